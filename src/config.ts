@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/** Where the README explains how to create the Slack app and find its tokens. */
+export const SLACK_SETUP_HELP = 'README.md, section "Create the Slack app"';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const configSchema = z.object({
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-'),
+  SLACK_SIGNING_SECRET: z.string().min(1),
+  SLACK_APP_TOKEN: optionalText.pipe(z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional()),
+  SLACK_API_URL: optionalText.pipe(z.url().optional()),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATA_FILE: z.string().min(1).default('data/db.json'),
+  POLICY_FILE: z.string().min(1).default('data/policy.yaml'),
+  PROFILES_DIR: z.string().min(1).default('data/profiles'),
+  TENCENT_API_ENDPOINT: optionalText.pipe(z.url().optional()),
+  TKEOPS_MASTER_KEY: optionalText,
+  WATCH_SCHEDULE: z.string().min(1).default('*/15 * * * * *'),
+  FORCE_DELETE_AFTER_MINUTES: z.coerce.number().positive().default(15),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  slack: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string };
+  port: number;
+  dataFile: string;
+  policyFile: string;
+  profilesDir: string;
+  tencentEndpoint?: string;
+  masterKey?: string;
+  watchSchedule: string;
+  forceDeleteAfterMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the configuration from environment variables, naming every problem at once. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const missing = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].filter((name) => !env[name]?.trim());
+  if (missing.length > 0) {
+    throw new ConfigError([
+      `Missing ${missing.join(' and ')}: tkeops needs the Slack app's bot token and signing secret ` +
+        `(and SLACK_APP_TOKEN for Socket Mode). See ${SLACK_SETUP_HELP}.`,
+    ]);
+  }
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const c = parsed.data;
+  return {
+    slack: {
+      botToken: c.SLACK_BOT_TOKEN,
+      signingSecret: c.SLACK_SIGNING_SECRET,
+      ...(c.SLACK_APP_TOKEN ? { appToken: c.SLACK_APP_TOKEN } : {}),
+      ...(c.SLACK_API_URL ? { apiUrl: c.SLACK_API_URL } : {}),
+    },
+    port: c.PORT,
+    dataFile: c.DATA_FILE,
+    policyFile: c.POLICY_FILE,
+    profilesDir: c.PROFILES_DIR,
+    ...(c.TENCENT_API_ENDPOINT ? { tencentEndpoint: c.TENCENT_API_ENDPOINT } : {}),
+    ...(c.TKEOPS_MASTER_KEY ? { masterKey: c.TKEOPS_MASTER_KEY } : {}),
+    watchSchedule: c.WATCH_SCHEDULE,
+    forceDeleteAfterMs: c.FORCE_DELETE_AFTER_MINUTES * 60_000,
+    logLevel: c.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,57 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Low } from 'lowdb';
+import { DataFile } from 'lowdb/node';
+import { emptyStore, storeDataSchema, type StoreData } from './store-schema.js';
+
+/** The existing store file could not be used; the file is left as it was. */
+export class StoreLoadError extends Error {
+  constructor(readonly file: string, reason: string) {
+    super(`Cannot use the store file ${file}: ${reason}. The file was left unchanged; fix or move it and start again.`);
+    this.name = 'StoreLoadError';
+  }
+}
+
+export interface Store {
+  readonly file: string;
+  /** Reads through a selector; the result is a copy, so callers cannot change the store by accident. */
+  read<T>(select: (data: Readonly<StoreData>) => T): T;
+  /** Changes the data and writes the file atomically (temp file + rename). */
+  update<T>(change: (data: StoreData) => T): Promise<T>;
+}
+
+function parseStoreText(file: string, text: string): StoreData {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new StoreLoadError(file, `not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = storeDataSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    throw new StoreLoadError(file, `does not match the store schema at ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+export async function openStore(file: string): Promise<Store> {
+  const adapter = new DataFile<StoreData>(file, {
+    parse: (text) => parseStoreText(file, text),
+    stringify: (data) => JSON.stringify(data, null, 2),
+  });
+  const db = new Low<StoreData>(adapter, emptyStore());
+  await db.read();
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+
+  return {
+    file,
+    read: (select) => structuredClone(select(db.data)),
+    async update(change) {
+      const result = change(db.data);
+      await db.write();
+      return structuredClone(result);
+    },
+  };
+}

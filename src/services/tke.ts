@@ -1,0 +1,210 @@
+/**
+ * The TKE gateway: every Tencent Cloud call tkeops makes, in tkeops' own terms.
+ * The implementation (tke-gateway.ts) is built on tencentcloud-sdk-nodejs clients.
+ */
+
+/** What is needed to sign a request to Tencent Cloud. */
+export interface TencentCredential {
+  secretId: string;
+  secretKey: string;
+}
+
+/** Scope of one call: whose credentials, which region. */
+export interface TkeTarget {
+  credential: TencentCredential;
+  region: string;
+}
+
+/** The one error every failed Tencent call becomes. */
+export class TencentError extends Error {
+  readonly code: string;
+  readonly requestId: string | undefined;
+  constructor(code: string, message: string, requestId?: string) {
+    super(`${code}: ${message}`);
+    this.name = 'TencentError';
+    this.code = code;
+    this.requestId = requestId;
+  }
+  /** The bare Tencent message, without the code prefix. */
+  get tencentMessage(): string {
+    return this.message.slice(this.code.length + 2);
+  }
+  /** Errors worth another try: throttling, Tencent internal errors, the network. */
+  get transient(): boolean {
+    return (
+      this.code === 'RequestLimitExceeded' ||
+      this.code.startsWith('RequestLimitExceeded.') ||
+      this.code === 'InternalError' ||
+      this.code.startsWith('InternalError.') ||
+      this.code === 'NetworkError'
+    );
+  }
+}
+
+export interface Region {
+  region: string;
+  name: string;
+  available: boolean;
+}
+export interface Zone {
+  zone: string;
+  name: string;
+  available: boolean;
+}
+export interface KeyPair {
+  keyId: string;
+  keyName: string;
+}
+export interface Vpc {
+  vpcId: string;
+  name: string;
+  cidr: string;
+}
+export interface Subnet {
+  subnetId: string;
+  vpcId: string;
+  name: string;
+  zone: string;
+  cidr: string;
+}
+export interface InstanceTypeConfig {
+  instanceType: string;
+  zone: string;
+  cpu: number;
+  memoryGb: number;
+  gpu: number;
+}
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/** TKE's cluster states tkeops acts on; others are kept as they come. */
+export type TkeClusterStatus = 'Creating' | 'Running' | 'Abnormal' | 'Deleting' | (string & {});
+
+export interface TkeCluster {
+  clusterId: string;
+  name: string;
+  status: TkeClusterStatus;
+  tags: Tag[];
+}
+
+export interface CreateClusterInput {
+  name: string;
+  description: string;
+  kubernetesVersion: string;
+  /** ClusterOs, e.g. ubuntu18.04.1x86_64 */
+  os: string;
+  vpcId: string;
+  /** Container network: a pod CIDR for GlobalRouter, or VPC-CNI with the subnets it may use. */
+  network: { mode: 'GR'; clusterCidr: string; serviceCidr?: string } | { mode: 'VPC-CNI'; subnetIds: string[] };
+  tags: Tag[];
+}
+
+export type EndpointAccess = 'public' | 'private';
+export type EndpointStatus = 'Creating' | 'Created' | 'CreateFailed' | 'NotFound' | (string & {});
+
+export interface CreateEndpointInput {
+  clusterId: string;
+  access: EndpointAccess;
+  /** Private endpoints live in a subnet of the cluster's VPC. */
+  subnetId?: string;
+  securityGroupId?: string;
+}
+
+export interface CreateNodePoolInput {
+  clusterId: string;
+  name: string;
+  minSize: number;
+  maxSize: number;
+  desiredSize: number;
+  vpcId: string;
+  subnetIds: string[];
+  instanceType: string;
+  systemDiskGb: number;
+  keyIds: string[];
+  os: string;
+  tags: Tag[];
+}
+
+export interface NodePool {
+  nodePoolId: string;
+  name: string;
+  /** TKE LifeState: creating, normal, updating, deleting, deleted */
+  lifeState: string;
+  desired: number;
+  /** Nodes that joined and are Normal. */
+  readyNodes: number;
+  totalNodes: number;
+}
+
+export type AddonPhase = 'Installing' | 'Succeeded' | 'InstallFailed' | (string & {});
+export interface Addon {
+  name: string;
+  version: string;
+  phase: AddonPhase;
+  reason: string;
+}
+
+export interface Instance {
+  instanceId: string;
+  name: string;
+  state: string;
+  tags: Tag[];
+}
+export interface Disk {
+  diskId: string;
+  name: string;
+  state: string;
+  tags: Tag[];
+}
+export interface LoadBalancer {
+  loadBalancerId: string;
+  name: string;
+  tags: Tag[];
+}
+
+/** Cloud resources still present for a cluster (found by its id in a tag or name). */
+export interface LeftoverResources {
+  instances: Instance[];
+  disks: Disk[];
+  loadBalancers: LoadBalancer[];
+}
+
+export interface DeleteClusterOptions {
+  /** Terminate the cluster's CVM instances (InstanceDeleteMode=terminate). */
+  terminateInstances: boolean;
+  /** Also terminate CBS disks (ResourceDeleteOptions CBS terminate). */
+  terminateDisks: boolean;
+  /** Force delete: skip deletion protection. */
+  skipDeletionProtection?: boolean;
+}
+
+export interface TkeGateway {
+  // TKE
+  describeRegions(credential: TencentCredential): Promise<Region[]>;
+  createCluster(target: TkeTarget, input: CreateClusterInput): Promise<{ clusterId: string }>;
+  /** At most 100 ids per call; an empty list describes every cluster of the account in the region. */
+  describeClusters(target: TkeTarget, clusterIds: string[]): Promise<TkeCluster[]>;
+  describeClusterStatus(target: TkeTarget, clusterIds: string[]): Promise<{ clusterId: string; status: TkeClusterStatus }[]>;
+  createClusterEndpoint(target: TkeTarget, input: CreateEndpointInput): Promise<void>;
+  describeClusterEndpointStatus(target: TkeTarget, clusterId: string, access: EndpointAccess): Promise<{ status: EndpointStatus; error: string }>;
+  /** Restricts the public endpoint to these CIDRs (ModifyClusterEndpointSP). */
+  restrictClusterEndpoint(target: TkeTarget, clusterId: string, cidrs: string[]): Promise<void>;
+  createClusterNodePool(target: TkeTarget, input: CreateNodePoolInput): Promise<{ nodePoolId: string }>;
+  describeClusterNodePools(target: TkeTarget, clusterId: string): Promise<NodePool[]>;
+  installAddon(target: TkeTarget, clusterId: string, addon: { name: string; version: string; values: string }): Promise<void>;
+  describeAddons(target: TkeTarget, clusterId: string): Promise<Addon[]>;
+  deleteCluster(target: TkeTarget, clusterId: string, options: DeleteClusterOptions): Promise<void>;
+  // CVM
+  describeKeyPairs(target: TkeTarget): Promise<KeyPair[]>;
+  describeZones(target: TkeTarget): Promise<Zone[]>;
+  describeInstanceTypeConfigs(target: TkeTarget, zones: string[]): Promise<InstanceTypeConfig[]>;
+  describeInstances(target: TkeTarget, filter: { tagKey: string; tagValue: string }): Promise<Instance[]>;
+  // VPC
+  describeVpcs(target: TkeTarget): Promise<Vpc[]>;
+  describeSubnets(target: TkeTarget, vpcId: string): Promise<Subnet[]>;
+  // CBS, CLB (force delete lists what is left)
+  describeDisks(target: TkeTarget, filter: { tagKey: string; tagValue: string }): Promise<Disk[]>;
+  describeLoadBalancers(target: TkeTarget, filter: { tagKey: string; tagValue: string }): Promise<LoadBalancer[]>;
+}

@@ -1,0 +1,33 @@
+import type { KnownBlock } from '@slack/types';
+
+export interface SubcommandHelp {
+  usage: string;
+  summary: string;
+}
+
+export const SUBCOMMAND_HELP: readonly SubcommandHelp[] = [
+  { usage: '/tke create', summary: 'Create a cluster: opens the cluster wizard.' },
+  { usage: '/tke delete <cluster>', summary: 'Delete a cluster (you type its name to confirm).' },
+  { usage: '/tke status <cluster>', summary: "Show a cluster's overview: status, steps, worker pools, endpoint." },
+  { usage: '/tke list', summary: "List this channel's clusters with their status." },
+  { usage: '/tke account add | list | remove <name>', summary: 'Manage cloud accounts (Tencent Secret ID + Secret Key).' },
+  { usage: '/tke profile list | show <name>', summary: 'List cluster profiles, or show one with its packs.' },
+  { usage: '/tke help', summary: 'Show this help.' },
+];
+
+/** The ephemeral help; `unknown` is the subcommand the user typed that tkeops does not know. */
+export function helpMessage(unknown?: string): { text: string; blocks: KnownBlock[] } {
+  const intro = unknown
+    ? `I don't know \`/tke ${unknown}\`. Here is what I can do:`
+    : 'tkeops runs Tencent Kubernetes Engine clusters from Slack. Commands:';
+  return {
+    text: intro,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: intro } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: SUBCOMMAND_HELP.map((h) => `• \`${h.usage}\` — ${h.summary}`).join('\n') },
+      },
+    ],
+  };
+}
