@@ -1,22 +1,16 @@
 import dotenv from 'dotenv';
-import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
-import { systemClock } from './services/clock.js';
-import { createLogger } from './services/logger.js';
-import { openStore, StoreLoadError } from './services/store.js';
-import { createTkeGateway } from './services/tke-gateway.js';
+import { bootstrap } from './bootstrap.js';
+import { loadConfig } from './config.js';
 
-/** `npm start`: read the configuration, open the store, start the bot. */
+/** `npm start`: read the configuration, then start the bot. */
 async function main(): Promise<void> {
-  dotenv.config({ quiet: true });
+  dotenv.config({ quiet: true, path: process.env.DOTENV_CONFIG_PATH ?? '.env' });
   const config = loadConfig(process.env);
-  const logger = createLogger({ level: config.logLevel });
-  const store = await openStore(config.dataFile);
-  const tke = createTkeGateway({ logger, ...(config.tencentEndpoint ? { endpoint: config.tencentEndpoint } : {}) });
-  const bot = createApp({ slack: config.slack, store, tke, clock: systemClock, logger });
+  const bot = await bootstrap(config);
   const { port } = await bot.start(config.port, '0.0.0.0');
-  logger.info(port === undefined ? 'tkeops is running in Socket Mode' : `tkeops is listening on port ${port} (POST /slack/events)`);
-
+  bot.services.logger.info(
+    port === undefined ? 'tkeops is running in Socket Mode' : `tkeops is listening on port ${port} (POST /slack/events)`,
+  );
   const shutdown = () => {
     bot.stop().finally(() => process.exit(0));
   };
@@ -25,10 +19,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof StoreLoadError) {
-    console.error(`tkeops cannot start:\n${error.message}`);
-  } else {
-    console.error('tkeops stopped on an unexpected error:', error instanceof Error ? error.message : error);
-  }
+  // Start-up errors (configuration, store, policy, profiles) are written for the operator: print them as they are.
+  console.error(`tkeops cannot start:\n${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

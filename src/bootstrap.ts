@@ -1,0 +1,36 @@
+import { createApp, type TkeopsApp } from './app.js';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './services/clock.js';
+import { createLogger, type Logger } from './services/logger.js';
+import { loadPolicy } from './services/policy.js';
+import { createSecretBox, loadMasterKey, parseMasterKey } from './services/secrets.js';
+import { openStore } from './services/store.js';
+import { createTkeGateway } from './services/tke-gateway.js';
+
+export interface BootstrapOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  /** Delay used between Tencent retries; tests make it instant. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Turns a validated configuration into a ready (not yet started) bot: opens the store, loads
+ * shipped data and builds the Tencent gateway. Production (src/index.ts), the tests and the
+ * sandbox all start the bot through here, so they run the same code with different settings.
+ */
+export async function bootstrap(config: Config, overrides: BootstrapOverrides = {}): Promise<TkeopsApp> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const clock = overrides.clock ?? systemClock;
+  // Refuse a bad policy or master key before touching the store.
+  const policy = await loadPolicy(config.policyFile);
+  if (config.masterKey !== undefined) parseMasterKey(config.masterKey);
+  const store = await openStore(config.dataFile);
+  const secrets = createSecretBox(await loadMasterKey({ masterKey: config.masterKey, storeFile: config.dataFile, logger }));
+  const tke = createTkeGateway({
+    logger,
+    ...(config.tencentEndpoint ? { endpoint: config.tencentEndpoint } : {}),
+    ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
+  });
+  return createApp({ slack: config.slack, store, tke, clock, logger, policy, secrets });
+}

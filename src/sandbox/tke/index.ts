@@ -1,0 +1,16 @@
+export { startTkeEmulator, type TkeEmulator } from './server.js';
+export type {
+  AddonSnapshot,
+  ClusterResources,
+  ClusterSnapshot,
+  EmulatorAccount,
+  EndpointSnapshot,
+  InstanceSnapshot,
+  NodePoolSnapshot,
+  TkeEmulatorControls,
+  TkeEmulatorOptions,
+} from './emulator.js';
+export type { RecordedRequest } from './api.js';
+export type { InjectedFailure } from './faults.js';
+export { DEFAULT_TIMINGS, type EmulatorTimings } from './state.js';
+export { demoSeed, type EmulatorSeed, type EmulatorSeedInput } from './seed.js';

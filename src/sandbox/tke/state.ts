@@ -1,0 +1,317 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../services/clock.js';
+import type { EmulatorSeed, SeedRegion } from './seed.js';
+import { addressIn, parseCidr, type Cidr } from './cidr.js';
+
+/** How long each asynchronous step takes on the emulator clock. */
+export interface EmulatorTimings {
+  /** Cluster Creating → Running. */
+  clusterCreateMs: number;
+  /** Endpoint Creating → Created (and its CLB 0 → 1). */
+  endpointCreateMs: number;
+  /** Node pool nodes Joining → Initializing (half-way) → Normal; instances PENDING → RUNNING. */
+  nodeJoinMs: number;
+  /** Addon Installing → Succeeded. */
+  addonInstallMs: number;
+  /** Deleting → gone (or, for a stuck deletion, the point where most resources are gone). */
+  clusterDeleteMs: number;
+}
+
+export const DEFAULT_TIMINGS: EmulatorTimings = {
+  clusterCreateMs: 60_000,
+  endpointCreateMs: 30_000,
+  nodeJoinMs: 60_000,
+  addonInstallMs: 30_000,
+  clusterDeleteMs: 60_000,
+};
+
+export interface Scope {
+  secretId: string;
+  region: string;
+}
+export interface ResourceTag {
+  key: string;
+  value: string;
+}
+export type EndpointKind = 'public' | 'private';
+
+export interface EndpointRecord {
+  createdAt: number;
+  subnetId?: string;
+  securityGroup?: string;
+  loadBalancerId: string;
+  securityPolicies: string[];
+}
+export interface NodePoolRecord {
+  nodePoolId: string;
+  name: string;
+  createdAt: number;
+  minSize: number;
+  maxSize: number;
+  desired: number;
+  os: string;
+  tags: ResourceTag[];
+  instanceType: string;
+  diskType: string;
+  diskSizeGb: number;
+  keyIds: string[];
+  vpcId: string;
+  subnetIds: string[];
+  instanceIds: string[];
+}
+export interface AddonRecord {
+  name: string;
+  version: string;
+  rawValues: string;
+  installedAt: number;
+}
+export interface DeletionRecord {
+  requestedAt: number;
+  instanceMode: 'terminate' | 'retain';
+  terminateDisks: boolean;
+  skipDeletionProtection: boolean;
+  stuck: boolean;
+  /** A stuck deletion has already released what it could. */
+  settled: boolean;
+}
+export interface ClusterRecord extends Scope {
+  clusterId: string;
+  name: string;
+  description: string;
+  version: string;
+  os: string;
+  vpcId: string;
+  networkType: string;
+  clusterCidr: string;
+  serviceCidr: string;
+  eniSubnetIds: string[];
+  tags: ResourceTag[];
+  createdAt: number;
+  endpoints: Partial<Record<EndpointKind, EndpointRecord>>;
+  nodePools: NodePoolRecord[];
+  addons: AddonRecord[];
+  deletion?: DeletionRecord;
+}
+export interface InstanceRecord extends Scope {
+  instanceId: string;
+  clusterId: string;
+  nodePoolId: string;
+  name: string;
+  zone: string;
+  vpcId: string;
+  subnetId: string;
+  instanceType: string;
+  cpu: number;
+  memoryGb: number;
+  os: string;
+  keyIds: string[];
+  privateIp: string;
+  systemDiskId: string;
+  tags: ResourceTag[];
+  createdAt: number;
+}
+export interface DiskRecord extends Scope {
+  diskId: string;
+  clusterId: string;
+  name: string;
+  zone: string;
+  instanceId?: string;
+  sizeGb: number;
+  diskType: string;
+  usage: 'SYSTEM_DISK' | 'DATA_DISK';
+  tags: ResourceTag[];
+  createdAt: number;
+}
+export interface LoadBalancerRecord extends Scope {
+  loadBalancerId: string;
+  clusterId: string;
+  name: string;
+  type: 'OPEN' | 'INTERNAL';
+  vpcId: string;
+  subnetId?: string;
+  vip: string;
+  tags: ResourceTag[];
+  createdAt: number;
+}
+
+export type NodePhase = 'Joining' | 'Initializing' | 'Normal';
+
+const PUBLIC_RANGE = parseCidr('43.138.0.0/16') as Cidr;
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * Everything the emulator remembers. Nothing moves on its own: every reader calls `settle()`,
+ * which applies what the clock says has happened (deletions finishing); phases of creations are
+ * derived from the clock when asked.
+ */
+export class EmulatorState {
+  timings: EmulatorTimings;
+  readonly accounts = new Map<string, string>();
+  readonly clusters = new Map<string, ClusterRecord>();
+  readonly instances = new Map<string, InstanceRecord>();
+  readonly disks = new Map<string, DiskRecord>();
+  readonly loadBalancers = new Map<string, LoadBalancerRecord>();
+  /** Clusters whose deletion will get stuck, and whether the next deletion will. */
+  readonly stickOnDelete = new Set<string>();
+  stickNextDeletion = false;
+  private defaultSeed: EmulatorSeed;
+  private readonly accountSeeds = new Map<string, EmulatorSeed>();
+  private ipCounter = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    seed: EmulatorSeed,
+    timings: EmulatorTimings,
+  ) {
+    this.defaultSeed = seed;
+    this.timings = timings;
+  }
+
+  now(): number {
+    return this.clock.now().getTime();
+  }
+
+  elapsedSince(at: number): number {
+    return this.now() - at;
+  }
+
+  setSeed(seed: EmulatorSeed, secretId?: string): void {
+    if (secretId === undefined) this.defaultSeed = seed;
+    else this.accountSeeds.set(secretId, seed);
+  }
+
+  regions(secretId: string): SeedRegion[] {
+    return (this.accountSeeds.get(secretId) ?? this.defaultSeed).regions;
+  }
+
+  regionData(scope: Scope): SeedRegion | undefined {
+    return this.regions(scope.secretId).find((r) => r.region === scope.region);
+  }
+
+  /** Back to a fresh emulator: no accounts, no clusters or resources, this seed and these timings. */
+  reset(seed: EmulatorSeed, timings: EmulatorTimings): void {
+    this.accounts.clear();
+    this.accountSeeds.clear();
+    this.defaultSeed = seed;
+    this.timings = timings;
+    this.clusters.clear();
+    this.instances.clear();
+    this.disks.clear();
+    this.loadBalancers.clear();
+    this.stickOnDelete.clear();
+    this.stickNextDeletion = false;
+  }
+
+  newId(prefix: string, taken: { has(id: string): boolean }): string {
+    for (;;) {
+      const bytes = randomBytes(8);
+      const id = `${prefix}-${Array.from(bytes, (b) => ID_ALPHABET[b % ID_ALPHABET.length]).join('')}`;
+      if (!taken.has(id)) return id;
+    }
+  }
+
+  /** A fresh address inside `cidr` (private addresses) or in a public range. */
+  nextIp(cidr?: string): string {
+    this.ipCounter += 1;
+    return addressIn(parseCidr(cidr ?? '') ?? PUBLIC_RANGE, this.ipCounter);
+  }
+
+  // ---- phases, derived from the clock -------------------------------------------------------
+
+  clusterStatus(cluster: ClusterRecord): string {
+    if (cluster.deletion) return 'Deleting';
+    return this.elapsedSince(cluster.createdAt) >= this.timings.clusterCreateMs ? 'Running' : 'Creating';
+  }
+
+  endpointStatus(endpoint: EndpointRecord): 'Creating' | 'Created' {
+    return this.elapsedSince(endpoint.createdAt) >= this.timings.endpointCreateMs ? 'Created' : 'Creating';
+  }
+
+  nodePhase(createdAt: number): NodePhase {
+    const elapsed = this.elapsedSince(createdAt);
+    if (elapsed >= this.timings.nodeJoinMs) return 'Normal';
+    return elapsed >= this.timings.nodeJoinMs / 2 ? 'Initializing' : 'Joining';
+  }
+
+  /** CVM InstanceState of a node: PENDING until it has joined, then RUNNING. */
+  instanceState(createdAt: number): 'PENDING' | 'RUNNING' {
+    return this.nodePhase(createdAt) === 'Normal' ? 'RUNNING' : 'PENDING';
+  }
+
+  addonPhase(addon: AddonRecord): 'Installing' | 'Succeeded' {
+    return this.elapsedSince(addon.installedAt) >= this.timings.addonInstallMs ? 'Succeeded' : 'Installing';
+  }
+
+  // ---- lookups ------------------------------------------------------------------------------
+
+  /** The cluster if it exists for this account and region (after settling due deletions). */
+  findCluster(scope: Scope, clusterId: string): ClusterRecord | undefined {
+    this.settle();
+    const cluster = this.clusters.get(clusterId);
+    return cluster && cluster.secretId === scope.secretId && cluster.region === scope.region ? cluster : undefined;
+  }
+
+  clustersIn(scope: Scope): ClusterRecord[] {
+    this.settle();
+    return [...this.clusters.values()].filter((c) => c.secretId === scope.secretId && c.region === scope.region);
+  }
+
+  inScope<T extends Scope>(records: Map<string, T>, scope: Scope): T[] {
+    this.settle();
+    return [...records.values()].filter((r) => r.secretId === scope.secretId && r.region === scope.region);
+  }
+
+  // ---- deletion -----------------------------------------------------------------------------
+
+  /** Finishes deletions whose time has come. */
+  settle(): void {
+    const now = this.now();
+    for (const cluster of [...this.clusters.values()]) {
+      const deletion = cluster.deletion;
+      if (!deletion || deletion.settled || now < deletion.requestedAt + this.timings.clusterDeleteMs) continue;
+      this.releaseResources(cluster.clusterId, deletion, deletion.stuck);
+      if (deletion.stuck) deletion.settled = true;
+      else this.clusters.delete(cluster.clusterId);
+    }
+  }
+
+  /**
+   * Releases a cluster's resources as DeleteCluster asked: instances terminated or retained (a
+   * system disk goes with its instance), data disks only with CBS terminate, load balancers
+   * always. A stuck deletion keeps one instance (with its disk) and one load balancer.
+   */
+  private releaseResources(clusterId: string, deletion: DeletionRecord, keepOneOfEach: boolean): void {
+    const instances = [...this.instances.values()].filter((i) => i.clusterId === clusterId);
+    const disks = [...this.disks.values()].filter((d) => d.clusterId === clusterId);
+    const loadBalancers = [...this.loadBalancers.values()].filter((lb) => lb.clusterId === clusterId);
+    const kept = new Set<string>();
+    if (keepOneOfEach) {
+      const [instance] = instances;
+      if (instance) kept.add(instance.instanceId).add(instance.systemDiskId);
+      else if (disks[0]) kept.add(disks[0].diskId);
+      if (loadBalancers[0]) kept.add(loadBalancers[0].loadBalancerId);
+    }
+    if (deletion.instanceMode === 'terminate') {
+      for (const instance of instances) if (!kept.has(instance.instanceId)) this.instances.delete(instance.instanceId);
+    }
+    for (const disk of disks) {
+      if (kept.has(disk.diskId)) continue;
+      if (disk.instanceId !== undefined && this.instances.has(disk.instanceId)) continue;
+      if (disk.usage === 'SYSTEM_DISK' || deletion.terminateDisks) this.disks.delete(disk.diskId);
+    }
+    for (const lb of loadBalancers) if (!kept.has(lb.loadBalancerId)) this.loadBalancers.delete(lb.loadBalancerId);
+  }
+
+  /** Forces a stuck deletion through: the record goes, one of each resource stays behind. */
+  forceDelete(cluster: ClusterRecord): void {
+    if (cluster.deletion && !cluster.deletion.settled) this.releaseResources(cluster.clusterId, cluster.deletion, true);
+    this.clusters.delete(cluster.clusterId);
+  }
+
+  /** Removes every instance, disk and load balancer recorded for a cluster (orphans included). */
+  removeResources(clusterId: string): void {
+    for (const [id, r] of this.instances) if (r.clusterId === clusterId) this.instances.delete(id);
+    for (const [id, r] of this.disks) if (r.clusterId === clusterId) this.disks.delete(id);
+    for (const [id, r] of this.loadBalancers) if (r.clusterId === clusterId) this.loadBalancers.delete(id);
+  }
+}

@@ -1,0 +1,346 @@
+import type { Logger } from './logger.js';
+import type {
+  Addon,
+  CreateClusterInput,
+  CreateEndpointInput,
+  CreateNodePoolInput,
+  DeleteClusterOptions,
+  Disk,
+  Instance,
+  InstanceTypeConfig,
+  KeyPair,
+  LoadBalancer,
+  NodePool,
+  Region,
+  Subnet,
+  Tag,
+  TencentCredential,
+  TkeCluster,
+  TkeGateway,
+  TkeTarget,
+  Vpc,
+  Zone,
+} from './tke.js';
+import type { CreateClusterRequest, InstanceAdvancedSettings } from 'tencentcloud-sdk-nodejs/tencentcloud/services/tke/v20180525/tke_models.js';
+import { createTencentClients, type TencentClientFactory } from './tke-clients.js';
+import { createTencentCaller, DEFAULT_RETRY, type RetryPolicy } from './tke-call.js';
+import { regionDisplayName } from './tke-regions.js';
+
+export interface TkeGatewayDeps {
+  /** e.g. http://127.0.0.1:4577 (the emulator); undefined talks to the real Tencent Cloud. */
+  endpoint?: string;
+  logger: Logger;
+  /** Describe* calls only; default 4 attempts, 200 ms doubling. */
+  retry?: RetryPolicy;
+  sleep?: (ms: number) => Promise<void>;
+  /** SDK request timeout; default 30 s. */
+  timeoutSeconds?: number;
+  /** Builds the SDK clients; defaults to the real SDK pointed at `endpoint`. */
+  clients?: TencentClientFactory;
+}
+
+/** Region used for calls that are not regional (DescribeRegions). */
+const HOME_REGION = 'ap-guangzhou';
+/** The largest page Tencent's Describe calls accept. */
+const PAGE = 100;
+
+interface SdkTag {
+  Key?: string;
+  Value?: string;
+}
+const toTags = (tags: SdkTag[] | undefined): Tag[] => (tags ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' }));
+const fromTags = (tags: Tag[]) => tags.map((t) => ({ Key: t.key, Value: t.value }));
+const tagFilter = (filter: { tagKey: string; tagValue: string }) => [{ Name: `tag:${filter.tagKey}`, Values: [filter.tagValue] }];
+
+/** Fetches every page of a Describe call that has Offset/Limit and TotalCount. */
+async function allPages<T>(fetchPage: (offset: number, limit: number) => Promise<{ items: T[] | undefined; total: number | undefined }>): Promise<T[]> {
+  const all: T[] = [];
+  for (;;) {
+    const { items = [], total } = await fetchPage(all.length, PAGE);
+    all.push(...items);
+    if (items.length === 0 || all.length >= (total ?? all.length)) return all;
+  }
+}
+
+export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
+  const clients = deps.clients ?? createTencentClients({ endpoint: deps.endpoint, timeoutSeconds: deps.timeoutSeconds });
+  const call = createTencentCaller({
+    logger: deps.logger,
+    retry: deps.retry ?? DEFAULT_RETRY,
+    sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+  });
+  const meta = (target: TkeTarget, action: string) => ({ action, region: target.region, secretKey: target.credential.secretKey });
+
+  return {
+    // ---- TKE ------------------------------------------------------------------------------
+
+    async describeRegions(credential: TencentCredential): Promise<Region[]> {
+      const target = { credential, region: HOME_REGION };
+      const res = await call(meta(target, 'DescribeRegions'), () => clients.tke(target).DescribeRegions());
+      return (res.RegionInstanceSet ?? []).map((r) => ({
+        region: r.RegionName ?? '',
+        name: regionDisplayName(r.RegionName ?? ''),
+        available: r.Status === 'alluser',
+      }));
+    },
+
+    async createCluster(target, input: CreateClusterInput) {
+      const network = input.network;
+      const request: CreateClusterRequest = {
+        ClusterType: 'MANAGED_CLUSTER',
+        ClusterCIDRSettings:
+          network.mode === 'GR'
+            ? { ClusterCIDR: network.clusterCidr, ServiceCIDR: network.serviceCidr }
+            : { EniSubnetIds: network.subnetIds },
+        ClusterBasicSettings: {
+          ClusterOs: input.os,
+          ClusterVersion: input.kubernetesVersion,
+          ClusterName: input.name,
+          ClusterDescription: input.description,
+          VpcId: input.vpcId,
+          TagSpecification: input.tags.length > 0 ? [{ ResourceType: 'cluster', Tags: fromTags(input.tags) }] : undefined,
+        },
+        ClusterAdvancedSettings: { NetworkType: network.mode },
+      };
+      const res = await call(meta(target, 'CreateCluster'), () => clients.tke(target).CreateCluster(request));
+      return { clusterId: res.ClusterId ?? '' };
+    },
+
+    async describeClusters(target, clusterIds): Promise<TkeCluster[]> {
+      const client = () => clients.tke(target);
+      const clusters = await allPages(async (offset, limit) => {
+        const res = await call(meta(target, 'DescribeClusters'), () =>
+          client().DescribeClusters({ ClusterIds: clusterIds.length > 0 ? clusterIds : undefined, Offset: offset, Limit: limit }),
+        );
+        return { items: res.Clusters, total: res.TotalCount };
+      });
+      return clusters.map((c) => ({
+        clusterId: c.ClusterId ?? '',
+        name: c.ClusterName ?? '',
+        status: c.ClusterStatus ?? '',
+        tags: (c.TagSpecification ?? []).flatMap((spec) => toTags(spec.Tags)),
+      }));
+    },
+
+    async describeClusterStatus(target, clusterIds) {
+      const res = await call(meta(target, 'DescribeClusterStatus'), () =>
+        clients.tke(target).DescribeClusterStatus({ ClusterIds: clusterIds.length > 0 ? clusterIds : undefined }),
+      );
+      return (res.ClusterStatusSet ?? []).map((s) => ({ clusterId: s.ClusterId ?? '', status: s.ClusterState ?? '' }));
+    },
+
+    async createClusterEndpoint(target, input: CreateEndpointInput) {
+      await call(meta(target, 'CreateClusterEndpoint'), () =>
+        clients.tke(target).CreateClusterEndpoint({
+          ClusterId: input.clusterId,
+          IsExtranet: input.access === 'public',
+          SubnetId: input.subnetId,
+          SecurityGroup: input.securityGroupId,
+        }),
+      );
+    },
+
+    async describeClusterEndpointStatus(target, clusterId, access) {
+      const res = await call(meta(target, 'DescribeClusterEndpointStatus'), () =>
+        clients.tke(target).DescribeClusterEndpointStatus({ ClusterId: clusterId, IsExtranet: access === 'public' }),
+      );
+      return { status: res.Status ?? 'NotFound', error: res.ErrorMsg ?? '' };
+    },
+
+    async restrictClusterEndpoint(target, clusterId, cidrs) {
+      await call(meta(target, 'ModifyClusterEndpointSP'), () =>
+        clients.tke(target).ModifyClusterEndpointSP({ ClusterId: clusterId, SecurityPolicies: cidrs }),
+      );
+    },
+
+    async createClusterNodePool(target, input: CreateNodePoolInput) {
+      const autoScalingGroup = {
+        MinSize: input.minSize,
+        MaxSize: input.maxSize,
+        DesiredCapacity: input.desiredSize,
+        VpcId: input.vpcId,
+        SubnetIds: input.subnetIds,
+      };
+      const launchConfiguration = {
+        InstanceType: input.instanceType,
+        SystemDisk: { DiskType: 'CLOUD_PREMIUM', DiskSize: input.systemDiskGb },
+        LoginSettings: { KeyIds: input.keyIds },
+        InstanceChargeType: 'POSTPAID_BY_HOUR',
+      };
+      const res = await call(meta(target, 'CreateClusterNodePool'), () =>
+        clients.tke(target).CreateClusterNodePool({
+          ClusterId: input.clusterId,
+          Name: input.name,
+          AutoScalingGroupPara: JSON.stringify(autoScalingGroup),
+          LaunchConfigurePara: JSON.stringify(launchConfiguration),
+          // The model marks some fields required that TKE documents as nullable; none apply here.
+          InstanceAdvancedSettings: {} as InstanceAdvancedSettings,
+          EnableAutoscale: true,
+          NodePoolOs: input.os,
+          Tags: input.tags.length > 0 ? fromTags(input.tags) : undefined,
+        }),
+      );
+      return { nodePoolId: res.NodePoolId ?? '' };
+    },
+
+    async describeClusterNodePools(target, clusterId): Promise<NodePool[]> {
+      const res = await call(meta(target, 'DescribeClusterNodePools'), () =>
+        clients.tke(target).DescribeClusterNodePools({ ClusterId: clusterId }),
+      );
+      return (res.NodePoolSet ?? []).map((p) => {
+        const auto = p.NodeCountSummary?.AutoscalingAdded;
+        const manual = p.NodeCountSummary?.ManuallyAdded;
+        return {
+          nodePoolId: p.NodePoolId ?? '',
+          name: p.Name ?? '',
+          lifeState: p.LifeState ?? '',
+          desired: p.DesiredNodesNum ?? 0,
+          readyNodes: (auto?.Normal ?? 0) + (manual?.Normal ?? 0),
+          totalNodes: (auto?.Total ?? 0) + (manual?.Total ?? 0),
+        };
+      });
+    },
+
+    async installAddon(target, clusterId, addon) {
+      await call(meta(target, 'InstallAddon'), () =>
+        clients.tke(target).InstallAddon({
+          ClusterId: clusterId,
+          AddonName: addon.name,
+          AddonVersion: addon.version || undefined,
+          RawValues: addon.values ? Buffer.from(addon.values, 'utf8').toString('base64') : undefined,
+        }),
+      );
+    },
+
+    async describeAddons(target, clusterId): Promise<Addon[]> {
+      const res = await call(meta(target, 'DescribeAddon'), () => clients.tke(target).DescribeAddon({ ClusterId: clusterId }));
+      return (res.Addons ?? []).map((a) => ({
+        name: a.AddonName ?? '',
+        version: a.AddonVersion ?? '',
+        phase: a.Phase ?? '',
+        reason: a.Reason ?? '',
+      }));
+    },
+
+    async deleteCluster(target, clusterId, options: DeleteClusterOptions) {
+      const resourceOptions =
+        options.terminateDisks || options.skipDeletionProtection
+          ? [
+              {
+                ResourceType: 'CBS',
+                DeleteMode: options.terminateDisks ? 'terminate' : 'retain',
+                SkipDeletionProtection: options.skipDeletionProtection,
+              },
+            ]
+          : undefined;
+      await call(meta(target, 'DeleteCluster'), () =>
+        clients.tke(target).DeleteCluster({
+          ClusterId: clusterId,
+          InstanceDeleteMode: options.terminateInstances ? 'terminate' : 'retain',
+          ResourceDeleteOptions: resourceOptions,
+        }),
+      );
+    },
+
+    // ---- CVM ------------------------------------------------------------------------------
+
+    async describeKeyPairs(target): Promise<KeyPair[]> {
+      const keys = await allPages(async (offset, limit) => {
+        const res = await call(meta(target, 'DescribeKeyPairs'), () => clients.cvm(target).DescribeKeyPairs({ Offset: offset, Limit: limit }));
+        return { items: res.KeyPairSet, total: res.TotalCount };
+      });
+      return keys.map((k) => ({ keyId: k.KeyId ?? '', keyName: k.KeyName ?? '' }));
+    },
+
+    async describeZones(target): Promise<Zone[]> {
+      const res = await call(meta(target, 'DescribeZones'), () => clients.cvm(target).DescribeZones());
+      return (res.ZoneSet ?? []).map((z) => ({ zone: z.Zone ?? '', name: z.ZoneName ?? '', available: z.ZoneState === 'AVAILABLE' }));
+    },
+
+    async describeInstanceTypeConfigs(target, zones): Promise<InstanceTypeConfig[]> {
+      const res = await call(meta(target, 'DescribeInstanceTypeConfigs'), () =>
+        clients.cvm(target).DescribeInstanceTypeConfigs({ Filters: zones.length > 0 ? [{ Name: 'zone', Values: zones }] : undefined }),
+      );
+      return (res.InstanceTypeConfigSet ?? []).map((c) => ({
+        instanceType: c.InstanceType ?? '',
+        zone: c.Zone ?? '',
+        cpu: c.CPU ?? 0,
+        memoryGb: c.Memory ?? 0,
+        gpu: c.GPU ?? 0,
+      }));
+    },
+
+    async describeInstances(target, filter): Promise<Instance[]> {
+      const instances = await allPages(async (offset, limit) => {
+        const res = await call(meta(target, 'DescribeInstances'), () =>
+          clients.cvm(target).DescribeInstances({ Filters: tagFilter(filter), Offset: offset, Limit: limit }),
+        );
+        return { items: res.InstanceSet, total: res.TotalCount };
+      });
+      return instances.map((i) => ({
+        instanceId: i.InstanceId ?? '',
+        name: i.InstanceName ?? '',
+        state: i.InstanceState ?? '',
+        tags: toTags(i.Tags),
+      }));
+    },
+
+    // ---- VPC ------------------------------------------------------------------------------
+
+    async describeVpcs(target): Promise<Vpc[]> {
+      const vpcs = await allPages(async (offset, limit) => {
+        const res = await call(meta(target, 'DescribeVpcs'), () =>
+          clients.vpc(target).DescribeVpcs({ Offset: String(offset), Limit: String(limit) }),
+        );
+        return { items: res.VpcSet, total: res.TotalCount };
+      });
+      return vpcs.map((v) => ({ vpcId: v.VpcId ?? '', name: v.VpcName ?? '', cidr: v.CidrBlock ?? '' }));
+    },
+
+    async describeSubnets(target, vpcId): Promise<Subnet[]> {
+      const subnets = await allPages(async (offset, limit) => {
+        const res = await call(meta(target, 'DescribeSubnets'), () =>
+          clients.vpc(target).DescribeSubnets({
+            Filters: [{ Name: 'vpc-id', Values: [vpcId] }],
+            Offset: String(offset),
+            Limit: String(limit),
+          }),
+        );
+        return { items: res.SubnetSet, total: res.TotalCount };
+      });
+      return subnets.map((s) => ({
+        subnetId: s.SubnetId ?? '',
+        vpcId: s.VpcId ?? '',
+        name: s.SubnetName ?? '',
+        zone: s.Zone ?? '',
+        cidr: s.CidrBlock ?? '',
+      }));
+    },
+
+    // ---- CBS, CLB -------------------------------------------------------------------------
+
+    async describeDisks(target, filter): Promise<Disk[]> {
+      const disks = await allPages(async (offset, limit) => {
+        const res = await call(meta(target, 'DescribeDisks'), () =>
+          clients.cbs(target).DescribeDisks({ Filters: tagFilter(filter), Offset: offset, Limit: limit }),
+        );
+        return { items: res.DiskSet, total: res.TotalCount };
+      });
+      return disks.map((d) => ({ diskId: d.DiskId ?? '', name: d.DiskName ?? '', state: d.DiskState ?? '', tags: toTags(d.Tags) }));
+    },
+
+    async describeLoadBalancers(target, filter): Promise<LoadBalancer[]> {
+      const lbs = await allPages(async (offset, limit) => {
+        const res = await call(meta(target, 'DescribeLoadBalancers'), () =>
+          clients.clb(target).DescribeLoadBalancers({ Filters: tagFilter(filter), Offset: offset, Limit: limit }),
+        );
+        return { items: res.LoadBalancerSet, total: res.TotalCount };
+      });
+      return lbs.map((lb) => ({
+        loadBalancerId: lb.LoadBalancerId ?? '',
+        name: lb.LoadBalancerName ?? '',
+        tags: (lb.Tags ?? []).map((t) => ({ key: t.TagKey, value: t.TagValue })),
+      }));
+    },
+  };
+}

@@ -1,0 +1,333 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tke } from 'tencentcloud-sdk-nodejs/tencentcloud/services/tke/index.js';
+import { cvm } from 'tencentcloud-sdk-nodejs/tencentcloud/services/cvm/index.js';
+import type {
+  CreateClusterNodePoolRequest,
+  InstanceAdvancedSettings,
+} from 'tencentcloud-sdk-nodejs/tencentcloud/services/tke/v20180525/tke_models.js';
+import { ManualClock } from '../../src/services/clock.js';
+import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
+
+const ACCOUNT = { secretId: 'AKIDemulatortest01', secretKey: 'emulator-test-key-01' };
+const OTHER_ACCOUNT = { secretId: 'AKIDemulatortest02', secretKey: 'emulator-test-key-02' };
+const REGION = 'ap-guangzhou';
+const VPC = 'vpc-gzdemo01';
+const SUBNET = 'subnet-gz03dft1';
+
+let clock: ManualClock;
+let emulator: TkeEmulator;
+
+beforeEach(async () => {
+  clock = new ManualClock();
+  emulator = await startTkeEmulator({ clock, accounts: [ACCOUNT] });
+});
+afterEach(async () => {
+  await emulator.close();
+});
+
+/** A raw SDK client, configured the way the gateway does it, pointed at the emulator. */
+function profile(url: string) {
+  const { host } = new URL(url);
+  return { httpProfile: { protocol: 'http://', endpoint: host } };
+}
+const tkeClient = (credential = ACCOUNT, region = REGION) =>
+  new tke.v20180525.Client({ credential, region, profile: profile(emulator.url) });
+const cvmClient = (credential = ACCOUNT, region = REGION) =>
+  new cvm.v20170312.Client({ credential, region, profile: profile(emulator.url) });
+
+/** The Tencent error a call failed with (code, message, requestId), or undefined when it succeeded. */
+async function failureOf(promise: Promise<unknown>): Promise<{ code: string; message: string; requestId: string } | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    const e = error as { code?: string; message: string; requestId?: string };
+    return { code: e.code ?? '', message: e.message, requestId: e.requestId ?? '' };
+  }
+}
+
+async function control(command: string, body: object = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${emulator.url}/_emulator/${command}`, { method: 'POST', body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+async function createCluster(client = tkeClient(), cidr = '10.8.0.0/16'): Promise<string> {
+  const res = await client.CreateCluster({
+    ClusterType: 'MANAGED_CLUSTER',
+    ClusterCIDRSettings: { ClusterCIDR: cidr },
+    ClusterBasicSettings: { ClusterName: 'demo', ClusterOs: 'ubuntu18.04.1x86_64', ClusterVersion: '1.30.0', VpcId: VPC },
+  });
+  return res.ClusterId ?? '';
+}
+
+function nodePoolRequest(clusterId: string, group: object, launch: object = {}): CreateClusterNodePoolRequest {
+  return {
+    ClusterId: clusterId,
+    AutoScalingGroupPara: JSON.stringify({ MinSize: 1, MaxSize: 3, DesiredCapacity: 2, VpcId: VPC, SubnetIds: [SUBNET], ...group }),
+    LaunchConfigurePara: JSON.stringify({
+      InstanceType: 'S5.MEDIUM4',
+      SystemDisk: { DiskType: 'CLOUD_PREMIUM', DiskSize: 50 },
+      LoginSettings: { KeyIds: ['skey-demo0001'] },
+      ...launch,
+    }),
+    InstanceAdvancedSettings: {} as InstanceAdvancedSettings,
+    EnableAutoscale: true,
+  };
+}
+
+describe('signature verification', () => {
+  it('answers DescribeRegions to a client signing with the right Secret Key', async () => {
+    const res = await tkeClient().DescribeRegions();
+
+    expect(res.RegionInstanceSet?.map((r) => r.RegionName)).toEqual(['ap-guangzhou', 'ap-shanghai', 'ap-singapore', 'ap-tokyo']);
+    expect(res.RequestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses a signature made with the wrong Secret Key with AuthFailure.SignatureFailure', async () => {
+    const failure = await failureOf(tkeClient({ ...ACCOUNT, secretKey: 'not-the-key' }).DescribeRegions());
+
+    expect(failure?.code).toBe('AuthFailure.SignatureFailure');
+    expect(failure?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses an unknown SecretId with AuthFailure.SecretIdNotFound', async () => {
+    const failure = await failureOf(tkeClient({ secretId: 'AKIDnobody', secretKey: 'x' }).DescribeRegions());
+
+    expect(failure?.code).toBe('AuthFailure.SecretIdNotFound');
+  });
+
+  it('refuses a request stamped more than 5 minutes away from its wall clock with AuthFailure.SignatureExpire', async () => {
+    const skewed = await startTkeEmulator({ clock, accounts: [ACCOUNT], wallClock: { now: () => new Date(Date.now() + 6 * 60_000) } });
+    try {
+      const client = new tke.v20180525.Client({ credential: ACCOUNT, region: REGION, profile: profile(skewed.url) });
+
+      expect((await failureOf(client.DescribeRegions()))?.code).toBe('AuthFailure.SignatureExpire');
+    } finally {
+      await skewed.close();
+    }
+  });
+
+  it('keeps accepting the SDK after its own clock has moved by hours', async () => {
+    clock.advance(3 * 60 * 60_000);
+
+    await expect(tkeClient().DescribeRegions()).resolves.toBeDefined();
+  });
+});
+
+describe('requests', () => {
+  it('answers an action it does not know with InvalidAction', async () => {
+    const failure = await failureOf(tkeClient().request('DescribeEverything', {}));
+
+    expect(failure?.code).toBe('InvalidAction');
+  });
+
+  it('answers a request without a required field with MissingParameter naming it', async () => {
+    const clusterId = await createCluster();
+
+    const failure = await failureOf(tkeClient().request('DeleteCluster', { ClusterId: clusterId }));
+
+    expect(failure).toMatchObject({ code: 'MissingParameter', message: expect.stringContaining('`InstanceDeleteMode`') });
+  });
+
+  it('answers a field of the wrong type with InvalidParameter naming it', async () => {
+    const failure = await failureOf(tkeClient().request('DescribeClusters', { Limit: '10' }));
+
+    expect(failure).toMatchObject({ code: 'InvalidParameter', message: expect.stringContaining('`Limit`') });
+  });
+
+  it('refuses DescribeClusters with more than 100 ids or a Limit above 100 with InvalidParameterValue', async () => {
+    const ids = Array.from({ length: 101 }, (_, i) => `cls-${String(i).padStart(8, '0')}`);
+
+    const tooManyIds = await failureOf(tkeClient().DescribeClusters({ ClusterIds: ids }));
+    const tooLarge = await failureOf(tkeClient().DescribeClusters({ Limit: 101 }));
+
+    expect(tooManyIds).toMatchObject({ code: 'InvalidParameterValue', message: expect.stringContaining('`ClusterIds`') });
+    expect(tooLarge).toMatchObject({ code: 'InvalidParameterValue', message: expect.stringContaining('`Limit`') });
+  });
+
+  it('answers a regional call without a known region with UnsupportedRegion', async () => {
+    const failure = await failureOf(cvmClient(ACCOUNT, 'mars-north-1').DescribeZones());
+
+    expect(failure?.code).toBe('UnsupportedRegion');
+  });
+
+  it('records each request with its action, version, region, SecretId, params and both clocks', async () => {
+    const before = Date.now();
+    await cvmClient().DescribeZones();
+
+    const [request] = emulator.requestsFor('DescribeZones');
+    expect(request).toMatchObject({
+      action: 'DescribeZones',
+      version: '2017-03-12',
+      service: '127',
+      region: REGION,
+      secretId: ACCOUNT.secretId,
+      params: {},
+      emulatorTime: clock.now().getTime(),
+    });
+    expect(request?.receivedAt).toBeGreaterThanOrEqual(before);
+    expect(JSON.stringify(emulator.requests)).not.toContain(ACCOUNT.secretKey);
+  });
+});
+
+describe('faults', () => {
+  it('fails the next call of an action with the injected error, then answers normally', async () => {
+    emulator.failNext('DescribeZones', { code: 'InternalError', message: 'boom' });
+
+    const first = await failureOf(cvmClient().DescribeZones());
+    const second = await failureOf(cvmClient().DescribeZones());
+
+    expect(first).toMatchObject({ code: 'InternalError', message: 'boom' });
+    expect(second).toBeUndefined();
+  });
+
+  it('throttles an action for the given number of calls with RequestLimitExceeded', async () => {
+    emulator.throttle('DescribeZones', 2);
+
+    const codes = [];
+    for (let i = 0; i < 3; i += 1) codes.push((await failureOf(cvmClient().DescribeZones()))?.code);
+
+    expect(codes).toEqual(['RequestLimitExceeded', 'RequestLimitExceeded', undefined]);
+  });
+
+  it('delays answers by the configured wall-clock latency', async () => {
+    emulator.latency('DescribeZones', 150);
+
+    const started = Date.now();
+    await cvmClient().DescribeZones();
+
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+});
+
+describe('cluster lifecycle', () => {
+  it('keeps each account’s clusters to itself', async () => {
+    emulator.registerAccount(OTHER_ACCOUNT);
+    const clusterId = await createCluster();
+
+    const mine = await tkeClient().DescribeClusters({});
+    const theirs = await tkeClient(OTHER_ACCOUNT).DescribeClusters({});
+
+    expect(mine.Clusters?.map((c) => c.ClusterId)).toEqual([clusterId]);
+    expect(theirs.TotalCount).toBe(0);
+  });
+
+  it('refuses a container CIDR that overlaps the VPC', async () => {
+    const failure = await failureOf(createCluster(tkeClient(), '172.16.0.0/20'));
+
+    expect(failure?.code).toBe('InvalidParameter.CidrConflictWithVpcCidr');
+  });
+
+  it('refuses a node pool until the cluster is Running', async () => {
+    const clusterId = await createCluster();
+
+    const failure = await failureOf(tkeClient().CreateClusterNodePool(nodePoolRequest(clusterId, {})));
+
+    expect(failure?.code).toBe('ResourceUnavailable.ClusterState');
+  });
+
+  it('refuses a node pool whose desired size is outside min and max, naming the field inside AutoScalingGroupPara', async () => {
+    const clusterId = await createCluster();
+    clock.advance(emulator.timings.clusterCreateMs);
+
+    const failure = await failureOf(tkeClient().CreateClusterNodePool(nodePoolRequest(clusterId, { MinSize: 1, MaxSize: 2, DesiredCapacity: 5 })));
+
+    expect(failure).toMatchObject({ code: 'InvalidParameterValue', message: expect.stringContaining('`AutoScalingGroupPara.DesiredCapacity`') });
+  });
+
+  it('refuses a GPU instance type in a zone that does not sell it', async () => {
+    const clusterId = await createCluster();
+    clock.advance(emulator.timings.clusterCreateMs);
+
+    const failure = await failureOf(
+      tkeClient().CreateClusterNodePool(nodePoolRequest(clusterId, { SubnetIds: ['subnet-gz04dft1'] }, { InstanceType: 'GN7.2XLARGE32' })),
+    );
+
+    expect(failure).toMatchObject({ code: 'InvalidParameterValue', message: expect.stringContaining('ap-guangzhou-4') });
+  });
+
+  it('keeps retained instances when a cluster is deleted with InstanceDeleteMode retain', async () => {
+    const clusterId = await createCluster();
+    clock.advance(emulator.timings.clusterCreateMs);
+    await tkeClient().CreateClusterNodePool(nodePoolRequest(clusterId, {}));
+
+    await tkeClient().DeleteCluster({ ClusterId: clusterId, InstanceDeleteMode: 'retain' });
+    clock.advance(emulator.timings.clusterDeleteMs);
+
+    expect(emulator.cluster(clusterId)).toBeUndefined();
+    expect(emulator.resources(clusterId).instances).toHaveLength(2);
+  });
+
+  it('removes a stuck cluster’s record on a second DeleteCluster and leaves its leftovers as orphans', async () => {
+    const clusterId = await createCluster();
+    clock.advance(emulator.timings.clusterCreateMs);
+    await tkeClient().CreateClusterNodePool(nodePoolRequest(clusterId, { DesiredCapacity: 3 }));
+    await tkeClient().CreateClusterEndpoint({ ClusterId: clusterId, IsExtranet: true });
+    emulator.stickDeleting(clusterId);
+    const terminate = { ClusterId: clusterId, InstanceDeleteMode: 'terminate' };
+    await tkeClient().DeleteCluster({ ...terminate, ResourceDeleteOptions: [{ ResourceType: 'CBS', DeleteMode: 'terminate' }] });
+    clock.advance(60 * 60_000);
+
+    await tkeClient().DeleteCluster({
+      ...terminate,
+      ResourceDeleteOptions: [{ ResourceType: 'CBS', DeleteMode: 'terminate', SkipDeletionProtection: true }],
+    });
+
+    const left = emulator.resources(clusterId);
+    expect(emulator.cluster(clusterId)).toBeUndefined();
+    expect([left.instances.length, left.disks.length, left.loadBalancers.length]).toEqual([1, 1, 1]);
+  });
+});
+
+describe('HTTP control API', () => {
+  it('registers an account that can then call the API', async () => {
+    const { status } = await control('account', OTHER_ACCOUNT);
+
+    expect(status).toBe(200);
+    await expect(tkeClient(OTHER_ACCOUNT).DescribeRegions()).resolves.toBeDefined();
+  });
+
+  it('injects failures, throttling and stuck deletions for another process', async () => {
+    const clusterId = await createCluster();
+    await control('failNext', { action: 'DescribeClusters', code: 'InternalError', message: 'injected' });
+    await control('throttle', { action: 'DescribeClusterStatus' });
+    await control('stickDeleting', { clusterId });
+
+    const failed = await failureOf(tkeClient().DescribeClusters({}));
+    const throttled = await failureOf(tkeClient().DescribeClusterStatus({}));
+    await tkeClient().DeleteCluster({ ClusterId: clusterId, InstanceDeleteMode: 'terminate' });
+    await control('advance', { ms: 60 * 60_000 });
+
+    expect([failed?.code, throttled?.code]).toEqual(['InternalError', 'RequestLimitExceeded']);
+    const { json } = await control('cluster', { clusterId });
+    expect(json.cluster).toMatchObject({ clusterId, status: 'Deleting', deletion: { stuck: true } });
+  });
+
+  it('lists the recorded requests, filtered by action', async () => {
+    await cvmClient().DescribeZones();
+    await tkeClient().DescribeRegions();
+
+    const { json } = await control('requests', { action: 'DescribeZones' });
+
+    expect(json.requests).toEqual([expect.objectContaining({ action: 'DescribeZones', region: REGION })]);
+  });
+
+  it('resets clusters, faults and the request log but keeps the initial accounts', async () => {
+    await createCluster();
+    emulator.failNext('DescribeRegions', { code: 'InternalError', message: 'x' });
+
+    await control('reset');
+
+    expect(emulator.clusters()).toEqual([]);
+    expect(emulator.requests).toEqual([]);
+    await expect(tkeClient().DescribeRegions()).resolves.toBeDefined();
+  });
+
+  it('answers an unknown command or an invalid body with 400 and the reason', async () => {
+    const unknown = await control('explode');
+    const invalid = await control('throttle', { times: 2 });
+
+    expect(unknown).toMatchObject({ status: 400, json: { ok: false, error: expect.stringContaining('explode') } });
+    expect(invalid).toMatchObject({ status: 400, json: { ok: false, error: expect.stringContaining('action') } });
+  });
+});

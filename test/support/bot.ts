@@ -1,0 +1,134 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TkeopsApp } from '../../src/app.js';
+import { bootstrap } from '../../src/bootstrap.js';
+import { loadConfig } from '../../src/config.js';
+import { ManualClock } from '../../src/services/clock.js';
+import { createLogger } from '../../src/services/logger.js';
+import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
+import { startFakeSlack, type FakeSlack } from './fake-slack.js';
+import { createSlackSender, type SlackSender } from './slack-requests.js';
+
+export const SIGNING_SECRET = 'test-signing-secret';
+export const BOT_TOKEN = 'xoxb-test-token';
+/** A Tencent account the emulator knows. */
+export const TENCENT = { secretId: 'AKIDtestaccount0001', secretKey: 'test-secret-key-0001' };
+
+/** Who is who in the default test policy (DEFAULT_POLICY_YAML). */
+export const USERS = {
+  tenantAdmin: 'U0TENANT1',
+  /** Admin of project platform (channel C0PLATFORM). */
+  projectAdmin: 'U0PADMIN1',
+  /** Anyone in C0PLATFORM is a member of platform (`members: everyone`); the default sender user. */
+  member: 'U0MEMBER',
+  /** Admin of project data (channel C0DATA). */
+  dataAdmin: 'U0DADMIN1',
+  onCall: 'U0ONCALL1',
+} as const;
+export const CHANNELS = { platform: 'C0PLATFORM', data: 'C0DATA', noProject: 'C0RANDOM' } as const;
+export const ON_CALL_GROUP = 'S0ONCALL';
+
+export const DEFAULT_POLICY_YAML = `
+tenantAdmins: [${USERS.tenantAdmin}]
+projects:
+  - name: platform
+    channels: [${CHANNELS.platform}]
+    admins: [${USERS.projectAdmin}]
+    members: everyone
+  - name: data
+    channels: [${CHANNELS.data}]
+    admins: [${USERS.dataAdmin}]
+    members: everyone
+onCall:
+  users: [${USERS.onCall}]
+  userGroups: [${ON_CALL_GROUP}]
+`;
+
+export interface TestBot {
+  bot: TkeopsApp;
+  slack: FakeSlack;
+  tencent: TkeEmulator;
+  send: SlackSender;
+  clock: ManualClock;
+  dir: string;
+  dataFile: string;
+  /** Every log line the bot wrote, as text. */
+  logs: string[];
+  /** Stops the bot only (the emulator, fake Slack and the store file stay) — for restart tests. */
+  stopBot(): Promise<void>;
+  /** Starts a new bot on the same store, emulator and fake Slack. */
+  restart(): Promise<TestBot>;
+  stop(): Promise<void>;
+}
+
+export interface TestBotOptions {
+  env?: Record<string, string>;
+  clock?: ManualClock;
+  /** Content of the policy file the bot loads (POLICY_FILE); DEFAULT_POLICY_YAML when absent. */
+  policyYaml?: string;
+}
+
+/** The real bot over real HTTP: a signed-request sender, a fake Slack Web API and the Tencent emulator. */
+export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
+  const clock = options.clock ?? new ManualClock();
+  const dir = await mkdtemp(path.join(tmpdir(), 'tkeops-bot-'));
+  const slack = await startFakeSlack({ botToken: BOT_TOKEN });
+  const tencent = await startTkeEmulator({ clock, accounts: [TENCENT] });
+  const dataFile = path.join(dir, 'db.json');
+  const policyFile = path.join(dir, 'policy.yaml');
+  await writeFile(policyFile, options.policyYaml ?? DEFAULT_POLICY_YAML);
+  const logs: string[] = [];
+
+  async function launch(): Promise<TestBot> {
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      TENCENT_API_ENDPOINT: tencent.url,
+      DATA_FILE: dataFile,
+      POLICY_FILE: policyFile,
+      LOG_LEVEL: 'debug',
+      ...options.env,
+    });
+    const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
+    const bot = await bootstrap(config, { clock, logger, sleep: async () => undefined });
+    const { port } = await bot.start(0, '127.0.0.1');
+    const send = createSlackSender({ botUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url });
+    let botStopped = false;
+    const stopBot = async () => {
+      if (!botStopped) {
+        botStopped = true;
+        await bot.stop();
+      }
+    };
+    return {
+      bot,
+      slack,
+      tencent,
+      send,
+      clock,
+      dir,
+      dataFile,
+      logs,
+      stopBot,
+      async restart() {
+        await stopBot();
+        return launch();
+      },
+      async stop() {
+        await stopBot();
+        await Promise.all([slack.close(), tencent.close()]);
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  try {
+    return await launch();
+  } catch (error) {
+    // A bot that cannot start (e.g. a bad policy file) must not leave servers or files behind.
+    await Promise.all([slack.close(), tencent.close()]);
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
