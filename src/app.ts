@@ -1,13 +1,24 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { App } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import { registerHandlers } from './handlers/index.js';
+import { createAccountService } from './services/accounts.js';
+import { createAudit } from './services/audit.js';
 import { boltLogger } from './services/bolt-logger.js';
 import type { Clock } from './services/clock.js';
 import type { Logger } from './services/logger.js';
+import { createPolicy, type PolicySpec } from './services/policy.js';
+import type { SecretBox } from './services/secrets.js';
 import type { Services } from './services/services.js';
 import type { Store } from './services/store.js';
 import type { TkeGateway } from './services/tke.js';
+import { createProvisioningSteps } from './services/deploy.js';
+import { createSlackOutbox, type SlackChatClient } from './services/slack-outbox.js';
+import { createProvisioningThreads } from './services/threads.js';
+import { provisioningCheck } from './services/watch-provisioning.js';
+import { startWatcher, type WatchSchedule } from './services/watch-schedule.js';
+import { createWatcher, type Watcher } from './services/watcher.js';
 
 export interface SlackSettings {
   botToken: string;
@@ -24,11 +35,24 @@ export interface AppDeps {
   tke: TkeGateway;
   clock: Clock;
   logger: Logger;
+  /** The validated policy file (who may do what). */
+  policy: PolicySpec;
+  /** Encrypts cloud account Secret Keys at rest. */
+  secrets: SecretBox;
+  /** node-cron schedule of the watcher, started by start(); without it nothing ticks by itself (tests call watcher.tick). */
+  watchSchedule?: string;
+  /** Client of the provisioning-thread outbox; defaults to a Web API client that hands 429s to the outbox. */
+  slackChat?: SlackChatClient;
 }
+
+/** How long on-call user group members (usergroups.users.list) are reused. */
+const ON_CALL_CACHE_MS = 5 * 60_000;
 
 export interface TkeopsApp {
   app: App;
   services: Services;
+  /** Follows provisioning clusters; start() runs it on the watch schedule, tests call tick() themselves. */
+  watcher: Watcher;
   /** Starts receiving Slack requests; over HTTP it listens on 127.0.0.1:`port` (0 = any free port). */
   start(port: number, host?: string): Promise<{ port?: number }>;
   stop(): Promise<void>;
@@ -44,13 +68,56 @@ export function createApp(deps: AppDeps): TkeopsApp {
     logger: boltLogger(deps.logger),
     ...(deps.slack.apiUrl ? { clientOptions: { slackApiUrl: deps.slack.apiUrl } } : {}),
   });
-  const services: Services = { store: deps.store, tke: deps.tke, clock: deps.clock, logger: deps.logger };
+  const audit = createAudit({ store: deps.store, clock: deps.clock });
+  const policy = createPolicy(deps.policy, {
+    userGroupMembers: async (usergroup) => (await app.client.usergroups.users.list({ usergroup })).users ?? [],
+    clock: deps.clock,
+    cacheMs: ON_CALL_CACHE_MS,
+    logger: deps.logger,
+  });
+  const outbox = createSlackOutbox({
+    client:
+      deps.slackChat ??
+      new WebClient(deps.slack.botToken, {
+        ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}),
+        // The outbox waits Retry-After itself, holding back every later thread message.
+        rejectRateLimitedCalls: true,
+        retryConfig: { retries: 0 },
+        logger: boltLogger(deps.logger),
+      }),
+    logger: deps.logger,
+  });
+  const threads = createProvisioningThreads({ store: deps.store, outbox, clock: deps.clock, logger: deps.logger });
+  const services: Services = {
+    threads,
+    store: deps.store,
+    tke: deps.tke,
+    clock: deps.clock,
+    logger: deps.logger,
+    audit,
+    policy,
+    secrets: deps.secrets,
+    accounts: createAccountService({ store: deps.store, tke: deps.tke, secrets: deps.secrets, clock: deps.clock, audit }),
+  };
   registerHandlers(app, services);
+  const provisioning = createProvisioningSteps({ store: deps.store, tke: deps.tke, accounts: services.accounts, clock: deps.clock, logger: deps.logger });
+  const watcher = createWatcher({
+    store: deps.store,
+    tke: deps.tke,
+    accounts: services.accounts,
+    threads,
+    clock: deps.clock,
+    logger: deps.logger,
+    checks: { Provisioning: [provisioningCheck({ tke: deps.tke, provisioning })] },
+  });
+  let watching: WatchSchedule | undefined;
 
   return {
     app,
     services,
+    watcher,
     async start(port, host = '127.0.0.1') {
+      if (deps.watchSchedule) watching ??= startWatcher(watcher, deps.watchSchedule, { clock: deps.clock, logger: deps.logger });
       if (socketMode) {
         await app.start();
         return {};
@@ -59,7 +126,11 @@ export function createApp(deps: AppDeps): TkeopsApp {
       return { port: (server.address() as AddressInfo).port };
     },
     async stop() {
+      // No new tick, then no new Slack request; then the thread messages still queued go out.
+      await watching?.stop();
+      watching = undefined;
       await app.stop();
+      await outbox.close();
     },
   };
 }

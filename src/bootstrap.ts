@@ -12,6 +12,8 @@ export interface BootstrapOverrides {
   logger?: Logger;
   /** Delay used between Tencent retries; tests make it instant. */
   sleep?: (ms: number) => Promise<void>;
+  /** false: the watcher is not put on its cron schedule; the caller ticks it (tests, the benchmark). */
+  scheduleWatcher?: boolean;
 }
 
 /**
@@ -32,5 +34,6 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
     ...(config.tencentEndpoint ? { endpoint: config.tencentEndpoint } : {}),
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
   });
-  return createApp({ slack: config.slack, store, tke, clock, logger, policy, secrets });
+  const watchSchedule = overrides.scheduleWatcher === false ? {} : { watchSchedule: config.watchSchedule };
+  return createApp({ slack: config.slack, store, tke, clock, logger, policy, secrets, ...watchSchedule });
 }

@@ -1,3 +1,4 @@
+import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 
 /** Where the README explains how to create the Slack app and find its tokens. */
@@ -20,7 +21,11 @@ const configSchema = z.object({
   PROFILES_DIR: z.string().min(1).default('data/profiles'),
   TENCENT_API_ENDPOINT: optionalText.pipe(z.url().optional()),
   TKEOPS_MASTER_KEY: optionalText,
-  WATCH_SCHEDULE: z.string().min(1).default('*/15 * * * * *'),
+  WATCH_SCHEDULE: z
+    .string()
+    .min(1)
+    .default('*/15 * * * * *')
+    .refine((expression) => validateCron(expression), 'must be a node-cron expression, e.g. */15 * * * * * (every 15 s)'),
   FORCE_DELETE_AFTER_MINUTES: z.coerce.number().positive().default(15),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

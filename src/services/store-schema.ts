@@ -73,8 +73,18 @@ export const tencentFailureSchema = z.object({
 
 export const poolProgressSchema = z.object({
   name: z.string(),
+  /** Set just before CreateClusterNodePool, so a restart can look the pool up instead of creating it twice. */
+  requestedAt: z.string().optional(),
   nodePoolId: z.string().optional(),
   readyAt: z.string().optional(),
+  /** Nodes Tencent reported Normal when the pool became ready (the provisioning thread shows it). */
+  readyNodes: z.number().int().optional(),
+});
+
+export const deployPlanSchema = z.object({
+  os: z.string(),
+  kubernetesVersion: z.string(),
+  addons: z.array(z.object({ name: z.string(), chart: z.string(), version: z.string(), values: z.string() })),
 });
 
 export const clusterRecordSchema = z.object({
@@ -91,11 +101,19 @@ export const clusterRecordSchema = z.object({
   /** Root message of the provisioning thread. */
   thread: z.object({ channel: z.string(), ts: z.string() }).optional(),
   progress: z.object({
+    /** Set just before CreateCluster is sent. */
+    createRequestedAt: z.string().optional(),
     controlPlaneRunningAt: z.string().optional(),
+    privateEndpointRequestedAt: z.string().optional(),
+    publicEndpointRequestedAt: z.string().optional(),
+    /** The public endpoint was restricted to the spec's CIDRs (ModifyClusterEndpointSP). */
+    publicEndpointRestrictedAt: z.string().optional(),
     endpointRequestedAt: z.string().optional(),
     endpointReadyAt: z.string().optional(),
     pools: z.array(poolProgressSchema).default([]),
     addonsRequestedAt: z.string().optional(),
+    /** One entry per add-on pack InstallAddon was sent for. */
+    addons: z.array(z.object({ name: z.string(), requestedAt: z.string() })).default([]),
     addonsReadyAt: z.string().optional(),
     readyAt: z.string().optional(),
   }),
@@ -104,6 +122,8 @@ export const clusterRecordSchema = z.object({
   /** Consecutive ticks with a transient Tencent error. */
   transientErrors: z.number().int().default(0),
   failure: tencentFailureSchema.optional(),
+  /** What Deploy resolved from the cluster profile and the overrides; later steps use it, not the profile files. */
+  plan: deployPlanSchema.optional(),
   deletion: z
     .object({
       requestedBy: z.string(),
@@ -116,6 +136,62 @@ export const clusterRecordSchema = z.object({
     .optional(),
 });
 
+/** One worker pool as typed in the wizard (not yet validated); `key` stays stable when other pools are removed. */
+export const wizardPoolFormSchema = z.object({
+  key: z.string(),
+  name: z.string().default(''),
+  minSize: z.string().default(''),
+  desiredSize: z.string().default(''),
+  maxSize: z.string().default(''),
+  instanceType: z.string().default(''),
+  zones: z.array(z.string()).default([]),
+  diskGb: z.string().default(''),
+});
+
+/** The wizard's fields as the user last left them, so a view can be rebuilt after a restart. */
+export const wizardFormSchema = z.object({
+  name: z.string().default(''),
+  description: z.string().default(''),
+  /** `key:value`, one per line, as typed. */
+  tags: z.string().default(''),
+  accountId: z.string().optional(),
+  profile: z.string().optional(),
+  /** Pack name → the YAML values as typed; packs not listed keep the profile's values. */
+  packs: z.record(z.string(), z.string()).default({}),
+  region: z.string().optional(),
+  keyPairId: z.string().optional(),
+  vpcId: z.string().optional(),
+  subnetId: z.string().optional(),
+  endpointAccess: endpointAccessSchema.default('public'),
+  /** One CIDR per line, as typed. */
+  publicCidrs: z.string().default(''),
+  parallelPoolUpdates: z.boolean().default(false),
+  pools: z.array(wizardPoolFormSchema).default([]),
+  nextPoolKey: z.number().int().default(1),
+});
+
+/** Choices loaded from Tencent for the wizard, with what they were loaded for. */
+export const wizardOptionsSchema = z.object({
+  /** Account the regions were listed with. */
+  accountId: z.string().optional(),
+  regions: z.array(z.object({ region: z.string(), name: z.string() })).optional(),
+  /** Region the key pairs, VPCs and zones below belong to. */
+  region: z.string().optional(),
+  keyPairs: z.array(z.object({ keyId: z.string(), keyName: z.string() })).optional(),
+  vpcs: z.array(z.object({ vpcId: z.string(), name: z.string(), cidr: z.string() })).optional(),
+  zones: z.array(z.object({ zone: z.string(), name: z.string() })).optional(),
+  /** VPC the subnets (and the instance types of their zones) belong to. */
+  vpcId: z.string().optional(),
+  subnets: z
+    .array(z.object({ subnetId: z.string(), vpcId: z.string(), name: z.string(), zone: z.string(), cidr: z.string() }))
+    .optional(),
+  instanceTypes: z
+    .array(z.object({ instanceType: z.string(), zone: z.string(), cpu: z.number(), memoryGb: z.number(), gpu: z.number() }))
+    .optional(),
+  /** The last Tencent error while loading choices, shown in the modal until a load succeeds. */
+  error: z.object({ what: z.string(), code: z.string(), message: z.string(), requestId: z.string().optional() }).optional(),
+});
+
 export const draftRecordSchema = z.object({
   id: z.string(),
   userId: z.string(),
@@ -124,6 +200,10 @@ export const draftRecordSchema = z.object({
   viewId: z.string().optional(),
   step: z.string(),
   spec: clusterSpecSchema.partial(),
+  /** The channel's project when the wizard was opened. */
+  project: z.string().optional(),
+  form: wizardFormSchema.optional(),
+  options: wizardOptionsSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   clusterId: z.string().optional(),
@@ -156,6 +236,10 @@ export type ClusterStatus = z.infer<typeof clusterStatusSchema>;
 export type TencentFailure = z.infer<typeof tencentFailureSchema>;
 export type ClusterRecord = z.infer<typeof clusterRecordSchema>;
 export type DraftRecord = z.infer<typeof draftRecordSchema>;
+export type DeployPlan = z.infer<typeof deployPlanSchema>;
+export type WizardPoolForm = z.infer<typeof wizardPoolFormSchema>;
+export type WizardForm = z.infer<typeof wizardFormSchema>;
+export type WizardOptions = z.infer<typeof wizardOptionsSchema>;
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export type StoreData = z.infer<typeof storeDataSchema>;
 

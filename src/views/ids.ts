@@ -1,7 +1,87 @@
-/** Every Slack callback, block and action id, written once and shared by views and handlers. */
+/**
+ * Every Slack callback, block and action id, written once and shared by views and handlers.
+ * Each feature keeps its ids in its own section; add to a section, never reuse an id string.
+ */
 
-export const CallbackIds = {} as const;
+export const CallbackIds = {
+  // accounts
+  accountAdd: 'account_add',
+  // cluster wizard (one per step; the step is also in private_metadata)
+  wizardBasics: 'wizard_basics',
+  wizardPacks: 'wizard_packs',
+  wizardPlacement: 'wizard_placement',
+  wizardPools: 'wizard_pools',
+  wizardReview: 'wizard_review',
+  wizardExpired: 'wizard_expired',
+  // deletion and force delete
+} as const;
 
-export const BlockIds = {} as const;
+export const BlockIds = {
+  // accounts
+  accountName: 'account_name',
+  accountDescription: 'account_description',
+  accountSecretId: 'account_secret_id',
+  accountSecretKey: 'account_secret_key',
+  accountScope: 'account_scope',
+  // cluster wizard (blocks whose choices depend on an earlier one get `@<variant>` appended, see views/wizard/fields.ts)
+  wizardName: 'wizard_name',
+  wizardDescription: 'wizard_description',
+  wizardTags: 'wizard_tags',
+  wizardAccount: 'wizard_account',
+  wizardAccountActions: 'wizard_account_actions',
+  wizardProfile: 'wizard_profile',
+  /** `wizard_pack:<pack name>` */
+  wizardPack: 'wizard_pack',
+  wizardRegion: 'wizard_region',
+  wizardKeyPair: 'wizard_key_pair',
+  wizardVpc: 'wizard_vpc',
+  wizardSubnet: 'wizard_subnet',
+  wizardEndpointAccess: 'wizard_endpoint_access',
+  wizardPublicCidrs: 'wizard_public_cidrs',
+  /** The "update worker pools in parallel" input; errors about the pool list as a whole go here too. */
+  wizardPoolsSettings: 'wizard_pools_settings',
+  /** `wizard_pool:<pool key>:<field>` */
+  wizardPool: 'wizard_pool',
+  wizardPoolActions: 'wizard_pool_actions',
+  wizardLoadError: 'wizard_load_error',
+  wizardNavigation: 'wizard_navigation',
+  // deletion and force delete
+} as const;
 
-export const ActionIds = {} as const;
+export const ActionIds = {
+  // accounts
+  accountName: 'account_name_input',
+  accountDescription: 'account_description_input',
+  accountSecretId: 'account_secret_id_input',
+  accountSecretKey: 'account_secret_key_input',
+  accountScope: 'account_scope_choice',
+  // cluster wizard
+  wizardName: 'wizard_name_input',
+  wizardDescription: 'wizard_description_input',
+  wizardTags: 'wizard_tags_input',
+  wizardAccount: 'wizard_account_select',
+  wizardAddAccount: 'wizard_add_account',
+  wizardProfile: 'wizard_profile_select',
+  wizardPackValues: 'wizard_pack_values',
+  wizardRegion: 'wizard_region_select',
+  wizardKeyPair: 'wizard_key_pair_select',
+  wizardVpc: 'wizard_vpc_select',
+  wizardSubnet: 'wizard_subnet_select',
+  wizardEndpointAccess: 'wizard_endpoint_access_choice',
+  wizardPublicCidrs: 'wizard_public_cidrs_input',
+  wizardParallel: 'wizard_parallel_choice',
+  wizardPoolName: 'wizard_pool_name',
+  wizardPoolMin: 'wizard_pool_min',
+  wizardPoolDesired: 'wizard_pool_desired',
+  wizardPoolMax: 'wizard_pool_max',
+  wizardPoolInstanceType: 'wizard_pool_instance_type',
+  wizardPoolZones: 'wizard_pool_zones',
+  wizardPoolDisk: 'wizard_pool_disk',
+  wizardAddPool: 'wizard_add_pool',
+  wizardRemovePool: 'wizard_remove_pool',
+  wizardBack: 'wizard_back',
+  wizardRetryLoad: 'wizard_retry_load',
+  // provisioning thread and overview
+  clusterOverview: 'cluster_overview',
+  // deletion and force delete
+} as const;

@@ -92,7 +92,8 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       ...options.env,
     });
     const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
-    const bot = await bootstrap(config, { clock, logger, sleep: async () => undefined });
+    // The watcher is not scheduled: tests call bot.watcher.tick(clock.now()) themselves.
+    const bot = await bootstrap(config, { clock, logger, sleep: async () => undefined, scheduleWatcher: false });
     const { port } = await bot.start(0, '127.0.0.1');
     const send = createSlackSender({ botUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url });
     let botStopped = false;

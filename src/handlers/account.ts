@@ -1,0 +1,217 @@
+import type { App, ViewSubmitAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { scopeLabel, type AccountField, type AccountFieldErrors } from '../services/accounts.js';
+import type { Decision } from '../services/policy-types.js';
+import type { Services } from '../services/services.js';
+import type { AccountScope } from '../services/store-schema.js';
+import { accountListMessage } from '../views/account-list.js';
+import { accountModal, accountModalExpired, parseAccountModalMetadata } from '../views/account-modal.js';
+import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
+import type { Subcommand, SubcommandRequest } from './tke-command.js';
+
+export interface AccountHandlerOptions {
+  /**
+   * Called after an account added from the cluster wizard's "+ Cloud account" was saved and the
+   * pushed modal acknowledged: the wizard selects the account and updates its view.
+   */
+  onAccountCreatedInWizard?: (args: { client: WebClient; draftId: string; accountId: string }) => Promise<void>;
+}
+
+const USAGE =
+  'Usage: `/tke account add [tenant|project]` · `/tke account list` · `/tke account remove <name> [tenant|project]`';
+
+const BLOCK_OF: Record<AccountField, string> = {
+  name: BlockIds.accountName,
+  description: BlockIds.accountDescription,
+  secretId: BlockIds.accountSecretId,
+  secretKey: BlockIds.accountSecretKey,
+  scope: BlockIds.accountScope,
+};
+
+const scopeWord = z.enum(['tenant', 'project']).optional();
+
+const stateSchema = z.record(
+  z.string(),
+  z.record(
+    z.string(),
+    z.object({ value: z.string().nullish(), selected_option: z.object({ value: z.string() }).nullish() }),
+  ),
+);
+
+function ephemeral(request: SubcommandRequest, text: string) {
+  return request.ack({ response_type: 'ephemeral', text });
+}
+
+function subject(request: SubcommandRequest) {
+  return { user: request.command.user_id, channel: request.command.channel_id };
+}
+
+/** `/tke account add|list|remove`. */
+export function accountSubcommand(services: Services): Subcommand {
+  const { accounts, policy, logger } = services;
+
+  async function add(request: SubcommandRequest, words: string[]): Promise<void> {
+    const wanted = scopeWord.safeParse(words[0]?.toLowerCase());
+    if (!wanted.success || words.length > 1) return ephemeral(request, USAGE);
+    const who = subject(request);
+    const scopes = await accounts.addableScopes(who, policy);
+    const asked = wanted.data;
+    const project = policy.projectForChannel(who.channel)?.name;
+    if (asked === 'tenant' && !scopes.some((s) => s.kind === 'tenant')) {
+      return refuse(request, await policy.check('account.addTenant', who));
+    }
+    if ((asked === 'project' || scopes.length === 0) && !scopes.some((s) => s.kind === 'project')) {
+      return refuse(request, await policy.check('account.addProject', { ...who, project }));
+    }
+    await request.ack();
+    try {
+      await request.client.views.open({
+        trigger_id: request.command.trigger_id,
+        view: accountModal({ origin: { kind: 'command', channel: who.channel }, scopes, ...(asked ? { selectedScope: asked } : {}) }),
+      });
+    } catch (error) {
+      logger.error({ err: error }, 'could not open the cloud account modal');
+      await request.respond({ response_type: 'ephemeral', text: 'Slack did not open the form in time; run `/tke account add` again.' });
+    }
+  }
+
+  async function refuse(request: SubcommandRequest, decision: Decision): Promise<void> {
+    await ephemeral(request, decision.allowed ? USAGE : decision.message);
+  }
+
+  async function list(request: SubcommandRequest): Promise<void> {
+    const { channel } = subject(request);
+    await request.ack({ response_type: 'ephemeral', ...accountListMessage(accounts.usableIn(channel, policy), { channel }) });
+  }
+
+  async function remove(request: SubcommandRequest, words: string[]): Promise<void> {
+    const [name, scopeText] = words;
+    const wanted = scopeWord.safeParse(scopeText?.toLowerCase());
+    if (!name || !wanted.success || words.length > 2) return ephemeral(request, USAGE);
+    const who = subject(request);
+    const project = policy.projectForChannel(who.channel)?.name;
+    const candidates: AccountScope[] = [];
+    if (project && wanted.data !== 'tenant') candidates.push({ kind: 'project', project });
+    if (wanted.data !== 'project') candidates.push({ kind: 'tenant' });
+    const scope = candidates.find((s) => accounts.find(name, s));
+    if (!scope) {
+      return ephemeral(request, `No cloud account called ${name} is usable in <#${who.channel}>. \`/tke account list\` shows them.`);
+    }
+    const decision = await policy.check('account.remove', { ...who, accountScope: scope });
+    if (!decision.allowed) return ephemeral(request, decision.message);
+    const result = await accounts.remove(name, scope, who.user);
+    if (result.ok) {
+      return ephemeral(request, `Removed cloud account *${result.account.name}* (${scopeLabel(scope)}).`);
+    }
+    if (result.reason === 'in_use') {
+      return ephemeral(
+        request,
+        `Cloud account *${name}* is still used by ${result.clusters.length === 1 ? 'cluster' : 'clusters'} ` +
+          `${result.clusters.join(', ')}. Delete ${result.clusters.length === 1 ? 'it' : 'them'} first, then remove the account.`,
+      );
+    }
+    return ephemeral(request, `No cloud account called ${name} is usable in <#${who.channel}>.`);
+  }
+
+  return async (request) => {
+    const [verb = '', ...words] = request.args;
+    switch (verb.toLowerCase()) {
+      case 'add':
+        return add(request, words);
+      case 'list':
+        return list(request);
+      case 'remove':
+        return remove(request, words);
+      default:
+        return ephemeral(request, USAGE);
+    }
+  };
+}
+
+/** The "Add cloud account" submission: validated, checked with Tencent and saved before the ack (≤ 3 s). */
+export function register(app: App, services: Services, options: AccountHandlerOptions = {}): void {
+  const { accounts, policy, logger, store } = services;
+  const onAccountCreatedInWizard = options.onAccountCreatedInWizard ?? (async () => undefined);
+
+  app.view<ViewSubmitAction>(CallbackIds.accountAdd, async ({ ack, body, view, client }) => {
+    const user = body.user.id;
+    const origin = parseAccountModalMetadata(view.private_metadata);
+    const channel =
+      origin?.kind === 'command'
+        ? origin.channel
+        : origin && store.read((data) => data.drafts.find((d) => d.id === origin.draftId && d.userId === user)?.channel);
+    if (!origin || !channel) {
+      await ack({ response_action: 'update', view: accountModalExpired() });
+      return;
+    }
+    const errors = (fieldErrors: AccountFieldErrors) =>
+      ack({
+        response_action: 'errors',
+        errors: Object.fromEntries(Object.entries(fieldErrors).map(([field, message]) => [BLOCK_OF[field as AccountField], message])),
+      });
+
+    const state = stateSchema.safeParse(view.state.values);
+    const values = state.success ? state.data : {};
+    const text = (block: string, action: string) => values[block]?.[action]?.value ?? '';
+    const scopeKind = values[BlockIds.accountScope]?.[ActionIds.accountScope]?.selected_option?.value;
+
+    // The project always comes from the channel, never from the form.
+    const project = policy.projectForChannel(channel)?.name;
+    let scope: AccountScope;
+    if (scopeKind === 'tenant') scope = { kind: 'tenant' };
+    else if (scopeKind === 'project' && project) scope = { kind: 'project', project };
+    else {
+      const decision = await policy.check('account.addProject', { user, channel, project });
+      await errors({ scope: decision.allowed ? 'Choose a scope.' : decision.message });
+      return;
+    }
+    const decision = await policy.check(scope.kind === 'tenant' ? 'account.addTenant' : 'account.addProject', {
+      user,
+      channel,
+      project,
+    });
+    if (!decision.allowed) {
+      await errors({ scope: decision.message });
+      return;
+    }
+
+    let result: Awaited<ReturnType<typeof accounts.add>>;
+    try {
+      result = await accounts.add(
+        {
+          name: text(BlockIds.accountName, ActionIds.accountName),
+          description: text(BlockIds.accountDescription, ActionIds.accountDescription),
+          secretId: text(BlockIds.accountSecretId, ActionIds.accountSecretId),
+          secretKey: text(BlockIds.accountSecretKey, ActionIds.accountSecretKey),
+          scope,
+        },
+        user,
+      );
+    } catch (error) {
+      logger.error({ err: error }, 'could not add a cloud account');
+      await errors({ secretKey: 'tkeops could not save the account; try again.' });
+      return;
+    }
+    if (!result.ok) {
+      await errors(result.errors);
+      return;
+    }
+    // A plain ack closes this modal; from the wizard it pops back to the wizard underneath.
+    await ack();
+    const account = result.account;
+    try {
+      if (origin.kind === 'wizard') {
+        await onAccountCreatedInWizard({ client, draftId: origin.draftId, accountId: account.id });
+      } else {
+        await client.chat.postEphemeral({
+          channel,
+          user,
+          text: `Cloud account *${account.name}* (${scopeLabel(account.scope)}, \`${account.secretIdMasked}\`) is saved: Tencent accepted its credentials.`,
+        });
+      }
+    } catch (error) {
+      logger.error({ err: error, accountId: account.id }, 'cloud account saved, but telling Slack failed');
+    }
+  });
+}

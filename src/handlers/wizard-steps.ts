@@ -1,0 +1,126 @@
+/**
+ * The wizard's steps put together: which view a step shows for a draft, and which rules its
+ * submission must pass. Shared by the `/tke create` subcommand and the wizard's listeners.
+ */
+import type { ModalView } from '@slack/types';
+import { scopeLabel } from '../services/accounts.js';
+import { checkBasics, checkClusterSpec, checkPacks, checkPlacement, checkWorkerPools } from '../services/cluster-spec.js';
+import type { FieldErrors, FieldKey, SpecContext } from '../services/cluster-spec.js';
+import { isActive } from '../services/deploy.js';
+import { formOf, optionsOf } from '../services/drafts.js';
+import { applyOverrides, osImageOf } from '../services/profiles.js';
+import type { Services } from '../services/services.js';
+import type { ClusterSpec, DraftRecord, WizardForm } from '../services/store-schema.js';
+import { basicsView } from '../views/wizard/basics.js';
+import { WIZARD_STEPS, type WizardStep } from '../views/wizard/fields.js';
+import { packsView } from '../views/wizard/packs.js';
+import { placementView } from '../views/wizard/placement.js';
+import { poolsView } from '../views/wizard/pools.js';
+import { reviewView } from '../views/wizard/review.js';
+
+export type WizardServices = Pick<Services, 'store' | 'accounts' | 'policy' | 'profiles'>;
+
+export const nextStep = (step: WizardStep): WizardStep => WIZARD_STEPS[WIZARD_STEPS.indexOf(step) + 1] ?? 'review';
+export const previousStep = (step: WizardStep): WizardStep => WIZARD_STEPS[WIZARD_STEPS.indexOf(step) - 1] ?? 'basics';
+
+/** What the rules need for this draft: names taken in its project, usable accounts, profiles, loaded choices. */
+export function specContext(services: WizardServices, draft: DraftRecord): SpecContext {
+  const takenNames = services.store.read((data) =>
+    data.clusters.filter((c) => c.project === draft.project && isActive(c) && c.draftId !== draft.id).map((c) => c.spec.name),
+  );
+  return {
+    takenNames,
+    accountIds: services.accounts.usableIn(draft.channel, services.policy).map((a) => a.id),
+    profiles: services.profiles,
+    options: optionsOf(draft),
+  };
+}
+
+/** The step a field is asked in. */
+export function stepOfField(key: FieldKey): WizardStep {
+  if (key.startsWith('pack:')) return 'packs';
+  if (key.startsWith('pool:') || key === 'workerPools') return 'pools';
+  if (['region', 'keyPairId', 'vpcId', 'subnetId', 'endpointAccess', 'publicCidrs'].includes(key)) return 'placement';
+  return 'basics';
+}
+
+export const describeErrors = (errors: FieldErrors): string => Object.values(errors).join('\n');
+
+export type StepCheck = { ok: true; spec: Partial<ClusterSpec> } | { ok: false; errors: FieldErrors };
+
+/** The rules of one step (the review step checks everything). */
+export function checkStep(services: WizardServices, draft: DraftRecord, step: WizardStep, form: WizardForm): StepCheck {
+  const context = specContext(services, draft);
+  const result = (() => {
+    switch (step) {
+      case 'basics':
+        return checkBasics(form, context);
+      case 'packs': {
+        const profile = form.profile ? services.profiles.get(form.profile) : undefined;
+        if (!profile) return { ok: false as const, errors: { profile: 'Choose a cluster profile' } };
+        const packs = checkPacks(form, profile);
+        return packs.ok ? { ok: true as const, value: { packOverrides: packs.value.packOverrides } } : packs;
+      }
+      case 'placement':
+        return checkPlacement(form, context.options);
+      case 'pools':
+        return checkWorkerPools(form, context.options);
+      case 'review':
+        return checkClusterSpec(form, context);
+    }
+  })();
+  return result.ok ? { ok: true, spec: result.value } : { ok: false, errors: result.errors };
+}
+
+/**
+ * The view of `step` for this draft. A step that cannot be shown yet (review of an incomplete
+ * spec, packs without a profile) shows the first step that needs attention, with a notice.
+ */
+export function renderStep(services: WizardServices, draft: DraftRecord, step: WizardStep, notice?: string): { step: WizardStep; view: ModalView } {
+  const form = formOf(draft);
+  const options = optionsOf(draft);
+  const base = { draftId: draft.id, form, notice };
+  switch (step) {
+    case 'basics':
+      return {
+        step,
+        view: basicsView({
+          ...base,
+          accounts: services.accounts.usableIn(draft.channel, services.policy).map((a) => ({ id: a.id, name: a.name, scope: scopeLabel(a.scope) })),
+          profiles: services.profiles.list().map((p) => ({ name: p.name, description: p.description })),
+        }),
+      };
+    case 'packs': {
+      const profile = form.profile ? services.profiles.get(form.profile) : undefined;
+      if (!profile) return renderStep(services, draft, 'basics', notice ?? 'Choose a cluster profile first.');
+      return { step, view: packsView({ ...base, profile }) };
+    }
+    case 'placement':
+      return { step, view: placementView({ ...base, options }) };
+    case 'pools':
+      return { step, view: poolsView({ ...base, options }) };
+    case 'review': {
+      const checked = checkClusterSpec(form, specContext(services, draft));
+      if (!checked.ok) {
+        const first = WIZARD_STEPS.find((s) => Object.keys(checked.errors).some((k) => stepOfField(k as FieldKey) === s)) ?? 'basics';
+        return renderStep(services, draft, first, `Fix this before deploying:\n${describeErrors(checked.errors)}`);
+      }
+      const spec = checked.value;
+      const profile = services.profiles.get(spec.profile);
+      const resolved = profile && applyOverrides(profile, spec.packOverrides);
+      if (!resolved?.ok) return renderStep(services, draft, 'packs', notice);
+      return {
+        step,
+        view: reviewView({
+          draftId: draft.id,
+          spec,
+          accountName: services.accounts.get(spec.accountId)?.name ?? spec.accountId,
+          profile: resolved.profile,
+          os: osImageOf(resolved.profile),
+          options,
+          notice,
+        }),
+      };
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createBotLink } from './bot-link.js';
+import { createInteractions, type Interactions } from './interactions.js';
+import { createPageApi, type SandboxControl } from './page-api.js';
+import { parseApiBody, readText } from './request-body.js';
+import { SlackState } from './state.js';
+import { createWebApi, type InjectedFailure, type SlackCall, type WebApi } from './web-api.js';
+import { emptyWorkspace, type Workspace } from './workspace.js';
+
+export interface LocalSlackOptions {
+  botToken: string;
+  /** Signs the requests sent to the bot (the page's commands, clicks and submissions). */
+  signingSecret?: string;
+  workspace?: Workspace;
+  /**
+   * Strict (default): unknown channels, users, messages and trigger ids, stale view hashes and
+   * Block Kit over Slack's limits are refused as Slack refuses them. Lenient: they are accepted,
+   * as the integration tests' fake Slack always did.
+   */
+  strict?: boolean;
+  /** Where the bot receives Slack requests; can also be set later with connectBot(). */
+  botRequestUrl?: string;
+  controls?: SandboxControl[];
+  /** Slash commands the app declares (default: /tke). */
+  commands?: string[];
+  port?: number;
+  host?: string;
+}
+
+export interface LocalSlack {
+  /** Base URL of this server: the page, and response_url values. */
+  url: string;
+  /** Base URL for the Web API client (`slackApiUrl`), ending in /api/. */
+  apiUrl: string;
+  state: SlackState;
+  /** What a person does on the page, callable directly (tests). */
+  interactions: Interactions;
+  /** Every Web API call and response_url post, oldest first. */
+  calls(method?: string): SlackCall[];
+  fail(method: string, failure: InjectedFailure): void;
+  connectBot(requestUrl: string): void;
+  close(): Promise<void>;
+}
+
+const PUBLIC_DIR = new URL('./public/', import.meta.url);
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+/** The page's files, by name; nothing else under public/ is served. */
+const ASSETS = ['index.html', 'app.js', 'blocks.js', 'mrkdwn.js', 'modal.js', 'dom.js', 'style.css'];
+
+async function serveAsset(res: ServerResponse, name: string): Promise<void> {
+  const type = CONTENT_TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream';
+  res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(await readFile(new URL(name, PUBLIC_DIR)));
+}
+
+const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+};
+
+/**
+ * The local Slack: Slack's Web API for the bot (`/api/<method>`, response URLs) and, on the same
+ * port, a Slack-like page for people, whose actions reach the bot as signed Slack requests.
+ */
+export async function startLocalSlack(options: LocalSlackOptions): Promise<LocalSlack> {
+  const state = new SlackState(options.workspace ?? emptyWorkspace(), options.strict ?? true);
+  let baseUrl = '';
+  const api: WebApi = createWebApi(state, { botToken: options.botToken, baseUrl: () => baseUrl });
+  const bot = createBotLink(options.signingSecret ?? '', options.botRequestUrl);
+  const interactions = createInteractions({ state, bot, baseUrl: () => baseUrl, ...(options.commands ? { commands: options.commands } : {}) });
+  const page = createPageApi({ state, api, interactions, controls: options.controls ?? [] });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const text = await readText(req);
+    if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/response/')) {
+      let body: Record<string, unknown>;
+      try {
+        body = { ...Object.fromEntries(url.searchParams), ...parseApiBody(text, req.headers['content-type']) };
+      } catch {
+        sendJson(res, 200, { ok: false, error: (req.headers['content-type'] ?? '').includes('json') ? 'invalid_json' : 'invalid_form_data' });
+        return;
+      }
+      if (url.pathname.startsWith('/response/')) {
+        const answer = api.respond(url.pathname, body);
+        sendJson(res, answer.status, answer.body, answer.headers);
+        return;
+      }
+      const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+      const token = bearer || (typeof body.token === 'string' ? body.token : undefined);
+      const answer = api.call(url.pathname.slice('/api/'.length), body, token);
+      sendJson(res, answer.status, answer.body, answer.headers);
+      return;
+    }
+    if (await page.handle(req, res, url.pathname, text)) return;
+    const asset = url.pathname.slice(1);
+    if (req.method === 'GET' && ASSETS.includes(asset) && asset !== 'index.html') {
+      await serveAsset(res, asset);
+      return;
+    }
+    // The page, at / and at permalinks (/archives/<channel>/p<ts>).
+    if (req.method === 'GET' && (url.pathname === '/' || url.pathname.startsWith('/archives/'))) {
+      await serveAsset(res, 'index.html');
+      return;
+    }
+    sendJson(res, 404, { ok: false, error: 'not_found' });
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(error));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
+
+  return {
+    url: baseUrl,
+    apiUrl: `${baseUrl}/api/`,
+    state,
+    interactions,
+    calls: (method) => (method ? api.calls.filter((c) => c.method === method) : [...api.calls]),
+    fail: (method, failure) => api.fail(method, failure),
+    connectBot: (requestUrl) => bot.connect(requestUrl),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        page.closeStreams();
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

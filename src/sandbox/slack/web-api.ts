@@ -1,0 +1,297 @@
+import { isJson, viewWithGeneratedIds, withGeneratedIds, type Json } from './block-ids.js';
+import { messageProblems, viewProblems } from './limits.js';
+import { MAX_STACK, type ModalRecord, type ResponseTarget, type SlackMessage, type SlackState } from './state.js';
+
+/** One Web API call (or response_url post) the bot made, with JSON-encoded fields decoded. */
+export interface SlackCall {
+  method: string;
+  body: Record<string, unknown>;
+  token: string | undefined;
+  at: number;
+}
+
+export interface InjectedFailure {
+  /** A Slack error answered with HTTP 200 and `ok: false`, e.g. `channel_not_found`. */
+  error?: string;
+  /** An HTTP status instead, e.g. 429 (answered `ratelimited`, with Retry-After when given). */
+  status?: number;
+  retryAfterSeconds?: number;
+  /** How many of the next calls fail (default 1). */
+  times?: number;
+}
+
+export interface ApiAnswer {
+  status: number;
+  body: Json;
+  headers: Record<string, string>;
+}
+
+const ok = (fields: Json = {}): Json => ({ ok: true, ...fields });
+const error = (code: string, messages?: string[]): Json =>
+  messages && messages.length > 0 ? { ok: false, error: code, response_metadata: { messages } } : { ok: false, error: code };
+
+const str = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value));
+const jsonArray = (value: unknown): Json[] | undefined => (Array.isArray(value) ? value.filter(isJson) : undefined);
+
+/** The message as the Web API answers it: no channel field, no sandbox bookkeeping. */
+export function publicMessage(message: SlackMessage): Json {
+  const { channel: _channel, ephemeral_to: _to, ...rest } = message;
+  return rest;
+}
+
+export interface WebApi {
+  readonly calls: SlackCall[];
+  fail(method: string, failure: InjectedFailure): void;
+  /** `POST /api/<method>` with the decoded body and the token (Authorization: Bearer, or `token` in the body). */
+  call(method: string, body: Json, token: string | undefined): ApiAnswer;
+  /** A POST to a response_url `/response/<id>`. */
+  respond(path: string, body: Json): ApiAnswer;
+}
+
+export interface WebApiOptions {
+  botToken: string;
+  /** Base URL of the local Slack (permalinks, auth.test). */
+  baseUrl: () => string;
+}
+
+/**
+ * Slack's Web API over the local state: the methods tkeops calls, answered with Slack's fields
+ * and errors. Every call is logged, including refused ones.
+ */
+export function createWebApi(state: SlackState, options: WebApiOptions): WebApi {
+  const calls: SlackCall[] = [];
+  const failures: (InjectedFailure & { method: string; times: number })[] = [];
+  const { team, bot } = state.workspace;
+  const strict = state.strict;
+
+  const viewOf = (body: Json): Json | undefined => {
+    const view = typeof body.view === 'string' ? (JSON.parse(body.view) as unknown) : body.view;
+    return isJson(view) ? view : undefined;
+  };
+  const viewProblemsIn = (view: Json | undefined) => (strict ? viewProblems(view) : view ? [] : ['[ERROR] missing view [json-pointer:/view]']);
+
+  /** views.open / views.push: the trigger decides whose modal it is. */
+  function triggerUser(body: Json): { user: string } | { error: string } {
+    const triggerId = str(body.trigger_id);
+    if (!triggerId) return { error: 'invalid_arguments' };
+    if (!strict) return { user: state.triggerUser(triggerId) ?? 'U0UNKNOWN' };
+    const check = state.useTrigger(triggerId);
+    return check.ok ? { user: check.user } : { error: check.error };
+  }
+
+  function postedMessage(body: Json, extra: Partial<SlackMessage>): { message?: Omit<SlackMessage, 'type' | 'ts'>; error?: Json } {
+    const channel = state.channel(str(body.channel));
+    if (!channel) return { error: error('channel_not_found') };
+    const blocks = jsonArray(body.blocks);
+    const attachments = jsonArray(body.attachments);
+    if (!str(body.text) && !blocks?.length && !attachments?.length) return { error: error('no_text') };
+    if (strict) {
+      const problems = messageProblems(blocks);
+      if (problems.length > 0) return { error: error('invalid_blocks', problems) };
+      if (str(body.text).length > 40_000) return { error: error('msg_too_long') };
+    }
+    return {
+      message: {
+        channel: channel.id,
+        user: bot.userId,
+        bot_id: bot.botId,
+        app_id: bot.appId,
+        text: str(body.text),
+        ...(blocks ? { blocks: withGeneratedIds(blocks) } : {}),
+        ...(attachments ? { attachments } : {}),
+        ...(str(body.thread_ts) ? { thread_ts: str(body.thread_ts) } : {}),
+        ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
+        ...extra,
+      },
+    };
+  }
+
+  const methods: Record<string, (body: Json) => Json> = {
+    'auth.test': () =>
+      ok({ url: `${options.baseUrl()}/`, team: team.name, user: bot.name, team_id: team.id, user_id: bot.userId, bot_id: bot.botId, is_enterprise_install: false }),
+
+    'chat.postMessage': (body) => {
+      const { message, error: refused } = postedMessage(body, {});
+      if (!message) return refused as Json;
+      const stored = state.post(message);
+      return ok({ channel: stored.channel, ts: stored.ts, message: publicMessage(stored) });
+    },
+
+    'chat.update': (body) => {
+      const channel = state.channel(str(body.channel));
+      if (!channel) return error('channel_not_found');
+      const ts = str(body.ts);
+      const message = state.message(channel.id, ts);
+      if (!message) return strict ? error('message_not_found') : ok({ channel: channel.id, ts, text: body.text });
+      if (message.user !== bot.userId) return error('cant_update_message');
+      const blocks = jsonArray(body.blocks);
+      if (strict && messageProblems(blocks).length > 0) return error('invalid_blocks', messageProblems(blocks));
+      const changes: Partial<SlackMessage> = {};
+      if (body.text !== undefined) changes.text = str(body.text);
+      if (blocks) changes.blocks = withGeneratedIds(blocks);
+      const attachments = jsonArray(body.attachments);
+      if (attachments) changes.attachments = attachments;
+      if (body.metadata !== undefined) changes.metadata = body.metadata;
+      state.edit(message, changes, bot.userId);
+      return ok({ channel: channel.id, ts, text: message.text, message: publicMessage(message) });
+    },
+
+    'chat.postEphemeral': (body) => {
+      const user = state.user(str(body.user));
+      if (!user) return error('user_not_found');
+      const { message, error: refused } = postedMessage(body, { ephemeral_to: user.id });
+      if (!message) return refused as Json;
+      return ok({ message_ts: state.post(message).ts });
+    },
+
+    'chat.getPermalink': (body) => {
+      const channel = state.channel(str(body.channel));
+      if (!channel) return error('channel_not_found');
+      const ts = str(body.message_ts);
+      const message = state.message(channel.id, ts);
+      if (!message && strict) return error('message_not_found');
+      const thread = message?.thread_ts && message.thread_ts !== ts ? `?thread_ts=${message.thread_ts}&cid=${channel.id}` : '';
+      return ok({ channel: channel.id, permalink: `${options.baseUrl()}/archives/${channel.id}/p${ts.replace('.', '')}${thread}` });
+    },
+
+    'views.open': (body) => openOrPush(body, 'new'),
+    'views.push': (body) => openOrPush(body, 'push'),
+
+    'views.update': (body) => {
+      const record: ModalRecord | undefined = body.view_id
+        ? state.view(str(body.view_id))
+        : body.external_id
+          ? state.viewByExternalId(str(body.external_id))
+          : undefined;
+      if (!body.view_id && !body.external_id) return error('invalid_arguments');
+      if (!record) return error('not_found');
+      if (strict && body.hash !== undefined && str(body.hash) !== record.view.hash) return error('hash_conflict');
+      const view = viewOf(body);
+      const problems = viewProblemsIn(view);
+      if (!view || problems.length > 0) return error('invalid_arguments', problems);
+      return ok({ view: state.updateView(record, viewWithGeneratedIds(view)).view });
+    },
+
+    'usergroups.users.list': (body) => {
+      const users = state.userGroups.get(str(body.usergroup));
+      return users ? ok({ users: [...users] }) : error('no_such_subteam');
+    },
+
+    'users.info': (body) => {
+      const user = state.user(str(body.user));
+      if (!user) return error('user_not_found');
+      const isBot = user.id === bot.userId;
+      return ok({
+        user: {
+          id: user.id,
+          team_id: team.id,
+          name: user.name,
+          real_name: user.realName,
+          deleted: false,
+          is_bot: isBot,
+          is_admin: false,
+          tz: 'UTC',
+          profile: { real_name: user.realName, display_name: user.name, title: user.title, ...(isBot ? { bot_id: bot.botId } : {}) },
+        },
+      });
+    },
+
+    'conversations.info': (body) => {
+      const channel = state.channel(str(body.channel));
+      if (!channel) return error('channel_not_found');
+      return ok({
+        channel: {
+          id: channel.id,
+          name: channel.name,
+          is_channel: channel.id.startsWith('C'),
+          is_group: channel.id.startsWith('G'),
+          is_im: false,
+          is_private: channel.id.startsWith('G'),
+          is_archived: false,
+          is_member: true,
+          context_team_id: team.id,
+          topic: { value: channel.topic, creator: '', last_set: 0 },
+          purpose: { value: '', creator: '', last_set: 0 },
+        },
+      });
+    },
+  };
+
+  function openOrPush(body: Json, stack: 'new' | 'push'): Json {
+    const who = triggerUser(body);
+    if ('error' in who) return error(who.error);
+    const view = viewOf(body);
+    const problems = viewProblemsIn(view);
+    if (!view || problems.length > 0) return error('invalid_arguments', problems);
+    if (stack === 'push' && strict && state.stackOf(who.user).length >= MAX_STACK) return error('push_limit_reached');
+    if (strict && typeof view.external_id === 'string' && view.external_id && state.viewByExternalId(view.external_id)) {
+      return error('duplicate_external_id');
+    }
+    return ok({ view: state.openView(who.user, viewWithGeneratedIds(view), stack).view });
+  }
+
+  const answer = (status: number, body: Json, headers: Record<string, string> = {}): ApiAnswer => ({ status, body, headers });
+
+  return {
+    calls,
+    fail(method, failure) {
+      failures.push({ method, ...failure, times: failure.times ?? 1 });
+    },
+    call(method, body, token) {
+      const failure = failures.find((f) => f.method === method && f.times > 0);
+      if (failure) {
+        failure.times -= 1;
+        if (failure.status) {
+          calls.push({ method: `${method} (HTTP ${failure.status})`, body, token, at: Date.now() });
+          const retryAfter: Record<string, string> =
+            failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {};
+          return answer(failure.status, error(failure.status === 429 ? 'ratelimited' : 'fatal_error'), retryAfter);
+        }
+        calls.push({ method, body, token, at: Date.now() });
+        return answer(200, error(failure.error ?? 'fatal_error'));
+      }
+      calls.push({ method, body, token, at: Date.now() });
+      if (!token) return answer(200, error('not_authed'));
+      if (token !== options.botToken) return answer(200, error('invalid_auth'));
+      const handler = methods[method];
+      return answer(200, handler ? handler(body) : error('unknown_method'));
+    },
+    respond(path, body) {
+      calls.push({ method: 'response_url', body: { ...body, response_url: path }, token: undefined, at: Date.now() });
+      const target = state.responseTarget(path.replace(/^\/response\//, ''));
+      if (!target) return strict ? answer(404, error('expired_url')) : answer(200, ok());
+      const refused = applyResponse(target, body);
+      return refused ? answer(200, refused) : answer(200, ok());
+    },
+  };
+
+  /** What Slack does with a response_url post: ephemeral by default, in_channel, or replace/delete the original. */
+  function applyResponse(target: ResponseTarget, body: Json): Json | undefined {
+    const truthy = (value: unknown) => value === true || value === 'true';
+    const original = target.source ? state.message(target.channel, target.source.ts) : undefined;
+    if (truthy(body.delete_original)) {
+      if (original) state.remove(original);
+      return undefined;
+    }
+    const blocks = jsonArray(body.blocks);
+    if (strict && messageProblems(blocks).length > 0) return error('invalid_blocks', messageProblems(blocks));
+    if (truthy(body.replace_original) && original) {
+      state.edit(original, { text: str(body.text), blocks: withGeneratedIds(blocks ?? []) ?? [], ...(body.attachments ? { attachments: jsonArray(body.attachments) ?? [] } : {}) }, bot.userId);
+      return undefined;
+    }
+    const inChannel = body.response_type === 'in_channel';
+    const threadTs = str(body.thread_ts) || target.threadTs;
+    state.post({
+      channel: target.channel,
+      user: bot.userId,
+      bot_id: bot.botId,
+      app_id: bot.appId,
+      text: str(body.text),
+      ...(blocks ? { blocks: withGeneratedIds(blocks) } : {}),
+      ...(body.attachments ? { attachments: jsonArray(body.attachments) ?? [] } : {}),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      ...(inChannel ? {} : { ephemeral_to: target.user }),
+    });
+    return undefined;
+  }
+}

@@ -1,0 +1,378 @@
+/**
+ * The rules every wizard field follows, used by the wizard's handlers (step by step) and again in
+ * full before Deploy. Input is the wizard form as typed (strings); output is a typed ClusterSpec
+ * or errors keyed by field (`name`, `pack:mariadb`, `pool:p2:desiredSize` ...), which the wizard
+ * maps to its block ids for `response_action: errors`.
+ *
+ * Choices made where Tencent leaves room:
+ * - Cluster name: TKE takes up to 60 characters. tkeops also limits the characters to letters,
+ *   digits, `-` and `_` (starting with a letter, ending with a letter or digit), because the name
+ *   is typed in `/tke status <name>` and in the delete confirmation. Unique among the project's
+ *   clusters that are not deleted (case-insensitive).
+ * - Tags follow Tencent's tag rules: key 1–127 and value 1–255 characters of letters, digits,
+ *   spaces and `+ - = . _ : / @`; keys starting with qcloud, tencent or project are reserved.
+ *   The line's first `:` separates key and value. At most 49: tkeops adds its own tag
+ *   (TKEOPS_TAG_KEY) to find the cluster's resources again, and Tencent allows 50.
+ * - Public access CIDRs are required (at least one) whenever the endpoint is public: tkeops never
+ *   opens an API server to the whole internet by default — type 0.0.0.0/0 to do that on purpose.
+ *   A bare address means that one address (/32). With private access the field must be empty.
+ * - Worker pools: 1–10 (what fits in one modal), 0 ≤ min ≤ desired ≤ max, 1 ≤ max ≤ 200 nodes.
+ * - System disk: 20–2048 GB (CBS system disk limits), in steps of 10 GB as the TKE console offers.
+ */
+import { z } from 'zod';
+import { applyOverrides, listPacks } from './profiles.js';
+import type { Profile, ProfileCatalog } from './profiles.js';
+import type { ClusterSpec, Tag, WizardForm, WizardOptions, WizardPoolForm, WorkerPoolSpec } from './store-schema.js';
+
+export const CLUSTER_NAME_MAX = 60;
+export const DESCRIPTION_MAX = 255;
+export const TAG_KEY_MAX = 127;
+export const TAG_VALUE_MAX = 255;
+/** Tag key tkeops adds to the cluster and its worker pools (value: the tkeops cluster id). */
+export const TKEOPS_TAG_KEY = 'tkeops-cluster';
+export const MAX_TAGS = 49;
+export const MAX_PUBLIC_CIDRS = 50;
+export const MAX_WORKER_POOLS = 10;
+export const MAX_POOL_NODES = 200;
+export const POOL_NAME_MAX = 60;
+export const DISK_MIN_GB = 20;
+export const DISK_MAX_GB = 2048;
+export const DISK_STEP_GB = 10;
+
+export type PoolField = 'name' | 'minSize' | 'desiredSize' | 'maxSize' | 'instanceType' | 'zones' | 'diskGb';
+
+/** Where an error belongs in the wizard. */
+export type FieldKey =
+  | 'name'
+  | 'description'
+  | 'tags'
+  | 'accountId'
+  | 'profile'
+  | `pack:${string}`
+  | 'region'
+  | 'keyPairId'
+  | 'vpcId'
+  | 'subnetId'
+  | 'endpointAccess'
+  | 'publicCidrs'
+  | 'workerPools'
+  | `pool:${string}:${PoolField}`;
+
+export type FieldErrors = Partial<Record<FieldKey, string>>;
+export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+
+export const packField = (packName: string): FieldKey => `pack:${packName}`;
+export const poolField = (poolKey: string, field: PoolField): FieldKey => `pool:${poolKey}:${field}`;
+
+/** What the rules need to know besides the form. */
+export interface SpecContext {
+  /** Names of the project's clusters that are not deleted. */
+  takenNames: readonly string[];
+  /** Cloud accounts the user may use in this channel. */
+  accountIds: readonly string[];
+  profiles: ProfileCatalog;
+  /** What Tencent offered in the wizard. */
+  options: WizardOptions;
+}
+
+// ---- small parsers --------------------------------------------------------------------------
+
+/** `a.b.c.d/n` with the host bits zero, or a bare address (= /32); returns the normalised CIDR. */
+export function parseIpv4Cidr(text: string): { cidr: string } | { problem: string } {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(text);
+  if (!match) return { problem: `${text} is not an IPv4 CIDR like 203.0.113.0/24` };
+  const octets = match.slice(1, 5).map(Number);
+  if (octets.some((o) => o > 255)) return { problem: `${text}: each number of an IPv4 address is 0–255` };
+  const prefix = match[5] === undefined ? 32 : Number(match[5]);
+  if (prefix > 32) return { problem: `${text}: the prefix length is 0–32` };
+  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const size = 2 ** (32 - prefix);
+  const network = Math.floor(address / size) * size;
+  if (network !== address) {
+    const aligned = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join('.');
+    return { problem: `${text} is not a network address; did you mean ${aligned}/${prefix}?` };
+  }
+  return { cidr: `${octets.join('.')}/${prefix}` };
+}
+
+const lines = (text: string): { line: number; text: string }[] =>
+  text
+    .split(/\r?\n/)
+    .map((line, i) => ({ line: i + 1, text: line.trim() }))
+    .filter((l) => l.text !== '');
+
+const TAG_TEXT = /^[\p{L}\p{N} +\-=._:/@]+$/u;
+const RESERVED_TAG_PREFIX = /^(qcloud|tencent|project)/i;
+
+/** `key:value` per line (blank lines ignored). */
+export function parseTags(text: string): { tags: Tag[] } | { problem: string } {
+  const tags: Tag[] = [];
+  for (const { line, text: entry } of lines(text)) {
+    const colon = entry.indexOf(':');
+    if (colon < 0) return { problem: `Line ${line}: write each tag as key:value` };
+    const key = entry.slice(0, colon).trim();
+    const value = entry.slice(colon + 1).trim();
+    const at = `Line ${line} (${key || 'no key'})`;
+    if (key === '') return { problem: `Line ${line}: the tag key is empty` };
+    if (value === '') return { problem: `${at}: the tag value is empty` };
+    if (key.length > TAG_KEY_MAX) return { problem: `${at}: a tag key has at most ${TAG_KEY_MAX} characters` };
+    if (value.length > TAG_VALUE_MAX) return { problem: `${at}: a tag value has at most ${TAG_VALUE_MAX} characters` };
+    if (!TAG_TEXT.test(key) || !TAG_TEXT.test(value)) {
+      return { problem: `${at}: tags may use letters, digits, spaces and + - = . _ : / @ only` };
+    }
+    if (RESERVED_TAG_PREFIX.test(key)) return { problem: `${at}: keys starting with qcloud, tencent or project are reserved by Tencent` };
+    if (key === TKEOPS_TAG_KEY) return { problem: `${at}: ${TKEOPS_TAG_KEY} is set by tkeops itself` };
+    if (tags.some((t) => t.key === key)) return { problem: `${at}: the key ${key} is used twice` };
+    tags.push({ key, value });
+  }
+  if (tags.length > MAX_TAGS) return { problem: `At most ${MAX_TAGS} tags (Tencent allows 50 and tkeops adds one)` };
+  return { tags };
+}
+
+/** Public access CIDRs, one per line; duplicates refused. */
+export function parseCidrList(text: string): { cidrs: string[] } | { problem: string } {
+  const cidrs: string[] = [];
+  for (const { line, text: entry } of lines(text)) {
+    const parsed = parseIpv4Cidr(entry);
+    if ('problem' in parsed) return { problem: `Line ${line}: ${parsed.problem}` };
+    if (cidrs.includes(parsed.cidr)) return { problem: `Line ${line}: ${parsed.cidr} is listed twice` };
+    cidrs.push(parsed.cidr);
+  }
+  if (cidrs.length > MAX_PUBLIC_CIDRS) return { problem: `At most ${MAX_PUBLIC_CIDRS} CIDRs` };
+  return { cidrs };
+}
+
+// ---- field schemas ----------------------------------------------------------------------------
+
+const nameRule = (what: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, `Enter a ${what} name`)
+    .max(max, `A ${what} name has at most ${max} characters`)
+    .regex(/^[A-Za-z]/, `Start the ${what} name with a letter`)
+    .regex(/^[A-Za-z0-9_-]*$/, `Use only letters, digits, - and _ in the ${what} name`)
+    .regex(/[A-Za-z0-9]$/, `End the ${what} name with a letter or digit`);
+
+export const clusterNameSchema = nameRule('cluster', CLUSTER_NAME_MAX);
+export const poolNameSchema = nameRule('worker pool', POOL_NAME_MAX);
+
+const count = (label: string, min: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, `Enter the ${label}`)
+    .regex(/^\d+$/, `The ${label} is a whole number`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `The ${label} is at least ${min}`).max(MAX_POOL_NODES, `The ${label} is at most ${MAX_POOL_NODES}`));
+
+const diskSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter the disk size in GB')
+  .regex(/^\d+$/, 'The disk size is a whole number of GB')
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(DISK_MIN_GB, `A system disk is at least ${DISK_MIN_GB} GB`)
+      .max(DISK_MAX_GB, `A system disk is at most ${DISK_MAX_GB} GB`)
+      .multipleOf(DISK_STEP_GB, `Use a multiple of ${DISK_STEP_GB} GB`),
+  );
+
+/** Runs a zod schema on one field, writing its first problem under `key`. */
+function field<S extends z.ZodType>(schema: S, input: unknown, key: FieldKey, errors: FieldErrors): z.output<S> | undefined {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  errors[key] ??= result.error.issues[0]?.message ?? 'Not valid';
+  return undefined;
+}
+
+const done = <T>(errors: FieldErrors, value: () => T): Checked<T> =>
+  Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, value: value() };
+
+// ---- steps ------------------------------------------------------------------------------------
+
+export type Basics = Pick<ClusterSpec, 'name' | 'description' | 'tags' | 'accountId' | 'profile'>;
+
+export function checkBasics(form: WizardForm, context: Pick<SpecContext, 'takenNames' | 'accountIds' | 'profiles'>): Checked<Basics> {
+  const errors: FieldErrors = {};
+  const name = field(clusterNameSchema, form.name, 'name', errors);
+  if (name !== undefined && context.takenNames.some((taken) => taken.toLowerCase() === name.toLowerCase())) {
+    errors.name = `A cluster named ${name} already exists in this project`;
+  }
+  const description = field(
+    z.string().trim().max(DESCRIPTION_MAX, `A description has at most ${DESCRIPTION_MAX} characters`),
+    form.description,
+    'description',
+    errors,
+  );
+  const tags = parseTags(form.tags);
+  if ('problem' in tags) errors.tags = tags.problem;
+  if (!form.accountId) errors.accountId = 'Choose a cloud account';
+  else if (!context.accountIds.includes(form.accountId)) errors.accountId = 'This cloud account cannot be used in this channel';
+  if (!form.profile) errors.profile = 'Choose a cluster profile';
+  else if (!context.profiles.get(form.profile)) errors.profile = `There is no cluster profile named ${form.profile}`;
+  return done(errors, () => ({
+    name: name ?? '',
+    description: description ?? '',
+    tags: 'tags' in tags ? tags.tags : [],
+    accountId: form.accountId ?? '',
+    profile: form.profile ?? '',
+  }));
+}
+
+/** The user's pack values that differ from the profile's (the overrides to keep). */
+export function packOverridesOf(form: WizardForm, profile: Profile): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const pack of listPacks(profile)) {
+    const typed = form.packs[pack.packName];
+    // Slack may drop a trailing newline from the text it shows; that is not an edit.
+    if (typed !== undefined && typed.trim() !== pack.values.trim()) overrides[pack.packName] = typed;
+  }
+  return overrides;
+}
+
+/** Every pack's values against the pack rules (OsName, PVC sizes, YAML syntax). */
+export function checkPacks(form: WizardForm, profile: Profile): Checked<{ packOverrides: Record<string, string>; resolved: Profile }> {
+  const packOverrides = packOverridesOf(form, profile);
+  const result = applyOverrides(profile, packOverrides);
+  if (result.ok) return { ok: true, value: { packOverrides, resolved: result.profile } };
+  const errors: FieldErrors = {};
+  for (const error of result.errors) {
+    const key = packField(error.pack);
+    errors[key] = errors[key] ? `${errors[key]}\n${error.message}` : error.message;
+  }
+  return { ok: false, errors };
+}
+
+export type Placement = Pick<ClusterSpec, 'region' | 'keyPairId' | 'vpcId' | 'subnetId' | 'endpointAccess' | 'publicCidrs'>;
+
+export const includesPublic = (access: ClusterSpec['endpointAccess']): boolean => access !== 'private';
+
+export function checkPlacement(form: WizardForm, options: WizardOptions): Checked<Placement> {
+  const errors: FieldErrors = {};
+  const regionLists = options.region !== undefined && options.region === form.region;
+  if (!form.region) errors.region = 'Choose a region';
+  else if (!(options.regions ?? []).some((r) => r.region === form.region)) errors.region = `${form.region} is not offered for this account`;
+  if (!form.keyPairId) errors.keyPairId = 'Choose an SSH key pair';
+  else if (!regionLists || !(options.keyPairs ?? []).some((k) => k.keyId === form.keyPairId)) {
+    errors.keyPairId = 'This key pair is not in the chosen region';
+  }
+  if (!form.vpcId) errors.vpcId = 'Choose a VPC';
+  else if (!regionLists || !(options.vpcs ?? []).some((v) => v.vpcId === form.vpcId)) errors.vpcId = 'This VPC is not in the chosen region';
+  if (!form.subnetId) errors.subnetId = 'Choose a subnet';
+  else if (options.vpcId !== form.vpcId || !(options.subnets ?? []).some((s) => s.subnetId === form.subnetId)) {
+    errors.subnetId = 'This subnet is not in the chosen VPC';
+  }
+  let publicCidrs: string[] = [];
+  const parsed = parseCidrList(form.publicCidrs);
+  if ('problem' in parsed) errors.publicCidrs = parsed.problem;
+  else if (includesPublic(form.endpointAccess) && parsed.cidrs.length === 0) {
+    errors.publicCidrs = 'List at least one CIDR allowed to reach the public endpoint (0.0.0.0/0 allows any address)';
+  } else if (!includesPublic(form.endpointAccess) && parsed.cidrs.length > 0) {
+    errors.publicCidrs = 'Public access CIDRs apply only with public access; clear them or choose a public option';
+  } else publicCidrs = parsed.cidrs;
+  return done(errors, () => ({
+    region: form.region ?? '',
+    keyPairId: form.keyPairId ?? '',
+    vpcId: form.vpcId ?? '',
+    subnetId: form.subnetId ?? '',
+    endpointAccess: form.endpointAccess,
+    publicCidrs,
+  }));
+}
+
+/** Zones a worker pool can use: those with a subnet in the chosen VPC. */
+export function poolZones(options: WizardOptions, vpcId: string | undefined): string[] {
+  if (!vpcId || options.vpcId !== vpcId) return [];
+  return [...new Set((options.subnets ?? []).filter((s) => s.vpcId === vpcId).map((s) => s.zone))].sort();
+}
+
+/** Instance types sold in every one of `zones` (all loaded types when no zone is chosen yet). */
+export function instanceTypesFor(options: WizardOptions, zones: readonly string[]): NonNullable<WizardOptions['instanceTypes']> {
+  const all = options.instanceTypes ?? [];
+  const byType = new Map<string, NonNullable<WizardOptions['instanceTypes']>[number]>();
+  for (const config of all) {
+    if (byType.has(config.instanceType)) continue;
+    const soldIn = new Set(all.filter((c) => c.instanceType === config.instanceType).map((c) => c.zone));
+    if (zones.every((zone) => soldIn.has(zone))) byType.set(config.instanceType, config);
+  }
+  return [...byType.values()];
+}
+
+export type Pools = Pick<ClusterSpec, 'parallelPoolUpdates' | 'workerPools'>;
+
+function checkPool(pool: WizardPoolForm, options: WizardOptions, vpcId: string | undefined, errors: FieldErrors): WorkerPoolSpec | undefined {
+  const at = (f: PoolField) => poolField(pool.key, f);
+  const before = Object.keys(errors).length;
+  const name = field(poolNameSchema, pool.name, at('name'), errors);
+  const minSize = field(count('minimum size', 0), pool.minSize, at('minSize'), errors);
+  const maxSize = field(count('maximum size', 1), pool.maxSize, at('maxSize'), errors);
+  const desiredSize = field(count('desired size', 0), pool.desiredSize, at('desiredSize'), errors);
+  if (minSize !== undefined && maxSize !== undefined && minSize > maxSize) {
+    errors[at('minSize')] = `The minimum (${minSize}) is larger than the maximum (${maxSize})`;
+  } else if (minSize !== undefined && maxSize !== undefined && desiredSize !== undefined && (desiredSize < minSize || desiredSize > maxSize)) {
+    errors[at('desiredSize')] = `The desired size must be between the minimum (${minSize}) and the maximum (${maxSize})`;
+  }
+  const usable = poolZones(options, vpcId);
+  if (pool.zones.length === 0) errors[at('zones')] = 'Choose at least one availability zone';
+  else {
+    const outside = pool.zones.filter((zone) => !usable.includes(zone));
+    if (outside.length > 0) errors[at('zones')] = `The chosen VPC has no subnet in ${outside.join(', ')}`;
+  }
+  if (!pool.instanceType) errors[at('instanceType')] = 'Choose an instance type';
+  else if (!instanceTypesFor(options, pool.zones).some((t) => t.instanceType === pool.instanceType)) {
+    errors[at('instanceType')] = `${pool.instanceType} is not sold in every chosen zone`;
+  }
+  const diskGb = field(diskSchema, pool.diskGb, at('diskGb'), errors);
+  if (Object.keys(errors).length > before) return undefined;
+  return {
+    name: name ?? '',
+    minSize: minSize ?? 0,
+    desiredSize: desiredSize ?? 0,
+    maxSize: maxSize ?? 0,
+    instanceType: pool.instanceType,
+    zones: [...pool.zones],
+    diskGb: diskGb ?? DISK_MIN_GB,
+  };
+}
+
+export function checkWorkerPools(form: WizardForm, options: WizardOptions): Checked<Pools> {
+  const errors: FieldErrors = {};
+  if (form.pools.length === 0) errors.workerPools = 'Add at least one worker pool';
+  if (form.pools.length > MAX_WORKER_POOLS) errors.workerPools = `At most ${MAX_WORKER_POOLS} worker pools`;
+  const pools: WorkerPoolSpec[] = [];
+  for (const pool of form.pools) {
+    const checked = checkPool(pool, options, form.vpcId, errors);
+    if (!checked) continue;
+    if (pools.some((p) => p.name.toLowerCase() === checked.name.toLowerCase())) {
+      errors[poolField(pool.key, 'name')] = `Another worker pool is already named ${checked.name}`;
+    }
+    pools.push(checked);
+  }
+  return done(errors, () => ({ parallelPoolUpdates: form.parallelPoolUpdates, workerPools: pools }));
+}
+
+/** Every rule at once: what the review step and Deploy check. */
+export function checkClusterSpec(form: WizardForm, context: SpecContext): Checked<ClusterSpec> {
+  const basics = checkBasics(form, context);
+  const profile = form.profile ? context.profiles.get(form.profile) : undefined;
+  const packs = profile ? checkPacks(form, profile) : undefined;
+  const placement = checkPlacement(form, context.options);
+  const pools = checkWorkerPools(form, context.options);
+  if (basics.ok && packs?.ok && placement.ok && pools.ok) {
+    return {
+      ok: true,
+      value: { ...basics.value, packOverrides: packs.value.packOverrides, ...placement.value, ...pools.value },
+    };
+  }
+  const errors: FieldErrors = {
+    ...(basics.ok ? {} : basics.errors),
+    ...(packs && !packs.ok ? packs.errors : {}),
+    ...(placement.ok ? {} : placement.errors),
+    ...(pools.ok ? {} : pools.errors),
+  };
+  return { ok: false, errors };
+}

@@ -1,0 +1,73 @@
+import { messageUrl } from '../views/cluster-format.js';
+import type { ClusterListItem } from '../views/cluster-list.js';
+import type { ClusterOverviewInput } from '../views/cluster-overview.js';
+import type { ClusterHeader, ClusterRootInput } from '../views/cluster-root.js';
+import { percentDone, provisioningSteps } from './cluster-steps.js';
+import type { ClusterRecord } from './store-schema.js';
+
+/** Turns a cluster record into what the cluster views show; pure, `now` and the account name come in. */
+
+/** Time since Deploy; once Running, the total provisioning time. */
+export function elapsedMs(record: ClusterRecord, now: Date): number {
+  const end = record.status === 'Running' && record.progress.readyAt ? Date.parse(record.progress.readyAt) : now.getTime();
+  return end - Date.parse(record.createdAt);
+}
+
+export function clusterHeader(record: ClusterRecord, accountName: string): ClusterHeader {
+  return {
+    id: record.id,
+    name: record.spec.name,
+    status: record.status,
+    profile: record.spec.profile,
+    region: record.spec.region,
+    accountName,
+    requestedBy: record.requestedBy,
+  };
+}
+
+export function rootInput(record: ClusterRecord, now: Date, accountName: string): ClusterRootInput {
+  return {
+    ...clusterHeader(record, accountName),
+    percent: percentDone(provisioningSteps(record)),
+    elapsedMs: elapsedMs(record, now),
+    ...(record.failure ? { failure: record.failure } : {}),
+  };
+}
+
+export function overviewInput(record: ClusterRecord, now: Date, accountName: string): ClusterOverviewInput {
+  const steps = provisioningSteps(record);
+  return {
+    ...clusterHeader(record, accountName),
+    ...(record.tkeClusterId ? { tkeClusterId: record.tkeClusterId } : {}),
+    createdAt: record.createdAt,
+    steps,
+    percent: percentDone(steps),
+    elapsedMs: elapsedMs(record, now),
+    pools: record.spec.workerPools.map((pool) => {
+      const progress = record.progress.pools.find((p) => p.name === pool.name);
+      return {
+        ...pool,
+        ready: progress?.readyAt !== undefined,
+        ...(progress?.readyNodes !== undefined ? { readyNodes: progress.readyNodes } : {}),
+      };
+    }),
+    endpoint: {
+      access: record.spec.endpointAccess,
+      cidrs: record.spec.publicCidrs,
+      ready: record.progress.endpointReadyAt !== undefined,
+    },
+    ...(record.thread ? { threadUrl: messageUrl(record.thread.channel, record.thread.ts) } : {}),
+    ...(record.failure ? { failure: record.failure } : {}),
+  };
+}
+
+export function listItem(record: ClusterRecord): ClusterListItem {
+  return {
+    name: record.spec.name,
+    status: record.status,
+    region: record.spec.region,
+    profile: record.spec.profile,
+    percent: percentDone(provisioningSteps(record)),
+    ...(record.thread ? { thread: record.thread } : {}),
+  };
+}

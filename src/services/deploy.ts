@@ -1,0 +1,371 @@
+/**
+ * Deploy: turns a validated wizard draft into TKE calls.
+ *
+ * `deploy(draftId)` runs exactly once per draft: inside one store update it either finds the
+ * cluster the draft already became (`created: false`) or records a new cluster (status Creating,
+ * linked to the draft) — before anything is sent to Tencent — and only then calls CreateCluster.
+ *
+ * The steps that need a Running cluster (endpoint, worker pools, add-ons) are ProvisioningSteps,
+ * called by the watcher. Each is idempotent: progress is written to the cluster record as it
+ * goes, a finished step returns at once, and a step interrupted by a restart looks at what
+ * Tencent already has before creating anything again. A failed Tencent call is thrown (as the
+ * gateway's TencentError) after the progress made so far is saved; the caller decides whether
+ * to retry or to mark the cluster failed.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AccountService } from './accounts.js';
+import type { Audit } from './audit.js';
+import type { Clock } from './clock.js';
+import { includesPublic, TKEOPS_TAG_KEY } from './cluster-spec.js';
+import type { Logger } from './logger.js';
+import { applyOverrides, osImageOf } from './profiles.js';
+import type { NetworkLayer, ProfileCatalog } from './profiles.js';
+import { clusterSpecSchema } from './store-schema.js';
+import type { ClusterRecord, ClusterSpec, ClusterStatus, DeployPlan, TencentFailure } from './store-schema.js';
+import type { Store } from './store.js';
+import { TencentError } from './tke.js';
+import type { CreateClusterInput, EndpointAccess, Subnet, Tag, TkeGateway, TkeTarget } from './tke.js';
+
+export interface DeployResult {
+  cluster: ClusterRecord;
+  /** False when the draft had already become this cluster (a retry or a second submit). */
+  created: boolean;
+}
+
+export type DeployErrorReason = 'draft_not_found' | 'spec_incomplete' | 'profile_invalid' | 'name_taken';
+
+/** Deploy refused before any cluster was recorded. */
+export class DeployError extends Error {
+  constructor(readonly reason: DeployErrorReason, message: string) {
+    super(message);
+    this.name = 'DeployError';
+  }
+}
+
+export interface DeployService {
+  deploy(draftId: string, user: string): Promise<DeployResult>;
+}
+
+export interface ProvisioningSteps {
+  /** CreateClusterEndpoint per the access choice; the public one restricted to the spec's CIDRs. */
+  requestEndpoint(clusterId: string): Promise<void>;
+  /** CreateClusterNodePool per worker pool: all at once with "update in parallel", else one by one. */
+  createWorkerPools(clusterId: string): Promise<void>;
+  /** InstallAddon per add-on pack of the plan, with the merged values. */
+  installAddons(clusterId: string): Promise<void>;
+}
+
+export interface DeployDeps {
+  store: Store;
+  tke: TkeGateway;
+  accounts: Pick<AccountService, 'credentialFor'>;
+  profiles: ProfileCatalog;
+  clock: Clock;
+  audit: Audit;
+  logger: Logger;
+}
+
+const FINISHED: readonly ClusterStatus[] = ['Deleted', 'DeletedForced'];
+
+export const isActive = (cluster: Pick<ClusterRecord, 'status'>): boolean => !FINISHED.includes(cluster.status);
+
+/** The tags tkeops puts on the cluster and its worker pools: the user's plus its own. */
+export const resourceTags = (cluster: Pick<ClusterRecord, 'id' | 'spec'>): Tag[] => [
+  ...cluster.spec.tags,
+  { key: TKEOPS_TAG_KEY, value: cluster.id },
+];
+
+/** Resolves the profile with the spec's overrides into what the cluster will run. */
+export function planFor(spec: ClusterSpec, profiles: ProfileCatalog): DeployPlan {
+  const profile = profiles.get(spec.profile);
+  if (!profile) throw new DeployError('profile_invalid', `The cluster profile ${spec.profile} no longer exists.`);
+  const resolved = applyOverrides(profile, spec.packOverrides);
+  if (!resolved.ok) throw new DeployError('profile_invalid', resolved.errors.map((e) => e.message).join('\n'));
+  return {
+    os: osImageOf(resolved.profile),
+    kubernetesVersion: resolved.profile.layers.kubernetes.version,
+    addons: resolved.profile.layers.addons.map((a) => ({ name: a.name, chart: a.chart, version: a.version, values: a.values })),
+  };
+}
+
+/**
+ * Subnets a worker pool's nodes go in: in each of its zones, the subnet chosen in the wizard when
+ * it is in that zone, otherwise every subnet of the VPC in that zone.
+ */
+export function poolSubnetIds(spec: Pick<ClusterSpec, 'subnetId'>, zones: readonly string[], subnets: readonly Subnet[]): string[] {
+  return zones.flatMap((zone) => {
+    const inZone = subnets.filter((s) => s.zone === zone);
+    return inZone.some((s) => s.subnetId === spec.subnetId) ? [spec.subnetId] : inZone.map((s) => s.subnetId);
+  });
+}
+
+const failureOf = (error: unknown, action: string): TencentFailure =>
+  error instanceof TencentError
+    ? { code: error.code, message: error.tencentMessage, ...(error.requestId ? { requestId: error.requestId } : {}), action }
+    : { code: 'tkeops.InternalError', message: error instanceof Error ? error.message : String(error), action };
+
+export function createDeployService(deps: DeployDeps): DeployService {
+  const { store, tke, clock, logger } = deps;
+
+  const existingFor = (draftId: string) =>
+    store.read((data) => {
+      const draft = data.drafts.find((d) => d.id === draftId);
+      return data.clusters.find((c) => c.draftId === draftId || (draft?.clusterId !== undefined && c.id === draft.clusterId));
+    });
+
+  const setCluster = (id: string, change: (cluster: ClusterRecord) => void) =>
+    store.update((data) => {
+      const cluster = data.clusters.find((c) => c.id === id);
+      if (!cluster) throw new Error(`cluster ${id} is not in the store`);
+      change(cluster);
+      return cluster;
+    });
+
+  /** The profile's network layer; VPC-CNI pods use the chosen subnet and the subnets of the pools' nodes. */
+  async function containerNetwork(target: TkeTarget, spec: ClusterSpec, layer: NetworkLayer): Promise<CreateClusterInput['network']> {
+    if (layer.mode === 'GR') {
+      return { mode: 'GR', clusterCidr: layer.clusterCidr, ...(layer.serviceCidr ? { serviceCidr: layer.serviceCidr } : {}) };
+    }
+    const subnets = await tke.describeSubnets(target, spec.vpcId);
+    const zones = [...new Set(spec.workerPools.flatMap((p) => p.zones))];
+    return { mode: 'VPC-CNI', subnetIds: [...new Set([spec.subnetId, ...poolSubnetIds(spec, zones, subnets)])] };
+  }
+
+  return {
+    async deploy(draftId, user) {
+      const earlier = existingFor(draftId);
+      if (earlier) return { cluster: earlier, created: false };
+
+      const draft = store.read((data) => data.drafts.find((d) => d.id === draftId));
+      if (!draft) throw new DeployError('draft_not_found', 'This wizard has expired; run /tke create again.');
+      const parsed = clusterSpecSchema.safeParse(draft.spec);
+      if (!parsed.success) throw new DeployError('spec_incomplete', 'The wizard is not complete; go through every step before Deploy.');
+      const spec = parsed.data;
+      const plan = planFor(spec, deps.profiles);
+      const network = deps.profiles.get(spec.profile)?.layers.network;
+      if (!network) throw new DeployError('profile_invalid', `The cluster profile ${spec.profile} no longer exists.`);
+
+      const now = clock.now().toISOString();
+      const claim = await store.update((data): DeployResult | DeployError => {
+        const current = data.drafts.find((d) => d.id === draftId);
+        const existing = data.clusters.find((c) => c.draftId === draftId || (current?.clusterId !== undefined && c.id === current.clusterId));
+        if (existing) return { cluster: existing, created: false };
+        const nameTaken = data.clusters.some(
+          (c) => c.project === draft.project && isActive(c) && c.spec.name.toLowerCase() === spec.name.toLowerCase(),
+        );
+        if (nameTaken) return new DeployError('name_taken', `A cluster named ${spec.name} already exists in this project.`);
+        const cluster: ClusterRecord = {
+          id: `c${randomBytes(6).toString('hex')}`,
+          draftId,
+          spec,
+          ...(draft.project === undefined ? {} : { project: draft.project }),
+          channel: draft.channel,
+          requestedBy: user,
+          createdAt: now,
+          status: 'Creating',
+          progress: { createRequestedAt: now, pools: [], addons: [] },
+          posted: [],
+          transientErrors: 0,
+          plan,
+        };
+        data.clusters.push(cluster);
+        if (current) {
+          current.clusterId = cluster.id;
+          current.updatedAt = now;
+        }
+        return { cluster, created: true };
+      });
+      if (claim instanceof DeployError) throw claim;
+      if (!claim.created) return claim;
+
+      const cluster = claim.cluster;
+      await deps.audit.record(user, 'cluster.create', cluster.id, {
+        name: spec.name,
+        profile: spec.profile,
+        region: spec.region,
+        account: spec.accountId,
+        workerPools: spec.workerPools.length,
+      });
+      try {
+        const target: TkeTarget = { credential: deps.accounts.credentialFor(spec.accountId), region: spec.region };
+        const { clusterId: tkeClusterId } = await tke.createCluster(target, {
+          name: spec.name,
+          description: spec.description,
+          kubernetesVersion: plan.kubernetesVersion,
+          os: plan.os,
+          vpcId: spec.vpcId,
+          network: await containerNetwork(target, spec, network),
+          tags: resourceTags(cluster),
+        });
+        logger.info({ cluster: cluster.id, tkeClusterId, name: spec.name }, 'CreateCluster accepted');
+        const updated = await setCluster(cluster.id, (c) => {
+          c.tkeClusterId = tkeClusterId;
+          c.status = 'Provisioning';
+        });
+        return { cluster: updated, created: true };
+      } catch (error) {
+        const failure = failureOf(error, 'CreateCluster');
+        logger.warn({ cluster: cluster.id, code: failure.code, requestId: failure.requestId }, 'CreateCluster failed');
+        const updated = await setCluster(cluster.id, (c) => {
+          c.status = 'Failed';
+          c.failure = failure;
+        });
+        return { cluster: updated, created: true };
+      }
+    },
+  };
+}
+
+export function createProvisioningSteps(deps: Omit<DeployDeps, 'profiles' | 'audit'>): ProvisioningSteps {
+  const { store, tke, clock } = deps;
+  /** One run per cluster and step at a time: a second caller waits for the first. */
+  const running = new Map<string, Promise<void>>();
+
+  const once = (step: string, clusterId: string, run: () => Promise<void>): Promise<void> => {
+    const key = `${step}:${clusterId}`;
+    const current = running.get(key);
+    if (current) return current;
+    const started = run().finally(() => running.delete(key));
+    running.set(key, started);
+    return started;
+  };
+
+  const load = (clusterId: string): { cluster: ClusterRecord; target: TkeTarget; tkeClusterId: string } => {
+    const cluster = store.read((data) => data.clusters.find((c) => c.id === clusterId));
+    if (!cluster) throw new Error(`cluster ${clusterId} is not in the store`);
+    if (!cluster.tkeClusterId) throw new Error(`cluster ${cluster.spec.name} has no TKE cluster id yet`);
+    return {
+      cluster,
+      tkeClusterId: cluster.tkeClusterId,
+      target: { credential: deps.accounts.credentialFor(cluster.spec.accountId), region: cluster.spec.region },
+    };
+  };
+
+  const progress = (clusterId: string, change: (p: ClusterRecord['progress'], now: string) => void) => {
+    const now = clock.now().toISOString();
+    return store.update((data) => {
+      const cluster = data.clusters.find((c) => c.id === clusterId);
+      if (cluster) change(cluster.progress, now);
+    });
+  };
+
+  const poolEntry = (p: ClusterRecord['progress'], name: string) => {
+    let entry = p.pools.find((x) => x.name === name);
+    if (!entry) {
+      entry = { name };
+      p.pools.push(entry);
+    }
+    return entry;
+  };
+
+  async function ensureEndpoint(target: TkeTarget, tkeClusterId: string, access: EndpointAccess, subnetId?: string): Promise<void> {
+    // After a restart the endpoint may exist already: TKE refuses a second one.
+    const { status } = await tke.describeClusterEndpointStatus(target, tkeClusterId, access);
+    if (status !== 'NotFound') return;
+    await tke.createClusterEndpoint(target, { clusterId: tkeClusterId, access, ...(subnetId ? { subnetId } : {}) });
+  }
+
+  return {
+    requestEndpoint: (clusterId) =>
+      once('endpoint', clusterId, async () => {
+        const { cluster, target, tkeClusterId } = load(clusterId);
+        const { spec, progress: p } = cluster;
+        if (p.endpointRequestedAt) return;
+        if (spec.endpointAccess !== 'public' && !p.privateEndpointRequestedAt) {
+          await ensureEndpoint(target, tkeClusterId, 'private', spec.subnetId);
+          await progress(clusterId, (q, now) => (q.privateEndpointRequestedAt = now));
+        }
+        if (includesPublic(spec.endpointAccess)) {
+          if (!p.publicEndpointRequestedAt) {
+            await ensureEndpoint(target, tkeClusterId, 'public');
+            await progress(clusterId, (q, now) => (q.publicEndpointRequestedAt = now));
+          }
+          if (!p.publicEndpointRestrictedAt) {
+            await tke.restrictClusterEndpoint(target, tkeClusterId, spec.publicCidrs);
+            await progress(clusterId, (q, now) => (q.publicEndpointRestrictedAt = now));
+          }
+        }
+        await progress(clusterId, (q, now) => (q.endpointRequestedAt = now));
+      }),
+
+    createWorkerPools: (clusterId) =>
+      once('pools', clusterId, async () => {
+        const { cluster, target, tkeClusterId } = load(clusterId);
+        const { spec } = cluster;
+        const done = (name: string) => cluster.progress.pools.find((x) => x.name === name)?.nodePoolId !== undefined;
+        let pending = spec.workerPools.filter((pool) => !done(pool.name));
+        if (pending.length === 0) return;
+
+        // A pool requested before a restart may exist: adopt it by name instead of creating it again.
+        const interrupted = pending.filter((pool) => cluster.progress.pools.some((x) => x.name === pool.name && x.requestedAt));
+        if (interrupted.length > 0) {
+          const existing = await tke.describeClusterNodePools(target, tkeClusterId);
+          const adopted = interrupted.flatMap((pool) => {
+            const found = existing.find((np) => np.name === pool.name);
+            return found ? [{ name: pool.name, nodePoolId: found.nodePoolId }] : [];
+          });
+          await progress(clusterId, (q) => adopted.forEach((a) => (poolEntry(q, a.name).nodePoolId = a.nodePoolId)));
+          pending = pending.filter((pool) => !adopted.some((a) => a.name === pool.name));
+          if (pending.length === 0) return;
+        }
+
+        const os = cluster.plan?.os;
+        if (!os) throw new Error(`cluster ${spec.name} has no deploy plan`);
+        const subnets = await tke.describeSubnets(target, spec.vpcId);
+        const tags = resourceTags(cluster);
+        const create = async (pool: ClusterSpec['workerPools'][number]) => {
+          const subnetIds = poolSubnetIds(spec, pool.zones, subnets);
+          if (subnetIds.length === 0) throw new Error(`worker pool ${pool.name}: VPC ${spec.vpcId} has no subnet in ${pool.zones.join(', ')}`);
+          const { nodePoolId } = await tke.createClusterNodePool(target, {
+            clusterId: tkeClusterId,
+            name: pool.name,
+            minSize: pool.minSize,
+            maxSize: pool.maxSize,
+            desiredSize: pool.desiredSize,
+            vpcId: spec.vpcId,
+            subnetIds,
+            instanceType: pool.instanceType,
+            systemDiskGb: pool.diskGb,
+            keyIds: [spec.keyPairId],
+            os,
+            tags,
+          });
+          await progress(clusterId, (q) => (poolEntry(q, pool.name).nodePoolId = nodePoolId));
+        };
+        const markRequested = (pools: typeof pending) =>
+          progress(clusterId, (q, now) => pools.forEach((pool) => (poolEntry(q, pool.name).requestedAt = now)));
+
+        if (spec.parallelPoolUpdates) {
+          await markRequested(pending);
+          const results = await Promise.allSettled(pending.map(create));
+          const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+          if (failed) throw failed.reason;
+        } else {
+          for (const pool of pending) {
+            await markRequested([pool]);
+            await create(pool);
+          }
+        }
+      }),
+
+    installAddons: (clusterId) =>
+      once('addons', clusterId, async () => {
+        const { cluster, target, tkeClusterId } = load(clusterId);
+        if (cluster.progress.addonsRequestedAt) return;
+        const planned = cluster.plan?.addons ?? [];
+        let pending = planned.filter((a) => !cluster.progress.addons.some((x) => x.name === a.name));
+        if (pending.length > 0) {
+          // An add-on installed just before a restart must not be installed twice.
+          const installed = new Set((await tke.describeAddons(target, tkeClusterId)).map((a) => a.name));
+          const already = pending.filter((a) => installed.has(a.name));
+          await progress(clusterId, (q, now) => already.forEach((a) => q.addons.push({ name: a.name, requestedAt: now })));
+          pending = pending.filter((a) => !installed.has(a.name));
+        }
+        for (const addon of pending) {
+          await tke.installAddon(target, tkeClusterId, { name: addon.name, version: addon.version, values: addon.values });
+          await progress(clusterId, (q, now) => q.addons.push({ name: addon.name, requestedAt: now }));
+        }
+        await progress(clusterId, (q, now) => (q.addonsRequestedAt = now));
+      }),
+  };
+}

@@ -1,0 +1,260 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+import type { Decision, Policy, PolicyAction, PolicySubject, Project } from './policy-types.js';
+
+/*
+ * Who may do what (data/policy.yaml):
+ * - cluster.create, cluster.view, account.use: members of the project (with `members: everyone`, anyone
+ *   who runs the command in one of the project's channels), its admins and tenant admins — always within
+ *   the project of the cluster or account. A project cloud account is usable only from its project's
+ *   channels. In a channel that belongs to no project, only tenant admins may act, with tenant accounts only.
+ * - cluster.delete: the project's admins and tenant admins.
+ * - cluster.forceDelete: tenant admins, the project's admins and on-call.
+ * - account.addTenant: tenant admins.
+ * - account.addProject, account.remove: the project's admins and tenant admins (a tenant account: tenant admins).
+ */
+
+const idOf = (what: string, pattern: RegExp) => {
+  const problem = (iss: { input?: unknown }) =>
+    iss.input === undefined ? `a ${what} is required` : `${JSON.stringify(iss.input)} is not a ${what}`;
+  return z.string({ error: problem }).regex(pattern, { error: problem });
+};
+
+const userId = idOf('Slack user ID', /^[UW][A-Z0-9]{2,}$/);
+const channelId = idOf('Slack channel ID', /^[CGD][A-Z0-9]{2,}$/);
+const userGroupId = idOf('Slack user group ID', /^S[A-Z0-9]{2,}$/);
+
+const projectSchema = z.strictObject({
+  name: z
+    .string({ error: 'a project name is required' })
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1–40 lowercase letters, digits or dashes'),
+  channels: z.array(channelId).min(1, 'a project needs at least one channel'),
+  admins: z.array(userId).default([]),
+  members: z
+    .union([z.literal('everyone'), z.array(userId)], { error: 'must be "everyone" or a list of Slack user IDs' })
+    .default('everyone'),
+});
+
+export const policySchema = z
+  .strictObject({
+    tenantAdmins: z.array(userId).default([]),
+    projects: z.array(projectSchema).default([]),
+    onCall: z
+      .strictObject({ users: z.array(userId).default([]), userGroups: z.array(userGroupId).default([]) })
+      .default({ users: [], userGroups: [] }),
+  })
+  .superRefine((spec, ctx) => {
+    const projectOf = new Map<string, string>();
+    spec.projects.forEach((project, i) => {
+      if (spec.projects.findIndex((p) => p.name === project.name) < i) {
+        ctx.addIssue({ code: 'custom', path: ['projects', i, 'name'], message: `project "${project.name}" is defined twice` });
+      }
+      project.channels.forEach((channel, j) => {
+        const owner = projectOf.get(channel);
+        if (owner !== undefined && owner !== project.name) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['projects', i, 'channels', j],
+            message: `channel ${channel} already belongs to project "${owner}"`,
+          });
+        }
+        projectOf.set(channel, project.name);
+      });
+    });
+  });
+
+export type PolicySpec = z.output<typeof policySchema>;
+
+/** The policy file cannot be used; the message names the file, the field and the problem. */
+export class PolicyError extends Error {
+  constructor(readonly file: string, readonly problems: string[]) {
+    super(problems.map((problem) => `${file}: ${problem}`).join('\n'));
+    this.name = 'PolicyError';
+  }
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
+    '',
+  );
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${fieldPath([...issue.path, key])}: unknown field`);
+  }
+  const where = issue.path.length > 0 ? fieldPath(issue.path) : '(top level)';
+  const message =
+    issue.code === 'invalid_type' && issue.message.endsWith('received undefined') ? 'is required' : issue.message;
+  return [`${where}: ${message}`];
+}
+
+/** Parses policy text; `file` only names the source in errors. */
+export function parsePolicy(file: string, text: string): PolicySpec {
+  let document: unknown;
+  try {
+    document = parseYaml(text) ?? {};
+  } catch (error) {
+    const detail = error instanceof YAMLParseError ? error.message.split('\n')[0] : String(error);
+    throw new PolicyError(file, [`not valid YAML (${detail})`]);
+  }
+  const parsed = policySchema.safeParse(document);
+  if (!parsed.success) throw new PolicyError(file, parsed.error.issues.flatMap(describeIssue));
+  return parsed.data;
+}
+
+export async function loadPolicy(file: string): Promise<PolicySpec> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new PolicyError(file, [`cannot read the policy file (${code}); set POLICY_FILE or create it from the example in data/policy.yaml`]);
+  }
+  return parsePolicy(file, text);
+}
+
+export interface PolicyDeps {
+  /** Members of a Slack user group (usergroups.users.list). */
+  userGroupMembers: (groupId: string) => Promise<string[]>;
+  clock: Clock;
+  /** How long user group members are reused before Slack is asked again. */
+  cacheMs: number;
+  logger?: Logger;
+}
+
+const mentions = (users: readonly string[]) => users.map((u) => `<@${u}>`).join(', ');
+const listed = (users: readonly string[]) => (users.length > 0 ? mentions(users) : 'none listed in the policy');
+
+export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
+  const groupCache = new Map<string, { at: number; members: string[] }>();
+
+  const projectNamed = (name: string | undefined) => spec.projects.find((p) => p.name === name);
+  const projectForChannel = (channel: string) => spec.projects.find((p) => p.channels.includes(channel));
+  const isTenantAdmin = (user: string) => spec.tenantAdmins.includes(user);
+  const isProjectAdmin = (project: Project | undefined, user: string) => project?.admins.includes(user) ?? false;
+  const isMember = (project: Project | undefined, subject: PolicySubject) => {
+    if (!project) return false;
+    if (isProjectAdmin(project, subject.user)) return true;
+    if (project.members === 'everyone') return project.channels.includes(subject.channel);
+    return project.members.includes(subject.user);
+  };
+
+  async function groupMembers(groupId: string): Promise<string[]> {
+    const now = deps.clock.now().getTime();
+    const cached = groupCache.get(groupId);
+    if (cached && now - cached.at < deps.cacheMs) return cached.members;
+    try {
+      const members = await deps.userGroupMembers(groupId);
+      groupCache.set(groupId, { at: now, members });
+      return members;
+    } catch (error) {
+      deps.logger?.warn({ groupId, err: error }, 'could not list the on-call user group; treating it as empty');
+      return cached?.members ?? [];
+    }
+  }
+
+  async function isOnCall(user: string): Promise<boolean> {
+    if (spec.onCall.users.includes(user)) return true;
+    for (const group of spec.onCall.userGroups) {
+      if ((await groupMembers(group)).includes(user)) return true;
+    }
+    return false;
+  }
+
+  const tenantAdminsText = () => `tenant admins (${listed(spec.tenantAdmins)})`;
+  const adminsText = (project: Project) => `the admins of project ${project.name} (${listed(project.admins)})`;
+  const membersText = (project: Project) =>
+    project.members === 'everyone'
+      ? `members of project ${project.name} (everyone in ${project.channels.map((c) => `<#${c}>`).join(', ')})`
+      : `members of project ${project.name} (${listed(project.members)})`;
+  const onCallText = () => `on-call (${onCallMention() || 'none listed in the policy'})`;
+
+  function onCallMention(): string {
+    return [...spec.onCall.userGroups.map((g) => `<!subteam^${g}>`), ...spec.onCall.users.map((u) => `<@${u}>`)].join(' ');
+  }
+
+  const allow: Decision = { allowed: true };
+  const refuse = (message: string): Decision => ({ allowed: false, message });
+  const only = (who: string[], what: string) =>
+    refuse(`Only ${who.length > 1 ? `${who.slice(0, -1).join(', ')} and ${who.at(-1)}` : who[0]} may ${what}.`);
+  const noProjectHere = (subject: PolicySubject, what: string) =>
+    refuse(
+      `<#${subject.channel}> belongs to no project, so only ${tenantAdminsText()} may ${what} here. ` +
+        'Run the command in a project channel, or ask a tenant admin to add this channel to a project in the policy file.',
+    );
+
+  /** The project acted within: the cluster's or account's, else the channel's. */
+  function targetProject(subject: PolicySubject): { name: string | undefined; project: Project | undefined } {
+    const name =
+      subject.project ??
+      (subject.accountScope?.kind === 'project' ? subject.accountScope.project : projectForChannel(subject.channel)?.name);
+    return { name, project: projectNamed(name) };
+  }
+
+  async function check(action: PolicyAction, subject: PolicySubject): Promise<Decision> {
+    const { user } = subject;
+    const tenantAdmin = isTenantAdmin(user);
+    const { name, project } = targetProject(subject);
+
+    switch (action) {
+      case 'account.addTenant':
+        return tenantAdmin ? allow : only([tenantAdminsText()], 'add a tenant cloud account');
+
+      case 'account.addProject':
+        if (!project) return noProjectHere(subject, 'add a cloud account');
+        return tenantAdmin || isProjectAdmin(project, user)
+          ? allow
+          : only([adminsText(project), tenantAdminsText()], `add a cloud account to project ${project.name}`);
+
+      case 'account.remove':
+        if (subject.accountScope?.kind !== 'project') {
+          return tenantAdmin ? allow : only([tenantAdminsText()], 'remove a tenant cloud account');
+        }
+        return tenantAdmin || isProjectAdmin(project, user)
+          ? allow
+          : only(project ? [adminsText(project), tenantAdminsText()] : [tenantAdminsText()], `remove a cloud account of project ${name}`);
+
+      case 'account.use': {
+        const here = projectForChannel(subject.channel);
+        if (subject.accountScope?.kind === 'project' && subject.accountScope.project !== here?.name) {
+          return refuse(
+            `This cloud account belongs to project ${subject.accountScope.project}: it can be used only from that project's channels` +
+              `${project ? ` (${project.channels.map((c) => `<#${c}>`).join(', ')})` : ''}, ` +
+              `by its members, its admins and tenant admins.`,
+          );
+        }
+        if (!here) return tenantAdmin ? allow : noProjectHere(subject, 'use a cloud account');
+        return tenantAdmin || isMember(here, subject)
+          ? allow
+          : only([membersText(here), adminsText(here), tenantAdminsText()], `use cloud accounts of project ${here.name}`);
+      }
+
+      case 'cluster.create':
+      case 'cluster.view': {
+        const what = action === 'cluster.create' ? 'create a cluster' : 'see this cluster';
+        if (!project) return tenantAdmin ? allow : noProjectHere(subject, what);
+        return tenantAdmin || isMember(project, subject)
+          ? allow
+          : only([membersText(project), adminsText(project), tenantAdminsText()], `${what} in project ${project.name}`);
+      }
+
+      case 'cluster.delete':
+        if (tenantAdmin || isProjectAdmin(project, user)) return allow;
+        return only(project ? [adminsText(project), tenantAdminsText()] : [tenantAdminsText()], 'delete this cluster');
+
+      case 'cluster.forceDelete':
+        if (tenantAdmin || isProjectAdmin(project, user) || (await isOnCall(user))) return allow;
+        return only(
+          project ? [tenantAdminsText(), adminsText(project), onCallText()] : [tenantAdminsText(), onCallText()],
+          'force delete this cluster',
+        );
+    }
+  }
+
+  return { check, projectForChannel, onCallMention };
+}

@@ -1,0 +1,226 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { KnownBlock } from '@slack/types';
+import type { Logger } from './logger.js';
+
+/** A message as the outbox sends it: plain-text fallback plus optional Block Kit. */
+export interface OutgoingMessage {
+  channel: string;
+  text: string;
+  blocks?: KnownBlock[];
+  /** Set for a reply in a thread. */
+  thread_ts?: string;
+}
+
+/** An edit of a message already posted. */
+export interface MessageEdit {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks?: KnownBlock[];
+}
+
+interface SlackAnswer {
+  ok?: boolean;
+  ts?: string;
+  error?: string;
+}
+
+/** The part of the Slack Web API the outbox uses; a @slack/web-api WebClient (Bolt's `app.client`) satisfies it. */
+export interface SlackChatClient {
+  chat: {
+    postMessage(args: OutgoingMessage): Promise<SlackAnswer>;
+    update(args: MessageEdit): Promise<SlackAnswer>;
+  };
+}
+
+export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
+
+export interface SlackOutbox {
+  /**
+   * Queues a new message (a root message or a thread reply) behind everything queued before it.
+   * Resolves with its ts once Slack has it, or undefined when Slack refused it for good (logged).
+   */
+  post(message: OutgoingMessage): Promise<string | undefined>;
+  /**
+   * Queues an edit. Edits with the same key that are still waiting collapse into one call carrying
+   * the latest content, sent at the place of the first.
+   */
+  update(key: string, edit: MessageEdit): void;
+  /** Resolves once everything queued so far has been sent (or given up). */
+  idle(): Promise<void>;
+  /** Messages waiting to be sent, the one in flight included. */
+  readonly pending: number;
+  /** Sends what is queued for up to `drainMs`, then stops; what is left is dropped (and logged). */
+  close(drainMs?: number): Promise<void>;
+}
+
+export interface SlackOutboxDeps {
+  client: SlackChatClient;
+  logger: Logger;
+  /** Waits for Retry-After and for retries after network errors; tests pass a recording fake. */
+  sleep?: Sleep;
+  /** First wait after a network or HTTP error; doubles each time up to maxBackoffMs. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+type PostJob = { kind: 'post'; message: OutgoingMessage; done: (ts: string | undefined) => void };
+type EditJob = { kind: 'edit'; key: string; edit: MessageEdit };
+type Job = PostJob | EditJob;
+
+type Failure = { kind: 'rate-limited'; retryAfterMs: number } | { kind: 'retry' } | { kind: 'refused'; reason: string };
+
+const realSleep: Sleep = async (ms, signal) => {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch {
+    // aborted by close(): the loop notices and stops
+  }
+};
+
+/**
+ * What went wrong with a Web API call, read from @slack/web-api's coded errors: a 429 (with
+ * `rejectRateLimitedCalls`, the client hands it to us with Retry-After), a request or HTTP error
+ * worth retrying, or Slack refusing the call (`ok: false`), which no retry will fix.
+ */
+function classify(error: unknown): Failure {
+  const coded = error as { code?: unknown; retryAfter?: unknown; data?: { error?: unknown }; statusCode?: unknown };
+  if (coded.code === 'slack_webapi_rate_limited_error') {
+    const seconds = typeof coded.retryAfter === 'number' ? coded.retryAfter : 1;
+    return { kind: 'rate-limited', retryAfterMs: seconds * 1000 };
+  }
+  if (coded.code === 'slack_webapi_platform_error') {
+    const reason = typeof coded.data?.error === 'string' ? coded.data.error : 'unknown_error';
+    return reason === 'ratelimited' ? { kind: 'rate-limited', retryAfterMs: 1000 } : { kind: 'refused', reason };
+  }
+  if (coded.code === 'slack_webapi_http_error' && typeof coded.statusCode === 'number' && coded.statusCode < 500) {
+    return { kind: 'refused', reason: `HTTP ${coded.statusCode}` };
+  }
+  return { kind: 'retry' };
+}
+
+/**
+ * The one queue every provisioning-thread message goes through, so tkeops stays inside Slack's
+ * rate limits: one call at a time, in order; a 429 holds the whole queue for Retry-After and then
+ * sends the same message again, so nothing is lost; network errors are retried with backoff.
+ */
+export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
+  const sleep = deps.sleep ?? realSleep;
+  const backoffMs = deps.backoffMs ?? 1000;
+  const maxBackoffMs = deps.maxBackoffMs ?? 60_000;
+  const queue: Job[] = [];
+  /** Edits queued and not yet taken by the worker, by key. */
+  const waitingEdits = new Map<string, EditJob>();
+  const stop = new AbortController();
+  let inFlight = 0;
+  let worker: Promise<void> | undefined;
+
+  /** A newer edit of the same message replaces the content of the one about to be (re)sent. */
+  function absorbNewerEdit(job: EditJob): void {
+    const newer = waitingEdits.get(job.key);
+    if (!newer) return;
+    waitingEdits.delete(job.key);
+    queue.splice(queue.indexOf(newer), 1);
+    job.edit = newer.edit;
+  }
+
+  async function call(job: Job): Promise<string | undefined> {
+    if (job.kind === 'post') {
+      const answer = await deps.client.chat.postMessage(job.message);
+      return answer.ts;
+    }
+    await deps.client.chat.update(job.edit);
+    return job.edit.ts;
+  }
+
+  async function send(job: Job): Promise<string | undefined> {
+    let wait = backoffMs;
+    for (;;) {
+      if (job.kind === 'edit') absorbNewerEdit(job);
+      try {
+        return await call(job);
+      } catch (error) {
+        const failure = classify(error);
+        const method = job.kind === 'post' ? 'chat.postMessage' : 'chat.update';
+        if (failure.kind === 'refused') {
+          deps.logger.error({ method, error: failure.reason }, 'Slack refused a provisioning-thread message; it is dropped');
+          return undefined;
+        }
+        if (stop.signal.aborted) return undefined;
+        if (failure.kind === 'rate-limited') {
+          deps.logger.warn({ method, retryAfterMs: failure.retryAfterMs, queued: queue.length }, 'Slack rate limit: the outbox waits for Retry-After');
+          await sleep(failure.retryAfterMs, stop.signal);
+        } else {
+          deps.logger.warn({ method, err: (error as Error).message, retryInMs: wait }, 'Slack call failed; retrying');
+          await sleep(wait, stop.signal);
+          wait = Math.min(wait * 2, maxBackoffMs);
+        }
+        if (stop.signal.aborted) return undefined;
+      }
+    }
+  }
+
+  async function work(): Promise<void> {
+    let job = queue.shift();
+    while (job && !stop.signal.aborted) {
+      inFlight = 1;
+      if (job.kind === 'edit') waitingEdits.delete(job.key);
+      const ts = await send(job);
+      if (job.kind === 'post') job.done(ts);
+      inFlight = 0;
+      job = stop.signal.aborted ? undefined : queue.shift();
+    }
+    if (job?.kind === 'post') job.done(undefined);
+    inFlight = 0;
+    worker = undefined;
+  }
+
+  function enqueue(job: Job): void {
+    if (stop.signal.aborted) {
+      deps.logger.warn({ kind: job.kind }, 'the outbox is closed; message dropped');
+      if (job.kind === 'post') job.done(undefined);
+      return;
+    }
+    queue.push(job);
+    worker ??= work();
+  }
+
+  async function idle(): Promise<void> {
+    while (worker) await worker;
+  }
+
+  return {
+    post(message) {
+      return new Promise((resolve) => enqueue({ kind: 'post', message, done: resolve }));
+    },
+    update(key, edit) {
+      const waiting = waitingEdits.get(key);
+      if (waiting) {
+        waiting.edit = edit;
+        return;
+      }
+      const job: EditJob = { kind: 'edit', key, edit };
+      waitingEdits.set(key, job);
+      enqueue(job);
+    },
+    idle,
+    get pending() {
+      return queue.length + inFlight;
+    },
+    async close(drainMs = 5_000) {
+      if (stop.signal.aborted) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, drainMs);
+      });
+      await Promise.race([idle(), timeout]);
+      clearTimeout(timer);
+      stop.abort();
+      await idle();
+      const dropped = queue.splice(0);
+      waitingEdits.clear();
+      for (const job of dropped) if (job.kind === 'post') job.done(undefined);
+      if (dropped.length > 0) deps.logger.warn({ dropped: dropped.length }, 'the outbox closed with messages still queued');
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { threadReplies } from '../views/cluster-thread.js';
+import { plannedAddons, StepKeys } from './cluster-steps.js';
+import type { ClusterRecord, EndpointAccessChoice } from './store-schema.js';
+import type { ThreadReply } from './threads.js';
+import type { EndpointAccess, TkeGateway } from './tke.js';
+import { during, type CheckOutcome, type ClusterCheck } from './watcher.js';
+
+/** The Deploy steps that need a Running cluster; each is idempotent and records its progress in the cluster record. */
+export interface ProvisioningActions {
+  requestEndpoint(clusterId: string): Promise<unknown>;
+  createWorkerPools(clusterId: string): Promise<unknown>;
+  installAddons(clusterId: string): Promise<unknown>;
+}
+
+export interface ProvisioningCheckDeps {
+  tke: Pick<TkeGateway, 'describeClusterEndpointStatus' | 'describeClusterNodePools' | 'describeAddons'>;
+  provisioning: ProvisioningActions;
+}
+
+const ENDPOINTS: Record<EndpointAccessChoice, EndpointAccess[]> = {
+  public: ['public'],
+  private: ['private'],
+  'private-public': ['private', 'public'],
+};
+
+/**
+ * Follows a cluster from CreateCluster to Running. Once Tencent says Running, the endpoint and the
+ * worker pools are requested together (neither needs the other); add-ons wait for every pool,
+ * since their charts need nodes. Replies go out in the order of the steps: a pool that is up
+ * before the endpoint is only reported after it. Tencent is asked about endpoint, node pools and
+ * add-ons only while the cluster still waits for them.
+ */
+export function provisioningCheck(deps: ProvisioningCheckDeps): ClusterCheck {
+  return async ({ record, tencent, target, now }): Promise<CheckOutcome | undefined> => {
+    const clusterId = record.tkeClusterId as string;
+    if (!tencent) {
+      return { fail: { code: 'ResourceNotFound.ClusterNotFound', message: `Tencent no longer has cluster ${clusterId}.`, action: 'DescribeClusters' } };
+    }
+    if (tencent.status === 'Abnormal') {
+      return { fail: { code: 'Abnormal', message: `Tencent reports cluster ${clusterId} as Abnormal.`, action: 'DescribeClusters' } };
+    }
+    const at = now.toISOString();
+    const replies: ThreadReply[] = [];
+    const changes: ((r: ClusterRecord) => void)[] = [];
+    const outcome = (): CheckOutcome =>
+      changes.length + replies.length === 0 ? {} : { replies, change: (r) => changes.forEach((change) => change(r)) };
+    const { progress, spec } = record;
+    try {
+      if (!record.posted.includes(StepKeys.created)) {
+        replies.push({ key: StepKeys.created, text: threadReplies.created(clusterId, spec.region) });
+      }
+      if (tencent.status !== 'Running') return outcome();
+
+      if (!progress.controlPlaneRunningAt) {
+        changes.push((r) => (r.progress.controlPlaneRunningAt = at));
+        replies.push({ key: StepKeys.controlPlane, text: threadReplies.controlPlane(now.getTime() - Date.parse(record.createdAt)) });
+      }
+
+      // Requests that only need a Running cluster.
+      if (!progress.endpointRequestedAt) {
+        await during('CreateClusterEndpoint', () => deps.provisioning.requestEndpoint(record.id));
+      }
+      const poolProgress = (name: string) => progress.pools.find((p) => p.name === name);
+      if (spec.workerPools.some((pool) => !poolProgress(pool.name)?.nodePoolId)) {
+        await during('CreateClusterNodePool', () => deps.provisioning.createWorkerPools(record.id));
+      }
+
+      // Endpoint.
+      let endpointReady = progress.endpointReadyAt !== undefined;
+      if (!endpointReady && progress.endpointRequestedAt) {
+        const statuses = [];
+        for (const access of ENDPOINTS[spec.endpointAccess]) {
+          statuses.push(await during('DescribeClusterEndpointStatus', () => deps.tke.describeClusterEndpointStatus(target, clusterId, access)));
+        }
+        const failed = statuses.find((s) => s.status === 'CreateFailed');
+        if (failed) {
+          return { ...outcome(), fail: { code: 'CreateFailed', message: failed.error || 'Tencent could not create the cluster endpoint.', action: 'CreateClusterEndpoint' } };
+        }
+        if (statuses.every((s) => s.status === 'Created')) {
+          endpointReady = true;
+          changes.push((r) => (r.progress.endpointReadyAt = at));
+          replies.push({ key: StepKeys.endpoint, text: threadReplies.endpoint(spec.endpointAccess, spec.publicCidrs) });
+        }
+      }
+      if (!endpointReady) return outcome();
+
+      // Worker pools.
+      const waiting = spec.workerPools.filter((pool) => poolProgress(pool.name)?.nodePoolId && !poolProgress(pool.name)?.readyAt);
+      const readyNow = new Set<string>();
+      if (waiting.length > 0) {
+        const pools = await during('DescribeClusterNodePools', () => deps.tke.describeClusterNodePools(target, clusterId));
+        for (const pool of waiting) {
+          const found = pools.find((p) => p.nodePoolId === poolProgress(pool.name)?.nodePoolId);
+          if (!found || found.lifeState !== 'normal' || found.readyNodes < found.desired) continue;
+          readyNow.add(pool.name);
+          changes.push((r) => {
+            const entry = r.progress.pools.find((p) => p.name === pool.name);
+            if (entry) Object.assign(entry, { readyAt: at, readyNodes: found.readyNodes });
+          });
+          replies.push({ key: StepKeys.pool(pool.name), text: threadReplies.pool(pool.name, found.readyNodes, found.desired, pool.instanceType) });
+        }
+      }
+      const poolsReady = spec.workerPools.every((pool) => poolProgress(pool.name)?.readyAt || readyNow.has(pool.name));
+      if (!poolsReady) return outcome();
+
+      // Add-ons, once every pool has nodes to run them.
+      const addons = plannedAddons(record);
+      if (addons.length > 0 && !progress.addonsReadyAt) {
+        if (!progress.addonsRequestedAt) {
+          // Pools that came up in this tick are recorded at its end; the add-ons follow next tick.
+          if (readyNow.size === 0) await during('InstallAddon', () => deps.provisioning.installAddons(record.id));
+          return outcome();
+        }
+        const installed = await during('DescribeAddon', () => deps.tke.describeAddons(target, clusterId));
+        const failed = installed.find((a) => addons.includes(a.name) && a.phase === 'InstallFailed');
+        if (failed) {
+          return { ...outcome(), fail: { code: 'InstallFailed', message: `${failed.name}: ${failed.reason || 'the add-on did not install'}`, action: 'InstallAddon' } };
+        }
+        const done = addons.every((name) => installed.some((a) => a.name === name && a.phase === 'Succeeded'));
+        if (!done) return outcome();
+        changes.push((r) => (r.progress.addonsReadyAt = at));
+        replies.push({ key: StepKeys.addons, text: threadReplies.addons(addons) });
+      }
+
+      // Everything is up.
+      changes.push((r) => {
+        r.progress.readyAt = at;
+        r.status = 'Running';
+      });
+      replies.push({ key: StepKeys.ready, text: threadReplies.ready(spec.name, now.getTime() - Date.parse(record.createdAt)) });
+      return outcome();
+    } catch (error) {
+      // What was seen before the error still counts (e.g. the control plane came up).
+      return { ...outcome(), error };
+    }
+  };
+}

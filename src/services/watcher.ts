@@ -1,0 +1,292 @@
+import type { Clock } from './clock.js';
+import { StepKeys } from './cluster-steps.js';
+import type { Logger } from './logger.js';
+import type { ClusterRecord, ClusterStatus, StoreData, TencentFailure } from './store-schema.js';
+import type { Store } from './store.js';
+import { claimStep, type ProvisioningThreads, type ThreadReply, type ThreadRef } from './threads.js';
+import { TencentError, type TencentCredential, type TkeCluster, type TkeGateway, type TkeTarget } from './tke.js';
+import { threadReplies } from '../views/cluster-thread.js';
+
+/** DescribeClusters takes at most 100 ClusterIds. */
+export const DESCRIBE_BATCH = 100;
+/** Consecutive ticks a transient Tencent error may last before the thread hears about it. */
+export const DEFAULT_TRANSIENT_TICKS = 4;
+
+/** What a check sees of one watched cluster in this tick. */
+export interface WatchContext {
+  /** The record as read at the start of the tick. */
+  record: ClusterRecord;
+  /** What DescribeClusters answered for it; undefined when Tencent does not have the cluster. */
+  tencent: TkeCluster | undefined;
+  target: TkeTarget;
+  now: Date;
+}
+
+/** What a check found. Nothing (or `{}`) means nothing changed: no store write, no Slack call. */
+export interface CheckOutcome {
+  /** Applied to the current record in the tick's one store write. */
+  change?: (record: ClusterRecord) => void;
+  /** Thread replies, in order; each step key is posted once. */
+  replies?: ThreadReply[];
+  /** Ends watching: status Failed, the failure on the root message and in the thread. */
+  fail?: TencentFailure;
+  /**
+   * The check stopped on this error; what it saw before still counts. Transient errors are
+   * counted and retried next tick, other Tencent errors fail the cluster.
+   */
+  error?: unknown;
+}
+
+/**
+ * One small step function per tracked status: provisioning now, deletion (and the force-delete
+ * offer) later. Checks of one status run in order; a thrown TencentError is handled by the
+ * watcher (transient: counted and retried; otherwise the cluster fails).
+ */
+export type ClusterCheck = (context: WatchContext) => Promise<CheckOutcome | undefined>;
+export type WatchChecks = Partial<Record<ClusterStatus, readonly ClusterCheck[]>>;
+
+/** A Tencent call made by a check failed; `action` names it for the thread. */
+export class CheckError extends Error {
+  constructor(
+    readonly action: string,
+    readonly error: TencentError,
+  ) {
+    super(`${action}: ${error.message}`);
+    this.name = 'CheckError';
+  }
+}
+
+/** Runs a Tencent call inside a check, naming the action if it fails. */
+export async function during<T>(action: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw error instanceof TencentError ? new CheckError(action, error) : error;
+  }
+}
+
+export interface WatcherDeps {
+  store: Store;
+  tke: Pick<TkeGateway, 'describeClusters'>;
+  accounts: { credentialFor(accountId: string): TencentCredential | Promise<TencentCredential> };
+  threads: ProvisioningThreads;
+  clock: Clock;
+  logger: Logger;
+  checks: WatchChecks;
+  transientTicks?: number;
+  /** Account/region batches, and clusters, handled at once. */
+  concurrency?: number;
+}
+
+export interface TickReport {
+  watched: number;
+  describeCalls: number;
+  /** Clusters whose record changed. */
+  changed: number;
+  /** Thread replies queued. */
+  replies: number;
+  failed: number;
+  durationMs: number;
+}
+
+export interface Watcher {
+  /** One pass over every watched cluster in the store. Never throws; problems are logged and isolated. */
+  tick(now?: Date): Promise<TickReport>;
+}
+
+type Observation = { tencent: TkeCluster | undefined; target: TkeTarget } | { error: unknown };
+
+interface Result {
+  record: ClusterRecord;
+  outcome: CheckOutcome;
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await run(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()];
+}
+
+function failureOf(error: TencentError, action?: string): TencentFailure {
+  return {
+    code: error.code,
+    message: error.tencentMessage,
+    ...(error.requestId ? { requestId: error.requestId } : {}),
+    ...(action ? { action } : {}),
+  };
+}
+
+export function createWatcher(deps: WatcherDeps): Watcher {
+  const transientTicks = deps.transientTicks ?? DEFAULT_TRANSIENT_TICKS;
+  const concurrency = deps.concurrency ?? 16;
+  const watched = (c: ClusterRecord) => c.tkeClusterId !== undefined && (deps.checks[c.status]?.length ?? 0) > 0;
+
+  /** Batched DescribeClusters: one call per account, region and 100 clusters. */
+  async function observe(records: ClusterRecord[]): Promise<{ observations: Map<string, Observation>; calls: number }> {
+    const observations = new Map<string, Observation>();
+    let calls = 0;
+    const batches = groupBy(records, (r) => `${r.spec.accountId}\u0000${r.spec.region}`);
+    await forEachLimited(batches, concurrency, async (batch) => {
+      const first = batch[0] as ClusterRecord;
+      let target: TkeTarget;
+      try {
+        target = { credential: await deps.accounts.credentialFor(first.spec.accountId), region: first.spec.region };
+      } catch (error) {
+        deps.logger.warn({ accountId: first.spec.accountId, err: (error as Error).message }, 'watcher: no credential for a cloud account');
+        for (const r of batch) observations.set(r.id, { error });
+        return;
+      }
+      for (let i = 0; i < batch.length; i += DESCRIBE_BATCH) {
+        const chunk = batch.slice(i, i + DESCRIBE_BATCH);
+        calls += 1;
+        try {
+          const found = await deps.tke.describeClusters(target, chunk.map((r) => r.tkeClusterId as string));
+          const byId = new Map(found.map((c) => [c.clusterId, c]));
+          for (const r of chunk) observations.set(r.id, { tencent: byId.get(r.tkeClusterId as string), target });
+        } catch (error) {
+          const wrapped = error instanceof TencentError ? new CheckError('DescribeClusters', error) : error;
+          for (const r of chunk) observations.set(r.id, { error: wrapped });
+        }
+      }
+    });
+    return { observations, calls };
+  }
+
+  async function runChecks(record: ClusterRecord, observation: Observation, now: Date): Promise<CheckOutcome> {
+    if ('error' in observation) throw observation.error;
+    const context: WatchContext = { record, tencent: observation.tencent, target: observation.target, now };
+    const replies: ThreadReply[] = [];
+    const changes: ((r: ClusterRecord) => void)[] = [];
+    const combined = (fail?: TencentFailure): CheckOutcome => ({
+      ...(changes.length > 0 ? { change: (r: ClusterRecord) => changes.forEach((c) => c(r)) } : {}),
+      ...(replies.length > 0 ? { replies } : {}),
+      ...(fail ? { fail } : {}),
+    });
+    for (const check of deps.checks[record.status] ?? []) {
+      const outcome = await check(context);
+      if (outcome?.change) changes.push(outcome.change);
+      if (outcome?.replies) replies.push(...outcome.replies);
+      if (outcome?.fail) return combined(outcome.fail);
+      if (outcome?.error !== undefined) {
+        const handled = errorOutcome(record, outcome.error);
+        if (handled.change) changes.push(handled.change);
+        if (handled.replies) replies.push(...handled.replies);
+        return combined(handled.fail);
+      }
+    }
+    if (record.transientErrors > 0) changes.push((r) => (r.transientErrors = 0));
+    return combined();
+  }
+
+  /** Turns an error into an outcome: transient ones are counted (and told after a while); others fail the cluster. */
+  function errorOutcome(record: ClusterRecord, error: unknown): CheckOutcome {
+    const action = error instanceof CheckError ? error.action : undefined;
+    const cause = error instanceof CheckError ? error.error : error;
+    if (cause instanceof TencentError && !cause.transient) return { fail: failureOf(cause, action) };
+    const failure: TencentFailure =
+      cause instanceof TencentError ? failureOf(cause, action) : { code: 'tkeops.UnexpectedError', message: (cause as Error).message ?? String(cause) };
+    const count = record.transientErrors + 1;
+    deps.logger.warn({ clusterId: record.id, code: failure.code, action, ticks: count }, 'watcher: transient error, retrying next tick');
+    const warnings = record.posted.filter((key) => key.startsWith('transient-')).length;
+    return {
+      change: (r) => (r.transientErrors = count),
+      ...(count === transientTicks ? { replies: [{ key: StepKeys.transient(warnings + 1), text: threadReplies.transient(failure, count) }] } : {}),
+    };
+  }
+
+  /** Applies every outcome in one store write; returns the replies claimed per thread. */
+  async function apply(results: Result[]) {
+    return deps.store.update((data: StoreData) => {
+      const deliveries: { clusterId: string; thread: ThreadRef; replies: ThreadReply[] }[] = [];
+      for (const { record: seen, outcome } of results) {
+        const record = data.clusters.find((c) => c.id === seen.id);
+        if (!record) continue;
+        const replies: ThreadReply[] = [];
+        if (record.status !== seen.status) {
+          // The status changed meanwhile (a delete was requested, or a step recorded its own
+          // failure): this tick's view is stale; only a recorded failure is still told.
+          if (record.status === 'Failed' && record.failure) replies.push({ key: StepKeys.failed, text: threadReplies.failed(record.failure) });
+        } else {
+          outcome.change?.(record);
+          replies.push(...(outcome.replies ?? []));
+        }
+        if (outcome.fail && record.status === seen.status) {
+          record.status = 'Failed';
+          record.failure = outcome.fail;
+          record.transientErrors = 0;
+          replies.push({ key: StepKeys.failed, text: threadReplies.failed(outcome.fail) });
+        }
+        const claimed = record.thread ? replies.filter((r) => claimStep(record, r.key)) : [];
+        if (record.thread) deliveries.push({ clusterId: record.id, thread: record.thread, replies: claimed });
+      }
+      return deliveries;
+    });
+  }
+
+  return {
+    async tick(now = deps.clock.now()) {
+      const started = performance.now();
+      const records = deps.store.read((data) => data.clusters.filter(watched));
+      // A cluster gets its thread before anything is reported in it (e.g. after a crash right after Deploy).
+      const unannounced = records.filter((r) => !r.thread);
+      await forEachLimited(unannounced, concurrency, async (r) => {
+        await deps.threads.announce(r.id).catch((error: unknown) => {
+          deps.logger.error({ clusterId: r.id, err: (error as Error).message }, 'watcher: could not open the provisioning thread');
+        });
+      });
+      const ready = records.filter((r) => r.thread);
+      const { observations, calls } = await observe(ready);
+
+      const results: Result[] = [];
+      await forEachLimited(ready, concurrency, async (record) => {
+        const observation = observations.get(record.id) ?? { error: new Error('not observed') };
+        let outcome: CheckOutcome;
+        try {
+          outcome = await runChecks(record, observation, now);
+        } catch (error) {
+          outcome = errorOutcome(record, error);
+        }
+        if (outcome.change || outcome.replies?.length || outcome.fail) results.push({ record, outcome });
+      });
+
+      let replies = 0;
+      let failed = 0;
+      if (results.length > 0) {
+        const deliveries = await apply(results);
+        for (const delivery of deliveries) {
+          deps.threads.deliver(delivery.thread, delivery.replies);
+          replies += delivery.replies.length;
+          if (delivery.replies.length > 0) deps.threads.refreshRoot(delivery.clusterId);
+        }
+        failed = results.filter((r) => r.outcome.fail).length;
+      }
+      const report: TickReport = {
+        watched: records.length,
+        describeCalls: calls,
+        changed: results.length,
+        replies,
+        failed,
+        durationMs: performance.now() - started,
+      };
+      if (results.length > 0) deps.logger.info(report, 'watcher tick');
+      else deps.logger.debug(report, 'watcher tick');
+      return report;
+    },
+  };
+}

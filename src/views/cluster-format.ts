@@ -1,0 +1,65 @@
+import type { ClusterStatus } from '../services/store-schema.js';
+
+/** `▓▓▓▓▓░░░░░ 50%`: ten cells, one per 10 %. */
+export function progressBar(percent: number): string {
+  const clamped = Math.max(0, Math.min(100, Math.round(percent)));
+  const filled = Math.floor(clamped / 10);
+  return `${'▓'.repeat(filled)}${'░'.repeat(10 - filled)} ${clamped}%`;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** `42s`, `12m 05s`, `1h 02m 05s`. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  if (hours > 0) return `${hours}h ${pad(minutes)}m ${pad(seconds)}s`;
+  if (minutes > 0) return `${minutes}m ${pad(seconds)}s`;
+  return `${seconds}s`;
+}
+
+/** Link to a message: `https://slack.com/archives/<channel>/p<ts without the dot>`. */
+export function messageUrl(channel: string, ts: string): string {
+  return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;
+}
+
+/** How a status reads in Slack; Creating is still part of provisioning for the user. */
+export function statusLabel(status: ClusterStatus): string {
+  switch (status) {
+    case 'Creating':
+    case 'Provisioning':
+      return 'Provisioning';
+    case 'DeletedForced':
+      return 'Deleted (forced)';
+    default:
+      return status;
+  }
+}
+
+export function statusEmoji(status: ClusterStatus): string {
+  switch (status) {
+    case 'Running':
+      return ':large_green_circle:';
+    case 'Failed':
+      return ':red_circle:';
+    case 'Deleting':
+      return ':wastebasket:';
+    case 'Deleted':
+    case 'DeletedForced':
+      return ':white_circle:';
+    default:
+      return ':large_blue_circle:';
+  }
+}
+
+/** Slack mrkdwn needs &, < and > escaped in text that came from users or Tencent. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Cuts text to Slack's limit for a field, marking the cut. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

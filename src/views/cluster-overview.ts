@@ -1,0 +1,112 @@
+import type { Button, KnownBlock } from '@slack/types';
+import type { ProvisioningStep } from '../services/cluster-steps.js';
+import type { EndpointAccessChoice, TencentFailure } from '../services/store-schema.js';
+import { clip, escapeMrkdwn, formatDuration, progressBar, statusEmoji, statusLabel } from './cluster-format.js';
+import { failureText, type ClusterHeader } from './cluster-root.js';
+
+export interface PoolOverview {
+  name: string;
+  minSize: number;
+  desiredSize: number;
+  maxSize: number;
+  instanceType: string;
+  zones: string[];
+  diskGb: number;
+  /** Nodes Tencent reported ready, once the pool is up. */
+  readyNodes?: number;
+  ready: boolean;
+}
+
+export interface ClusterOverviewInput extends ClusterHeader {
+  tkeClusterId?: string;
+  createdAt: string;
+  steps: ProvisioningStep[];
+  percent: number;
+  elapsedMs: number;
+  pools: PoolOverview[];
+  endpoint: { access: EndpointAccessChoice; cidrs: string[]; ready: boolean };
+  /** Link to the provisioning thread, once it exists. */
+  threadUrl?: string;
+  failure?: TencentFailure;
+  /**
+   * Deletion slot, filled by the deletion feature: the buttons this user may use on the cluster
+   * (Delete cluster, Force Delete Cluster) and a line such as "Force delete available in 7m 30s".
+   */
+  deletion?: { buttons: Button[]; note?: string };
+}
+
+const ACCESS_LABEL: Record<EndpointAccessChoice, string> = {
+  public: 'Public',
+  private: 'Private',
+  'private-public': 'Private & Public',
+};
+
+function stepLines(input: ClusterOverviewInput): string {
+  const start = Date.parse(input.createdAt);
+  const current = input.steps.find((s) => s.doneAt === undefined)?.key;
+  return input.steps
+    .map((step) => {
+      if (step.doneAt !== undefined) return `:white_check_mark: ${escapeMrkdwn(step.label)} — after ${formatDuration(Date.parse(step.doneAt) - start)}`;
+      const waiting = step.key === current && input.status !== 'Failed';
+      return `${waiting ? ':hourglass_flowing_sand:' : ':white_small_square:'} ${escapeMrkdwn(step.label)} — ${waiting ? 'in progress' : 'pending'}`;
+    })
+    .join('\n');
+}
+
+function poolLine(pool: PoolOverview): string {
+  const nodes = pool.readyNodes === undefined ? `${pool.desiredSize} desired` : `${pool.readyNodes}/${pool.desiredSize} nodes ready`;
+  const state = pool.ready ? ':white_check_mark:' : ':hourglass_flowing_sand:';
+  return (
+    `${state} *${escapeMrkdwn(pool.name)}*: ${nodes} (min ${pool.minSize}, max ${pool.maxSize}) · ` +
+    `${escapeMrkdwn(pool.instanceType)} · ${pool.zones.map(escapeMrkdwn).join(', ')} · ${pool.diskGb} GB disk`
+  );
+}
+
+/** The ephemeral cluster overview of `/tke status <name>` and the root message's Overview button. */
+export function clusterOverviewMessage(input: ClusterOverviewInput): { text: string; blocks: KnownBlock[] } {
+  const status = statusLabel(input.status);
+  const time = input.status === 'Running' ? `total time ${formatDuration(input.elapsedMs)}` : `elapsed ${formatDuration(input.elapsedMs)}`;
+  const endpoint = input.endpoint;
+  const cidrs = endpoint.access === 'private' ? '' : ` · access from ${endpoint.cidrs.length > 0 ? endpoint.cidrs.join(', ') : 'anywhere'}`;
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text:
+          `${statusEmoji(input.status)} *${escapeMrkdwn(input.name)}* — ${status}` +
+          `${input.tkeClusterId ? ` · \`${input.tkeClusterId}\`` : ''}\n\`${progressBar(input.percent)}\` · ${time}`,
+      },
+    },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Cluster profile*\n${escapeMrkdwn(input.profile)}` },
+        { type: 'mrkdwn', text: `*Region*\n${escapeMrkdwn(input.region)}` },
+        { type: 'mrkdwn', text: `*Cloud account*\n${escapeMrkdwn(input.accountName)}` },
+        { type: 'mrkdwn', text: `*Requested by*\n<@${input.requestedBy}>` },
+      ],
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: clip(`*Steps*\n${stepLines(input)}`, 3000) } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*Worker pools*\n${input.pools.map(poolLine).join('\n')}`, 3000) },
+    },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Endpoint*\n${ACCESS_LABEL[endpoint.access]} — ${endpoint.ready ? 'ready' : 'not ready yet'}${cidrs}`,
+      },
+    },
+  ];
+  if (input.status === 'Failed' && input.failure) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`:x: ${failureText(input.failure)}`, 3000) } });
+  }
+  const links = input.threadUrl ? `<${input.threadUrl}|Open the provisioning thread>` : 'No provisioning thread yet.';
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: links }] });
+  // Deletion slot: the deletion feature passes the buttons this user may use and the force-delete line.
+  if (input.deletion?.note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: input.deletion.note }] });
+  if (input.deletion && input.deletion.buttons.length > 0) blocks.push({ type: 'actions', elements: input.deletion.buttons });
+  return { text: `${input.name}: ${status} (${progressBar(input.percent)})`, blocks };
+}

@@ -1,0 +1,74 @@
+import type { KnownBlock } from '@slack/types';
+import type { ClusterStatus, TencentFailure } from '../services/store-schema.js';
+import { clip, escapeMrkdwn, formatDuration, progressBar, statusEmoji, statusLabel } from './cluster-format.js';
+import { ActionIds } from './ids.js';
+
+/** What every cluster message starts from: who, what, where. */
+export interface ClusterHeader {
+  id: string;
+  name: string;
+  status: ClusterStatus;
+  profile: string;
+  region: string;
+  accountName: string;
+  requestedBy: string;
+}
+
+export interface ClusterRootInput extends ClusterHeader {
+  percent: number;
+  /** Time since Deploy; for a cluster that is Running, the total provisioning time. */
+  elapsedMs: number;
+  failure?: TencentFailure;
+}
+
+export function failureText(failure: TencentFailure): string {
+  const where = failure.action ? ` during ${failure.action}` : '';
+  const requestId = failure.requestId ? ` (request id \`${failure.requestId}\`)` : '';
+  return `*${escapeMrkdwn(failure.code)}*${where}: ${escapeMrkdwn(failure.message)}${requestId}`;
+}
+
+function timeLine(input: ClusterRootInput): string {
+  const duration = formatDuration(input.elapsedMs);
+  if (input.status === 'Running') return `Total time ${duration}`;
+  if (input.status === 'Failed') return `Failed after ${duration}`;
+  return `Elapsed ${duration}`;
+}
+
+/** The provisioning thread's root message; edited in place on every change (≤ 50 blocks). */
+export function clusterRootMessage(input: ClusterRootInput): { text: string; blocks: KnownBlock[] } {
+  const status = statusLabel(input.status);
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `${statusEmoji(input.status)} *${escapeMrkdwn(input.name)}* — ${status}` },
+    },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Cluster profile*\n${escapeMrkdwn(input.profile)}` },
+        { type: 'mrkdwn', text: `*Region*\n${escapeMrkdwn(input.region)}` },
+        { type: 'mrkdwn', text: `*Cloud account*\n${escapeMrkdwn(input.accountName)}` },
+        { type: 'mrkdwn', text: `*Requested by*\n<@${input.requestedBy}>` },
+      ],
+    },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `\`${progressBar(input.percent)}\`  ·  ${timeLine(input)}` }],
+    },
+  ];
+  if (input.status === 'Failed' && input.failure) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`:x: ${failureText(input.failure)}`, 3000) } });
+  }
+  blocks.push({
+    type: 'actions',
+    elements: [
+      {
+        type: 'button',
+        action_id: ActionIds.clusterOverview,
+        text: { type: 'plain_text', text: 'Overview' },
+        value: input.id,
+      },
+    ],
+  });
+  return { text: `${input.name}: ${status} (${progressBar(input.percent)}, ${timeLine(input)})`, blocks };
+}

@@ -1,0 +1,128 @@
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { CLUSTER_NAME_MAX, DESCRIPTION_MAX } from '../../services/cluster-spec.js';
+import type { WizardForm } from '../../services/store-schema.js';
+import { ActionIds, BlockIds } from '../ids.js';
+import { button, choices, notice, option, plain, section, SLACK_LIMITS, wizardModal } from './common.js';
+import { blockIdFor } from './fields.js';
+
+export interface BasicsViewInput {
+  draftId: string;
+  form: WizardForm;
+  /** Cloud accounts usable in the channel. */
+  accounts: readonly { id: string; name: string; scope: string }[];
+  profiles: readonly { name: string; description: string }[];
+  notice?: string | undefined;
+}
+
+export function textInput(input: {
+  blockId: string;
+  actionId: string;
+  label: string;
+  value: string;
+  maxLength: number;
+  optional?: boolean;
+  multiline?: boolean;
+  placeholder?: string;
+  hint?: string;
+}): KnownBlock {
+  return {
+    type: 'input',
+    block_id: input.blockId,
+    label: plain(input.label, SLACK_LIMITS.inputLabel),
+    ...(input.optional ? { optional: true } : {}),
+    ...(input.hint ? { hint: plain(input.hint, SLACK_LIMITS.inputLabel) } : {}),
+    element: {
+      type: 'plain_text_input',
+      action_id: input.actionId,
+      max_length: input.maxLength,
+      ...(input.multiline ? { multiline: true } : {}),
+      ...(input.value ? { initial_value: input.value.slice(0, input.maxLength) } : {}),
+      ...(input.placeholder ? { placeholder: plain(input.placeholder, 150) } : {}),
+    },
+  };
+}
+
+/** Step 1: name, description, tags, cloud account (with "+ Cloud account") and cluster profile. */
+export function basicsView(input: BasicsViewInput): ModalView {
+  const { form } = input;
+  const accountBlocks: KnownBlock[] =
+    input.accounts.length > 0
+      ? [
+          {
+            type: 'input',
+            block_id: blockIdFor('accountId'),
+            label: plain('Cloud account'),
+            element: {
+              type: 'static_select',
+              action_id: ActionIds.wizardAccount,
+              placeholder: plain('Choose a Tencent Cloud account', 150),
+              ...choices(
+                input.accounts.map((a) => option(`${a.name} (${a.scope})`, a.id)),
+                form.accountId,
+              ),
+            },
+          },
+        ]
+      : [section('*Cloud account*\nNo Tencent Cloud account is usable in this channel yet. Add one to continue.')];
+  const profiles: PlainTextOption[] = input.profiles.map((p) => ({ ...option(p.name, p.name), description: plain(p.description, SLACK_LIMITS.optionText) }));
+  return wizardModal({
+    draftId: input.draftId,
+    step: 'basics',
+    blocks: [
+      ...notice(input.notice),
+      textInput({
+        blockId: blockIdFor('name'),
+        actionId: ActionIds.wizardName,
+        label: 'Cluster name',
+        value: form.name,
+        maxLength: CLUSTER_NAME_MAX,
+        placeholder: 'e.g. payments-prod',
+        hint: `Up to ${CLUSTER_NAME_MAX} characters: letters, digits, - and _, starting with a letter.`,
+      }),
+      textInput({
+        blockId: blockIdFor('description'),
+        actionId: ActionIds.wizardDescription,
+        label: 'Description',
+        value: form.description,
+        maxLength: DESCRIPTION_MAX,
+        optional: true,
+      }),
+      textInput({
+        blockId: blockIdFor('tags'),
+        actionId: ActionIds.wizardTags,
+        label: 'Tags',
+        value: form.tags,
+        maxLength: SLACK_LIMITS.plainTextInput,
+        optional: true,
+        multiline: true,
+        placeholder: 'team:payments',
+        hint: 'key:value, one per line. Tags go to the cluster and to its worker pool VMs.',
+      }),
+      ...accountBlocks,
+      {
+        type: 'actions',
+        block_id: BlockIds.wizardAccountActions,
+        elements: [button('+ Cloud account', ActionIds.wizardAddAccount)],
+      },
+      ...profileBlocks(profiles, form.profile),
+    ],
+  });
+}
+
+function profileBlocks(profiles: PlainTextOption[], selected: string | undefined): KnownBlock[] {
+  if (profiles.length === 0) return [section('*Cluster profile*\nNo cluster profile is installed; an operator adds them to data/profiles.')];
+  return [
+    {
+      type: 'input',
+      block_id: blockIdFor('profile'),
+      label: plain('Cluster profile'),
+      hint: plain('The deployment template: OS, Kubernetes version, network and add-on packs. You review its packs next.'),
+      element: {
+        type: 'static_select',
+        action_id: ActionIds.wizardProfile,
+        placeholder: plain('Choose a cluster profile', 150),
+        ...choices(profiles, selected),
+      },
+    },
+  ];
+}

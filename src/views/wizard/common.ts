@@ -1,0 +1,132 @@
+/** Pieces every wizard step shares: the modal frame, options within Slack's limits, notices. */
+import type { ActionsBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { z } from 'zod';
+import type { WizardOptions } from '../../services/store-schema.js';
+import { ActionIds, BlockIds, CallbackIds } from '../ids.js';
+import { WIZARD_STEPS, type WizardStep } from './fields.js';
+
+export const SLACK_LIMITS = {
+  title: 24,
+  button: 24,
+  blocksPerModal: 100,
+  optionsPerSelect: 100,
+  optionText: 75,
+  optionValue: 150,
+  privateMetadata: 3000,
+  inputLabel: 2000,
+  sectionText: 3000,
+  plainTextInput: 3000,
+} as const;
+
+const STEP_TITLES: Record<WizardStep, string> = {
+  basics: 'Basic information',
+  packs: 'Cluster profile packs',
+  placement: 'Placement',
+  pools: 'Worker pools',
+  review: 'Review',
+};
+
+const CALLBACKS: Record<WizardStep, string> = {
+  basics: CallbackIds.wizardBasics,
+  packs: CallbackIds.wizardPacks,
+  placement: CallbackIds.wizardPlacement,
+  pools: CallbackIds.wizardPools,
+  review: CallbackIds.wizardReview,
+};
+
+export const stepOfCallback = (callbackId: string): WizardStep | undefined =>
+  WIZARD_STEPS.find((step) => CALLBACKS[step] === callbackId);
+
+const metadataSchema = z.object({ v: z.literal(1), draftId: z.string().min(1), step: z.enum(WIZARD_STEPS) });
+export type WizardMetadata = z.infer<typeof metadataSchema>;
+
+/** `{v:1, draftId, step}`: the draft itself lives in the store. */
+export const wizardMetadata = (draftId: string, step: WizardStep): string => JSON.stringify({ v: 1, draftId, step });
+
+/** The pointer written by wizardMetadata, or undefined for anything else (an old or foreign view). */
+export function parseWizardMetadata(text: string | undefined): WizardMetadata | undefined {
+  try {
+    const parsed = metadataSchema.safeParse(JSON.parse(text ?? ''));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const truncate = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+export const plain = (text: string, max: number = SLACK_LIMITS.sectionText) => ({ type: 'plain_text' as const, text: truncate(text, max) });
+export const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text: truncate(text, SLACK_LIMITS.sectionText) });
+
+export const option = (text: string, value: string): PlainTextOption => ({
+  text: plain(text, SLACK_LIMITS.optionText),
+  value: value.slice(0, SLACK_LIMITS.optionValue),
+});
+
+/** At most 100 options, as Slack allows; `selected` only when it is one of them. */
+export function choices(all: readonly PlainTextOption[], selected: string | undefined) {
+  const options = all.slice(0, SLACK_LIMITS.optionsPerSelect);
+  const initial = options.find((o) => o.value === selected);
+  return { options, ...(initial ? { initial_option: initial } : {}) };
+}
+
+export const section = (text: string): KnownBlock => ({ type: 'section', text: mrkdwn(text) });
+export const context = (text: string): KnownBlock => ({ type: 'context', elements: [mrkdwn(text)] });
+export const divider = (): KnownBlock => ({ type: 'divider' });
+
+export const button = (text: string, actionId: string, value?: string, style?: 'primary' | 'danger') => ({
+  type: 'button' as const,
+  text: plain(text, SLACK_LIMITS.button),
+  action_id: actionId,
+  ...(value === undefined ? {} : { value }),
+  ...(style ? { style } : {}),
+});
+
+/** A notice above the form (e.g. why the user is back on this step). */
+export const notice = (text: string | undefined): KnownBlock[] => (text ? [section(`:warning: ${text}`)] : []);
+
+/** A Tencent error while loading choices: shown with its code and a Retry button, never swallowed. */
+export function loadErrorBlocks(options: WizardOptions): KnownBlock[] {
+  const error = options.error;
+  if (!error) return [];
+  const requestId = error.requestId ? ` (request id \`${error.requestId}\`)` : '';
+  return [
+    {
+      type: 'section',
+      block_id: BlockIds.wizardLoadError,
+      text: mrkdwn(`:x: Tencent Cloud refused to list ${error.what}: *${error.code}* — ${error.message}${requestId}`),
+      accessory: button('Retry', ActionIds.wizardRetryLoad),
+    },
+  ];
+}
+
+/** "Back" to the previous step (Slack modals have only Close and Submit). */
+export function navigation(step: WizardStep): KnownBlock[] {
+  if (step === 'basics') return [];
+  const actions: ActionsBlock = { type: 'actions', block_id: BlockIds.wizardNavigation, elements: [button('Back', ActionIds.wizardBack, step)] };
+  return [actions];
+}
+
+export function wizardModal(input: { draftId: string; step: WizardStep; blocks: KnownBlock[]; submit?: string }): ModalView {
+  const index = WIZARD_STEPS.indexOf(input.step) + 1;
+  return {
+    type: 'modal',
+    callback_id: CALLBACKS[input.step],
+    private_metadata: wizardMetadata(input.draftId, input.step),
+    title: plain('Create cluster', SLACK_LIMITS.title),
+    close: plain('Cancel', SLACK_LIMITS.button),
+    submit: plain(input.submit ?? 'Next', SLACK_LIMITS.button),
+    blocks: [context(`Step ${index} of ${WIZARD_STEPS.length} · *${STEP_TITLES[input.step]}*`), ...input.blocks, ...navigation(input.step)],
+  };
+}
+
+/** Shown when a submission points at a draft that is gone (expired, or an old view). */
+export function wizardExpiredView(): ModalView {
+  return {
+    type: 'modal',
+    callback_id: CallbackIds.wizardExpired,
+    title: plain('Create cluster', SLACK_LIMITS.title),
+    close: plain('Close', SLACK_LIMITS.button),
+    blocks: [section('This wizard has expired or was already used. Run `/tke create` to start again.')],
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The wizard's fields in Slack terms: which block holds each field, how a view's state becomes
+ * the draft's form, and how field errors become `response_action: errors` keyed by block id.
+ *
+ * A block whose choices depend on an earlier choice carries that choice as a variant
+ * (`wizard_key_pair@ap-guangzhou`): when the region changes, the block id changes, so Slack
+ * drops the old selection instead of keeping a key pair of another region.
+ */
+import { endpointAccessSchema } from '../../services/store-schema.js';
+import type { WizardForm, WizardPoolForm } from '../../services/store-schema.js';
+import type { FieldErrors, FieldKey, PoolField } from '../../services/cluster-spec.js';
+import { BlockIds } from '../ids.js';
+
+export type WizardStep = 'basics' | 'packs' | 'placement' | 'pools' | 'review';
+export const WIZARD_STEPS: readonly WizardStep[] = ['basics', 'packs', 'placement', 'pools', 'review'];
+
+const SIMPLE_BLOCKS = {
+  name: BlockIds.wizardName,
+  description: BlockIds.wizardDescription,
+  tags: BlockIds.wizardTags,
+  accountId: BlockIds.wizardAccount,
+  profile: BlockIds.wizardProfile,
+  region: BlockIds.wizardRegion,
+  keyPairId: BlockIds.wizardKeyPair,
+  vpcId: BlockIds.wizardVpc,
+  subnetId: BlockIds.wizardSubnet,
+  endpointAccess: BlockIds.wizardEndpointAccess,
+  publicCidrs: BlockIds.wizardPublicCidrs,
+  workerPools: BlockIds.wizardPoolsSettings,
+} as const satisfies Partial<Record<FieldKey, string>>;
+
+type SimpleField = keyof typeof SIMPLE_BLOCKS;
+const POOL_FIELDS: readonly PoolField[] = ['name', 'minSize', 'desiredSize', 'maxSize', 'instanceType', 'zones', 'diskGb'];
+
+/** A short, stable tag for a list of choices (block ids are limited to 255 characters). */
+export function variantOf(parts: readonly string[]): string {
+  let hash = 5381;
+  for (const char of parts.join('|')) hash = ((hash * 33) ^ char.charCodeAt(0)) >>> 0;
+  return hash.toString(36);
+}
+
+/** The block id of a field, with the variant of the choices it was offered. */
+export function blockIdFor(key: FieldKey, variant?: string): string {
+  const base = key.startsWith('pack:')
+    ? `${BlockIds.wizardPack}:${key.slice('pack:'.length)}`
+    : key.startsWith('pool:')
+      ? `${BlockIds.wizardPool}:${key.slice('pool:'.length)}`
+      : SIMPLE_BLOCKS[key as SimpleField];
+  return variant ? `${base}@${variant}` : base;
+}
+
+/** The field a block id belongs to (whatever its variant). */
+export function fieldOfBlock(blockId: string): FieldKey | undefined {
+  const base = blockId.split('@')[0] ?? '';
+  if (base.startsWith(`${BlockIds.wizardPack}:`)) return `pack:${base.slice(BlockIds.wizardPack.length + 1)}`;
+  if (base.startsWith(`${BlockIds.wizardPool}:`)) {
+    const [key, field] = base.slice(BlockIds.wizardPool.length + 1).split(':');
+    return key && POOL_FIELDS.includes(field as PoolField) ? `pool:${key}:${field as PoolField}` : undefined;
+  }
+  const entry = Object.entries(SIMPLE_BLOCKS).find(([, block]) => block === base);
+  return entry?.[0] as SimpleField | undefined;
+}
+
+/** One element's state as Slack sends it in view.state.values. */
+export interface StateValue {
+  type?: string;
+  value?: string | null;
+  selected_option?: { value: string } | null;
+  selected_options?: { value: string }[] | null;
+}
+export type StateValues = Record<string, Record<string, StateValue>>;
+
+const textOf = (state: StateValue) => state.value ?? '';
+const choiceOf = (state: StateValue) => state.selected_option?.value || undefined;
+const choicesOf = (state: StateValue) => (state.selected_options ?? []).map((o) => o.value);
+
+function setPoolField(pool: WizardPoolForm, field: PoolField, state: StateValue): void {
+  if (field === 'zones') pool.zones = choicesOf(state);
+  else if (field === 'instanceType') pool.instanceType = choiceOf(state) ?? '';
+  else pool[field] = textOf(state).trim();
+}
+
+/**
+ * The form with the values of the view's inputs applied. A new region forgets the key pair, VPC
+ * and subnet; a new VPC forgets the subnet; a new profile forgets edited pack values.
+ */
+export function applyState(previous: WizardForm, values: StateValues): WizardForm {
+  const form: WizardForm = structuredClone(previous);
+  for (const [blockId, actions] of Object.entries(values)) {
+    const key = fieldOfBlock(blockId);
+    const state = Object.values(actions)[0];
+    if (!key || !state) continue;
+    if (key.startsWith('pack:')) {
+      form.packs[key.slice('pack:'.length)] = textOf(state);
+      continue;
+    }
+    if (key.startsWith('pool:')) {
+      const [, poolKey, field] = key.split(':');
+      const pool = form.pools.find((p) => p.key === poolKey);
+      if (pool) setPoolField(pool, field as PoolField, state);
+      continue;
+    }
+    switch (key as SimpleField) {
+      case 'name':
+      case 'description':
+      case 'tags':
+      case 'publicCidrs':
+        form[key as 'name' | 'description' | 'tags' | 'publicCidrs'] = textOf(state);
+        break;
+      case 'accountId':
+      case 'profile':
+      case 'region':
+      case 'keyPairId':
+      case 'vpcId':
+      case 'subnetId':
+        form[key as 'accountId' | 'profile' | 'region' | 'keyPairId' | 'vpcId' | 'subnetId'] = choiceOf(state);
+        break;
+      case 'endpointAccess':
+        form.endpointAccess = endpointAccessSchema.catch('public').parse(choiceOf(state));
+        break;
+      case 'workerPools':
+        form.parallelPoolUpdates = choicesOf(state).length > 0;
+        break;
+    }
+  }
+  if (form.region !== previous.region) {
+    form.keyPairId = undefined;
+    form.vpcId = undefined;
+  }
+  if (form.vpcId !== previous.vpcId) form.subnetId = undefined;
+  if (form.profile !== previous.profile) form.packs = {};
+  return form;
+}
+
+/**
+ * Errors keyed by the block ids present in the view, or undefined when a field in error has no
+ * block in it (Slack refuses errors for blocks it does not show).
+ */
+export function errorsForBlocks(errors: FieldErrors, blockIds: readonly string[]): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [key, message] of Object.entries(errors) as [FieldKey, string][]) {
+    const blockId = blockIds.find((id) => fieldOfBlock(id) === key);
+    if (!blockId) return undefined;
+    out[blockId] = message;
+  }
+  return out;
+}

@@ -1,0 +1,175 @@
+import type { KnownBlock, ModalView, Option } from '@slack/types';
+import { TEAM } from './slack-requests.js';
+
+/**
+ * Interaction payloads shaped like Slack's own (view_submission, block_actions), built from the
+ * view the bot actually sent to the fake Slack. Send them with `send.viewSubmission` / `send.blockActions`.
+ */
+
+/** What a user typed or picked, by action_id: text for inputs, option values for selects and radios. */
+export type UserInput = Record<string, string | string[] | null>;
+
+type StateValue = Record<string, unknown> & { type: string };
+
+function optionsOf(element: Record<string, unknown>): Option[] {
+  const groups = (element.option_groups as { options: Option[] }[] | undefined) ?? [];
+  return [...((element.options as Option[] | undefined) ?? []), ...groups.flatMap((g) => g.options)];
+}
+
+function pick(element: Record<string, unknown>, value: string): Option {
+  const found = optionsOf(element).find((o) => o.value === value);
+  if (!found) throw new Error(`payloads: no option ${value} in ${String(element.action_id)}`);
+  return found;
+}
+
+/** One element's state the way Slack reports it; `input` undefined means the user left it as shown. */
+function stateOf(element: Record<string, unknown>, input: string | string[] | null | undefined): StateValue {
+  const type = String(element.type);
+  const initialText = (element.initial_value as string | undefined) ?? null;
+  switch (type) {
+    case 'plain_text_input':
+    case 'number_input':
+    case 'email_text_input':
+    case 'url_text_input':
+      return { type, value: input === undefined ? initialText : (input as string | null) };
+    case 'radio_buttons':
+    case 'static_select': {
+      const initial = (element.initial_option as Option | undefined) ?? null;
+      const selected = input === undefined ? initial : input === null ? null : pick(element, input as string);
+      return { type, selected_option: selected };
+    }
+    case 'checkboxes':
+    case 'multi_static_select': {
+      const initial = (element.initial_options as Option[] | undefined) ?? [];
+      const values = input === undefined ? null : input === null ? [] : Array.isArray(input) ? input : [input];
+      return { type, selected_options: values === null ? initial : values.map((v) => pick(element, v)) };
+    }
+    default:
+      throw new Error(`payloads: element type ${type} is not supported yet; add it here`);
+  }
+}
+
+/** view.state.values for every input block of `view`, as Slack builds it on submit. */
+export function stateValues(view: ModalView, input: UserInput): Record<string, Record<string, StateValue>> {
+  const values: Record<string, Record<string, StateValue>> = {};
+  for (const block of view.blocks as KnownBlock[]) {
+    if (block.type !== 'input' || !block.block_id) continue;
+    const element = block.element as unknown as Record<string, unknown>;
+    const actionId = String(element.action_id);
+    values[block.block_id] = { [actionId]: stateOf(element, input[actionId]) };
+  }
+  return values;
+}
+
+export interface SubmissionOptions {
+  user: string;
+  /** The view the bot opened or pushed (e.g. `slack.calls('views.open')[0].body.view`). */
+  view: ModalView;
+  /** The id the fake Slack gave that view. */
+  viewId: string;
+  input: UserInput;
+  rootViewId?: string;
+  previousViewId?: string | null;
+}
+
+/** A view_submission payload as Slack sends it when the user presses the modal's submit button. */
+export function viewSubmission(options: SubmissionOptions): Record<string, unknown> {
+  const { view } = options;
+  return {
+    type: 'view_submission',
+    team: { id: TEAM.id, domain: TEAM.domain },
+    user: { id: options.user, username: options.user.toLowerCase(), name: options.user.toLowerCase(), team_id: TEAM.id },
+    api_app_id: 'A0TKEOPS',
+    token: 'legacy-verification-token',
+    trigger_id: `${Date.now()}.1.submit`,
+    view: {
+      id: options.viewId,
+      team_id: TEAM.id,
+      type: 'modal',
+      blocks: view.blocks,
+      private_metadata: view.private_metadata ?? '',
+      callback_id: view.callback_id ?? '',
+      state: { values: stateValues(view, options.input) },
+      hash: `hash-${options.viewId}`,
+      title: view.title,
+      clear_on_close: view.clear_on_close ?? false,
+      notify_on_close: view.notify_on_close ?? false,
+      close: view.close ?? null,
+      submit: view.submit ?? null,
+      previous_view_id: options.previousViewId ?? null,
+      root_view_id: options.rootViewId ?? options.viewId,
+      app_id: 'A0TKEOPS',
+      external_id: '',
+      app_installed_team_id: TEAM.id,
+      bot_id: 'B0BOT',
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}
+
+export interface ViewActionOptions {
+  user: string;
+  view: ModalView;
+  viewId: string;
+  actionId: string;
+  /** For a button: its value; for a select or radio: the chosen option's value. */
+  value?: string;
+  input?: UserInput;
+}
+
+/** A block_actions payload for a button or select inside a modal (e.g. the wizard's "+ Cloud account"). */
+export function viewBlockAction(options: ViewActionOptions): Record<string, unknown> {
+  const { view } = options;
+  const located = (view.blocks as KnownBlock[])
+    .flatMap((block) => {
+      const elements =
+        block.type === 'actions'
+          ? (block.elements as unknown as Record<string, unknown>[])
+          : block.type === 'section' && block.accessory
+            ? [block.accessory as unknown as Record<string, unknown>]
+            : block.type === 'input'
+              ? [block.element as unknown as Record<string, unknown>]
+              : [];
+      return elements.map((element) => ({ blockId: block.block_id ?? '', element }));
+    })
+    .find(({ element }) => element.action_id === options.actionId);
+  if (!located) throw new Error(`payloads: no element with action_id ${options.actionId} in the view`);
+  const { element, blockId } = located;
+  const type = String(element.type);
+  const action: Record<string, unknown> = { type, action_id: options.actionId, block_id: blockId, action_ts: `${Date.now() / 1000}` };
+  if (type === 'button') {
+    action.text = element.text;
+    if (element.value !== undefined) action.value = element.value;
+  } else if (options.value !== undefined) {
+    action.selected_option = pick(element, options.value);
+  }
+  return {
+    type: 'block_actions',
+    team: { id: TEAM.id, domain: TEAM.domain },
+    user: { id: options.user, username: options.user.toLowerCase(), name: options.user.toLowerCase(), team_id: TEAM.id },
+    api_app_id: 'A0TKEOPS',
+    token: 'legacy-verification-token',
+    container: { type: 'view', view_id: options.viewId },
+    trigger_id: `${Date.now()}.1.action`,
+    view: {
+      id: options.viewId,
+      team_id: TEAM.id,
+      type: 'modal',
+      blocks: view.blocks,
+      private_metadata: view.private_metadata ?? '',
+      callback_id: view.callback_id ?? '',
+      state: { values: stateValues(view, options.input ?? {}) },
+      hash: `hash-${options.viewId}`,
+      title: view.title,
+      root_view_id: options.viewId,
+      previous_view_id: null,
+      app_id: 'A0TKEOPS',
+      bot_id: 'B0BOT',
+    },
+    actions: [action],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}
