@@ -13,10 +13,17 @@ import type { SecretBox } from './services/secrets.js';
 import type { Services } from './services/services.js';
 import type { Store } from './services/store.js';
 import type { TkeGateway } from './services/tke.js';
-import { createProvisioningSteps } from './services/deploy.js';
+import { createDeployService, createProvisioningSteps } from './services/deploy.js';
+import { createDrafts } from './services/drafts.js';
+import type { ProfileCatalog } from './services/profiles.js';
+import { createWizardChoices } from './services/wizard-choices.js';
 import { createSlackOutbox, type SlackChatClient } from './services/slack-outbox.js';
 import { createProvisioningThreads } from './services/threads.js';
+import { createClusterLookup } from './services/cluster-lookup.js';
 import { provisioningCheck } from './services/watch-provisioning.js';
+import { deletionCheck } from './services/watch-deletion.js';
+import { createDeletionService } from './services/deletion.js';
+import { DEFAULT_FORCE_DELETE_AFTER_MS } from './services/deletion-rules.js';
 import { startWatcher, type WatchSchedule } from './services/watch-schedule.js';
 import { createWatcher, type Watcher } from './services/watcher.js';
 
@@ -39,10 +46,14 @@ export interface AppDeps {
   policy: PolicySpec;
   /** Encrypts cloud account Secret Keys at rest. */
   secrets: SecretBox;
+  /** The cluster profiles shipped in data/profiles, validated at start-up. */
+  profiles: ProfileCatalog;
   /** node-cron schedule of the watcher, started by start(); without it nothing ticks by itself (tests call watcher.tick). */
   watchSchedule?: string;
   /** Client of the provisioning-thread outbox; defaults to a Web API client that hands 429s to the outbox. */
   slackChat?: SlackChatClient;
+  /** How long a cluster stays Deleting before force delete is offered (FORCE_DELETE_AFTER_MINUTES); 15 minutes by default. */
+  forceDeleteAfterMs?: number;
 }
 
 /** How long on-call user group members (usergroups.users.list) are reused. */
@@ -88,8 +99,12 @@ export function createApp(deps: AppDeps): TkeopsApp {
     logger: deps.logger,
   });
   const threads = createProvisioningThreads({ store: deps.store, outbox, clock: deps.clock, logger: deps.logger });
+  const forceDeleteAfterMs = deps.forceDeleteAfterMs ?? DEFAULT_FORCE_DELETE_AFTER_MS;
+  const accounts = createAccountService({ store: deps.store, tke: deps.tke, secrets: deps.secrets, clock: deps.clock, audit });
+  const provisioning = createProvisioningSteps({ store: deps.store, tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
   const services: Services = {
     threads,
+    clusterLookup: createClusterLookup({ store: deps.store, policy }),
     store: deps.store,
     tke: deps.tke,
     clock: deps.clock,
@@ -97,10 +112,15 @@ export function createApp(deps: AppDeps): TkeopsApp {
     audit,
     policy,
     secrets: deps.secrets,
-    accounts: createAccountService({ store: deps.store, tke: deps.tke, secrets: deps.secrets, clock: deps.clock, audit }),
+    accounts,
+    profiles: deps.profiles,
+    drafts: createDrafts({ store: deps.store, clock: deps.clock }),
+    wizardChoices: createWizardChoices({ tke: deps.tke, accounts }),
+    deploy: createDeployService({ store: deps.store, tke: deps.tke, accounts, profiles: deps.profiles, clock: deps.clock, audit, logger: deps.logger }),
+    provisioning,
+    deletion: createDeletionService({ store: deps.store, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs }),
   };
   registerHandlers(app, services);
-  const provisioning = createProvisioningSteps({ store: deps.store, tke: deps.tke, accounts: services.accounts, clock: deps.clock, logger: deps.logger });
   const watcher = createWatcher({
     store: deps.store,
     tke: deps.tke,
@@ -108,7 +128,10 @@ export function createApp(deps: AppDeps): TkeopsApp {
     threads,
     clock: deps.clock,
     logger: deps.logger,
-    checks: { Provisioning: [provisioningCheck({ tke: deps.tke, provisioning })] },
+    checks: {
+      Provisioning: [provisioningCheck({ tke: deps.tke, provisioning })],
+      Deleting: [deletionCheck({ tke: deps.tke, forceDeleteAfterMs, onCallMention: () => policy.onCallMention(), logger: deps.logger })],
+    },
   });
   let watching: WatchSchedule | undefined;
 

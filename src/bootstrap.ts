@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { systemClock, type Clock } from './services/clock.js';
 import { createLogger, type Logger } from './services/logger.js';
 import { loadPolicy } from './services/policy.js';
+import { loadProfiles } from './services/profiles.js';
 import { createSecretBox, loadMasterKey, parseMasterKey } from './services/secrets.js';
 import { openStore } from './services/store.js';
 import { createTkeGateway } from './services/tke-gateway.js';
@@ -24,8 +25,9 @@ export interface BootstrapOverrides {
 export async function bootstrap(config: Config, overrides: BootstrapOverrides = {}): Promise<TkeopsApp> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
-  // Refuse a bad policy or master key before touching the store.
+  // Refuse a bad policy, profile or master key before touching the store.
   const policy = await loadPolicy(config.policyFile);
+  const profiles = await loadProfiles(config.profilesDir);
   if (config.masterKey !== undefined) parseMasterKey(config.masterKey);
   const store = await openStore(config.dataFile);
   const secrets = createSecretBox(await loadMasterKey({ masterKey: config.masterKey, storeFile: config.dataFile, logger }));
@@ -35,5 +37,16 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
   });
   const watchSchedule = overrides.scheduleWatcher === false ? {} : { watchSchedule: config.watchSchedule };
-  return createApp({ slack: config.slack, store, tke, clock, logger, policy, secrets, ...watchSchedule });
+  return createApp({
+    slack: config.slack,
+    store,
+    tke,
+    clock,
+    logger,
+    policy,
+    secrets,
+    profiles,
+    forceDeleteAfterMs: config.forceDeleteAfterMs,
+    ...watchSchedule,
+  });
 }

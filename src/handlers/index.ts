@@ -1,13 +1,28 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../services/services.js';
 import * as account from './account.js';
+import * as clusterStatus from './cluster-status.js';
+import { createSubcommand } from './create.js';
+import * as deletion from './delete.js';
+import * as forceDelete from './force-delete.js';
+import { profileSubcommand } from './profile.js';
 import * as tkeCommand from './tke-command.js';
+import * as wizard from './wizard.js';
 
 /** The one place every Slack listener is registered. */
 export function registerHandlers(app: App, services: Services): void {
+  const overview = { deletionSlot: deletion.deletionSlot(services) };
   tkeCommand.register(app, {
     account: account.accountSubcommand(services),
+    create: createSubcommand(services),
+    status: clusterStatus.statusSubcommand(services, overview),
+    list: clusterStatus.listSubcommand(services),
+    delete: deletion.deleteSubcommand(services),
+    profile: profileSubcommand(services),
   });
-  // The cluster wizard passes onAccountCreatedInWizard here; until then a no-op.
-  account.register(app, services, { onAccountCreatedInWizard: async () => undefined });
+  clusterStatus.register(app, services, overview);
+  deletion.register(app, services);
+  forceDelete.register(app, services);
+  wizard.register(app, services);
+  account.register(app, services, { onAccountCreatedInWizard: (args) => wizard.returnToWizardWithAccount(services, args) });
 }

@@ -323,7 +323,7 @@ function checkPool(pool: WizardPoolForm, options: WizardOptions, vpcId: string |
     if (outside.length > 0) errors[at('zones')] = `The chosen VPC has no subnet in ${outside.join(', ')}`;
   }
   if (!pool.instanceType) errors[at('instanceType')] = 'Choose an instance type';
-  else if (!instanceTypesFor(options, pool.zones).some((t) => t.instanceType === pool.instanceType)) {
+  else if (!errors[at('zones')] && !instanceTypesFor(options, pool.zones).some((t) => t.instanceType === pool.instanceType)) {
     errors[at('instanceType')] = `${pool.instanceType} is not sold in every chosen zone`;
   }
   const diskGb = field(diskSchema, pool.diskGb, at('diskGb'), errors);

@@ -3,6 +3,7 @@ import type { ClusterListItem } from '../views/cluster-list.js';
 import type { ClusterOverviewInput } from '../views/cluster-overview.js';
 import type { ClusterHeader, ClusterRootInput } from '../views/cluster-root.js';
 import { percentDone, provisioningSteps } from './cluster-steps.js';
+import { deletionSummary } from './deletion-rules.js';
 import type { ClusterRecord } from './store-schema.js';
 
 /** Turns a cluster record into what the cluster views show; pure, `now` and the account name come in. */
@@ -26,11 +27,13 @@ export function clusterHeader(record: ClusterRecord, accountName: string): Clust
 }
 
 export function rootInput(record: ClusterRecord, now: Date, accountName: string): ClusterRootInput {
+  const deletion = deletionSummary(record, now);
   return {
     ...clusterHeader(record, accountName),
     percent: percentDone(provisioningSteps(record)),
     elapsedMs: elapsedMs(record, now),
     ...(record.failure ? { failure: record.failure } : {}),
+    ...(deletion ? { deletion } : {}),
   };
 }
 

@@ -146,14 +146,15 @@ export function createDeployService(deps: DeployDeps): DeployService {
       if (!network) throw new DeployError('profile_invalid', `The cluster profile ${spec.profile} no longer exists.`);
 
       const now = clock.now().toISOString();
-      const claim = await store.update((data): DeployResult | DeployError => {
+      // (The store hands back a copy of what the update returns, so the outcome is plain data.)
+      const claim = await store.update((data): DeployResult | { nameTaken: true } => {
         const current = data.drafts.find((d) => d.id === draftId);
         const existing = data.clusters.find((c) => c.draftId === draftId || (current?.clusterId !== undefined && c.id === current.clusterId));
         if (existing) return { cluster: existing, created: false };
         const nameTaken = data.clusters.some(
           (c) => c.project === draft.project && isActive(c) && c.spec.name.toLowerCase() === spec.name.toLowerCase(),
         );
-        if (nameTaken) return new DeployError('name_taken', `A cluster named ${spec.name} already exists in this project.`);
+        if (nameTaken) return { nameTaken: true };
         const cluster: ClusterRecord = {
           id: `c${randomBytes(6).toString('hex')}`,
           draftId,
@@ -175,7 +176,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
         }
         return { cluster, created: true };
       });
-      if (claim instanceof DeployError) throw claim;
+      if ('nameTaken' in claim) throw new DeployError('name_taken', `A cluster named ${spec.name} already exists in this project.`);
       if (!claim.created) return claim;
 
       const cluster = claim.cluster;

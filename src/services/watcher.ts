@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import { StepKeys } from './cluster-steps.js';
 import type { Logger } from './logger.js';
-import type { ClusterRecord, ClusterStatus, StoreData, TencentFailure } from './store-schema.js';
+import type { AuditEntry, ClusterRecord, ClusterStatus, StoreData, TencentFailure } from './store-schema.js';
 import type { Store } from './store.js';
 import { claimStep, type ProvisioningThreads, type ThreadReply, type ThreadRef } from './threads.js';
 import { TencentError, type TencentCredential, type TkeCluster, type TkeGateway, type TkeTarget } from './tke.js';
@@ -30,6 +30,8 @@ export interface CheckOutcome {
   replies?: ThreadReply[];
   /** Ends watching: status Failed, the failure on the root message and in the thread. */
   fail?: TencentFailure;
+  /** Audit entries written with `change`, in the same store write (dropped with it when the view is stale). */
+  audit?: AuditEntry[];
   /**
    * The check stopped on this error; what it saw before still counts. Transient errors are
    * counted and retried next tick, other Tencent errors fail the cluster.
@@ -173,15 +175,18 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     const context: WatchContext = { record, tencent: observation.tencent, target: observation.target, now };
     const replies: ThreadReply[] = [];
     const changes: ((r: ClusterRecord) => void)[] = [];
+    const audit: AuditEntry[] = [];
     const combined = (fail?: TencentFailure): CheckOutcome => ({
       ...(changes.length > 0 ? { change: (r: ClusterRecord) => changes.forEach((c) => c(r)) } : {}),
       ...(replies.length > 0 ? { replies } : {}),
+      ...(audit.length > 0 ? { audit } : {}),
       ...(fail ? { fail } : {}),
     });
     for (const check of deps.checks[record.status] ?? []) {
       const outcome = await check(context);
       if (outcome?.change) changes.push(outcome.change);
       if (outcome?.replies) replies.push(...outcome.replies);
+      if (outcome?.audit) audit.push(...outcome.audit);
       if (outcome?.fail) return combined(outcome.fail);
       if (outcome?.error !== undefined) {
         const handled = errorOutcome(record, outcome.error);
@@ -224,6 +229,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           if (record.status === 'Failed' && record.failure) replies.push({ key: StepKeys.failed, text: threadReplies.failed(record.failure) });
         } else {
           outcome.change?.(record);
+          data.audit.push(...(outcome.audit ?? []));
           replies.push(...(outcome.replies ?? []));
         }
         if (outcome.fail && record.status === seen.status) {

@@ -1,6 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { ClusterStatus, TencentFailure } from '../services/store-schema.js';
+import type { DeletionSummary } from '../services/deletion-rules.js';
 import { clip, escapeMrkdwn, formatDuration, progressBar, statusEmoji, statusLabel } from './cluster-format.js';
+import { deletionTimeLine } from './deletion-status.js';
 import { ActionIds } from './ids.js';
 
 /** What every cluster message starts from: who, what, where. */
@@ -19,6 +21,8 @@ export interface ClusterRootInput extends ClusterHeader {
   /** Time since Deploy; for a cluster that is Running, the total provisioning time. */
   elapsedMs: number;
   failure?: TencentFailure;
+  /** Set once a deletion was approved: the root then tells the deletion instead of the provisioning progress. */
+  deletion?: DeletionSummary;
 }
 
 export function failureText(failure: TencentFailure): string {
@@ -28,6 +32,7 @@ export function failureText(failure: TencentFailure): string {
 }
 
 function timeLine(input: ClusterRootInput): string {
+  if (input.deletion) return deletionTimeLine(input.status, input.deletion);
   const duration = formatDuration(input.elapsedMs);
   if (input.status === 'Running') return `Total time ${duration}`;
   if (input.status === 'Failed') return `Failed after ${duration}`;
@@ -37,6 +42,8 @@ function timeLine(input: ClusterRootInput): string {
 /** The provisioning thread's root message; edited in place on every change (≤ 50 blocks). */
 export function clusterRootMessage(input: ClusterRootInput): { text: string; blocks: KnownBlock[] } {
   const status = statusLabel(input.status);
+  // A deletion replaces the provisioning progress bar with its own line.
+  const progress = input.deletion ? timeLine(input) : `\`${progressBar(input.percent)}\`  ·  ${timeLine(input)}`;
   const blocks: KnownBlock[] = [
     {
       type: 'section',
@@ -53,7 +60,7 @@ export function clusterRootMessage(input: ClusterRootInput): { text: string; blo
     },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `\`${progressBar(input.percent)}\`  ·  ${timeLine(input)}` }],
+      elements: [{ type: 'mrkdwn', text: progress }],
     },
   ];
   if (input.status === 'Failed' && input.failure) {
@@ -70,5 +77,6 @@ export function clusterRootMessage(input: ClusterRootInput): { text: string; blo
       },
     ],
   });
-  return { text: `${input.name}: ${status} (${progressBar(input.percent)}, ${timeLine(input)})`, blocks };
+  const summary = input.deletion ? timeLine(input) : `${progressBar(input.percent)}, ${timeLine(input)}`;
+  return { text: `${input.name}: ${status} (${summary})`, blocks };
 }

@@ -14,6 +14,10 @@ export const CallbackIds = {
   wizardReview: 'wizard_review',
   wizardExpired: 'wizard_expired',
   // deletion and force delete
+  deleteConfirm: 'delete_confirm',
+  deleteExpired: 'delete_expired',
+  forceDeleteLoading: 'force_delete_loading',
+  forceDeleteConfirm: 'force_delete_confirm',
 } as const;
 
 export const BlockIds = {
@@ -46,6 +50,8 @@ export const BlockIds = {
   wizardLoadError: 'wizard_load_error',
   wizardNavigation: 'wizard_navigation',
   // deletion and force delete
+  deleteConfirmName: 'delete_confirm_name',
+  forceDeleteConfirmName: 'force_delete_confirm_name',
 } as const;
 
 export const ActionIds = {
@@ -84,4 +90,10 @@ export const ActionIds = {
   // provisioning thread and overview
   clusterOverview: 'cluster_overview',
   // deletion and force delete
+  /** Overview button; its value is the cluster id. */
+  clusterDelete: 'cluster_delete',
+  /** Force Delete Cluster button (thread and overview); its value is the cluster id. */
+  clusterForceDelete: 'cluster_force_delete',
+  deleteConfirmName: 'delete_confirm_name_input',
+  forceDeleteConfirmName: 'force_delete_confirm_name_input',
 } as const;

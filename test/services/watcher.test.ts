@@ -237,6 +237,37 @@ describe('the watcher', () => {
     expect(w.replies().at(-1)).toContain('*Abnormal*');
   });
 
+  it('fails a cluster whose endpoint Tencent could not create', async () => {
+    const w = await world({
+      tke: (real) => ({
+        ...real,
+        describeClusterEndpointStatus: async (target, id, access) => {
+          const answer = await real.describeClusterEndpointStatus(target, id, access);
+          return answer.status === 'Creating' ? { status: 'CreateFailed', error: 'CLB quota exceeded in ap-guangzhou' } : answer;
+        },
+      }),
+    });
+    const [cluster] = await w.seed([gz('no-endpoint')]);
+    w.clock.advance(60_000);
+    await w.tick(); // endpoint requested
+    await w.tick(); // its status: CreateFailed
+    expect(w.cluster(cluster?.id ?? '')?.failure).toMatchObject({ code: 'CreateFailed', message: 'CLB quota exceeded in ap-guangzhou', action: 'CreateClusterEndpoint' });
+    expect(w.replies().at(-1)).toContain('CLB quota exceeded in ap-guangzhou');
+  });
+
+  it('fails a cluster whose add-on did not install, naming the add-on', async () => {
+    const w = await world({
+      tke: (real) => ({
+        ...real,
+        describeAddons: async (target, id) => (await real.describeAddons(target, id)).map((a) => ({ ...a, phase: 'InstallFailed', reason: 'chart bitnami/mariadb 20.0.0 not found' })),
+      }),
+    });
+    const [cluster] = await w.seed([gz('no-addon')]);
+    await provisionFully(w);
+    expect(w.cluster(cluster?.id ?? '')?.status).toBe('Failed');
+    expect(w.replies().at(-1)).toContain('*InstallFailed* during InstallAddon: mariadb: chart bitnami/mariadb 20.0.0 not found');
+  });
+
   it('keeps following the other clusters when one cloud account has no usable credential', async () => {
     const w = await world({
       credentialFor: (id) => {

@@ -67,6 +67,8 @@ export interface TestBotOptions {
   clock?: ManualClock;
   /** Content of the policy file the bot loads (POLICY_FILE); DEFAULT_POLICY_YAML when absent. */
   policyYaml?: string;
+  /** Put the watcher on its cron schedule (WATCH_SCHEDULE); off by default, tests tick it themselves. */
+  scheduleWatcher?: boolean;
 }
 
 /** The real bot over real HTTP: a signed-request sender, a fake Slack Web API and the Tencent emulator. */
@@ -92,8 +94,8 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       ...options.env,
     });
     const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
-    // The watcher is not scheduled: tests call bot.watcher.tick(clock.now()) themselves.
-    const bot = await bootstrap(config, { clock, logger, sleep: async () => undefined, scheduleWatcher: false });
+    // Unless asked, the watcher is not scheduled: tests call bot.watcher.tick(clock.now()) themselves.
+    const bot = await bootstrap(config, { clock, logger, sleep: async () => undefined, scheduleWatcher: options.scheduleWatcher ?? false });
     const { port } = await bot.start(0, '127.0.0.1');
     const send = createSlackSender({ botUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url });
     let botStopped = false;

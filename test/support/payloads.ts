@@ -6,7 +6,10 @@ import { TEAM } from './slack-requests.js';
  * view the bot actually sent to the fake Slack. Send them with `send.viewSubmission` / `send.blockActions`.
  */
 
-/** What a user typed or picked, by action_id: text for inputs, option values for selects and radios. */
+/**
+ * What a user typed or picked, by action_id: text for inputs, option values for selects and radios.
+ * A block_id key targets one block when several blocks share an action_id (e.g. the wizard's worker pools).
+ */
 export type UserInput = Record<string, string | string[] | null>;
 
 type StateValue = Record<string, unknown> & { type: string };
@@ -56,7 +59,8 @@ export function stateValues(view: ModalView, input: UserInput): Record<string, R
     if (block.type !== 'input' || !block.block_id) continue;
     const element = block.element as unknown as Record<string, unknown>;
     const actionId = String(element.action_id);
-    values[block.block_id] = { [actionId]: stateOf(element, input[actionId]) };
+    const typed = block.block_id in input ? input[block.block_id] : input[actionId];
+    values[block.block_id] = { [actionId]: stateOf(element, typed) };
   }
   return values;
 }
@@ -114,8 +118,12 @@ export interface ViewActionOptions {
   view: ModalView;
   viewId: string;
   actionId: string;
+  /** The block holding the element, when several blocks share the action_id. */
+  blockId?: string;
   /** For a button: its value; for a select or radio: the chosen option's value. */
   value?: string;
+  /** For a multi-select or checkboxes: the chosen options' values. */
+  values?: string[];
   input?: UserInput;
 }
 
@@ -134,7 +142,7 @@ export function viewBlockAction(options: ViewActionOptions): Record<string, unkn
               : [];
       return elements.map((element) => ({ blockId: block.block_id ?? '', element }));
     })
-    .find(({ element }) => element.action_id === options.actionId);
+    .find(({ element, blockId }) => element.action_id === options.actionId && (options.blockId === undefined || blockId === options.blockId));
   if (!located) throw new Error(`payloads: no element with action_id ${options.actionId} in the view`);
   const { element, blockId } = located;
   const type = String(element.type);
@@ -142,6 +150,8 @@ export function viewBlockAction(options: ViewActionOptions): Record<string, unkn
   if (type === 'button') {
     action.text = element.text;
     if (element.value !== undefined) action.value = element.value;
+  } else if (options.values !== undefined) {
+    action.selected_options = options.values.map((v) => pick(element, v));
   } else if (options.value !== undefined) {
     action.selected_option = pick(element, options.value);
   }
@@ -169,6 +179,53 @@ export function viewBlockAction(options: ViewActionOptions): Record<string, unkn
       bot_id: 'B0BOT',
     },
     actions: [action],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}
+
+export interface MessageActionOptions {
+  user: string;
+  channel: string;
+  /** The message as the bot posted it (`slack.calls('chat.postMessage')[i].body`) and the ts Slack gave it. */
+  message: { blocks?: unknown; text?: unknown };
+  messageTs: string;
+  actionId: string;
+  responseUrl: string;
+}
+
+/** A block_actions payload for a button in a channel message (e.g. the provisioning thread's Overview button). */
+export function messageBlockAction(options: MessageActionOptions): Record<string, unknown> {
+  const blocks = (options.message.blocks ?? []) as KnownBlock[];
+  const located = blocks
+    .flatMap((block) =>
+      block.type === 'actions' ? (block.elements as unknown as Record<string, unknown>[]).map((element) => ({ blockId: block.block_id ?? '', element })) : [],
+    )
+    .find(({ element }) => element.action_id === options.actionId);
+  if (!located) throw new Error(`payloads: no button with action_id ${options.actionId} in the message`);
+  const { element, blockId } = located;
+  return {
+    type: 'block_actions',
+    team: { id: TEAM.id, domain: TEAM.domain },
+    user: { id: options.user, username: options.user.toLowerCase(), name: options.user.toLowerCase(), team_id: TEAM.id },
+    api_app_id: 'A0TKEOPS',
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: options.messageTs, channel_id: options.channel, is_ephemeral: false },
+    trigger_id: `${Date.now()}.1.action`,
+    channel: { id: options.channel, name: 'platform' },
+    message: { type: 'message', user: 'U0BOT', bot_id: 'B0BOT', ts: options.messageTs, text: options.message.text, blocks },
+    state: { values: {} },
+    response_url: options.responseUrl,
+    actions: [
+      {
+        type: 'button',
+        action_id: options.actionId,
+        block_id: blockId,
+        text: element.text,
+        ...(element.value !== undefined ? { value: element.value } : {}),
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
     is_enterprise_install: false,
     enterprise: null,
   };

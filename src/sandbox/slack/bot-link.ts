@@ -22,7 +22,7 @@ export interface BotLink {
   send(body: string): Promise<BotAck>;
 }
 
-export function createBotLink(signingSecret: string, requestUrl?: string): BotLink {
+export function createBotLink(signingSecret: string, requestUrl?: string, ackTimeoutMs = ACK_TIMEOUT_MS): BotLink {
   let url = requestUrl;
   return {
     connect(next) {
@@ -45,7 +45,7 @@ export function createBotLink(signingSecret: string, requestUrl?: string): BotLi
             'x-slack-signature': slackSignature(signingSecret, timestamp, body),
           },
           body,
-          signal: AbortSignal.timeout(ACK_TIMEOUT_MS),
+          signal: AbortSignal.timeout(ackTimeoutMs),
         });
       } catch (error) {
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');

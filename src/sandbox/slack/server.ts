@@ -23,6 +23,8 @@ export interface LocalSlackOptions {
   /** Where the bot receives Slack requests; can also be set later with connectBot(). */
   botRequestUrl?: string;
   controls?: SandboxControl[];
+  /** How long the app has to acknowledge a request (Slack: 3 s). */
+  ackTimeoutMs?: number;
   /** Slash commands the app declares (default: /tke). */
   commands?: string[];
   port?: number;
@@ -73,7 +75,7 @@ export async function startLocalSlack(options: LocalSlackOptions): Promise<Local
   const state = new SlackState(options.workspace ?? emptyWorkspace(), options.strict ?? true);
   let baseUrl = '';
   const api: WebApi = createWebApi(state, { botToken: options.botToken, baseUrl: () => baseUrl });
-  const bot = createBotLink(options.signingSecret ?? '', options.botRequestUrl);
+  const bot = createBotLink(options.signingSecret ?? '', options.botRequestUrl, options.ackTimeoutMs);
   const interactions = createInteractions({ state, bot, baseUrl: () => baseUrl, ...(options.commands ? { commands: options.commands } : {}) });
   const page = createPageApi({ state, api, interactions, controls: options.controls ?? [] });
 

@@ -34,6 +34,8 @@ const CALLBACKS: Record<WizardStep, string> = {
   review: CallbackIds.wizardReview,
 };
 
+export const wizardCallbackId = (step: WizardStep): string => CALLBACKS[step];
+
 export const stepOfCallback = (callbackId: string): WizardStep | undefined =>
   WIZARD_STEPS.find((step) => CALLBACKS[step] === callbackId);
 

@@ -59,7 +59,7 @@ function numberInput(pool: WizardPoolForm, field: PoolField, actionId: string, l
 function poolBlocks(pool: WizardPoolForm, index: number, form: WizardForm, options: WizardOptions): KnownBlock[] {
   const usableZones = poolZones(options, form.vpcId);
   const zoneName = (zone: string) => options.zones?.find((z) => z.zone === zone)?.name ?? zone;
-  const zoneOptions = usableZones.map((zone) => option(`${zoneName(zone)} (${zone})`, zone));
+  const zoneOptions = usableZones.slice(0, SLACK_LIMITS.optionsPerSelect).map((zone) => option(`${zoneName(zone)} (${zone})`, zone));
   const chosenZones = zoneOptions.filter((o) => pool.zones.includes(o.value ?? ''));
   const types = instanceTypesFor(options, pool.zones.filter((z) => usableZones.includes(z)));
   const typeChoices = instanceTypeChoices(types);
@@ -94,7 +94,7 @@ function poolBlocks(pool: WizardPoolForm, index: number, form: WizardForm, optio
             type: 'multi_static_select',
             action_id: ActionIds.wizardPoolZones,
             placeholder: plain('Choose zones', 150),
-            options: zoneOptions.slice(0, SLACK_LIMITS.optionsPerSelect),
+            options: zoneOptions,
             ...(chosenZones.length > 0 ? { initial_options: chosenZones } : {}),
           },
         }

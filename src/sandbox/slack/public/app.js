@@ -122,7 +122,7 @@ function messageView(m, where) {
         ? h(
             'div',
             { class: 'ephemeral-note' },
-            '👁 Only visible to you · ',
+            'Only visible to you · ',
             h('button', { type: 'button', class: 'link', onclick: () => dismiss(m) }, 'Dismiss'),
           )
         : null,
@@ -196,7 +196,10 @@ function render() {
       ...replies.map((m) => messageView(m, { inThread: true })),
     ]);
   }
-  modalHost.render(app.modals[app.me] ?? []);
+  const stack = app.modals[app.me] ?? [];
+  // Like Slack, nothing behind an open modal can be used.
+  /** @type {HTMLElement} */ (document.querySelector('.layout')).inert = stack.length > 0;
+  modalHost.render(stack);
 }
 
 function openThread(/** @type {string} */ channel, /** @type {string} */ ts) {

@@ -80,7 +80,9 @@ export function mrkdwn(text, names) {
   out = out.replace(new RegExp(`${edge}~(\\S(?:[^~\\n]*?\\S)?)~${end}`, 'g'), '$1<s>$2</s>');
   out = out.replace(/(^|\n)&gt; ?([^\n]*)/g, '$1<blockquote>$2</blockquote>');
   out = emojify(out).replace(/\n/g, '<br>').replace(/<\/blockquote><br>/g, '</blockquote>');
-  return out.replace(/\u0000(\d+)\u0000/g, (_, i) => saved[Number(i)] ?? '');
+  // Saved pieces can hold other saved pieces (a link inside `code`): restore until none is left.
+  while (/\u0000\d+\u0000/.test(out)) out = out.replace(/\u0000(\d+)\u0000/g, (_, i) => saved[Number(i)] ?? '');
+  return out;
 }
 
 /**

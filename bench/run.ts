@@ -1,0 +1,282 @@
+/**
+ * `npm run bench`: the watcher over 1,000 clusters in 4 regions and 2 cloud accounts.
+ *
+ * The real bot (bootstrap → createApp, real SDK, real lowdb file) runs against the Tencent
+ * emulator and the fake Slack Web API, in this process. The clusters are spread evenly over the
+ * 8 account/region pairs and over four provisioning phases, so a tick does every kind of read:
+ *   creating  — waiting for Running: only the batched DescribeClusters
+ *   endpoint  — Running, endpoint requested: + DescribeClusterEndpointStatus
+ *   pools     — endpoint ready: + DescribeClusterNodePools
+ *   addons    — pools ready, add-ons installing: + DescribeAddon
+ * The emulator's endpoint, node and add-on timings are set to an hour, so "nothing changed" ticks
+ * really change nothing; then endpoints are made ready at once for one "transition" tick.
+ * Writes bench/results.json.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { bootstrap } from '../src/bootstrap.js';
+import { loadConfig } from '../src/config.js';
+import { ManualClock } from '../src/services/clock.js';
+import { createLogger } from '../src/services/logger.js';
+import type { ClusterRecord } from '../src/services/store-schema.js';
+import type { TencentCredential, TkeTarget } from '../src/services/tke.js';
+import { startTkeEmulator } from '../src/sandbox/tke/index.js';
+import { aCluster } from '../test/support/clusters.js';
+import { startFakeSlack } from '../test/support/fake-slack.js';
+import { specIn } from '../test/support/seed-clusters.js';
+
+const CLUSTERS = 1000;
+const REGIONS = ['ap-guangzhou', 'ap-shanghai', 'ap-singapore', 'ap-tokyo'];
+const ACCOUNTS: TencentCredential[] = [
+  { secretId: 'AKIDbenchaccount0001', secretKey: 'bench-secret-key-0001' },
+  { secretId: 'AKIDbenchaccount0002', secretKey: 'bench-secret-key-0002' },
+];
+const PHASES = ['creating', 'endpoint', 'pools', 'addons'] as const;
+type Phase = (typeof PHASES)[number];
+const QUIET_TICKS = 30;
+const HOUR = 3_600_000;
+const BOT_TOKEN = 'xoxb-bench-token';
+
+async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await run(items[next++] as T);
+    }),
+  );
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+};
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+const mb = (bytes: number) => round(bytes / 1024 / 1024);
+
+interface Planned {
+  index: number;
+  phase: Phase;
+  account: number;
+  region: string;
+  tkeClusterId?: string;
+  nodePoolId?: string;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const clock = new ManualClock();
+  const tencent = await startTkeEmulator({
+    clock,
+    accounts: ACCOUNTS,
+    timings: { clusterCreateMs: 60_000, endpointCreateMs: HOUR, nodeJoinMs: HOUR, addonInstallMs: HOUR },
+  });
+  const slack = await startFakeSlack({ botToken: BOT_TOKEN });
+  const dir = await mkdtemp(path.join(tmpdir(), 'tkeops-bench-'));
+  const policyFile = path.join(dir, 'policy.yaml');
+  await writeFile(policyFile, 'tenantAdmins: [U0BENCH]\nprojects:\n  - name: bench\n    channels: [C0BENCH]\n');
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: 'bench-signing-secret',
+    SLACK_API_URL: slack.apiUrl,
+    TENCENT_API_ENDPOINT: tencent.url,
+    DATA_FILE: path.join(dir, 'db.json'),
+    POLICY_FILE: policyFile,
+    LOG_LEVEL: 'error',
+  });
+  const logger = createLogger({ level: 'error' });
+  const bot = await bootstrap(config, { clock, logger, scheduleWatcher: false });
+  await bot.start(0, '127.0.0.1');
+  const { accounts, store, tke, threads } = bot.services;
+
+  try {
+    // ---- seed: cloud accounts, then 1,000 clusters in the emulator and in the store ------------
+    const accountIds: string[] = [];
+    for (const [i, credential] of ACCOUNTS.entries()) {
+      const added = await accounts.add({ name: `bench-${i + 1}`, secretId: credential.secretId, secretKey: credential.secretKey, scope: { kind: 'tenant' } }, 'U0BENCH');
+      if (!added.ok) throw new Error(`account not added: ${JSON.stringify(added.errors)}`);
+      accountIds.push(added.account.id);
+    }
+    const plan: Planned[] = Array.from({ length: CLUSTERS }, (_, index) => ({
+      index,
+      phase: PHASES[index % 4] as Phase,
+      account: Math.floor(index / 4) % ACCOUNTS.length,
+      region: REGIONS[Math.floor(index / 8) % REGIONS.length] as string,
+    }));
+    const specOf = (p: Planned) => specIn(p.region, `bench-${p.index}`, accountIds[p.account] as string, { parallelPoolUpdates: true });
+    const targetOf = (p: Planned): TkeTarget => ({ credential: ACCOUNTS[p.account] as TencentCredential, region: p.region });
+    const create = async (p: Planned) => {
+      const spec = specOf(p);
+      const { clusterId } = await tke.createCluster(targetOf(p), {
+        name: spec.name,
+        description: '',
+        kubernetesVersion: '1.30.0',
+        os: 'ubuntu18.04.1x86_64',
+        vpcId: spec.vpcId,
+        network: { mode: 'VPC-CNI', subnetIds: [spec.subnetId] },
+        tags: [],
+      });
+      p.tkeClusterId = clusterId;
+    };
+    const seedStart = performance.now();
+    const createdAt = clock.now();
+    const running = plan.filter((p) => p.phase !== 'creating');
+    await inParallel(running, 32, create);
+    clock.advance(60_000);
+    await inParallel(running, 32, async (p) => {
+      const spec = specOf(p);
+      const target = targetOf(p);
+      const clusterId = p.tkeClusterId as string;
+      if (p.phase === 'endpoint') await tke.createClusterEndpoint(target, { clusterId, access: 'public' });
+      const pool = spec.workerPools[0];
+      if (!pool) throw new Error('spec without a worker pool');
+      const { nodePoolId } = await tke.createClusterNodePool(target, {
+        clusterId,
+        name: pool.name,
+        minSize: pool.minSize,
+        maxSize: pool.maxSize,
+        desiredSize: pool.desiredSize,
+        vpcId: spec.vpcId,
+        subnetIds: [spec.subnetId],
+        instanceType: pool.instanceType,
+        systemDiskGb: pool.diskGb,
+        keyIds: [spec.keyPairId],
+        os: 'ubuntu18.04.1x86_64',
+        tags: [],
+      });
+      p.nodePoolId = nodePoolId;
+      if (p.phase === 'addons') await tke.installAddon(target, clusterId, { name: 'mariadb', version: '20.0.0', values: '' });
+    });
+    await inParallel(
+      plan.filter((p) => p.phase === 'creating'),
+      32,
+      create,
+    );
+    const at = clock.now().toISOString();
+    const records: ClusterRecord[] = plan.map((p) => {
+      const spec = specOf(p);
+      const reached = PHASES.indexOf(p.phase);
+      const poolName = spec.workerPools[0]?.name ?? 'default';
+      return aCluster({
+        id: `bench-${p.index}`,
+        draftId: `bench-draft-${p.index}`,
+        spec,
+        project: 'bench',
+        channel: 'C0BENCH',
+        requestedBy: 'U0BENCH',
+        createdAt: createdAt.toISOString(),
+        tkeClusterId: p.tkeClusterId as string,
+        thread: { channel: 'C0BENCH', ts: `1600000000.${String(p.index).padStart(6, '0')}` },
+        posted: ['created', ...(reached >= 1 ? ['control-plane'] : []), ...(reached >= 2 ? ['endpoint'] : []), ...(reached >= 3 ? [`pool:${poolName}`] : [])],
+        progress: {
+          ...(reached >= 1 ? { controlPlaneRunningAt: at, endpointRequestedAt: at, publicEndpointRequestedAt: at, publicEndpointRestrictedAt: at } : {}),
+          ...(reached >= 2 ? { endpointReadyAt: at } : {}),
+          pools: reached >= 1 ? [{ name: poolName, requestedAt: at, nodePoolId: p.nodePoolId as string, ...(reached >= 3 ? { readyAt: at, readyNodes: 2 } : {}) }] : [],
+          ...(reached >= 3 ? { addonsRequestedAt: at } : {}),
+          addons: reached >= 3 ? [{ name: 'mariadb', requestedAt: at }] : [],
+        },
+      });
+    });
+    await store.update((data) => {
+      data.clusters.push(...records);
+    });
+    const seedMs = performance.now() - seedStart;
+
+    // ---- ticks where nothing changes ----------------------------------------------------------
+    const measure = async () => {
+      tencent.clearRequests();
+      const slackBefore = slack.calls().length;
+      const t0 = performance.now();
+      const report = await bot.watcher.tick(clock.now());
+      const tickMs = performance.now() - t0;
+      await threads.idle();
+      const drainMs = performance.now() - t0;
+      const byAction = new Map<string, number>();
+      for (const r of tencent.requests) byAction.set(r.action, (byAction.get(r.action) ?? 0) + 1);
+      return { report, tickMs, drainMs, tencentCalls: tencent.requests.length, byAction, slackCalls: slack.calls().length - slackBefore };
+    };
+    await measure(); // warm-up (SDK clients, JIT)
+    const quiet = [];
+    for (let i = 0; i < QUIET_TICKS; i += 1) {
+      clock.advance(250);
+      quiet.push(await measure());
+    }
+    const memory = process.memoryUsage();
+
+    // ---- one tick where every endpoint-waiting cluster moves on -------------------------------
+    tencent.setTimings({ endpointCreateMs: 0 });
+    clock.advance(250);
+    const transition = await measure();
+
+    const calls = quiet.map((q) => q.tencentCalls);
+    const durations = quiet.map((q) => q.tickMs);
+    const first = quiet[0];
+    const results = {
+      date: new Date().toISOString(),
+      node: process.version,
+      setup: {
+        clusters: CLUSTERS,
+        regions: REGIONS.length,
+        accounts: ACCOUNTS.length,
+        perPhase: Object.fromEntries(PHASES.map((phase) => [phase, plan.filter((p) => p.phase === phase).length])),
+        seedMs: Math.round(seedMs),
+      },
+      nothingChanged: {
+        ticks: QUIET_TICKS,
+        tencentCallsPerTick: { min: Math.min(...calls), max: Math.max(...calls), byAction: Object.fromEntries(first?.byAction ?? []) },
+        tickMs: { median: round(percentile(durations, 50)), p99: round(percentile(durations, 99)), max: round(Math.max(...durations)) },
+        slackCallsPerTick: Math.max(...quiet.map((q) => q.slackCalls)),
+        storeChanges: Math.max(...quiet.map((q) => q.report.changed)),
+      },
+      transition: {
+        clustersChanged: transition.report.changed,
+        replies: transition.report.replies,
+        tencentCalls: transition.tencentCalls,
+        slackCalls: transition.slackCalls,
+        tickMs: round(transition.tickMs),
+        untilSlackDrainedMs: round(transition.drainMs),
+      },
+      memory: {
+        rssMb: mb(memory.rss),
+        heapUsedMb: mb(memory.heapUsed),
+        note: 'one process: the bot plus the Tencent emulator and the fake Slack it talks to',
+      },
+      totalMs: Math.round(performance.now() - started),
+    };
+
+    console.log(`\ntkeops watcher benchmark — ${CLUSTERS} clusters, ${REGIONS.length} regions, ${ACCOUNTS.length} cloud accounts (${process.version})\n`);
+    console.table({
+      'Tencent calls per tick (nothing changed)': `${results.nothingChanged.tencentCallsPerTick.min}–${results.nothingChanged.tencentCallsPerTick.max}`,
+      '  of which DescribeClusters': first?.byAction.get('DescribeClusters') ?? 0,
+      '  DescribeClusterEndpointStatus': first?.byAction.get('DescribeClusterEndpointStatus') ?? 0,
+      '  DescribeClusterNodePools': first?.byAction.get('DescribeClusterNodePools') ?? 0,
+      '  DescribeAddon': first?.byAction.get('DescribeAddon') ?? 0,
+      'Tick duration median (ms)': results.nothingChanged.tickMs.median,
+      'Tick duration p99 (ms)': results.nothingChanged.tickMs.p99,
+      'Slack calls per tick (nothing changed)': results.nothingChanged.slackCallsPerTick,
+      [`Transition tick: clusters changed`]: results.transition.clustersChanged,
+      'Transition tick: Slack calls': results.transition.slackCalls,
+      'Transition tick: duration (ms)': results.transition.tickMs,
+      'Transition tick: until Slack drained (ms)': results.transition.untilSlackDrainedMs,
+      'RSS (MB)': results.memory.rssMb,
+      'Heap used (MB)': results.memory.heapUsedMb,
+    });
+    const out = path.join(path.dirname(new URL(import.meta.url).pathname), 'results.json');
+    await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nwritten to ${path.relative(process.cwd(), out)} in ${results.totalMs} ms`);
+    if (results.nothingChanged.slackCallsPerTick !== 0) {
+      console.error('FAIL: a tick where nothing changed called Slack');
+      process.exitCode = 1;
+    }
+  } finally {
+    await bot.stop();
+    await Promise.all([tencent.close(), slack.close()]);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import { listItem, overviewInput } from '../services/cluster-summary.js';
+import type { Services } from '../services/services.js';
+import type { ClusterRecord } from '../services/store-schema.js';
+import { clusterListMessage } from '../views/cluster-list.js';
+import { clusterOverviewMessage, type ClusterOverviewInput } from '../views/cluster-overview.js';
+import { ActionIds } from '../views/ids.js';
+import type { Subcommand } from './tke-command.js';
+
+/**
+ * The deletion feature's part of the overview: the buttons this user may use on the cluster and
+ * the "force delete available in …" line. Without it the overview shows no deletion actions.
+ */
+export type DeletionSlot = (cluster: ClusterRecord, viewer: { user: string; channel: string }) => Promise<ClusterOverviewInput['deletion']>;
+
+export interface ClusterStatusOptions {
+  deletionSlot?: DeletionSlot;
+}
+
+const STATUS_USAGE = 'Usage: `/tke status <cluster>` — see `/tke list` for the names.';
+
+const overviewClick = z.object({
+  user: z.object({ id: z.string() }),
+  channel: z.object({ id: z.string() }).optional(),
+  container: z.object({ channel_id: z.string().optional() }).optional(),
+  actions: z.array(z.object({ value: z.string() })).min(1),
+});
+
+type Ephemeral = { text: string; blocks?: ReturnType<typeof clusterOverviewMessage>['blocks'] };
+
+/** The overview this user may see, or the policy's refusal. */
+async function overviewFor(services: Services, options: ClusterStatusOptions, cluster: ClusterRecord, viewer: { user: string; channel: string }): Promise<Ephemeral> {
+  const decision = await services.policy.check('cluster.view', { ...viewer, project: cluster.project });
+  if (!decision.allowed) return { text: decision.message };
+  const accountName = services.accounts.get(cluster.spec.accountId)?.name ?? cluster.spec.accountId;
+  const deletion = await options.deletionSlot?.(cluster, viewer);
+  return clusterOverviewMessage({ ...overviewInput(cluster, services.clock.now(), accountName), ...(deletion ? { deletion } : {}) });
+}
+
+/** `/tke status <cluster>`: the overview, ephemeral. */
+export function statusSubcommand(services: Services, options: ClusterStatusOptions = {}): Subcommand {
+  return async ({ ack, command, args }) => {
+    const [name, ...extra] = args;
+    if (!name || extra.length > 0) {
+      await ack({ response_type: 'ephemeral', text: STATUS_USAGE });
+      return;
+    }
+    const viewer = { user: command.user_id, channel: command.channel_id };
+    const { clusterLookup } = services;
+    const cluster = clusterLookup.findByName(viewer.channel, name);
+    if (!cluster) {
+      await ack({ response_type: 'ephemeral', text: `There is no cluster called ${name} in ${clusterLookup.scopeName(viewer.channel)}. See \`/tke list\`.` });
+      return;
+    }
+    await ack({ response_type: 'ephemeral', ...(await overviewFor(services, options, cluster, viewer)) });
+  };
+}
+
+/** `/tke list`: the channel's project clusters with their status (deleted ones left out). */
+export function listSubcommand(services: Services): Subcommand {
+  return async ({ ack, command }) => {
+    const viewer = { user: command.user_id, channel: command.channel_id };
+    const decision = await services.policy.check('cluster.view', viewer);
+    if (!decision.allowed) {
+      await ack({ response_type: 'ephemeral', text: decision.message });
+      return;
+    }
+    const { clusterLookup } = services;
+    const clusters = clusterLookup.listForChannel(viewer.channel).map(listItem);
+    await ack({ response_type: 'ephemeral', ...clusterListMessage(clusterLookup.scopeName(viewer.channel), clusters) });
+  };
+}
+
+/** The root message's Overview button: the overview as an ephemeral message to whoever clicked. */
+export function register(app: App, services: Services, options: ClusterStatusOptions = {}): void {
+  app.action(ActionIds.clusterOverview, async ({ ack, body, client, logger }) => {
+    await ack();
+    const click = overviewClick.safeParse(body);
+    const channel = click.success ? (click.data.channel?.id ?? click.data.container?.channel_id) : undefined;
+    if (!click.success || !channel) {
+      logger.warn('Overview click without user, channel or cluster');
+      return;
+    }
+    const viewer = { user: click.data.user.id, channel };
+    const cluster = services.clusterLookup.get(click.data.actions[0]?.value ?? '');
+    const message: Ephemeral = cluster ? await overviewFor(services, options, cluster, viewer) : { text: 'This cluster is no longer known to tkeops.' };
+    await client.chat.postEphemeral({ channel, user: viewer.user, ...message });
+  });
+}

@@ -1,0 +1,34 @@
+import type { Services } from '../services/services.js';
+import { renderStep } from './wizard-steps.js';
+import type { Subcommand } from './tke-command.js';
+
+/**
+ * `/tke create [name]`: opens the cluster wizard on its first step. The draft is stored before
+ * the modal opens, so everything typed survives a restart; `name` pre-fills the cluster name.
+ */
+export function createSubcommand(services: Services): Subcommand {
+  const { policy, drafts, logger } = services;
+  return async (request) => {
+    const user = request.command.user_id;
+    const channel = request.command.channel_id;
+    const project = policy.projectForChannel(channel)?.name;
+    const decision = await policy.check('cluster.create', { user, channel, project });
+    if (!decision.allowed) {
+      await request.ack({ response_type: 'ephemeral', text: decision.message });
+      return;
+    }
+    await request.ack();
+    const created = await drafts.create({ userId: user, channel, project, step: 'basics' });
+    const draft = (await drafts.update(created.id, (d) => {
+      if (d.form && request.args[0]) d.form.name = request.args[0];
+    })) ?? created;
+    try {
+      const opened = await request.client.views.open({ trigger_id: request.command.trigger_id, view: renderStep(services, draft, 'basics').view });
+      const viewId = opened.view?.id;
+      if (viewId) await drafts.update(draft.id, (d) => (d.viewId = viewId));
+    } catch (error) {
+      logger.error({ err: error }, 'could not open the cluster wizard');
+      await request.respond({ response_type: 'ephemeral', text: 'Slack did not open the wizard in time; run `/tke create` again.' });
+    }
+  };
+}

@@ -1,0 +1,42 @@
+import type { Policy } from './policy-types.js';
+import type { ClusterRecord, ClusterStatus } from './store-schema.js';
+import type { Store } from './store.js';
+
+const GONE: readonly ClusterStatus[] = ['Deleted', 'DeletedForced'];
+
+/**
+ * Finds clusters the way people name them in a channel: within the channel's project (clusters
+ * created from channels of no project share one namespace, as Deploy's name rule does).
+ */
+export interface ClusterLookup {
+  /** The project's clusters that are not deleted, by name. */
+  listForChannel(channel: string): ClusterRecord[];
+  /** The project's cluster called `name` (any case); a deleted one only when no live one has the name. */
+  findByName(channel: string, name: string): ClusterRecord | undefined;
+  get(clusterId: string): ClusterRecord | undefined;
+  /** The name the channel's scope goes by: its project, or the channel itself. */
+  scopeName(channel: string): string;
+}
+
+export function createClusterLookup(deps: { store: Store; policy: Pick<Policy, 'projectForChannel'> }): ClusterLookup {
+  const inScope = (channel: string) => {
+    const project = deps.policy.projectForChannel(channel)?.name;
+    return deps.store.read((data) => data.clusters.filter((c) => c.project === project));
+  };
+  return {
+    listForChannel: (channel) =>
+      inScope(channel)
+        .filter((c) => !GONE.includes(c.status))
+        .sort((a, b) => a.spec.name.localeCompare(b.spec.name)),
+    findByName(channel, name) {
+      const named = inScope(channel).filter((c) => c.spec.name.toLowerCase() === name.toLowerCase());
+      const live = named.find((c) => !GONE.includes(c.status));
+      return live ?? named.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+    },
+    get: (clusterId) => deps.store.read((data) => data.clusters.find((c) => c.id === clusterId)),
+    scopeName: (channel) => {
+      const project = deps.policy.projectForChannel(channel)?.name;
+      return project ? `project ${project}` : `<#${channel}>`;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import type { ClusterRecord, ClusterStatus } from './store-schema.js';
+
+/**
+ * The rules of deletion and force delete, as pure functions over a cluster record: what the
+ * typed confirmation must be, when force delete becomes available, the thread's step keys.
+ */
+
+/** Tencent tags every resource of a TKE cluster (CVM, CBS, CLB) with this key and the cluster id. */
+export const TKE_CLUSTER_TAG = 'tke-cluster-id';
+
+export const DEFAULT_FORCE_DELETE_AFTER_MS = 15 * 60_000;
+
+/**
+ * While Tencent keeps reporting Deleting, the thread gets one progress reply per milestone (every
+ * 5 minutes since the request, with what is left), until force delete becomes available. A
+ * normal deletion (a minute or two) therefore gets none; a stuck one gets a few, never one a tick.
+ */
+export const DELETION_PROGRESS_EVERY_MS = 5 * 60_000;
+
+/** A force delete claimed this long ago that never finished (the bot died mid-way) may be claimed again. */
+export const FORCE_CLAIM_STALE_MS = 5 * 60_000;
+
+const GONE: readonly ClusterStatus[] = ['Deleted', 'DeletedForced'];
+export const isGone = (status: ClusterStatus): boolean => GONE.includes(status);
+/** Statuses whose root message and overview tell the deletion rather than the provisioning. */
+export const isDeletionStatus = (status: ClusterStatus): boolean => status === 'Deleting' || isGone(status);
+
+/** Step keys of deletion replies in the provisioning thread; a new deletion request clears them. */
+export const DELETION_STEP_PREFIX = 'delete:';
+export const DeletionSteps = {
+  requested: `${DELETION_STEP_PREFIX}requested`,
+  /** The n-th progress milestone (n × DELETION_PROGRESS_EVERY_MS after the request). */
+  progress: (n: number) => `${DELETION_STEP_PREFIX}progress:${n}`,
+  forceOffer: `${DELETION_STEP_PREFIX}force-offer`,
+  deleted: `${DELETION_STEP_PREFIX}deleted`,
+  forced: `${DELETION_STEP_PREFIX}forced`,
+} as const;
+
+/**
+ * Why the typed confirmation does not match, or undefined when it equals the cluster name exactly.
+ * Case and whitespace matter; the message says which one is off.
+ */
+export function confirmationProblem(typed: string | null | undefined, name: string): string | undefined {
+  const text = typed ?? '';
+  if (text === name) return undefined;
+  if (text.trim() === '') return `Type the cluster name, ${name}, to confirm.`;
+  if (text.trim() === name) return `Remove the spaces around the name: type ${name} exactly.`;
+  if (text.trim().toLowerCase() === name.toLowerCase()) return `The case does not match: type ${name} exactly.`;
+  return `That is not this cluster's name: type ${name} exactly.`;
+}
+
+/** When force delete becomes available: the stored request time plus the threshold (a restart does not reset it). */
+export function forceDeleteAvailableAt(record: Pick<ClusterRecord, 'deletion'>, thresholdMs: number): Date | undefined {
+  return record.deletion ? new Date(Date.parse(record.deletion.requestedAt) + thresholdMs) : undefined;
+}
+
+export type ForceDeleteAvailability =
+  | { kind: 'available' }
+  | { kind: 'wait'; ms: number; availableAt: Date }
+  /** Another force delete of this cluster is under way. */
+  | { kind: 'forcing'; by: string }
+  | { kind: 'not_deleting'; status: ClusterStatus };
+
+export function forceDeleteAvailability(
+  record: Pick<ClusterRecord, 'status' | 'deletion'>,
+  now: Date,
+  thresholdMs: number,
+): ForceDeleteAvailability {
+  const availableAt = forceDeleteAvailableAt(record, thresholdMs);
+  if (record.status !== 'Deleting' || !record.deletion || !availableAt) return { kind: 'not_deleting', status: record.status };
+  const ms = availableAt.getTime() - now.getTime();
+  if (ms > 0) return { kind: 'wait', ms, availableAt };
+  const { forcedAt, forcedBy } = record.deletion;
+  if (forcedAt && forcedBy && now.getTime() - Date.parse(forcedAt) < FORCE_CLAIM_STALE_MS) return { kind: 'forcing', by: forcedBy };
+  return { kind: 'available' };
+}
+
+/** What the root message and the overview say about a deletion. */
+export interface DeletionSummary {
+  requestedBy: string;
+  /** Since the request; for a finished deletion, how long it took. */
+  elapsedMs: number;
+  forcedBy?: string;
+}
+
+export function deletionSummary(record: ClusterRecord, now: Date): DeletionSummary | undefined {
+  const deletion = record.deletion;
+  if (!deletion || !isDeletionStatus(record.status)) return undefined;
+  const end = record.status === 'DeletedForced' ? deletion.forcedAt : record.status === 'Deleted' ? deletion.deletedAt : undefined;
+  return {
+    requestedBy: deletion.requestedBy,
+    elapsedMs: (end ? Date.parse(end) : now.getTime()) - Date.parse(deletion.requestedAt),
+    ...(record.status === 'DeletedForced' && deletion.forcedBy ? { forcedBy: deletion.forcedBy } : {}),
+  };
+}
+
+/** Tencent answers one of these when the cluster is already gone; for a delete that is success. */
+export const isClusterNotFound = (code: string): boolean => code.endsWith('ClusterNotFound');

@@ -1,0 +1,324 @@
+/**
+ * Deletion and force delete of a cluster.
+ *
+ * Exactly once: `requestDeletion` decides inside one store update (status → Deleting, request
+ * time stored) before anything is sent to Tencent, so two confirmations of the same cluster never
+ * both call DeleteCluster; if Tencent refuses, the cluster gets its previous status back.
+ * `forceDelete` claims the force delete the same way (forcedBy/forcedAt while still Deleting).
+ * The watcher (watch-deletion.ts) follows the deletion until Tencent no longer has the cluster.
+ */
+import { forcedMessage, deletionReplies } from '../views/deletion-thread.js';
+import type { AccountService } from './accounts.js';
+import type { Audit } from './audit.js';
+import type { Clock } from './clock.js';
+import {
+  DELETION_STEP_PREFIX,
+  DeletionSteps,
+  forceDeleteAvailability,
+  forceDeleteAvailableAt,
+  isClusterNotFound,
+  isGone,
+  TKE_CLUSTER_TAG,
+  type ForceDeleteAvailability,
+} from './deletion-rules.js';
+import { formatDuration } from '../views/cluster-format.js';
+import type { Logger } from './logger.js';
+import type { ClusterRecord, ClusterStatus, TencentFailure } from './store-schema.js';
+import type { Store } from './store.js';
+import type { ProvisioningThreads } from './threads.js';
+import { TencentError, type LeftoverResources, type TkeGateway, type TkeTarget } from './tke.js';
+
+export type DeletionErrorReason =
+  | 'not_found'
+  | 'already_deleting'
+  | 'already_deleted'
+  | 'still_creating'
+  | 'not_deleting'
+  | 'too_early'
+  | 'forcing'
+  | 'no_account'
+  | 'tencent';
+
+/** A deletion or force delete that did not happen; `message` is for the user. */
+export class DeletionError extends Error {
+  constructor(
+    readonly reason: DeletionErrorReason,
+    message: string,
+    readonly failure?: TencentFailure,
+  ) {
+    super(message);
+    this.name = 'DeletionError';
+  }
+}
+
+export interface ForceDeleteResult {
+  cluster: ClusterRecord;
+  /** What Tencent still had after the force delete; absent when that lookup failed. */
+  leftovers?: LeftoverResources;
+  lookupFailure?: TencentFailure;
+}
+
+export interface ForceDeleteReview {
+  cluster: ClusterRecord & { tkeClusterId: string };
+  leftovers?: LeftoverResources;
+  lookupFailure?: TencentFailure;
+}
+
+export interface DeletionService {
+  /** DeleteCluster (instances and CBS disks terminated), status Deleting. Throws DeletionError. */
+  requestDeletion(clusterId: string, user: string): Promise<ClusterRecord>;
+  /** CVM instances, CBS disks and CLB load balancers tagged with the cluster's TKE id. */
+  listLeftovers(clusterId: string): Promise<LeftoverResources>;
+  /** Checks force delete is available, then lists what is left, for the confirmation modal (audited). Throws DeletionError. */
+  reviewForceDelete(clusterId: string, user: string): Promise<ForceDeleteReview>;
+  /** DeleteCluster once more with everything terminated; status DeletedForced; leftovers posted in the thread. Throws DeletionError. */
+  forceDelete(clusterId: string, user: string): Promise<ForceDeleteResult>;
+  /** Request time plus the threshold; undefined while no deletion was requested. */
+  forceDeleteAvailableAt(record: Pick<ClusterRecord, 'deletion'>): Date | undefined;
+  forceDeleteAvailability(record: Pick<ClusterRecord, 'status' | 'deletion'>, now?: Date): ForceDeleteAvailability;
+  /** Why this cluster cannot be force deleted now (too early: how long is left), or undefined when it can. */
+  forceDeleteRefusal(clusterId: string): DeletionError | undefined;
+  readonly forceDeleteAfterMs: number;
+}
+
+export interface DeletionDeps {
+  store: Store;
+  tke: Pick<TkeGateway, 'deleteCluster' | 'describeInstances' | 'describeDisks' | 'describeLoadBalancers'>;
+  accounts: Pick<AccountService, 'credentialFor'>;
+  threads: Pick<ProvisioningThreads, 'reply' | 'refreshRoot'>;
+  clock: Clock;
+  audit: Audit;
+  logger: Logger;
+  forceDeleteAfterMs: number;
+}
+
+export const failureOf = (error: unknown): TencentFailure =>
+  error instanceof TencentError
+    ? { code: error.code, message: error.tencentMessage, ...(error.requestId ? { requestId: error.requestId } : {}) }
+    : { code: 'tkeops.UnexpectedError', message: error instanceof Error ? error.message : String(error) };
+
+const tencentText = (failure: TencentFailure) =>
+  `${failure.code}: ${failure.message}${failure.requestId ? ` (request id ${failure.requestId})` : ''}`;
+
+/** Every resource Tencent still has for a TKE cluster, found by the tag TKE puts on them. */
+export async function leftoversOf(
+  tke: Pick<TkeGateway, 'describeInstances' | 'describeDisks' | 'describeLoadBalancers'>,
+  target: TkeTarget,
+  tkeClusterId: string,
+): Promise<LeftoverResources> {
+  const filter = { tagKey: TKE_CLUSTER_TAG, tagValue: tkeClusterId };
+  const [instances, disks, loadBalancers] = await Promise.all([
+    tke.describeInstances(target, filter),
+    tke.describeDisks(target, filter),
+    tke.describeLoadBalancers(target, filter),
+  ]);
+  return { instances, disks, loadBalancers };
+}
+
+/** A decision taken inside store.update: plain data, since the store hands back a copy. */
+type Claim = { ok: true; record: ClusterRecord; previous: ClusterStatus } | { ok: false; reason: DeletionErrorReason; message: string };
+
+export function createDeletionService(deps: DeletionDeps): DeletionService {
+  const { store, tke, clock, audit, logger, threads } = deps;
+  const thresholdMs = deps.forceDeleteAfterMs;
+  const read = (clusterId: string) => store.read((data) => data.clusters.find((c) => c.id === clusterId));
+
+  function targetOf(record: ClusterRecord): TkeTarget {
+    try {
+      return { credential: deps.accounts.credentialFor(record.spec.accountId), region: record.spec.region };
+    } catch {
+      throw new DeletionError('no_account', `The cloud account of ${record.spec.name} no longer exists, so tkeops cannot ask Tencent.`);
+    }
+  }
+
+  async function listLeftovers(clusterId: string): Promise<LeftoverResources> {
+    const record = read(clusterId);
+    if (!record) throw new DeletionError('not_found', 'This cluster is no longer known to tkeops.');
+    if (!record.tkeClusterId) return { instances: [], disks: [], loadBalancers: [] };
+    return leftoversOf(tke, targetOf(record), record.tkeClusterId);
+  }
+
+  /** Why force delete cannot happen now, as a DeletionError; undefined when it can. */
+  function forceRefusal(record: ClusterRecord | undefined, now: Date): DeletionError | undefined {
+    if (!record) return new DeletionError('not_found', 'This cluster is no longer known to tkeops.');
+    const name = record.spec.name;
+    const availability = forceDeleteAvailability(record, now, thresholdMs);
+    switch (availability.kind) {
+      case 'available':
+        return record.tkeClusterId ? undefined : new DeletionError('not_deleting', `${name} has no TKE cluster to force delete.`);
+      case 'wait':
+        return new DeletionError(
+          'too_early',
+          `Force delete of ${name} becomes available ${formatDuration(thresholdMs)} after the delete request: in ${formatDuration(Math.ceil(availability.ms / 1000) * 1000)}.`,
+        );
+      case 'forcing':
+        return new DeletionError('forcing', `<@${availability.by}> is already force deleting ${name}.`);
+      case 'not_deleting':
+        return isGone(availability.status)
+          ? new DeletionError('already_deleted', `${name} has already been deleted.`)
+          : new DeletionError('not_deleting', `${name} is not being deleted (it is ${availability.status}); force delete is only for a deletion that is stuck.`);
+    }
+  }
+
+  return {
+    forceDeleteAfterMs: thresholdMs,
+    forceDeleteAvailableAt: (record) => forceDeleteAvailableAt(record, thresholdMs),
+    forceDeleteAvailability: (record, now = clock.now()) => forceDeleteAvailability(record, now, thresholdMs),
+    forceDeleteRefusal: (clusterId) => forceRefusal(read(clusterId), clock.now()),
+    listLeftovers,
+
+    async requestDeletion(clusterId, user) {
+      const at = clock.now().toISOString();
+      const claim = await store.update((data): Claim => {
+        const record = data.clusters.find((c) => c.id === clusterId);
+        if (!record) return { ok: false, reason: 'not_found', message: 'This cluster is no longer known to tkeops.' };
+        const name = record.spec.name;
+        if (record.status === 'Deleting') {
+          return { ok: false, reason: 'already_deleting', message: `${name} is already being deleted (approved by <@${record.deletion?.requestedBy ?? 'someone'}>).` };
+        }
+        if (isGone(record.status)) return { ok: false, reason: 'already_deleted', message: `${name} has already been deleted.` };
+        if (!record.tkeClusterId && record.status === 'Creating') {
+          return { ok: false, reason: 'still_creating', message: `${name} is still being created at Tencent; try again in a minute.` };
+        }
+        const previous = record.status;
+        record.status = record.tkeClusterId ? 'Deleting' : 'Deleted';
+        record.deletion = { requestedBy: user, requestedAt: at, ...(record.tkeClusterId ? {} : { deletedAt: at }) };
+        record.transientErrors = 0;
+        // A new request gets its own thread steps (an earlier one may have been refused by Tencent).
+        record.posted = record.posted.filter((key) => !key.startsWith(DELETION_STEP_PREFIX));
+        return { ok: true, record, previous };
+      });
+      if (!claim.ok) throw new DeletionError(claim.reason, claim.message);
+      const { record, previous } = claim;
+      const tkeClusterId = record.tkeClusterId;
+
+      if (tkeClusterId) {
+        try {
+          await tke.deleteCluster(targetOf(record), tkeClusterId, { terminateInstances: true, terminateDisks: true });
+        } catch (error) {
+          const gone = error instanceof TencentError && isClusterNotFound(error.code);
+          if (!gone) {
+            // The cluster keeps the status it had; nothing was deleted.
+            await store.update((data) => {
+              const current = data.clusters.find((c) => c.id === clusterId);
+              if (current?.status === 'Deleting' && current.deletion?.requestedAt === at) {
+                current.status = previous;
+                delete current.deletion;
+              }
+            });
+            if (error instanceof DeletionError) throw error;
+            const failure = { ...failureOf(error), action: 'DeleteCluster' };
+            logger.warn({ clusterId, code: failure.code }, 'DeleteCluster refused');
+            await audit.record(user, 'cluster.delete.failed', clusterId, { name: record.spec.name, tkeClusterId, code: failure.code });
+            throw new DeletionError('tencent', `Tencent refused to delete ${record.spec.name}: ${tencentText(failure)}`, failure);
+          }
+          // Tencent no longer has it: the watcher records it as Deleted on its next pass.
+        }
+      }
+      logger.info({ clusterId, tkeClusterId, user }, 'cluster deletion requested');
+      await audit.record(user, 'cluster.delete', clusterId, { name: record.spec.name, ...(tkeClusterId ? { tkeClusterId } : {}) });
+      await threads.reply(
+        clusterId,
+        DeletionSteps.requested,
+        deletionReplies.requested({ user, name: record.spec.name, workerPools: record.spec.workerPools, ...(tkeClusterId ? { tkeClusterId } : {}) }),
+      );
+      threads.refreshRoot(clusterId);
+      return read(clusterId) ?? record;
+    },
+
+    async reviewForceDelete(clusterId, user) {
+      const record = read(clusterId);
+      const refusal = forceRefusal(record, clock.now());
+      if (refusal || !record?.tkeClusterId) throw refusal ?? new DeletionError('not_found', 'This cluster is no longer known to tkeops.');
+      const cluster = { ...record, tkeClusterId: record.tkeClusterId };
+      try {
+        const leftovers = await leftoversOf(tke, targetOf(record), record.tkeClusterId);
+        await audit.record(user, 'cluster.forceDelete.reviewed', clusterId, {
+          instances: leftovers.instances.length,
+          disks: leftovers.disks.length,
+          loadBalancers: leftovers.loadBalancers.length,
+        });
+        return { cluster, leftovers };
+      } catch (error) {
+        if (error instanceof DeletionError) throw error;
+        const lookupFailure = failureOf(error);
+        await audit.record(user, 'cluster.forceDelete.reviewed', clusterId, { lookupFailed: lookupFailure.code });
+        return { cluster, lookupFailure };
+      }
+    },
+
+    async forceDelete(clusterId, user) {
+      const now = clock.now();
+      const at = now.toISOString();
+      const claim = await store.update((data): Claim => {
+        const record = data.clusters.find((c) => c.id === clusterId);
+        const refusal = forceRefusal(record, now);
+        if (refusal || !record?.deletion) return { ok: false, reason: refusal?.reason ?? 'not_found', message: refusal?.message ?? '' };
+        record.deletion.forcedBy = user;
+        record.deletion.forcedAt = at;
+        return { ok: true, record, previous: record.status };
+      });
+      if (!claim.ok) throw new DeletionError(claim.reason, claim.message);
+      const { record } = claim;
+      const tkeClusterId = record.tkeClusterId as string;
+      const name = record.spec.name;
+      await audit.record(user, 'cluster.forceDelete.requested', clusterId, { name, tkeClusterId });
+
+      const release = () =>
+        store.update((data) => {
+          const current = data.clusters.find((c) => c.id === clusterId);
+          if (current?.deletion?.forcedAt === at && current.status === 'Deleting') {
+            delete current.deletion.forcedAt;
+            delete current.deletion.forcedBy;
+          }
+        });
+      let target: TkeTarget;
+      try {
+        target = targetOf(record);
+      } catch (error) {
+        await release();
+        throw error;
+      }
+      try {
+        await tke.deleteCluster(target, tkeClusterId, { terminateInstances: true, terminateDisks: true, skipDeletionProtection: true });
+      } catch (error) {
+        // Tencent no longer having the cluster is what a force delete wants.
+        if (!(error instanceof TencentError && isClusterNotFound(error.code))) {
+          await release();
+          const failure = { ...failureOf(error), action: 'DeleteCluster' };
+          logger.warn({ clusterId, code: failure.code }, 'force DeleteCluster refused');
+          await audit.record(user, 'cluster.forceDelete.failed', clusterId, { name, tkeClusterId, code: failure.code });
+          throw new DeletionError('tencent', `Tencent refused to force delete ${name}: ${tencentText(failure)}`, failure);
+        }
+      }
+
+      let found: { leftovers: LeftoverResources } | { lookupFailure: TencentFailure };
+      try {
+        found = { leftovers: await leftoversOf(tke, target, tkeClusterId) };
+      } catch (error) {
+        found = { lookupFailure: failureOf(error) };
+      }
+      const cluster = await store.update((data) => {
+        const current = data.clusters.find((c) => c.id === clusterId);
+        if (!current) return undefined;
+        // The watcher may have seen Tencent drop the cluster meanwhile; Deleted then stays, with who forced it.
+        if (current.status === 'Deleting') current.status = 'DeletedForced';
+        current.deletion = { ...(current.deletion ?? { requestedBy: user, requestedAt: at }), forcedBy: user, forcedAt: at };
+        current.transientErrors = 0;
+        return current;
+      });
+      const leftovers = 'leftovers' in found ? found.leftovers : undefined;
+      logger.info({ clusterId, tkeClusterId, user }, 'cluster force deleted');
+      await audit.record(user, 'cluster.forceDelete', clusterId, {
+        name,
+        tkeClusterId,
+        ...(leftovers
+          ? { instances: leftovers.instances.length, disks: leftovers.disks.length, loadBalancers: leftovers.loadBalancers.length }
+          : { lookupFailed: 'lookupFailure' in found ? found.lookupFailure.code : 'unknown' }),
+      });
+      await threads.reply(clusterId, DeletionSteps.forced, forcedMessage({ user, name, tkeClusterId, ...found }));
+      threads.refreshRoot(clusterId);
+      return { cluster: cluster ?? record, ...found };
+    },
+  };
+}

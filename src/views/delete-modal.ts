@@ -1,0 +1,94 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import { z } from 'zod';
+import type { WorkerPoolSpec } from '../services/store-schema.js';
+import { clip, escapeMrkdwn } from './cluster-format.js';
+import { ActionIds, BlockIds, CallbackIds } from './ids.js';
+
+/** The pointer both deletion modals carry: which cluster, and the channel to answer in. */
+const metadataSchema = z.object({ v: z.literal(1), clusterId: z.string().min(1), channel: z.string().min(1) });
+export type DeletionModalPointer = Omit<z.infer<typeof metadataSchema>, 'v'>;
+
+export const deletionMetadata = (pointer: DeletionModalPointer): string => JSON.stringify({ v: 1, ...pointer });
+
+/** The pointer written by deletionMetadata, or undefined for anything else (an old or foreign view). */
+export function parseDeletionMetadata(text: string | undefined): DeletionModalPointer | undefined {
+  try {
+    const parsed = metadataSchema.safeParse(JSON.parse(text ?? ''));
+    return parsed.success ? { clusterId: parsed.data.clusterId, channel: parsed.data.channel } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface DeleteModalInput extends DeletionModalPointer {
+  name: string;
+  tkeClusterId?: string;
+  region: string;
+  workerPools: readonly WorkerPoolSpec[];
+}
+
+/** The confirmation text input; the same block in both modals' builders. */
+export function confirmNameInput(blockId: string, actionId: string, name: string): KnownBlock {
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: { type: 'plain_text', text: 'Type the cluster name to confirm' },
+    hint: { type: 'plain_text', text: clip(`Exactly ${name}: case and spaces matter.`, 2000) },
+    element: { type: 'plain_text_input', action_id: actionId, max_length: 200, placeholder: { type: 'plain_text', text: clip(name, 150) } },
+  };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function poolLine(pool: WorkerPoolSpec): string {
+  return (
+    `• Worker pool *${escapeMrkdwn(pool.name)}*: its VMs (${plural(pool.desiredSize, 'VM')} desired, at most ${pool.maxSize}, ` +
+    `${escapeMrkdwn(pool.instanceType)}) and their ${pool.diskGb} GB system disks`
+  );
+}
+
+/** "Delete cluster": what goes, and the typed name that confirms it. */
+export function deleteModal(input: DeleteModalInput): ModalView {
+  const tke = input.tkeClusterId ? ` (TKE cluster \`${input.tkeClusterId}\`, ${escapeMrkdwn(input.region)})` : '';
+  const pools = input.workerPools.map(poolLine).join('\n');
+  return {
+    type: 'modal',
+    callback_id: CallbackIds.deleteConfirm,
+    private_metadata: deletionMetadata({ clusterId: input.clusterId, channel: input.channel }),
+    title: { type: 'plain_text', text: 'Delete cluster' },
+    submit: { type: 'plain_text', text: 'Delete cluster' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: clip(`:warning: This deletes *${escapeMrkdwn(input.name)}*${tke} and cannot be undone. Tencent removes:`, 3000),
+        },
+      },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: clip(`• The cluster and its control plane\n${pools}\n• The storage disks of those VMs (CBS disks are terminated, not kept)`, 3000),
+        },
+      },
+      confirmNameInput(BlockIds.deleteConfirmName, ActionIds.deleteConfirmName, input.name),
+    ],
+  };
+}
+
+/** A deletion modal that only tells something (the cluster went away, force delete is no longer possible...). */
+export function deletionNoticeModal(text: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: CallbackIds.deleteExpired,
+    title: { type: 'plain_text', text: 'Delete cluster' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } }],
+  };
+}
+
+/** Shown instead of a deletion modal whose pointer can no longer be read. */
+export const deletionExpiredModal = (): ModalView =>
+  deletionNoticeModal('This form has expired. Start again with `/tke delete <cluster>` or the cluster overview.');

@@ -1,0 +1,134 @@
+import type { Button, KnownBlock } from '@slack/types';
+import type { DeletionSummary } from '../services/deletion-rules.js';
+import type { TencentFailure, WorkerPoolSpec } from '../services/store-schema.js';
+import type { LeftoverResources } from '../services/tke.js';
+import { clip, escapeMrkdwn, formatDuration } from './cluster-format.js';
+import { ActionIds } from './ids.js';
+import { leftoverCount, leftoverLookupFailed, leftoverSections, leftoverSummary } from './leftover-resources.js';
+
+/** Remaining time as the user reads it: rounded up to the second, so "available in 0s" never shows. */
+export const timeLeft = (ms: number): string => formatDuration(Math.ceil(Math.max(ms, 0) / 1000) * 1000);
+
+const vms = (pools: readonly WorkerPoolSpec[]) => {
+  const count = pools.reduce((sum, pool) => sum + pool.desiredSize, 0);
+  return `${count} VM${count === 1 ? '' : 's'} in ${pools.length} worker pool${pools.length === 1 ? '' : 's'}`;
+};
+
+/** The text of each deletion reply in the provisioning thread. */
+export const deletionReplies = {
+  requested: (input: { user: string; name: string; tkeClusterId?: string; workerPools: readonly WorkerPoolSpec[] }) =>
+    input.tkeClusterId
+      ? `:wastebasket: <@${input.user}> approved the deletion of *${escapeMrkdwn(input.name)}* (typed its name). ` +
+        `Tencent is deleting TKE cluster \`${input.tkeClusterId}\`: its ${vms(input.workerPools)} are terminated with their disks.`
+      : `:wastebasket: <@${input.user}> approved the deletion of *${escapeMrkdwn(input.name)}* (typed its name). ` +
+        'Tencent never created it, so there was nothing to remove there.',
+
+  progress: (input: { elapsedMs: number; leftovers?: LeftoverResources; forceInMs: number }) =>
+    `:hourglass_flowing_sand: Still deleting after ${formatDuration(input.elapsedMs)}` +
+    `${input.leftovers ? `: ${leftoverSummary(input.leftovers)} left` : ''}. ` +
+    `Force delete becomes available in ${timeLeft(input.forceInMs)}.`,
+
+  deleted: (input: { name: string; tkeClusterId: string; elapsedMs: number }) =>
+    `:white_check_mark: Cluster *${escapeMrkdwn(input.name)}* deleted: Tencent no longer has \`${input.tkeClusterId}\` ` +
+    `(after ${formatDuration(input.elapsedMs)}). It no longer appears in \`/tke list\`.`,
+};
+
+/** The watcher's Force Delete Cluster offer, posted once in the thread when the threshold passes. */
+export function forceDeleteOfferMessage(input: {
+  clusterId: string;
+  name: string;
+  stuckMs: number;
+  onCallMention: string;
+}): { text: string; blocks: KnownBlock[] } {
+  const name = escapeMrkdwn(input.name);
+  const who = input.onCallMention ? `${input.onCallMention} ` : '';
+  const text =
+    `:rotating_light: ${who}*${name}* has been stuck in Deleting for ${formatDuration(input.stuckMs)}. ` +
+    "Force delete is now available to tenant admins, the project's admins and on-call.";
+  return {
+    text,
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: clip(`${text} It first lists the cloud resources still present, which must be cleaned up, and asks for the cluster name again.`, 3000),
+        },
+      },
+      { type: 'actions', elements: [forceDeleteButton(input.clusterId, input.name)] },
+    ],
+  };
+}
+
+/** Force Delete Cluster, with Slack's confirm dialog in front of the modal. */
+export function forceDeleteButton(clusterId: string, name: string): Button {
+  return {
+    type: 'button',
+    action_id: ActionIds.clusterForceDelete,
+    text: { type: 'plain_text', text: 'Force Delete Cluster' },
+    style: 'danger',
+    value: clusterId,
+    confirm: {
+      title: { type: 'plain_text', text: clip(`Force delete ${name}?`, 100) },
+      text: { type: 'plain_text', text: 'You will see the cloud resources still present and type the cluster name before anything is deleted.' },
+      confirm: { type: 'plain_text', text: 'Continue' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+      style: 'danger',
+    },
+  };
+}
+
+/** The overview's Delete cluster button. */
+export function deleteButton(clusterId: string): Button {
+  return {
+    type: 'button',
+    action_id: ActionIds.clusterDelete,
+    text: { type: 'plain_text', text: 'Delete cluster' },
+    style: 'danger',
+    value: clusterId,
+  };
+}
+
+/** The thread reply of a force delete: who did it, and what Tencent still has (to be cleaned up). */
+export function forcedMessage(input: {
+  user: string;
+  name: string;
+  tkeClusterId: string;
+  leftovers?: LeftoverResources;
+  lookupFailure?: TencentFailure;
+}): { text: string; blocks: KnownBlock[] } {
+  const head =
+    `:warning: <@${input.user}> force deleted *${escapeMrkdwn(input.name)}*: Tencent was asked to delete ` +
+    `\`${input.tkeClusterId}\` once more with everything terminated. The cluster is marked Deleted (forced).`;
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: clip(head, 3000) } }];
+  let tail: string;
+  if (input.leftovers && leftoverCount(input.leftovers) > 0) {
+    tail = `These cloud resources are still present and must be cleaned up: ${leftoverSummary(input.leftovers)}.`;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: tail } }, ...leftoverSections(input.leftovers));
+  } else if (input.leftovers) {
+    tail = 'No instances, disks or load balancers of the cluster are left.';
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: tail } });
+  } else {
+    tail = leftoverLookupFailed(input.tkeClusterId, input.lookupFailure ?? { code: 'tkeops.UnknownError', message: 'no answer' });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(tail, 3000) } });
+  }
+  return { text: `${head} ${tail}`, blocks };
+}
+
+/** The overview's line about force delete while the cluster is Deleting. */
+export function forceDeleteNote(
+  availability: { kind: 'wait'; ms: number } | { kind: 'available'; allowed: boolean } | { kind: 'forcing'; by: string },
+  summary: DeletionSummary,
+): string {
+  const since = `Deletion approved by <@${summary.requestedBy}> ${formatDuration(summary.elapsedMs)} ago.`;
+  switch (availability.kind) {
+    case 'wait':
+      return `${since} Force delete available in ${timeLeft(availability.ms)}.`;
+    case 'forcing':
+      return `${since} <@${availability.by}> is force deleting it.`;
+    case 'available':
+      return availability.allowed
+        ? `${since} Force delete available now.`
+        : `${since} Force delete available now to tenant admins, the project's admins and on-call.`;
+  }
+}

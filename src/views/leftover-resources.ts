@@ -1,0 +1,47 @@
+import type { KnownBlock } from '@slack/types';
+import { TKE_CLUSTER_TAG } from '../services/deletion-rules.js';
+import type { TencentFailure } from '../services/store-schema.js';
+import type { LeftoverResources } from '../services/tke.js';
+import { clip, escapeMrkdwn } from './cluster-format.js';
+import { failureText } from './cluster-root.js';
+
+/** Lines listed per kind of resource; the rest is counted ("…and 12 more"). */
+const LINES_PER_KIND = 25;
+
+export const leftoverCount = (leftovers: LeftoverResources): number =>
+  leftovers.instances.length + leftovers.disks.length + leftovers.loadBalancers.length;
+
+function kindSection(title: string, lines: string[]): KnownBlock {
+  const shown = lines.slice(0, LINES_PER_KIND);
+  const more = lines.length > shown.length ? `\n…and ${lines.length - shown.length} more` : '';
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(`*${title} (${lines.length})*\n${shown.join('\n')}${more}`, 3000) } };
+}
+
+const named = (id: string, name: string, state?: string) =>
+  `• \`${escapeMrkdwn(id)}\`${name ? ` ${escapeMrkdwn(name)}` : ''}${state ? ` (${escapeMrkdwn(state)})` : ''}`;
+
+/** One section per kind of resource still present (at most 3 blocks), ids and names listed. */
+export function leftoverSections(leftovers: LeftoverResources): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  if (leftovers.instances.length > 0) blocks.push(kindSection('CVM instances', leftovers.instances.map((i) => named(i.instanceId, i.name, i.state))));
+  if (leftovers.disks.length > 0) blocks.push(kindSection('CBS disks', leftovers.disks.map((d) => named(d.diskId, d.name, d.state))));
+  if (leftovers.loadBalancers.length > 0) {
+    blocks.push(kindSection('CLB load balancers', leftovers.loadBalancers.map((lb) => named(lb.loadBalancerId, lb.name))));
+  }
+  return blocks;
+}
+
+/** "2 instances, 2 disks and 1 load balancer". */
+export function leftoverSummary(leftovers: LeftoverResources): string {
+  const parts = [
+    [leftovers.instances.length, 'instance'],
+    [leftovers.disks.length, 'disk'],
+    [leftovers.loadBalancers.length, 'load balancer'],
+  ].map(([n, what]) => `${n} ${what}${n === 1 ? '' : 's'}`);
+  return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
+/** Where to look when the lookup itself failed. */
+export const leftoverLookupFailed = (tkeClusterId: string, failure: TencentFailure): string =>
+  `:warning: tkeops could not list the resources left: ${failureText(failure)}. Look in the Tencent Cloud console for ` +
+  `instances, disks and load balancers tagged \`${TKE_CLUSTER_TAG}=${escapeMrkdwn(tkeClusterId)}\`.`;

@@ -1,0 +1,210 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
+
+/*
+ * The sandbox end to end in headless Chromium: the page, the local Slack, the real bot and the
+ * Tencent emulator. Provisioning is shortened to seconds and force delete to 15 s, so the whole
+ * story runs in about two minutes. Screenshots of the key screens go to docs/screenshots/.
+ */
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const SCREENSHOTS = path.join(repo, 'docs/screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const PEOPLE = { member: 'U0MEMBER1', projectAdmin: 'U0PADMIN1', onCall: 'U0ONCALL1' } as const;
+/** Long enough for provisioning (≈ 12 s here), the watcher's 2 s ticks and the 15 s force-delete threshold. */
+const SLOW = 90_000;
+
+let sandbox: Sandbox;
+let context: BrowserContext;
+let page: Page;
+let userDataDir: string;
+
+beforeAll(async () => {
+  userDataDir = await mkdtemp(path.join(tmpdir(), 'tkeops-chromium-'));
+  sandbox = await startSandbox({
+    port: 0,
+    dataFile: path.join(userDataDir, 'sandbox-db.json'),
+    logLevel: 'silent',
+    timings: { clusterCreateMs: 4_000, endpointCreateMs: 2_000, nodeJoinMs: 4_000, addonInstallMs: 2_000, clusterDeleteMs: 3_000 },
+    forceDeleteAfterMinutes: 0.25,
+  });
+  context = await chromium.launchPersistentContext(path.join(userDataDir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1400, height: 900 },
+  });
+  page = await context.newPage();
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.goto(sandbox.url);
+  await page.waitForFunction(() => (window as unknown as { sandboxReady?: boolean }).sandboxReady === true);
+});
+
+afterAll(async () => {
+  await context?.close();
+  await sandbox?.stop();
+  await rm(userDataDir, { recursive: true, force: true });
+});
+
+const screenshot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+const dialog = (title: string) => page.getByRole('dialog', { name: title });
+const messages = () => page.getByRole('log', { name: 'Messages' }).getByTestId('message');
+const thread = () => page.getByRole('complementary', { name: 'Thread' });
+const rootMessage = (cluster: string) => messages().filter({ hasText: cluster }).filter({ has: page.getByRole('button', { name: 'Overview' }) });
+
+async function actAs(user: string): Promise<void> {
+  await page.getByLabel('Acting as').selectOption(user);
+}
+
+async function type(text: string): Promise<void> {
+  const composer = page.getByRole('textbox', { name: 'Message #platform' });
+  await composer.fill(text);
+  await composer.press('Enter');
+}
+
+/** Waits until a select offers more than its placeholder (the bot fills it after a views.update). */
+async function choices(select: Locator): Promise<Locator> {
+  await select.locator('option:not([disabled])').first().waitFor({ state: 'attached' });
+  return select;
+}
+
+async function next(title = 'Create cluster', button = 'Next'): Promise<void> {
+  await dialog(title).getByRole('button', { name: button, exact: true }).click();
+}
+
+/** `/tke create` through every wizard step, up to the review. */
+async function fillWizard(name: string, shots: { basics?: string; review?: string } = {}): Promise<void> {
+  await type('/tke create');
+  const wizard = dialog('Create cluster');
+  await wizard.getByLabel('Cluster name').fill(name);
+  await wizard.getByLabel('Description').fill('Created in the sandbox by the browser test');
+  await wizard.getByLabel('Tags').fill('team:platform\nenv:sandbox');
+  await (await choices(wizard.getByLabel('Cloud account'))).selectOption({ index: 1 });
+  await wizard.getByLabel('Cluster profile').selectOption('ubuntu-standard');
+  if (shots.basics) await screenshot(shots.basics);
+  await next();
+  await wizard.getByText('Step 2 of 5').waitFor();
+  await next();
+  await wizard.getByText('Step 3 of 5').waitFor();
+  await wizard.getByLabel('Region').selectOption('ap-guangzhou');
+  await (await choices(wizard.getByLabel('SSH key pair'))).selectOption({ index: 1 });
+  await (await choices(wizard.getByLabel('VPC', { exact: true }))).selectOption({ index: 1 });
+  await (await choices(wizard.getByLabel('Subnet', { exact: true }))).selectOption({ index: 1 });
+  await wizard.getByLabel('Public access CIDRs').fill('0.0.0.0/0');
+  await next();
+  await wizard.getByText('Step 4 of 5').waitFor();
+  await wizard.getByLabel('Availability zones').selectOption(['ap-guangzhou-3']);
+  await (await choices(wizard.getByLabel('Instance type'))).selectOption('S5.MEDIUM4');
+  await next();
+  await wizard.getByText('Step 5 of 5').waitFor();
+  if (shots.review) await screenshot(shots.review);
+}
+
+async function deploy(name: string): Promise<void> {
+  await next('Create cluster', 'Deploy');
+  await dialog('Create cluster').waitFor({ state: 'detached' });
+  await rootMessage(name).filter({ hasText: 'Running' }).waitFor({ timeout: SLOW });
+}
+
+async function deleteByTypingTheName(name: string, shot?: string): Promise<void> {
+  await type(`/tke delete ${name}`);
+  const confirm = dialog('Delete cluster');
+  await confirm.getByLabel('Type the cluster name to confirm').fill(name);
+  if (shot) await screenshot(shot);
+  await confirm.getByRole('button', { name: 'Delete cluster', exact: true }).click();
+  await confirm.waitFor({ state: 'detached' });
+}
+
+async function openThread(name: string): Promise<void> {
+  await rootMessage(name).getByRole('button', { name: /repl(y|ies)/ }).click();
+  await thread().waitFor();
+}
+
+describe('the sandbox in a browser', () => {
+  it('shows the channel, the people to act as and the sandbox controls', async () => {
+    await page.getByRole('heading', { name: '# platform' }).waitFor();
+    const people = await page.getByLabel('Acting as').locator('option').allInnerTexts();
+    expect(people).toEqual(['Mia Member — member', 'Pat Admin — platform admin', 'Tess Tenant — tenant admin', 'Owen Oncall — on-call']);
+    await page.getByRole('button', { name: 'Make the next deletion get stuck' }).waitFor();
+  });
+
+  it('walks a member through the /tke create wizard up to the review', async () => {
+    await actAs(PEOPLE.member);
+    await fillWizard('demo-1', { basics: 'wizard-basics', review: 'wizard-review' });
+    const review = await dialog('Create cluster').innerText();
+    expect(review).toContain('demo-1');
+    expect(review).toContain('ap-guangzhou');
+    expect(review).toContain('S5.MEDIUM4');
+  });
+
+  it('deploys, and the provisioning thread follows the cluster until its root message says Running', async () => {
+    await deploy('demo-1');
+    await openThread('demo-1');
+    const replies = await thread().getByTestId('message').allInnerTexts();
+    expect(replies.length).toBeGreaterThan(3);
+    expect(await rootMessage('demo-1').innerText()).toMatch(/Running/);
+    await screenshot('provisioning-thread');
+  });
+
+  it('deletes the cluster once a project admin types its name, and the root message ends Deleted', async () => {
+    await actAs(PEOPLE.projectAdmin);
+    await deleteByTypingTheName('demo-1', 'delete-confirm');
+    await rootMessage('demo-1').filter({ hasText: 'Deleted' }).waitFor({ timeout: SLOW });
+  });
+
+  it('offers Force Delete for a stuck deletion to on-call and not to a member', async () => {
+    await actAs(PEOPLE.member);
+    await fillWizard('demo-2');
+    await deploy('demo-2');
+    await page.getByRole('button', { name: 'Make the next deletion get stuck' }).click();
+    await actAs(PEOPLE.projectAdmin);
+    await deleteByTypingTheName('demo-2');
+    await rootMessage('demo-2').filter({ hasText: 'Deleting' }).waitFor({ timeout: SLOW });
+    await openThread('demo-2');
+    await thread().getByRole('button', { name: 'Force Delete Cluster' }).waitFor({ timeout: SLOW });
+    await screenshot('force-delete-offered');
+
+    await actAs(PEOPLE.member);
+    await type('/tke status demo-2');
+    const memberOverview = messages().filter({ hasText: 'Only visible to you' }).last();
+    await memberOverview.waitFor();
+    expect(await memberOverview.getByRole('button', { name: 'Force Delete Cluster' }).count()).toBe(0);
+    await thread().getByRole('button', { name: 'Force Delete Cluster' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Continue' }).click();
+    await page.getByText(/Only .* may force delete this cluster/).first().waitFor();
+    await screenshot('force-delete-refused');
+
+    await actAs(PEOPLE.onCall);
+    await type('/tke status demo-2');
+    const onCallOverview = messages().filter({ hasText: 'Only visible to you' }).last();
+    await onCallOverview.getByRole('button', { name: 'Force Delete Cluster' }).waitFor();
+  });
+
+  it('force-deletes the stuck cluster for on-call, after listing the leftover resources', async () => {
+    await thread().getByRole('button', { name: 'Force Delete Cluster' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Continue' }).click();
+    const force = dialog('Force delete cluster');
+    await force.getByRole('button', { name: 'Force delete', exact: true }).waitFor();
+    await force.getByRole('textbox').fill('demo-2');
+    await screenshot('force-delete-confirm');
+    await force.getByRole('button', { name: 'Force delete', exact: true }).click();
+    await force.waitFor({ state: 'detached' });
+    await rootMessage('demo-2').filter({ hasText: /Deleted \(forced\)|force/i }).waitFor({ timeout: SLOW });
+    await screenshot('force-deleted');
+  });
+});

@@ -1,0 +1,542 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FieldKey } from '../../src/services/cluster-spec.js';
+import type { RecordedRequest } from '../../src/sandbox/tke/index.js';
+import { ActionIds, BlockIds, CallbackIds } from '../../src/views/ids.js';
+import { fieldOfBlock } from '../../src/views/wizard/fields.js';
+import { CHANNELS, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
+import { viewBlockAction, viewSubmission, type UserInput } from '../support/payloads.js';
+import type { SendOptions, SlackHttpResult } from '../support/slack-requests.js';
+
+const LOADING = ':hourglass_flowing_sand:';
+const RUNNING_AFTER_MS = 60_000;
+/** What tkeops may ask Tencent while the wizard is open: reads only. */
+const isWrite = (r: RecordedRequest) => !/^Describe/.test(r.action);
+
+async function until<T>(read: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Drives the wizard modal the way a user in Slack does, following the view the bot shows. */
+class WizardUser {
+  view!: ModalView;
+  viewId!: string;
+  constructor(
+    private readonly t: TestBot,
+    readonly user: string = USERS.member,
+    readonly channel: string = CHANNELS.platform,
+  ) {}
+
+  private updates() {
+    return this.t.slack.calls('views.update').filter((c) => c.body.view_id === this.viewId);
+  }
+
+  /** Waits until the bot has redrawn the view after `before` updates and nothing is loading any more. */
+  private async settle(before: number, expectRedraw: boolean): Promise<void> {
+    const loading = () => JSON.stringify(this.view.blocks).includes(LOADING);
+    if (!expectRedraw && !loading()) return;
+    const step = this.view.callback_id;
+    const settled = () => {
+      const last = this.updates().slice(before).at(-1)?.body.view as ModalView | undefined;
+      // After a submission the redraw shows the step the submission moved to.
+      return last && !JSON.stringify(last.blocks).includes(LOADING) && (expectRedraw || last.callback_id === step) ? last : undefined;
+    };
+    await this.t.slack.waitFor(() => settled() !== undefined);
+    this.view = settled() as ModalView;
+  }
+
+  async open(text = 'create'): Promise<void> {
+    const before = this.t.slack.calls('views.open').length;
+    const reply = await this.t.send.command(text, { user: this.user, channel: this.channel });
+    expect(reply).toMatchObject({ status: 200, text: '' });
+    await this.t.slack.waitFor((calls) => calls.filter((c) => c.method === 'views.open').length > before);
+    this.view = this.t.slack.calls('views.open').at(-1)?.body.view as ModalView;
+    this.viewId = await until(() => this.t.bot.services.store.read((d) => d.drafts.at(-1)?.viewId), 'the wizard view id');
+  }
+
+  payload(input: UserInput) {
+    return viewSubmission({ user: this.user, view: this.view, viewId: this.viewId, input });
+  }
+
+  /** Presses the modal's submit button with these fields typed or picked. */
+  async submit(input: UserInput = {}, options?: SendOptions): Promise<SlackHttpResult> {
+    const before = this.updates().length;
+    const reply = await this.t.send.viewSubmission(this.payload(input), options);
+    expect(reply.status).toBe(200);
+    if (reply.json?.response_action === 'update') {
+      this.view = reply.json.view as ModalView;
+      await this.settle(before, false);
+    }
+    return reply;
+  }
+
+  /** Clicks a button or changes a dispatching input; the bot redraws the view. */
+  async act(actionId: string, options: { value?: string; values?: string[]; blockId?: string; input?: UserInput } = {}): Promise<void> {
+    const before = this.updates().length;
+    const reply = await this.t.send.blockActions(viewBlockAction({ user: this.user, view: this.view, viewId: this.viewId, actionId, ...options }));
+    expect(reply.status).toBe(200);
+    await this.settle(before, true);
+  }
+
+  blockId(key: FieldKey): string {
+    const found = (this.view.blocks as KnownBlock[]).find((b) => b.block_id !== undefined && fieldOfBlock(b.block_id) === key);
+    if (!found?.block_id) throw new Error(`no block for ${key} in ${this.view.callback_id}`);
+    return found.block_id;
+  }
+
+  get callbackId(): string | undefined {
+    return this.view.callback_id;
+  }
+}
+
+describe('/tke create: the cluster wizard, all the way to TKE', () => {
+  let t: TestBot;
+  let running: TestBot | undefined;
+  let accountId: string;
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+  });
+
+  /** The bot with a cloud account of project platform, added through the accounts service (Tencent checks it). */
+  async function start(): Promise<TestBot> {
+    t = await startTestBot();
+    running = t;
+    const added = await t.bot.services.accounts.add(
+      { name: 'prod', description: 'Production', secretId: TENCENT.secretId, secretKey: TENCENT.secretKey, scope: { kind: 'project', project: 'platform' } },
+      USERS.projectAdmin,
+    );
+    if (!added.ok) throw new Error(JSON.stringify(added.errors));
+    accountId = added.account.id;
+    t.tencent.clearRequests();
+    return t;
+  }
+
+  const basics = (overrides: UserInput = {}): UserInput => ({
+    [ActionIds.wizardName]: 'payments-prod',
+    [ActionIds.wizardDescription]: 'Payments API, production',
+    [ActionIds.wizardTags]: 'team:payments\ncost-center:cc-42',
+    [ActionIds.wizardAccount]: accountId,
+    [ActionIds.wizardProfile]: 'ubuntu-mariadb',
+    ...overrides,
+  });
+
+  const mariadbValues = (size: string) =>
+    t.bot.services.profiles.get('ubuntu-mariadb')?.layers.addons[0]?.values.replace('size: 20Gi', `size: ${size}`) ?? '';
+
+  /** Region and VPC picked (each loads the next choices), then the rest of the placement typed. */
+  async function placement(w: WizardUser, overrides: UserInput = {}): Promise<SlackHttpResult> {
+    await w.act(ActionIds.wizardRegion, { value: 'ap-guangzhou', input: { [ActionIds.wizardRegion]: 'ap-guangzhou' } });
+    await w.act(ActionIds.wizardVpc, { value: 'vpc-gzdemo01', input: { [ActionIds.wizardVpc]: 'vpc-gzdemo01' } });
+    await w.act(ActionIds.wizardEndpointAccess, { value: 'private-public', input: { [ActionIds.wizardEndpointAccess]: 'private-public' } });
+    return w.submit({
+      [ActionIds.wizardKeyPair]: 'skey-demo0002',
+      [ActionIds.wizardSubnet]: 'subnet-gz04dft1',
+      [ActionIds.wizardPublicCidrs]: '203.0.113.0/24\n198.51.100.7',
+      ...overrides,
+    });
+  }
+
+  interface PoolInput {
+    name: string;
+    min: string;
+    desired: string;
+    max: string;
+    zones: string[];
+    type: string;
+    disk: string;
+  }
+  const GENERAL: PoolInput = { name: 'general', min: '1', desired: '2', max: '4', zones: ['ap-guangzhou-3', 'ap-guangzhou-4'], type: 'S5.LARGE8', disk: '60' };
+  const GPU: PoolInput = { name: 'gpu', min: '0', desired: '1', max: '2', zones: ['ap-guangzhou-3', 'ap-guangzhou-6'], type: 'GN7.2XLARGE32', disk: '100' };
+  const SMALL: PoolInput = { name: 'small', min: '1', desired: '1', max: '1', zones: ['ap-guangzhou-4'], type: 'S5.MEDIUM4', disk: '50' };
+
+  /** Adds pools until there are `pools.length`, picks each pool's zones (which filters its instance types), then submits. */
+  async function workerPools(w: WizardUser, pools: PoolInput[], parallel: boolean): Promise<SlackHttpResult> {
+    const keys = () => t.bot.services.store.read((d) => d.drafts.at(-1)?.form?.pools.map((p) => p.key) ?? []);
+    while (keys().length < pools.length) await w.act(ActionIds.wizardAddPool);
+    const input: UserInput = { [ActionIds.wizardParallel]: parallel ? ['parallel'] : [] };
+    for (const [i, pool] of pools.entries()) {
+      const key = keys()[i] ?? '';
+      const zonesBlock = w.blockId(`pool:${key}:zones`);
+      await w.act(ActionIds.wizardPoolZones, { blockId: zonesBlock, values: pool.zones, input: { [zonesBlock]: pool.zones } });
+    }
+    for (const [i, pool] of pools.entries()) {
+      const key = keys()[i] ?? '';
+      Object.assign(input, {
+        [w.blockId(`pool:${key}:name`)]: pool.name,
+        [w.blockId(`pool:${key}:minSize`)]: pool.min,
+        [w.blockId(`pool:${key}:desiredSize`)]: pool.desired,
+        [w.blockId(`pool:${key}:maxSize`)]: pool.max,
+        [w.blockId(`pool:${key}:zones`)]: pool.zones,
+        [w.blockId(`pool:${key}:instanceType`)]: pool.type,
+        [w.blockId(`pool:${key}:diskGb`)]: pool.disk,
+      });
+    }
+    return w.submit(input);
+  }
+
+  /** Basics → packs → placement → worker pools, every step valid; the wizard ends on the review step. */
+  async function toReview(options: { pools?: PoolInput[]; parallel?: boolean; mariadbSize?: string } = {}): Promise<WizardUser> {
+    const w = new WizardUser(t);
+    await w.open();
+    await w.submit(basics());
+    await w.submit({ [`${BlockIds.wizardPack}:mariadb`]: mariadbValues(options.mariadbSize ?? '30Gi') });
+    await placement(w);
+    await workerPools(w, options.pools ?? [GENERAL, GPU], options.parallel ?? true);
+    expect(w.callbackId).toBe(CallbackIds.wizardReview);
+    return w;
+  }
+
+  const clusters = () => t.bot.services.store.read((d) => d.clusters);
+  const params = (r: RecordedRequest | undefined) => (r?.params ?? {}) as Record<string, unknown>;
+  /** Waits until the bot has handled `submissions` Deploy submissions (cluster created, thread announced); returns the cluster. */
+  const deployed = async (submissions = 1) => {
+    await until(() => (t.logs.filter((l) => l.includes('"msg":"Deploy handled"')).length >= submissions ? true : undefined), 'Deploy to be handled');
+    const [cluster] = clusters();
+    if (!cluster) throw new Error('no cluster was recorded');
+    return cluster;
+  };
+
+  it('carries every field the user typed to TKE, in the SDK field names', async () => {
+    await start();
+    const w = await toReview();
+    expect(t.tencent.requests.filter(isWrite)).toEqual([]);
+
+    const reply = await w.submit();
+    expect(reply.text).toBe(''); // a bare ack closes the modal
+    const cluster = await deployed();
+    expect(cluster).toMatchObject({ status: 'Provisioning', requestedBy: USERS.member, channel: CHANNELS.platform, project: 'platform' });
+
+    const create = t.tencent.requestsFor('CreateCluster');
+    expect(create).toHaveLength(1);
+    expect(create[0]?.region).toBe('ap-guangzhou');
+    expect(create[0]?.secretId).toBe(TENCENT.secretId);
+    expect(params(create[0])).toEqual({
+      ClusterType: 'MANAGED_CLUSTER',
+      ClusterCIDRSettings: { EniSubnetIds: ['subnet-gz04dft1', 'subnet-gz03dft1', 'subnet-gz06dft1'] },
+      ClusterBasicSettings: {
+        ClusterOs: 'ubuntu18.04.1x86_64',
+        ClusterVersion: '1.30.0',
+        ClusterName: 'payments-prod',
+        ClusterDescription: 'Payments API, production',
+        VpcId: 'vpc-gzdemo01',
+        TagSpecification: [
+          {
+            ResourceType: 'cluster',
+            Tags: [
+              { Key: 'team', Value: 'payments' },
+              { Key: 'cost-center', Value: 'cc-42' },
+              { Key: 'tkeops-cluster', Value: cluster.id },
+            ],
+          },
+        ],
+      },
+      ClusterAdvancedSettings: { NetworkType: 'VPC-CNI' },
+    });
+
+    // The control plane comes up; the steps that wait for it run (the watcher calls them in production).
+    t.clock.advance(RUNNING_AFTER_MS);
+    expect(t.tencent.cluster(cluster.tkeClusterId ?? '')?.status).toBe('Running');
+    const { provisioning } = t.bot.services;
+    await provisioning.requestEndpoint(cluster.id);
+    await provisioning.createWorkerPools(cluster.id);
+    await provisioning.installAddons(cluster.id);
+
+    const tkeId = cluster.tkeClusterId;
+    expect(t.tencent.requestsFor('CreateClusterEndpoint').map(params)).toEqual([
+      { ClusterId: tkeId, IsExtranet: false, SubnetId: 'subnet-gz04dft1' },
+      { ClusterId: tkeId, IsExtranet: true },
+    ]);
+    expect(t.tencent.requestsFor('ModifyClusterEndpointSP').map(params)).toEqual([
+      { ClusterId: tkeId, SecurityPolicies: ['203.0.113.0/24', '198.51.100.7/32'] },
+    ]);
+
+    const pools = t.tencent.requestsFor('CreateClusterNodePool').map(params);
+    const tags = [
+      { Key: 'team', Value: 'payments' },
+      { Key: 'cost-center', Value: 'cc-42' },
+      { Key: 'tkeops-cluster', Value: cluster.id },
+    ];
+    const byName = (name: string) => pools.find((p) => p.Name === name) ?? {};
+    expect(byName('general')).toMatchObject({ ClusterId: tkeId, NodePoolOs: 'ubuntu18.04.1x86_64', Tags: tags, EnableAutoscale: true });
+    expect(JSON.parse(String(byName('general').AutoScalingGroupPara))).toEqual({
+      MinSize: 1,
+      MaxSize: 4,
+      DesiredCapacity: 2,
+      VpcId: 'vpc-gzdemo01',
+      SubnetIds: ['subnet-gz03dft1', 'subnet-gz04dft1'],
+    });
+    expect(JSON.parse(String(byName('general').LaunchConfigurePara))).toMatchObject({
+      InstanceType: 'S5.LARGE8',
+      SystemDisk: { DiskSize: 60 },
+      LoginSettings: { KeyIds: ['skey-demo0002'] },
+    });
+    expect(JSON.parse(String(byName('gpu').AutoScalingGroupPara))).toEqual({
+      MinSize: 0,
+      MaxSize: 2,
+      DesiredCapacity: 1,
+      VpcId: 'vpc-gzdemo01',
+      SubnetIds: ['subnet-gz03dft1', 'subnet-gz06dft1'],
+    });
+    expect(JSON.parse(String(byName('gpu').LaunchConfigurePara))).toMatchObject({
+      InstanceType: 'GN7.2XLARGE32',
+      SystemDisk: { DiskSize: 100 },
+      LoginSettings: { KeyIds: ['skey-demo0002'] },
+    });
+
+    expect(t.tencent.requestsFor('InstallAddon').map(params)).toEqual([
+      { ClusterId: tkeId, AddonName: 'mariadb', AddonVersion: '20.0.0', RawValues: Buffer.from(mariadbValues('30Gi')).toString('base64') },
+    ]);
+    expect(t.tencent.requests.filter((r) => r.errorCode !== undefined)).toEqual([]);
+  });
+
+  describe('inline errors, with nothing sent to TKE', () => {
+    /** The `errors` answer of a submission, keyed by field. */
+    function errorsOf(w: WizardUser, reply: SlackHttpResult): Partial<Record<FieldKey, string>> {
+      expect(reply.json?.response_action).toBe('errors');
+      const errors = reply.json?.errors as Record<string, string>;
+      const byField: Partial<Record<FieldKey, string>> = {};
+      for (const [blockId, message] of Object.entries(errors)) {
+        expect(w.view.blocks.some((b) => b.block_id === blockId)).toBe(true);
+        const field = fieldOfBlock(blockId);
+        if (field) byField[field] = message;
+      }
+      return byField;
+    }
+    const nothingSent = () => {
+      expect(t.tencent.requests.filter(isWrite)).toEqual([]);
+      expect(clusters()).toEqual([]);
+    };
+
+    it('refuses a bad cluster name on the name field', async () => {
+      await start();
+      const w = new WizardUser(t);
+      await w.open();
+      const reply = await w.submit(basics({ [ActionIds.wizardName]: 'payments prod!' }));
+      expect(errorsOf(w, reply)).toEqual({ name: 'Use only letters, digits, - and _ in the cluster name' });
+      expect(t.tencent.requests).toEqual([]);
+      nothingSent();
+    });
+
+    it.each([
+      ['25Gi', 'mariadb: primary.persistence.size 25Gi is not a multiple of 10 GB'],
+      ['5Gi', 'mariadb: primary.persistence.size 5Gi is below the 10 GB minimum'],
+    ])('refuses a PVC size of %s on the add-on pack field', async (size, message) => {
+      await start();
+      const w = new WizardUser(t);
+      await w.open();
+      await w.submit(basics());
+      const reply = await w.submit({ [`${BlockIds.wizardPack}:mariadb`]: mariadbValues(size) });
+      expect(errorsOf(w, reply)).toEqual({ 'pack:mariadb': message });
+      nothingSent();
+    });
+
+    it('refuses an unknown OsName on the OS pack field', async () => {
+      await start();
+      const w = new WizardUser(t);
+      await w.open();
+      await w.submit(basics());
+      const reply = await w.submit({ [`${BlockIds.wizardPack}:ubuntu`]: 'OsName: debian12' });
+      expect(errorsOf(w, reply)['pack:ubuntu']).toMatch(/^ubuntu: OsName "debian12" is not one of centos7\.6\.0_x64, /);
+      nothingSent();
+    });
+
+    it('refuses a YAML syntax error, giving its line', async () => {
+      await start();
+      const w = new WizardUser(t);
+      await w.open();
+      await w.submit(basics());
+      const reply = await w.submit({ [`${BlockIds.wizardPack}:mariadb`]: 'architecture: standalone\nprimary:\n  persistence: {size: 20Gi\n' });
+      expect(errorsOf(w, reply)['pack:mariadb']).toMatch(/^mariadb: YAML syntax error at line 4, column \d+/);
+      nothingSent();
+    });
+
+    it('refuses a bad public access CIDR', async () => {
+      await start();
+      const w = new WizardUser(t);
+      await w.open();
+      await w.submit(basics());
+      await w.submit();
+      const reply = await placement(w, { [ActionIds.wizardPublicCidrs]: '203.0.113.0/24\n10.1.2.3/8' });
+      expect(errorsOf(w, reply)).toEqual({ publicCidrs: 'Line 2: 10.1.2.3/8 is not a network address; did you mean 10.0.0.0/8?' });
+      nothingSent();
+    });
+
+    it('refuses a desired size outside min..max on that pool', async () => {
+      await start();
+      const w = new WizardUser(t);
+      await w.open();
+      await w.submit(basics());
+      await w.submit();
+      await placement(w);
+      const reply = await workerPools(w, [GENERAL, { ...SMALL, min: '2', desired: '5', max: '3' }], false);
+      const key = t.bot.services.store.read((d) => d.drafts[0]?.form?.pools[1]?.key);
+      expect(errorsOf(w, reply)).toEqual({ [`pool:${key}:desiredSize`]: 'The desired size must be between the minimum (2) and the maximum (3)' });
+      nothingSent();
+    });
+
+    it('refuses to go on without a worker pool', async () => {
+      await start();
+      const w = new WizardUser(t);
+      await w.open();
+      await w.submit(basics());
+      await w.submit();
+      await placement(w);
+      expect(w.callbackId).toBe(CallbackIds.wizardPools);
+      await w.act(ActionIds.wizardRemovePool, { value: 'p1' });
+      const reply = await w.submit();
+      expect(errorsOf(w, reply)).toEqual({ workerPools: 'Add at least one worker pool' });
+      nothingSent();
+    });
+  });
+
+  describe('worker pool creation order', () => {
+    const LATENCY_MS = 150;
+    async function poolRequestTimes(parallel: boolean): Promise<number[]> {
+      await start();
+      const w = await toReview({ pools: [GENERAL, GPU, SMALL], parallel });
+      await w.submit();
+      const cluster = await deployed();
+      t.clock.advance(RUNNING_AFTER_MS);
+      t.tencent.latency('CreateClusterNodePool', LATENCY_MS);
+      await t.bot.services.provisioning.createWorkerPools(cluster.id);
+      const requests = t.tencent.requestsFor('CreateClusterNodePool');
+      expect(requests.map((r) => params(r).Name).sort()).toEqual(['general', 'gpu', 'small']);
+      return requests.map((r) => r.receivedAt);
+    }
+
+    it('sends every CreateClusterNodePool at once when "update worker pools in parallel" is checked', async () => {
+      const times = await poolRequestTimes(true);
+      expect(Math.max(...times) - Math.min(...times)).toBeLessThan(LATENCY_MS);
+    });
+
+    it('sends the next CreateClusterNodePool only after the previous one answered otherwise', async () => {
+      const times = await poolRequestTimes(false);
+      for (let i = 1; i < times.length; i += 1) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(LATENCY_MS);
+    });
+  });
+
+  describe('exactly one cluster per wizard', () => {
+    it('creates one cluster when the same Deploy view is submitted twice at once', async () => {
+      await start();
+      const w = await toReview();
+      const payload = w.payload({});
+      const replies = await Promise.all([t.send.viewSubmission(payload), t.send.viewSubmission(payload)]);
+      expect(replies.map((r) => r.status)).toEqual([200, 200]);
+      await deployed(2);
+      expect(t.tencent.requestsFor('CreateCluster')).toHaveLength(1);
+      expect(clusters()).toHaveLength(1);
+    });
+
+    it('creates no second cluster for a Slack retry (X-Slack-Retry-Num: 1) of Deploy', async () => {
+      await start();
+      const w = await toReview();
+      const payload = w.payload({});
+      await t.send.viewSubmission(payload);
+      await deployed();
+      const retry = await t.send.viewSubmission(payload, { retryNum: 1 });
+      expect(retry).toMatchObject({ status: 200, text: '' });
+      await deployed(2);
+      expect(t.logs.some((l) => l.includes('"retryNum":1') && l.includes('Deploy submission retried by Slack'))).toBe(true);
+      expect(t.tencent.requestsFor('CreateCluster')).toHaveLength(1);
+      expect(clusters()).toHaveLength(1);
+    });
+  });
+
+  it('refuses /tke create, with an ephemeral reason, to someone who may not create clusters in the channel', async () => {
+    await start();
+    const reply = await t.send.command('create', { user: USERS.member, channel: CHANNELS.noProject });
+    expect(reply.json).toMatchObject({ response_type: 'ephemeral', text: expect.any(String) });
+    expect(t.slack.calls('views.open')).toEqual([]);
+    expect(t.bot.services.store.read((d) => d.drafts)).toEqual([]);
+  });
+
+  it('opens the wizard with the name given to /tke create already typed in', async () => {
+    await start();
+    const w = new WizardUser(t);
+    await w.open('create billing-dev');
+    expect(w.callbackId).toBe(CallbackIds.wizardBasics);
+    const name = (w.view.blocks as KnownBlock[]).find((b) => b.block_id === BlockIds.wizardName);
+    expect(name?.type === 'input' && name.element.type === 'plain_text_input' && name.element.initial_value).toBe('billing-dev');
+  });
+
+  it('keeps everything typed across a restart in the middle of the wizard', async () => {
+    await start();
+    const w = new WizardUser(t);
+    await w.open();
+    await w.submit(basics());
+    await w.submit({ [`${BlockIds.wizardPack}:mariadb`]: mariadbValues('40Gi') });
+    t = await t.restart();
+    running = t;
+    const resumed = Object.assign(new WizardUser(t), { view: w.view, viewId: w.viewId });
+    await placement(resumed);
+    await workerPools(resumed, [GENERAL], false);
+    await resumed.submit();
+    const cluster = await deployed();
+    expect(cluster.spec).toMatchObject({ name: 'payments-prod', packOverrides: { mariadb: mariadbValues('40Gi') }, subnetId: 'subnet-gz04dft1' });
+  });
+
+  it("shows Tencent's error when loading choices fails, and loads them on Retry", async () => {
+    await start();
+    const w = new WizardUser(t);
+    await w.open();
+    await w.submit(basics());
+    await w.submit();
+    t.tencent.failNext('DescribeKeyPairs', { code: 'UnauthorizedOperation', message: 'CAM denies cvm:DescribeKeyPairs.' });
+    await w.act(ActionIds.wizardRegion, { value: 'ap-guangzhou', input: { [ActionIds.wizardRegion]: 'ap-guangzhou' } });
+    const failed = (w.view.blocks as KnownBlock[]).find((b) => b.block_id === BlockIds.wizardLoadError);
+    const requestId = t.tencent.requestsFor('DescribeKeyPairs')[0]?.requestId ?? '?';
+    expect(JSON.stringify(failed)).toContain(`*UnauthorizedOperation* — CAM denies cvm:DescribeKeyPairs. (request id \`${requestId}\`)`);
+
+    await w.act(ActionIds.wizardRetryLoad);
+    expect(w.view.blocks.some((b) => b.block_id === BlockIds.wizardLoadError)).toBe(false);
+    expect(w.blockId('keyPairId')).toBe(`${BlockIds.wizardKeyPair}@ap-guangzhou`);
+  });
+
+  it('adds a cloud account from the wizard and returns to it with the account selected', async () => {
+    await start();
+    const w = new WizardUser(t, USERS.projectAdmin);
+    await w.open();
+    const before = t.slack.calls('views.update').length;
+    await t.send.blockActions(
+      viewBlockAction({ user: w.user, view: w.view, viewId: w.viewId, actionId: ActionIds.wizardAddAccount, input: { [ActionIds.wizardName]: 'typed-before' } }),
+    );
+    const [push] = await t.slack.waitFor((calls) => calls.some((c) => c.method === 'views.push')).then(() => t.slack.calls('views.push'));
+    const accountView = push?.body.view as ModalView;
+    expect(accountView.callback_id).toBe(CallbackIds.accountAdd);
+
+    const saved = await t.send.viewSubmission(
+      viewSubmission({
+        user: w.user,
+        view: accountView,
+        viewId: 'V0PUSHED01',
+        input: {
+          [ActionIds.accountName]: 'staging',
+          [ActionIds.accountDescription]: null,
+          [ActionIds.accountSecretId]: TENCENT.secretId,
+          [ActionIds.accountSecretKey]: TENCENT.secretKey,
+          [ActionIds.accountScope]: 'project',
+        },
+        rootViewId: w.viewId,
+        previousViewId: w.viewId,
+      }),
+    );
+    expect(saved.text).toBe('');
+    const staging = await until(() => t.bot.services.store.read((d) => d.accounts.find((a) => a.name === 'staging')), 'the new account');
+    const update = await t.slack
+      .waitFor((calls) => calls.slice(before).some((c) => c.method === 'views.update' && c.body.view_id === w.viewId && JSON.stringify(c.body.view).includes(staging.id)))
+      .then((calls) => calls.slice(before).filter((c) => c.method === 'views.update').at(-1));
+    const view = update?.body.view as ModalView;
+    const account = (view.blocks as KnownBlock[]).find((b) => b.block_id === BlockIds.wizardAccount);
+    expect(account?.type === 'input' && account.element.type === 'static_select' && account.element.initial_option?.value).toBe(staging.id);
+    const name = (view.blocks as KnownBlock[]).find((b) => b.block_id === BlockIds.wizardName);
+    expect(name?.type === 'input' && name.element.type === 'plain_text_input' && name.element.initial_value).toBe('typed-before');
+    expect(JSON.stringify(view)).not.toContain(TENCENT.secretKey);
+  });
+});

@@ -1,0 +1,311 @@
+import type { ModalView } from '@slack/types';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ClusterRecord } from '../../src/services/store-schema.js';
+import { ActionIds, BlockIds } from '../../src/views/ids.js';
+import { CHANNELS, ON_CALL_GROUP, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
+import { aSpec } from '../support/clusters.js';
+import type { SlackCall } from '../support/fake-slack.js';
+import { messageBlockAction, viewSubmission } from '../support/payloads.js';
+
+/** On-call only through the user group (not listed by name in the policy). */
+const PAGER = 'U0PAGER01';
+const MINUTE = 60_000;
+const TICK_MS = 15_000;
+
+let t: TestBot | undefined;
+afterEach(async () => {
+  await t?.stop();
+  t = undefined;
+});
+
+const bot = () => t as TestBot;
+const record = (id: string) => bot().bot.services.store.read((data) => data.clusters.find((c) => c.id === id)) as ClusterRecord;
+const deleteCalls = () => bot().tencent.requestsFor('DeleteCluster');
+const posts = () => bot().slack.calls('chat.postMessage');
+const text = (call: SlackCall | undefined) => String(call?.body.text ?? '');
+const hasForceButton = (call: SlackCall) => JSON.stringify(call.body.blocks ?? []).includes(ActionIds.clusterForceDelete);
+const forceOffers = () => posts().filter(hasForceButton);
+const lastRootUpdate = () => text(bot().slack.calls('chat.update').at(-1));
+
+async function tick(): Promise<void> {
+  await bot().bot.watcher.tick(bot().clock.now());
+  await bot().bot.services.threads.idle();
+}
+
+/** Moves the clock in watch-schedule steps up to `at`, ticking at each step, as the cron would. */
+async function tickUntil(at: number): Promise<void> {
+  while (bot().clock.now().getTime() + TICK_MS <= at) {
+    bot().clock.advance(TICK_MS);
+    await tick();
+  }
+  bot().clock.set(at);
+  await tick();
+}
+
+/**
+ * A running cluster made the real way: a project cloud account validated against the emulator,
+ * Deploy of a completed wizard draft, its provisioning thread, and the watcher ticking on the
+ * ManualClock until Tencent (the emulator) has it Running with nodes, disks and a load balancer.
+ */
+async function runningCluster(options: { stuck?: boolean; forceAfterMinutes?: number } = {}): Promise<ClusterRecord> {
+  t = await startTestBot({ env: { FORCE_DELETE_AFTER_MINUTES: String(options.forceAfterMinutes ?? 15) } });
+  t.slack.setUserGroup(ON_CALL_GROUP, [PAGER]);
+  const { services } = t.bot;
+  const added = await services.accounts.add(
+    { name: 'acme-prod', description: '', secretId: TENCENT.secretId, secretKey: TENCENT.secretKey, scope: { kind: 'project', project: 'platform' } },
+    USERS.projectAdmin,
+  );
+  if (!added.ok) throw new Error(`account not added: ${JSON.stringify(added.errors)}`);
+  const draft = await services.drafts.create({ userId: USERS.member, channel: CHANNELS.platform, project: 'platform', step: 'review' });
+  await services.drafts.update(draft.id, (d) => (d.spec = aSpec({ name: 'prod-1', accountId: added.account.id })));
+  const { cluster } = await services.deploy.deploy(draft.id, USERS.member);
+  await services.threads.announce(cluster.id);
+  for (let i = 0; i < 40 && record(cluster.id).status !== 'Running'; i++) {
+    t.clock.advance(TICK_MS);
+    await tick();
+  }
+  const running = record(cluster.id);
+  if (running.status !== 'Running') throw new Error(`prod-1 is ${running.status}, not Running`);
+  if (options.stuck) t.tencent.stickDeleting(running.tkeClusterId as string);
+  t.tencent.clearRequests();
+  return running;
+}
+
+/** `/tke delete prod-1`, returning the modal the bot opened. */
+async function openDeleteModal(user: string = USERS.projectAdmin): Promise<{ view: ModalView; viewId: string }> {
+  const before = bot().slack.calls('views.open').length;
+  const reply = await bot().send.command('delete prod-1', { user, channel: CHANNELS.platform });
+  expect(reply.text).toBe('');
+  const calls = await bot().slack.waitFor((all) => all.filter((c) => c.method === 'views.open').length > before);
+  const opened = calls.filter((c) => c.method === 'views.open').at(-1);
+  return { view: opened?.body.view as ModalView, viewId: `V0DELETE${before}` };
+}
+
+const confirmDelete = (typed: string | null, modal: { view: ModalView; viewId: string }, user: string = USERS.projectAdmin) =>
+  bot().send.viewSubmission(viewSubmission({ user, view: modal.view, viewId: modal.viewId, input: { [ActionIds.deleteConfirmName]: typed } }));
+
+/** Deletes prod-1 as the project admin and waits for the thread to say so. */
+async function deleteIt(): Promise<number> {
+  const requestedAt = bot().clock.now().getTime();
+  const answer = await confirmDelete('prod-1', await openDeleteModal());
+  expect(answer.text).toBe('');
+  await bot().slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && text(c).includes('approved the deletion')));
+  await bot().bot.services.threads.idle();
+  return requestedAt;
+}
+
+/** A click on the thread's Force Delete Cluster button. */
+function clickForceDelete(user: string) {
+  const offer = forceOffers().at(-1);
+  if (!offer) throw new Error('no Force Delete Cluster button in the thread');
+  return bot().send.blockActions(
+    messageBlockAction({
+      user,
+      channel: CHANNELS.platform,
+      message: offer.body,
+      messageTs: '1700000099.000100',
+      actionId: ActionIds.clusterForceDelete,
+      responseUrl: `${bot().slack.url}/response/force`,
+    }),
+  );
+}
+
+describe('deleting a cluster from Slack', () => {
+  it.each([
+    ['a different case', 'Prod-1'],
+    ['a trailing space', 'prod-1 '],
+    ['nothing', ''],
+  ])('refuses the confirmation typed with %s, inline, without calling DeleteCluster', async (_what, typed) => {
+    const cluster = await runningCluster();
+    const modal = await openDeleteModal();
+
+    const answer = await confirmDelete(typed, modal);
+
+    expect(answer.json?.response_action).toBe('errors');
+    expect((answer.json?.errors as Record<string, string>)[BlockIds.deleteConfirmName]).toContain('prod-1');
+    expect(deleteCalls()).toHaveLength(0);
+    expect(record(cluster.id).status).toBe('Running');
+  });
+
+  it('deletes on the exact name: Tencent gets DeleteCluster, the thread names the approver, the root message says Deleting', async () => {
+    const cluster = await runningCluster();
+
+    await deleteIt();
+
+    const [request] = deleteCalls();
+    expect(request?.params).toMatchObject({ ClusterId: cluster.tkeClusterId, InstanceDeleteMode: 'terminate', ResourceDeleteOptions: [{ ResourceType: 'CBS', DeleteMode: 'terminate' }] });
+    const reply = posts().find((c) => text(c).includes('approved the deletion'));
+    expect(reply?.body.thread_ts).toBe(cluster.thread?.ts);
+    expect(text(reply)).toContain(`<@${USERS.projectAdmin}> approved the deletion of *prod-1*`);
+    expect(lastRootUpdate()).toContain(`prod-1: Deleting (Deleting for 0s · approved by <@${USERS.projectAdmin}>)`);
+    expect(record(cluster.id).deletion).toEqual({ requestedBy: USERS.projectAdmin, requestedAt: bot().clock.now().toISOString() });
+  });
+
+  it('refuses a member the delete modal, saying who may delete', async () => {
+    await runningCluster();
+
+    const reply = await bot().send.command('delete prod-1', { user: USERS.member, channel: CHANNELS.platform });
+
+    expect(reply.json?.response_type).toBe('ephemeral');
+    expect(String(reply.json?.text)).toContain('Only the admins of project platform');
+    expect(bot().slack.calls('views.open')).toHaveLength(0);
+  });
+
+  it("opens the same modal from the overview's Delete cluster button", async () => {
+    const cluster = await runningCluster();
+    const overview = await bot().send.command('status prod-1', { user: USERS.projectAdmin, channel: CHANNELS.platform });
+
+    await bot().send.blockActions(
+      messageBlockAction({
+        user: USERS.projectAdmin,
+        channel: CHANNELS.platform,
+        message: overview.json ?? {},
+        messageTs: '1700000098.000100',
+        actionId: ActionIds.clusterDelete,
+        responseUrl: `${bot().slack.url}/response/overview`,
+      }),
+    );
+
+    const calls = await bot().slack.waitFor((all) => all.some((c) => c.method === 'views.open'));
+    const view = calls.find((c) => c.method === 'views.open')?.body.view as ModalView;
+    expect(JSON.parse(view.private_metadata ?? '')).toMatchObject({ clusterId: cluster.id });
+    expect(JSON.stringify(view.blocks)).toContain('Type the cluster name to confirm');
+  });
+
+  it('ends a normal deletion as Deleted, which leaves /tke list but keeps the record', async () => {
+    const cluster = await runningCluster();
+    const requestedAt = await deleteIt();
+
+    await tickUntil(requestedAt + MINUTE);
+
+    expect(record(cluster.id)).toMatchObject({ status: 'Deleted', deletion: { deletedAt: new Date(requestedAt + MINUTE).toISOString() } });
+    expect(text(posts().at(-1))).toContain('Cluster *prod-1* deleted');
+    expect(lastRootUpdate()).toContain('prod-1: Deleted (Deleted after 1m 00s');
+    const list = await bot().send.command('list', { channel: CHANNELS.platform });
+    expect(JSON.stringify(list.json)).not.toContain('prod-1');
+    expect(bot().bot.services.store.read((data) => data.audit.map((e) => e.action))).toEqual(expect.arrayContaining(['cluster.delete', 'cluster.deleted']));
+  });
+});
+
+describe('a deletion stuck in Deleting', () => {
+  it('shows no button at 14:59, only the time left in the overview; at 15:00 posts one button however many ticks follow', async () => {
+    await runningCluster({ stuck: true });
+    const requestedAt = await deleteIt();
+
+    await tickUntil(requestedAt + 14 * MINUTE + 59_000);
+    expect(forceOffers()).toHaveLength(0);
+    const overview = await bot().send.command('status prod-1', { user: USERS.onCall, channel: CHANNELS.platform });
+    expect(JSON.stringify(overview.json)).toContain('Force delete available in 1s.');
+    expect(JSON.stringify(overview.json)).not.toContain(ActionIds.clusterForceDelete);
+
+    await tickUntil(requestedAt + 15 * MINUTE);
+    await tickUntil(requestedAt + 20 * MINUTE);
+
+    expect(forceOffers()).toHaveLength(1);
+    expect(text(forceOffers()[0])).toContain(`<!subteam^${ON_CALL_GROUP}> <@${USERS.onCall}> *prod-1* has been stuck in Deleting for 15m 00s`);
+  });
+
+  it("refuses a member's click on Force Delete Cluster with an ephemeral message saying who may", async () => {
+    const cluster = await runningCluster({ stuck: true });
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + 15 * MINUTE);
+    const opened = bot().slack.calls('views.open').length;
+
+    const answer = await clickForceDelete(USERS.member);
+
+    expect(answer.status).toBe(200);
+    const calls = await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postEphemeral'));
+    const refusal = calls.find((c) => c.method === 'chat.postEphemeral');
+    expect(refusal?.body.user).toBe(USERS.member);
+    expect(text(refusal)).toContain('may force delete this cluster');
+    expect(text(refusal)).toContain('on-call');
+    expect(bot().slack.calls('views.open')).toHaveLength(opened);
+    expect(record(cluster.id).status).toBe('Deleting');
+  });
+
+  it('refuses a click before the threshold (an old or crafted button), saying how long is left', async () => {
+    await runningCluster({ stuck: true });
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + 15 * MINUTE);
+    const offer = forceOffers()[0] as SlackCall;
+    // The same button, clicked as if 3m 12s before the threshold.
+    bot().clock.set(requestedAt + 11 * MINUTE + 48_000);
+    const opened = bot().slack.calls('views.open').length;
+
+    await bot().send.blockActions(
+      messageBlockAction({ user: PAGER, channel: CHANNELS.platform, message: offer.body, messageTs: '1700000099.000100', actionId: ActionIds.clusterForceDelete, responseUrl: `${bot().slack.url}/response/x` }),
+    );
+
+    const calls = await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postEphemeral'));
+    expect(text(calls.find((c) => c.method === 'chat.postEphemeral'))).toContain('in 3m 12s');
+    expect(bot().slack.calls('views.open')).toHaveLength(opened);
+  });
+
+  it('lets on-call (through the user group) see the leftover resources, then force delete: Deleted (forced)', async () => {
+    const cluster = await runningCluster({ stuck: true });
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + 15 * MINUTE);
+    const tkeClusterId = cluster.tkeClusterId as string;
+    const left = bot().tencent.resources(tkeClusterId);
+
+    await clickForceDelete(PAGER);
+    const calls = await bot().slack.waitFor((all) => all.some((c) => c.method === 'views.update'));
+    const opened = calls.filter((c) => c.method === 'views.open').at(-1);
+    expect(JSON.stringify(opened?.body.view)).toContain('Looking up leftover resources');
+    const update = calls.find((c) => c.method === 'views.update') as SlackCall;
+    const modal = update.body.view as ModalView;
+    const listed = JSON.stringify(modal.blocks);
+    for (const id of [left.instances[0]?.instanceId, left.disks[0]?.diskId, left.loadBalancers[0]?.loadBalancerId]) expect(listed).toContain(id);
+    expect(listed).toContain('clean them up');
+    expect(deleteCalls()).toHaveLength(1);
+
+    const wrong = await bot().send.viewSubmission(
+      viewSubmission({ user: PAGER, view: modal, viewId: String(update.body.view_id), input: { [ActionIds.forceDeleteConfirmName]: 'Prod-1' } }),
+    );
+    expect(wrong.json?.response_action).toBe('errors');
+    const answer = await bot().send.viewSubmission(
+      viewSubmission({ user: PAGER, view: modal, viewId: String(update.body.view_id), input: { [ActionIds.forceDeleteConfirmName]: 'prod-1' } }),
+    );
+    expect(answer.text).toBe('');
+    await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postMessage' && text(c).includes('force deleted')));
+    await bot().bot.services.threads.idle();
+
+    expect(deleteCalls()).toHaveLength(2);
+    expect(deleteCalls()[1]?.params).toMatchObject({ ResourceDeleteOptions: [{ ResourceType: 'CBS', DeleteMode: 'terminate', SkipDeletionProtection: true }] });
+    expect(bot().tencent.cluster(tkeClusterId)).toBeUndefined();
+    expect(record(cluster.id)).toMatchObject({ status: 'DeletedForced', deletion: { forcedBy: PAGER, forcedAt: bot().clock.now().toISOString() } });
+    const forced = posts().find((c) => text(c).includes('force deleted'));
+    expect(forced?.body.thread_ts).toBe(cluster.thread?.ts);
+    expect(JSON.stringify(forced?.body.blocks)).toContain(left.instances[0]?.instanceId);
+    expect(lastRootUpdate()).toContain(`prod-1: Deleted (forced) (Force deleted by <@${PAGER}> after 15m 00s`);
+    const actions = bot().bot.services.store.read((data) => data.audit.filter((e) => e.target === cluster.id).map((e) => e.action));
+    expect(actions).toEqual(
+      expect.arrayContaining(['cluster.delete', 'cluster.forceDelete.offered', 'cluster.forceDelete.reviewed', 'cluster.forceDelete.requested', 'cluster.forceDelete']),
+    );
+  });
+
+  it('offers force delete after FORCE_DELETE_AFTER_MINUTES when it is configured', async () => {
+    await runningCluster({ stuck: true, forceAfterMinutes: 2 });
+    const requestedAt = await deleteIt();
+
+    await tickUntil(requestedAt + 2 * MINUTE - 1_000);
+    expect(forceOffers()).toHaveLength(0);
+    await tickUntil(requestedAt + 2 * MINUTE);
+
+    expect(forceOffers()).toHaveLength(1);
+  });
+
+  it('keeps the original request time across a restart: the button comes 15 minutes after the request, not after the restart', async () => {
+    await runningCluster({ stuck: true });
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + 10 * MINUTE);
+
+    t = await bot().restart();
+    await tickUntil(requestedAt + 14 * MINUTE + 59_000);
+    expect(forceOffers()).toHaveLength(0);
+    await tickUntil(requestedAt + 15 * MINUTE);
+
+    expect(forceOffers()).toHaveLength(1);
+    expect(text(forceOffers()[0])).toContain('stuck in Deleting for 15m 00s');
+  });
+});

@@ -1,0 +1,234 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderStep } from '../../src/handlers/wizard-steps.js';
+import type { ClusterRecord } from '../../src/services/store-schema.js';
+import { startTestBot, TENCENT, USERS, CHANNELS, type TestBot } from '../support/bot.js';
+import type { SlackCall } from '../support/fake-slack.js';
+import { viewSubmission } from '../support/payloads.js';
+import { aPoolForm, aWizardForm, aWizardOptions } from '../support/wizard-forms.js';
+import { seedClusters, specIn } from '../support/seed-clusters.js';
+
+let t: TestBot | undefined;
+afterEach(async () => {
+  await t?.stop();
+  t = undefined;
+});
+
+const TICK_MS = 15_000;
+
+/** The test bot with a project cloud account, as an admin would have added it. */
+async function botWithAccount(): Promise<{ t: TestBot; accountId: string }> {
+  const bot = await startTestBot();
+  const added = await bot.bot.services.accounts.add(
+    { name: 'acme-prod', description: '', secretId: TENCENT.secretId, secretKey: TENCENT.secretKey, scope: { kind: 'project', project: 'platform' } },
+    USERS.projectAdmin,
+  );
+  if (!added.ok) throw new Error(`account not added: ${JSON.stringify(added.errors)}`);
+  return { t: bot, accountId: added.account.id };
+}
+
+/**
+ * Deploys through the real wizard: a signed `/tke create`, then the signed Deploy submission of
+ * the review step. The steps in between (covered by the wizard's own tests) are skipped by
+ * storing the completed form in the draft, as they would have left it.
+ */
+async function deploy(bot: TestBot, accountId: string): Promise<string> {
+  const { store } = bot.bot.services;
+  await bot.send.command('create prod-1', { channel: CHANNELS.platform, user: USERS.member });
+  await bot.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
+  const opened = await waitForDraft(bot);
+  const draft = await bot.bot.services.drafts.update(opened.id, (d) => {
+    d.form = aWizardForm({ name: 'prod-1', accountId, pools: [aPoolForm({ name: 'default' })] });
+    d.options = aWizardOptions({ accountId });
+    d.step = 'review';
+  });
+  if (!draft?.viewId) throw new Error('the wizard draft has no view');
+  const { view } = renderStep(bot.bot.services, draft, 'review');
+  await bot.send.viewSubmission(viewSubmission({ user: USERS.member, view, viewId: draft.viewId, input: {} }));
+  // The Deploy handler works after its ack: the root message, then "Cluster created" in its thread.
+  await bot.slack.waitFor((calls: SlackCall[]) => calls.some((c) => c.method === 'chat.postMessage' && c.body.thread_ts !== undefined));
+  const id = store.read((data) => data.clusters.find((c) => c.draftId === draft.id)?.id);
+  if (!id) throw new Error('Deploy recorded no cluster');
+  return id;
+}
+
+async function waitForDraft(bot: TestBot) {
+  for (let i = 0; i < 100; i += 1) {
+    const draft = bot.bot.services.store.read((data) => data.drafts.find((d) => d.userId === USERS.member && d.viewId));
+    if (draft) return draft;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('/tke create opened no wizard');
+}
+
+function cluster(bot: TestBot, id: string): ClusterRecord | undefined {
+  return bot.bot.services.store.read((data) => data.clusters.find((c) => c.id === id));
+}
+
+/** Moves time in watch-schedule steps and ticks, as the cron would, until `done` (or `max` ticks). */
+async function tickUntil(bot: TestBot, done: () => boolean, max = 60): Promise<number> {
+  let ticks = 0;
+  while (!done() && ticks < max) {
+    bot.clock.advance(TICK_MS);
+    await bot.bot.watcher.tick(bot.clock.now());
+    ticks += 1;
+  }
+  await bot.bot.services.threads.idle();
+  return ticks;
+}
+
+async function tickTimes(bot: TestBot, count: number): Promise<void> {
+  let left = count;
+  await tickUntil(bot, () => left-- <= 0);
+}
+
+const rootOf = (bot: TestBot) => bot.slack.calls('chat.postMessage').find((c) => c.body.thread_ts === undefined);
+const threadReplies = (bot: TestBot, rootTs: string) => bot.slack.calls('chat.postMessage').filter((c) => c.body.thread_ts === rootTs);
+const text = (call: SlackCall | undefined) => String(call?.body.text ?? '');
+const blocksText = (call: SlackCall | undefined) => JSON.stringify(call?.body.blocks ?? []);
+
+const STEP_OPENINGS = [':sparkles: Cluster created', ':gear: Control plane running', ':link: Endpoint ready', ':white_check_mark: Worker pool *default* ready', ':package: Add-ons installed', ':tada: Cluster *prod-1* is ready'];
+const stepOf = (reply: string) => STEP_OPENINGS.findIndex((opening) => reply.startsWith(opening));
+
+describe('the provisioning thread', () => {
+  it("receives each step exactly once and in order, and its root message ends as Running with the total time", async () => {
+    const setup = await botWithAccount();
+    t = setup.t;
+    const id = await deploy(t, setup.accountId);
+
+    await tickUntil(t, () => cluster(t as TestBot, id)?.status === 'Running');
+    await tickTimes(t, 3); // nothing more to say
+
+    const root = rootOf(t);
+    expect(root?.body.channel).toBe(CHANNELS.platform);
+    expect(blocksText(root)).toContain('prod-1');
+    for (const shown of ['acme-prod', 'ubuntu-mariadb', 'ap-guangzhou', `<@${USERS.member}>`, 'Overview']) expect(blocksText(root)).toContain(shown);
+    const rootTs = rootTsOf(t, id);
+    const replies = threadReplies(t, rootTs).map(text);
+    expect(replies.map(stepOf)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(replies[3]).toContain('2/2 nodes');
+    expect(replies[5]).toContain('Total time 2m 45s');
+
+    const updates = t.slack.calls('chat.update');
+    expect(updates.every((u) => u.body.ts === rootTs && u.body.channel === CHANNELS.platform)).toBe(true);
+    const last = updates.at(-1);
+    expect(blocksText(last)).toContain('Running');
+    expect(blocksText(last)).toContain('Total time 2m 45s');
+    expect(blocksText(last)).toContain('100%');
+    expect(t.slack.calls('chat.postMessage').filter((c) => c.body.thread_ts === undefined)).toHaveLength(1);
+  });
+
+  it('costs 3 DescribeClusters calls per tick for 250 clusters in one account and region', async () => {
+    const setup = await botWithAccount();
+    t = setup.t;
+    const { store, tke } = t.bot.services;
+    await seedClusters({ store, tke }, {
+      credential: TENCENT,
+      specs: Array.from({ length: 250 }, (_, i) => specIn('ap-guangzhou', `many-${i}`, setup.accountId)),
+      withThread: true,
+    });
+    t.tencent.clearRequests();
+    const slackCalls = t.slack.calls().length;
+
+    await tickTimes(t, 2);
+
+    expect(t.tencent.requestsFor('DescribeClusters')).toHaveLength(6);
+    expect(t.tencent.requests).toHaveLength(6);
+    expect(t.slack.calls()).toHaveLength(slackCalls);
+  });
+
+  it('finishes provisioning after the app is killed and a new one starts on the same db.json, posting no step twice', async () => {
+    const setup = await botWithAccount();
+    t = setup.t;
+    const id = await deploy(t, setup.accountId);
+    await tickUntil(t, () => cluster(t as TestBot, id)?.progress.endpointReadyAt !== undefined);
+    const before = cluster(t, id)?.posted;
+    expect(before).toEqual(['created', 'control-plane', 'endpoint']);
+
+    await t.stopBot();
+    t.clock.advance(5 * 60_000); // while nobody watched, the worker pool came up
+    t = await t.restart();
+    await tickUntil(t, () => cluster(t as TestBot, id)?.status === 'Running');
+    await tickTimes(t, 2);
+
+    const rootTs = rootTsOf(t, id);
+    const replies = threadReplies(t, rootTs).map(text);
+    expect(replies.map(stepOf)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(t.slack.calls('chat.postMessage').filter((c) => c.body.thread_ts === undefined)).toHaveLength(1);
+  });
+
+  it("shows a CreateClusterNodePool failure in the thread with Tencent's code and marks the cluster Failed", async () => {
+    const setup = await botWithAccount();
+    t = setup.t;
+    t.tencent.failNext('CreateClusterNodePool', { code: 'ResourceInsufficient.SpecifiedInstanceType', message: 'S5.MEDIUM4 is sold out in ap-guangzhou-3.' });
+    const id = await deploy(t, setup.accountId);
+
+    await tickUntil(t, () => cluster(t as TestBot, id)?.status === 'Failed');
+
+    const stored = cluster(t, id);
+    const rootTs = rootTsOf(t, id);
+    const failure = threadReplies(t, rootTs).map(text).at(-1) ?? '';
+    expect(failure).toContain('ResourceInsufficient.SpecifiedInstanceType');
+    expect(failure).toContain('S5.MEDIUM4 is sold out in ap-guangzhou-3.');
+    expect(failure).toContain(stored?.failure?.requestId ?? 'a request id');
+    expect(t.tencent.requestsFor('CreateClusterNodePool')[0]?.requestId).toBe(stored?.failure?.requestId);
+    expect(blocksText(t.slack.calls('chat.update').at(-1))).toContain('Failed');
+
+    const slackCalls = t.slack.calls().length;
+    await tickTimes(t, 3);
+    expect(t.slack.calls()).toHaveLength(slackCalls);
+  });
+
+  it('posts nothing for a throttled Describe unless the throttling persists', async () => {
+    const setup = await botWithAccount();
+    t = setup.t;
+    const id = await deploy(t, setup.accountId);
+    await t.bot.services.threads.idle();
+    const slackCalls = t.slack.calls().length;
+
+    // The gateway tries a Describe 4 times; 4 throttled answers make one tick fail.
+    for (let i = 0; i < 3; i += 1) {
+      t.tencent.throttle('DescribeClusters', 4);
+      await tickTimes(t, 1);
+    }
+    expect(t.slack.calls()).toHaveLength(slackCalls);
+    expect(cluster(t, id)?.transientErrors).toBe(3);
+
+    t.tencent.throttle('DescribeClusters', 4);
+    await tickTimes(t, 1);
+    const rootTs = rootTsOf(t, id);
+    const warning = threadReplies(t, rootTs).map(text).at(-1) ?? '';
+    expect(warning).toContain('RequestLimitExceeded');
+    expect(cluster(t, id)?.status).toBe('Provisioning');
+  });
+
+  it('holds the queue for Retry-After on a Slack 429 and loses no update', async () => {
+    const setup = await botWithAccount();
+    t = setup.t;
+    const id = await deploy(t, setup.accountId);
+    await t.bot.services.threads.idle();
+    t.slack.fail('chat.update', { status: 429, retryAfterSeconds: 1 });
+
+    t.clock.advance(60_000);
+    await t.bot.watcher.tick(t.clock.now()); // control plane: a reply, then a root update that gets the 429
+    t.clock.advance(30_000);
+    await t.bot.watcher.tick(t.clock.now()); // endpoint ready while the queue waits
+    await t.bot.services.threads.idle();
+
+    const calls = t.slack.calls().filter((c) => c.method.startsWith('chat.'));
+    const limited = calls.findIndex((c) => c.method === 'chat.update (HTTP 429)');
+    expect(limited).toBeGreaterThanOrEqual(0);
+    const retried = calls[limited + 1];
+    expect(retried?.method).toBe('chat.update');
+    expect((retried?.at ?? 0) - (calls[limited]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+    // The retry carries the latest state, and every reply still arrived, once.
+    expect(cluster(t, id)?.posted).toEqual(['created', 'control-plane', 'endpoint']);
+    expect(blocksText(t.slack.calls('chat.update').at(-1))).toContain('50%');
+    const rootTs = rootTsOf(t, id);
+    expect(threadReplies(t, rootTs).map(text).map(stepOf)).toEqual([0, 1, 2]);
+  });
+});
+
+/** The ts Slack gave the cluster's root message, as the bot stored it. */
+function rootTsOf(bot: TestBot, id: string): string {
+  return cluster(bot, id)?.thread?.ts ?? 'no thread';
+}

@@ -1,0 +1,156 @@
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from '@slack/bolt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TkeopsApp } from '../../src/app.js';
+import { bootstrap } from '../../src/bootstrap.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { SANDBOX_ACCOUNT, startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const MIA = 'U0MEMBER1';
+const PLATFORM = 'C0PLATFORM';
+
+let dir: string;
+let sandbox: Sandbox | undefined;
+/** What production's bootstrap was given and returned, watched through the sandbox's bootstrap option. */
+let built: { config: Config; bot: TkeopsApp }[];
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'tkeops-sandbox-'));
+  built = [];
+});
+afterEach(async () => {
+  await sandbox?.stop();
+  sandbox = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+const start = async () => {
+  sandbox = await startSandbox({
+    port: 0,
+    dataFile: path.join(dir, 'sandbox-db.json'),
+    logLevel: 'silent',
+    bootstrap: async (config, overrides) => {
+      const bot = await bootstrap(config, overrides);
+      built.push({ config, bot });
+      return bot;
+    },
+  });
+  return sandbox;
+};
+
+const refused = async (url: string) => {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return false;
+  } catch {
+    return true;
+  }
+};
+
+describe('the sandbox', () => {
+  it("starts the bot through production's bootstrap and createApp, with only the configuration changed", async () => {
+    const { bot, config, slack, tencent } = await start();
+    expect(built).toHaveLength(1);
+    expect(bot).toBe(built[0]?.bot);
+    expect(bot.app).toBeInstanceOf(App);
+    const production = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-production', SLACK_SIGNING_SECRET: 'secret' });
+    expect(Object.keys(config).sort()).toEqual([...Object.keys(production), 'tencentEndpoint', 'masterKey'].sort());
+    expect(config).toMatchObject({
+      slack: { apiUrl: slack.apiUrl },
+      tencentEndpoint: tencent.url,
+      dataFile: path.join(dir, 'sandbox-db.json'),
+      policyFile: 'data/sandbox/policy.yaml',
+      profilesDir: production.profilesDir,
+      watchSchedule: '*/2 * * * * *',
+      forceDeleteAfterMs: 60_000,
+    });
+  });
+
+  it('answers /tke help typed on the page with the real bot’s help, only to that person', async () => {
+    const { slack } = await start();
+    expect(await slack.interactions.send({ user: MIA, channel: PLATFORM, text: '/tke help' })).toEqual({ ok: true });
+    const [answer] = slack.state.allMessages();
+    expect(answer).toMatchObject({ user: 'U0BOT', ephemeral_to: MIA });
+    expect(JSON.stringify(answer?.blocks ?? answer?.text)).toContain('/tke create');
+  });
+
+  it('registers the demo Tencent account in the bot, validated by the emulator', async () => {
+    const { bot, tencent } = await start();
+    expect(bot.services.accounts.list()).toEqual([expect.objectContaining({ name: SANDBOX_ACCOUNT.name, scope: { kind: 'tenant' } })]);
+    expect(tencent.requests.some((r) => r.secretId === SANDBOX_ACCOUNT.secretId)).toBe(true);
+  });
+
+  it("shows each person's role from the sandbox policy in the user picker", async () => {
+    const { url } = await start();
+    const state = (await (await fetch(`${url}/sandbox/state`)).json()) as { users: { realName: string; title: string }[] };
+    expect(Object.fromEntries(state.users.map((u) => [u.realName, u.title]))).toEqual({
+      'Mia Member': 'member',
+      'Pat Admin': 'platform admin',
+      'Tess Tenant': 'tenant admin',
+      'Owen Oncall': 'on-call',
+    });
+  });
+
+  it('makes the next deletion get stuck in Tencent from the page’s control', async () => {
+    const { url, bot, tencent } = await start();
+    const answer = (await (await fetch(`${url}/sandbox/controls/stick-next-deletion`, { method: 'POST' })).json()) as { ok: boolean };
+    expect(answer.ok).toBe(true);
+    const target = { credential: { secretId: SANDBOX_ACCOUNT.secretId, secretKey: SANDBOX_ACCOUNT.secretKey }, region: 'ap-guangzhou' };
+    const { clusterId } = await bot.services.tke.createCluster(target, {
+      name: 'stuck-1',
+      description: '',
+      kubernetesVersion: '1.28.3',
+      os: 'ubuntu18.04.1x86_64',
+      vpcId: 'vpc-gzdemo01',
+      network: { mode: 'GR', clusterCidr: '10.200.0.0/16' },
+      tags: [],
+    });
+    await bot.services.tke.deleteCluster(target, clusterId, { terminateInstances: true, terminateDisks: true });
+    expect(tencent.cluster(clusterId)?.deletion?.stuck).toBe(true);
+  });
+
+  it('stops cleanly: the page, the bot and the emulator stop listening', async () => {
+    const { url, tencent, botUrl, stop } = await start();
+    await stop();
+    sandbox = undefined;
+    expect(await refused(url)).toBe(true);
+    expect(await refused(tencent.url)).toBe(true);
+    expect(await refused(botUrl)).toBe(true);
+  });
+
+  it('never touches the production store', async () => {
+    const production = path.join(repo, 'data/db.json');
+    const before = existsSync(production) ? statSync(production).mtimeMs : undefined;
+    const { config } = await start();
+    expect(path.resolve(config.dataFile)).not.toBe(production);
+    expect(existsSync(production) ? statSync(production).mtimeMs : undefined).toBe(before);
+  });
+});
+
+describe('npm run sandbox', () => {
+  it('prints one URL that serves the page, and stops the whole process tree on Ctrl-C', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts'], {
+      cwd: repo,
+      env: { ...process.env, SANDBOX_PORT: '0', SANDBOX_DATA_FILE: path.join(dir, 'db.json'), LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const deadline = Date.now() + 15_000;
+    while (!/open (http:\/\/\S+)/.test(stdout) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const urls = stdout.match(/https?:\/\/\S+/g) ?? [];
+    expect(urls).toHaveLength(1);
+    const url = urls[0] as string;
+    expect((await fetch(url)).headers.get('content-type')).toContain('text/html');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(await refused(url)).toBe(true);
+  });
+});

@@ -1,0 +1,52 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/services/clock.js';
+import { createDrafts, DRAFT_TTL_MS } from '../../src/services/drafts.js';
+import { openStore } from '../../src/services/store.js';
+
+describe('wizard drafts', () => {
+  let dir: string;
+  let file: string;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'tkeops-drafts-'));
+    file = path.join(dir, 'db.json');
+    clock = new ManualClock();
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  const open = async () => createDrafts({ store: await openStore(file), clock });
+  const newDraft = { userId: 'U0MEMBER', channel: 'C0PLATFORM', project: 'platform', step: 'basics' };
+
+  it('starts with an empty form holding one worker pool and public endpoint access', async () => {
+    const draft = await (await open()).create(newDraft);
+    expect(draft.form).toMatchObject({ name: '', endpointAccess: 'public', pools: [{ key: 'p1' }], nextPoolKey: 2 });
+  });
+
+  it('survives a restart: found again by id and by the view showing it', async () => {
+    const before = await open();
+    const draft = await before.create(newDraft);
+    await before.update(draft.id, (d) => {
+      d.viewId = 'V0WIZARD1';
+      if (d.form) d.form.name = 'payments-prod';
+    });
+    const after = await open();
+    expect(after.get(draft.id)?.form?.name).toBe('payments-prod');
+    expect(after.findByView('V0WIZARD1')?.id).toBe(draft.id);
+  });
+
+  it('expires a draft left untouched for 24 hours, and not one still in use', async () => {
+    const drafts = await open();
+    const idle = await drafts.create(newDraft);
+    const busy = await drafts.create(newDraft);
+    clock.advance(DRAFT_TTL_MS - 1_000);
+    await drafts.update(busy.id, (d) => (d.step = 'packs'));
+    clock.advance(1_000);
+    expect(drafts.get(idle.id)).toBeUndefined();
+    expect(await drafts.update(idle.id, (d) => (d.step = 'packs'))).toBeUndefined();
+    expect(drafts.get(busy.id)?.step).toBe('packs');
+    expect(await drafts.expire()).toBe(1);
+  });
+});

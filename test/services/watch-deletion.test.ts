@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/services/logger.js';
+import type { TkeGateway } from '../../src/services/tke.js';
+import { deletionCheck } from '../../src/services/watch-deletion.js';
+import { ActionIds } from '../../src/views/ids.js';
+import { aCluster } from '../support/clusters.js';
+import { deletionWorld, DELETION_ACCOUNT, MINUTE, ON_CALL_MENTION, type DeletionWorld } from '../support/deletion-world.js';
+
+let w: DeletionWorld | undefined;
+afterEach(async () => {
+  await w?.close();
+  w = undefined;
+});
+
+async function deleting(options: { stuck: boolean }) {
+  w = await deletionWorld();
+  const t = w;
+  const cluster = await t.runningCluster();
+  if (options.stuck) t.tencent.stickDeleting(cluster.tkeClusterId as string);
+  await t.deletion.requestDeletion(cluster.id, 'U0PADMIN1');
+  await t.idle();
+  return { t, cluster };
+}
+
+/** Thread posts that carry the Force Delete Cluster button. */
+const offers = (t: DeletionWorld) => t.chat.posts().filter((p) => JSON.stringify(p.blocks ?? []).includes(ActionIds.clusterForceDelete));
+
+describe('the watcher during a deletion', () => {
+  it('marks the cluster Deleted once Tencent no longer has it, with a final reply and the root updated', async () => {
+    const { t, cluster } = await deleting({ stuck: false });
+    t.clock.advance(MINUTE);
+
+    await t.tick();
+
+    const after = t.cluster(cluster.id);
+    expect(after.status).toBe('Deleted');
+    expect(after.deletion?.deletedAt).toBe(t.clock.now().toISOString());
+    expect(t.replies().at(-1)).toContain(`Cluster *prod-1* deleted: Tencent no longer has \`${cluster.tkeClusterId}\` (after 1m 00s)`);
+    expect(t.chat.updates().at(-1)?.text).toContain('prod-1: Deleted (Deleted after 1m 00s · approved by <@U0PADMIN1>)');
+    expect(t.audit().at(-1)).toMatchObject({ actor: 'tkeops', action: 'cluster.deleted', target: cluster.id });
+  });
+
+  it('stops watching a deleted cluster', async () => {
+    const { t } = await deleting({ stuck: false });
+    t.clock.advance(MINUTE);
+    await t.tick();
+    t.tencent.clearRequests();
+
+    const report = await t.tick();
+
+    expect(report.watched).toBe(0);
+    expect(t.tencent.requests).toHaveLength(0);
+  });
+
+  it('stays quiet on the ticks between milestones', async () => {
+    const { t } = await deleting({ stuck: true });
+    const before = t.chat.calls.length;
+
+    for (let i = 0; i < 8; i++) {
+      t.clock.advance(30_000);
+      await t.tick();
+    }
+
+    expect(t.chat.calls.length).toBe(before);
+  });
+
+  it('posts one progress reply per five minutes of deleting, with what is left', async () => {
+    const { t } = await deleting({ stuck: true });
+    t.clock.advance(5 * MINUTE);
+
+    await t.tick();
+    await t.tick();
+    t.clock.advance(30_000);
+    await t.tick();
+
+    const progress = t.replies().filter((text) => text.includes('Still deleting'));
+    expect(progress).toEqual([
+      ':hourglass_flowing_sand: Still deleting after 5m 00s: 1 instance, 1 disk and 1 load balancer left. Force delete becomes available in 10m 00s.',
+    ]);
+  });
+
+  it('posts no Force Delete Cluster button before the threshold', async () => {
+    const { t, cluster } = await deleting({ stuck: true });
+    t.clock.advance(14 * MINUTE + 59_000);
+
+    await t.tick();
+
+    expect(offers(t)).toHaveLength(0);
+    expect(t.cluster(cluster.id).deletion?.forceOfferedAt).toBeUndefined();
+  });
+
+  it('posts the Force Delete Cluster button once at the threshold, mentioning on-call, however many ticks follow', async () => {
+    const { t, cluster } = await deleting({ stuck: true });
+    t.clock.advance(15 * MINUTE);
+
+    await t.tick();
+    for (let i = 0; i < 5; i++) {
+      t.clock.advance(MINUTE);
+      await t.tick();
+    }
+
+    const posted = offers(t);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]?.text).toContain(`${ON_CALL_MENTION} *prod-1* has been stuck in Deleting for 15m 00s`);
+    expect(posted[0]?.thread_ts).toBe(cluster.thread?.ts);
+    expect(t.cluster(cluster.id).deletion?.forceOfferedAt).toBe(new Date(t.clock.now().getTime() - 5 * MINUTE).toISOString());
+    expect(t.audit().filter((e) => e.action === 'cluster.forceDelete.offered')).toHaveLength(1);
+  });
+
+  it('leaves the cluster alone while Tencent still reports it as it was before the DeleteCluster', async () => {
+    const check = deletionCheck({
+      tke: {} as TkeGateway,
+      forceDeleteAfterMs: 15 * MINUTE,
+      onCallMention: () => ON_CALL_MENTION,
+      logger: createLogger({ level: 'silent' }),
+    });
+    const record = aCluster({ status: 'Deleting', deletion: { requestedBy: 'U0PADMIN1', requestedAt: '2026-01-01T09:00:00.000Z' } });
+
+    const outcome = await check({
+      record,
+      tencent: { clusterId: 'cls-test0001', name: 'prod-1', status: 'Running', tags: [] },
+      target: { credential: DELETION_ACCOUNT, region: 'ap-guangzhou' },
+      now: new Date('2026-01-01T09:20:00.000Z'),
+    });
+
+    expect(outcome).toBeUndefined();
+  });
+
+  it('counts the threshold from the stored request time, not from when the watcher first saw the cluster', async () => {
+    const check = deletionCheck({
+      tke: {} as TkeGateway,
+      forceDeleteAfterMs: 15 * MINUTE,
+      onCallMention: () => ON_CALL_MENTION,
+      logger: createLogger({ level: 'silent' }),
+    });
+    const record = aCluster({ status: 'Deleting', deletion: { requestedBy: 'U0PADMIN1', requestedAt: '2026-01-01T09:00:00.000Z' } });
+
+    const outcome = await check({
+      record,
+      tencent: { clusterId: 'cls-test0001', name: 'prod-1', status: 'Deleting', tags: [] },
+      target: { credential: DELETION_ACCOUNT, region: 'ap-guangzhou' },
+      now: new Date('2026-01-01T09:15:00.000Z'),
+    });
+
+    expect(outcome?.replies?.[0]?.key).toBe('delete:force-offer');
+  });
+});
