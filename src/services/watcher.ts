@@ -203,7 +203,9 @@ export function createWatcher(deps: WatcherDeps): Watcher {
   function errorOutcome(record: ClusterRecord, error: unknown): CheckOutcome {
     const action = error instanceof CheckError ? error.action : undefined;
     const cause = error instanceof CheckError ? error.error : error;
-    if (cause instanceof TencentError && !cause.transient) return { fail: failureOf(cause, action) };
+    // A deletion is never turned into a failure: the cluster stays Deleting (so force delete stays
+    // reachable) and a lasting error is told in the thread like a transient one.
+    if (cause instanceof TencentError && !cause.transient && record.status !== 'Deleting') return { fail: failureOf(cause, action) };
     const failure: TencentFailure =
       cause instanceof TencentError ? failureOf(cause, action) : { code: 'tkeops.UnexpectedError', message: (cause as Error).message ?? String(cause) };
     const count = record.transientErrors + 1;

@@ -52,6 +52,20 @@ describe('the watcher during a deletion', () => {
     expect(t.tencent.requests).toHaveLength(0);
   });
 
+  it('keeps a deletion Deleting when Tencent refuses the status check, and tells the thread once it lasts', async () => {
+    const { t, cluster } = await deleting({ stuck: true });
+    t.tencent.failNext('DescribeClusters', { code: 'AuthFailure.SecretIdNotFound', message: 'The SecretId is not found', times: 4 });
+
+    for (let i = 0; i < 4; i++) {
+      t.clock.advance(10_000);
+      await t.tick();
+    }
+
+    expect(t.cluster(cluster.id).status).toBe('Deleting');
+    expect(t.replies().filter((text) => text.includes('AuthFailure.SecretIdNotFound'))).toHaveLength(1);
+    expect(t.replies().join('\n')).not.toContain('Provisioning failed');
+  });
+
   it('stays quiet on the ticks between milestones', async () => {
     const { t } = await deleting({ stuck: true });
     const before = t.chat.calls.length;
