@@ -11,6 +11,10 @@ async function main(): Promise<void> {
   bot.services.logger.info(
     port === undefined ? 'tkeops is running in Socket Mode' : `tkeops is listening on port ${port} (POST /slack/events)`,
   );
+  // A failure in background work (a thread message, a watcher step) is logged, never fatal to the bot.
+  process.on('unhandledRejection', (reason) => {
+    bot.services.logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled background failure');
+  });
   const shutdown = () => {
     bot.stop().finally(() => process.exit(0));
   };

@@ -3,8 +3,14 @@
  *   npm run sandbox:tke            (PORT=4577 by default)
  * Point the bot at it with TENCENT_API_ENDPOINT=<printed URL> and register the printed account.
  * Its clock follows real time; POST /_emulator/advance {"ms": 60000} fast-forwards it.
+ *
+ * Flags, for a parent process that drives it over POST /_emulator/<command> (e.g. the benchmark):
+ *   --manual-clock  the clock only moves on /_emulator/advance (starts where ManualClock starts)
+ *   --child         print one JSON line {"url", "pid"} instead of the banner, and stop when stdin
+ *                   closes, so the emulator never outlives its parent
  */
-import { systemClock, type Clock } from '../../services/clock.js';
+import { parseArgs } from 'node:util';
+import { ManualClock, systemClock, type Clock } from '../../services/clock.js';
 import { demoSeed } from './seed.js';
 import { startTkeEmulator } from './server.js';
 
@@ -24,20 +30,29 @@ function realTimeClock(): Clock & { advance(ms: number): Date } {
   };
 }
 
+const { values: flags } = parseArgs({
+  options: { 'manual-clock': { type: 'boolean', default: false }, child: { type: 'boolean', default: false } },
+});
 const port = Number(process.env.PORT ?? 4577);
-const emulator = await startTkeEmulator({ clock: realTimeClock(), accounts: [DEMO_ACCOUNT], port });
+const clock = flags['manual-clock'] ? new ManualClock() : realTimeClock();
+const emulator = await startTkeEmulator({ clock, accounts: [DEMO_ACCOUNT], port });
 
-console.log(`Tencent Cloud API emulator listening on ${emulator.url}`);
-console.log(`  SecretId:  ${DEMO_ACCOUNT.secretId}`);
-console.log(`  SecretKey: ${DEMO_ACCOUNT.secretKey}`);
-console.log(`  regions:   ${demoSeed().regions.map((r) => r.region).join(', ')}`);
-console.log(`  controls:  POST ${emulator.url}/_emulator/<command>  (e.g. clusters, stickDeleting, advance, reset)`);
+if (flags.child) {
+  console.log(JSON.stringify({ url: emulator.url, pid: process.pid }));
+} else {
+  console.log(`Tencent Cloud API emulator listening on ${emulator.url}`);
+  console.log(`  SecretId:  ${DEMO_ACCOUNT.secretId}`);
+  console.log(`  SecretKey: ${DEMO_ACCOUNT.secretKey}`);
+  console.log(`  regions:   ${demoSeed().regions.map((r) => r.region).join(', ')}`);
+  console.log(`  controls:  POST ${emulator.url}/_emulator/<command>  (e.g. clusters, stickDeleting, advance, reset)`);
+}
 
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
-  console.log(`${signal}: stopping the emulator`);
+  // A child's parent may be gone already, with the pipe behind stdout.
+  if (!flags.child) console.log(`${signal}: stopping the emulator`);
   emulator.close().then(
     () => process.exit(0),
     (error: unknown) => {
@@ -48,3 +63,7 @@ const stop = (signal: string) => {
 };
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
+if (flags.child) {
+  process.stdin.on('end', () => stop('stdin closed'));
+  process.stdin.resume();
+}
