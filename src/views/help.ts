@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { escapeMrkdwn } from './cluster-format.js';
 
 export interface SubcommandHelp {
   usage: string;
@@ -18,7 +19,7 @@ export const SUBCOMMAND_HELP: readonly SubcommandHelp[] = [
 /** The ephemeral help; `unknown` is the subcommand the user typed that tkeops does not know. */
 export function helpMessage(unknown?: string): { text: string; blocks: KnownBlock[] } {
   const intro = unknown
-    ? `I don't know \`/tke ${unknown}\`. Here is what I can do:`
+    ? `I don't know \`/tke ${escapeMrkdwn(unknown)}\`. Here is what I can do:`
     : 'tkeops runs Tencent Kubernetes Engine clusters from Slack. Commands:';
   return {
     text: intro,
@@ -26,7 +27,7 @@ export function helpMessage(unknown?: string): { text: string; blocks: KnownBloc
       { type: 'section', text: { type: 'mrkdwn', text: intro } },
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: SUBCOMMAND_HELP.map((h) => `• \`${h.usage}\` — ${h.summary}`).join('\n') },
+        text: { type: 'mrkdwn', text: SUBCOMMAND_HELP.map((h) => `• \`${escapeMrkdwn(h.usage)}\` — ${h.summary}`).join('\n') },
       },
     ],
   };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 
 /*
@@ -52,7 +52,14 @@ beforeAll(async () => {
   page = await context.newPage();
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.goto(sandbox.url);
-  await page.waitForFunction(() => (window as unknown as { sandboxReady?: boolean }).sandboxReady === true);
+  await page.waitForFunction(() => (globalThis as { sandboxReady?: boolean }).sandboxReady === true);
+});
+
+/** A failed step leaves a picture of the page in .tmp/ (git-ignored), for CI logs. */
+afterEach(async (test) => {
+  if (test.task.result?.state !== 'fail') return;
+  await mkdir(path.join(repo, '.tmp'), { recursive: true });
+  await page.screenshot({ path: path.join(repo, '.tmp', `browser-failure-${test.task.name.slice(0, 40).replace(/\W+/g, '-')}.png`) });
 });
 
 afterAll(async () => {
@@ -66,6 +73,10 @@ const dialog = (title: string) => page.getByRole('dialog', { name: title });
 const messages = () => page.getByRole('log', { name: 'Messages' }).getByTestId('message');
 const thread = () => page.getByRole('complementary', { name: 'Thread' });
 const rootMessage = (cluster: string) => messages().filter({ hasText: cluster }).filter({ has: page.getByRole('button', { name: 'Overview' }) });
+
+/** The ephemeral cluster overview of `/tke status <name>`, as the acting person sees it. */
+const overview = (cluster: string) =>
+  messages().filter({ hasText: 'Only visible to you' }).filter({ hasText: cluster }).filter({ hasText: 'Open the provisioning thread' });
 
 async function actAs(user: string): Promise<void> {
   await page.getByLabel('Acting as').selectOption(user);
@@ -81,6 +92,13 @@ async function type(text: string): Promise<void> {
 async function choices(select: Locator): Promise<Locator> {
   await select.locator('option:not([disabled])').first().waitFor({ state: 'attached' });
   return select;
+}
+
+/** Does something that makes the bot update the open view (a dispatched select), and waits for the new view. */
+async function andViewUpdate(action: () => Promise<unknown>): Promise<void> {
+  const hash = await page.getByRole('dialog').getAttribute('data-view-hash');
+  await action();
+  await page.locator(`[role=dialog]:not([data-view-hash="${hash}"])`).waitFor();
 }
 
 async function next(title = 'Create cluster', button = 'Next'): Promise<void> {
@@ -101,14 +119,14 @@ async function fillWizard(name: string, shots: { basics?: string; review?: strin
   await wizard.getByText('Step 2 of 5').waitFor();
   await next();
   await wizard.getByText('Step 3 of 5').waitFor();
-  await wizard.getByLabel('Region').selectOption('ap-guangzhou');
+  await andViewUpdate(() => wizard.getByLabel('Region').selectOption('ap-guangzhou'));
   await (await choices(wizard.getByLabel('SSH key pair'))).selectOption({ index: 1 });
-  await (await choices(wizard.getByLabel('VPC', { exact: true }))).selectOption({ index: 1 });
+  await andViewUpdate(async () => (await choices(wizard.getByLabel('VPC', { exact: true }))).selectOption({ index: 1 }));
   await (await choices(wizard.getByLabel('Subnet', { exact: true }))).selectOption({ index: 1 });
   await wizard.getByLabel('Public access CIDRs').fill('0.0.0.0/0');
   await next();
   await wizard.getByText('Step 4 of 5').waitFor();
-  await wizard.getByLabel('Availability zones').selectOption(['ap-guangzhou-3']);
+  await andViewUpdate(() => wizard.getByLabel('Availability zones').selectOption(['ap-guangzhou-3']));
   await (await choices(wizard.getByLabel('Instance type'))).selectOption('S5.MEDIUM4');
   await next();
   await wizard.getByText('Step 5 of 5').waitFor();
@@ -181,7 +199,7 @@ describe('the sandbox in a browser', () => {
 
     await actAs(PEOPLE.member);
     await type('/tke status demo-2');
-    const memberOverview = messages().filter({ hasText: 'Only visible to you' }).last();
+    const memberOverview = overview('demo-2');
     await memberOverview.waitFor();
     expect(await memberOverview.getByRole('button', { name: 'Force Delete Cluster' }).count()).toBe(0);
     await thread().getByRole('button', { name: 'Force Delete Cluster' }).click();
@@ -191,8 +209,7 @@ describe('the sandbox in a browser', () => {
 
     await actAs(PEOPLE.onCall);
     await type('/tke status demo-2');
-    const onCallOverview = messages().filter({ hasText: 'Only visible to you' }).last();
-    await onCallOverview.getByRole('button', { name: 'Force Delete Cluster' }).waitFor();
+    await overview('demo-2').getByRole('button', { name: 'Force Delete Cluster' }).waitFor();
   });
 
   it('force-deletes the stuck cluster for on-call, after listing the leftover resources', async () => {
@@ -204,7 +221,11 @@ describe('the sandbox in a browser', () => {
     await screenshot('force-delete-confirm');
     await force.getByRole('button', { name: 'Force delete', exact: true }).click();
     await force.waitFor({ state: 'detached' });
-    await rootMessage('demo-2').filter({ hasText: /Deleted \(forced\)|force/i }).waitFor({ timeout: SLOW });
+    await rootMessage('demo-2').filter({ hasText: 'Deleted (forced)' }).waitFor({ timeout: SLOW });
+    await thread().getByTestId('message').filter({ hasText: 'force deleted' }).first().waitFor();
+    const dismiss = page.getByRole('button', { name: 'Dismiss' });
+    while ((await dismiss.count()) > 0) await dismiss.first().click();
+    await rootMessage('demo-2').scrollIntoViewIfNeeded();
     await screenshot('force-deleted');
   });
 });

@@ -269,6 +269,15 @@ describe('the Web API', () => {
     expect(await slackError(client.views.update({ view_id: 'V404', view: everyElement }))).toBe('not_found');
   });
 
+  it('pushes views onto the user’s stack with views.push, up to three views', async () => {
+    const root = await client.views.open({ trigger_id: slack.state.issueTrigger(MIA), view: everyElement });
+    const pushed = await client.views.push({ trigger_id: slack.state.issueTrigger(MIA), view: { ...everyElement, title: plain('Add account') } });
+    expect(pushed.view).toMatchObject({ previous_view_id: root.view?.id, root_view_id: root.view?.id });
+    await client.views.push({ trigger_id: slack.state.issueTrigger(MIA), view: everyElement });
+    expect(slack.state.stackOf(MIA)).toHaveLength(3);
+    expect(await slackError(client.views.push({ trigger_id: slack.state.issueTrigger(MIA), view: everyElement }))).toBe('push_limit_reached');
+  });
+
   it('records every call, with JSON-encoded form fields decoded', async () => {
     await client.chat.postMessage({ channel: CHANNEL, text: 'hi', blocks: [{ type: 'divider' }] });
     expect(slack.calls('chat.postMessage')).toEqual([

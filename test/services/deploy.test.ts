@@ -82,7 +82,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
 
   describe('deploy', () => {
     it('sends CreateCluster with the spec, the profile and its network layer, and records the TKE cluster id', async () => {
-      // prod-vpc (10.0.0.0/16): the GR pod CIDR 172.16.0.0/16 of ubuntu-standard would overlap the default VPC.
+      // Deployed into prod-vpc (10.0.0.0/16), the way an operator with a dedicated VPC would.
       const prodVpc = { vpcId: 'vpc-gzdemo02', subnetId: 'subnet-gz03prd1' };
       const draftId = await aDraft({ profile: 'ubuntu-standard', description: 'payments', tags: [{ key: 'team', value: 'payments' }], ...prodVpc });
       const { cluster, created } = await deploy.deploy(draftId, 'U0MEMBER');
@@ -92,7 +92,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
       expect(request?.region).toBe('ap-guangzhou');
       expect(params(request)).toEqual({
         ClusterType: 'MANAGED_CLUSTER',
-        ClusterCIDRSettings: { ClusterCIDR: '172.16.0.0/16', ServiceCIDR: '172.17.0.0/20' },
+        ClusterCIDRSettings: { ClusterCIDR: '10.244.0.0/16', ServiceCIDR: '172.17.0.0/20' },
         ClusterBasicSettings: {
           ClusterOs: 'ubuntu18.04.1x86_64',
           ClusterVersion: '1.30.0',

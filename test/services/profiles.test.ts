@@ -71,9 +71,9 @@ describe('shipped profiles', () => {
     expect(image('ubuntu-mariadb')).toBe('ubuntu18.04.1x86_64');
   });
 
-  it('give ubuntu-standard a GlobalRouter network on 172.16.0.0/16', async () => {
+  it('give ubuntu-standard a GlobalRouter pod network on 10.244.0.0/16, clear of the default VPC', async () => {
     const profile = (await loadProfiles(SHIPPED)).get('ubuntu-standard');
-    expect(profile?.layers.network).toMatchObject({ mode: 'GR', clusterCidr: '172.16.0.0/16' });
+    expect(profile?.layers.network).toMatchObject({ mode: 'GR', clusterCidr: '10.244.0.0/16' });
     expect(profile?.layers.kubernetes.version).toBe('1.30.0');
   });
 

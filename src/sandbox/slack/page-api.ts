@@ -122,7 +122,8 @@ export function createPageApi(deps: { state: SlackState; api: WebApi; interactio
     if (req.method === 'GET') {
       if (name === 'state') sendJson(res, 200, snapshot());
       else if (name === 'events') openStream(res);
-      else if (name === 'calls') sendJson(res, 200, { calls: deps.api.calls });
+      // The page shows the log; the bot token stays out of it.
+      else if (name === 'calls') sendJson(res, 200, { calls: deps.api.calls.map((c) => ({ ...c, token: c.token && '[redacted]' })) });
       else sendJson(res, 404, { ok: false, error: 'not_found' });
       return true;
     }

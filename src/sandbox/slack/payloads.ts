@@ -1,5 +1,5 @@
 import type { Json } from './block-ids.js';
-import type { ModalRecord, SlackMessage } from './state.js';
+import { publicMessage, type ModalRecord, type SlackMessage } from './state.js';
 import { stateValues, type RawValues } from './state-values.js';
 import type { Workspace } from './workspace.js';
 
@@ -88,7 +88,6 @@ export function blockActionsPayload(workspace: Workspace, user: Actor, source: A
   const { message } = source;
   const ephemeral = message.ephemeral_to !== undefined;
   const blocks = (message.blocks ?? []) as Json[];
-  const { channel: _channel, ephemeral_to: _to, ...publicMessage } = message;
   return {
     ...common,
     container: {
@@ -100,7 +99,7 @@ export function blockActionsPayload(workspace: Workspace, user: Actor, source: A
     },
     channel: { id: message.channel, name: source.channelName },
     // Slack does not send the content of an ephemeral message back.
-    ...(ephemeral ? {} : { message: publicMessage }),
+    ...(ephemeral ? {} : { message: publicMessage(message) }),
     state: { values: stateValues(blocks, source.values) },
     response_url: source.responseUrl,
   };

@@ -22,6 +22,12 @@ export interface SlackMessage {
   ephemeral_to?: string;
 }
 
+/** The message as Slack shows it to apps (API answers, payloads): no channel field, no sandbox bookkeeping. */
+export function publicMessage(message: SlackMessage): Json {
+  const { channel: _channel, ephemeral_to: _to, ...rest } = message;
+  return rest;
+}
+
 /** One view of a user's modal stack, as Slack answers it, with the inline errors it shows. */
 export interface ModalRecord {
   user: string;

@@ -1,6 +1,6 @@
 import { isJson, viewWithGeneratedIds, withGeneratedIds, type Json } from './block-ids.js';
 import { messageProblems, viewProblems } from './limits.js';
-import { MAX_STACK, type ModalRecord, type ResponseTarget, type SlackMessage, type SlackState } from './state.js';
+import { MAX_STACK, publicMessage, type ModalRecord, type ResponseTarget, type SlackMessage, type SlackState } from './state.js';
 
 /** One Web API call (or response_url post) the bot made, with JSON-encoded fields decoded. */
 export interface SlackCall {
@@ -32,12 +32,6 @@ const error = (code: string, messages?: string[]): Json =>
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value));
 const jsonArray = (value: unknown): Json[] | undefined => (Array.isArray(value) ? value.filter(isJson) : undefined);
-
-/** The message as the Web API answers it: no channel field, no sandbox bookkeeping. */
-export function publicMessage(message: SlackMessage): Json {
-  const { channel: _channel, ephemeral_to: _to, ...rest } = message;
-  return rest;
-}
 
 export interface WebApi {
   readonly calls: SlackCall[];

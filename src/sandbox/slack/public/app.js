@@ -1,4 +1,4 @@
-/* global document, window, fetch, EventSource, localStorage, requestAnimationFrame, location */
+/* global document, window, fetch, EventSource, localStorage, requestAnimationFrame, location, setTimeout, URLSearchParams */
 // The local Slack page: sidebar, channel, thread pane, composer, modals, live updates (SSE).
 import { renderBlocks } from './blocks.js';
 import { colorOf, h, timeOf } from './dom.js';
@@ -149,7 +149,7 @@ function attachmentView(a, ctx) {
 
 function dismiss(/** @type {Message} */ m) {
   app.messages.delete(key(m.channel, m.ts));
-  scheduleRender();
+  render();
 }
 
 let renderQueued = false;

@@ -1,4 +1,4 @@
-/* global document */
+/* global document, Node */
 // Tiny DOM helpers for the local Slack page (plain ES modules, no build step).
 
 /**

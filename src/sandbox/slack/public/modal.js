@@ -109,7 +109,7 @@ export function createModalHost(deps) {
         class: 'modal',
         role: 'dialog',
         'aria-label': view.title?.text ?? 'Modal',
-        dataset: { viewId: view.id, callbackId: view.callback_id ?? '' },
+        dataset: { viewId: view.id, viewHash: view.hash, callbackId: view.callback_id ?? '' },
         onsubmit: (/** @type {Event} */ e) => {
           e.preventDefault();
           void submitView(top);

@@ -68,20 +68,20 @@ function controlSequence(inner, names) {
 export function mrkdwn(text, names) {
   /** @type {string[]} */
   const saved = [];
-  const keep = (/** @type {string} */ html) => `\u0000${saved.push(html) - 1}\u0000`;
+  const keep = (/** @type {string} */ html) => `\uE000${saved.push(html) - 1}\uE000`;
   let out = text.replace(/<([^<>\n]+)>/g, (_, inner) => keep(controlSequence(inner, names)));
   out = escapeHtml(unescapeSlack(out));
   out = out.replace(/```\n?([\s\S]*?)```/g, (_, code) => keep(`<pre class="code-block">${code}</pre>`));
   out = out.replace(/`([^`\n]+)`/g, (_, code) => keep(`<code>${code}</code>`));
-  const edge = '(^|[\\s(\\u0000>])';
-  const end = '(?=$|[\\s).,!?:;\\u0000<])';
+  const edge = '(^|[\\s(\\uE000>])';
+  const end = '(?=$|[\\s).,!?:;\\uE000<])';
   out = out.replace(new RegExp(`${edge}\\*(\\S(?:[^*\\n]*?\\S)?)\\*${end}`, 'g'), '$1<b>$2</b>');
   out = out.replace(new RegExp(`${edge}_(\\S(?:[^_\\n]*?\\S)?)_${end}`, 'g'), '$1<i>$2</i>');
   out = out.replace(new RegExp(`${edge}~(\\S(?:[^~\\n]*?\\S)?)~${end}`, 'g'), '$1<s>$2</s>');
   out = out.replace(/(^|\n)&gt; ?([^\n]*)/g, '$1<blockquote>$2</blockquote>');
   out = emojify(out).replace(/\n/g, '<br>').replace(/<\/blockquote><br>/g, '</blockquote>');
   // Saved pieces can hold other saved pieces (a link inside `code`): restore until none is left.
-  while (/\u0000\d+\u0000/.test(out)) out = out.replace(/\u0000(\d+)\u0000/g, (_, i) => saved[Number(i)] ?? '');
+  while (/\uE000\d+\uE000/.test(out)) out = out.replace(/\uE000(\d+)\uE000/g, (_, i) => saved[Number(i)] ?? '');
   return out;
 }
 
