@@ -6,13 +6,14 @@ import type { ClusterRecord } from '../services/store-schema.js';
 import { clusterListMessage } from '../views/cluster-list.js';
 import { clusterOverviewMessage, type ClusterOverviewInput } from '../views/cluster-overview.js';
 import { ActionIds } from '../views/ids.js';
+import { namedCluster, type Viewer } from './named-cluster.js';
 import type { Subcommand } from './tke-command.js';
 
 /**
  * The deletion feature's part of the overview: the buttons this user may use on the cluster and
  * the "force delete available in …" line. Without it the overview shows no deletion actions.
  */
-export type DeletionSlot = (cluster: ClusterRecord, viewer: { user: string; channel: string }) => Promise<ClusterOverviewInput['deletion']>;
+export type DeletionSlot = (cluster: ClusterRecord, viewer: Viewer) => Promise<ClusterOverviewInput['deletion']>;
 
 export interface ClusterStatusOptions {
   deletionSlot?: DeletionSlot;
@@ -30,7 +31,7 @@ const overviewClick = z.object({
 type Ephemeral = { text: string; blocks?: ReturnType<typeof clusterOverviewMessage>['blocks'] };
 
 /** The overview this user may see, or the policy's refusal. */
-async function overviewFor(services: Services, options: ClusterStatusOptions, cluster: ClusterRecord, viewer: { user: string; channel: string }): Promise<Ephemeral> {
+async function overviewFor(services: Services, options: ClusterStatusOptions, cluster: ClusterRecord, viewer: Viewer): Promise<Ephemeral> {
   const decision = await services.policy.check('cluster.view', { ...viewer, project: cluster.project });
   if (!decision.allowed) return { text: decision.message };
   const accountName = services.accounts.get(cluster.spec.accountId)?.name ?? cluster.spec.accountId;
@@ -40,20 +41,10 @@ async function overviewFor(services: Services, options: ClusterStatusOptions, cl
 
 /** `/tke status <cluster>`: the overview, ephemeral. */
 export function statusSubcommand(services: Services, options: ClusterStatusOptions = {}): Subcommand {
-  return async ({ ack, command, args }) => {
-    const [name, ...extra] = args;
-    if (!name || extra.length > 0) {
-      await ack({ response_type: 'ephemeral', text: STATUS_USAGE });
-      return;
-    }
-    const viewer = { user: command.user_id, channel: command.channel_id };
-    const { clusterLookup } = services;
-    const cluster = clusterLookup.findByName(viewer.channel, name);
-    if (!cluster) {
-      await ack({ response_type: 'ephemeral', text: `There is no cluster called ${name} in ${clusterLookup.scopeName(viewer.channel)}. See \`/tke list\`.` });
-      return;
-    }
-    await ack({ response_type: 'ephemeral', ...(await overviewFor(services, options, cluster, viewer)) });
+  return async (request) => {
+    const named = await namedCluster(request, services.clusterLookup, STATUS_USAGE);
+    if (!named) return;
+    await request.ack({ response_type: 'ephemeral', ...(await overviewFor(services, options, named.cluster, named.viewer)) });
   };
 }
 

@@ -1,29 +1,18 @@
-import type { App, ViewSubmitAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-import { confirmationProblem } from '../services/deletion-rules.js';
+import type { App } from '@slack/bolt';
 import { DeletionError } from '../services/deletion.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/store-schema.js';
-import { deletionExpiredModal, deletionNoticeModal, parseDeletionMetadata } from '../views/delete-modal.js';
+import { deletionNoticeModal } from '../views/delete-modal.js';
 import { forceDeleteLoadingModal, forceDeleteModal } from '../views/force-delete-modal.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
-import { parseClusterClick, typedText } from './cluster-click.js';
-
-type Viewer = { user: string; channel: string };
+import { clickedCluster, onTypedNameConfirmation, tellViewer, type DeletionFlow } from './deletion-confirmation.js';
+import type { Viewer } from './named-cluster.js';
 
 /** The policy's refusal (who may force delete), else the deletion's (too early: how long is left). */
 async function forceRefusal(services: Services, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
   const decision = await services.policy.check('cluster.forceDelete', { ...viewer, project: cluster.project });
   if (!decision.allowed) return decision.message;
   return services.deletion.forceDeleteRefusal(cluster.id)?.message;
-}
-
-async function tell(client: WebClient, services: Services, viewer: Viewer, text: string): Promise<void> {
-  try {
-    await client.chat.postEphemeral({ channel: viewer.channel, user: viewer.user, text });
-  } catch (error) {
-    services.logger.warn({ err: error, user: viewer.user }, 'could not send an ephemeral force-delete message');
-  }
 }
 
 /**
@@ -33,28 +22,24 @@ async function tell(client: WebClient, services: Services, viewer: Viewer, text:
  */
 export function register(app: App, services: Services): void {
   const { logger } = services;
+  const flow: DeletionFlow = {
+    button: 'Force delete',
+    topic: 'force-delete',
+    refusal: (cluster, viewer) => forceRefusal(services, cluster, viewer),
+  };
 
   app.action(ActionIds.clusterForceDelete, async ({ ack, body, client }) => {
     await ack();
-    const click = parseClusterClick(body);
-    if (!click) {
-      logger.warn('Force delete click without user, channel, trigger or cluster');
-      return;
-    }
-    const viewer = { user: click.user, channel: click.channel };
-    const cluster = services.clusterLookup.get(click.clusterId);
-    const refusal = cluster ? await forceRefusal(services, cluster, viewer) : 'This cluster is no longer known to tkeops.';
-    if (refusal || !cluster) {
-      await tell(client, services, viewer, refusal ?? 'This cluster is no longer known to tkeops.');
-      return;
-    }
+    const clicked = await clickedCluster(body, client, services, flow);
+    if (!clicked) return;
+    const { click, viewer, cluster } = clicked;
     const pointer = { clusterId: cluster.id, channel: viewer.channel };
     let viewId: string | undefined;
     try {
       viewId = (await client.views.open({ trigger_id: click.triggerId, view: forceDeleteLoadingModal({ ...pointer, name: cluster.spec.name }) })).view?.id;
     } catch (error) {
       logger.error({ err: error, clusterId: cluster.id }, 'could not open the force-delete modal');
-      await tell(client, services, viewer, 'Slack did not open the form in time; click Force Delete Cluster again.');
+      await tellViewer(client, services, flow, viewer, 'Slack did not open the form in time; click Force Delete Cluster again.');
       return;
     }
     if (!viewId) return;
@@ -80,27 +65,12 @@ export function register(app: App, services: Services): void {
     }
   });
 
-  app.view<ViewSubmitAction>(CallbackIds.forceDeleteConfirm, async ({ ack, body, view, client }) => {
-    const pointer = parseDeletionMetadata(view.private_metadata);
-    const cluster = pointer && services.clusterLookup.get(pointer.clusterId);
-    if (!pointer || !cluster) {
-      await ack({ response_action: 'update', view: deletionExpiredModal() });
-      return;
-    }
-    const viewer = { user: body.user.id, channel: pointer.channel };
-    const typed = typedText(view.state.values, BlockIds.forceDeleteConfirmName, ActionIds.forceDeleteConfirmName);
-    const problem = (await forceRefusal(services, cluster, viewer)) ?? confirmationProblem(typed, cluster.spec.name);
-    if (problem) {
-      await ack({ response_action: 'errors', errors: { [BlockIds.forceDeleteConfirmName]: problem } });
-      return;
-    }
-    await ack();
-    try {
-      await services.deletion.forceDelete(cluster.id, viewer.user);
-    } catch (error) {
-      if (!(error instanceof DeletionError)) logger.error({ err: error, clusterId: cluster.id }, 'force delete failed');
-      const text = error instanceof DeletionError ? error.message : `Force delete of ${cluster.spec.name} did not happen: tkeops hit an unexpected error; try again.`;
-      await tell(client, services, viewer, text);
-    }
+  onTypedNameConfirmation(app, services, flow, {
+    callbackId: CallbackIds.forceDeleteConfirm,
+    blockId: BlockIds.forceDeleteConfirmName,
+    actionId: ActionIds.forceDeleteConfirmName,
+    run: (clusterId, user) => services.deletion.forceDelete(clusterId, user),
+    failureLog: 'force delete failed',
+    failureText: (name) => `Force delete of ${name} did not happen: tkeops hit an unexpected error; try again.`,
   });
 }

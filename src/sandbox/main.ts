@@ -6,6 +6,7 @@
  *   LOG_LEVEL          the bot's log level (default warn)
  */
 import { startSandbox, SANDBOX_DEFAULTS, type Sandbox } from './sandbox.js';
+import { stopOnSignal } from './stop-on-signal.js';
 
 const port = Number(process.env.SANDBOX_PORT ?? 3300);
 const dataFile = process.env.SANDBOX_DATA_FILE || SANDBOX_DEFAULTS.dataFile;
@@ -28,18 +29,7 @@ console.log(
   `  (a local Slack, the Tencent Cloud emulator and the bot; state in ${dataFile}, fresh at every start. Ctrl-C stops everything.)`,
 );
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: stopping the sandbox`);
-  sandbox.stop().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
+stopOnSignal(
+  () => sandbox.stop(),
+  (signal) => console.log(`${signal}: stopping the sandbox`),
+);

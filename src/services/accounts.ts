@@ -4,7 +4,8 @@ import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
 import type { Decision, Policy } from './policy-types.js';
 import type { SecretBox } from './secrets.js';
-import type { AccountRecord, AccountScope, ClusterStatus } from './store-schema.js';
+import { isGone } from './deletion-rules.js';
+import type { AccountRecord, AccountScope } from './store-schema.js';
 import type { Store } from './store.js';
 import { TencentError, type TencentCredential, type TkeGateway } from './tke.js';
 
@@ -105,7 +106,6 @@ export function scopeLabel(scope: AccountScope): string {
 const sameScope = (a: AccountScope, b: AccountScope) =>
   a.kind === b.kind && (a.kind === 'tenant' || (b.kind === 'project' && a.project === b.project));
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-const FINISHED: readonly ClusterStatus[] = ['Deleted', 'DeletedForced'];
 
 function summarize(record: AccountRecord): AccountSummary {
   return {
@@ -209,7 +209,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     const result = await deps.store.update((data): RemoveAccountResult => {
       const record = data.accounts.find((a) => sameName(a.name, name) && sameScope(a.scope, scope));
       if (!record) return { ok: false, reason: 'not_found' };
-      const users = data.clusters.filter((c) => c.spec.accountId === record.id && !FINISHED.includes(c.status));
+      const users = data.clusters.filter((c) => c.spec.accountId === record.id && !isGone(c.status));
       if (users.length > 0) return { ok: false, reason: 'in_use', clusters: users.map((c) => c.spec.name) };
       data.accounts = data.accounts.filter((a) => a.id !== record.id);
       return { ok: true, account: summarize(record) };

@@ -1,8 +1,7 @@
+import { isGone } from './deletion-rules.js';
 import type { Policy } from './policy-types.js';
-import type { ClusterRecord, ClusterStatus } from './store-schema.js';
+import type { ClusterRecord } from './store-schema.js';
 import type { Store } from './store.js';
-
-const GONE: readonly ClusterStatus[] = ['Deleted', 'DeletedForced'];
 
 /**
  * Finds clusters the way people name them in a channel: within the channel's project (clusters
@@ -26,11 +25,11 @@ export function createClusterLookup(deps: { store: Store; policy: Pick<Policy, '
   return {
     listForChannel: (channel) =>
       inScope(channel)
-        .filter((c) => !GONE.includes(c.status))
+        .filter((c) => !isGone(c.status))
         .sort((a, b) => a.spec.name.localeCompare(b.spec.name)),
     findByName(channel, name) {
       const named = inScope(channel).filter((c) => c.spec.name.toLowerCase() === name.toLowerCase());
-      const live = named.find((c) => !GONE.includes(c.status));
+      const live = named.find((c) => !isGone(c.status));
       return live ?? named.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
     },
     get: (clusterId) => deps.store.read((data) => data.clusters.find((c) => c.id === clusterId)),

@@ -17,11 +17,12 @@ import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
 import { includesPublic, TKEOPS_TAG_KEY } from './cluster-spec.js';
+import { isGone } from './deletion-rules.js';
 import type { Logger } from './logger.js';
 import { applyOverrides, osImageOf } from './profiles.js';
 import type { NetworkLayer, ProfileCatalog } from './profiles.js';
 import { clusterSpecSchema } from './store-schema.js';
-import type { ClusterRecord, ClusterSpec, ClusterStatus, DeployPlan, TencentFailure } from './store-schema.js';
+import type { ClusterRecord, ClusterSpec, DeployPlan, TencentFailure } from './store-schema.js';
 import type { Store } from './store.js';
 import { TencentError } from './tke.js';
 import type { CreateClusterInput, EndpointAccess, Subnet, Tag, TkeGateway, TkeTarget } from './tke.js';
@@ -65,9 +66,7 @@ export interface DeployDeps {
   logger: Logger;
 }
 
-const FINISHED: readonly ClusterStatus[] = ['Deleted', 'DeletedForced'];
-
-export const isActive = (cluster: Pick<ClusterRecord, 'status'>): boolean => !FINISHED.includes(cluster.status);
+export const isActive = (cluster: Pick<ClusterRecord, 'status'>): boolean => !isGone(cluster.status);
 
 /** The tags tkeops puts on the cluster and its worker pools: the user's plus its own. */
 export const resourceTags = (cluster: Pick<ClusterRecord, 'id' | 'spec'>): Tag[] => [

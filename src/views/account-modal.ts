@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ACCOUNT_NAME_MAX, DESCRIPTION_MAX, SECRET_ID_MAX, SECRET_KEY_MAX } from '../services/accounts.js';
 import type { AccountScope } from '../services/store-schema.js';
 import { ActionIds, BlockIds, CallbackIds } from './ids.js';
+import { parsePrivateMetadata } from './private-metadata.js';
 
 /** Where the modal was opened from, so the submission knows where to return. */
 export type AccountModalOrigin = { kind: 'command'; channel: string } | { kind: 'wizard'; draftId: string };
@@ -24,14 +25,7 @@ const metadataSchema = z.object({
 });
 
 /** The origin written by accountModal, or undefined when the metadata is not ours any more. */
-export function parseAccountModalMetadata(text: string): AccountModalOrigin | undefined {
-  try {
-    const parsed = metadataSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data.origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const parseAccountModalMetadata = (text: string): AccountModalOrigin | undefined => parsePrivateMetadata(metadataSchema, text)?.origin;
 
 /** The radio value of a scope; the project itself is taken from the channel on submit, not from the form. */
 export const scopeValue = (scope: AccountScope): AccountScope['kind'] => scope.kind;

@@ -1,8 +1,9 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { ProvisioningStep } from '../services/cluster-steps.js';
 import type { EndpointAccessChoice, TencentFailure } from '../services/store-schema.js';
-import { clip, escapeMrkdwn, formatDuration, progressBar, statusEmoji, statusLabel } from './cluster-format.js';
-import { failureText, type ClusterHeader } from './cluster-root.js';
+import { section } from './blocks.js';
+import { escapeMrkdwn, formatDuration, progressBar, statusEmoji, statusLabel } from './cluster-format.js';
+import { clusterFacts, failureText, type ClusterHeader } from './cluster-root.js';
 
 export interface PoolOverview {
   name: string;
@@ -78,20 +79,9 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
           `${input.tkeClusterId ? ` · \`${input.tkeClusterId}\`` : ''}\n\`${progressBar(input.percent)}\` · ${time}`,
       },
     },
-    {
-      type: 'section',
-      fields: [
-        { type: 'mrkdwn', text: `*Cluster profile*\n${escapeMrkdwn(input.profile)}` },
-        { type: 'mrkdwn', text: `*Region*\n${escapeMrkdwn(input.region)}` },
-        { type: 'mrkdwn', text: `*Cloud account*\n${escapeMrkdwn(input.accountName)}` },
-        { type: 'mrkdwn', text: `*Requested by*\n<@${input.requestedBy}>` },
-      ],
-    },
-    { type: 'section', text: { type: 'mrkdwn', text: clip(`*Steps*\n${stepLines(input)}`, 3000) } },
-    {
-      type: 'section',
-      text: { type: 'mrkdwn', text: clip(`*Worker pools*\n${input.pools.map(poolLine).join('\n')}`, 3000) },
-    },
+    clusterFacts(input),
+    section(`*Steps*\n${stepLines(input)}`),
+    section(`*Worker pools*\n${input.pools.map(poolLine).join('\n')}`),
     {
       type: 'section',
       text: {
@@ -101,7 +91,7 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
     },
   ];
   if (input.status === 'Failed' && input.failure) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`:x: ${failureText(input.failure)}`, 3000) } });
+    blocks.push(section(`:x: ${failureText(input.failure)}`));
   }
   const links = input.threadUrl ? `<${input.threadUrl}|Open the provisioning thread>` : 'No provisioning thread yet.';
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: links }] });

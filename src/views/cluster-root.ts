@@ -1,7 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { ClusterStatus, TencentFailure } from '../services/store-schema.js';
 import type { DeletionSummary } from '../services/deletion-rules.js';
-import { clip, escapeMrkdwn, formatDuration, progressBar, statusEmoji, statusLabel } from './cluster-format.js';
+import { section } from './blocks.js';
+import { escapeMrkdwn, formatDuration, progressBar, statusEmoji, statusLabel } from './cluster-format.js';
 import { deletionTimeLine } from './deletion-status.js';
 import { ActionIds } from './ids.js';
 
@@ -31,6 +32,19 @@ export function failureText(failure: TencentFailure): string {
   return `*${escapeMrkdwn(failure.code)}*${where}: ${escapeMrkdwn(failure.message)}${requestId}`;
 }
 
+/** Profile, region, cloud account and requester: the facts every cluster message shows. */
+export function clusterFacts(input: ClusterHeader): KnownBlock {
+  return {
+    type: 'section',
+    fields: [
+      { type: 'mrkdwn', text: `*Cluster profile*\n${escapeMrkdwn(input.profile)}` },
+      { type: 'mrkdwn', text: `*Region*\n${escapeMrkdwn(input.region)}` },
+      { type: 'mrkdwn', text: `*Cloud account*\n${escapeMrkdwn(input.accountName)}` },
+      { type: 'mrkdwn', text: `*Requested by*\n<@${input.requestedBy}>` },
+    ],
+  };
+}
+
 function timeLine(input: ClusterRootInput): string {
   if (input.deletion) return deletionTimeLine(input.status, input.deletion);
   const duration = formatDuration(input.elapsedMs);
@@ -49,22 +63,14 @@ export function clusterRootMessage(input: ClusterRootInput): { text: string; blo
       type: 'section',
       text: { type: 'mrkdwn', text: `${statusEmoji(input.status)} *${escapeMrkdwn(input.name)}* — ${status}` },
     },
-    {
-      type: 'section',
-      fields: [
-        { type: 'mrkdwn', text: `*Cluster profile*\n${escapeMrkdwn(input.profile)}` },
-        { type: 'mrkdwn', text: `*Region*\n${escapeMrkdwn(input.region)}` },
-        { type: 'mrkdwn', text: `*Cloud account*\n${escapeMrkdwn(input.accountName)}` },
-        { type: 'mrkdwn', text: `*Requested by*\n<@${input.requestedBy}>` },
-      ],
-    },
+    clusterFacts(input),
     {
       type: 'context',
       elements: [{ type: 'mrkdwn', text: progress }],
     },
   ];
   if (input.status === 'Failed' && input.failure) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`:x: ${failureText(input.failure)}`, 3000) } });
+    blocks.push(section(`:x: ${failureText(input.failure)}`));
   }
   blocks.push({
     type: 'actions',

@@ -1,8 +1,10 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { WorkerPoolSpec } from '../services/store-schema.js';
+import { section } from './blocks.js';
 import { clip, escapeMrkdwn } from './cluster-format.js';
 import { ActionIds, BlockIds, CallbackIds } from './ids.js';
+import { parsePrivateMetadata } from './private-metadata.js';
 
 /** The pointer both deletion modals carry: which cluster, and the channel to answer in. */
 const metadataSchema = z.object({ v: z.literal(1), clusterId: z.string().min(1), channel: z.string().min(1) });
@@ -12,12 +14,8 @@ export const deletionMetadata = (pointer: DeletionModalPointer): string => JSON.
 
 /** The pointer written by deletionMetadata, or undefined for anything else (an old or foreign view). */
 export function parseDeletionMetadata(text: string | undefined): DeletionModalPointer | undefined {
-  try {
-    const parsed = metadataSchema.safeParse(JSON.parse(text ?? ''));
-    return parsed.success ? { clusterId: parsed.data.clusterId, channel: parsed.data.channel } : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = parsePrivateMetadata(metadataSchema, text);
+  return parsed && { clusterId: parsed.clusterId, channel: parsed.channel };
 }
 
 export interface DeleteModalInput extends DeletionModalPointer {
@@ -59,20 +57,8 @@ export function deleteModal(input: DeleteModalInput): ModalView {
     submit: { type: 'plain_text', text: 'Delete cluster' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: clip(`:warning: This deletes *${escapeMrkdwn(input.name)}*${tke} and cannot be undone. Tencent removes:`, 3000),
-        },
-      },
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: clip(`• The cluster and its control plane\n${pools}\n• The storage disks of those VMs (CBS disks are terminated, not kept)`, 3000),
-        },
-      },
+      section(`:warning: This deletes *${escapeMrkdwn(input.name)}*${tke} and cannot be undone. Tencent removes:`),
+      section(`• The cluster and its control plane\n${pools}\n• The storage disks of those VMs (CBS disks are terminated, not kept)`),
       confirmNameInput(BlockIds.deleteConfirmName, ActionIds.deleteConfirmName, input.name),
     ],
   };
@@ -85,7 +71,7 @@ export function deletionNoticeModal(text: string): ModalView {
     callback_id: CallbackIds.deleteExpired,
     title: { type: 'plain_text', text: 'Delete cluster' },
     close: { type: 'plain_text', text: 'Close' },
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } }],
+    blocks: [section(text)],
   };
 }
 

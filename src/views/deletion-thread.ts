@@ -2,6 +2,7 @@ import type { Button, KnownBlock } from '@slack/types';
 import type { DeletionSummary } from '../services/deletion-rules.js';
 import type { TencentFailure, WorkerPoolSpec } from '../services/store-schema.js';
 import type { LeftoverResources } from '../services/tke.js';
+import { section } from './blocks.js';
 import { clip, escapeMrkdwn, formatDuration } from './cluster-format.js';
 import { ActionIds } from './ids.js';
 import { leftoverCount, leftoverLookupFailed, leftoverSections, leftoverSummary } from './leftover-resources.js';
@@ -48,13 +49,7 @@ export function forceDeleteOfferMessage(input: {
   return {
     text,
     blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: clip(`${text} It first lists the cloud resources still present, which must be cleaned up, and asks for the cluster name again.`, 3000),
-        },
-      },
+      section(`${text} It first lists the cloud resources still present, which must be cleaned up, and asks for the cluster name again.`),
       { type: 'actions', elements: [forceDeleteButton(input.clusterId, input.name)] },
     ],
   };
@@ -100,17 +95,17 @@ export function forcedMessage(input: {
   const head =
     `:warning: <@${input.user}> force deleted *${escapeMrkdwn(input.name)}*: Tencent was asked to delete ` +
     `\`${input.tkeClusterId}\` once more with everything terminated. The cluster is marked Deleted (forced).`;
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: clip(head, 3000) } }];
+  const blocks: KnownBlock[] = [section(head)];
   let tail: string;
   if (input.leftovers && leftoverCount(input.leftovers) > 0) {
     tail = `These cloud resources are still present and must be cleaned up: ${leftoverSummary(input.leftovers)}.`;
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: tail } }, ...leftoverSections(input.leftovers));
+    blocks.push(section(tail), ...leftoverSections(input.leftovers));
   } else if (input.leftovers) {
     tail = 'No instances, disks or load balancers of the cluster are left.';
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: tail } });
+    blocks.push(section(tail));
   } else {
-    tail = leftoverLookupFailed(input.tkeClusterId, input.lookupFailure ?? { code: 'tkeops.UnknownError', message: 'no answer' });
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(tail, 3000) } });
+    tail = leftoverLookupFailed(input.tkeClusterId, input.lookupFailure);
+    blocks.push(section(tail));
   }
   return { text: `${head} ${tail}`, blocks };
 }

@@ -2,7 +2,8 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { TKE_CLUSTER_TAG } from '../services/deletion-rules.js';
 import type { TencentFailure } from '../services/store-schema.js';
 import type { LeftoverResources } from '../services/tke.js';
-import { clip, escapeMrkdwn } from './cluster-format.js';
+import { section } from './blocks.js';
+import { escapeMrkdwn } from './cluster-format.js';
 import { confirmNameInput, deletionMetadata, type DeletionModalPointer } from './delete-modal.js';
 import { ActionIds, BlockIds, CallbackIds } from './ids.js';
 import { leftoverCount, leftoverLookupFailed, leftoverSections } from './leftover-resources.js';
@@ -17,12 +18,7 @@ export function forceDeleteLoadingModal(input: DeletionModalPointer & { name: st
     private_metadata: deletionMetadata({ clusterId: input.clusterId, channel: input.channel }),
     title: TITLE,
     close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: clip(`:mag: Looking up leftover resources of *${escapeMrkdwn(input.name)}*…`, 3000) },
-      },
-    ],
+    blocks: [section(`:mag: Looking up leftover resources of *${escapeMrkdwn(input.name)}*…`)],
   };
 }
 
@@ -40,27 +36,16 @@ export function forceDeleteModal(input: ForceDeleteModalInput): ModalView {
   const found: KnownBlock[] = [];
   if (input.leftovers && leftoverCount(input.leftovers) > 0) {
     found.push(
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: clip(
-            `:warning: These cloud resources tagged \`${TKE_CLUSTER_TAG}=${escapeMrkdwn(input.tkeClusterId)}\` are still present. ` +
-              'Force delete does not guarantee they go: *clean them up* in the Tencent Cloud console if they are still listed in the thread afterwards.',
-            3000,
-          ),
-        },
-      },
+      section(
+        `:warning: These cloud resources tagged \`${TKE_CLUSTER_TAG}=${escapeMrkdwn(input.tkeClusterId)}\` are still present. ` +
+          'Force delete does not guarantee they go: *clean them up* in the Tencent Cloud console if they are still listed in the thread afterwards.',
+      ),
       ...leftoverSections(input.leftovers),
     );
   } else if (input.leftovers) {
-    found.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: clip(`No instances, disks or load balancers tagged \`${TKE_CLUSTER_TAG}=${escapeMrkdwn(input.tkeClusterId)}\` are left.`, 3000) },
-    });
+    found.push(section(`No instances, disks or load balancers tagged \`${TKE_CLUSTER_TAG}=${escapeMrkdwn(input.tkeClusterId)}\` are left.`));
   } else {
-    const failure = input.lookupFailure ?? { code: 'tkeops.UnknownError', message: 'no answer' };
-    found.push({ type: 'section', text: { type: 'mrkdwn', text: clip(leftoverLookupFailed(input.tkeClusterId, failure), 3000) } });
+    found.push(section(leftoverLookupFailed(input.tkeClusterId, input.lookupFailure)));
   }
   return {
     type: 'modal',
@@ -70,17 +55,10 @@ export function forceDeleteModal(input: ForceDeleteModalInput): ModalView {
     submit: { type: 'plain_text', text: 'Force delete' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: clip(
-            `*${name}* is stuck in Deleting. Force delete asks Tencent to delete TKE cluster \`${escapeMrkdwn(input.tkeClusterId)}\` ` +
-              'once more with every instance and disk terminated and deletion protection skipped, then marks it *Deleted (forced)*.',
-            3000,
-          ),
-        },
-      },
+      section(
+        `*${name}* is stuck in Deleting. Force delete asks Tencent to delete TKE cluster \`${escapeMrkdwn(input.tkeClusterId)}\` ` +
+          'once more with every instance and disk terminated and deletion protection skipped, then marks it *Deleted (forced)*.',
+      ),
       ...found,
       confirmNameInput(BlockIds.forceDeleteConfirmName, ActionIds.forceDeleteConfirmName, input.name),
     ],

@@ -2,7 +2,8 @@ import type { KnownBlock } from '@slack/types';
 import { TKE_CLUSTER_TAG } from '../services/deletion-rules.js';
 import type { TencentFailure } from '../services/store-schema.js';
 import type { LeftoverResources } from '../services/tke.js';
-import { clip, escapeMrkdwn } from './cluster-format.js';
+import { section } from './blocks.js';
+import { escapeMrkdwn } from './cluster-format.js';
 import { failureText } from './cluster-root.js';
 
 /** Lines listed per kind of resource; the rest is counted ("…and 12 more"). */
@@ -14,7 +15,7 @@ export const leftoverCount = (leftovers: LeftoverResources): number =>
 function kindSection(title: string, lines: string[]): KnownBlock {
   const shown = lines.slice(0, LINES_PER_KIND);
   const more = lines.length > shown.length ? `\n…and ${lines.length - shown.length} more` : '';
-  return { type: 'section', text: { type: 'mrkdwn', text: clip(`*${title} (${lines.length})*\n${shown.join('\n')}${more}`, 3000) } };
+  return section(`*${title} (${lines.length})*\n${shown.join('\n')}${more}`);
 }
 
 const named = (id: string, name: string, state?: string) =>
@@ -41,7 +42,7 @@ export function leftoverSummary(leftovers: LeftoverResources): string {
   return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
 
-/** Where to look when the lookup itself failed. */
-export const leftoverLookupFailed = (tkeClusterId: string, failure: TencentFailure): string =>
+/** Where to look when the lookup itself failed (with no failure recorded, as an unknown error). */
+export const leftoverLookupFailed = (tkeClusterId: string, failure: TencentFailure = { code: 'tkeops.UnknownError', message: 'no answer' }): string =>
   `:warning: tkeops could not list the resources left: ${failureText(failure)}. Look in the Tencent Cloud console for ` +
   `instances, disks and load balancers tagged \`${TKE_CLUSTER_TAG}=${escapeMrkdwn(tkeClusterId)}\`.`;

@@ -1,16 +1,11 @@
 import type { KnownBlock } from '@slack/types';
 import { listPacks, osImageOf } from '../services/profiles.js';
 import type { Profile } from '../services/profiles.js';
+import { section, SECTION_TEXT_MAX } from './blocks.js';
 import { networkSummary } from './wizard/packs.js';
 
 /** Room for the header and the "more" line under Slack's 50 blocks per message. */
 const MAX_PROFILES = 45;
-const SECTION_MAX = 3000;
-
-const section = (text: string): KnownBlock => ({
-  type: 'section',
-  text: { type: 'mrkdwn', text: text.length <= SECTION_MAX ? text : `${text.slice(0, SECTION_MAX - 1)}…` },
-});
 
 function layers(profile: Profile): string {
   const addons = profile.layers.addons.map((a) => `\`${a.name}\` (${a.chart} ${a.version})`).join(', ');
@@ -41,7 +36,7 @@ export function profileMessage(profile: Profile): { text: string; blocks: KnownB
   const packs = listPacks(profile).slice(0, MAX_PROFILES).map((pack) => {
     const title = pack.kind === 'os' ? `OS pack \`${pack.packName}\`` : `Add-on pack \`${pack.packName}\``;
     const fence = '```';
-    const room = SECTION_MAX - title.length - 2 * fence.length - 10;
+    const room = SECTION_TEXT_MAX - title.length - 2 * fence.length - 10;
     const values = pack.values.trim() === '' ? '_(chart defaults)_' : `${fence}${pack.values.slice(0, room).replace(/`/g, "'")}${fence}`;
     return section(`${title}\n${values}`);
   });

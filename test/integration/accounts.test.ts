@@ -4,10 +4,10 @@ import path from 'node:path';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../../src/services/secrets.js';
-import { clusterRecordSchema } from '../../src/services/store-schema.js';
 import { accountModal } from '../../src/views/account-modal.js';
 import { ActionIds, BlockIds } from '../../src/views/ids.js';
 import { CHANNELS, DEFAULT_POLICY_YAML, ON_CALL_GROUP, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
+import { aCluster, aSpec } from '../support/clusters.js';
 import { viewSubmission, type UserInput } from '../support/payloads.js';
 
 const SECOND = { secretId: 'AKIDtestaccount0002', secretKey: 'second-secret-key-0002' };
@@ -297,7 +297,7 @@ describe('cloud accounts over Slack', () => {
       await submit(USERS.tenantAdmin, await openModal(USERS.tenantAdmin), fill({ scope: 'tenant' }));
       const [prod] = accounts();
       await t.bot.services.store.update((data) => {
-        data.clusters.push(aCluster(prod?.id ?? ''));
+        data.clusters.push(aCluster({ spec: aSpec({ name: 'web', accountId: prod?.id ?? '' }), status: 'Running' }));
       });
       const reply = await t.send.command('account remove prod', { user: USERS.tenantAdmin });
       expect(reply.json).toEqual({
@@ -393,31 +393,3 @@ describe('cloud accounts over Slack', () => {
     });
   });
 });
-
-function aCluster(accountId: string) {
-  return clusterRecordSchema.parse({
-    id: 'cls-web',
-    draftId: 'draft-web',
-    spec: {
-      name: 'web',
-      description: '',
-      tags: [],
-      accountId,
-      profile: 'ubuntu-standard',
-      packOverrides: {},
-      region: 'ap-guangzhou',
-      keyPairId: 'skey-demo0001',
-      vpcId: 'vpc-gzdemo01',
-      subnetId: 'subnet-gz03dft1',
-      endpointAccess: 'public',
-      publicCidrs: [],
-      parallelPoolUpdates: false,
-      workerPools: [],
-    },
-    channel: CHANNELS.platform,
-    requestedBy: USERS.projectAdmin,
-    createdAt: '2026-01-01T09:00:00.000Z',
-    status: 'Running',
-    progress: {},
-  });
-}

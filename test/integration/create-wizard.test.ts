@@ -181,11 +181,31 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     return w.submit(input);
   }
 
-  /** Basics → packs → placement → worker pools, every step valid; the wizard ends on the review step. */
-  async function toReview(options: { pools?: PoolInput[]; parallel?: boolean; mariadbSize?: string } = {}): Promise<WizardUser> {
+  const STEP_CALLBACKS = {
+    basics: CallbackIds.wizardBasics,
+    packs: CallbackIds.wizardPacks,
+    placement: CallbackIds.wizardPlacement,
+    pools: CallbackIds.wizardPools,
+  } as const;
+
+  /**
+   * The bot started and a member's wizard opened, then the steps before `step` submitted valid
+   * (basics(), the packs as the profile has them, placement()); the wizard is on `step`.
+   */
+  async function wizardAt(step: keyof typeof STEP_CALLBACKS): Promise<WizardUser> {
+    await start();
     const w = new WizardUser(t);
     await w.open();
-    await w.submit(basics());
+    if (step !== 'basics') await w.submit(basics());
+    if (step === 'placement' || step === 'pools') await w.submit();
+    if (step === 'pools') await placement(w);
+    expect(w.callbackId).toBe(STEP_CALLBACKS[step]);
+    return w;
+  }
+
+  /** The bot started; basics → packs → placement → worker pools, every step valid; the wizard ends on the review step. */
+  async function toReview(options: { pools?: PoolInput[]; parallel?: boolean; mariadbSize?: string } = {}): Promise<WizardUser> {
+    const w = await wizardAt('packs');
     await w.submit({ [`${BlockIds.wizardPack}:mariadb`]: mariadbValues(options.mariadbSize ?? '30Gi') });
     await placement(w);
     await workerPools(w, options.pools ?? [GENERAL, GPU], options.parallel ?? true);
@@ -204,7 +224,6 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
   };
 
   it('carries every field the user typed to TKE, in the SDK field names', async () => {
-    await start();
     const w = await toReview();
     expect(t.tencent.requests.filter(isWrite)).toEqual([]);
 
@@ -315,9 +334,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     };
 
     it('refuses a bad cluster name on the name field', async () => {
-      await start();
-      const w = new WizardUser(t);
-      await w.open();
+      const w = await wizardAt('basics');
       const reply = await w.submit(basics({ [ActionIds.wizardName]: 'payments prod!' }));
       expect(errorsOf(w, reply)).toEqual({ name: 'Use only letters, digits, - and _ in the cluster name' });
       expect(t.tencent.requests).toEqual([]);
@@ -328,53 +345,35 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       ['25Gi', 'mariadb: primary.persistence.size 25Gi is not a multiple of 10 GB'],
       ['5Gi', 'mariadb: primary.persistence.size 5Gi is below the 10 GB minimum'],
     ])('refuses a PVC size of %s on the add-on pack field', async (size, message) => {
-      await start();
-      const w = new WizardUser(t);
-      await w.open();
-      await w.submit(basics());
+      const w = await wizardAt('packs');
       const reply = await w.submit({ [`${BlockIds.wizardPack}:mariadb`]: mariadbValues(size) });
       expect(errorsOf(w, reply)).toEqual({ 'pack:mariadb': message });
       nothingSent();
     });
 
     it('refuses an unknown OsName on the OS pack field', async () => {
-      await start();
-      const w = new WizardUser(t);
-      await w.open();
-      await w.submit(basics());
+      const w = await wizardAt('packs');
       const reply = await w.submit({ [`${BlockIds.wizardPack}:ubuntu`]: 'OsName: debian12' });
       expect(errorsOf(w, reply)['pack:ubuntu']).toMatch(/^ubuntu: OsName "debian12" is not one of centos7\.6\.0_x64, /);
       nothingSent();
     });
 
     it('refuses a YAML syntax error, giving its line', async () => {
-      await start();
-      const w = new WizardUser(t);
-      await w.open();
-      await w.submit(basics());
+      const w = await wizardAt('packs');
       const reply = await w.submit({ [`${BlockIds.wizardPack}:mariadb`]: 'architecture: standalone\nprimary:\n  persistence: {size: 20Gi\n' });
       expect(errorsOf(w, reply)['pack:mariadb']).toMatch(/^mariadb: YAML syntax error at line 4, column \d+/);
       nothingSent();
     });
 
     it('refuses a bad public access CIDR', async () => {
-      await start();
-      const w = new WizardUser(t);
-      await w.open();
-      await w.submit(basics());
-      await w.submit();
+      const w = await wizardAt('placement');
       const reply = await placement(w, { [ActionIds.wizardPublicCidrs]: '203.0.113.0/24\n10.1.2.3/8' });
       expect(errorsOf(w, reply)).toEqual({ publicCidrs: 'Line 2: 10.1.2.3/8 is not a network address; did you mean 10.0.0.0/8?' });
       nothingSent();
     });
 
     it('refuses a desired size outside min..max on that pool', async () => {
-      await start();
-      const w = new WizardUser(t);
-      await w.open();
-      await w.submit(basics());
-      await w.submit();
-      await placement(w);
+      const w = await wizardAt('pools');
       const reply = await workerPools(w, [GENERAL, { ...SMALL, min: '2', desired: '5', max: '3' }], false);
       const key = t.bot.services.store.read((d) => d.drafts[0]?.form?.pools[1]?.key);
       expect(errorsOf(w, reply)).toEqual({ [`pool:${key}:desiredSize`]: 'The desired size must be between the minimum (2) and the maximum (3)' });
@@ -382,12 +381,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     });
 
     it('refuses to go on without a worker pool', async () => {
-      await start();
-      const w = new WizardUser(t);
-      await w.open();
-      await w.submit(basics());
-      await w.submit();
-      await placement(w);
+      const w = await wizardAt('pools');
       expect(w.callbackId).toBe(CallbackIds.wizardPools);
       await w.act(ActionIds.wizardRemovePool, { value: 'p1' });
       const reply = await w.submit();
@@ -399,7 +393,6 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
   describe('worker pool creation order', () => {
     const LATENCY_MS = 150;
     async function poolRequestTimes(parallel: boolean): Promise<number[]> {
-      await start();
       const w = await toReview({ pools: [GENERAL, GPU, SMALL], parallel });
       await w.submit();
       const cluster = await deployed();
@@ -424,7 +417,6 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
 
   describe('exactly one cluster per wizard', () => {
     it('creates one cluster when the same Deploy view is submitted twice at once', async () => {
-      await start();
       const w = await toReview();
       const payload = w.payload({});
       const replies = await Promise.all([t.send.viewSubmission(payload), t.send.viewSubmission(payload)]);
@@ -435,7 +427,6 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     });
 
     it('creates no second cluster for a Slack retry (X-Slack-Retry-Num: 1) of Deploy', async () => {
-      await start();
       const w = await toReview();
       const payload = w.payload({});
       await t.send.viewSubmission(payload);
@@ -467,10 +458,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
   });
 
   it('keeps everything typed across a restart in the middle of the wizard', async () => {
-    await start();
-    const w = new WizardUser(t);
-    await w.open();
-    await w.submit(basics());
+    const w = await wizardAt('packs');
     await w.submit({ [`${BlockIds.wizardPack}:mariadb`]: mariadbValues('40Gi') });
     t = await t.restart();
     running = t;
@@ -483,11 +471,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
   });
 
   it("shows Tencent's error when loading choices fails, and loads them on Retry", async () => {
-    await start();
-    const w = new WizardUser(t);
-    await w.open();
-    await w.submit(basics());
-    await w.submit();
+    const w = await wizardAt('placement');
     t.tencent.failNext('DescribeKeyPairs', { code: 'UnauthorizedOperation', message: 'CAM denies cvm:DescribeKeyPairs.' });
     await w.act(ActionIds.wizardRegion, { value: 'ap-guangzhou', input: { [ActionIds.wizardRegion]: 'ap-guangzhou' } });
     const failed = (w.view.blocks as KnownBlock[]).find((b) => b.block_id === BlockIds.wizardLoadError);

@@ -10,9 +10,10 @@ import { ManualClock } from '../../src/services/clock.js';
 import { createLogger } from '../../src/services/logger.js';
 import { createPolicy, parsePolicy } from '../../src/services/policy.js';
 import { createSecretBox } from '../../src/services/secrets.js';
-import { clusterRecordSchema, type ClusterStatus } from '../../src/services/store-schema.js';
+import type { ClusterStatus } from '../../src/services/store-schema.js';
 import { openStore, type Store } from '../../src/services/store.js';
 import { createTkeGateway } from '../../src/services/tke-gateway.js';
+import { aCluster, aSpec } from '../support/clusters.js';
 
 const KEY = { secretId: 'AKIDunitaccount0001', secretKey: 'unit-secret-key-0001' };
 const OTHER = { secretId: 'AKIDunitaccount0002', secretKey: 'unit-secret-key-0002' };
@@ -38,33 +39,7 @@ const anInput = (overrides: Partial<AccountInput> = {}): AccountInput => ({
   ...overrides,
 });
 
-function aCluster(accountId: string, status: ClusterStatus, name = 'web') {
-  return clusterRecordSchema.parse({
-    id: `cls-${name}`,
-    draftId: `draft-${name}`,
-    spec: {
-      name,
-      description: '',
-      tags: [],
-      accountId,
-      profile: 'ubuntu-standard',
-      packOverrides: {},
-      region: 'ap-guangzhou',
-      keyPairId: 'skey-demo0001',
-      vpcId: 'vpc-gzdemo01',
-      subnetId: 'subnet-gz03dft1',
-      endpointAccess: 'public',
-      publicCidrs: [],
-      parallelPoolUpdates: false,
-      workerPools: [],
-    },
-    channel: 'C0PLATFORM',
-    requestedBy: 'U0PADMIN1',
-    createdAt: '2026-01-01T09:00:00.000Z',
-    status,
-    progress: {},
-  });
-}
+const aClusterOf = (accountId: string, status: ClusterStatus, name = 'web') => aCluster({ spec: aSpec({ name, accountId }), status });
 
 describe('the cloud account service', () => {
   let dir: string;
@@ -280,7 +255,7 @@ describe('the cloud account service', () => {
       const added = await accounts.add(anInput(), 'U0TENANT1');
       const id = added.ok ? added.account.id : '';
       await store.update((data) => {
-        data.clusters.push(aCluster(id, 'Deleting', 'web'), aCluster(id, 'Deleted', 'old'), aCluster(id, 'DeletedForced', 'stuck'));
+        data.clusters.push(aClusterOf(id, 'Deleting', 'web'), aClusterOf(id, 'Deleted', 'old'), aClusterOf(id, 'DeletedForced', 'stuck'));
       });
       expect(await accounts.remove('prod', { kind: 'tenant' }, 'U0TENANT1')).toEqual({ ok: false, reason: 'in_use', clusters: ['web'] });
       expect(stored()).toHaveLength(1);
@@ -290,7 +265,7 @@ describe('the cloud account service', () => {
       const added = await accounts.add(anInput(), 'U0TENANT1');
       const id = added.ok ? added.account.id : '';
       await store.update((data) => {
-        data.clusters.push(aCluster(id, 'Deleted', 'old'));
+        data.clusters.push(aClusterOf(id, 'Deleted', 'old'));
       });
       expect((await accounts.remove('prod', { kind: 'tenant' }, 'U0TENANT1')).ok).toBe(true);
     });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/services/logger.js';
-import type { TkeGateway } from '../../src/services/tke.js';
+import type { TkeClusterStatus, TkeGateway } from '../../src/services/tke.js';
 import { deletionCheck } from '../../src/services/watch-deletion.js';
 import { ActionIds } from '../../src/views/ids.js';
 import { aCluster } from '../support/clusters.js';
@@ -20,6 +20,26 @@ async function deleting(options: { stuck: boolean }) {
   await t.deletion.requestDeletion(cluster.id, 'U0PADMIN1');
   await t.idle();
   return { t, cluster };
+}
+
+/**
+ * The deletion check alone (no watcher, no Tencent calls) on a cluster whose deletion was requested
+ * at 09:00, with Tencent reporting it in `tencentStatus` at `now`.
+ */
+function checkDeletionAt(input: { tencentStatus: TkeClusterStatus; now: string }) {
+  const check = deletionCheck({
+    tke: {} as TkeGateway,
+    forceDeleteAfterMs: 15 * MINUTE,
+    onCallMention: () => ON_CALL_MENTION,
+    logger: createLogger({ level: 'silent' }),
+  });
+  const record = aCluster({ status: 'Deleting', deletion: { requestedBy: 'U0PADMIN1', requestedAt: '2026-01-01T09:00:00.000Z' } });
+  return check({
+    record,
+    tencent: { clusterId: 'cls-test0001', name: 'prod-1', status: input.tencentStatus, tags: [] },
+    target: { credential: DELETION_ACCOUNT, region: 'ap-guangzhou' },
+    now: new Date(input.now),
+  });
 }
 
 /** Thread posts that carry the Force Delete Cluster button. */
@@ -122,39 +142,13 @@ describe('the watcher during a deletion', () => {
   });
 
   it('leaves the cluster alone while Tencent still reports it as it was before the DeleteCluster', async () => {
-    const check = deletionCheck({
-      tke: {} as TkeGateway,
-      forceDeleteAfterMs: 15 * MINUTE,
-      onCallMention: () => ON_CALL_MENTION,
-      logger: createLogger({ level: 'silent' }),
-    });
-    const record = aCluster({ status: 'Deleting', deletion: { requestedBy: 'U0PADMIN1', requestedAt: '2026-01-01T09:00:00.000Z' } });
-
-    const outcome = await check({
-      record,
-      tencent: { clusterId: 'cls-test0001', name: 'prod-1', status: 'Running', tags: [] },
-      target: { credential: DELETION_ACCOUNT, region: 'ap-guangzhou' },
-      now: new Date('2026-01-01T09:20:00.000Z'),
-    });
+    const outcome = await checkDeletionAt({ tencentStatus: 'Running', now: '2026-01-01T09:20:00.000Z' });
 
     expect(outcome).toBeUndefined();
   });
 
   it('counts the threshold from the stored request time, not from when the watcher first saw the cluster', async () => {
-    const check = deletionCheck({
-      tke: {} as TkeGateway,
-      forceDeleteAfterMs: 15 * MINUTE,
-      onCallMention: () => ON_CALL_MENTION,
-      logger: createLogger({ level: 'silent' }),
-    });
-    const record = aCluster({ status: 'Deleting', deletion: { requestedBy: 'U0PADMIN1', requestedAt: '2026-01-01T09:00:00.000Z' } });
-
-    const outcome = await check({
-      record,
-      tencent: { clusterId: 'cls-test0001', name: 'prod-1', status: 'Deleting', tags: [] },
-      target: { credential: DELETION_ACCOUNT, region: 'ap-guangzhou' },
-      now: new Date('2026-01-01T09:15:00.000Z'),
-    });
+    const outcome = await checkDeletionAt({ tencentStatus: 'Deleting', now: '2026-01-01T09:15:00.000Z' });
 
     expect(outcome?.replies?.[0]?.key).toBe('delete:force-offer');
   });

@@ -1,39 +1,17 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
-import { ManualClock } from '../../src/services/clock.js';
-import { createProvisioningSteps } from '../../src/services/deploy.js';
-import { createLogger } from '../../src/services/logger.js';
-import { createSlackOutbox } from '../../src/services/slack-outbox.js';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
-import { openStore, type Store } from '../../src/services/store.js';
-import { createProvisioningThreads } from '../../src/services/threads.js';
-import { createTkeGateway } from '../../src/services/tke-gateway.js';
 import type { TencentCredential, TkeGateway } from '../../src/services/tke.js';
-import { provisioningCheck } from '../../src/services/watch-provisioning.js';
-import { createWatcher, type Watcher } from '../../src/services/watcher.js';
-import { recordingChat, type RecordingChat } from '../support/recording-chat.js';
 import { seedClusters, specIn } from '../support/seed-clusters.js';
+import { provisionFully, watcherWorld, type WatcherWorld } from '../support/watcher-world.js';
 
 const ACCOUNT_A = { secretId: 'AKIDwatcheraccount01', secretKey: 'watcher-secret-key-01' };
 const ACCOUNT_B = { secretId: 'AKIDwatcheraccount02', secretKey: 'watcher-secret-key-02' };
 const CREDENTIALS: Record<string, TencentCredential> = { 'acct-a': ACCOUNT_A, 'acct-b': ACCOUNT_B };
-const logger = createLogger({ level: 'silent' });
 
-interface World {
-  clock: ManualClock;
-  tencent: TkeEmulator;
-  store: Store;
-  tke: TkeGateway;
-  chat: RecordingChat;
-  watcher: Watcher;
-  /** Ticks at the clock's time and waits until Slack got everything the tick queued. */
-  tick(): Promise<Awaited<ReturnType<Watcher['tick']>>>;
+interface World extends WatcherWorld {
   seed(specs: Parameters<typeof specIn>[], options?: { withThread?: boolean }): ReturnType<typeof seedClusters>;
   cluster(id: string): ClusterRecord | undefined;
-  replies(): string[];
 }
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -43,65 +21,21 @@ afterEach(async () => {
 });
 
 async function world(options: { tke?: (real: TkeGateway) => TkeGateway; credentialFor?: (id: string) => TencentCredential } = {}): Promise<World> {
-  const clock = new ManualClock();
-  const tencent = await startTkeEmulator({ clock, accounts: [ACCOUNT_A, ACCOUNT_B] });
-  const dir = await mkdtemp(path.join(tmpdir(), 'tkeops-watcher-'));
-  const store = await openStore(path.join(dir, 'db.json'));
-  const real = createTkeGateway({ endpoint: tencent.url, logger, sleep: async () => undefined });
-  const tke = options.tke ? options.tke(real) : real;
-  const accounts = { credentialFor: options.credentialFor ?? ((id: string) => CREDENTIALS[id] as TencentCredential) };
-  const chat = recordingChat();
-  const outbox = createSlackOutbox({ client: chat, logger });
-  const threads = createProvisioningThreads({ store, outbox, clock, logger });
-  const provisioning = createProvisioningSteps({ store, tke, accounts, clock, logger });
-  const watcher = createWatcher({
-    store,
-    tke,
-    accounts,
-    threads,
-    clock,
-    logger,
-    checks: { Provisioning: [provisioningCheck({ tke, provisioning })] },
+  const base = await watcherWorld({
+    credentials: [ACCOUNT_A, ACCOUNT_B],
+    credentialFor: options.credentialFor ?? ((id: string) => CREDENTIALS[id] as TencentCredential),
+    ...(options.tke ? { tke: options.tke } : {}),
   });
-  cleanup = async () => {
-    await outbox.close(100);
-    await tencent.close();
-    await rm(dir, { recursive: true, force: true });
-  };
+  cleanup = () => base.close();
   return {
-    clock,
-    tencent,
-    store,
-    tke,
-    chat,
-    watcher,
-    async tick() {
-      const report = await watcher.tick(clock.now());
-      await threads.idle();
-      return report;
-    },
+    ...base,
     seed: (specs, seedOptions = { withThread: true }) =>
-      seedClusters({ store, tke: real }, { credential: ACCOUNT_A, specs: specs.map((args) => specIn(...args)), ...seedOptions }),
-    cluster: (id) => store.read((data) => data.clusters.find((c) => c.id === id)),
-    replies: () => chat.posts().filter((p) => p.thread_ts).map((p) => p.text),
+      seedClusters({ store: base.store, tke: base.realTke }, { credential: ACCOUNT_A, specs: specs.map((args) => specIn(...args)), ...seedOptions }),
+    cluster: (id) => base.store.read((data) => data.clusters.find((c) => c.id === id)),
   };
 }
 
 const gz = (name: string): Parameters<typeof specIn> => ['ap-guangzhou', name, 'acct-a'];
-
-/** Moves the emulator clock through a whole provisioning, ticking after each phase. */
-async function provisionFully(w: World) {
-  await w.tick(); // Creating
-  w.clock.advance(60_000);
-  await w.tick(); // Running: control plane; endpoint and pools requested
-  w.clock.advance(30_000);
-  await w.tick(); // endpoint ready
-  w.clock.advance(60_000);
-  await w.tick(); // pool ready
-  await w.tick(); // add-ons requested
-  w.clock.advance(30_000);
-  await w.tick(); // add-ons installed, cluster ready
-}
 
 describe('the watcher', () => {
   it('posts each provisioning step once and in order, and ends with the cluster Running', async () => {

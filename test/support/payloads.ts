@@ -65,6 +65,32 @@ export function stateValues(view: ModalView, input: UserInput): Record<string, R
   return values;
 }
 
+/** What every interaction payload starts with: its type, the team, the user, the app. */
+function envelope(type: string, user: string) {
+  return {
+    type,
+    team: { id: TEAM.id, domain: TEAM.domain },
+    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM.id },
+    api_app_id: 'A0TKEOPS',
+    token: 'legacy-verification-token',
+  };
+}
+
+/** The `view` of an interaction inside a modal as Slack reports it: the view the bot sent, with its state. */
+function viewState(view: ModalView, viewId: string, input: UserInput) {
+  return {
+    id: viewId,
+    team_id: TEAM.id,
+    type: 'modal',
+    blocks: view.blocks,
+    private_metadata: view.private_metadata ?? '',
+    callback_id: view.callback_id ?? '',
+    state: { values: stateValues(view, input) },
+    hash: `hash-${viewId}`,
+    title: view.title,
+  };
+}
+
 export interface SubmissionOptions {
   user: string;
   /** The view the bot opened or pushed (e.g. `slack.calls('views.open')[0].body.view`). */
@@ -80,22 +106,10 @@ export interface SubmissionOptions {
 export function viewSubmission(options: SubmissionOptions): Record<string, unknown> {
   const { view } = options;
   return {
-    type: 'view_submission',
-    team: { id: TEAM.id, domain: TEAM.domain },
-    user: { id: options.user, username: options.user.toLowerCase(), name: options.user.toLowerCase(), team_id: TEAM.id },
-    api_app_id: 'A0TKEOPS',
-    token: 'legacy-verification-token',
+    ...envelope('view_submission', options.user),
     trigger_id: `${Date.now()}.1.submit`,
     view: {
-      id: options.viewId,
-      team_id: TEAM.id,
-      type: 'modal',
-      blocks: view.blocks,
-      private_metadata: view.private_metadata ?? '',
-      callback_id: view.callback_id ?? '',
-      state: { values: stateValues(view, options.input) },
-      hash: `hash-${options.viewId}`,
-      title: view.title,
+      ...viewState(view, options.viewId, options.input),
       clear_on_close: view.clear_on_close ?? false,
       notify_on_close: view.notify_on_close ?? false,
       close: view.close ?? null,
@@ -156,23 +170,11 @@ export function viewBlockAction(options: ViewActionOptions): Record<string, unkn
     action.selected_option = pick(element, options.value);
   }
   return {
-    type: 'block_actions',
-    team: { id: TEAM.id, domain: TEAM.domain },
-    user: { id: options.user, username: options.user.toLowerCase(), name: options.user.toLowerCase(), team_id: TEAM.id },
-    api_app_id: 'A0TKEOPS',
-    token: 'legacy-verification-token',
+    ...envelope('block_actions', options.user),
     container: { type: 'view', view_id: options.viewId },
     trigger_id: `${Date.now()}.1.action`,
     view: {
-      id: options.viewId,
-      team_id: TEAM.id,
-      type: 'modal',
-      blocks: view.blocks,
-      private_metadata: view.private_metadata ?? '',
-      callback_id: view.callback_id ?? '',
-      state: { values: stateValues(view, options.input ?? {}) },
-      hash: `hash-${options.viewId}`,
-      title: view.title,
+      ...viewState(view, options.viewId, options.input ?? {}),
       root_view_id: options.viewId,
       previous_view_id: null,
       app_id: 'A0TKEOPS',
@@ -205,11 +207,7 @@ export function messageBlockAction(options: MessageActionOptions): Record<string
   if (!located) throw new Error(`payloads: no button with action_id ${options.actionId} in the message`);
   const { element, blockId } = located;
   return {
-    type: 'block_actions',
-    team: { id: TEAM.id, domain: TEAM.domain },
-    user: { id: options.user, username: options.user.toLowerCase(), name: options.user.toLowerCase(), team_id: TEAM.id },
-    api_app_id: 'A0TKEOPS',
-    token: 'legacy-verification-token',
+    ...envelope('block_actions', options.user),
     container: { type: 'message', message_ts: options.messageTs, channel_id: options.channel, is_ephemeral: false },
     trigger_id: `${Date.now()}.1.action`,
     channel: { id: options.channel, name: 'platform' },

@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ManualClock, systemClock, type Clock } from '../../services/clock.js';
+import { stopOnSignal } from '../stop-on-signal.js';
 import { demoSeed } from './seed.js';
 import { startTkeEmulator } from './server.js';
 
@@ -47,22 +48,13 @@ if (flags.child) {
   console.log(`  controls:  POST ${emulator.url}/_emulator/<command>  (e.g. clusters, stickDeleting, advance, reset)`);
 }
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  // A child's parent may be gone already, with the pipe behind stdout.
-  if (!flags.child) console.log(`${signal}: stopping the emulator`);
-  emulator.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
+const stop = stopOnSignal(
+  () => emulator.close(),
+  (reason) => {
+    // A child's parent may be gone already, with the pipe behind stdout.
+    if (!flags.child) console.log(`${reason}: stopping the emulator`);
+  },
+);
 if (flags.child) {
   process.stdin.on('end', () => stop('stdin closed'));
   process.stdin.resume();

@@ -1,8 +1,9 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { CLUSTER_NAME_MAX, DESCRIPTION_MAX } from '../../services/cluster-spec.js';
 import type { WizardForm } from '../../services/store-schema.js';
+import { section } from '../blocks.js';
 import { ActionIds, BlockIds } from '../ids.js';
-import { button, choices, notice, option, plain, section, SLACK_LIMITS, wizardModal } from './common.js';
+import { button, choices, notice, option, plain, SLACK_LIMITS, wizardModal } from './common.js';
 import { blockIdFor } from './fields.js';
 
 export interface BasicsViewInput {

@@ -2,7 +2,10 @@
 import type { ActionsBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
 import type { WizardOptions } from '../../services/store-schema.js';
+import { section, SECTION_TEXT_MAX } from '../blocks.js';
+import { clip } from '../cluster-format.js';
 import { ActionIds, BlockIds, CallbackIds } from '../ids.js';
+import { parsePrivateMetadata } from '../private-metadata.js';
 import { WIZARD_STEPS, type WizardStep } from './fields.js';
 
 export const SLACK_LIMITS = {
@@ -14,7 +17,7 @@ export const SLACK_LIMITS = {
   optionValue: 150,
   privateMetadata: 3000,
   inputLabel: 2000,
-  sectionText: 3000,
+  sectionText: SECTION_TEXT_MAX,
   plainTextInput: 3000,
 } as const;
 
@@ -46,19 +49,10 @@ export type WizardMetadata = z.infer<typeof metadataSchema>;
 export const wizardMetadata = (draftId: string, step: WizardStep): string => JSON.stringify({ v: 1, draftId, step });
 
 /** The pointer written by wizardMetadata, or undefined for anything else (an old or foreign view). */
-export function parseWizardMetadata(text: string | undefined): WizardMetadata | undefined {
-  try {
-    const parsed = metadataSchema.safeParse(JSON.parse(text ?? ''));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const parseWizardMetadata = (text: string | undefined): WizardMetadata | undefined => parsePrivateMetadata(metadataSchema, text);
 
-export const truncate = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
-
-export const plain = (text: string, max: number = SLACK_LIMITS.sectionText) => ({ type: 'plain_text' as const, text: truncate(text, max) });
-export const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text: truncate(text, SLACK_LIMITS.sectionText) });
+export const plain = (text: string, max: number = SLACK_LIMITS.sectionText) => ({ type: 'plain_text' as const, text: clip(text, max) });
+export const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text: clip(text, SLACK_LIMITS.sectionText) });
 
 export const option = (text: string, value: string): PlainTextOption => ({
   text: plain(text, SLACK_LIMITS.optionText),
@@ -72,7 +66,6 @@ export function choices(all: readonly PlainTextOption[], selected: string | unde
   return { options, ...(initial ? { initial_option: initial } : {}) };
 }
 
-export const section = (text: string): KnownBlock => ({ type: 'section', text: mrkdwn(text) });
 export const context = (text: string): KnownBlock => ({ type: 'context', elements: [mrkdwn(text)] });
 export const divider = (): KnownBlock => ({ type: 'divider' });
 

@@ -3,9 +3,10 @@ import { OS_IMAGES, PACK_VALUES_MAX_CHARS, PVC_MIN_GB, PVC_STEP_GB } from '../..
 import { listPacks } from '../../services/profiles.js';
 import type { Profile } from '../../services/profiles.js';
 import type { WizardForm } from '../../services/store-schema.js';
+import { section } from '../blocks.js';
 import { ActionIds } from '../ids.js';
 import { textInput } from './basics.js';
-import { notice, section, wizardModal } from './common.js';
+import { notice, wizardModal } from './common.js';
 import { blockIdFor } from './fields.js';
 
 export interface PacksViewInput {

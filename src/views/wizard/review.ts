@@ -3,7 +3,8 @@ import type { Profile } from '../../services/profiles.js';
 import { listPacks } from '../../services/profiles.js';
 import { includesPublic } from '../../services/cluster-spec.js';
 import type { ClusterSpec, WizardOptions } from '../../services/store-schema.js';
-import { context, notice, section, wizardModal } from './common.js';
+import { section } from '../blocks.js';
+import { context, notice, wizardModal } from './common.js';
 import { networkSummary } from './packs.js';
 import { endpointLabel } from './placement.js';
 

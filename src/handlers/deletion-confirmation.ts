@@ -1,0 +1,98 @@
+import type { App, ViewSubmitAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { confirmationProblem } from '../services/deletion-rules.js';
+import { DeletionError } from '../services/deletion.js';
+import type { Services } from '../services/services.js';
+import type { ClusterRecord } from '../services/store-schema.js';
+import { deletionExpiredModal, parseDeletionMetadata } from '../views/delete-modal.js';
+import { parseClusterClick, typedText, type ClusterClick } from './cluster-click.js';
+import type { Viewer } from './named-cluster.js';
+
+/** What Delete and Force Delete each bring to the steps they share (click, typed-name confirmation). */
+export interface DeletionFlow {
+  /** The button, as the log names a malformed click: 'Delete', 'Force delete'. */
+  button: string;
+  /** The flow, as the log names it: 'deletion', 'force-delete'. */
+  topic: string;
+  /** Why this viewer may not do it to the cluster now, or undefined when they may. */
+  refusal(cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined>;
+}
+
+const UNKNOWN_CLUSTER = 'This cluster is no longer known to tkeops.';
+
+/** An ephemeral answer to the viewer in their channel; when Slack refuses it, only a warning is logged. */
+export async function tellViewer(client: WebClient, services: Services, flow: DeletionFlow, viewer: Viewer, text: string): Promise<void> {
+  try {
+    await client.chat.postEphemeral({ channel: viewer.channel, user: viewer.user, text });
+  } catch (error) {
+    services.logger.warn({ err: error, user: viewer.user }, `could not send an ephemeral ${flow.topic} message`);
+  }
+}
+
+/**
+ * The cluster a button click is about, when the user may act on it now. Otherwise the user is told
+ * why (ephemeral), or a malformed click is logged, and the result is undefined.
+ */
+export async function clickedCluster(
+  body: unknown,
+  client: WebClient,
+  services: Services,
+  flow: DeletionFlow,
+): Promise<{ click: ClusterClick; viewer: Viewer; cluster: ClusterRecord } | undefined> {
+  const click = parseClusterClick(body);
+  if (!click) {
+    services.logger.warn(`${flow.button} click without user, channel, trigger or cluster`);
+    return undefined;
+  }
+  const viewer = { user: click.user, channel: click.channel };
+  const cluster = services.clusterLookup.get(click.clusterId);
+  const refusal = cluster ? await flow.refusal(cluster, viewer) : UNKNOWN_CLUSTER;
+  if (refusal || !cluster) {
+    await tellViewer(client, services, flow, viewer, refusal ?? UNKNOWN_CLUSTER);
+    return undefined;
+  }
+  return { click, viewer, cluster };
+}
+
+export interface TypedNameConfirmation {
+  callbackId: string;
+  /** The name input's ids in the modal. */
+  blockId: string;
+  actionId: string;
+  /** Does it, after the ack; a DeletionError's message is shown to the user as it is. */
+  run(clusterId: string, user: string): Promise<unknown>;
+  /** Logged, and shown to the user, when `run` fails with anything else. */
+  failureLog: string;
+  failureText(name: string): string;
+}
+
+/**
+ * The submission of a deletion modal that asks for the cluster name: an unreadable pointer or a
+ * vanished cluster shows the expired notice; a refusal or a wrong name is an inline error on the
+ * name; otherwise ack, then run, telling the user ephemerally when it fails.
+ */
+export function onTypedNameConfirmation(app: App, services: Services, flow: DeletionFlow, confirmation: TypedNameConfirmation): void {
+  app.view<ViewSubmitAction>(confirmation.callbackId, async ({ ack, body, view, client }) => {
+    const pointer = parseDeletionMetadata(view.private_metadata);
+    const cluster = pointer && services.clusterLookup.get(pointer.clusterId);
+    if (!pointer || !cluster) {
+      await ack({ response_action: 'update', view: deletionExpiredModal() });
+      return;
+    }
+    const viewer = { user: body.user.id, channel: pointer.channel };
+    const typed = typedText(view.state.values, confirmation.blockId, confirmation.actionId);
+    const problem = (await flow.refusal(cluster, viewer)) ?? confirmationProblem(typed, cluster.spec.name);
+    if (problem) {
+      await ack({ response_action: 'errors', errors: { [confirmation.blockId]: problem } });
+      return;
+    }
+    await ack();
+    try {
+      await confirmation.run(cluster.id, viewer.user);
+    } catch (error) {
+      if (!(error instanceof DeletionError)) services.logger.error({ err: error, clusterId: cluster.id }, confirmation.failureLog);
+      const text = error instanceof DeletionError ? error.message : confirmation.failureText(cluster.spec.name);
+      await tellViewer(client, services, flow, viewer, text);
+    }
+  });
+}

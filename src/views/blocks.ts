@@ -1,0 +1,8 @@
+import type { KnownBlock } from '@slack/types';
+import { clip } from './cluster-format.js';
+
+/** Slack's limit on a section's text. */
+export const SECTION_TEXT_MAX = 3000;
+
+/** A section of mrkdwn text, clipped to Slack's limit. */
+export const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_TEXT_MAX) } });

@@ -1,0 +1,114 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
+import { ManualClock } from '../../src/services/clock.js';
+import { createProvisioningSteps } from '../../src/services/deploy.js';
+import { createLogger, type Logger } from '../../src/services/logger.js';
+import { createSlackOutbox } from '../../src/services/slack-outbox.js';
+import { openStore, type Store } from '../../src/services/store.js';
+import { createProvisioningThreads, type ProvisioningThreads } from '../../src/services/threads.js';
+import { createTkeGateway } from '../../src/services/tke-gateway.js';
+import type { TencentCredential, TkeGateway } from '../../src/services/tke.js';
+import { provisioningCheck } from '../../src/services/watch-provisioning.js';
+import { createWatcher, type TickReport, type Watcher, type WatchChecks } from '../../src/services/watcher.js';
+import { recordingChat, type RecordingChat } from './recording-chat.js';
+
+export interface WatcherWorldOptions {
+  /** The accounts the emulator accepts. */
+  credentials: TencentCredential[];
+  /** The cloud account service's answer for a cluster's account id. */
+  credentialFor: (accountId: string) => TencentCredential;
+  /** Wraps the real gateway the watcher uses (e.g. to count or break calls); seeding uses the real one. */
+  tke?: (real: TkeGateway) => TkeGateway;
+  /** Checks for statuses besides Provisioning (whose check is always there), e.g. the deletion check. */
+  moreChecks?: (deps: { tke: TkeGateway; logger: Logger }) => WatchChecks;
+}
+
+/**
+ * Services-level watcher tests: the emulator behind the real gateway, a real store file, the
+ * provisioning thread over a recording chat client, and the watcher with the provisioning check.
+ */
+export interface WatcherWorld {
+  logger: Logger;
+  clock: ManualClock;
+  tencent: TkeEmulator;
+  store: Store;
+  /** The gateway as the watcher sees it (wrapped by options.tke). */
+  tke: TkeGateway;
+  /** The gateway straight to the emulator. */
+  realTke: TkeGateway;
+  accounts: { credentialFor: (accountId: string) => TencentCredential };
+  chat: RecordingChat;
+  threads: ProvisioningThreads;
+  watcher: Watcher;
+  /** Ticks at the clock's time and waits until the chat got everything the tick queued. */
+  tick(): Promise<TickReport>;
+  /** Waits until the chat got everything queued (after a service call). */
+  idle(): Promise<void>;
+  /** Texts of the thread replies, oldest first. */
+  replies(): string[];
+  close(): Promise<void>;
+}
+
+export async function watcherWorld(options: WatcherWorldOptions): Promise<WatcherWorld> {
+  const logger = createLogger({ level: 'silent' });
+  const clock = new ManualClock();
+  const tencent = await startTkeEmulator({ clock, accounts: options.credentials });
+  const dir = await mkdtemp(path.join(tmpdir(), 'tkeops-watcher-'));
+  const store = await openStore(path.join(dir, 'db.json'));
+  const realTke = createTkeGateway({ endpoint: tencent.url, logger, sleep: async () => undefined });
+  const tke = options.tke ? options.tke(realTke) : realTke;
+  const accounts = { credentialFor: options.credentialFor };
+  const chat = recordingChat();
+  const outbox = createSlackOutbox({ client: chat, logger });
+  const threads = createProvisioningThreads({ store, outbox, clock, logger });
+  const provisioning = createProvisioningSteps({ store, tke, accounts, clock, logger });
+  const watcher = createWatcher({
+    store,
+    tke,
+    accounts,
+    threads,
+    clock,
+    logger,
+    checks: { Provisioning: [provisioningCheck({ tke, provisioning })], ...options.moreChecks?.({ tke, logger }) },
+  });
+  return {
+    logger,
+    clock,
+    tencent,
+    store,
+    tke,
+    realTke,
+    accounts,
+    chat,
+    threads,
+    watcher,
+    async tick() {
+      const report = await watcher.tick(clock.now());
+      await threads.idle();
+      return report;
+    },
+    idle: () => threads.idle(),
+    replies: () => chat.posts().filter((p) => p.thread_ts).map((p) => p.text),
+    async close() {
+      await outbox.close(100);
+      await tencent.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Moves the clock through a whole provisioning at the emulator's timings, ticking after each phase. */
+export async function provisionFully(world: Pick<WatcherWorld, 'clock' | 'tick'>): Promise<void> {
+  await world.tick(); // Creating
+  world.clock.advance(60_000);
+  await world.tick(); // Running: control plane; endpoint and pools requested
+  world.clock.advance(30_000);
+  await world.tick(); // endpoint ready
+  world.clock.advance(60_000);
+  await world.tick(); // pool ready
+  await world.tick(); // add-ons requested
+  world.clock.advance(30_000);
+  await world.tick(); // add-ons installed, cluster ready
+}
