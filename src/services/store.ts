@@ -39,7 +39,8 @@ function parseStoreText(file: string, text: string): StoreData {
 export async function openStore(file: string): Promise<Store> {
   const adapter = new DataFile<StoreData>(file, {
     parse: (text) => parseStoreText(file, text),
-    stringify: (data) => JSON.stringify(data, null, 2),
+    // Compact: the whole file is rewritten on every change, and it is read by tkeops, not people.
+    stringify: (data) => JSON.stringify(data),
   });
   const db = new Low<StoreData>(adapter, emptyStore());
   await db.read();

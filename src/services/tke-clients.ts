@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { tke } from 'tencentcloud-sdk-nodejs/tencentcloud/services/tke/index.js';
 import { cvm } from 'tencentcloud-sdk-nodejs/tencentcloud/services/cvm/index.js';
 import { vpc } from 'tencentcloud-sdk-nodejs/tencentcloud/services/vpc/index.js';
@@ -45,11 +46,24 @@ export function createTencentClients(options: { endpoint?: string; timeoutSecond
     // English messages: they are shown to operators in Slack.
     profile: { signMethod: 'TC3-HMAC-SHA256', language: 'en-US', httpProfile },
   });
+  // One client per service, account and region, reused by every call (the watcher calls often).
+  // The key holds a digest of the Secret Key, never the key, so a rotated key gets a new client.
+  const cache = new Map<string, unknown>();
+  function cached<T>(service: string, target: TkeTarget, build: (config: ClientConfig) => T): T {
+    const keyDigest = createHash('sha256').update(target.credential.secretKey).digest('hex');
+    const key = `${service}|${target.credential.secretId}|${keyDigest}|${target.region}`;
+    let client = cache.get(key) as T | undefined;
+    if (client === undefined) {
+      client = build(config(target));
+      cache.set(key, client);
+    }
+    return client;
+  }
   return {
-    tke: (target) => new tke.v20180525.Client(config(target)),
-    cvm: (target) => new cvm.v20170312.Client(config(target)),
-    vpc: (target) => new vpc.v20170312.Client(config(target)),
-    cbs: (target) => new cbs.v20170312.Client(config(target)),
-    clb: (target) => new clb.v20180317.Client(config(target)),
+    tke: (target) => cached('tke', target, (c) => new tke.v20180525.Client(c)),
+    cvm: (target) => cached('cvm', target, (c) => new cvm.v20170312.Client(c)),
+    vpc: (target) => cached('vpc', target, (c) => new vpc.v20170312.Client(c)),
+    cbs: (target) => cached('cbs', target, (c) => new cbs.v20170312.Client(c)),
+    clb: (target) => cached('clb', target, (c) => new clb.v20180317.Client(c)),
   };
 }
