@@ -13,14 +13,14 @@ import type { SecretBox } from './services/secrets.js';
 import type { Services } from './services/services.js';
 import type { Store } from './services/store.js';
 import type { TkeGateway } from './services/tke.js';
-import { createDeployService, createProvisioningSteps } from './services/deploy.js';
+import { createDeployService, createProvisioningSteps, type ProvisioningSteps } from './services/deploy.js';
 import { createDrafts } from './services/drafts.js';
 import type { ProfileCatalog } from './services/profiles.js';
 import { createWizardChoices } from './services/wizard-choices.js';
 import { createSlackOutbox, type SlackChatClient } from './services/slack-outbox.js';
 import { createProvisioningThreads } from './services/threads.js';
 import { createClusterLookup } from './services/cluster-lookup.js';
-import { provisioningCheck } from './services/watch-provisioning.js';
+import { creationCheck, provisioningCheck } from './services/watch-provisioning.js';
 import { deletionCheck } from './services/watch-deletion.js';
 import { createDeletionService } from './services/deletion.js';
 import { DEFAULT_FORCE_DELETE_AFTER_MS } from './services/deletion-rules.js';
@@ -58,15 +58,25 @@ export interface AppDeps {
 
 /** How long on-call user group members (usergroups.users.list) are reused. */
 const ON_CALL_CACHE_MS = 5 * 60_000;
+/** How long a policy check waits for usergroups.users.list before using the members last seen. */
+const ON_CALL_LOOKUP_TIMEOUT_MS = 1_000;
 
 export interface TkeopsApp {
   app: App;
+  /** What the handlers are given. */
   services: Services;
   /** Follows provisioning clusters; start() runs it on the watch schedule, tests call tick() themselves. */
   watcher: Watcher;
+  /** The Tencent gateway and the provisioning steps the watcher runs: for tests and the sandbox, never handed to handlers. */
+  tke: TkeGateway;
+  provisioning: ProvisioningSteps;
   /** Starts receiving Slack requests; over HTTP it listens on 127.0.0.1:`port` (0 = any free port). */
   start(port: number, host?: string): Promise<{ port?: number }>;
-  stop(): Promise<void>;
+  /**
+   * Stops the schedule, then Slack requests, then sends the thread messages still queued (up to 5 s).
+   * `drain: false` drops them instead, as a killed process would (tests of the crash window).
+   */
+  stop(options?: { drain?: boolean }): Promise<void>;
 }
 
 /** Builds the Bolt app and the services from injected dependencies; nothing is created at import time. */
@@ -80,8 +90,17 @@ export function createApp(deps: AppDeps): TkeopsApp {
     ...(deps.slack.apiUrl ? { clientOptions: { slackApiUrl: deps.slack.apiUrl } } : {}),
   });
   const audit = createAudit({ store: deps.store, clock: deps.clock });
+  // Policy checks run while Slack waits for an ack: the user group lookup gets no retries, no
+  // Retry-After wait and a short timeout (the policy then uses the members last seen).
+  const userGroupClient = new WebClient(deps.slack.botToken, {
+    ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}),
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    timeout: ON_CALL_LOOKUP_TIMEOUT_MS,
+    logger: boltLogger(deps.logger),
+  });
   const policy = createPolicy(deps.policy, {
-    userGroupMembers: async (usergroup) => (await app.client.usergroups.users.list({ usergroup })).users ?? [],
+    userGroupMembers: async (usergroup) => (await userGroupClient.usergroups.users.list({ usergroup })).users ?? [],
     clock: deps.clock,
     cacheMs: ON_CALL_CACHE_MS,
     logger: deps.logger,
@@ -91,9 +110,11 @@ export function createApp(deps: AppDeps): TkeopsApp {
       deps.slackChat ??
       new WebClient(deps.slack.botToken, {
         ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}),
-        // The outbox waits Retry-After itself, holding back every later thread message.
+        // The outbox waits Retry-After itself, holding back every later thread message; it also
+        // retries (a bounded number of times) a call Slack does not answer within the timeout.
         rejectRateLimitedCalls: true,
         retryConfig: { retries: 0 },
+        timeout: 10_000,
         logger: boltLogger(deps.logger),
       }),
     logger: deps.logger,
@@ -106,18 +127,14 @@ export function createApp(deps: AppDeps): TkeopsApp {
     threads,
     clusterLookup: createClusterLookup({ store: deps.store, policy }),
     store: deps.store,
-    tke: deps.tke,
     clock: deps.clock,
     logger: deps.logger,
-    audit,
     policy,
-    secrets: deps.secrets,
     accounts,
     profiles: deps.profiles,
     drafts: createDrafts({ store: deps.store, clock: deps.clock }),
     wizardChoices: createWizardChoices({ tke: deps.tke, accounts }),
     deploy: createDeployService({ store: deps.store, tke: deps.tke, accounts, profiles: deps.profiles, clock: deps.clock, audit, logger: deps.logger }),
-    provisioning,
     deletion: createDeletionService({ store: deps.store, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs }),
   };
   registerHandlers(app, services);
@@ -129,6 +146,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     clock: deps.clock,
     logger: deps.logger,
     checks: {
+      Creating: [creationCheck()],
       Provisioning: [provisioningCheck({ tke: deps.tke, provisioning })],
       Deleting: [deletionCheck({ tke: deps.tke, forceDeleteAfterMs, onCallMention: () => policy.onCallMention(), logger: deps.logger })],
     },
@@ -139,6 +157,8 @@ export function createApp(deps: AppDeps): TkeopsApp {
     app,
     services,
     watcher,
+    tke: deps.tke,
+    provisioning,
     async start(port, host = '127.0.0.1') {
       if (deps.watchSchedule) watching ??= startWatcher(watcher, deps.watchSchedule, { clock: deps.clock, logger: deps.logger });
       if (socketMode) {
@@ -148,8 +168,10 @@ export function createApp(deps: AppDeps): TkeopsApp {
       const server = (await app.start({ port, host })) as Server;
       return { port: (server.address() as AddressInfo).port };
     },
-    async stop() {
-      // No new tick, then no new Slack request; then the thread messages still queued go out.
+    async stop({ drain = true } = {}) {
+      // No new tick, then no new Slack request; then the thread messages still queued go out
+      // (without drain they are dropped first, as a kill would lose them).
+      if (!drain) await outbox.close(0);
       await watching?.stop();
       watching = undefined;
       await app.stop();

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -8,14 +10,67 @@ interface Manifest {
   settings: { interactivity: { is_enabled: boolean; request_url: string } };
 }
 
+const src = fileURLToPath(new URL('../src/', import.meta.url));
+
+/**
+ * The bot scopes each Web API method the bot calls needs (docs.slack.dev method pages).
+ * A method the bot starts calling must be added here, which makes the scope question explicit.
+ */
+const SCOPES_OF_METHOD: Record<string, readonly string[]> = {
+  // chat:write.public: the provisioning thread goes to the channel /tke create ran in, which the bot may not be a member of.
+  'chat.postMessage': ['chat:write', 'chat:write.public'],
+  'chat.update': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'usergroups.users.list': ['usergroups:read'],
+  'views.open': [],
+  'views.push': [],
+  'views.update': [],
+};
+
+/** Every .ts file of the bot (the sandbox is a stand-in for Slack and Tencent, not part of the bot). */
+async function botSources(): Promise<{ file: string; text: string }[]> {
+  const entries = await readdir(src, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => path.join(e.parentPath, e.name))
+    .filter((file) => !path.relative(src, file).startsWith(`sandbox${path.sep}`));
+  return Promise.all(files.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
+}
+
+/** Web API methods called as `<something>client.<family>.<method>(` (Bolt's client, the outbox's and the policy's WebClient). */
+const webApiCalls = (text: string) => [...text.matchAll(/\b[A-Za-z]*[cC]lient\.((?:[a-z][A-Za-z]*\.)+[a-z][A-Za-z]*)\(/g)].map((m) => m[1] as string);
+
+async function scopesTheBotUses(): Promise<{ methods: string[]; scopes: string[] }> {
+  const sources = await botSources();
+  const methods = [...new Set(sources.flatMap((s) => webApiCalls(s.text)))].sort();
+  const scopes = new Set(methods.flatMap((m) => SCOPES_OF_METHOD[m] ?? [`unknown scope of ${m}`]));
+  if (sources.some((s) => /\bapp\.command\(/.test(s.text))) scopes.add('commands');
+  return { methods, scopes: [...scopes].sort() };
+}
+
+const readManifest = async () => parse(await readFile(new URL('../manifest.yaml', import.meta.url), 'utf8')) as Manifest;
+
 describe('the Slack app manifest', () => {
-  it('declares /tke, interactivity and the scopes the bot uses, on the endpoint Bolt listens on', async () => {
-    const manifest = parse(await readFile(new URL('../manifest.yaml', import.meta.url), 'utf8')) as Manifest;
+  it('declares /tke and interactivity on the endpoint Bolt listens on, and the App Home', async () => {
+    const manifest = await readManifest();
     expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(['/tke']);
     expect(manifest.features.slash_commands[0]?.url).toMatch(/\/slack\/events$/);
     expect(manifest.settings.interactivity).toMatchObject({ is_enabled: true });
     expect(manifest.settings.interactivity.request_url).toMatch(/\/slack\/events$/);
     expect(manifest.features.app_home).toBeDefined();
-    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write', 'usergroups:read']));
+  });
+
+  it('asks for exactly the bot scopes of the Web API methods the bot calls, plus commands for /tke', async () => {
+    const { methods, scopes } = await scopesTheBotUses();
+    // The scan found the calls it should (a broken pattern would find none and prove nothing).
+    expect(methods).toEqual(expect.arrayContaining(['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'usergroups.users.list', 'views.open']));
+    expect([...(await readManifest()).oauth_config.scopes.bot].sort()).toEqual(scopes);
+  });
+
+  it('finds Web API calls the way the bot writes them', () => {
+    const calls = webApiCalls(
+      'await request.client.views.open({}); await deps.client.chat.postMessage(job); userGroupClient.usergroups.users.list({ usergroup }); client.DescribeClusters(req)',
+    );
+    expect(calls).toEqual(['views.open', 'chat.postMessage', 'usergroups.users.list']);
   });
 });

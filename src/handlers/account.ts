@@ -8,6 +8,7 @@ import type { AccountScope } from '../services/store-schema.js';
 import { accountListMessage } from '../views/account-list.js';
 import { accountModal, accountModalExpired, parseAccountModalMetadata } from '../views/account-modal.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
+import { pickedValue, typedText } from './slack-payloads.js';
 import type { Subcommand, SubcommandRequest } from './tke-command.js';
 
 export interface AccountHandlerOptions {
@@ -30,14 +31,6 @@ const BLOCK_OF: Record<AccountField, string> = {
 };
 
 const scopeWord = z.enum(['tenant', 'project']).optional();
-
-const stateSchema = z.record(
-  z.string(),
-  z.record(
-    z.string(),
-    z.object({ value: z.string().nullish(), selected_option: z.object({ value: z.string() }).nullish() }),
-  ),
-);
 
 function ephemeral(request: SubcommandRequest, text: string) {
   return request.ack({ response_type: 'ephemeral', text });
@@ -100,18 +93,16 @@ export function accountSubcommand(services: Services): Subcommand {
     }
     const decision = await policy.check('account.remove', { ...who, accountScope: scope });
     if (!decision.allowed) return ephemeral(request, decision.message);
+    // The store write (and its audit entry) happens after the ack; the outcome follows through response_url.
+    await request.ack();
     const result = await accounts.remove(name, scope, who.user);
-    if (result.ok) {
-      return ephemeral(request, `Removed cloud account *${result.account.name}* (${scopeLabel(scope)}).`);
-    }
-    if (result.reason === 'in_use') {
-      return ephemeral(
-        request,
-        `Cloud account *${name}* is still used by ${result.clusters.length === 1 ? 'cluster' : 'clusters'} ` +
-          `${result.clusters.join(', ')}. Delete ${result.clusters.length === 1 ? 'it' : 'them'} first, then remove the account.`,
-      );
-    }
-    return ephemeral(request, `No cloud account called ${name} is usable in <#${who.channel}>.`);
+    const text = result.ok
+      ? `Removed cloud account *${result.account.name}* (${scopeLabel(scope)}).`
+      : result.reason === 'in_use'
+        ? `Cloud account *${name}* is still used by ${result.clusters.length === 1 ? 'cluster' : 'clusters'} ` +
+          `${result.clusters.join(', ')}. Delete ${result.clusters.length === 1 ? 'it' : 'them'} first, then remove the account.`
+        : `No cloud account called ${name} is usable in <#${who.channel}>.`;
+    await request.respond({ response_type: 'ephemeral', text });
   }
 
   return async (request) => {
@@ -131,16 +122,14 @@ export function accountSubcommand(services: Services): Subcommand {
 
 /** The "Add cloud account" submission: validated, checked with Tencent and saved before the ack (≤ 3 s). */
 export function register(app: App, services: Services, options: AccountHandlerOptions = {}): void {
-  const { accounts, policy, logger, store } = services;
+  const { accounts, policy, logger, drafts } = services;
   const onAccountCreatedInWizard = options.onAccountCreatedInWizard ?? (async () => undefined);
 
   app.view<ViewSubmitAction>(CallbackIds.accountAdd, async ({ ack, body, view, client }) => {
     const user = body.user.id;
     const origin = parseAccountModalMetadata(view.private_metadata);
-    const channel =
-      origin?.kind === 'command'
-        ? origin.channel
-        : origin && store.read((data) => data.drafts.find((d) => d.id === origin.draftId && d.userId === user)?.channel);
+    const draft = origin?.kind === 'wizard' ? drafts.get(origin.draftId) : undefined;
+    const channel = origin?.kind === 'command' ? origin.channel : draft?.userId === user ? draft.channel : undefined;
     if (!origin || !channel) {
       await ack({ response_action: 'update', view: accountModalExpired() });
       return;
@@ -151,10 +140,9 @@ export function register(app: App, services: Services, options: AccountHandlerOp
         errors: Object.fromEntries(Object.entries(fieldErrors).map(([field, message]) => [BLOCK_OF[field as AccountField], message])),
       });
 
-    const state = stateSchema.safeParse(view.state.values);
-    const values = state.success ? state.data : {};
-    const text = (block: string, action: string) => values[block]?.[action]?.value ?? '';
-    const scopeKind = values[BlockIds.accountScope]?.[ActionIds.accountScope]?.selected_option?.value;
+    const values = view.state.values;
+    const text = (block: string, action: string) => typedText(values, block, action);
+    const scopeKind = pickedValue(values, BlockIds.accountScope, ActionIds.accountScope);
 
     // The project always comes from the channel, never from the form.
     const project = policy.projectForChannel(channel)?.name;

@@ -1,5 +1,4 @@
 import type { App } from '@slack/bolt';
-import { z } from 'zod';
 import { listItem, overviewInput } from '../services/cluster-summary.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/store-schema.js';
@@ -7,6 +6,7 @@ import { clusterListMessage } from '../views/cluster-list.js';
 import { clusterOverviewMessage, type ClusterOverviewInput } from '../views/cluster-overview.js';
 import { ActionIds } from '../views/ids.js';
 import { namedCluster, type Viewer } from './named-cluster.js';
+import { parseClusterClick } from './slack-payloads.js';
 import type { Subcommand } from './tke-command.js';
 
 /**
@@ -21,13 +21,6 @@ export interface ClusterStatusOptions {
 
 const STATUS_USAGE = 'Usage: `/tke status <cluster>` — see `/tke list` for the names.';
 
-const overviewClick = z.object({
-  user: z.object({ id: z.string() }),
-  channel: z.object({ id: z.string() }).optional(),
-  container: z.object({ channel_id: z.string().optional() }).optional(),
-  actions: z.array(z.object({ value: z.string() })).min(1),
-});
-
 type Ephemeral = { text: string; blocks?: ReturnType<typeof clusterOverviewMessage>['blocks'] };
 
 /** The overview this user may see, or the policy's refusal. */
@@ -39,12 +32,20 @@ async function overviewFor(services: Services, options: ClusterStatusOptions, cl
   return clusterOverviewMessage({ ...overviewInput(cluster, services.clock.now(), accountName), ...(deletion ? { deletion } : {}) });
 }
 
-/** `/tke status <cluster>`: the overview, ephemeral. */
+/**
+ * `/tke status <cluster>`: the overview, ephemeral. The overview may ask Slack who is on-call (to
+ * offer force delete), so it follows the ack through response_url.
+ */
 export function statusSubcommand(services: Services, options: ClusterStatusOptions = {}): Subcommand {
   return async (request) => {
     const named = await namedCluster(request, services.clusterLookup, STATUS_USAGE);
     if (!named) return;
-    await request.ack({ response_type: 'ephemeral', ...(await overviewFor(services, options, named.cluster, named.viewer)) });
+    await request.ack();
+    try {
+      await request.respond({ response_type: 'ephemeral', ...(await overviewFor(services, options, named.cluster, named.viewer)) });
+    } catch (error) {
+      services.logger.error({ err: error, clusterId: named.cluster.id }, 'could not answer /tke status');
+    }
   };
 }
 
@@ -67,15 +68,14 @@ export function listSubcommand(services: Services): Subcommand {
 export function register(app: App, services: Services, options: ClusterStatusOptions = {}): void {
   app.action(ActionIds.clusterOverview, async ({ ack, body, client, logger }) => {
     await ack();
-    const click = overviewClick.safeParse(body);
-    const channel = click.success ? (click.data.channel?.id ?? click.data.container?.channel_id) : undefined;
-    if (!click.success || !channel) {
+    const click = parseClusterClick(body);
+    if (!click) {
       logger.warn('Overview click without user, channel or cluster');
       return;
     }
-    const viewer = { user: click.data.user.id, channel };
-    const cluster = services.clusterLookup.get(click.data.actions[0]?.value ?? '');
+    const viewer = { user: click.user, channel: click.channel };
+    const cluster = services.clusterLookup.get(click.clusterId);
     const message: Ephemeral = cluster ? await overviewFor(services, options, cluster, viewer) : { text: 'This cluster is no longer known to tkeops.' };
-    await client.chat.postEphemeral({ channel, user: viewer.user, ...message });
+    await client.chat.postEphemeral({ channel: click.channel, user: viewer.user, ...message });
   });
 }

@@ -18,12 +18,12 @@ export function createSubcommand(services: Services): Subcommand {
       return;
     }
     await request.ack();
-    const created = await drafts.create({ userId: user, channel, project, step: 'basics' });
+    const created = await drafts.create({ userId: user, channel, project });
     const draft = (await drafts.update(created.id, (d) => {
       if (d.form && request.args[0]) d.form.name = request.args[0];
     })) ?? created;
     try {
-      const opened = await request.client.views.open({ trigger_id: request.command.trigger_id, view: renderStep(services, draft, 'basics').view });
+      const opened = await request.client.views.open({ trigger_id: request.command.trigger_id, view: (await renderStep(services, draft, 'basics')).view });
       const viewId = opened.view?.id;
       if (viewId) await drafts.update(draft.id, (d) => (d.viewId = viewId));
     } catch (error) {

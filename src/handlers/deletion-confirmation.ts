@@ -5,7 +5,7 @@ import { DeletionError } from '../services/deletion.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/store-schema.js';
 import { deletionExpiredModal, parseDeletionMetadata } from '../views/delete-modal.js';
-import { parseClusterClick, typedText, type ClusterClick } from './cluster-click.js';
+import { parseClusterClick, typedText, type ClusterClick } from './slack-payloads.js';
 import type { Viewer } from './named-cluster.js';
 
 /** What Delete and Force Delete each bring to the steps they share (click, typed-name confirmation). */

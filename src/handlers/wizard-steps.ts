@@ -6,7 +6,6 @@ import type { ModalView } from '@slack/types';
 import { scopeLabel } from '../services/accounts.js';
 import { checkBasics, checkClusterSpec, checkPacks, checkPlacement, checkWorkerPools } from '../services/cluster-spec.js';
 import type { FieldErrors, FieldKey, SpecContext } from '../services/cluster-spec.js';
-import { isActive } from '../services/deploy.js';
 import { formOf, optionsOf } from '../services/drafts.js';
 import { applyOverrides, osImageOf } from '../services/profiles.js';
 import type { Services } from '../services/services.js';
@@ -18,19 +17,23 @@ import { placementView } from '../views/wizard/placement.js';
 import { poolsView } from '../views/wizard/pools.js';
 import { reviewView } from '../views/wizard/review.js';
 
-export type WizardServices = Pick<Services, 'store' | 'accounts' | 'policy' | 'profiles'>;
+export type WizardServices = Pick<Services, 'accounts' | 'policy' | 'profiles' | 'clusterLookup'>;
 
 export const nextStep = (step: WizardStep): WizardStep => WIZARD_STEPS[WIZARD_STEPS.indexOf(step) + 1] ?? 'review';
 export const previousStep = (step: WizardStep): WizardStep => WIZARD_STEPS[WIZARD_STEPS.indexOf(step) - 1] ?? 'basics';
 
-/** What the rules need for this draft: names taken in its project, usable accounts, profiles, loaded choices. */
-export function specContext(services: WizardServices, draft: DraftRecord): SpecContext {
-  const takenNames = services.store.read((data) =>
-    data.clusters.filter((c) => c.project === draft.project && isActive(c) && c.draftId !== draft.id).map((c) => c.spec.name),
-  );
+/**
+ * What the rules need for this draft and form: whether a cluster name is taken in its project,
+ * whether the policy lets the draft's user use the chosen cloud account from the draft's channel,
+ * the profiles and the choices loaded from Tencent.
+ */
+export async function specContext(services: WizardServices, draft: DraftRecord, form: WizardForm): Promise<SpecContext> {
+  const accountUse = form.accountId
+    ? await services.accounts.checkUse(form.accountId, { user: draft.userId, channel: draft.channel }, services.policy)
+    : undefined;
   return {
-    takenNames,
-    accountIds: services.accounts.usableIn(draft.channel, services.policy).map((a) => a.id),
+    isNameTaken: (name) => services.clusterLookup.isNameTaken(draft.project, name),
+    accountRefusal: accountUse && !accountUse.allowed ? accountUse.message : undefined,
     profiles: services.profiles,
     options: optionsOf(draft),
   };
@@ -49,8 +52,8 @@ export const describeErrors = (errors: FieldErrors): string => Object.values(err
 export type StepCheck = { ok: true; spec: Partial<ClusterSpec> } | { ok: false; errors: FieldErrors };
 
 /** The rules of one step (the review step checks everything). */
-export function checkStep(services: WizardServices, draft: DraftRecord, step: WizardStep, form: WizardForm): StepCheck {
-  const context = specContext(services, draft);
+export async function checkStep(services: WizardServices, draft: DraftRecord, step: WizardStep, form: WizardForm): Promise<StepCheck> {
+  const context = await specContext(services, draft, form);
   const result = (() => {
     switch (step) {
       case 'basics':
@@ -76,7 +79,12 @@ export function checkStep(services: WizardServices, draft: DraftRecord, step: Wi
  * The view of `step` for this draft. A step that cannot be shown yet (review of an incomplete
  * spec, packs without a profile) shows the first step that needs attention, with a notice.
  */
-export function renderStep(services: WizardServices, draft: DraftRecord, step: WizardStep, notice?: string): { step: WizardStep; view: ModalView } {
+export async function renderStep(
+  services: WizardServices,
+  draft: DraftRecord,
+  step: WizardStep,
+  notice?: string,
+): Promise<{ step: WizardStep; view: ModalView }> {
   const form = formOf(draft);
   const options = optionsOf(draft);
   const base = { draftId: draft.id, form, notice };
@@ -100,7 +108,7 @@ export function renderStep(services: WizardServices, draft: DraftRecord, step: W
     case 'pools':
       return { step, view: poolsView({ ...base, options }) };
     case 'review': {
-      const checked = checkClusterSpec(form, specContext(services, draft));
+      const checked = checkClusterSpec(form, await specContext(services, draft, form));
       if (!checked.ok) {
         const first = WIZARD_STEPS.find((s) => Object.keys(checked.errors).some((k) => stepOfField(k as FieldKey) === s)) ?? 'basics';
         return renderStep(services, draft, first, `Fix this before deploying:\n${describeErrors(checked.errors)}`);

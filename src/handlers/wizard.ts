@@ -3,41 +3,32 @@
  * submit (one modal whose content changes, so Slack's 3-view stack limit never matters and the
  * view id stays the same), with inline `errors` when a step's rules fail. Block actions (region,
  * VPC, zones, endpoint access, add/remove pool, back) ack at once, save the typed values in the
- * draft, load choices from Tencent when needed and redraw with views.update.
+ * draft, load choices from Tencent when needed and redraw with views.update (passing the view's
+ * hash, so a slow redraw never overwrites a newer one). The step a view shows is its callback id.
  */
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import { WebAPIPlatformError, type WebClient } from '@slack/web-api';
 import type { ModalView } from '@slack/types';
 import { z } from 'zod';
 import { DeployError } from '../services/deploy.js';
 import { formOf, optionsOf } from '../services/drafts.js';
 import type { Services } from '../services/services.js';
-import type { DraftRecord, WizardForm } from '../services/store-schema.js';
+import type { ClusterRecord, DraftRecord, WizardForm } from '../services/store-schema.js';
 import { accountModal } from '../views/account-modal.js';
 import { ActionIds } from '../views/ids.js';
-import { parseWizardMetadata, wizardCallbackId, wizardExpiredView } from '../views/wizard/common.js';
+import { parseWizardMetadata, stepOfCallback, wizardCallbackId, wizardDeployedView, wizardExpiredView } from '../views/wizard/common.js';
 import { applyState, errorsForBlocks, WIZARD_STEPS } from '../views/wizard/fields.js';
-import type { StateValues, WizardStep } from '../views/wizard/fields.js';
+import type { WizardStep } from '../views/wizard/fields.js';
+import { stateValuesSchema, type StateValues } from './slack-payloads.js';
 import { checkStep, describeErrors, nextStep, previousStep, renderStep } from './wizard-steps.js';
-
-const stateSchema = z.record(
-  z.string(),
-  z.record(
-    z.string(),
-    z.object({
-      type: z.string().optional(),
-      value: z.string().nullish(),
-      selected_option: z.object({ value: z.string() }).nullish(),
-      selected_options: z.array(z.object({ value: z.string() })).nullish(),
-    }),
-  ),
-);
 
 /** The part of a view payload the wizard reads. */
 const viewSchema = z.object({
-  id: z.string(),
+  id: z.string().min(1),
+  callback_id: z.string(),
+  hash: z.string().optional(),
   private_metadata: z.string().optional(),
-  state: z.object({ values: stateSchema }).optional(),
+  state: z.object({ values: stateValuesSchema }).optional(),
   blocks: z.array(z.object({ block_id: z.string().optional() }).loose()).default([]),
 });
 type ViewPayload = z.infer<typeof viewSchema>;
@@ -48,32 +39,69 @@ const blockIdsOf = (view: ViewPayload): string[] => view.blocks.flatMap((b) => (
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
-export function register(app: App, services: Services): void {
-  const { drafts, logger } = services;
+/** The wizard's draft, or the view to show instead: expired (gone, someone else's) or already deployed. */
+type Opened = { draft: DraftRecord } | { closed: ModalView };
 
-  /** The draft behind a view, only for the user who opened the wizard. */
-  function draftOf(view: ViewPayload, user: string): { draft: DraftRecord; step: WizardStep } | undefined {
-    const meta = parseWizardMetadata(view.private_metadata);
-    const draft = meta && drafts.get(meta.draftId);
-    return meta && draft && draft.userId === user ? { draft, step: meta.step } : undefined;
+const deployedView = (cluster: ClusterRecord): ModalView =>
+  wizardDeployedView({ name: cluster.spec.name, channel: cluster.channel, thread: cluster.thread });
+
+/**
+ * Redraws a wizard view; resolves with the view's new hash, or undefined when Slack says the view
+ * changed since `hash` (a newer redraw won: this one is dropped).
+ */
+async function updateView(client: WebClient, viewId: string, view: ModalView, hash: string | undefined): Promise<string | undefined> {
+  try {
+    const answer = await client.views.update({ view_id: viewId, view, ...(hash ? { hash } : {}) });
+    return answer.view?.hash ?? '';
+  } catch (error) {
+    if (error instanceof WebAPIPlatformError && error.data.error === 'hash_conflict') return undefined;
+    throw error;
+  }
+}
+
+export function register(app: App, services: Services): void {
+  const { drafts, logger, policy, accounts } = services;
+
+  /** The draft, only for the user who opened the wizard and only until it is deployed. */
+  function openDraft(draftId: string | undefined, user: string): Opened {
+    const draft = draftId === undefined ? undefined : drafts.get(draftId);
+    if (!draft || draft.userId !== user) return { closed: wizardExpiredView() };
+    if (!draft.clusterId) return { draft };
+    const cluster = services.clusterLookup.get(draft.clusterId);
+    return { closed: cluster ? deployedView(cluster) : wizardExpiredView() };
   }
 
+  /** The draft a view points at (its private_metadata). */
+  const openView = (view: ViewPayload | undefined, user: string): Opened => openDraft(parseWizardMetadata(view?.private_metadata)?.draftId, user);
+
+  /** What a view shows when its draft could not be saved: it expired, or was deployed meanwhile. */
+  const closedView = (draftId: string, user: string): ModalView => {
+    const opened = openDraft(draftId, user);
+    return 'closed' in opened ? opened.closed : wizardExpiredView();
+  };
+
   /** Saves the form (and the view showing it), loads choices the form now needs, redraws the view. */
-  async function redraw(client: WebClient, viewId: string, draft: DraftRecord, step: WizardStep, form: WizardForm, notice?: string) {
+  async function redraw(client: WebClient, view: { id: string; hash?: string | undefined }, draft: DraftRecord, step: WizardStep, form: WizardForm, notice?: string) {
     let current = await drafts.update(draft.id, (d) => {
       d.form = form;
-      d.step = step;
-      d.viewId = viewId;
+      d.viewId = view.id;
     });
     if (!current) return;
+    let hash = view.hash;
+    const show = async (record: DraftRecord): Promise<boolean> => {
+      const next = await updateView(client, view.id, (await renderStep(services, record, step, notice)).view, hash);
+      if (next === undefined) logger.debug({ draft: draft.id, viewId: view.id }, 'wizard redraw dropped: the view changed meanwhile');
+      hash = next || undefined;
+      return next !== undefined;
+    };
     const options = optionsOf(current);
     const needsLoading = services.wizardChoices.needsLoading(form, options);
-    const show = async (record: DraftRecord) => {
-      await client.views.update({ view_id: viewId, view: renderStep(services, record, step, notice).view });
-    };
-    if (!needsLoading && !options.error) return show(current);
+    if (!needsLoading && !options.error) {
+      await show(current);
+      return;
+    }
     // "Loading …" while Tencent answers (a retry hides the old error meanwhile).
-    if (needsLoading) await show({ ...current, options: { ...options, error: undefined } });
+    if (needsLoading && !(await show({ ...current, options: { ...options, error: undefined } }))) return;
     const loaded = await services.wizardChoices.load(form, options);
     current = await drafts.update(draft.id, (d) => {
       d.options = loaded;
@@ -82,80 +110,120 @@ export function register(app: App, services: Services): void {
   }
 
   /** A step's submission: its rules pass → the next step; else inline errors. */
-  async function submitStep({ ack, body, view: rawView, client }: SubmitArgs, callbackStep: WizardStep): Promise<void> {
-    const view = viewSchema.parse(rawView);
-    const found = draftOf(view, body.user.id);
-    if (!found || found.step !== callbackStep) {
-      await ack({ response_action: 'update', view: wizardExpiredView() });
+  async function submitStep({ ack, body, view: rawView, client }: SubmitArgs, step: WizardStep): Promise<void> {
+    const parsed = viewSchema.safeParse(rawView);
+    const opened = openView(parsed.data, body.user.id);
+    if (!parsed.success || 'closed' in opened) {
+      await ack({ response_action: 'update', view: 'closed' in opened ? opened.closed : wizardExpiredView() });
       return;
     }
-    const { draft } = found;
+    const view = parsed.data;
+    const { draft } = opened;
     const form = applyState(formOf(draft), stateOf(view));
-    const checked = checkStep(services, draft, callbackStep, form);
+    const checked = await checkStep(services, draft, step, form);
     if (!checked.ok) {
       const saved = (await drafts.update(draft.id, (d) => (d.form = form))) ?? draft;
       const errors = errorsForBlocks(checked.errors, blockIdsOf(view));
       await ack(
         errors
           ? { response_action: 'errors', errors }
-          : { response_action: 'update', view: renderStep(services, saved, callbackStep, describeErrors(checked.errors)).view },
+          : { response_action: 'update', view: (await renderStep(services, saved, step, describeErrors(checked.errors))).view },
       );
       return;
     }
-    const next = nextStep(callbackStep);
     const saved = await drafts.update(draft.id, (d) => {
       d.form = form;
       d.spec = { ...d.spec, ...checked.spec };
       d.viewId = view.id;
     });
     if (!saved) {
-      await ack({ response_action: 'update', view: wizardExpiredView() });
+      await ack({ response_action: 'update', view: closedView(draft.id, body.user.id) });
       return;
     }
-    const shown = renderStep(services, saved, next);
-    await drafts.update(draft.id, (d) => (d.step = shown.step));
+    const shown = await renderStep(services, saved, nextStep(step));
     await ack({ response_action: 'update', view: shown.view });
     // Placement and worker pools show choices from Tencent (regions, key pairs, subnets...): load them after the ack.
     const options = optionsOf(saved);
     const showsChoices = shown.step === 'placement' || shown.step === 'pools';
     if (showsChoices && (services.wizardChoices.needsLoading(form, options) || options.error)) {
-      await redraw(client, view.id, saved, shown.step, form);
+      await redraw(client, { id: view.id }, saved, shown.step, form);
     }
   }
 
-  /** Deploy: the whole spec checked again, ack (closes the modal), then the cluster is created. */
+  /** Why the draft's user may not deploy it now: the policy on creating clusters there, and on the chosen cloud account. */
+  async function deployRefusal(draft: DraftRecord): Promise<string | undefined> {
+    const subject = { user: draft.userId, channel: draft.channel };
+    const create = await policy.check('cluster.create', { ...subject, project: draft.project });
+    if (!create.allowed) return create.message;
+    const accountId = formOf(draft).accountId;
+    const use = accountId ? await accounts.checkUse(accountId, subject, policy) : undefined;
+    return use && !use.allowed ? use.message : undefined;
+  }
+
+  /** An ephemeral message to the deployer in the wizard's channel; a direct message when Slack refuses that (e.g. tkeops is not in the channel). */
+  async function tellDeployer(client: WebClient, draft: DraftRecord, text: string): Promise<void> {
+    try {
+      await client.chat.postEphemeral({ channel: draft.channel, user: draft.userId, text });
+      return;
+    } catch (error) {
+      logger.warn({ err: error, draft: draft.id, channel: draft.channel }, 'could not send the deployer an ephemeral message; sending a direct message');
+    }
+    try {
+      await client.chat.postMessage({ channel: draft.userId, text });
+    } catch (error) {
+      logger.warn({ err: error, draft: draft.id }, 'could not tell the deployer either way');
+    }
+  }
+
+  /**
+   * Deploy: the policy and the whole spec checked again (the wizard may have been open for hours),
+   * ack (closes the modal), then the cluster is created and its provisioning thread opened.
+   */
   async function submitDeploy({ ack, body, view: rawView, client, context }: SubmitArgs): Promise<void> {
-    const view = viewSchema.parse(rawView);
-    const user = body.user.id;
-    const found = draftOf(view, user);
-    if (!found) {
-      await ack({ response_action: 'update', view: wizardExpiredView() });
+    const parsed = viewSchema.safeParse(rawView);
+    if (context.retryNum !== undefined) logger.info({ viewId: parsed.data?.id, retryNum: context.retryNum }, 'Deploy submission retried by Slack');
+    // A second click or a Slack retry finds the draft deployed: it shows the cluster instead.
+    const opened = openView(parsed.data, body.user.id);
+    if ('closed' in opened) {
+      await ack({ response_action: 'update', view: opened.closed });
       return;
     }
-    const { draft } = found;
-    if (context.retryNum !== undefined) logger.info({ draft: draft.id, retryNum: context.retryNum }, 'Deploy submission retried by Slack');
-    // A second click or a Slack retry: the draft already became a cluster; deploy() returns it.
-    if (!draft.clusterId) {
-      const checked = checkStep(services, draft, 'review', formOf(draft));
-      if (!checked.ok) {
-        const shown = renderStep(services, draft, 'review');
-        await drafts.update(draft.id, (d) => (d.step = shown.step));
-        await ack({ response_action: 'update', view: shown.view });
-        return;
-      }
-      await drafts.update(draft.id, (d) => (d.spec = checked.spec));
+    const { draft } = opened;
+    const refusal = await deployRefusal(draft);
+    if (refusal) {
+      await ack();
+      await tellDeployer(client, draft, `Deploy did not start: ${refusal}`);
+      return;
     }
+    const checked = await checkStep(services, draft, 'review', formOf(draft));
+    if (!checked.ok) {
+      // A Deploy of the same view that just went through takes the cluster name: show that cluster, not the name rule.
+      const now = openDraft(draft.id, body.user.id);
+      await ack({ response_action: 'update', view: 'closed' in now ? now.closed : (await renderStep(services, draft, 'review')).view });
+      return;
+    }
+    await drafts.update(draft.id, (d) => (d.spec = checked.spec));
     await ack();
     try {
-      const result = await services.deploy.deploy(draft.id, user);
+      const result = await services.deploy.deploy(draft.id, body.user.id);
+      const { cluster } = result;
       // The provisioning thread (its root message, then the replies due); idempotent, and the watcher retries it.
-      await services.threads.announce(result.cluster.id);
-      logger.info({ cluster: result.cluster.id, created: result.created, status: result.cluster.status }, 'Deploy handled');
+      const announced = await services.threads.announce(cluster.id);
+      if (!announced && result.created) {
+        await tellDeployer(
+          client,
+          draft,
+          `Cluster *${cluster.spec.name}* is being created, but tkeops could not post its provisioning thread in <#${draft.channel}>. ` +
+            `Invite @tkeops to the channel (\`/invite @tkeops\`) and the thread will appear there. ` +
+            `Provisioning goes on meanwhile; \`/tke status ${cluster.spec.name}\` shows where it is.`,
+        );
+      }
+      logger.info({ cluster: cluster.id, created: result.created, status: cluster.status, announced }, 'Deploy handled');
     } catch (error) {
       const text =
         error instanceof DeployError ? `Deploy did not start: ${error.message}` : 'Deploy did not start: tkeops hit an unexpected error; try again.';
       if (!(error instanceof DeployError)) logger.error({ err: error, draft: draft.id }, 'Deploy failed');
-      await client.chat.postEphemeral({ channel: draft.channel, user, text });
+      await tellDeployer(client, draft, text);
     }
   }
 
@@ -163,23 +231,31 @@ export function register(app: App, services: Services): void {
     app.view<ViewSubmitAction>(wizardCallbackId(step), (args) => (step === 'review' ? submitDeploy(args) : submitStep(args, step)));
   }
 
+  /** A block action inside the wizard: the view and its draft, or undefined once the view has been answered. */
+  async function actionTarget(args: ActionArgs): Promise<{ view: ViewPayload; draft: DraftRecord; step: WizardStep } | undefined> {
+    await args.ack();
+    const parsed = viewSchema.safeParse(args.body.view);
+    if (!parsed.success) return undefined;
+    const view = parsed.data;
+    const opened = openView(view, args.body.user.id);
+    const step = stepOfCallback(view.callback_id);
+    if ('closed' in opened || !step) {
+      await updateView(args.client, view.id, 'closed' in opened ? opened.closed : wizardExpiredView(), view.hash);
+      return undefined;
+    }
+    return { view, draft: opened.draft, step };
+  }
+
   /**
    * A block action inside the wizard: ack, apply the typed values, let `change` edit the form
    * (add a pool, go back...), then redraw. `change` returns the step to show.
    */
   const onAction = (change?: (form: WizardForm, args: ActionArgs, step: WizardStep) => WizardStep | void) => async (args: ActionArgs) => {
-    await args.ack();
-    const parsed = viewSchema.safeParse(args.body.view);
-    if (!parsed.success) return;
-    const view = parsed.data;
-    const found = draftOf(view, args.body.user.id);
-    if (!found) {
-      await args.client.views.update({ view_id: view.id, view: wizardExpiredView() });
-      return;
-    }
-    const form = applyState(formOf(found.draft), stateOf(view));
-    const step = change?.(form, args, found.step) ?? found.step;
-    await redraw(args.client, view.id, found.draft, step, form);
+    const target = await actionTarget(args);
+    if (!target) return;
+    const form = applyState(formOf(target.draft), stateOf(target.view));
+    const step = change?.(form, args, target.step) ?? target.step;
+    await redraw(args.client, target.view, target.draft, step, form);
   };
 
   const clickedValue = (args: ActionArgs) => {
@@ -224,28 +300,21 @@ export function register(app: App, services: Services): void {
 
   // "+ Cloud account": the account modal is pushed on top; on success the account handler calls returnToWizardWithAccount.
   app.action(ActionIds.wizardAddAccount, async (args: ActionArgs) => {
-    await args.ack();
-    const parsed = viewSchema.safeParse(args.body.view);
-    if (!parsed.success) return;
-    const view = parsed.data;
+    const target = await actionTarget(args);
+    if (!target) return;
+    const { view, draft } = target;
     const user = args.body.user.id;
-    const found = draftOf(view, user);
-    if (!found) {
-      await args.client.views.update({ view_id: view.id, view: wizardExpiredView() });
-      return;
-    }
-    const { draft } = found;
     const form = applyState(formOf(draft), stateOf(view));
     await drafts.update(draft.id, (d) => {
       d.form = form;
       d.viewId = view.id;
     });
     const subject = { user, channel: draft.channel };
-    const scopes = await services.accounts.addableScopes(subject, services.policy);
+    const scopes = await accounts.addableScopes(subject, policy);
     if (scopes.length === 0) {
-      const decision = await services.policy.check('account.addProject', { ...subject, project: draft.project });
+      const decision = await policy.check('account.addProject', { ...subject, project: draft.project });
       const reason = decision.allowed ? 'This channel belongs to no project.' : decision.message;
-      await redraw(args.client, view.id, draft, 'basics', form, `You cannot add a cloud account here. ${reason}`);
+      await redraw(args.client, view, draft, 'basics', form, `You cannot add a cloud account here. ${reason}`);
       return;
     }
     await args.client.views.push({ trigger_id: args.body.trigger_id, view: accountModal({ origin: { kind: 'wizard', draftId: draft.id }, scopes }) });
@@ -264,6 +333,6 @@ export async function returnToWizardWithAccount(
     d.form = { ...formOf(d), accountId: args.accountId };
   });
   if (!draft?.viewId) return;
-  const view: ModalView = renderStep(services, draft, 'basics').view;
+  const view: ModalView = (await renderStep(services, draft, 'basics')).view;
   await args.client.views.update({ view_id: draft.viewId, view });
 }

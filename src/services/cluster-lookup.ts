@@ -1,7 +1,17 @@
 import { isGone } from './deletion-rules.js';
 import type { Policy } from './policy-types.js';
-import type { ClusterRecord } from './store-schema.js';
+import type { ClusterRecord, StoreData } from './store-schema.js';
 import type { Store } from './store.js';
+
+/**
+ * The cluster name rule the wizard and Deploy share: within a project (clusters created from
+ * channels of no project share one scope), a name belongs to at most one cluster that is not
+ * deleted, whatever its case.
+ */
+export function isClusterNameTaken(data: Pick<StoreData, 'clusters'>, project: string | undefined, name: string): boolean {
+  const wanted = name.toLowerCase();
+  return data.clusters.some((c) => c.project === project && !isGone(c.status) && c.spec.name.toLowerCase() === wanted);
+}
 
 /**
  * Finds clusters the way people name them in a channel: within the channel's project (clusters
@@ -15,6 +25,8 @@ export interface ClusterLookup {
   get(clusterId: string): ClusterRecord | undefined;
   /** The name the channel's scope goes by: its project, or the channel itself. */
   scopeName(channel: string): string;
+  /** Whether a cluster of the project (undefined: of no project) that is not deleted has this name. */
+  isNameTaken(project: string | undefined, name: string): boolean;
 }
 
 export function createClusterLookup(deps: { store: Store; policy: Pick<Policy, 'projectForChannel'> }): ClusterLookup {
@@ -37,5 +49,6 @@ export function createClusterLookup(deps: { store: Store; policy: Pick<Policy, '
       const project = deps.policy.projectForChannel(channel)?.name;
       return project ? `project ${project}` : `<#${channel}>`;
     },
+    isNameTaken: (project, name) => deps.store.read((data) => isClusterNameTaken(data, project, name)),
   };
 }

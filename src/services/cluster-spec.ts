@@ -8,7 +8,7 @@
  * - Cluster name: TKE takes up to 60 characters. tkeops also limits the characters to letters,
  *   digits, `-` and `_` (starting with a letter, ending with a letter or digit), because the name
  *   is typed in `/tke status <name>` and in the delete confirmation. Unique among the project's
- *   clusters that are not deleted (case-insensitive).
+ *   clusters that are not deleted, whatever its case (isClusterNameTaken in cluster-lookup.ts).
  * - Tags follow Tencent's tag rules: key 1–127 and value 1–255 characters of letters, digits,
  *   spaces and `+ - = . _ : / @`; keys starting with qcloud, tencent or project are reserved.
  *   The line's first `:` separates key and value. At most 49: tkeops adds its own tag
@@ -66,10 +66,10 @@ export const poolField = (poolKey: string, field: PoolField): FieldKey => `pool:
 
 /** What the rules need to know besides the form. */
 export interface SpecContext {
-  /** Names of the project's clusters that are not deleted. */
-  takenNames: readonly string[];
-  /** Cloud accounts the user may use in this channel. */
-  accountIds: readonly string[];
+  /** Whether the project already has a cluster of this name that is not deleted (cluster-lookup's isClusterNameTaken). */
+  isNameTaken(name: string): boolean;
+  /** Why the form's cloud account may not be used here (the policy's refusal, naming who may); undefined when it may. */
+  accountRefusal: string | undefined;
   profiles: ProfileCatalog;
   /** What Tencent offered in the wizard. */
   options: WizardOptions;
@@ -196,10 +196,10 @@ const done = <T>(errors: FieldErrors, value: () => T): Checked<T> =>
 
 export type Basics = Pick<ClusterSpec, 'name' | 'description' | 'tags' | 'accountId' | 'profile'>;
 
-export function checkBasics(form: WizardForm, context: Pick<SpecContext, 'takenNames' | 'accountIds' | 'profiles'>): Checked<Basics> {
+export function checkBasics(form: WizardForm, context: Pick<SpecContext, 'isNameTaken' | 'accountRefusal' | 'profiles'>): Checked<Basics> {
   const errors: FieldErrors = {};
   const name = field(clusterNameSchema, form.name, 'name', errors);
-  if (name !== undefined && context.takenNames.some((taken) => taken.toLowerCase() === name.toLowerCase())) {
+  if (name !== undefined && context.isNameTaken(name)) {
     errors.name = `A cluster named ${name} already exists in this project`;
   }
   const description = field(
@@ -211,7 +211,7 @@ export function checkBasics(form: WizardForm, context: Pick<SpecContext, 'takenN
   const tags = parseTags(form.tags);
   if ('problem' in tags) errors.tags = tags.problem;
   if (!form.accountId) errors.accountId = 'Choose a cloud account';
-  else if (!context.accountIds.includes(form.accountId)) errors.accountId = 'This cloud account cannot be used in this channel';
+  else if (context.accountRefusal !== undefined) errors.accountId = context.accountRefusal;
   if (!form.profile) errors.profile = 'Choose a cluster profile';
   else if (!context.profiles.get(form.profile)) errors.profile = `There is no cluster profile named ${form.profile}`;
   return done(errors, () => ({

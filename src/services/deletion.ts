@@ -25,6 +25,7 @@ import { formatDuration } from '../views/cluster-format.js';
 import type { Logger } from './logger.js';
 import type { ClusterRecord, ClusterStatus, TencentFailure } from './store-schema.js';
 import type { Store } from './store.js';
+import { failureOf } from './tencent-failure.js';
 import type { ProvisioningThreads } from './threads.js';
 import { TencentError, type LeftoverResources, type TkeGateway, type TkeTarget } from './tke.js';
 
@@ -91,11 +92,6 @@ export interface DeletionDeps {
   logger: Logger;
   forceDeleteAfterMs: number;
 }
-
-export const failureOf = (error: unknown): TencentFailure =>
-  error instanceof TencentError
-    ? { code: error.code, message: error.tencentMessage, ...(error.requestId ? { requestId: error.requestId } : {}) }
-    : { code: 'tkeops.UnexpectedError', message: error instanceof Error ? error.message : String(error) };
 
 const tencentText = (failure: TencentFailure) =>
   `${failure.code}: ${failure.message}${failure.requestId ? ` (request id ${failure.requestId})` : ''}`;
@@ -207,7 +203,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
               }
             });
             if (error instanceof DeletionError) throw error;
-            const failure = { ...failureOf(error), action: 'DeleteCluster' };
+            const failure = failureOf(error, 'DeleteCluster');
             logger.warn({ clusterId, code: failure.code }, 'DeleteCluster refused');
             await audit.record(user, 'cluster.delete.failed', clusterId, { name: record.spec.name, tkeClusterId, code: failure.code });
             throw new DeletionError('tencent', `Tencent refused to delete ${record.spec.name}: ${tencentText(failure)}`, failure);
@@ -285,7 +281,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
         // Tencent no longer having the cluster is what a force delete wants.
         if (!(error instanceof TencentError && isClusterNotFound(error.code))) {
           await release();
-          const failure = { ...failureOf(error), action: 'DeleteCluster' };
+          const failure = failureOf(error, 'DeleteCluster');
           logger.warn({ clusterId, code: failure.code }, 'force DeleteCluster refused');
           await audit.record(user, 'cluster.forceDelete.failed', clusterId, { name, tkeClusterId, code: failure.code });
           throw new DeletionError('tencent', `Tencent refused to force delete ${name}: ${tencentText(failure)}`, failure);

@@ -16,15 +16,16 @@ import { randomBytes } from 'node:crypto';
 import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
+import { isClusterNameTaken } from './cluster-lookup.js';
 import { includesPublic, TKEOPS_TAG_KEY } from './cluster-spec.js';
 import { isGone } from './deletion-rules.js';
 import type { Logger } from './logger.js';
 import { applyOverrides, osImageOf } from './profiles.js';
 import type { NetworkLayer, ProfileCatalog } from './profiles.js';
 import { clusterSpecSchema } from './store-schema.js';
-import type { ClusterRecord, ClusterSpec, DeployPlan, TencentFailure } from './store-schema.js';
+import type { ClusterRecord, ClusterSpec, DeployPlan } from './store-schema.js';
 import type { Store } from './store.js';
-import { TencentError } from './tke.js';
+import { failureOf } from './tencent-failure.js';
 import type { CreateClusterInput, EndpointAccess, Subnet, Tag, TkeGateway, TkeTarget } from './tke.js';
 
 export interface DeployResult {
@@ -98,11 +99,6 @@ export function poolSubnetIds(spec: Pick<ClusterSpec, 'subnetId'>, zones: readon
   });
 }
 
-const failureOf = (error: unknown, action: string): TencentFailure =>
-  error instanceof TencentError
-    ? { code: error.code, message: error.tencentMessage, ...(error.requestId ? { requestId: error.requestId } : {}), action }
-    : { code: 'tkeops.InternalError', message: error instanceof Error ? error.message : String(error), action };
-
 export function createDeployService(deps: DeployDeps): DeployService {
   const { store, tke, clock, logger } = deps;
 
@@ -150,10 +146,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
         const current = data.drafts.find((d) => d.id === draftId);
         const existing = data.clusters.find((c) => c.draftId === draftId || (current?.clusterId !== undefined && c.id === current.clusterId));
         if (existing) return { cluster: existing, created: false };
-        const nameTaken = data.clusters.some(
-          (c) => c.project === draft.project && isActive(c) && c.spec.name.toLowerCase() === spec.name.toLowerCase(),
-        );
-        if (nameTaken) return { nameTaken: true };
+        if (isClusterNameTaken(data, draft.project, spec.name)) return { nameTaken: true };
         const cluster: ClusterRecord = {
           id: `c${randomBytes(6).toString('hex')}`,
           draftId,
@@ -199,14 +192,18 @@ export function createDeployService(deps: DeployDeps): DeployService {
         });
         logger.info({ cluster: cluster.id, tkeClusterId, name: spec.name }, 'CreateCluster accepted');
         const updated = await setCluster(cluster.id, (c) => {
+          // Had the watcher already given up on this answer (CREATE_OUTCOME_AFTER_MS), the record
+          // keeps its status but learns its TKE id, so deleting it deletes this cluster at Tencent.
           c.tkeClusterId = tkeClusterId;
-          c.status = 'Provisioning';
+          if (c.status === 'Creating') c.status = 'Provisioning';
         });
+        if (updated.status !== 'Provisioning') logger.warn({ cluster: cluster.id, tkeClusterId, status: updated.status }, 'CreateCluster answered after the watcher gave up on it');
         return { cluster: updated, created: true };
       } catch (error) {
         const failure = failureOf(error, 'CreateCluster');
         logger.warn({ cluster: cluster.id, code: failure.code, requestId: failure.requestId }, 'CreateCluster failed');
         const updated = await setCluster(cluster.id, (c) => {
+          if (c.status !== 'Creating' && c.status !== 'Failed') return;
           c.status = 'Failed';
           c.failure = failure;
         });

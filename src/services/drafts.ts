@@ -1,8 +1,9 @@
 /**
  * Wizard drafts: what a user has entered in `/tke create` so far, kept in the store so a restart
- * mid-wizard loses nothing. A draft is found by its id (carried in the view's private_metadata)
- * or by the Slack view showing it. Drafts left untouched for the time to live (24 h) are removed; a
- * draft that became a cluster keeps its link until then, so a late retry of Deploy still finds the cluster.
+ * mid-wizard loses nothing. A draft is found by its id (carried in the view's private_metadata).
+ * A draft left untouched for the time to live (24 h) is gone for get() and update(), and removed from
+ * the store when the next draft is created; a draft that became a cluster keeps its link until then,
+ * so a late retry of Deploy still finds the cluster.
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock.js';
@@ -16,7 +17,6 @@ export interface NewDraft {
   userId: string;
   channel: string;
   project?: string | undefined;
-  step: string;
 }
 
 export interface Drafts {
@@ -24,11 +24,11 @@ export interface Drafts {
   create(input: NewDraft): Promise<DraftRecord>;
   /** The draft, unless it does not exist or has expired. */
   get(id: string): DraftRecord | undefined;
-  findByView(viewId: string): DraftRecord | undefined;
-  /** Applies `change` to the stored draft and returns the result; undefined when the draft is gone. */
+  /**
+   * Applies `change` to the stored draft and returns the result; undefined when the draft is gone
+   * or already became a cluster (a deployed draft is never edited).
+   */
   update(id: string, change: (draft: DraftRecord) => void): Promise<DraftRecord | undefined>;
-  /** Removes expired drafts; returns how many. */
-  expire(): Promise<number>;
 }
 
 /** A fresh wizard form: everything empty, one worker pool, public endpoint access. */
@@ -52,7 +52,6 @@ export function createDrafts(deps: { store: Store; clock: Clock; ttlMs?: number 
         userId: input.userId,
         channel: input.channel,
         ...(input.project === undefined ? {} : { project: input.project }),
-        step: input.step,
         spec: {},
         form: emptyForm(),
         options: {},
@@ -69,26 +68,14 @@ export function createDrafts(deps: { store: Store; clock: Clock; ttlMs?: number 
       const now = deps.clock.now().getTime();
       return deps.store.read((data) => data.drafts.find((d) => d.id === id && !expired(d, now)));
     },
-    findByView(viewId) {
-      const now = deps.clock.now().getTime();
-      return deps.store.read((data) => data.drafts.find((d) => d.viewId === viewId && !expired(d, now)));
-    },
     async update(id, change) {
       const now = deps.clock.now();
       return deps.store.update((data) => {
         const draft = data.drafts.find((d) => d.id === id && !expired(d, now.getTime()));
-        if (!draft) return undefined;
+        if (!draft || draft.clusterId !== undefined) return undefined;
         change(draft);
         draft.updatedAt = now.toISOString();
         return draft;
-      });
-    },
-    async expire() {
-      const now = deps.clock.now().getTime();
-      return deps.store.update((data) => {
-        const before = data.drafts.length;
-        data.drafts = data.drafts.filter((d) => !expired(d, now));
-        return before - data.drafts.length;
       });
     },
   };

@@ -153,7 +153,9 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
       groupCache.set(groupId, { at: now, members });
       return members;
     } catch (error) {
-      deps.logger?.warn({ groupId, err: error }, 'could not list the on-call user group; treating it as empty');
+      // Slack did not answer (rate limit, timeout, error): the members last seen, else nobody.
+      const fallback = cached ? `using its ${cached.members.length} members last seen` : 'treating it as empty';
+      deps.logger?.warn({ groupId, err: error instanceof Error ? error.message : String(error) }, `could not list the on-call user group; ${fallback}`);
       return cached?.members ?? [];
     }
   }

@@ -50,7 +50,10 @@ export interface SlackOutbox {
   idle(): Promise<void>;
   /** Messages waiting to be sent, the one in flight included. */
   readonly pending: number;
-  /** Sends what is queued for up to `drainMs`, then stops; what is left is dropped (and logged). */
+  /**
+   * Sends what is queued for up to `drainMs`, then stops; what is left is dropped (and logged).
+   * With 0 it stops at once: only the call already in flight completes.
+   */
   close(drainMs?: number): Promise<void>;
 }
 
@@ -62,7 +65,16 @@ export interface SlackOutboxDeps {
   /** First wait after a network or HTTP error; doubles each time up to maxBackoffMs. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * Calls of one message that may fail with a network or 5xx error before it is given up (and
+   * logged), so a Slack outage never holds the queue for good. A root message edit given up is
+   * not lost for long: the next change of the cluster queues its latest state again.
+   */
+  maxAttempts?: number;
 }
+
+/** Network / 5xx attempts per message: with the default 1 s backoff, given up after 1 + 2 + 4 + 8 = 15 s of waiting. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
 
 type PostJob = { kind: 'post'; message: OutgoingMessage; done: (ts: string | undefined) => void };
 type EditJob = { kind: 'edit'; key: string; edit: MessageEdit };
@@ -102,12 +114,14 @@ function classify(error: unknown): Failure {
 /**
  * The one queue every provisioning-thread message goes through, so tkeops stays inside Slack's
  * rate limits: one call at a time, in order; a 429 holds the whole queue for Retry-After and then
- * sends the same message again, so nothing is lost; network errors are retried with backoff.
+ * sends the same message again, so nothing is lost; network errors and 5xx answers are retried
+ * with a capped exponential backoff, at most `maxAttempts` times per message.
  */
 export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
   const sleep = deps.sleep ?? realSleep;
   const backoffMs = deps.backoffMs ?? 1000;
   const maxBackoffMs = deps.maxBackoffMs ?? 60_000;
+  const maxAttempts = Math.max(1, deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
   const queue: Job[] = [];
   /** Edits queued and not yet taken by the worker, by key. */
   const waitingEdits = new Map<string, EditJob>();
@@ -135,6 +149,7 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
 
   async function send(job: Job): Promise<string | undefined> {
     let wait = backoffMs;
+    let failedAttempts = 0;
     for (;;) {
       if (job.kind === 'edit') absorbNewerEdit(job);
       try {
@@ -151,6 +166,11 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
           deps.logger.warn({ method, retryAfterMs: failure.retryAfterMs, queued: queue.length }, 'Slack rate limit: the outbox waits for Retry-After');
           await sleep(failure.retryAfterMs, stop.signal);
         } else {
+          failedAttempts += 1;
+          if (failedAttempts >= maxAttempts) {
+            deps.logger.error({ method, err: (error as Error).message, attempts: failedAttempts }, 'Slack kept failing; a provisioning-thread message is given up');
+            return undefined;
+          }
           deps.logger.warn({ method, err: (error as Error).message, retryInMs: wait }, 'Slack call failed; retrying');
           await sleep(wait, stop.signal);
           wait = Math.min(wait * 2, maxBackoffMs);
@@ -209,12 +229,14 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
     },
     async close(drainMs = 5_000) {
       if (stop.signal.aborted) return;
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, drainMs);
-      });
-      await Promise.race([idle(), timeout]);
-      clearTimeout(timer);
+      if (drainMs > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, drainMs);
+        });
+        await Promise.race([idle(), timeout]);
+        clearTimeout(timer);
+      }
       stop.abort();
       await idle();
       const dropped = queue.splice(0);

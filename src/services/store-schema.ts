@@ -128,7 +128,6 @@ export const clusterRecordSchema = z.object({
     .object({
       requestedBy: z.string(),
       requestedAt: z.string(),
-      forceOfferedAt: z.string().optional(),
       forcedBy: z.string().optional(),
       forcedAt: z.string().optional(),
       deletedAt: z.string().optional(),
@@ -198,7 +197,6 @@ export const draftRecordSchema = z.object({
   channel: z.string(),
   /** The Slack view currently showing this draft. */
   viewId: z.string().optional(),
-  step: z.string(),
   spec: clusterSpecSchema.partial(),
   /** The channel's project when the wizard was opened. */
   project: z.string().optional(),

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { clusterRootMessage } from '../views/cluster-root.js';
 import { threadReplies } from '../views/cluster-thread.js';
 import type { Clock } from './clock.js';
-import { StepKeys } from './cluster-steps.js';
+import { plannedAddons, StepKeys } from './cluster-steps.js';
 import { rootInput } from './cluster-summary.js';
 import type { Logger } from './logger.js';
 import type { SlackOutbox } from './slack-outbox.js';
@@ -20,6 +20,11 @@ import type { Store } from './store.js';
  * root message and the overview are rebuilt from the record, so they still tell the truth. On a
  * normal stop the outbox is drained first, so only a hard kill can lose a reply. The root
  * message's ts is stored as soon as Slack returns it; a kill in between posts a second root.
+ *
+ * A cluster without a thread (Slack refused its root message, e.g. the bot is not in the channel)
+ * is still provisioned; nothing is claimed for it, since nothing can be posted. When its root
+ * message finally goes out, the thread gets every step the record shows as done (repliesDue),
+ * claimed in the same store write that stores the root's ts.
  */
 
 export interface ThreadReply {
@@ -37,8 +42,9 @@ export interface ThreadRef {
 export interface ProvisioningThreads {
   /**
    * Posts the root message in the cluster's channel and stores its ts, then the replies already
-   * due (cluster created, or Deploy's failure). Does nothing twice; resolves false if Slack
-   * refused the root message.
+   * due (every step the record shows as done, or its failure). Does nothing twice; resolves true
+   * once the thread exists, false if Slack refused the root message (e.g. `not_in_channel`: the
+   * bot must be invited) or kept failing.
    */
   announce(clusterId: string): Promise<boolean>;
   /** Posts one reply in the cluster's thread unless that step was already posted. Resolves false if it was (or there is no thread yet). */
@@ -47,7 +53,7 @@ export interface ProvisioningThreads {
   deliver(thread: ThreadRef, replies: readonly ThreadReply[]): void;
   /** Edits the root message to the record's current state (edits waiting in the queue collapse into one). */
   refreshRoot(clusterId: string): void;
-  /** Resolves once every queued message has been sent. */
+  /** Resolves once every announce under way has finished and every queued message has been sent. */
   idle(): Promise<void>;
 }
 
@@ -67,17 +73,31 @@ export interface ThreadsDeps {
 
 const findCluster = (data: Readonly<StoreData>, id: string) => data.clusters.find((c) => c.id === id);
 
-/** Replies that are due as soon as the thread exists. */
-function dueAtAnnounce(record: ClusterRecord): ThreadReply[] {
+/**
+ * The provisioning replies the record shows as due, in step order, with the texts the watcher
+ * posts when it sees each step happen. A thread opened late gets them all at once.
+ */
+export function repliesDue(record: ClusterRecord): ThreadReply[] {
+  const { progress, spec } = record;
+  const since = (at: string) => Date.parse(at) - Date.parse(record.createdAt);
   const replies: ThreadReply[] = [];
-  if (record.tkeClusterId) {
-    replies.push({ key: StepKeys.created, text: threadReplies.created(record.tkeClusterId, record.spec.region) });
+  if (record.tkeClusterId) replies.push({ key: StepKeys.created, text: threadReplies.created(record.tkeClusterId, spec.region) });
+  if (progress.controlPlaneRunningAt) replies.push({ key: StepKeys.controlPlane, text: threadReplies.controlPlane(since(progress.controlPlaneRunningAt)) });
+  if (progress.endpointReadyAt) replies.push({ key: StepKeys.endpoint, text: threadReplies.endpoint(spec.endpointAccess, spec.publicCidrs) });
+  for (const pool of spec.workerPools) {
+    const ready = progress.pools.find((p) => p.name === pool.name);
+    if (!ready?.readyAt) continue;
+    replies.push({ key: StepKeys.pool(pool.name), text: threadReplies.pool(pool.name, ready.readyNodes ?? pool.desiredSize, pool.desiredSize, pool.instanceType) });
   }
-  if (record.status === 'Failed' && record.failure) {
-    replies.push({ key: StepKeys.failed, text: threadReplies.failed(record.failure) });
-  }
+  if (progress.addonsReadyAt) replies.push({ key: StepKeys.addons, text: threadReplies.addons(plannedAddons(record)) });
+  if (progress.readyAt) replies.push({ key: StepKeys.ready, text: threadReplies.ready(spec.name, since(progress.readyAt)) });
+  if (record.status === 'Failed' && record.failure) replies.push({ key: StepKeys.failed, text: threadReplies.failed(record.failure) });
   return replies;
 }
+
+/** What the root message shows of a record; when it changed while the root was on its way, the root is edited. */
+const shownState = (record: ClusterRecord) =>
+  JSON.stringify([record.status, record.tkeClusterId, record.progress, record.failure, record.deletion]);
 
 export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThreads {
   const announcing = new Map<string, Promise<boolean>>();
@@ -113,18 +133,32 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
   async function announceOnce(clusterId: string): Promise<boolean> {
     const record = read(clusterId);
     if (!record) throw new Error(`no cluster ${clusterId}`);
-    if (!record.thread) {
-      const ts = await deps.outbox.post({ channel: record.channel, ...rootMessage(record) });
-      if (ts === undefined) return false;
-      await deps.store.update((data) => {
-        const current = data.clusters.find((c) => c.id === clusterId);
-        if (current && !current.thread) current.thread = { channel: record.channel, ts };
-      });
-      deps.logger.info({ clusterId, channel: record.channel, ts }, 'provisioning thread opened');
+    if (record.thread) {
+      await claimAndDeliver(clusterId, repliesDue(record));
+      return true;
     }
-    const current = read(clusterId);
-    if (current) await claimAndDeliver(clusterId, dueAtAnnounce(current));
+    const ts = await deps.outbox.post({ channel: record.channel, ...rootMessage(record) });
+    if (ts === undefined) return false;
+    // The ts and the replies due are stored in one write: a watcher tick either sees no thread
+    // (and claims nothing) or sees these replies claimed, so the thread keeps the steps' order.
+    const opened = await deps.store.update((data) => {
+      const current = data.clusters.find((c) => c.id === clusterId);
+      if (!current || current.thread) return undefined;
+      current.thread = { channel: record.channel, ts };
+      const replies = repliesDue(current).filter((r) => claimStep(current, r.key));
+      return { thread: current.thread, replies, stale: shownState(current) !== shownState(record) };
+    });
+    if (!opened) return true;
+    deps.logger.info({ clusterId, channel: record.channel, ts }, 'provisioning thread opened');
+    deliver(opened.thread, opened.replies);
+    if (opened.stale) refreshRoot(clusterId);
     return true;
+  }
+
+  function refreshRoot(clusterId: string): void {
+    const record = read(clusterId);
+    if (!record?.thread) return;
+    deps.outbox.update(`root:${clusterId}`, { channel: record.thread.channel, ts: record.thread.ts, ...rootMessage(record) });
   }
 
   return {
@@ -140,11 +174,12 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
       return (await claimAndDeliver(clusterId, [{ key: stepKey, ...content }])) > 0;
     },
     deliver,
-    refreshRoot(clusterId) {
-      const record = read(clusterId);
-      if (!record?.thread) return;
-      deps.outbox.update(`root:${clusterId}`, { channel: record.thread.channel, ts: record.thread.ts, ...rootMessage(record) });
+    refreshRoot,
+    async idle() {
+      do {
+        await Promise.allSettled([...announcing.values()]);
+        await deps.outbox.idle();
+      } while (announcing.size > 0);
     },
-    idle: () => deps.outbox.idle(),
   };
 }

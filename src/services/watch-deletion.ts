@@ -25,7 +25,9 @@ const WATCHER = 'tkeops';
  *   5 minutes since the request, with the instances, disks and load balancers left), never one
  *   per tick; a normal deletion is over before the first.
  * - Still Deleting at the threshold (counted from the stored request time, so a restart does
- *   not reset it): the Force Delete Cluster button, once (its step key and `forceOfferedAt`).
+ *   not reset it): the Force Delete Cluster button, once: its step key, claimed in `posted` when
+ *   it is queued, is the record that it was offered. A cluster without a thread gets it once its
+ *   thread exists.
  * Tencent errors while counting leftovers only leave the counts out of the progress reply.
  */
 export function deletionCheck(deps: DeletionCheckDeps): ClusterCheck {
@@ -56,11 +58,8 @@ export function deletionCheck(deps: DeletionCheckDeps): ClusterCheck {
 
     const availableAt = forceDeleteAvailableAt(record, deps.forceDeleteAfterMs) as Date;
     if (now.getTime() >= availableAt.getTime()) {
-      if (deletion.forceOfferedAt || record.posted.includes(DeletionSteps.forceOffer)) return undefined;
+      if (!record.thread || record.posted.includes(DeletionSteps.forceOffer)) return undefined;
       return {
-        change: (r) => {
-          if (r.deletion) r.deletion.forceOfferedAt = at;
-        },
         replies: [
           {
             key: DeletionSteps.forceOffer,

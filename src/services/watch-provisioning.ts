@@ -1,4 +1,5 @@
 import { threadReplies } from '../views/cluster-thread.js';
+import { TKEOPS_TAG_KEY } from './cluster-spec.js';
 import { plannedAddons, StepKeys } from './cluster-steps.js';
 import type { ClusterRecord, EndpointAccessChoice } from './store-schema.js';
 import type { ThreadReply } from './threads.js';
@@ -22,6 +23,40 @@ const ENDPOINTS: Record<EndpointAccessChoice, EndpointAccess[]> = {
   private: ['private'],
   'private-public': ['private', 'public'],
 };
+
+/** tkeops' code for a cluster Deploy recorded but whose CreateCluster never got its answer stored. */
+export const CREATE_OUTCOME_UNKNOWN = 'tkeops.CreateClusterOutcomeUnknown';
+
+/**
+ * A cluster still Creating without a TKE cluster id well after Deploy (the app died between
+ * recording it and storing CreateCluster's answer). The watcher looked for it at Tencent by the
+ * tkeops tag every cluster Deploy creates carries: if Tencent has it, it is adopted and
+ * provisioning goes on; if not, it fails with a clear code, so it can be deleted (without
+ * calling Tencent) and its name used again.
+ */
+export function creationCheck(): ClusterCheck {
+  return ({ record, tencent }): Promise<CheckOutcome | undefined> => {
+    if (record.tkeClusterId) return Promise.resolve(undefined);
+    if (!tencent) {
+      const tag = `${TKEOPS_TAG_KEY}=${record.id}`;
+      return Promise.resolve({
+        fail: {
+          code: CREATE_OUTCOME_UNKNOWN,
+          message: `CreateCluster outcome unknown; no cluster with tag ${tag} exists in ${record.spec.region}. Delete ${record.spec.name} and deploy it again.`,
+          action: 'CreateCluster',
+        },
+      });
+    }
+    const { clusterId } = tencent;
+    return Promise.resolve({
+      change: (r) => {
+        r.tkeClusterId = clusterId;
+        r.status = 'Provisioning';
+      },
+      replies: [{ key: StepKeys.created, text: threadReplies.created(clusterId, record.spec.region) }],
+    });
+  };
+}
 
 /**
  * Follows a cluster from CreateCluster to Running. Once Tencent says Running, the endpoint and the

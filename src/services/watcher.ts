@@ -1,8 +1,11 @@
 import type { Clock } from './clock.js';
+import { TKEOPS_TAG_KEY } from './cluster-spec.js';
 import { StepKeys } from './cluster-steps.js';
+import { isGone } from './deletion-rules.js';
 import type { Logger } from './logger.js';
 import type { AuditEntry, ClusterRecord, ClusterStatus, StoreData, TencentFailure } from './store-schema.js';
 import type { Store } from './store.js';
+import { failureOf } from './tencent-failure.js';
 import { claimStep, type ProvisioningThreads, type ThreadReply, type ThreadRef } from './threads.js';
 import { TencentError, type TencentCredential, type TkeCluster, type TkeGateway, type TkeTarget } from './tke.js';
 import { threadReplies } from '../views/cluster-thread.js';
@@ -11,12 +14,24 @@ import { threadReplies } from '../views/cluster-thread.js';
 export const DESCRIBE_BATCH = 100;
 /** Consecutive ticks a transient Tencent error may last before the thread hears about it. */
 export const DEFAULT_TRANSIENT_TICKS = 4;
+/**
+ * How long a cluster may stay Creating without a TKE cluster id before the watcher looks for it
+ * at Tencent by its tkeops tag. Deploy's own calls are over by then even at their slowest
+ * (DescribeSubnets: 4 tries with a 30 s timeout; CreateCluster: one try, 30 s), so a record
+ * still without an id means the app died around CreateCluster.
+ */
+export const CREATE_OUTCOME_AFTER_MS = 3 * 60_000;
+/** Waits between announce attempts for a cluster whose root message Slack refused: doubling from the first, capped. */
+export const ANNOUNCE_RETRY = { firstMs: 30_000, maxMs: 30 * 60_000 };
 
 /** What a check sees of one watched cluster in this tick. */
 export interface WatchContext {
   /** The record as read at the start of the tick. */
   record: ClusterRecord;
-  /** What DescribeClusters answered for it; undefined when Tencent does not have the cluster. */
+  /**
+   * What DescribeClusters answered for it; undefined when Tencent does not have the cluster. For a
+   * record without a TKE cluster id: the cluster Tencent has with its tkeops tag, if any.
+   */
   tencent: TkeCluster | undefined;
   target: TkeTarget;
   now: Date;
@@ -78,6 +93,10 @@ export interface WatcherDeps {
   transientTicks?: number;
   /** Account/region batches, and clusters, handled at once. */
   concurrency?: number;
+  /** See CREATE_OUTCOME_AFTER_MS. */
+  createOutcomeAfterMs?: number;
+  /** See ANNOUNCE_RETRY. */
+  announceRetry?: { firstMs: number; maxMs: number };
 }
 
 export interface TickReport {
@@ -92,7 +111,11 @@ export interface TickReport {
 }
 
 export interface Watcher {
-  /** One pass over every watched cluster in the store. Never throws; problems are logged and isolated. */
+  /**
+   * One pass over every watched cluster in the store. Never throws; problems are logged and
+   * isolated. Never waits for Slack: replies and root edits are queued, and the root message of
+   * a cluster without a thread is posted in the background (see ProvisioningThreads.idle).
+   */
   tick(now?: Date): Promise<TickReport>;
 }
 
@@ -125,21 +148,65 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
   return [...groups.values()];
 }
 
-function failureOf(error: TencentError, action?: string): TencentFailure {
-  return {
-    code: error.code,
-    message: error.tencentMessage,
-    ...(error.requestId ? { requestId: error.requestId } : {}),
-    ...(action ? { action } : {}),
-  };
-}
-
 export function createWatcher(deps: WatcherDeps): Watcher {
   const transientTicks = deps.transientTicks ?? DEFAULT_TRANSIENT_TICKS;
   const concurrency = deps.concurrency ?? 16;
-  const watched = (c: ClusterRecord) => c.tkeClusterId !== undefined && (deps.checks[c.status]?.length ?? 0) > 0;
+  const createOutcomeAfterMs = deps.createOutcomeAfterMs ?? CREATE_OUTCOME_AFTER_MS;
+  const announceRetry = deps.announceRetry ?? ANNOUNCE_RETRY;
+  /** A cluster without a TKE id is looked up by its tag only once Deploy had time to store the id. */
+  const watched = (c: ClusterRecord, now: Date) =>
+    (deps.checks[c.status]?.length ?? 0) > 0 &&
+    (c.tkeClusterId !== undefined || now.getTime() - Date.parse(c.progress.createRequestedAt ?? c.createdAt) >= createOutcomeAfterMs);
+  /** Clusters whose root message should be (re)tried: not while Deploy is still creating them, not once gone. */
+  const needsThread = (c: ClusterRecord) => !c.thread && c.status !== 'Creating' && !isGone(c.status);
 
-  /** Batched DescribeClusters: one call per account, region and 100 clusters. */
+  /** Announces under way, and when a refused one may be tried again. */
+  const announcing = new Set<string>();
+  const announceFailures = new Map<string, { failures: number; retryAt: number }>();
+
+  /** Posts the root messages due in the background: a tick never waits for Slack. */
+  function announceInBackground(clusterIds: readonly string[], now: Date): void {
+    const due = new Set(clusterIds);
+    for (const id of announceFailures.keys()) if (!due.has(id)) announceFailures.delete(id);
+    for (const id of due) {
+      const failed = announceFailures.get(id);
+      if (announcing.has(id) || (failed && now.getTime() < failed.retryAt)) continue;
+      announcing.add(id);
+      void deps.threads
+        .announce(id)
+        .catch((error: unknown) => {
+          deps.logger.error({ clusterId: id, err: (error as Error).message }, 'watcher: could not open the provisioning thread');
+          return false;
+        })
+        .then((opened) => {
+          if (opened) {
+            announceFailures.delete(id);
+            return;
+          }
+          const failures = (failed?.failures ?? 0) + 1;
+          const waitMs = Math.min(announceRetry.firstMs * 2 ** (failures - 1), announceRetry.maxMs);
+          announceFailures.set(id, { failures, retryAt: deps.clock.now().getTime() + waitMs });
+          deps.logger.warn({ clusterId: id, failures, retryInMs: waitMs }, 'watcher: Slack did not take the root message; the cluster is followed anyway');
+        })
+        .finally(() => announcing.delete(id));
+    }
+  }
+
+  /** DescribeClusters without ids, for the clusters Tencent may have under their tkeops tag. */
+  async function findByTag(target: TkeTarget, records: ClusterRecord[]): Promise<Map<string, TkeCluster>> {
+    const wanted = new Set(records.map((r) => r.id));
+    const found = new Map<string, TkeCluster>();
+    for (const cluster of await deps.tke.describeClusters(target, [])) {
+      const tag = cluster.tags.find((t) => t.key === TKEOPS_TAG_KEY && wanted.has(t.value));
+      if (tag) found.set(tag.value, cluster);
+    }
+    return found;
+  }
+
+  /**
+   * Batched DescribeClusters: one call per account, region and 100 clusters; clusters without a
+   * TKE id (rare: a crash around CreateCluster) cost one listing per account and region.
+   */
   async function observe(records: ClusterRecord[]): Promise<{ observations: Map<string, Observation>; calls: number }> {
     const observations = new Map<string, Observation>();
     let calls = 0;
@@ -154,8 +221,20 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         for (const r of batch) observations.set(r.id, { error });
         return;
       }
-      for (let i = 0; i < batch.length; i += DESCRIBE_BATCH) {
-        const chunk = batch.slice(i, i + DESCRIBE_BATCH);
+      const untracked = batch.filter((r) => r.tkeClusterId === undefined);
+      if (untracked.length > 0) {
+        calls += 1;
+        try {
+          const byTag = await findByTag(target, untracked);
+          for (const r of untracked) observations.set(r.id, { tencent: byTag.get(r.id), target });
+        } catch (error) {
+          const wrapped = error instanceof TencentError ? new CheckError('DescribeClusters', error) : error;
+          for (const r of untracked) observations.set(r.id, { error: wrapped });
+        }
+      }
+      const tracked = batch.filter((r) => r.tkeClusterId !== undefined);
+      for (let i = 0; i < tracked.length; i += DESCRIBE_BATCH) {
+        const chunk = tracked.slice(i, i + DESCRIBE_BATCH);
         calls += 1;
         try {
           const found = await deps.tke.describeClusters(target, chunk.map((r) => r.tkeClusterId as string));
@@ -206,8 +285,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     // A deletion is never turned into a failure: the cluster stays Deleting (so force delete stays
     // reachable) and a lasting error is told in the thread like a transient one.
     if (cause instanceof TencentError && !cause.transient && record.status !== 'Deleting') return { fail: failureOf(cause, action) };
-    const failure: TencentFailure =
-      cause instanceof TencentError ? failureOf(cause, action) : { code: 'tkeops.UnexpectedError', message: (cause as Error).message ?? String(cause) };
+    const failure = failureOf(cause, action);
     const count = record.transientErrors + 1;
     deps.logger.warn({ clusterId: record.id, code: failure.code, action, ticks: count }, 'watcher: transient error, retrying next tick');
     const warnings = record.posted.filter((key) => key.startsWith('transient-')).length;
@@ -250,19 +328,17 @@ export function createWatcher(deps: WatcherDeps): Watcher {
   return {
     async tick(now = deps.clock.now()) {
       const started = performance.now();
-      const records = deps.store.read((data) => data.clusters.filter(watched));
-      // A cluster gets its thread before anything is reported in it (e.g. after a crash right after Deploy).
-      const unannounced = records.filter((r) => !r.thread);
-      await forEachLimited(unannounced, concurrency, async (r) => {
-        await deps.threads.announce(r.id).catch((error: unknown) => {
-          deps.logger.error({ clusterId: r.id, err: (error as Error).message }, 'watcher: could not open the provisioning thread');
-        });
-      });
-      const ready = records.filter((r) => r.thread);
-      const { observations, calls } = await observe(ready);
+      const { records, unannounced } = deps.store.read((data) => ({
+        records: data.clusters.filter((c) => watched(c, now)),
+        unannounced: data.clusters.filter(needsThread).map((c) => c.id),
+      }));
+      // Clusters without a thread (Slack refused the root, or a crash right after Deploy) get it
+      // in the background and are followed meanwhile; their replies wait for the thread.
+      announceInBackground(unannounced, now);
+      const { observations, calls } = await observe(records);
 
       const results: Result[] = [];
-      await forEachLimited(ready, concurrency, async (record) => {
+      await forEachLimited(records, concurrency, async (record) => {
         const observation = observations.get(record.id) ?? { error: new Error('not observed') };
         let outcome: CheckOutcome;
         try {
@@ -270,7 +346,9 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         } catch (error) {
           outcome = errorOutcome(record, error);
         }
-        if (outcome.change || outcome.replies?.length || outcome.fail) results.push({ record, outcome });
+        // Replies alone are worth a store write only when they can be posted.
+        const replies = record.thread ? (outcome.replies?.length ?? 0) : 0;
+        if (outcome.change || replies > 0 || outcome.fail) results.push({ record, outcome });
       });
 
       let replies = 0;

@@ -1,5 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import { escapeMrkdwn } from './cluster-format.js';
+import { section } from './blocks.js';
+import { clip, escapeMrkdwn } from './cluster-format.js';
+
+/** How much of an unknown subcommand the help echoes back: enough to recognise a typo. */
+const ECHO_MAX = 60;
 
 export interface SubcommandHelp {
   usage: string;
@@ -19,12 +23,12 @@ export const SUBCOMMAND_HELP: readonly SubcommandHelp[] = [
 /** The ephemeral help; `unknown` is the subcommand the user typed that tkeops does not know. */
 export function helpMessage(unknown?: string): { text: string; blocks: KnownBlock[] } {
   const intro = unknown
-    ? `I don't know \`/tke ${escapeMrkdwn(unknown)}\`. Here is what I can do:`
+    ? `I don't know \`/tke ${escapeMrkdwn(clip(unknown, ECHO_MAX))}\`. Here is what I can do:`
     : 'tkeops runs Tencent Kubernetes Engine clusters from Slack. Commands:';
   return {
     text: intro,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: intro } },
+      section(intro),
       {
         type: 'section',
         text: { type: 'mrkdwn', text: SUBCOMMAND_HELP.map((h) => `• \`${escapeMrkdwn(h.usage)}\` — ${h.summary}`).join('\n') },

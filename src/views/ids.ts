@@ -6,13 +6,14 @@
 export const CallbackIds = {
   // accounts
   accountAdd: 'account_add',
-  // cluster wizard (one per step; the step is also in private_metadata)
+  // cluster wizard (one per step: the callback id is how the wizard knows the step a view shows)
   wizardBasics: 'wizard_basics',
   wizardPacks: 'wizard_packs',
   wizardPlacement: 'wizard_placement',
   wizardPools: 'wizard_pools',
   wizardReview: 'wizard_review',
   wizardExpired: 'wizard_expired',
+  wizardDeployed: 'wizard_deployed',
   // deletion and force delete
   deleteConfirm: 'delete_confirm',
   deleteExpired: 'delete_expired',

@@ -49,6 +49,9 @@ describe('cloud accounts over Slack', () => {
     t.send.viewSubmission(viewSubmission({ user, view, viewId: 'V0ACCOUNT1', input }));
 
   const accounts = () => t.bot.services.store.read((data) => data.accounts);
+  /** What the bot posted to the command's response_url (its answer after the ack). */
+  const answered = async () =>
+    (await t.slack.waitFor((calls) => calls.some((c) => c.method === 'response_url'))).find((c) => c.method === 'response_url')?.body;
   const scopeOptions = (view: ModalView) => {
     const block = (view.blocks as KnownBlock[]).find((b) => b.block_id === BlockIds.accountScope);
     return block?.type === 'input' && block.element.type === 'radio_buttons' ? block.element.options.map((o) => o.value) : [];
@@ -284,11 +287,12 @@ describe('cloud accounts over Slack', () => {
       expect(text).not.toContain(TENCENT.secretKey);
     });
 
-    it('removes an account for a tenant admin and says so ephemerally', async () => {
+    it('removes an account for a tenant admin: acknowledged at once, then said ephemerally through the response URL', async () => {
       await start();
       await submit(USERS.tenantAdmin, await openModal(USERS.tenantAdmin), fill({ scope: 'tenant' }));
       const reply = await t.send.command('account remove prod', { user: USERS.tenantAdmin });
-      expect(reply.json).toEqual({ response_type: 'ephemeral', text: 'Removed cloud account *prod* (tenant).' });
+      expect(reply).toMatchObject({ status: 200, text: '' });
+      expect(await answered()).toMatchObject({ response_type: 'ephemeral', text: 'Removed cloud account *prod* (tenant).' });
       expect(accounts()).toEqual([]);
     });
 
@@ -300,7 +304,8 @@ describe('cloud accounts over Slack', () => {
         data.clusters.push(aCluster({ spec: aSpec({ name: 'web', accountId: prod?.id ?? '' }), status: 'Running' }));
       });
       const reply = await t.send.command('account remove prod', { user: USERS.tenantAdmin });
-      expect(reply.json).toEqual({
+      expect(reply.text).toBe('');
+      expect(await answered()).toMatchObject({
         response_type: 'ephemeral',
         text: 'Cloud account *prod* is still used by cluster web. Delete it first, then remove the account.',
       });
@@ -325,7 +330,6 @@ describe('cloud accounts over Slack', () => {
           id: 'draft-1',
           userId: USERS.projectAdmin,
           channel: CHANNELS.platform,
-          step: 'basics',
           spec: {},
           createdAt: '2026-01-01T09:00:00.000Z',
           updatedAt: '2026-01-01T09:00:00.000Z',

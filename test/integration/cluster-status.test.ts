@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds } from '../../src/views/ids.js';
-import { CHANNELS, startTestBot, USERS, type TestBot } from '../support/bot.js';
+import { CHANNELS, ON_CALL_GROUP, startTestBot, USERS, type TestBot } from '../support/bot.js';
 import { aCluster, aSpec } from '../support/clusters.js';
 import { messageBlockAction } from '../support/payloads.js';
 
@@ -24,11 +24,20 @@ async function seed(...clusters: ClusterRecord[]) {
 
 const shown = (json: Record<string, unknown> | undefined) => JSON.stringify(json ?? {});
 
+/** What the bot posted to the command's response_url after its ack, and when. */
+async function answered(): Promise<{ body: Record<string, unknown>; at: number }> {
+  const calls = await t.slack.waitFor((all) => all.some((c) => c.method === 'response_url'));
+  const call = calls.find((c) => c.method === 'response_url');
+  return { body: call?.body ?? {}, at: call?.at ?? 0 };
+}
+
 describe('/tke status', () => {
-  it("answers with the cluster's overview, only to the asker", async () => {
+  it("answers with the cluster's overview, only to the asker, after acknowledging", async () => {
     await seed(inPlatform('prod-1', { progress: { controlPlaneRunningAt: '2026-01-01T09:01:00.000Z', pools: [], addons: [] } }));
-    const { json } = await t.send.command('status prod-1', { channel: CHANNELS.platform });
-    expect(json?.response_type).toBe('ephemeral');
+    const reply = await t.send.command('status prod-1', { channel: CHANNELS.platform });
+    expect(reply).toMatchObject({ status: 200, text: '' });
+    const json = (await answered()).body;
+    expect(json.response_type).toBe('ephemeral');
     expect(shown(json)).toContain('prod-1');
     expect(shown(json)).toContain(':white_check_mark: Control plane running — after 1m 00s');
     expect(shown(json)).toContain('Worker pools');
@@ -39,6 +48,27 @@ describe('/tke status', () => {
     await seed(inPlatform('prod-1'));
     const { json } = await t.send.command('status prod-1', { channel: CHANNELS.data });
     expect(json?.text).toBe('There is no cluster called prod-1 in project data. See `/tke list`.');
+  });
+
+  it('acknowledges at once when Slack rate-limits the on-call lookup, and the overview follows through the response URL', async () => {
+    // Deleting for 20 minutes: the overview asks whether the member is on-call, to offer force delete.
+    const requestedAt = new Date(t.clock.now().getTime() - 20 * 60_000).toISOString();
+    await seed(inPlatform('prod-1', { status: 'Deleting', deletion: { requestedBy: USERS.projectAdmin, requestedAt } }));
+    t.slack.fail('usergroups.users.list', { status: 429, retryAfterSeconds: 2 });
+
+    const sentAt = Date.now();
+    const reply = await t.send.command('status prod-1', { user: USERS.member, channel: CHANNELS.platform });
+    const ackMs = Date.now() - sentAt;
+    const { body, at } = await answered();
+
+    expect(reply).toMatchObject({ status: 200, text: '' });
+    expect(ackMs).toBeLessThan(1_000);
+    expect(at - sentAt).toBeLessThan(1_000);
+    expect(shown(body)).toContain('prod-1');
+    expect(shown(body)).toContain('Deleting');
+    expect(t.slack.calls('usergroups.users.list (HTTP 429)').map((c) => c.body.usergroup)).toEqual([ON_CALL_GROUP]);
+    expect(t.slack.calls('usergroups.users.list')).toEqual([]);
+    expect(t.logs.some((l) => l.includes('could not list the on-call user group; treating it as empty'))).toBe(true);
   });
 
   it('explains the usage when the name is missing', async () => {

@@ -1,10 +1,13 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FieldKey } from '../../src/services/cluster-spec.js';
 import type { RecordedRequest } from '../../src/sandbox/tke/index.js';
 import { ActionIds, BlockIds, CallbackIds } from '../../src/views/ids.js';
+import { messageUrl } from '../../src/views/cluster-format.js';
 import { fieldOfBlock } from '../../src/views/wizard/fields.js';
-import { CHANNELS, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
+import { CHANNELS, DEFAULT_POLICY_YAML, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
 import { viewBlockAction, viewSubmission, type UserInput } from '../support/payloads.js';
 import type { SendOptions, SlackHttpResult } from '../support/slack-requests.js';
 
@@ -262,7 +265,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     // The control plane comes up; the steps that wait for it run (the watcher calls them in production).
     t.clock.advance(RUNNING_AFTER_MS);
     expect(t.tencent.cluster(cluster.tkeClusterId ?? '')?.status).toBe('Running');
-    const { provisioning } = t.bot.services;
+    const { provisioning } = t.bot;
     await provisioning.requestEndpoint(cluster.id);
     await provisioning.createWorkerPools(cluster.id);
     await provisioning.installAddons(cluster.id);
@@ -398,7 +401,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       const cluster = await deployed();
       t.clock.advance(RUNNING_AFTER_MS);
       t.tencent.latency('CreateClusterNodePool', LATENCY_MS);
-      await t.bot.services.provisioning.createWorkerPools(cluster.id);
+      await t.bot.provisioning.createWorkerPools(cluster.id);
       const requests = t.tencent.requestsFor('CreateClusterNodePool');
       expect(requests.map((r) => params(r).Name).sort()).toEqual(['general', 'gpu', 'small']);
       return requests.map((r) => r.receivedAt);
@@ -421,22 +424,222 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       const payload = w.payload({});
       const replies = await Promise.all([t.send.viewSubmission(payload), t.send.viewSubmission(payload)]);
       expect(replies.map((r) => r.status)).toEqual([200, 200]);
-      await deployed(2);
+      // Each submission either went on to Deploy (a bare ack) or found the draft deployed already.
+      await deployed(replies.filter((r) => r.text === '').length);
       expect(t.tencent.requestsFor('CreateCluster')).toHaveLength(1);
       expect(clusters()).toHaveLength(1);
     });
 
-    it('creates no second cluster for a Slack retry (X-Slack-Retry-Num: 1) of Deploy', async () => {
+    it('creates no second cluster for a Slack retry (X-Slack-Retry-Num: 1) of Deploy, showing the cluster instead', async () => {
       const w = await toReview();
       const payload = w.payload({});
       await t.send.viewSubmission(payload);
       await deployed();
       const retry = await t.send.viewSubmission(payload, { retryNum: 1 });
-      expect(retry).toMatchObject({ status: 200, text: '' });
-      await deployed(2);
+      expect(retry.json).toMatchObject({ response_action: 'update', view: { callback_id: CallbackIds.wizardDeployed } });
       expect(t.logs.some((l) => l.includes('"retryNum":1') && l.includes('Deploy submission retried by Slack'))).toBe(true);
       expect(t.tencent.requestsFor('CreateCluster')).toHaveLength(1);
       expect(clusters()).toHaveLength(1);
+    });
+
+    it('answers a second Deploy with the cluster the wizard became, pointing to its provisioning thread', async () => {
+      const w = await toReview();
+      await w.submit();
+      const cluster = await deployed();
+      await t.bot.services.threads.idle();
+      const thread = t.bot.services.store.read((d) => d.clusters[0]?.thread);
+      if (!thread) throw new Error('no provisioning thread');
+
+      const again = await t.send.viewSubmission(w.payload({}));
+
+      expect(again.json).toMatchObject({ response_action: 'update', view: { callback_id: CallbackIds.wizardDeployed } });
+      const shown = JSON.stringify(again.json?.view);
+      expect(shown).toContain('already deployed as cluster *payments-prod*');
+      expect(shown).toContain(messageUrl(thread.channel, thread.ts));
+      expect(t.tencent.requestsFor('CreateCluster')).toHaveLength(1);
+      expect(clusters().map((c) => c.id)).toEqual([cluster.id]);
+    });
+
+    it('does not let an earlier step of a deployed wizard be edited or walked again', async () => {
+      const w = await toReview();
+      await w.submit();
+      await deployed();
+      const draftBefore = t.bot.services.store.read((d) => d.drafts[0]);
+      // The first step as Slack still has it (same view id), submitted with another name.
+      const basicsView = t.slack.calls('views.open')[0]?.body.view as ModalView;
+      const edited = await t.send.viewSubmission(
+        viewSubmission({ user: w.user, view: basicsView, viewId: w.viewId, input: basics({ [ActionIds.wizardName]: 'renamed' }) }),
+      );
+      expect(edited.json).toMatchObject({ response_action: 'update', view: { callback_id: CallbackIds.wizardDeployed } });
+
+      const before = t.slack.calls('views.update').length;
+      await t.send.blockActions(viewBlockAction({ user: w.user, view: w.view, viewId: w.viewId, actionId: ActionIds.wizardBack }));
+      const [back] = (await t.slack.waitFor((calls) => calls.filter((c) => c.method === 'views.update').length > before))
+        .filter((c) => c.method === 'views.update')
+        .slice(before);
+      expect((back?.body.view as ModalView).callback_id).toBe(CallbackIds.wizardDeployed);
+      expect(t.bot.services.store.read((d) => d.drafts[0])).toEqual(draftBefore);
+    });
+  });
+
+  describe('who may use a cloud account', () => {
+    const PLATFORM_ONLY =
+      "This cloud account belongs to project platform: it can be used only from that project's channels (<#C0PLATFORM>), " +
+      'by its members, its admins and tenant admins.';
+
+    /** The submission with `accountId` in the account select, as a forged or stale payload would carry it. */
+    function withAccount(w: WizardUser, payload: Record<string, unknown>, id: string): Record<string, unknown> {
+      const state = (payload.view as { state: { values: Record<string, Record<string, unknown>> } }).state.values;
+      state[w.blockId('accountId')] = {
+        [ActionIds.wizardAccount]: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'prod' }, value: id } },
+      };
+      return payload;
+    }
+
+    it.each([
+      ['a member of another project, in its channel', USERS.member, CHANNELS.data],
+      ['a tenant admin, in a channel of no project', USERS.tenantAdmin, CHANNELS.noProject],
+    ])("refuses the platform project's account inline on the account field, naming who may use it, to %s", async (_who, user, channel) => {
+      await start();
+      const shared = await t.bot.services.accounts.add(
+        { name: 'shared', description: '', secretId: TENCENT.secretId, secretKey: TENCENT.secretKey, scope: { kind: 'tenant' } },
+        USERS.tenantAdmin,
+      );
+      if (!shared.ok) throw new Error(JSON.stringify(shared.errors));
+      t.tencent.clearRequests();
+      const w = new WizardUser(t, user, channel);
+      await w.open();
+      expect(JSON.stringify(w.view)).not.toContain(accountId);
+
+      const reply = await t.send.viewSubmission(withAccount(w, w.payload(basics({ [ActionIds.wizardAccount]: shared.account.id })), accountId));
+
+      expect(reply.json).toEqual({ response_action: 'errors', errors: { [w.blockId('accountId')]: PLATFORM_ONLY } });
+      expect(t.tencent.requests).toEqual([]);
+      expect(t.bot.services.store.read((d) => d.drafts[0]?.spec.accountId)).toBeUndefined();
+    });
+
+    it('refuses Deploy, ephemerally, once the account can no longer be used from the channel, and calls no CreateCluster', async () => {
+      const w = await toReview();
+      // The account moved to project data while the wizard was open.
+      await t.bot.services.store.update((d) => {
+        const account = d.accounts.find((a) => a.id === accountId);
+        if (account) account.scope = { kind: 'project', project: 'data' };
+      });
+
+      const reply = await w.submit();
+
+      expect(reply.text).toBe('');
+      const [refusal] = (await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'))).filter((c) => c.method === 'chat.postEphemeral');
+      expect(refusal?.body).toMatchObject({ channel: CHANNELS.platform, user: USERS.member });
+      expect(String(refusal?.body.text)).toContain("Deploy did not start: This cloud account belongs to project data: it can be used only from that project's channels (<#C0DATA>)");
+      expect(t.tencent.requestsFor('CreateCluster')).toEqual([]);
+      expect(clusters()).toEqual([]);
+    });
+  });
+
+  it('refuses Deploy, ephemerally, when the policy no longer lets the user create clusters in the channel', async () => {
+    const w = await toReview();
+    // The policy changed while the wizard was open: platform now lists its members, and U0MEMBER is not one.
+    await writeFile(path.join(t.dir, 'policy.yaml'), DEFAULT_POLICY_YAML.replace('admins: [U0PADMIN1]\n    members: everyone', 'admins: [U0PADMIN1]\n    members: [U0PADMIN1]'));
+    t = await t.restart();
+    running = t;
+    const resumed = Object.assign(new WizardUser(t), { view: w.view, viewId: w.viewId });
+
+    const reply = await resumed.submit();
+
+    expect(reply.text).toBe('');
+    const [refusal] = (await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'))).filter((c) => c.method === 'chat.postEphemeral');
+    expect(refusal?.body).toMatchObject({ channel: CHANNELS.platform, user: USERS.member });
+    expect(String(refusal?.body.text)).toMatch(/^Deploy did not start: Only members of project platform \(<@U0PADMIN1>\), .* may create a cluster in project platform\.$/);
+    expect(t.tencent.requestsFor('CreateCluster')).toEqual([]);
+    expect(clusters()).toEqual([]);
+  });
+
+  it.each([CallbackIds.wizardBasics, CallbackIds.wizardReview])(
+    'answers a %s submission whose view has no id or pointer with the expired view, not an error',
+    async (callbackId) => {
+      await start();
+      const payload = viewSubmission({ user: USERS.member, view: { type: 'modal', callback_id: callbackId, title: { type: 'plain_text', text: 'Create cluster' }, blocks: [] }, viewId: 'V0ANY', input: {} });
+      const view = payload.view as Record<string, unknown>;
+      delete view.id;
+      delete view.private_metadata;
+
+      const reply = await t.send.viewSubmission(payload);
+
+      expect(reply.status).toBe(200);
+      expect(reply.json).toMatchObject({ response_action: 'update', view: { callback_id: CallbackIds.wizardExpired } });
+      expect(JSON.stringify(reply.json)).toContain('Run `/tke create` to start again');
+    },
+  );
+
+  describe('when Slack refuses the provisioning thread', () => {
+    const ephemerals = () => t.slack.calls('chat.postEphemeral');
+
+    it('tells the deployer, ephemerally, to invite @tkeops, and provisioning goes on', async () => {
+      const w = await toReview();
+      t.slack.fail('chat.postMessage', { error: 'not_in_channel' });
+
+      await w.submit();
+      const cluster = await deployed();
+
+      const [note] = ephemerals();
+      expect(note?.body).toMatchObject({ channel: CHANNELS.platform, user: USERS.member });
+      expect(String(note?.body.text)).toContain('could not post its provisioning thread in <#C0PLATFORM>');
+      expect(String(note?.body.text)).toContain('`/invite @tkeops`');
+      expect(String(note?.body.text)).toContain('Provisioning goes on meanwhile');
+      expect(cluster.status).toBe('Provisioning');
+      expect(cluster.thread).toBeUndefined();
+      expect(t.tencent.requestsFor('CreateCluster')).toHaveLength(1);
+    });
+
+    it('sends the deployer a direct message when the ephemeral message is refused too', async () => {
+      const w = await toReview();
+      t.slack.fail('chat.postMessage', { error: 'not_in_channel' });
+      t.slack.fail('chat.postEphemeral', { error: 'channel_not_found' });
+
+      await w.submit();
+      await deployed();
+
+      const direct = t.slack.calls('chat.postMessage').filter((c) => c.body.channel === USERS.member);
+      expect(direct).toHaveLength(1);
+      expect(String(direct[0]?.body.text)).toContain('`/invite @tkeops`');
+    });
+  });
+
+  describe('small things', () => {
+    it('calls it a "cloud account" in the first step, with or without accounts to choose', async () => {
+      await start();
+      const withAccounts = new WizardUser(t);
+      await withAccounts.open();
+      const without = new WizardUser(t, USERS.member, CHANNELS.data);
+      await without.open();
+      for (const view of [withAccounts.view, without.view]) expect(JSON.stringify(view)).not.toContain('Tencent Cloud account');
+      expect(JSON.stringify(withAccounts.view)).toContain('Choose a cloud account');
+      expect(JSON.stringify(without.view)).toContain('No cloud account is usable in this channel yet');
+    });
+
+    it('redraws the wizard with the hash of the view it changes', async () => {
+      const w = await wizardAt('placement');
+      const before = t.slack.calls('views.update').length;
+      await w.act(ActionIds.wizardRegion, { value: 'ap-guangzhou', input: { [ActionIds.wizardRegion]: 'ap-guangzhou' } });
+      const updates = t.slack.calls('views.update').slice(before);
+      expect(updates.length).toBeGreaterThanOrEqual(2);
+      expect(updates[0]?.body.hash).toBe(`hash-${w.viewId}`);
+      expect(updates.every((u) => typeof u.body.hash === 'string' && u.body.hash !== '')).toBe(true);
+    });
+
+    it('drops, without an error, a redraw that Slack refuses because the view changed meanwhile (hash_conflict)', async () => {
+      const w = await wizardAt('placement');
+      t.slack.fail('views.update', { error: 'hash_conflict' });
+      const reply = await t.send.blockActions(
+        viewBlockAction({ user: w.user, view: w.view, viewId: w.viewId, actionId: ActionIds.wizardRegion, value: 'ap-guangzhou', input: { [ActionIds.wizardRegion]: 'ap-guangzhou' } }),
+      );
+      expect(reply.status).toBe(200);
+      await t.slack.waitFor((calls) => calls.some((c) => c.method === 'views.update'));
+      // The newer action is redrawn as usual.
+      await w.act(ActionIds.wizardRegion, { value: 'ap-guangzhou', input: { [ActionIds.wizardRegion]: 'ap-guangzhou' } });
+      expect(w.blockId('keyPairId')).toBe(`${BlockIds.wizardKeyPair}@ap-guangzhou`);
+      expect(t.logs.filter((l) => l.includes('"level":50'))).toEqual([]);
     });
   });
 

@@ -56,7 +56,7 @@ async function runningCluster(options: { stuck?: boolean; forceAfterMinutes?: nu
     USERS.projectAdmin,
   );
   if (!added.ok) throw new Error(`account not added: ${JSON.stringify(added.errors)}`);
-  const draft = await services.drafts.create({ userId: USERS.member, channel: CHANNELS.platform, project: 'platform', step: 'review' });
+  const draft = await services.drafts.create({ userId: USERS.member, channel: CHANNELS.platform, project: 'platform' });
   await services.drafts.update(draft.id, (d) => (d.spec = aSpec({ name: 'prod-1', accountId: added.account.id })));
   const { cluster } = await services.deploy.deploy(draft.id, USERS.member);
   await services.threads.announce(cluster.id);
@@ -92,6 +92,15 @@ async function deleteIt(): Promise<number> {
   await bot().slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && text(c).includes('approved the deletion')));
   await bot().bot.services.threads.idle();
   return requestedAt;
+}
+
+/** `/tke status prod-1`: the overview the bot posts to the response URL after its ack. */
+async function statusAnswer(user: string): Promise<Record<string, unknown>> {
+  const before = bot().slack.calls('response_url').length;
+  const reply = await bot().send.command('status prod-1', { user, channel: CHANNELS.platform });
+  expect(reply.text).toBe('');
+  const calls = await bot().slack.waitFor((all) => all.filter((c) => c.method === 'response_url').length > before);
+  return calls.filter((c) => c.method === 'response_url').at(-1)?.body ?? {};
 }
 
 /** A click on the thread's Force Delete Cluster button. */
@@ -153,13 +162,13 @@ describe('deleting a cluster from Slack', () => {
 
   it("opens the same modal from the overview's Delete cluster button", async () => {
     const cluster = await runningCluster();
-    const overview = await bot().send.command('status prod-1', { user: USERS.projectAdmin, channel: CHANNELS.platform });
+    const overview = await statusAnswer(USERS.projectAdmin);
 
     await bot().send.blockActions(
       messageBlockAction({
         user: USERS.projectAdmin,
         channel: CHANNELS.platform,
-        message: overview.json ?? {},
+        message: overview,
         messageTs: '1700000098.000100',
         actionId: ActionIds.clusterDelete,
         responseUrl: `${bot().slack.url}/response/overview`,
@@ -194,9 +203,9 @@ describe('a deletion stuck in Deleting', () => {
 
     await tickUntil(requestedAt + 14 * MINUTE + 59_000);
     expect(forceOffers()).toHaveLength(0);
-    const overview = await bot().send.command('status prod-1', { user: USERS.onCall, channel: CHANNELS.platform });
-    expect(JSON.stringify(overview.json)).toContain('Force delete available in 1s.');
-    expect(JSON.stringify(overview.json)).not.toContain(ActionIds.clusterForceDelete);
+    const overview = await statusAnswer(USERS.onCall);
+    expect(JSON.stringify(overview)).toContain('Force delete available in 1s.');
+    expect(JSON.stringify(overview)).not.toContain(ActionIds.clusterForceDelete);
 
     await tickUntil(requestedAt + 15 * MINUTE);
     await tickUntil(requestedAt + 20 * MINUTE);
@@ -282,6 +291,30 @@ describe('a deletion stuck in Deleting', () => {
     expect(actions).toEqual(
       expect.arrayContaining(['cluster.delete', 'cluster.forceDelete.offered', 'cluster.forceDelete.reviewed', 'cluster.forceDelete.requested', 'cluster.forceDelete']),
     );
+  });
+
+  it('answers the force-delete confirmation at once when Slack rate-limits the on-call lookup, recognising on-call from the members last seen', async () => {
+    const cluster = await runningCluster({ stuck: true });
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + 15 * MINUTE);
+    await clickForceDelete(PAGER);
+    const update = (await bot().slack.waitFor((all) => all.some((c) => c.method === 'views.update'))).find((c) => c.method === 'views.update') as SlackCall;
+    // The user group members cached by the click are stale by now; Slack answers the next lookup with 429.
+    bot().clock.advance(6 * MINUTE);
+    bot().slack.fail('usergroups.users.list', { status: 429, retryAfterSeconds: 2 });
+
+    const sentAt = Date.now();
+    const answer = await bot().send.viewSubmission(
+      viewSubmission({ user: PAGER, view: update.body.view as ModalView, viewId: String(update.body.view_id), input: { [ActionIds.forceDeleteConfirmName]: 'prod-1' } }),
+    );
+    const answerMs = Date.now() - sentAt;
+
+    expect(answer).toMatchObject({ status: 200, text: '' });
+    expect(answerMs).toBeLessThan(1_000);
+    await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postMessage' && text(c).includes('force deleted')));
+    expect(record(cluster.id)).toMatchObject({ status: 'DeletedForced', deletion: { forcedBy: PAGER } });
+    expect(bot().slack.calls('usergroups.users.list (HTTP 429)')).toHaveLength(1);
+    expect(bot().logs.some((l) => l.includes('could not list the on-call user group; using its 1 members last seen'))).toBe(true);
   });
 
   it('offers force delete after FORCE_DELETE_AFTER_MINUTES when it is configured', async () => {

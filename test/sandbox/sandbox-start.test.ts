@@ -102,7 +102,7 @@ describe('the sandbox', () => {
     const answer = (await (await fetch(`${url}/sandbox/controls/stick-next-deletion`, { method: 'POST' })).json()) as { ok: boolean };
     expect(answer.ok).toBe(true);
     const target = { credential: { secretId: SANDBOX_ACCOUNT.secretId, secretKey: SANDBOX_ACCOUNT.secretKey }, region: 'ap-guangzhou' };
-    const { clusterId } = await bot.services.tke.createCluster(target, {
+    const { clusterId } = await bot.tke.createCluster(target, {
       name: 'stuck-1',
       description: '',
       kubernetesVersion: '1.28.3',
@@ -111,7 +111,7 @@ describe('the sandbox', () => {
       network: { mode: 'GR', clusterCidr: '10.200.0.0/16' },
       tags: [],
     });
-    await bot.services.tke.deleteCluster(target, clusterId, { terminateInstances: true, terminateDisks: true });
+    await bot.tke.deleteCluster(target, clusterId, { terminateInstances: true, terminateDisks: true });
     expect(tencent.cluster(clusterId)?.deletion?.stuck).toBe(true);
   });
 
@@ -133,24 +133,60 @@ describe('the sandbox', () => {
   });
 });
 
+/** Whether any process of the group `pgid` is still alive. */
+const groupAlive = (pgid: number) => {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+/** Whether the group is gone within a second (an orphan that exited may wait a moment to be reaped). */
+const groupGone = async (pgid: number) => {
+  const deadline = Date.now() + 1_000;
+  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  return !groupAlive(pgid);
+};
+
 describe('npm run sandbox', () => {
-  it('prints one URL that serves the page, and stops the whole process tree on Ctrl-C', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts'], {
+  it('prints one URL whose page shows the workspace channels, and stops the whole process tree on Ctrl-C', async () => {
+    // Its own process group, as in a terminal, so Ctrl-C (SIGINT to the group) reaches npm, tsx and the sandbox alike.
+    const child = spawn('npm', ['run', 'sandbox', '--silent'], {
       cwd: repo,
+      detached: true,
       env: { ...process.env, SANDBOX_PORT: '0', SANDBOX_DATA_FILE: path.join(dir, 'db.json'), LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const pgid = child.pid as number;
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const deadline = Date.now() + 15_000;
-    while (!/open (http:\/\/\S+)/.test(stdout) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    const urls = stdout.match(/https?:\/\/\S+/g) ?? [];
-    expect(urls).toHaveLength(1);
-    const url = urls[0] as string;
-    expect((await fetch(url)).headers.get('content-type')).toContain('text/html');
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(await refused(url)).toBe(true);
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // 'close' comes once every process holding the pipes (npm, tsx, the sandbox) has exited.
+    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!/open (http:\/\/\S+)/.test(stdout) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      const urls = stdout.match(/https?:\/\/\S+/g) ?? [];
+      expect(urls).toHaveLength(1);
+      const url = urls[0] as string;
+
+      const page = await fetch(url);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(await page.text()).toContain('<title>tkeops sandbox</title>');
+      const state = (await (await fetch(`${url}/sandbox/state`)).json()) as { channels: { id: string; name: string }[] };
+      expect(state.channels.map((c) => c.name)).toEqual(['platform', 'general']);
+
+      process.kill(-pgid, 'SIGINT');
+      await closed;
+      expect(stdout).toContain('SIGINT: stopping the sandbox');
+      // A failed stop prints its error and exits 1 (stop-on-signal.ts): nothing on stderr means a clean exit.
+      expect(stderr).toBe('');
+      expect(await groupGone(pgid)).toBe(true);
+      expect(await refused(url)).toBe(true);
+    } finally {
+      if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
+    }
   });
 });

@@ -12,9 +12,11 @@ import {
   poolZones,
 } from '../../src/services/cluster-spec.js';
 import type { SpecContext } from '../../src/services/cluster-spec.js';
+import { isClusterNameTaken } from '../../src/services/cluster-lookup.js';
 import { loadProfiles } from '../../src/services/profiles.js';
 import type { Profile, ProfileCatalog } from '../../src/services/profiles.js';
 import type { WizardForm } from '../../src/services/store-schema.js';
+import { aCluster, aSpec } from '../support/clusters.js';
 import { aPoolForm, aWizardForm, aWizardOptions } from '../support/wizard-forms.js';
 
 let profiles: ProfileCatalog;
@@ -27,8 +29,8 @@ beforeAll(async () => {
 });
 
 const context = (overrides: Partial<SpecContext> = {}): SpecContext => ({
-  takenNames: [],
-  accountIds: ['acct-1'],
+  isNameTaken: () => false,
+  accountRefusal: undefined,
   profiles,
   options: aWizardOptions(),
   ...overrides,
@@ -101,10 +103,23 @@ describe('cluster name', () => {
     expect(basicsErrors({ name: `a_${'b-'.repeat(28)}c9` })).toEqual({});
   });
 
-  it("refuses a name already used by one of the project's clusters, whatever its case", () => {
-    expect(basicsErrors({ name: 'Payments-Prod' }, { takenNames: ['payments-prod'] })).toEqual({
+  it("refuses a name already used by one of the project's clusters", () => {
+    expect(basicsErrors({ name: 'Payments-Prod' }, { isNameTaken: (name) => name === 'Payments-Prod' })).toEqual({
       name: 'A cluster named Payments-Prod already exists in this project',
     });
+  });
+
+  it('counts a name as taken by a live cluster of the same project, whatever its case, and by no other', () => {
+    const clusters = [
+      aCluster({ spec: aSpec({ name: 'payments-prod' }), project: 'platform', status: 'Running' }),
+      aCluster({ spec: aSpec({ name: 'old' }), project: 'platform', status: 'Deleted' }),
+      aCluster({ spec: aSpec({ name: 'loose' }), project: undefined, status: 'Failed' }),
+    ];
+    expect(isClusterNameTaken({ clusters }, 'platform', 'Payments-PROD')).toBe(true);
+    expect(isClusterNameTaken({ clusters }, 'data', 'payments-prod')).toBe(false);
+    expect(isClusterNameTaken({ clusters }, 'platform', 'old')).toBe(false);
+    expect(isClusterNameTaken({ clusters }, undefined, 'loose')).toBe(true);
+    expect(isClusterNameTaken({ clusters }, 'platform', 'loose')).toBe(false);
   });
 });
 
@@ -137,8 +152,9 @@ describe('tags', () => {
 });
 
 describe('cloud account and profile', () => {
-  it('refuses an account that is not usable in the channel', () => {
-    expect(basicsErrors({ accountId: 'acct-other' })).toEqual({ accountId: 'This cloud account cannot be used in this channel' });
+  it("refuses an account the policy does not let the user use here, with the policy's reason", () => {
+    const reason = 'This cloud account belongs to project data: it can be used only from that project\'s channels.';
+    expect(basicsErrors({ accountId: 'acct-other' }, { accountRefusal: reason })).toEqual({ accountId: reason });
   });
 
   it('refuses a profile that does not exist', () => {

@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { confirmationProblem, forceDeleteAvailability } from '../../src/services/deletion-rules.js';
 import { DeletionError } from '../../src/services/deletion.js';
 import { TencentError, type TkeGateway } from '../../src/services/tke.js';
+import { CREATE_OUTCOME_AFTER_MS } from '../../src/services/watcher.js';
+import { aCluster } from '../support/clusters.js';
+import { specIn } from '../support/seed-clusters.js';
 import { deletionWorld, MINUTE, type DeletionWorld } from '../support/deletion-world.js';
 
 let w: DeletionWorld | undefined;
@@ -92,6 +95,23 @@ describe('requesting a deletion', () => {
 
     expect(deleted.status).toBe('Deleted');
     expect(deleted.deletion?.deletedAt).toBe(t.clock.now().toISOString());
+    expect(t.tencent.requests).toHaveLength(0);
+  });
+
+  it('deletes a cluster a crash left Creating, once the watcher found no trace of it at Tencent, without calling Tencent', async () => {
+    const t = await start();
+    const now = t.clock.now().toISOString();
+    // Deploy recorded it, then the app died before CreateCluster's answer was stored.
+    const crashed = aCluster({ id: 'c-crashed', spec: specIn('ap-guangzhou', 'prod-1', 'acct-1'), status: 'Creating', createdAt: now, progress: { createRequestedAt: now, pools: [], addons: [] } });
+    delete crashed.tkeClusterId;
+    await t.store.update((data) => void data.clusters.push(crashed));
+    t.clock.advance(CREATE_OUTCOME_AFTER_MS);
+    await t.tick();
+    t.tencent.clearRequests();
+
+    const deleted = await t.deletion.requestDeletion(crashed.id, 'U0PADMIN1');
+
+    expect(deleted.status).toBe('Deleted');
     expect(t.tencent.requests).toHaveLength(0);
   });
 

@@ -60,7 +60,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
 
   /** A draft whose wizard is complete, in project `platform`. */
   async function aDraft(spec: Partial<ClusterSpec> = {}): Promise<string> {
-    const draft = await drafts.create({ userId: 'U0MEMBER', channel: 'C0PLATFORM', project: 'platform', step: 'review' });
+    const draft = await drafts.create({ userId: 'U0MEMBER', channel: 'C0PLATFORM', project: 'platform' });
     await drafts.update(draft.id, (d) => (d.spec = aSpec(spec)));
     return draft.id;
   }
@@ -140,6 +140,23 @@ describe('deploy and the provisioning steps, against the emulator through the re
       await pending;
     });
 
+    it('keeps the TKE id of a cluster the watcher gave up on while CreateCluster was on its way, so deleting it reaches Tencent', async () => {
+      tencent.latency('CreateCluster', 300);
+      const draftId = await aDraft();
+      const pending = deploy.deploy(draftId, 'U0MEMBER');
+      while (tencent.requestsFor('CreateCluster').length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      // What the watcher does with a cluster still Creating without an id after CREATE_OUTCOME_AFTER_MS.
+      await store.update((data) => {
+        const stuck = data.clusters[0];
+        if (stuck) Object.assign(stuck, { status: 'Failed', failure: { code: 'tkeops.CreateClusterOutcomeUnknown', message: 'no cluster with the tag' } });
+      });
+
+      const { cluster } = await pending;
+
+      expect(cluster.status).toBe('Failed');
+      expect(cluster.tkeClusterId).toBe(tencent.clusters()[0]?.clusterId);
+    });
+
     it('creates one cluster for one draft, however often and however concurrently it is deployed', async () => {
       const draftId = await aDraft();
       const results = await Promise.all([1, 2, 3, 4, 5].map(() => deploy.deploy(draftId, 'U0MEMBER')));
@@ -178,7 +195,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
     });
 
     it('refuses a draft whose wizard is not complete', async () => {
-      const draft = await drafts.create({ userId: 'U0MEMBER', channel: 'C0PLATFORM', step: 'basics' });
+      const draft = await drafts.create({ userId: 'U0MEMBER', channel: 'C0PLATFORM' });
       await expect(deploy.deploy(draft.id, 'U0MEMBER')).rejects.toMatchObject({ reason: 'spec_incomplete' });
       expect(tencent.requests).toHaveLength(0);
     });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/services/clock.js';
+import { createLogger } from '../../src/services/logger.js';
 import type { Policy, PolicyAction, PolicySubject } from '../../src/services/policy-types.js';
 import { createPolicy, loadPolicy, parsePolicy, PolicyError, type PolicySpec } from '../../src/services/policy.js';
 
@@ -270,6 +271,25 @@ describe('the policy', () => {
       clock.advance(60_000);
       expect(await allowed('cluster.forceDelete', { user: 'U0ANYONE' })).toBe(true);
       expect(groupCalls).toEqual(['S0ONCALL', 'S0ONCALL']);
+    });
+
+    it('uses the members last seen, with a warning, when Slack does not answer once the cache is stale', async () => {
+      const logs: string[] = [];
+      policy = createPolicy(parsePolicy(FILE, POLICY), {
+        userGroupMembers: async (groupId) => {
+          groupCalls.push(groupId);
+          if (groupCalls.length > 1) throw new Error('An API error occurred: ratelimited');
+          return ['U0GROUPED'];
+        },
+        clock,
+        cacheMs: 5 * 60_000,
+        logger: createLogger({ level: 'warn', destination: { write: (line: string) => void logs.push(line) } }),
+      });
+      expect(await allowed('cluster.forceDelete', { user: 'U0GROUPED' })).toBe(true);
+      clock.advance(10 * 60_000);
+      expect(await allowed('cluster.forceDelete', { user: 'U0GROUPED' })).toBe(true);
+      expect(groupCalls).toEqual(['S0ONCALL', 'S0ONCALL']);
+      expect(logs.join('')).toContain('could not list the on-call user group; using its 1 members last seen');
     });
 
     it('treats a user group Slack cannot list as having no members', async () => {

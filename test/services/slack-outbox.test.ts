@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/services/logger.js';
 import { createSlackOutbox, type Sleep } from '../../src/services/slack-outbox.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { networkDown, rateLimited, recordingChat, refused } from '../support/recording-chat.js';
+import { networkDown, rateLimited, recordingChat, refused, serverError } from '../support/recording-chat.js';
 
 const logger = createLogger({ level: 'silent' });
 const edit = (text: string) => ({ channel: 'C1', ts: '1.000100', text });
@@ -74,6 +74,36 @@ describe('slack outbox', () => {
     chat.failNext(networkDown());
     await outbox.post({ channel: 'C1', text: 'eventually' });
     expect(sleep.waits).toEqual([500, 1000]);
+    expect(chat.posts().map((p) => p.text)).toEqual(['eventually']);
+  });
+
+  it('gives a message up after 5 failed attempts during a Slack outage, logs it, and sends the next', async () => {
+    const chat = recordingChat();
+    const sleep = recordingSleep();
+    const lines: string[] = [];
+    const logged = createLogger({ level: 'warn', destination: { write: (line: string) => void lines.push(line) } });
+    const outbox = createSlackOutbox({ client: chat, logger: logged, sleep });
+    for (let i = 0; i < 5; i += 1) chat.failNext(serverError(503));
+
+    const lost = await outbox.post({ channel: 'C1', thread_ts: '1.0', text: 'during the outage' });
+    const next = await outbox.post({ channel: 'C1', thread_ts: '1.0', text: 'after the outage' });
+
+    expect(lost).toBeUndefined();
+    expect(next).toBeDefined();
+    expect(sleep.waits).toEqual([1000, 2000, 4000, 8000]);
+    expect(chat.posts().map((p) => p.text)).toEqual(['after the outage']);
+    expect(lines.filter((line) => line.includes('given up'))).toHaveLength(1);
+  });
+
+  it('caps the wait between retries at maxBackoffMs', async () => {
+    const chat = recordingChat();
+    const sleep = recordingSleep();
+    const outbox = createSlackOutbox({ client: chat, logger, sleep, backoffMs: 1000, maxBackoffMs: 3000, maxAttempts: 6 });
+    for (let i = 0; i < 5; i += 1) chat.failNext(networkDown());
+
+    await outbox.post({ channel: 'C1', text: 'eventually' });
+
+    expect(sleep.waits).toEqual([1000, 2000, 3000, 3000, 3000]);
     expect(chat.posts().map((p) => p.text)).toEqual(['eventually']);
   });
 

@@ -33,7 +33,11 @@ function checkDeletionAt(input: { tencentStatus: TkeClusterStatus; now: string }
     onCallMention: () => ON_CALL_MENTION,
     logger: createLogger({ level: 'silent' }),
   });
-  const record = aCluster({ status: 'Deleting', deletion: { requestedBy: 'U0PADMIN1', requestedAt: '2026-01-01T09:00:00.000Z' } });
+  const record = aCluster({
+    status: 'Deleting',
+    thread: { channel: 'C0PLATFORM', ts: '1700000000.000100' },
+    deletion: { requestedBy: 'U0PADMIN1', requestedAt: '2026-01-01T09:00:00.000Z' },
+  });
   return check({
     record,
     tencent: { clusterId: 'cls-test0001', name: 'prod-1', status: input.tencentStatus, tags: [] },
@@ -120,7 +124,7 @@ describe('the watcher during a deletion', () => {
     await t.tick();
 
     expect(offers(t)).toHaveLength(0);
-    expect(t.cluster(cluster.id).deletion?.forceOfferedAt).toBeUndefined();
+    expect(t.cluster(cluster.id).posted).not.toContain('delete:force-offer');
   });
 
   it('posts the Force Delete Cluster button once at the threshold, mentioning on-call, however many ticks follow', async () => {
@@ -137,8 +141,9 @@ describe('the watcher during a deletion', () => {
     expect(posted).toHaveLength(1);
     expect(posted[0]?.text).toContain(`${ON_CALL_MENTION} *prod-1* has been stuck in Deleting for 15m 00s`);
     expect(posted[0]?.thread_ts).toBe(cluster.thread?.ts);
-    expect(t.cluster(cluster.id).deletion?.forceOfferedAt).toBe(new Date(t.clock.now().getTime() - 5 * MINUTE).toISOString());
-    expect(t.audit().filter((e) => e.action === 'cluster.forceDelete.offered')).toHaveLength(1);
+    expect(t.cluster(cluster.id).posted.filter((key) => key === 'delete:force-offer')).toHaveLength(1);
+    const offered = t.audit().filter((e) => e.action === 'cluster.forceDelete.offered');
+    expect(offered.map((e) => e.at)).toEqual([new Date(t.clock.now().getTime() - 5 * MINUTE).toISOString()]);
   });
 
   it('leaves the cluster alone while Tencent still reports it as it was before the DeleteCluster', async () => {

@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { resourceTags } from '../../src/services/deploy.js';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import type { TencentCredential, TkeGateway } from '../../src/services/tke.js';
+import { CREATE_OUTCOME_AFTER_MS } from '../../src/services/watcher.js';
+import { aCluster } from '../support/clusters.js';
+import { refused } from '../support/recording-chat.js';
 import { seedClusters, specIn } from '../support/seed-clusters.js';
 import { provisionFully, watcherWorld, type WatcherWorld } from '../support/watcher-world.js';
 
@@ -36,6 +40,35 @@ async function world(options: { tke?: (real: TkeGateway) => TkeGateway; credenti
 }
 
 const gz = (name: string): Parameters<typeof specIn> => ['ap-guangzhou', name, 'acct-a'];
+const TICK_MS = 15_000;
+
+/** Ticks `count` times, TICK_MS apart, as the cron would. */
+async function tickTimes(w: WatcherWorld, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    w.clock.advance(TICK_MS);
+    await w.tick();
+  }
+}
+
+/**
+ * A cluster as a Deploy that died around CreateCluster leaves it: Creating, no TKE cluster id, no
+ * thread. With `tencentHasIt`, Tencent had accepted the CreateCluster (so it carries the tags).
+ */
+async function crashedDeploy(w: World, name: string, options: { tencentHasIt: boolean }): Promise<{ record: ClusterRecord; tkeClusterId?: string }> {
+  const now = w.clock.now().toISOString();
+  const record = aCluster({ id: `c-crashed-${name}`, spec: specIn(...gz(name)), status: 'Creating', createdAt: now, progress: { createRequestedAt: now, pools: [], addons: [] } });
+  delete record.tkeClusterId;
+  let tkeClusterId: string | undefined;
+  if (options.tencentHasIt) {
+    const { spec } = record;
+    ({ clusterId: tkeClusterId } = await w.realTke.createCluster(
+      { credential: ACCOUNT_A, region: spec.region },
+      { name, description: '', kubernetesVersion: '1.30.0', os: 'ubuntu18.04.1x86_64', vpcId: spec.vpcId, network: { mode: 'VPC-CNI', subnetIds: [spec.subnetId] }, tags: resourceTags(record) },
+    ));
+  }
+  await w.store.update((data) => void data.clusters.push(record));
+  return { record, ...(tkeClusterId ? { tkeClusterId } : {}) };
+}
 
 describe('the watcher', () => {
   it('posts each provisioning step once and in order, and ends with the cluster Running', async () => {
@@ -232,6 +265,98 @@ describe('the watcher', () => {
     expect(w.cluster(broken?.id ?? '')?.transientErrors).toBe(2);
     expect(w.cluster(broken?.id ?? '')?.posted).toContain('control-plane'); // what it saw before the error still counts
     expect(w.cluster(fine?.id ?? '')?.progress.endpointReadyAt).toBeDefined();
+  });
+
+  it('provisions a cluster whose root message Slack refuses, trying the root again at growing intervals', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('uninvited')], { withThread: false });
+    for (let i = 0; i < 100; i += 1) w.chat.failNext(refused('not_in_channel'));
+
+    await tickTimes(w, 40);
+
+    const stored = w.cluster(cluster?.id ?? '');
+    expect(stored?.status).toBe('Running');
+    expect(stored?.thread).toBeUndefined();
+    expect(stored?.posted).toEqual([]);
+    expect(w.tencent.requestsFor('CreateClusterNodePool')).toHaveLength(1);
+    // Ten minutes of ticks: the root was tried at 0:15, 0:45, 1:45, 3:45 and 7:45, not on every tick.
+    expect(w.chat.attempts.filter((c) => c.method === 'chat.postMessage')).toHaveLength(5);
+  });
+
+  it('gives a thread opened late every step done so far, in order, once', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('late')], { withThread: false });
+    for (let i = 0; i < 4; i += 1) w.chat.failNext(refused('not_in_channel'));
+
+    await tickTimes(w, 40); // Running after about 3 minutes; the 5th try of the root (7:45) goes through
+
+    const [root, ...replies] = w.chat.posts();
+    expect(root?.thread_ts).toBeUndefined();
+    expect(root?.text).toContain('late: Running');
+    expect(replies.every((r) => r.thread_ts === w.cluster(cluster?.id ?? '')?.thread?.ts)).toBe(true);
+    expect(replies.map((r) => r.text.split(' ').slice(0, 3).join(' '))).toEqual([
+      ':sparkles: Cluster created:',
+      ':gear: Control plane',
+      ':link: Endpoint ready',
+      ':white_check_mark: Worker pool',
+      ':package: Add-ons installed:',
+      ':tada: Cluster *late*',
+    ]);
+    expect(replies[3]?.text).toContain('2/2 nodes');
+    expect(w.cluster(cluster?.id ?? '')?.posted).toEqual(['created', 'control-plane', 'endpoint', 'pool:default', 'addons', 'ready']);
+  });
+
+  it('finishes a tick and advances the other clusters while Slack does not answer', async () => {
+    const w = await world();
+    const [unannounced] = await w.seed([gz('unannounced')], { withThread: false });
+    const [announced] = await w.seed([gz('announced')]);
+    w.chat.hold(); // Slack takes no call at all
+    w.clock.advance(60_000);
+
+    const outcome = await Promise.race([
+      w.watcher.tick(w.clock.now()).then(() => 'finished'),
+      new Promise((resolve) => setTimeout(() => resolve('still running after 2 s'), 2_000)),
+    ]);
+
+    expect(outcome).toBe('finished');
+    expect(w.cluster(announced?.id ?? '')?.progress.controlPlaneRunningAt).toBeDefined();
+    expect(w.cluster(unannounced?.id ?? '')?.progress.controlPlaneRunningAt).toBeDefined();
+    w.chat.release();
+  });
+
+  it("adopts the cluster Tencent has under a Creating cluster's tkeops tag once Deploy had 3 minutes to store its id", async () => {
+    const w = await world();
+    const { record, tkeClusterId } = await crashedDeploy(w, 'crashed', { tencentHasIt: true });
+    w.clock.advance(CREATE_OUTCOME_AFTER_MS - TICK_MS);
+    w.tencent.clearRequests();
+    await w.tick();
+    expect(w.tencent.requests).toHaveLength(0); // Deploy may still be at it
+    expect(w.cluster(record.id)?.status).toBe('Creating');
+
+    await tickTimes(w, 1);
+
+    expect(w.cluster(record.id)).toMatchObject({ status: 'Provisioning', tkeClusterId });
+    await tickTimes(w, 16);
+    expect(w.cluster(record.id)?.status).toBe('Running');
+    expect(w.replies()[0]).toContain(`Cluster created: TKE cluster \`${tkeClusterId}\``);
+    expect(w.replies().at(-1)).toContain('Cluster *crashed* is ready');
+  });
+
+  it('fails a cluster left Creating when Tencent has no cluster with its tag, and says so in its thread', async () => {
+    const w = await world();
+    const { record } = await crashedDeploy(w, 'never-sent', { tencentHasIt: false });
+    w.clock.advance(CREATE_OUTCOME_AFTER_MS);
+
+    await w.tick(); // the lookup by tag: nothing
+    await w.tick(); // the root message and the failure
+
+    const failed = w.cluster(record.id);
+    expect(failed?.status).toBe('Failed');
+    expect(failed?.failure).toMatchObject({ code: 'tkeops.CreateClusterOutcomeUnknown', action: 'CreateCluster' });
+    expect(failed?.failure?.message).toContain(`CreateCluster outcome unknown; no cluster with tag tkeops-cluster=${record.id} exists`);
+    expect(w.replies()).toHaveLength(1);
+    expect(w.replies()[0]).toContain('tkeops.CreateClusterOutcomeUnknown');
+    expect(w.chat.posts()[0]?.text).toContain('never-sent: Failed');
   });
 
   it('opens the provisioning thread of a cluster that has none before reporting anything', async () => {

@@ -55,8 +55,11 @@ export interface TestBot {
   dataFile: string;
   /** Every log line the bot wrote, as text. */
   logs: string[];
-  /** Stops the bot only (the emulator, fake Slack and the store file stay) — for restart tests. */
-  stopBot(): Promise<void>;
+  /**
+   * Stops the bot only (the emulator, fake Slack and the store file stay) — for restart tests.
+   * `drain: false` is a kill: thread messages still queued are lost instead of sent.
+   */
+  stopBot(options?: { drain?: boolean }): Promise<void>;
   /** Starts a new bot on the same store, emulator and fake Slack. */
   restart(): Promise<TestBot>;
   stop(): Promise<void>;
@@ -99,10 +102,10 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     const { port } = await bot.start(0, '127.0.0.1');
     const send = createSlackSender({ botUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url });
     let botStopped = false;
-    const stopBot = async () => {
+    const stopBot = async (stopOptions: { drain?: boolean } = {}) => {
       if (!botStopped) {
         botStopped = true;
-        await bot.stop();
+        await bot.stop(stopOptions);
       }
     };
     return {
@@ -116,7 +119,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       logs,
       stopBot,
       async restart() {
-        await stopBot();
+        await stopBot(); // a no-op after stopBot({ drain: false })
         return launch();
       },
       async stop() {

@@ -1,6 +1,6 @@
-import { startLocalSlack, type InjectedFailure, type SlackCall } from '../../src/sandbox/slack/index.js';
+import { startLocalSlack, type InjectedFailure, type LimitViolation, type SlackCall } from '../../src/sandbox/slack/index.js';
 
-export type { SlackCall };
+export type { LimitViolation, SlackCall };
 
 export interface FakeSlack {
   /** Base URL for the Web API client (`slackApiUrl`), ending in /api/. */
@@ -8,18 +8,34 @@ export interface FakeSlack {
   /** Base URL of this server, for response_url values. */
   url: string;
   calls(method?: string): SlackCall[];
+  /** Calls refused because what the bot sent breaks Slack's Block Kit limits (src/sandbox/slack/limits.ts). */
+  violations(): LimitViolation[];
   /** Next calls of `method` fail: a Slack error (`ok: false`) or an HTTP status such as 429 with Retry-After. */
   fail(method: string, failure: InjectedFailure): void;
   /** Members of a user group, answered by usergroups.users.list. */
   setUserGroup(groupId: string, users: string[]): void;
-  /** Waits until `predicate` holds over the recorded calls (the bot works after ack()). */
+  /**
+   * Waits until `predicate` holds over the recorded calls (the bot works after ack()). Throws at
+   * once when the bot sent something over Slack's limits.
+   */
   waitFor(predicate: (calls: SlackCall[]) => boolean, timeoutMs?: number): Promise<SlackCall[]>;
+  /** Stops the server; then throws if the bot sent anything over Slack's limits, so the test fails. */
   close(): Promise<void>;
 }
 
+/** What the bot sent that Slack would refuse, one line per problem, naming the method. */
+export function describeViolations(violations: readonly LimitViolation[]): string {
+  return violations.map((v) => `${v.method} → ${v.error}${v.messages.length > 0 ? `:\n  ${v.messages.join('\n  ')}` : ''}`).join('\n');
+}
+
+const limitError = (violations: readonly LimitViolation[]) =>
+  new Error(`the bot sent Slack ${violations.length} request(s) over Slack's limits:\n${describeViolations(violations)}`);
+
 /**
  * The Slack Web API the integration tests' bot talks to: the sandbox's local Slack in lenient mode
- * (channels, users and messages it has not seen are accepted), with its call log.
+ * (channels, users and messages it has not seen are accepted) with its call log. Slack's Block Kit
+ * limits are enforced as Slack does (`invalid_arguments` / `invalid_blocks`), and a violation fails
+ * the test through waitFor() and close().
  */
 export async function startFakeSlack(options: { botToken?: string } = {}): Promise<FakeSlack> {
   const slack = await startLocalSlack({ botToken: options.botToken ?? 'xoxb-test-token', strict: false });
@@ -27,20 +43,25 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
     apiUrl: slack.apiUrl,
     url: slack.url,
     calls: (method) => slack.calls(method),
+    violations: () => slack.violations(),
     fail: (method, failure) => slack.fail(method, failure),
     setUserGroup(groupId, users) {
       slack.state.userGroups.set(groupId, users);
     },
     async waitFor(predicate, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
-      while (!predicate(slack.calls())) {
+      for (;;) {
+        if (slack.violations().length > 0) throw limitError(slack.violations());
+        if (predicate(slack.calls())) return slack.calls();
         if (Date.now() > deadline) {
           throw new Error(`fake Slack: condition not met in ${timeoutMs} ms; calls: ${slack.calls().map((c) => c.method).join(', ')}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      return slack.calls();
     },
-    close: () => slack.close(),
+    async close() {
+      await slack.close();
+      if (slack.violations().length > 0) throw limitError(slack.violations());
+    },
   };
 }

@@ -7,7 +7,10 @@ export type ChatCall = { method: 'chat.postMessage'; args: OutgoingMessage } | {
  * (a fresh ts per message). `failNext` makes the next call throw the way @slack/web-api does.
  */
 export interface RecordingChat extends SlackChatClient {
+  /** Calls Slack accepted. */
   calls: ChatCall[];
+  /** Every call made, those that failed included. */
+  attempts: ChatCall[];
   posts(): OutgoingMessage[];
   updates(): MessageEdit[];
   /** The next call throws this (e.g. a rate-limited or platform error). */
@@ -20,24 +23,29 @@ export interface RecordingChat extends SlackChatClient {
 export const rateLimited = (retryAfter: number) => ({ code: 'slack_webapi_rate_limited_error', retryAfter });
 export const refused = (error: string) => ({ code: 'slack_webapi_platform_error', data: { ok: false, error } });
 export const networkDown = () => ({ code: 'slack_webapi_request_error', original: new Error('ECONNRESET') });
+/** Slack answering an HTTP 5xx (e.g. 503 during an outage), as @slack/web-api throws it. */
+export const serverError = (statusCode = 503) => ({ code: 'slack_webapi_http_error', statusCode });
 
 export function recordingChat(): RecordingChat {
   const calls: ChatCall[] = [];
+  const attempts: ChatCall[] = [];
   const failures: object[] = [];
   let ts = 1_700_000_000;
   let gate: Promise<void> | undefined;
   let open: (() => void) | undefined;
 
-  async function answer<T>(record: () => void, ok: T): Promise<T> {
+  async function answer<T>(call: ChatCall, ok: T): Promise<T> {
     while (gate) await gate;
+    attempts.push(call);
     const failure = failures.shift();
     if (failure) throw Object.assign(new Error('slack call failed'), failure);
-    record();
+    calls.push(call);
     return ok;
   }
 
   return {
     calls,
+    attempts,
     posts: () => calls.flatMap((c) => (c.method === 'chat.postMessage' ? [c.args] : [])),
     updates: () => calls.flatMap((c) => (c.method === 'chat.update' ? [c.args] : [])),
     failNext: (error) => failures.push(error),
@@ -51,10 +59,10 @@ export function recordingChat(): RecordingChat {
     chat: {
       postMessage(args) {
         const next = `${++ts}.000100`;
-        return answer(() => calls.push({ method: 'chat.postMessage', args }), { ok: true, ts: next });
+        return answer({ method: 'chat.postMessage', args }, { ok: true, ts: next });
       },
       update(args) {
-        return answer(() => calls.push({ method: 'chat.update', args }), { ok: true, ts: args.ts });
+        return answer({ method: 'chat.update', args }, { ok: true, ts: args.ts });
       },
     },
   };

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { messageBodyProblems, viewProblems } from '../../src/sandbox/slack/limits.js';
 
 /** Sends requests to the bot exactly as Slack does: signed, form-encoded, with Slack's headers. */
 export interface SlackSender {
@@ -33,6 +34,30 @@ export interface SlackHttpResult {
 
 export const TEAM = { id: 'T0TKEOPS', domain: 'tkeops' };
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What Slack would refuse in the bot's answer to a request (the ack body): a view for
+ * response_action update/push, the errors map, or a command's reply message.
+ */
+export function ackProblems(json: Record<string, unknown> | undefined): string[] {
+  if (!json) return [];
+  switch (json.response_action) {
+    case 'update':
+    case 'push':
+      return viewProblems(json.view);
+    case 'errors': {
+      const errors = json.errors;
+      const fine = isObject(errors) && Object.keys(errors).length > 0 && Object.values(errors).every((e) => typeof e === 'string' && e.length > 0);
+      return fine ? [] : ['[ERROR] must map block_ids to non-empty error messages [json-pointer:/errors]'];
+    }
+    case 'clear':
+      return [];
+    default:
+      return json.text !== undefined || json.blocks !== undefined ? messageBodyProblems(json) : [];
+  }
+}
+
 export function createSlackSender(options: { botUrl: string; signingSecret: string; responseBaseUrl: string }): SlackSender {
   let triggerCounter = 0;
   const sign = (body: string, timestamp: number, secret = options.signingSecret) =>
@@ -51,6 +76,8 @@ export function createSlackSender(options: { botUrl: string; signingSecret: stri
     } catch {
       json = undefined;
     }
+    const problems = response.status === 200 ? ackProblems(json) : [];
+    if (problems.length > 0) throw new Error(`the bot answered Slack with a body over Slack's limits:\n  ${problems.join('\n  ')}`);
     return { status: response.status, text, json };
   }
 

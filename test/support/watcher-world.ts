@@ -10,7 +10,7 @@ import { openStore, type Store } from '../../src/services/store.js';
 import { createProvisioningThreads, type ProvisioningThreads } from '../../src/services/threads.js';
 import { createTkeGateway } from '../../src/services/tke-gateway.js';
 import type { TencentCredential, TkeGateway } from '../../src/services/tke.js';
-import { provisioningCheck } from '../../src/services/watch-provisioning.js';
+import { creationCheck, provisioningCheck } from '../../src/services/watch-provisioning.js';
 import { createWatcher, type TickReport, type Watcher, type WatchChecks } from '../../src/services/watcher.js';
 import { recordingChat, type RecordingChat } from './recording-chat.js';
 
@@ -21,7 +21,7 @@ export interface WatcherWorldOptions {
   credentialFor: (accountId: string) => TencentCredential;
   /** Wraps the real gateway the watcher uses (e.g. to count or break calls); seeding uses the real one. */
   tke?: (real: TkeGateway) => TkeGateway;
-  /** Checks for statuses besides Provisioning (whose check is always there), e.g. the deletion check. */
+  /** Checks for statuses besides Creating and Provisioning (whose checks are always there), e.g. the deletion check. */
   moreChecks?: (deps: { tke: TkeGateway; logger: Logger }) => WatchChecks;
 }
 
@@ -71,7 +71,7 @@ export async function watcherWorld(options: WatcherWorldOptions): Promise<Watche
     threads,
     clock,
     logger,
-    checks: { Provisioning: [provisioningCheck({ tke, provisioning })], ...options.moreChecks?.({ tke, logger }) },
+    checks: { Creating: [creationCheck()], Provisioning: [provisioningCheck({ tke, provisioning })], ...options.moreChecks?.({ tke, logger }) },
   });
   return {
     logger,

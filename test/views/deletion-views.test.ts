@@ -1,11 +1,12 @@
 import type { Button, KnownBlock, ModalView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
+import { messageProblems, viewProblems } from '../../src/sandbox/slack/limits.js';
 import { overviewInput, rootInput } from '../../src/services/cluster-summary.js';
 import { deletionSummary } from '../../src/services/deletion-rules.js';
 import type { LeftoverResources } from '../../src/services/tke.js';
 import { clusterOverviewMessage } from '../../src/views/cluster-overview.js';
 import { clusterRootMessage } from '../../src/views/cluster-root.js';
-import { deleteModal, deletionExpiredModal, parseDeletionMetadata } from '../../src/views/delete-modal.js';
+import { deleteModal, deletionExpiredModal, deletionNoticeModal, parseDeletionMetadata } from '../../src/views/delete-modal.js';
 import {
   deleteButton,
   forcedMessage,
@@ -27,40 +28,10 @@ const leftovers = (n: number): LeftoverResources => ({
   loadBalancers: [{ loadBalancerId: 'lb-public1', name: 'cls-test0001-public', tags: [] }],
 });
 
-/** Slack's modal limits: title, submit and close ≤ 24 chars, ≤ 100 blocks, private_metadata ≤ 3,000, labels ≤ 2,000. */
-function expectModalWithinSlackLimits(view: ModalView) {
-  expect(view.title.text.length).toBeLessThanOrEqual(24);
-  expect(view.submit?.text.length ?? 0).toBeLessThanOrEqual(24);
-  expect(view.close?.text.length ?? 0).toBeLessThanOrEqual(24);
-  expect(view.blocks.length).toBeLessThanOrEqual(100);
-  expect(view.private_metadata?.length ?? 0).toBeLessThanOrEqual(3000);
-  for (const block of view.blocks as KnownBlock[]) expectBlockWithinLimits(block);
-}
-
-function expectBlockWithinLimits(block: KnownBlock) {
-  if (block.type === 'section') expect(block.text?.text.length ?? 0).toBeLessThanOrEqual(3000);
-  if (block.type === 'input') {
-    expect(block.label.text.length).toBeLessThanOrEqual(2000);
-    expect(block.hint?.text.length ?? 0).toBeLessThanOrEqual(2000);
-  }
-  if (block.type === 'actions') for (const button of block.elements as Button[]) expectButtonWithinLimits(button);
-}
-
-function expectButtonWithinLimits(button: Button) {
-  expect(button.text.text.length).toBeLessThanOrEqual(75);
-  expect(button.value?.length ?? 0).toBeLessThanOrEqual(2000);
-  if (button.confirm) {
-    expect(button.confirm.title?.text.length ?? 0).toBeLessThanOrEqual(100);
-    expect(button.confirm.text.text.length).toBeLessThanOrEqual(300);
-    expect(button.confirm.confirm?.text.length ?? 0).toBeLessThanOrEqual(30);
-    expect(button.confirm.deny?.text.length ?? 0).toBeLessThanOrEqual(30);
-  }
-}
-
-function expectMessageWithinSlackLimits(blocks: KnownBlock[]) {
-  expect(blocks.length).toBeLessThanOrEqual(50);
-  for (const block of blocks) expectBlockWithinLimits(block);
-}
+/** Slack's limits, checked by the one implementation the local Slack enforces (src/sandbox/slack/limits.ts). */
+const expectModalWithinSlackLimits = (view: ModalView) => expect(viewProblems(view)).toEqual([]);
+const expectMessageWithinSlackLimits = (blocks: KnownBlock[]) => expect(messageProblems(blocks)).toEqual([]);
+const expectButtonWithinLimits = (button: Button) => expectMessageWithinSlackLimits([{ type: 'actions', elements: [button] }]);
 
 const inputOf = (view: ModalView, blockId: string) => (view.blocks as KnownBlock[]).find((b) => b.block_id === blockId);
 
@@ -98,6 +69,7 @@ describe('the delete modal', () => {
     expectModalWithinSlackLimits(view);
     expectModalWithinSlackLimits(deleteModal({ ...POINTER, name: 'n'.repeat(300), region: 'ap-guangzhou', workerPools: pools }));
     expectModalWithinSlackLimits(deletionExpiredModal());
+    expectModalWithinSlackLimits(deletionNoticeModal(`Tencent said: ${'no '.repeat(2000)}`));
   });
 });
 

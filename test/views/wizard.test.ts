@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { viewProblems } from '../../src/sandbox/slack/limits.js';
 import { checkClusterSpec, checkPacks, MAX_WORKER_POOLS } from '../../src/services/cluster-spec.js';
 import type { FieldErrors } from '../../src/services/cluster-spec.js';
 import { createProfileCatalog, loadProfiles } from '../../src/services/profiles.js';
@@ -7,7 +8,7 @@ import type { Profile, ProfileCatalog } from '../../src/services/profiles.js';
 import type { ClusterSpec, WizardForm, WizardOptions, WizardPoolForm } from '../../src/services/store-schema.js';
 import { ActionIds, BlockIds, CallbackIds } from '../../src/views/ids.js';
 import { basicsView } from '../../src/views/wizard/basics.js';
-import { parseWizardMetadata, SLACK_LIMITS, wizardExpiredView } from '../../src/views/wizard/common.js';
+import { parseWizardMetadata, wizardExpiredView } from '../../src/views/wizard/common.js';
 import { applyState, blockIdFor, errorsForBlocks, fieldOfBlock } from '../../src/views/wizard/fields.js';
 import { MAX_EDITABLE_PACKS, packsView } from '../../src/views/wizard/packs.js';
 import { placementView } from '../../src/views/wizard/placement.js';
@@ -16,74 +17,7 @@ import { reviewView } from '../../src/views/wizard/review.js';
 import { stateValues } from '../support/payloads.js';
 import { aPoolForm, aWizardForm, aWizardOptions } from '../support/wizard-forms.js';
 
-// ---- Slack's limits, checked on any view ---------------------------------------------------------
-
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const textOf = (value: unknown) => (isObject(value) && typeof value.text === 'string' ? value.text : '');
-
-/** Every way `view` breaks a Slack limit, as readable lines (empty when it is fine). */
-function limitProblems(view: ModalView): string[] {
-  const problems: string[] = [];
-  const check = (ok: boolean, what: string) => {
-    if (!ok) problems.push(what);
-  };
-  check(textOf(view.title).length <= SLACK_LIMITS.title, `title "${textOf(view.title)}" longer than 24`);
-  check(textOf(view.submit).length <= SLACK_LIMITS.button, 'submit longer than 24');
-  check(textOf(view.close).length <= SLACK_LIMITS.button, 'close longer than 24');
-  check(view.blocks.length <= SLACK_LIMITS.blocksPerModal, `${view.blocks.length} blocks`);
-  check((view.private_metadata ?? '').length <= SLACK_LIMITS.privateMetadata, 'private_metadata longer than 3000');
-  check((view.callback_id ?? '').length <= 255, 'callback_id longer than 255');
-  const hasInput = view.blocks.some((b) => b.type === 'input');
-  check(!hasInput || view.submit !== undefined, 'input blocks without a submit button');
-
-  const blockIds = view.blocks.flatMap((b) => (b.block_id ? [b.block_id] : []));
-  check(new Set(blockIds).size === blockIds.length, `duplicate block ids ${blockIds.join(', ')}`);
-
-  const visit = (node: unknown, where: string): void => {
-    if (Array.isArray(node)) return node.forEach((item, i) => visit(item, `${where}[${i}]`));
-    if (!isObject(node)) return;
-    const type = node.type;
-    if (typeof node.block_id === 'string') check(node.block_id.length <= 255, `${where}: block_id longer than 255`);
-    if (typeof node.action_id === 'string') check(node.action_id.length <= 255, `${where}: action_id longer than 255`);
-    if (type === 'input') {
-      check(textOf(node.label).length <= SLACK_LIMITS.inputLabel, `${where}: label longer than 2000`);
-      check(textOf(node.hint).length <= SLACK_LIMITS.inputLabel, `${where}: hint longer than 2000`);
-    }
-    if (type === 'section') check(textOf(node.text).length <= SLACK_LIMITS.sectionText, `${where}: section text longer than 3000`);
-    if (type === 'context') check((node.elements as unknown[]).length <= 10, `${where}: more than 10 context elements`);
-    if (type === 'actions') check((node.elements as unknown[]).length <= 25, `${where}: more than 25 actions`);
-    if (type === 'button') check(textOf(node.text).length <= 75, `${where}: button text longer than 75`);
-    if (type === 'plain_text_input') {
-      const max = (node.max_length as number | undefined) ?? 3000;
-      check(max <= SLACK_LIMITS.plainTextInput, `${where}: max_length above 3000`);
-      check(((node.initial_value as string | undefined) ?? '').length <= max, `${where}: initial_value longer than max_length`);
-      check(node.initial_value !== '', `${where}: empty initial_value`);
-    }
-    const options = (node.options as Json[] | undefined) ?? undefined;
-    const groups = (node.option_groups as { options: Json[] }[] | undefined) ?? undefined;
-    if (options || groups) {
-      const all = [...(options ?? []), ...(groups ?? []).flatMap((g) => g.options)];
-      check(!(options && groups), `${where}: both options and option_groups`);
-      const max = type === 'radio_buttons' || type === 'checkboxes' ? 10 : SLACK_LIMITS.optionsPerSelect;
-      check((options ?? []).length <= max, `${where}: ${options?.length} options`);
-      check(all.length > 0, `${where}: a menu without options`);
-      check((groups ?? []).length <= SLACK_LIMITS.optionsPerSelect, `${where}: more than 100 option groups`);
-      for (const group of groups ?? []) check(group.options.length <= SLACK_LIMITS.optionsPerSelect, `${where}: a group of ${group.options.length}`);
-      for (const o of all) {
-        check(textOf(o.text).length <= SLACK_LIMITS.optionText, `${where}: option text "${textOf(o.text)}" longer than 75`);
-        check(textOf(o.description).length <= SLACK_LIMITS.optionText, `${where}: option description longer than 75`);
-        check(String(o.value).length <= SLACK_LIMITS.optionValue, `${where}: option value longer than 150`);
-      }
-      const values = all.map((o) => o.value);
-      const initial = [node.initial_option, ...((node.initial_options as unknown[] | undefined) ?? [])].filter(isObject);
-      for (const chosen of initial) check(values.includes(chosen.value), `${where}: initial option ${String(chosen.value)} is not offered`);
-    }
-    for (const [key, value] of Object.entries(node)) visit(value, `${where}.${key}`);
-  };
-  visit(view.blocks, 'blocks');
-  return problems;
-}
 
 // ---- fixtures --------------------------------------------------------------------------------
 
@@ -123,7 +57,7 @@ const maxPools = (options: Partial<WizardPoolForm> = {}) =>
   Array.from({ length: MAX_WORKER_POOLS }, (_, i) => aPoolForm({ key: `p${i + 1}`, name: long(60, `pool${i}-`), ...options }));
 
 function fullSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
-  const checked = checkClusterSpec(aWizardForm(), { takenNames: [], accountIds: ['acct-1'], profiles, options: aWizardOptions() });
+  const checked = checkClusterSpec(aWizardForm(), { isNameTaken: () => false, accountRefusal: undefined, profiles, options: aWizardOptions() });
   if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
   return { ...checked.value, ...overrides };
 }
@@ -224,7 +158,7 @@ describe("every wizard view stays within Slack's limits", () => {
   it('walks every step in every shape: empty, loading, failed, crowded, maximum pools', () => {
     const views = everyView();
     expect(Object.keys(views).length).toBeGreaterThanOrEqual(25);
-    const problems = Object.entries(views).flatMap(([name, view]) => limitProblems(view).map((p) => `${name}: ${p}`));
+    const problems = Object.entries(views).flatMap(([name, view]) => viewProblems(view).map((p) => `${name}: ${p}`));
     expect(problems).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { isJson, viewWithGeneratedIds, type Json } from './block-ids.js';
 import type { BotAck, BotLink } from './bot-link.js';
-import { messageProblems, viewProblems } from './limits.js';
+import { messageBodyProblems, viewProblems } from './limits.js';
 import {
   blockActionsPayload,
   blockSuggestionPayload,
@@ -89,7 +89,7 @@ export function createInteractions(options: InteractionsOptions): Interactions {
   /** Slack checks a view the app answers with, as it checks views.open. */
   function acceptableView(view: unknown): Json | undefined {
     if (!isJson(view)) return undefined;
-    return state.strict && viewProblems(view).length > 0 ? undefined : viewWithGeneratedIds(view);
+    return viewProblems(view).length > 0 ? undefined : viewWithGeneratedIds(view);
   }
 
   async function send(input: CommandInput): Promise<InteractionResult> {
@@ -128,7 +128,7 @@ export function createInteractions(options: InteractionsOptions): Interactions {
     const reply = ack.json ?? (ack.text ? { text: ack.text } : undefined);
     if (!reply || (!reply.text && !reply.blocks)) return OK;
     const blocks = Array.isArray(reply.blocks) ? reply.blocks.filter(isJson) : undefined;
-    if (state.strict && messageProblems(blocks).length > 0) {
+    if (messageBodyProblems(reply).length > 0) {
       slackbotSays(channel.id, user.id, `${command} failed with the error "invalid_blocks"`, input.threadTs);
       return failed('invalid_blocks');
     }

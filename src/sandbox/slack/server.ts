@@ -6,7 +6,7 @@ import { createInteractions, type Interactions } from './interactions.js';
 import { createPageApi, type SandboxControl } from './page-api.js';
 import { parseApiBody, readText } from './request-body.js';
 import { SlackState } from './state.js';
-import { createWebApi, type InjectedFailure, type SlackCall, type WebApi } from './web-api.js';
+import { createWebApi, type InjectedFailure, type LimitViolation, type SlackCall, type WebApi } from './web-api.js';
 import { emptyWorkspace, type Workspace } from './workspace.js';
 
 export interface LocalSlackOptions {
@@ -15,9 +15,9 @@ export interface LocalSlackOptions {
   signingSecret?: string;
   workspace?: Workspace;
   /**
-   * Strict (default): unknown channels, users, messages and trigger ids, stale view hashes and
-   * Block Kit over Slack's limits are refused as Slack refuses them. Lenient: they are accepted,
-   * as the integration tests' fake Slack always did.
+   * Strict (default): unknown channels, users, messages and trigger ids and stale view hashes are
+   * refused as Slack refuses them. Lenient: they are accepted, as the integration tests' fake Slack
+   * always did. Block Kit over Slack's limits is refused in both modes (and recorded: violations()).
    */
   strict?: boolean;
   /** Where the bot receives Slack requests; can also be set later with connectBot(). */
@@ -41,6 +41,8 @@ export interface LocalSlack {
   interactions: Interactions;
   /** Every Web API call and response_url post, oldest first. */
   calls(method?: string): SlackCall[];
+  /** Every call refused for breaking Slack's limits, oldest first. */
+  violations(): LimitViolation[];
   fail(method: string, failure: InjectedFailure): void;
   connectBot(requestUrl: string): void;
   close(): Promise<void>;
@@ -137,6 +139,7 @@ export async function startLocalSlack(options: LocalSlackOptions): Promise<Local
     state,
     interactions,
     calls: (method) => (method ? api.calls.filter((c) => c.method === method) : [...api.calls]),
+    violations: () => [...api.violations],
     fail: (method, failure) => api.fail(method, failure),
     connectBot: (requestUrl) => bot.connect(requestUrl),
     close: () =>

@@ -1,5 +1,5 @@
 import { isJson, viewWithGeneratedIds, withGeneratedIds, type Json } from './block-ids.js';
-import { messageProblems, viewProblems } from './limits.js';
+import { messageProblems, SLACK_LIMITS, viewProblems } from './limits.js';
 import { MAX_STACK, publicMessage, type ModalRecord, type ResponseTarget, type SlackMessage, type SlackState } from './state.js';
 
 /** One Web API call (or response_url post) the bot made, with JSON-encoded fields decoded. */
@@ -20,6 +20,14 @@ export interface InjectedFailure {
   times?: number;
 }
 
+/** A call Slack refused because what the bot sent breaks Block Kit's limits (see limits.ts). */
+export interface LimitViolation {
+  method: string;
+  error: string;
+  messages: string[];
+  body: Record<string, unknown>;
+}
+
 export interface ApiAnswer {
   status: number;
   body: Json;
@@ -35,6 +43,8 @@ const jsonArray = (value: unknown): Json[] | undefined => (Array.isArray(value) 
 
 export interface WebApi {
   readonly calls: SlackCall[];
+  /** Calls refused for breaking Slack's limits: checked in strict and lenient mode alike. */
+  readonly violations: LimitViolation[];
   fail(method: string, failure: InjectedFailure): void;
   /** `POST /api/<method>` with the decoded body and the token (Authorization: Bearer, or `token` in the body). */
   call(method: string, body: Json, token: string | undefined): ApiAnswer;
@@ -54,6 +64,7 @@ export interface WebApiOptions {
  */
 export function createWebApi(state: SlackState, options: WebApiOptions): WebApi {
   const calls: SlackCall[] = [];
+  const violations: LimitViolation[] = [];
   const failures: (InjectedFailure & { method: string; times: number })[] = [];
   const { team, bot } = state.workspace;
   const strict = state.strict;
@@ -62,7 +73,18 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
     const view = typeof body.view === 'string' ? (JSON.parse(body.view) as unknown) : body.view;
     return isJson(view) ? view : undefined;
   };
-  const viewProblemsIn = (view: Json | undefined) => (strict ? viewProblems(view) : view ? [] : ['[ERROR] missing view [json-pointer:/view]']);
+  /** Slack's answer to something over its limits, kept so a test can fail on it. */
+  const refuse = (method: string, code: string, messages: string[], body: Json): Json => {
+    violations.push({ method, error: code, messages, body });
+    return error(code, messages);
+  };
+  /** A message body's blocks and text over Slack's limits: Slack's refusal, else undefined. */
+  const messageRefusal = (method: string, body: Json): Json | undefined => {
+    const problems = messageProblems(jsonArray(body.blocks));
+    if (problems.length > 0) return refuse(method, 'invalid_blocks', problems, body);
+    if (str(body.text).length > SLACK_LIMITS.messageText) return refuse(method, 'msg_too_long', [], body);
+    return undefined;
+  };
 
   /** views.open / views.push: the trigger decides whose modal it is. */
   function triggerUser(body: Json): { user: string } | { error: string } {
@@ -73,17 +95,14 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
     return check.ok ? { user: check.user } : { error: check.error };
   }
 
-  function postedMessage(body: Json, extra: Partial<SlackMessage>): { message?: Omit<SlackMessage, 'type' | 'ts'>; error?: Json } {
+  function postedMessage(method: string, body: Json, extra: Partial<SlackMessage>): { message?: Omit<SlackMessage, 'type' | 'ts'>; error?: Json } {
     const channel = state.channel(str(body.channel));
     if (!channel) return { error: error('channel_not_found') };
     const blocks = jsonArray(body.blocks);
     const attachments = jsonArray(body.attachments);
     if (!str(body.text) && !blocks?.length && !attachments?.length) return { error: error('no_text') };
-    if (strict) {
-      const problems = messageProblems(blocks);
-      if (problems.length > 0) return { error: error('invalid_blocks', problems) };
-      if (str(body.text).length > 40_000) return { error: error('msg_too_long') };
-    }
+    const refused = messageRefusal(method, body);
+    if (refused) return { error: refused };
     return {
       message: {
         channel: channel.id,
@@ -105,7 +124,7 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
       ok({ url: `${options.baseUrl()}/`, team: team.name, user: bot.name, team_id: team.id, user_id: bot.userId, bot_id: bot.botId, is_enterprise_install: false }),
 
     'chat.postMessage': (body) => {
-      const { message, error: refused } = postedMessage(body, {});
+      const { message, error: refused } = postedMessage('chat.postMessage', body, {});
       if (!message) return refused as Json;
       const stored = state.post(message);
       return ok({ channel: stored.channel, ts: stored.ts, message: publicMessage(stored) });
@@ -114,12 +133,13 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
     'chat.update': (body) => {
       const channel = state.channel(str(body.channel));
       if (!channel) return error('channel_not_found');
+      const refused = messageRefusal('chat.update', body);
+      if (refused) return refused;
       const ts = str(body.ts);
       const message = state.message(channel.id, ts);
       if (!message) return strict ? error('message_not_found') : ok({ channel: channel.id, ts, text: body.text });
       if (message.user !== bot.userId) return error('cant_update_message');
       const blocks = jsonArray(body.blocks);
-      if (strict && messageProblems(blocks).length > 0) return error('invalid_blocks', messageProblems(blocks));
       const changes: Partial<SlackMessage> = {};
       if (body.text !== undefined) changes.text = str(body.text);
       if (blocks) changes.blocks = withGeneratedIds(blocks);
@@ -133,7 +153,7 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
     'chat.postEphemeral': (body) => {
       const user = state.user(str(body.user));
       if (!user) return error('user_not_found');
-      const { message, error: refused } = postedMessage(body, { ephemeral_to: user.id });
+      const { message, error: refused } = postedMessage('chat.postEphemeral', body, { ephemeral_to: user.id });
       if (!message) return refused as Json;
       return ok({ message_ts: state.post(message).ts });
     },
@@ -148,10 +168,13 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
       return ok({ channel: channel.id, permalink: `${options.baseUrl()}/archives/${channel.id}/p${ts.replace('.', '')}${thread}` });
     },
 
-    'views.open': (body) => openOrPush(body, 'new'),
-    'views.push': (body) => openOrPush(body, 'push'),
+    'views.open': (body) => openOrPush('views.open', body, 'new'),
+    'views.push': (body) => openOrPush('views.push', body, 'push'),
 
     'views.update': (body) => {
+      const view = viewOf(body);
+      const problems = viewProblems(view);
+      if (!view || problems.length > 0) return refuse('views.update', 'invalid_arguments', problems, body);
       const record: ModalRecord | undefined = body.view_id
         ? state.view(str(body.view_id))
         : body.external_id
@@ -160,9 +183,6 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
       if (!body.view_id && !body.external_id) return error('invalid_arguments');
       if (!record) return error('not_found');
       if (strict && body.hash !== undefined && str(body.hash) !== record.view.hash) return error('hash_conflict');
-      const view = viewOf(body);
-      const problems = viewProblemsIn(view);
-      if (!view || problems.length > 0) return error('invalid_arguments', problems);
       return ok({ view: state.updateView(record, viewWithGeneratedIds(view)).view });
     },
 
@@ -211,12 +231,12 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
     },
   };
 
-  function openOrPush(body: Json, stack: 'new' | 'push'): Json {
+  function openOrPush(method: string, body: Json, stack: 'new' | 'push'): Json {
     const who = triggerUser(body);
     if ('error' in who) return error(who.error);
     const view = viewOf(body);
-    const problems = viewProblemsIn(view);
-    if (!view || problems.length > 0) return error('invalid_arguments', problems);
+    const problems = viewProblems(view);
+    if (!view || problems.length > 0) return refuse(method, 'invalid_arguments', problems, body);
     if (stack === 'push' && strict && state.stackOf(who.user).length >= MAX_STACK) return error('push_limit_reached');
     if (strict && typeof view.external_id === 'string' && view.external_id && state.viewByExternalId(view.external_id)) {
       return error('duplicate_external_id');
@@ -228,6 +248,7 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
 
   return {
     calls,
+    violations,
     fail(method, failure) {
       failures.push({ method, ...failure, times: failure.times ?? 1 });
     },
@@ -252,26 +273,28 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
     },
     respond(path, body) {
       calls.push({ method: 'response_url', body: { ...body, response_url: path }, token: undefined, at: Date.now() });
+      const deleting = body.delete_original === true || body.delete_original === 'true';
+      const refused = deleting ? undefined : messageRefusal('response_url', { ...body, response_url: path });
+      if (refused) return answer(200, refused);
       const target = state.responseTarget(path.replace(/^\/response\//, ''));
       if (!target) return strict ? answer(404, error('expired_url')) : answer(200, ok());
-      const refused = applyResponse(target, body);
-      return refused ? answer(200, refused) : answer(200, ok());
+      applyResponse(target, body);
+      return answer(200, ok());
     },
   };
 
   /** What Slack does with a response_url post: ephemeral by default, in_channel, or replace/delete the original. */
-  function applyResponse(target: ResponseTarget, body: Json): Json | undefined {
+  function applyResponse(target: ResponseTarget, body: Json): void {
     const truthy = (value: unknown) => value === true || value === 'true';
     const original = target.source ? state.message(target.channel, target.source.ts) : undefined;
     if (truthy(body.delete_original)) {
       if (original) state.remove(original);
-      return undefined;
+      return;
     }
     const blocks = jsonArray(body.blocks);
-    if (strict && messageProblems(blocks).length > 0) return error('invalid_blocks', messageProblems(blocks));
     if (truthy(body.replace_original) && original) {
       state.edit(original, { text: str(body.text), blocks: withGeneratedIds(blocks ?? []) ?? [], ...(body.attachments ? { attachments: jsonArray(body.attachments) ?? [] } : {}) }, bot.userId);
-      return undefined;
+      return;
     }
     const inChannel = body.response_type === 'in_channel';
     const threadTs = str(body.thread_ts) || target.threadTs;
@@ -286,6 +309,5 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
       ...(threadTs ? { thread_ts: threadTs } : {}),
       ...(inChannel ? {} : { ephemeral_to: target.user }),
     });
-    return undefined;
   }
 }

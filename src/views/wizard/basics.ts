@@ -56,7 +56,7 @@ export function basicsView(input: BasicsViewInput): ModalView {
             element: {
               type: 'static_select',
               action_id: ActionIds.wizardAccount,
-              placeholder: plain('Choose a Tencent Cloud account', 150),
+              placeholder: plain('Choose a cloud account', 150),
               ...choices(
                 input.accounts.map((a) => option(`${a.name} (${a.scope})`, a.id)),
                 form.accountId,
@@ -64,7 +64,7 @@ export function basicsView(input: BasicsViewInput): ModalView {
             },
           },
         ]
-      : [section('*Cloud account*\nNo Tencent Cloud account is usable in this channel yet. Add one to continue.')];
+      : [section('*Cloud account*\nNo cloud account is usable in this channel yet. Add one with *+ Cloud account* to continue.')];
   const profiles: PlainTextOption[] = input.profiles.map((p) => ({ ...option(p.name, p.name), description: plain(p.description, SLACK_LIMITS.optionText) }));
   return wizardModal({
     draftId: input.draftId,

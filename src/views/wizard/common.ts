@@ -3,7 +3,7 @@ import type { ActionsBlock, KnownBlock, ModalView, PlainTextOption } from '@slac
 import { z } from 'zod';
 import type { WizardOptions } from '../../services/store-schema.js';
 import { section, SECTION_TEXT_MAX } from '../blocks.js';
-import { clip } from '../cluster-format.js';
+import { clip, messageUrl } from '../cluster-format.js';
 import { ActionIds, BlockIds, CallbackIds } from '../ids.js';
 import { parsePrivateMetadata } from '../private-metadata.js';
 import { WIZARD_STEPS, type WizardStep } from './fields.js';
@@ -39,14 +39,16 @@ const CALLBACKS: Record<WizardStep, string> = {
 
 export const wizardCallbackId = (step: WizardStep): string => CALLBACKS[step];
 
+/** The step a wizard view shows, read from its callback id (the one place the step is written). */
 export const stepOfCallback = (callbackId: string): WizardStep | undefined =>
   WIZARD_STEPS.find((step) => CALLBACKS[step] === callbackId);
 
-const metadataSchema = z.object({ v: z.literal(1), draftId: z.string().min(1), step: z.enum(WIZARD_STEPS) });
+// Views sent before the step left the pointer carry an extra `step`; it is ignored.
+const metadataSchema = z.object({ v: z.literal(1), draftId: z.string().min(1) });
 export type WizardMetadata = z.infer<typeof metadataSchema>;
 
-/** `{v:1, draftId, step}`: the draft itself lives in the store. */
-export const wizardMetadata = (draftId: string, step: WizardStep): string => JSON.stringify({ v: 1, draftId, step });
+/** `{v:1, draftId}`: the draft itself lives in the store, the step in the callback id. */
+export const wizardMetadata = (draftId: string): string => JSON.stringify({ v: 1, draftId });
 
 /** The pointer written by wizardMetadata, or undefined for anything else (an old or foreign view). */
 export const parseWizardMetadata = (text: string | undefined): WizardMetadata | undefined => parsePrivateMetadata(metadataSchema, text);
@@ -107,7 +109,7 @@ export function wizardModal(input: { draftId: string; step: WizardStep; blocks: 
   return {
     type: 'modal',
     callback_id: CALLBACKS[input.step],
-    private_metadata: wizardMetadata(input.draftId, input.step),
+    private_metadata: wizardMetadata(input.draftId),
     title: plain('Create cluster', SLACK_LIMITS.title),
     close: plain('Cancel', SLACK_LIMITS.button),
     submit: plain(input.submit ?? 'Next', SLACK_LIMITS.button),
@@ -123,5 +125,22 @@ export function wizardExpiredView(): ModalView {
     title: plain('Create cluster', SLACK_LIMITS.title),
     close: plain('Close', SLACK_LIMITS.button),
     blocks: [section('This wizard has expired or was already used. Run `/tke create` to start again.')],
+  };
+}
+
+/** Shown for any step of a wizard whose draft was already deployed: it cannot be edited or deployed again. */
+export function wizardDeployedView(input: { name: string; channel: string; thread?: { channel: string; ts: string } | undefined }): ModalView {
+  const thread = input.thread ? `<${messageUrl(input.thread.channel, input.thread.ts)}|its provisioning thread>` : 'its provisioning thread';
+  return {
+    type: 'modal',
+    callback_id: CallbackIds.wizardDeployed,
+    title: plain('Create cluster', SLACK_LIMITS.title),
+    close: plain('Close', SLACK_LIMITS.button),
+    blocks: [
+      section(
+        `This wizard was already deployed as cluster *${input.name}* — see ${thread} in <#${input.channel}>, ` +
+          `or \`/tke status ${input.name}\`. Run \`/tke create\` to create another cluster.`,
+      ),
+    ],
   };
 }

@@ -1,0 +1,59 @@
+/** The parts of Slack's interaction payloads the handlers read, each parsed by one schema. */
+import { z } from 'zod';
+
+/** `view.state.values` of a submitted view: {block_id: {action_id: the element's state}}. */
+export const stateValuesSchema = z.record(
+  z.string(),
+  z.record(
+    z.string(),
+    z.object({
+      type: z.string().optional(),
+      value: z.string().nullish(),
+      selected_option: z.object({ value: z.string() }).nullish(),
+      selected_options: z.array(z.object({ value: z.string() })).nullish(),
+    }),
+  ),
+);
+export type StateValues = z.infer<typeof stateValuesSchema>;
+
+/** The state values of a view, or none when Slack sent something else. */
+export function stateValuesOf(values: unknown): StateValues {
+  const parsed = stateValuesSchema.safeParse(values);
+  return parsed.success ? parsed.data : {};
+}
+
+/** The text a user typed in one plain_text_input of a submitted view ('' when empty or absent). */
+export function typedText(values: unknown, blockId: string, actionId: string): string {
+  return stateValuesOf(values)[blockId]?.[actionId]?.value ?? '';
+}
+
+/** The value of the option picked in one select or radio group, if any. */
+export function pickedValue(values: unknown, blockId: string, actionId: string): string | undefined {
+  return stateValuesOf(values)[blockId]?.[actionId]?.selected_option?.value;
+}
+
+/** A click on a cluster button (thread or overview): whose, where, which cluster (the button's value). */
+export interface ClusterClick {
+  user: string;
+  channel: string;
+  clusterId: string;
+  triggerId: string;
+}
+
+const clusterClickSchema = z.object({
+  user: z.object({ id: z.string().min(1) }),
+  trigger_id: z.string().min(1),
+  channel: z.object({ id: z.string() }).optional(),
+  container: z.object({ channel_id: z.string().optional() }).optional(),
+  actions: z.array(z.object({ value: z.string().min(1) })).min(1),
+});
+
+/** The click, or undefined when the payload lacks a user, channel, trigger or cluster id. */
+export function parseClusterClick(body: unknown): ClusterClick | undefined {
+  const parsed = clusterClickSchema.safeParse(body);
+  if (!parsed.success) return undefined;
+  const channel = parsed.data.channel?.id ?? parsed.data.container?.channel_id;
+  const clusterId = parsed.data.actions[0]?.value;
+  if (!channel || !clusterId) return undefined;
+  return { user: parsed.data.user.id, channel, clusterId, triggerId: parsed.data.trigger_id };
+}
