@@ -18,7 +18,6 @@ import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
 import { isClusterNameTaken } from './cluster-lookup.js';
 import { includesPublic, TKEOPS_TAG_KEY } from './cluster-spec.js';
-import { isGone } from './deletion-rules.js';
 import type { Logger } from './logger.js';
 import { applyOverrides, osImageOf } from './profiles.js';
 import type { NetworkLayer, ProfileCatalog } from './profiles.js';
@@ -67,7 +66,6 @@ export interface DeployDeps {
   logger: Logger;
 }
 
-export const isActive = (cluster: Pick<ClusterRecord, 'status'>): boolean => !isGone(cluster.status);
 
 /** The tags tkeops puts on the cluster and its worker pools: the user's plus its own. */
 export const resourceTags = (cluster: Pick<ClusterRecord, 'id' | 'spec'>): Tag[] => [

@@ -1,3 +1,4 @@
+import { SLACK_LIMITS } from '../../views/slack-limits.js';
 import { isJson, type Json } from './block-ids.js';
 
 /**
@@ -8,45 +9,7 @@ import { isJson, type Json } from './block-ids.js';
  * Sources: docs.slack.dev Block Kit reference (blocks, block elements, composition objects, views)
  * and the limits documented in @slack/types.
  */
-export const SLACK_LIMITS = {
-  modalTitle: 24,
-  modalButton: 24,
-  blocksPerModal: 100,
-  blocksPerMessage: 50,
-  messageText: 40_000,
-  privateMetadata: 3000,
-  callbackId: 255,
-  externalId: 255,
-  blockId: 255,
-  actionId: 255,
-  sectionText: 3000,
-  sectionFields: 10,
-  sectionFieldText: 2000,
-  headerText: 150,
-  contextElements: 10,
-  actionsElements: 25,
-  inputLabel: 2000,
-  inputHint: 2000,
-  placeholder: 150,
-  buttonText: 75,
-  buttonValue: 2000,
-  url: 3000,
-  accessibilityLabel: 75,
-  optionsPerSelect: 100,
-  optionGroups: 100,
-  /** radio_buttons and checkboxes. */
-  optionsPerChoice: 10,
-  optionsPerOverflow: 5,
-  optionText: 75,
-  optionValue: 150,
-  optionDescription: 75,
-  optionGroupLabel: 75,
-  plainTextInput: 3000,
-  altText: 2000,
-  confirmTitle: 100,
-  confirmText: 300,
-  confirmButton: 30,
-} as const;
+export { SLACK_LIMITS };
 
 const L = SLACK_LIMITS;
 

@@ -3,7 +3,8 @@ import { CLUSTER_NAME_MAX, DESCRIPTION_MAX } from '../../services/cluster-spec.j
 import type { WizardForm } from '../../services/store-schema.js';
 import { section } from '../blocks.js';
 import { ActionIds, BlockIds } from '../ids.js';
-import { button, choices, notice, option, plain, SLACK_LIMITS, wizardModal } from './common.js';
+import { button, choices, notice, option, plain, wizardModal } from './common.js';
+import { SLACK_LIMITS } from '../slack-limits.js';
 import { blockIdFor } from './fields.js';
 
 export interface BasicsViewInput {

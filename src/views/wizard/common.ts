@@ -2,24 +2,13 @@
 import type { ActionsBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
 import type { WizardOptions } from '../../services/store-schema.js';
-import { section, SECTION_TEXT_MAX } from '../blocks.js';
+import { section } from '../blocks.js';
+import { SLACK_LIMITS } from '../slack-limits.js';
 import { clip, messageUrl } from '../cluster-format.js';
 import { ActionIds, BlockIds, CallbackIds } from '../ids.js';
 import { parsePrivateMetadata } from '../private-metadata.js';
 import { WIZARD_STEPS, type WizardStep } from './fields.js';
 
-export const SLACK_LIMITS = {
-  title: 24,
-  button: 24,
-  blocksPerModal: 100,
-  optionsPerSelect: 100,
-  optionText: 75,
-  optionValue: 150,
-  privateMetadata: 3000,
-  inputLabel: 2000,
-  sectionText: SECTION_TEXT_MAX,
-  plainTextInput: 3000,
-} as const;
 
 const STEP_TITLES: Record<WizardStep, string> = {
   basics: 'Basic information',
@@ -73,7 +62,7 @@ export const divider = (): KnownBlock => ({ type: 'divider' });
 
 export const button = (text: string, actionId: string, value?: string, style?: 'primary' | 'danger') => ({
   type: 'button' as const,
-  text: plain(text, SLACK_LIMITS.button),
+  text: plain(text, SLACK_LIMITS.buttonText),
   action_id: actionId,
   ...(value === undefined ? {} : { value }),
   ...(style ? { style } : {}),
@@ -110,9 +99,9 @@ export function wizardModal(input: { draftId: string; step: WizardStep; blocks: 
     type: 'modal',
     callback_id: CALLBACKS[input.step],
     private_metadata: wizardMetadata(input.draftId),
-    title: plain('Create cluster', SLACK_LIMITS.title),
-    close: plain('Cancel', SLACK_LIMITS.button),
-    submit: plain(input.submit ?? 'Next', SLACK_LIMITS.button),
+    title: plain('Create cluster', SLACK_LIMITS.modalTitle),
+    close: plain('Cancel', SLACK_LIMITS.modalButton),
+    submit: plain(input.submit ?? 'Next', SLACK_LIMITS.modalButton),
     blocks: [context(`Step ${index} of ${WIZARD_STEPS.length} · *${STEP_TITLES[input.step]}*`), ...input.blocks, ...navigation(input.step)],
   };
 }
@@ -122,8 +111,8 @@ export function wizardExpiredView(): ModalView {
   return {
     type: 'modal',
     callback_id: CallbackIds.wizardExpired,
-    title: plain('Create cluster', SLACK_LIMITS.title),
-    close: plain('Close', SLACK_LIMITS.button),
+    title: plain('Create cluster', SLACK_LIMITS.modalTitle),
+    close: plain('Close', SLACK_LIMITS.modalButton),
     blocks: [section('This wizard has expired or was already used. Run `/tke create` to start again.')],
   };
 }
@@ -134,8 +123,8 @@ export function wizardDeployedView(input: { name: string; channel: string; threa
   return {
     type: 'modal',
     callback_id: CallbackIds.wizardDeployed,
-    title: plain('Create cluster', SLACK_LIMITS.title),
-    close: plain('Close', SLACK_LIMITS.button),
+    title: plain('Create cluster', SLACK_LIMITS.modalTitle),
+    close: plain('Close', SLACK_LIMITS.modalButton),
     blocks: [
       section(
         `This wizard was already deployed as cluster *${input.name}* — see ${thread} in <#${input.channel}>, ` +

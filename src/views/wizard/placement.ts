@@ -3,7 +3,8 @@ import { includesPublic, MAX_PUBLIC_CIDRS } from '../../services/cluster-spec.js
 import type { EndpointAccessChoice, WizardForm, WizardOptions } from '../../services/store-schema.js';
 import { ActionIds } from '../ids.js';
 import { textInput } from './basics.js';
-import { choices, context, loadErrorBlocks, notice, option, plain, SLACK_LIMITS, wizardModal } from './common.js';
+import { choices, context, loadErrorBlocks, notice, option, plain, wizardModal } from './common.js';
+import { SLACK_LIMITS } from '../slack-limits.js';
 import { blockIdFor } from './fields.js';
 
 export interface PlacementViewInput {

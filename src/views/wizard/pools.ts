@@ -4,7 +4,8 @@ import type { PoolField } from '../../services/cluster-spec.js';
 import type { WizardForm, WizardOptions, WizardPoolForm } from '../../services/store-schema.js';
 import { ActionIds, BlockIds } from '../ids.js';
 import { textInput } from './basics.js';
-import { button, context, divider, loadErrorBlocks, notice, option, plain, SLACK_LIMITS, wizardModal } from './common.js';
+import { button, context, divider, loadErrorBlocks, notice, option, plain, wizardModal } from './common.js';
+import { SLACK_LIMITS } from '../slack-limits.js';
 import { blockIdFor, variantOf } from './fields.js';
 
 export interface PoolsViewInput {
