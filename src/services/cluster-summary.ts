@@ -32,6 +32,7 @@ export function rootInput(record: ClusterRecord, now: Date, accountName: string)
     ...clusterHeader(record, accountName),
     percent: percentDone(provisioningSteps(record)),
     elapsedMs: elapsedMs(record, now),
+    startedAt: record.createdAt,
     ...(record.failure ? { failure: record.failure } : {}),
     ...(deletion ? { deletion } : {}),
   };

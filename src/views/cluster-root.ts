@@ -21,6 +21,8 @@ export interface ClusterRootInput extends ClusterHeader {
   percent: number;
   /** Time since Deploy; for a cluster that is Running, the total provisioning time. */
   elapsedMs: number;
+  /** When Deploy was asked (ISO time). */
+  startedAt: string;
   failure?: TencentFailure;
   /** Set once a deletion was approved: the root then tells the deletion instead of the provisioning progress. */
   deletion?: DeletionSummary;
@@ -50,7 +52,15 @@ function timeLine(input: ClusterRootInput): string {
   const duration = formatDuration(input.elapsedMs);
   if (input.status === 'Running') return `Total time ${duration}`;
   if (input.status === 'Failed') return `Failed after ${duration}`;
-  return `Elapsed ${duration}`;
+  // The root is edited only when a step completes, so the elapsed time is as of that edit; the start
+  // time, rendered by Slack in each reader's time zone, keeps the message true in between.
+  return `Elapsed ${duration} at the last step · started ${slackTime(input.startedAt)}`;
+}
+
+/** A time Slack shows in the reader's own time zone (the fallback text is UTC). */
+export function slackTime(iso: string): string {
+  const seconds = Math.floor(Date.parse(iso) / 1000);
+  return `<!date^${seconds}^{date_short_pretty} {time}|${iso.slice(0, 16).replace('T', ' ')} UTC>`;
 }
 
 /** The provisioning thread's root message; edited in place on every change (≤ 50 blocks). */

@@ -62,6 +62,12 @@ describe('the provisioning thread root message', () => {
     expectWithinSlackLimits(blocks);
   });
 
+  it('says when provisioning started, as a Slack date each reader sees in their own time zone', () => {
+    const shown = texts(clusterRootMessage(rootInput(halfway, NOW, 'acme-prod')).blocks);
+    const seconds = Date.parse(halfway.createdAt) / 1000;
+    expect(shown).toContain(`Elapsed 12m 05s at the last step · started <!date^${seconds}^{date_short_pretty} {time}|`);
+  });
+
   it('shows Running with the total time once the cluster is ready', () => {
     const running = aCluster({ status: 'Running', progress: { ...halfway.progress, readyAt: '2026-01-01T09:06:30.000Z' } });
     const shown = texts(clusterRootMessage(rootInput(running, NOW, 'acme-prod')).blocks);
