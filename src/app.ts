@@ -110,8 +110,9 @@ export function createApp(deps: AppDeps): TkeopsApp {
       deps.slackChat ??
       new WebClient(deps.slack.botToken, {
         ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}),
-        // The outbox waits Retry-After itself, holding back every later thread message; it also
-        // retries (a bounded number of times) a call Slack does not answer within the timeout.
+        // The outbox waits Retry-After itself, holding back every later thread message, and decides
+        // alone what is sent again (never a post Slack may have taken): the client must not retry.
+        // After the timeout a post is dropped (it may show in Slack) and an edit is sent again.
         rejectRateLimitedCalls: true,
         retryConfig: { retries: 0 },
         timeout: 10_000,

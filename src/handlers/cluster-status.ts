@@ -20,6 +20,7 @@ export interface ClusterStatusOptions {
 }
 
 const STATUS_USAGE = 'Usage: `/tke status <cluster>` — see `/tke list` for the names.';
+const LIST_USAGE = "Usage: `/tke list` (nothing after it) lists the clusters of this channel's project; `/tke status <cluster>` shows one.";
 
 type Ephemeral = { text: string; blocks?: ReturnType<typeof clusterOverviewMessage>['blocks'] };
 
@@ -51,7 +52,11 @@ export function statusSubcommand(services: Services, options: ClusterStatusOptio
 
 /** `/tke list`: the channel's project clusters with their status (deleted ones left out). */
 export function listSubcommand(services: Services): Subcommand {
-  return async ({ ack, command }) => {
+  return async ({ ack, command, args }) => {
+    if (args.length > 0) {
+      await ack({ response_type: 'ephemeral', text: LIST_USAGE });
+      return;
+    }
     const viewer = { user: command.user_id, channel: command.channel_id };
     const decision = await services.policy.check('cluster.view', viewer);
     if (!decision.allowed) {

@@ -2,6 +2,8 @@ import type { Services } from '../services/services.js';
 import { renderStep } from './wizard-steps.js';
 import type { Subcommand } from './tke-command.js';
 
+const USAGE = 'Usage: `/tke create [name]` — the name is one word (letters, digits, - and _); the wizard asks for the rest.';
+
 /**
  * `/tke create [name]`: opens the cluster wizard on its first step. The draft is stored before
  * the modal opens, so everything typed survives a restart; `name` pre-fills the cluster name.
@@ -9,6 +11,10 @@ import type { Subcommand } from './tke-command.js';
 export function createSubcommand(services: Services): Subcommand {
   const { policy, drafts, logger } = services;
   return async (request) => {
+    if (request.args.length > 1) {
+      await request.ack({ response_type: 'ephemeral', text: USAGE });
+      return;
+    }
     const user = request.command.user_id;
     const channel = request.command.channel_id;
     const project = policy.projectForChannel(channel)?.name;

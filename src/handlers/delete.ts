@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { deletionSummary, isGone } from '../services/deletion-rules.js';
+import { deletionBlocked, deletionSummary, isGone } from '../services/deletion-rules.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/store-schema.js';
 import { deleteModal } from '../views/delete-modal.js';
@@ -14,13 +14,13 @@ const USAGE = 'Usage: `/tke delete <cluster>` — see `/tke list` for the names.
 
 /** Why this user may not delete this cluster now, or undefined when they may. */
 async function deletionRefusal(services: Services, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
-  const name = cluster.spec.name;
-  if (isGone(cluster.status)) return `${name} has already been deleted.`;
-  if (cluster.status === 'Deleting') {
+  const blocked = deletionBlocked(cluster);
+  if (blocked?.reason === 'already_deleting') {
     const availability = services.deletion.forceDeleteAvailability(cluster);
     const force = availability.kind === 'wait' ? ` Force delete becomes available in ${timeLeft(availability.ms)} if it gets stuck.` : '';
-    return `${name} is already being deleted (approved by <@${cluster.deletion?.requestedBy ?? 'someone'}>).${force}`;
+    return `${blocked.message}${force}`;
   }
+  if (blocked) return blocked.message;
   const decision = await services.policy.check('cluster.delete', { ...viewer, project: cluster.project });
   return decision.allowed ? undefined : decision.message;
 }

@@ -20,7 +20,7 @@ import { parseWizardMetadata, stepOfCallback, wizardCallbackId, wizardDeployedVi
 import { applyState, errorsForBlocks, WIZARD_STEPS } from '../views/wizard/fields.js';
 import type { WizardStep } from '../views/wizard/fields.js';
 import { stateValuesSchema, type StateValues } from './slack-payloads.js';
-import { checkStep, describeErrors, nextStep, previousStep, renderStep } from './wizard-steps.js';
+import { checkStep, nextStep, previousStep, renderStep } from './wizard-steps.js';
 
 /** The part of a view payload the wizard reads. */
 const viewSchema = z.object({
@@ -123,11 +123,11 @@ export function register(app: App, services: Services): void {
     const checked = await checkStep(services, draft, step, form);
     if (!checked.ok) {
       const saved = (await drafts.update(draft.id, (d) => (d.form = form))) ?? draft;
-      const errors = errorsForBlocks(checked.errors, blockIdsOf(view));
+      const shown = errorsForBlocks(checked.errors, blockIdsOf(view));
       await ack(
-        errors
-          ? { response_action: 'errors', errors }
-          : { response_action: 'update', view: (await renderStep(services, saved, step, describeErrors(checked.errors))).view },
+        'inline' in shown
+          ? { response_action: 'errors', errors: shown.inline }
+          : { response_action: 'update', view: (await renderStep(services, saved, step, shown.notice)).view },
       );
       return;
     }
@@ -317,7 +317,13 @@ export function register(app: App, services: Services): void {
       await redraw(args.client, view, draft, 'basics', form, `You cannot add a cloud account here. ${reason}`);
       return;
     }
-    await args.client.views.push({ trigger_id: args.body.trigger_id, view: accountModal({ origin: { kind: 'wizard', draftId: draft.id }, scopes }) });
+    try {
+      await args.client.views.push({ trigger_id: args.body.trigger_id, view: accountModal({ origin: { kind: 'wizard', draftId: draft.id }, scopes }) });
+    } catch (error) {
+      // Typically expired_trigger_id: the trigger lives 3 s. The wizard says so instead of doing nothing.
+      logger.error({ err: error, draft: draft.id }, 'could not push the cloud account form');
+      await redraw(args.client, view, draft, 'basics', form, 'Slack did not open the form in time; click *+ Cloud account* again.');
+    }
   });
 }
 

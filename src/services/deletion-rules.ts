@@ -1,4 +1,4 @@
-import type { ClusterRecord, ClusterStatus } from './store-schema.js';
+import type { ClusterRecord, ClusterStatus, WorkerPoolSpec } from './store-schema.js';
 
 /**
  * The rules of deletion and force delete, as pure functions over a cluster record: what the
@@ -35,6 +35,35 @@ export const DeletionSteps = {
   deleted: `${DELETION_STEP_PREFIX}deleted`,
   forced: `${DELETION_STEP_PREFIX}forced`,
 } as const;
+
+/** Why a deletion cannot be asked for now, whoever asks. */
+export interface DeletionBlocked {
+  reason: 'already_deleting' | 'already_deleted' | 'still_creating';
+  message: string;
+}
+
+/**
+ * Whether the cluster's state lets a deletion start: not while it is already Deleting or gone, nor
+ * while CreateCluster has not yet answered (there is no TKE cluster id to delete, and one may be
+ * about to exist). Undefined when it may be deleted.
+ */
+export function deletionBlocked(record: Pick<ClusterRecord, 'status' | 'tkeClusterId' | 'deletion' | 'spec'>): DeletionBlocked | undefined {
+  const name = record.spec.name;
+  if (record.status === 'Deleting') {
+    return { reason: 'already_deleting', message: `${name} is already being deleted (approved by <@${record.deletion?.requestedBy ?? 'someone'}>).` };
+  }
+  if (isGone(record.status)) return { reason: 'already_deleted', message: `${name} has already been deleted.` };
+  if (!record.tkeClusterId && record.status === 'Creating') {
+    return { reason: 'still_creating', message: `${name} is still being created at Tencent; try again in a minute.` };
+  }
+  return undefined;
+}
+
+/** The worker pools Tencent created for the cluster (it answered with a node pool id): what a deletion terminates. */
+export function createdWorkerPools(record: Pick<ClusterRecord, 'spec' | 'progress'>): WorkerPoolSpec[] {
+  const created = new Set(record.progress.pools.flatMap((pool) => (pool.nodePoolId ? [pool.name] : [])));
+  return record.spec.workerPools.filter((pool) => created.has(pool.name));
+}
 
 /**
  * Why the typed confirmation does not match, or undefined when it equals the cluster name exactly.
@@ -78,6 +107,8 @@ export function forceDeleteAvailability(
 /** What the root message and the overview say about a deletion. */
 export interface DeletionSummary {
   requestedBy: string;
+  /** When the deletion was approved (ISO time). */
+  requestedAt: string;
   /** Since the request; for a finished deletion, how long it took. */
   elapsedMs: number;
   forcedBy?: string;
@@ -89,6 +120,7 @@ export function deletionSummary(record: ClusterRecord, now: Date): DeletionSumma
   const end = record.status === 'DeletedForced' ? deletion.forcedAt : record.status === 'Deleted' ? deletion.deletedAt : undefined;
   return {
     requestedBy: deletion.requestedBy,
+    requestedAt: deletion.requestedAt,
     elapsedMs: (end ? Date.parse(end) : now.getTime()) - Date.parse(deletion.requestedAt),
     ...(record.status === 'DeletedForced' && deletion.forcedBy ? { forcedBy: deletion.forcedBy } : {}),
   };

@@ -12,6 +12,8 @@ import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
 import {
+  createdWorkerPools,
+  deletionBlocked,
   DELETION_STEP_PREFIX,
   DeletionSteps,
   forceDeleteAvailability,
@@ -168,14 +170,8 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
       const claim = await store.update((data): Claim => {
         const record = data.clusters.find((c) => c.id === clusterId);
         if (!record) return { ok: false, reason: 'not_found', message: 'This cluster is no longer known to tkeops.' };
-        const name = record.spec.name;
-        if (record.status === 'Deleting') {
-          return { ok: false, reason: 'already_deleting', message: `${name} is already being deleted (approved by <@${record.deletion?.requestedBy ?? 'someone'}>).` };
-        }
-        if (isGone(record.status)) return { ok: false, reason: 'already_deleted', message: `${name} has already been deleted.` };
-        if (!record.tkeClusterId && record.status === 'Creating') {
-          return { ok: false, reason: 'still_creating', message: `${name} is still being created at Tencent; try again in a minute.` };
-        }
+        const blocked = deletionBlocked(record);
+        if (blocked) return { ok: false, ...blocked };
         const previous = record.status;
         record.status = record.tkeClusterId ? 'Deleting' : 'Deleted';
         record.deletion = { requestedBy: user, requestedAt: at, ...(record.tkeClusterId ? {} : { deletedAt: at }) };
@@ -216,7 +212,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
       await threads.reply(
         clusterId,
         DeletionSteps.requested,
-        deletionReplies.requested({ user, name: record.spec.name, workerPools: record.spec.workerPools, ...(tkeClusterId ? { tkeClusterId } : {}) }),
+        deletionReplies.requested({ user, name: record.spec.name, createdPools: createdWorkerPools(record), ...(tkeClusterId ? { tkeClusterId } : {}) }),
       );
       threads.refreshRoot(clusterId);
       return read(clusterId) ?? record;

@@ -35,12 +35,22 @@ export interface SlackChatClient {
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
+/** What became of a posted message. */
+export type PostOutcome =
+  | { status: 'posted'; ts: string }
+  /** Slack refused it (`ok: false`, HTTP 4xx), or it never reached Slack (connection refused, outbox closed). */
+  | { status: 'not-posted' }
+  /** It reached Slack but no answer came (timeout, HTTP 5xx, connection lost): Slack may show it. Never sent again. */
+  | { status: 'unknown' };
+
 export interface SlackOutbox {
   /**
    * Queues a new message (a root message or a thread reply) behind everything queued before it.
-   * Resolves with its ts once Slack has it, or undefined when Slack refused it for good (logged).
+   * chat.postMessage is not idempotent, so a message is sent again only when Slack provably did
+   * not take it (a 429, a connection that never opened); after a timeout or a 5xx it may be
+   * missing but is never posted twice. Resolves with what became of it (failures are logged).
    */
-  post(message: OutgoingMessage): Promise<string | undefined>;
+  post(message: OutgoingMessage): Promise<PostOutcome>;
   /**
    * Queues an edit. Edits with the same key that are still waiting collapse into one call carrying
    * the latest content, sent at the place of the first.
@@ -66,21 +76,30 @@ export interface SlackOutboxDeps {
   backoffMs?: number;
   maxBackoffMs?: number;
   /**
-   * Calls of one message that may fail with a network or 5xx error before it is given up (and
-   * logged), so a Slack outage never holds the queue for good. A root message edit given up is
-   * not lost for long: the next change of the cluster queues its latest state again.
+   * Calls of one message that may fail (a connection refused; for edits also a timeout or 5xx)
+   * before it is given up (and logged), so a Slack outage never holds the queue for good. A root
+   * message edit given up is not lost for long: the next change of the cluster queues its latest
+   * state again.
    */
   maxAttempts?: number;
 }
 
-/** Network / 5xx attempts per message: with the default 1 s backoff, given up after 1 + 2 + 4 + 8 = 15 s of waiting. */
+/** Failed attempts per message: with the default 1 s backoff, given up after 1 + 2 + 4 + 8 = 15 s of waiting. */
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
-type PostJob = { kind: 'post'; message: OutgoingMessage; done: (ts: string | undefined) => void };
+type PostJob = { kind: 'post'; message: OutgoingMessage; done: (outcome: PostOutcome) => void };
 type EditJob = { kind: 'edit'; key: string; edit: MessageEdit };
 type Job = PostJob | EditJob;
 
-type Failure = { kind: 'rate-limited'; retryAfterMs: number } | { kind: 'retry' } | { kind: 'refused'; reason: string };
+type Failure =
+  | { kind: 'rate-limited'; retryAfterMs: number }
+  /** The request never left: sending it again cannot make a duplicate. */
+  | { kind: 'not-sent' }
+  /** Slack may have acted on it: only an idempotent call (an edit) is sent again. */
+  | { kind: 'unknown' }
+  | { kind: 'refused'; reason: string };
+
+const NOT_POSTED: PostOutcome = { status: 'not-posted' };
 
 const realSleep: Sleep = async (ms, signal) => {
   try {
@@ -91,12 +110,31 @@ const realSleep: Sleep = async (ms, signal) => {
 };
 
 /**
+ * Whether a request error happened before any byte of the request was sent. @slack/web-api wraps
+ * fetch's `TypeError('fetch failed')` (its `cause` is Node's error) as `original`; a failed DNS
+ * lookup (syscall getaddrinfo: ENOTFOUND, EAI_AGAIN), a failed TCP connect (syscall connect:
+ * ECONNREFUSED, EHOSTUNREACH...) or undici's connect timeout mean the request never left. Anything
+ * later (the client's timeout, `other side closed`, ECONNRESET) may come after Slack read it.
+ */
+function neverSent(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 4) return false;
+  const e = error as { code?: unknown; syscall?: unknown; errors?: unknown; cause?: unknown };
+  if (e.syscall === 'getaddrinfo' || e.syscall === 'connect' || e.code === 'UND_ERR_CONNECT_TIMEOUT') return true;
+  // Node's happy-eyeballs connect fails with an AggregateError of one error per address tried.
+  if (Array.isArray(e.errors) && e.errors.length > 0) return e.errors.every((inner) => neverSent(inner, depth + 1));
+  return neverSent(e.cause, depth + 1);
+}
+
+/**
  * What went wrong with a Web API call, read from @slack/web-api's coded errors: a 429 (with
- * `rejectRateLimitedCalls`, the client hands it to us with Retry-After), a request or HTTP error
- * worth retrying, or Slack refusing the call (`ok: false`), which no retry will fix.
+ * `rejectRateLimitedCalls`, the client hands it over with Retry-After) or `ratelimited`, which
+ * Slack did not act on; Slack refusing the call (`ok: false`, HTTP 4xx), which no retry fixes; a
+ * request that never left; or an outcome nobody knows — the client's timeout, an HTTP 5xx, a
+ * connection lost mid-call or any error without a code (such as a 429 without Retry-After), after
+ * which Slack may have acted on the call.
  */
 function classify(error: unknown): Failure {
-  const coded = error as { code?: unknown; retryAfter?: unknown; data?: { error?: unknown }; statusCode?: unknown };
+  const coded = error as { code?: unknown; retryAfter?: unknown; data?: { error?: unknown }; statusCode?: unknown; original?: unknown };
   if (coded.code === 'slack_webapi_rate_limited_error') {
     const seconds = typeof coded.retryAfter === 'number' ? coded.retryAfter : 1;
     return { kind: 'rate-limited', retryAfterMs: seconds * 1000 };
@@ -108,14 +146,17 @@ function classify(error: unknown): Failure {
   if (coded.code === 'slack_webapi_http_error' && typeof coded.statusCode === 'number' && coded.statusCode < 500) {
     return { kind: 'refused', reason: `HTTP ${coded.statusCode}` };
   }
-  return { kind: 'retry' };
+  if (coded.code === 'slack_webapi_request_error' && neverSent(coded.original)) return { kind: 'not-sent' };
+  return { kind: 'unknown' };
 }
 
 /**
  * The one queue every provisioning-thread message goes through, so tkeops stays inside Slack's
  * rate limits: one call at a time, in order; a 429 holds the whole queue for Retry-After and then
- * sends the same message again, so nothing is lost; network errors and 5xx answers are retried
- * with a capped exponential backoff, at most `maxAttempts` times per message.
+ * sends the same message again, so nothing is lost. A call that never reached Slack is retried
+ * with a capped exponential backoff, at most `maxAttempts` times per message; so is an edit whose
+ * outcome is unknown (timeout, 5xx), since chat.update sent twice shows the same message. A post
+ * whose outcome is unknown is dropped: it may be missing, never shown twice.
  */
 export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
   const sleep = deps.sleep ?? realSleep;
@@ -138,16 +179,16 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
     job.edit = newer.edit;
   }
 
-  async function call(job: Job): Promise<string | undefined> {
+  async function call(job: Job): Promise<PostOutcome> {
     if (job.kind === 'post') {
       const answer = await deps.client.chat.postMessage(job.message);
-      return answer.ts;
+      return answer.ts ? { status: 'posted', ts: answer.ts } : { status: 'unknown' };
     }
     await deps.client.chat.update(job.edit);
-    return job.edit.ts;
+    return { status: 'posted', ts: job.edit.ts };
   }
 
-  async function send(job: Job): Promise<string | undefined> {
+  async function send(job: Job): Promise<PostOutcome> {
     let wait = backoffMs;
     let failedAttempts = 0;
     for (;;) {
@@ -159,9 +200,16 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
         const method = job.kind === 'post' ? 'chat.postMessage' : 'chat.update';
         if (failure.kind === 'refused') {
           deps.logger.error({ method, error: failure.reason }, 'Slack refused a provisioning-thread message; it is dropped');
-          return undefined;
+          return NOT_POSTED;
         }
-        if (stop.signal.aborted) return undefined;
+        if (failure.kind === 'unknown' && job.kind === 'post') {
+          deps.logger.error(
+            { method, err: (error as Error).message, threadTs: job.message.thread_ts },
+            'Slack did not answer a provisioning-thread message (timeout or HTTP 5xx); it may or may not show, and is not sent again',
+          );
+          return { status: 'unknown' };
+        }
+        if (stop.signal.aborted) return NOT_POSTED;
         if (failure.kind === 'rate-limited') {
           deps.logger.warn({ method, retryAfterMs: failure.retryAfterMs, queued: queue.length }, 'Slack rate limit: the outbox waits for Retry-After');
           await sleep(failure.retryAfterMs, stop.signal);
@@ -169,13 +217,13 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
           failedAttempts += 1;
           if (failedAttempts >= maxAttempts) {
             deps.logger.error({ method, err: (error as Error).message, attempts: failedAttempts }, 'Slack kept failing; a provisioning-thread message is given up');
-            return undefined;
+            return NOT_POSTED;
           }
           deps.logger.warn({ method, err: (error as Error).message, retryInMs: wait }, 'Slack call failed; retrying');
           await sleep(wait, stop.signal);
           wait = Math.min(wait * 2, maxBackoffMs);
         }
-        if (stop.signal.aborted) return undefined;
+        if (stop.signal.aborted) return NOT_POSTED;
       }
     }
   }
@@ -185,12 +233,12 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
     while (job && !stop.signal.aborted) {
       inFlight = 1;
       if (job.kind === 'edit') waitingEdits.delete(job.key);
-      const ts = await send(job);
-      if (job.kind === 'post') job.done(ts);
+      const outcome = await send(job);
+      if (job.kind === 'post') job.done(outcome);
       inFlight = 0;
       job = stop.signal.aborted ? undefined : queue.shift();
     }
-    if (job?.kind === 'post') job.done(undefined);
+    if (job?.kind === 'post') job.done(NOT_POSTED);
     inFlight = 0;
     worker = undefined;
   }
@@ -198,7 +246,7 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
   function enqueue(job: Job): void {
     if (stop.signal.aborted) {
       deps.logger.warn({ kind: job.kind }, 'the outbox is closed; message dropped');
-      if (job.kind === 'post') job.done(undefined);
+      if (job.kind === 'post') job.done(NOT_POSTED);
       return;
     }
     queue.push(job);
@@ -241,7 +289,7 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
       await idle();
       const dropped = queue.splice(0);
       waitingEdits.clear();
-      for (const job of dropped) if (job.kind === 'post') job.done(undefined);
+      for (const job of dropped) if (job.kind === 'post') job.done(NOT_POSTED);
       if (dropped.length > 0) deps.logger.warn({ dropped: dropped.length }, 'the outbox closed with messages still queued');
     },
   };

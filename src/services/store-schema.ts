@@ -100,6 +100,12 @@ export const clusterRecordSchema = z.object({
   tkeClusterId: z.string().optional(),
   /** Root message of the provisioning thread. */
   thread: z.object({ channel: z.string(), ts: z.string() }).optional(),
+  /**
+   * Set when the root message was sent but Slack's answer never came (timeout, HTTP 5xx): Slack
+   * may have posted it, so tkeops never posts another root for this cluster, which then has no
+   * thread. Removing it makes tkeops post a new root (a duplicate if the first did arrive).
+   */
+  threadLostAt: z.string().optional(),
   progress: z.object({
     /** Set just before CreateCluster is sent. */
     createRequestedAt: z.string().optional(),

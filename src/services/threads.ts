@@ -13,13 +13,20 @@ import type { Store } from './store.js';
  * The provisioning thread: one root message per cluster in its channel, edited in place, and one
  * reply per step.
  *
- * Exactly-once, and the crash window: a step key is added to the record's `posted` list in the
+ * At most once, and the crash window: a step key is added to the record's `posted` list in the
  * same store write that records the change it reports, and only then is the reply queued. A
  * restart can therefore never post a step twice; a crash between that write and Slack accepting
- * the reply loses that one reply (at most once). We prefer a missing line to a duplicate one: the
- * root message and the overview are rebuilt from the record, so they still tell the truth. On a
- * normal stop the outbox is drained first, so only a hard kill can lose a reply. The root
- * message's ts is stored as soon as Slack returns it; a kill in between posts a second root.
+ * the reply loses that one reply. We prefer a missing line to a duplicate one: the root message
+ * and the overview are rebuilt from the record, so they still tell the truth. On a normal stop
+ * the outbox is drained first, so only a hard kill can lose a reply this way. Slack itself can
+ * lose one too: the outbox never posts a message again after a timeout or an HTTP 5xx (Slack may
+ * have posted it), so a timeout may lose a line, never repeat one.
+ *
+ * The root message is posted the same way. Its ts is stored as soon as Slack returns it; when no
+ * answer comes (timeout, 5xx) the record gets `threadLostAt` and no root is ever posted again for
+ * it: the cluster has no thread (it is still provisioned, `/tke status` shows it), and the channel
+ * shows either nothing or a root message that stays at its first state. Only a kill between
+ * Slack's answer and the store write can still post a second root.
  *
  * A cluster without a thread (Slack refused its root message, e.g. the bot is not in the channel)
  * is still provisioned; nothing is claimed for it, since nothing can be posted. When its root
@@ -43,8 +50,9 @@ export interface ProvisioningThreads {
   /**
    * Posts the root message in the cluster's channel and stores its ts, then the replies already
    * due (every step the record shows as done, or its failure). Does nothing twice; resolves true
-   * once the thread exists, false if Slack refused the root message (e.g. `not_in_channel`: the
-   * bot must be invited) or kept failing.
+   * once the thread exists or is lost (the root was sent but Slack did not answer: never posted
+   * again), false if Slack refused the root message (e.g. `not_in_channel`: the bot must be
+   * invited) or could not be reached, so it may be tried again.
    */
   announce(clusterId: string): Promise<boolean>;
   /** Posts one reply in the cluster's thread unless that step was already posted. Resolves false if it was (or there is no thread yet). */
@@ -137,8 +145,14 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
       await claimAndDeliver(clusterId, repliesDue(record));
       return true;
     }
-    const ts = await deps.outbox.post({ channel: record.channel, ...rootMessage(record) });
-    if (ts === undefined) return false;
+    if (record.threadLostAt) return true;
+    const outcome = await deps.outbox.post({ channel: record.channel, ...rootMessage(record) });
+    if (outcome.status === 'not-posted') return false;
+    if (outcome.status === 'unknown') {
+      await markThreadLost(clusterId);
+      return true;
+    }
+    const { ts } = outcome;
     // The ts and the replies due are stored in one write: a watcher tick either sees no thread
     // (and claims nothing) or sees these replies claimed, so the thread keeps the steps' order.
     const opened = await deps.store.update((data) => {
@@ -153,6 +167,23 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
     deliver(opened.thread, opened.replies);
     if (opened.stale) refreshRoot(clusterId);
     return true;
+  }
+
+  /** Slack may have posted the root: another root could be a duplicate, so there will be none. */
+  async function markThreadLost(clusterId: string): Promise<void> {
+    const lostAt = deps.clock.now().toISOString();
+    const marked = await deps.store.update((data) => {
+      const current = data.clusters.find((c) => c.id === clusterId);
+      if (!current || current.thread || current.threadLostAt) return false;
+      current.threadLostAt = lostAt;
+      return true;
+    });
+    if (marked) {
+      deps.logger.error(
+        { clusterId, threadLostAt: lostAt },
+        'Slack did not answer the root message of a provisioning thread; it may show in the channel, but tkeops cannot edit it and will not post another: this cluster has no provisioning thread',
+      );
+    }
   }
 
   function refreshRoot(clusterId: string): void {

@@ -20,6 +20,12 @@ export function formatDuration(ms: number): string {
   return `${seconds}s`;
 }
 
+/** A time Slack shows in the reader's own time zone (the fallback text is UTC). */
+export function slackTime(iso: string): string {
+  const seconds = Math.floor(Date.parse(iso) / 1000);
+  return `<!date^${seconds}^{date_short_pretty} {time}|${iso.slice(0, 16).replace('T', ' ')} UTC>`;
+}
+
 /** Link to a message: `https://slack.com/archives/<channel>/p<ts without the dot>`. */
 export function messageUrl(channel: string, ts: string): string {
   return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;

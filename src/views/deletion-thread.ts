@@ -10,19 +10,21 @@ import { leftoverCount, leftoverLookupFailed, leftoverSections, leftoverSummary 
 /** Remaining time as the user reads it: rounded up to the second, so "available in 0s" never shows. */
 export const timeLeft = (ms: number): string => formatDuration(Math.ceil(Math.max(ms, 0) / 1000) * 1000);
 
-const vms = (pools: readonly WorkerPoolSpec[]) => {
-  const count = pools.reduce((sum, pool) => sum + pool.desiredSize, 0);
-  return `${count} VM${count === 1 ? '' : 's'} in ${pools.length} worker pool${pools.length === 1 ? '' : 's'}`;
-};
+/** What Tencent terminates with the cluster: the VMs of the worker pools it created (their desired sizes). */
+function terminated(tkeClusterId: string, createdPools: readonly WorkerPoolSpec[]): string {
+  const cluster = `Tencent is deleting TKE cluster \`${tkeClusterId}\``;
+  if (createdPools.length === 0) return `${cluster} (no worker pools had been created yet).`;
+  const desired = createdPools.reduce((sum, pool) => sum + pool.desiredSize, 0);
+  const pools = createdPools.length === 1 ? 'its worker pool' : `its ${createdPools.length} worker pools`;
+  return `${cluster}: the VMs of ${pools} (${desired} desired) are terminated with their disks.`;
+}
 
 /** The text of each deletion reply in the provisioning thread. */
 export const deletionReplies = {
-  requested: (input: { user: string; name: string; tkeClusterId?: string; workerPools: readonly WorkerPoolSpec[] }) =>
-    input.tkeClusterId
-      ? `:wastebasket: <@${input.user}> approved the deletion of *${escapeMrkdwn(input.name)}* (typed its name). ` +
-        `Tencent is deleting TKE cluster \`${input.tkeClusterId}\`: its ${vms(input.workerPools)} are terminated with their disks.`
-      : `:wastebasket: <@${input.user}> approved the deletion of *${escapeMrkdwn(input.name)}* (typed its name). ` +
-        'Tencent never created it, so there was nothing to remove there.',
+  /** `createdPools`: the worker pools Tencent created (see createdWorkerPools), not the spec's. */
+  requested: (input: { user: string; name: string; tkeClusterId?: string; createdPools: readonly WorkerPoolSpec[] }) =>
+    `:wastebasket: <@${input.user}> approved the deletion of *${escapeMrkdwn(input.name)}* (typed its name). ` +
+    (input.tkeClusterId ? terminated(input.tkeClusterId, input.createdPools) : 'Tencent never created it, so there was nothing to remove there.'),
 
   progress: (input: { elapsedMs: number; leftovers?: LeftoverResources; forceInMs: number }) =>
     `:hourglass_flowing_sand: Still deleting after ${formatDuration(input.elapsedMs)}` +

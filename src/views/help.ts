@@ -11,10 +11,10 @@ export interface SubcommandHelp {
 }
 
 export const SUBCOMMAND_HELP: readonly SubcommandHelp[] = [
-  { usage: '/tke create', summary: 'Create a cluster: opens the cluster wizard.' },
+  { usage: '/tke create [name]', summary: 'Create a cluster: opens the cluster wizard, with the name filled in when given.' },
   { usage: '/tke delete <cluster>', summary: 'Delete a cluster (you type its name to confirm).' },
   { usage: '/tke status <cluster>', summary: "Show a cluster's overview: status, steps, worker pools, endpoint." },
-  { usage: '/tke list', summary: "List this channel's clusters with their status." },
+  { usage: '/tke list', summary: "List the clusters of this channel's project with their status." },
   { usage: '/tke account add | list | remove <name>', summary: 'Manage cloud accounts (Tencent Secret ID + Secret Key).' },
   { usage: '/tke profile list | show <name>', summary: 'List cluster profiles, or show one with its packs.' },
   { usage: '/tke help', summary: 'Show this help.' },

@@ -94,6 +94,13 @@ describe('/tke list', () => {
     expect(shown(json)).not.toContain('elsewhere');
   });
 
+  it('answers words after /tke list with the usage, ephemerally, instead of ignoring them', async () => {
+    await seed(inPlatform('prod-1'));
+    const { json } = await t.send.command('list extra', { channel: CHANNELS.platform });
+    expect(json).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Usage: `/tke list`') });
+    expect(shown(json)).not.toContain('prod-1');
+  });
+
   it('refuses a member in a channel that belongs to no project', async () => {
     const { json } = await t.send.command('list', { channel: CHANNELS.noProject, user: USERS.member });
     expect(json?.response_type).toBe('ephemeral');

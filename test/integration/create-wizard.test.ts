@@ -375,6 +375,20 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       nothingSent();
     });
 
+    it('keeps errors inline when a field in error has no block yet (no VPC picked after choosing the region, so no subnet)', async () => {
+      const w = await wizardAt('placement');
+      await w.act(ActionIds.wizardRegion, { value: 'ap-guangzhou', input: { [ActionIds.wizardRegion]: 'ap-guangzhou' } });
+      expect(w.view.blocks.some((b) => b.block_id !== undefined && fieldOfBlock(b.block_id) === 'subnetId')).toBe(false);
+
+      const reply = await w.submit({ [ActionIds.wizardKeyPair]: 'skey-demo0002', [ActionIds.wizardPublicCidrs]: '10.1.2.3/8' });
+
+      expect(errorsOf(w, reply)).toEqual({
+        vpcId: 'Choose a VPC\nAlso: Choose a subnet',
+        publicCidrs: 'Line 1: 10.1.2.3/8 is not a network address; did you mean 10.0.0.0/8?',
+      });
+      nothingSent();
+    });
+
     it('refuses a desired size outside min..max on that pool', async () => {
       const w = await wizardAt('pools');
       const reply = await workerPools(w, [GENERAL, { ...SMALL, min: '2', desired: '5', max: '3' }], false);
@@ -660,6 +674,14 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     expect(name?.type === 'input' && name.element.type === 'plain_text_input' && name.element.initial_value).toBe('billing-dev');
   });
 
+  it('answers /tke create with more than one word with the usage, ephemerally, and opens no wizard', async () => {
+    await start();
+    const reply = await t.send.command('create a b c', { user: USERS.member, channel: CHANNELS.platform });
+    expect(reply.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Usage: `/tke create [name]`') });
+    expect(t.slack.calls('views.open')).toEqual([]);
+    expect(t.bot.services.store.read((d) => d.drafts)).toEqual([]);
+  });
+
   it('keeps everything typed across a restart in the middle of the wizard', async () => {
     const w = await wizardAt('packs');
     await w.submit({ [`${BlockIds.wizardPack}:mariadb`]: mariadbValues('40Gi') });
@@ -725,5 +747,21 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     const name = (view.blocks as KnownBlock[]).find((b) => b.block_id === BlockIds.wizardName);
     expect(name?.type === 'input' && name.element.type === 'plain_text_input' && name.element.initial_value).toBe('typed-before');
     expect(JSON.stringify(view)).not.toContain(TENCENT.secretKey);
+  });
+
+  it('says so in the wizard, keeping what was typed, when Slack refuses to open the cloud account form (expired_trigger_id)', async () => {
+    await start();
+    const w = new WizardUser(t, USERS.projectAdmin);
+    await w.open();
+    t.slack.fail('views.push', { error: 'expired_trigger_id' });
+
+    await w.act(ActionIds.wizardAddAccount, { input: { [ActionIds.wizardName]: 'typed-before' } });
+
+    expect(t.slack.calls('views.push')).toHaveLength(1);
+    expect(w.callbackId).toBe(CallbackIds.wizardBasics);
+    expect(JSON.stringify(w.view.blocks)).toContain('Slack did not open the form in time; click *+ Cloud account* again.');
+    const name = (w.view.blocks as KnownBlock[]).find((b) => b.block_id === BlockIds.wizardName);
+    expect(name?.type === 'input' && name.element.type === 'plain_text_input' && name.element.initial_value).toBe('typed-before');
+    expect(t.logs.some((l) => l.includes('An unhandled error occurred'))).toBe(false);
   });
 });

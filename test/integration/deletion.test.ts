@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds, BlockIds } from '../../src/views/ids.js';
 import { CHANNELS, ON_CALL_GROUP, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
-import { aSpec } from '../support/clusters.js';
+import { aCluster, aSpec } from '../support/clusters.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { messageBlockAction, viewSubmission } from '../support/payloads.js';
 
@@ -43,11 +43,10 @@ async function tickUntil(at: number): Promise<void> {
 }
 
 /**
- * A running cluster made the real way: a project cloud account validated against the emulator,
- * Deploy of a completed wizard draft, its provisioning thread, and the watcher ticking on the
- * ManualClock until Tencent (the emulator) has it Running with nodes, disks and a load balancer.
+ * prod-1 just deployed: a project cloud account validated against the emulator, Deploy of a
+ * completed wizard draft (CreateCluster answered) and its provisioning thread; nothing more yet.
  */
-async function runningCluster(options: { stuck?: boolean; forceAfterMinutes?: number } = {}): Promise<ClusterRecord> {
+async function deployedCluster(options: { forceAfterMinutes?: number } = {}): Promise<ClusterRecord> {
   t = await startTestBot({ env: { FORCE_DELETE_AFTER_MINUTES: String(options.forceAfterMinutes ?? 15) } });
   t.slack.setUserGroup(ON_CALL_GROUP, [PAGER]);
   const { services } = t.bot;
@@ -60,14 +59,24 @@ async function runningCluster(options: { stuck?: boolean; forceAfterMinutes?: nu
   await services.drafts.update(draft.id, (d) => (d.spec = aSpec({ name: 'prod-1', accountId: added.account.id })));
   const { cluster } = await services.deploy.deploy(draft.id, USERS.member);
   await services.threads.announce(cluster.id);
+  return cluster;
+}
+
+/**
+ * A running cluster made the real way: a project cloud account validated against the emulator,
+ * Deploy of a completed wizard draft, its provisioning thread, and the watcher ticking on the
+ * ManualClock until Tencent (the emulator) has it Running with nodes, disks and a load balancer.
+ */
+async function runningCluster(options: { stuck?: boolean; forceAfterMinutes?: number } = {}): Promise<ClusterRecord> {
+  const cluster = await deployedCluster(options);
   for (let i = 0; i < 40 && record(cluster.id).status !== 'Running'; i++) {
-    t.clock.advance(TICK_MS);
+    bot().clock.advance(TICK_MS);
     await tick();
   }
   const running = record(cluster.id);
   if (running.status !== 'Running') throw new Error(`prod-1 is ${running.status}, not Running`);
-  if (options.stuck) t.tencent.stickDeleting(running.tkeClusterId as string);
-  t.tencent.clearRequests();
+  if (options.stuck) bot().tencent.stickDeleting(running.tkeClusterId as string);
+  bot().tencent.clearRequests();
   return running;
 }
 
@@ -146,8 +155,23 @@ describe('deleting a cluster from Slack', () => {
     const reply = posts().find((c) => text(c).includes('approved the deletion'));
     expect(reply?.body.thread_ts).toBe(cluster.thread?.ts);
     expect(text(reply)).toContain(`<@${USERS.projectAdmin}> approved the deletion of *prod-1*`);
-    expect(lastRootUpdate()).toContain(`prod-1: Deleting (Deleting for 0s · approved by <@${USERS.projectAdmin}>)`);
+    expect(text(reply)).toContain(`Tencent is deleting TKE cluster \`${cluster.tkeClusterId}\`: the VMs of its worker pool (2 desired) are terminated with their disks.`);
+    const since = Math.floor(bot().clock.now().getTime() / 1000);
+    expect(lastRootUpdate()).toContain(`prod-1: Deleting (Deleting since <!date^${since}^{date_short_pretty} {time}|`);
+    expect(lastRootUpdate()).toContain(`· approved by <@${USERS.projectAdmin}>)`);
     expect(record(cluster.id).deletion).toEqual({ requestedBy: USERS.projectAdmin, requestedAt: bot().clock.now().toISOString() });
+  });
+
+  it('says no worker pools had been created when the cluster is deleted before Tencent created any', async () => {
+    const cluster = await deployedCluster();
+    expect(record(cluster.id)).toMatchObject({ status: 'Provisioning', progress: { pools: [] } });
+
+    await deleteIt();
+
+    expect(deleteCalls()).toHaveLength(1);
+    const reply = posts().find((c) => text(c).includes('approved the deletion'));
+    expect(text(reply)).toContain(`Tencent is deleting TKE cluster \`${cluster.tkeClusterId}\` (no worker pools had been created yet).`);
+    expect(text(reply)).not.toContain('VM');
   });
 
   it('refuses a member the delete modal, saying who may delete', async () => {
@@ -193,6 +217,49 @@ describe('deleting a cluster from Slack', () => {
     const list = await bot().send.command('list', { channel: CHANNELS.platform });
     expect(JSON.stringify(list.json)).not.toContain('prod-1');
     expect(bot().bot.services.store.read((data) => data.audit.map((e) => e.action))).toEqual(expect.arrayContaining(['cluster.delete', 'cluster.deleted']));
+  });
+});
+
+describe('deleting a cluster Tencent has not created yet', () => {
+  /** prod-1 as Deploy leaves it before CreateCluster answers: Creating, no TKE cluster id. */
+  async function stillCreating(): Promise<ClusterRecord> {
+    t = await startTestBot();
+    const cluster = aCluster({ spec: aSpec({ name: 'prod-1' }), project: 'platform', channel: CHANNELS.platform, status: 'Creating', tkeClusterId: undefined });
+    await t.bot.services.store.update((data) => {
+      data.clusters.push(cluster);
+    });
+    return cluster;
+  }
+
+  it('refuses /tke delete before the modal opens, saying it is still being created', async () => {
+    const cluster = await stillCreating();
+
+    const reply = await bot().send.command('delete prod-1', { user: USERS.projectAdmin, channel: CHANNELS.platform });
+
+    expect(reply.json).toMatchObject({ response_type: 'ephemeral', text: 'prod-1 is still being created at Tencent; try again in a minute.' });
+    expect(bot().slack.calls('views.open')).toHaveLength(0);
+    expect(record(cluster.id).status).toBe('Creating');
+  });
+
+  it("refuses the overview's Delete cluster button before the modal opens", async () => {
+    await stillCreating();
+    const overview = await statusAnswer(USERS.projectAdmin);
+
+    await bot().send.blockActions(
+      messageBlockAction({
+        user: USERS.projectAdmin,
+        channel: CHANNELS.platform,
+        message: overview,
+        messageTs: '1700000098.000100',
+        actionId: ActionIds.clusterDelete,
+        responseUrl: `${bot().slack.url}/response/overview`,
+      }),
+    );
+
+    const calls = await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postEphemeral'));
+    const refusal = calls.find((c) => c.method === 'chat.postEphemeral');
+    expect(refusal?.body).toMatchObject({ user: USERS.projectAdmin, text: 'prod-1 is still being created at Tencent; try again in a minute.' });
+    expect(bot().slack.calls('views.open')).toHaveLength(0);
   });
 });
 

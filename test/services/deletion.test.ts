@@ -63,7 +63,9 @@ describe('requesting a deletion', () => {
     await t.idle();
 
     expect(t.replies().at(-1)).toContain('<@U0PADMIN1> approved the deletion of *prod-1*');
-    expect(t.chat.updates().at(-1)?.text).toContain('prod-1: Deleting (Deleting for 0s · approved by <@U0PADMIN1>)');
+    const since = Math.floor(t.clock.now().getTime() / 1000);
+    expect(t.chat.updates().at(-1)?.text).toContain(`prod-1: Deleting (Deleting since <!date^${since}^{date_short_pretty} {time}|`);
+    expect(t.chat.updates().at(-1)?.text).toContain('· approved by <@U0PADMIN1>)');
   });
 
   it('calls DeleteCluster once when the same cluster is confirmed twice at once', async () => {

@@ -1,9 +1,11 @@
-import { WebClient } from '@slack/web-api';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LogLevel, WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/services/logger.js';
 import { createSlackOutbox, type Sleep } from '../../src/services/slack-outbox.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { networkDown, rateLimited, recordingChat, refused, serverError } from '../support/recording-chat.js';
+import { connectionLost, connectionRefused, rateLimited, recordingChat, refused, serverError, timedOut } from '../support/recording-chat.js';
 
 const logger = createLogger({ level: 'silent' });
 const edit = (text: string) => ({ channel: 'C1', ts: '1.000100', text });
@@ -23,7 +25,7 @@ describe('slack outbox', () => {
     const outbox = createSlackOutbox({ client: chat, logger });
     const answers = await Promise.all(['one', 'two', 'three'].map((text) => outbox.post({ channel: 'C1', thread_ts: '1.0', text })));
     expect(chat.posts().map((p) => p.text)).toEqual(['one', 'two', 'three']);
-    expect(new Set(answers).size).toBe(3);
+    expect(new Set(answers.map((a) => (a.status === 'posted' ? a.ts : a.status))).size).toBe(3);
   });
 
   it('collapses pending root updates for one cluster into one chat.update with the latest state', async () => {
@@ -66,18 +68,55 @@ describe('slack outbox', () => {
     expect(chat.updates().map((u) => u.text)).toEqual(['a 40%']);
   });
 
-  it('retries network errors with a doubling backoff', async () => {
+  it('retries a post that never reached Slack (connection refused) with a doubling backoff and delivers it once', async () => {
     const chat = recordingChat();
     const sleep = recordingSleep();
     const outbox = createSlackOutbox({ client: chat, logger, sleep, backoffMs: 500 });
-    chat.failNext(networkDown());
-    chat.failNext(networkDown());
-    await outbox.post({ channel: 'C1', text: 'eventually' });
+    chat.failNext(connectionRefused());
+    chat.failNext(connectionRefused());
+    const outcome = await outbox.post({ channel: 'C1', thread_ts: '1.0', text: 'eventually' });
     expect(sleep.waits).toEqual([500, 1000]);
     expect(chat.posts().map((p) => p.text)).toEqual(['eventually']);
+    expect(outcome.status).toBe('posted');
   });
 
-  it('gives a message up after 5 failed attempts during a Slack outage, logs it, and sends the next', async () => {
+  it('does not post a reply again after Slack answered 503, since Slack may already show it', async () => {
+    const chat = recordingChat();
+    const outbox = createSlackOutbox({ client: chat, logger, sleep: recordingSleep() });
+    chat.failNext(serverError(503));
+    const lost = await outbox.post({ channel: 'C1', thread_ts: '1.0', text: 'step 3' });
+    await outbox.post({ channel: 'C1', thread_ts: '1.0', text: 'step 4' });
+    expect(chat.attempts.map((c) => c.args.text)).toEqual(['step 3', 'step 4']);
+    expect(lost).toEqual({ status: 'unknown' });
+  });
+
+  it('does not post a reply again after the call timed out', async () => {
+    const chat = recordingChat();
+    const outbox = createSlackOutbox({ client: chat, logger, sleep: recordingSleep() });
+    chat.failNext(timedOut());
+    const lost = await outbox.post({ channel: 'C1', thread_ts: '1.0', text: 'step 3' });
+    expect(chat.attempts.map((c) => c.args.text)).toEqual(['step 3']);
+    expect(lost).toEqual({ status: 'unknown' });
+  });
+
+  it('does not post a reply again after the connection closed before Slack answered', async () => {
+    const chat = recordingChat();
+    const outbox = createSlackOutbox({ client: chat, logger, sleep: recordingSleep() });
+    chat.failNext(connectionLost());
+    await outbox.post({ channel: 'C1', thread_ts: '1.0', text: 'step 3' });
+    expect(chat.attempts.map((c) => c.args.text)).toEqual(['step 3']);
+  });
+
+  it('retries a root message edit after a timeout, since sending an edit twice shows the same message', async () => {
+    const chat = recordingChat();
+    const outbox = createSlackOutbox({ client: chat, logger, sleep: recordingSleep() });
+    chat.failNext(timedOut());
+    outbox.update('root:a', edit('a 30%'));
+    await outbox.idle();
+    expect(chat.attempts.map((c) => `${c.method} ${c.args.text}`)).toEqual(['chat.update a 30%', 'chat.update a 30%']);
+  });
+
+  it('gives an edit up after 5 failed attempts during a Slack outage, logs it, and sends the next message', async () => {
     const chat = recordingChat();
     const sleep = recordingSleep();
     const lines: string[] = [];
@@ -85,13 +124,12 @@ describe('slack outbox', () => {
     const outbox = createSlackOutbox({ client: chat, logger: logged, sleep });
     for (let i = 0; i < 5; i += 1) chat.failNext(serverError(503));
 
-    const lost = await outbox.post({ channel: 'C1', thread_ts: '1.0', text: 'during the outage' });
+    outbox.update('root:a', edit('a 10% during the outage'));
     const next = await outbox.post({ channel: 'C1', thread_ts: '1.0', text: 'after the outage' });
 
-    expect(lost).toBeUndefined();
-    expect(next).toBeDefined();
+    expect(next.status).toBe('posted');
     expect(sleep.waits).toEqual([1000, 2000, 4000, 8000]);
-    expect(chat.posts().map((p) => p.text)).toEqual(['after the outage']);
+    expect(chat.calls.map((c) => c.args.text)).toEqual(['after the outage']);
     expect(lines.filter((line) => line.includes('given up'))).toHaveLength(1);
   });
 
@@ -99,7 +137,7 @@ describe('slack outbox', () => {
     const chat = recordingChat();
     const sleep = recordingSleep();
     const outbox = createSlackOutbox({ client: chat, logger, sleep, backoffMs: 1000, maxBackoffMs: 3000, maxAttempts: 6 });
-    for (let i = 0; i < 5; i += 1) chat.failNext(networkDown());
+    for (let i = 0; i < 5; i += 1) chat.failNext(connectionRefused());
 
     await outbox.post({ channel: 'C1', text: 'eventually' });
 
@@ -113,8 +151,8 @@ describe('slack outbox', () => {
     chat.failNext(refused('channel_not_found'));
     const refusedTs = await outbox.post({ channel: 'C404', text: 'lost' });
     const nextTs = await outbox.post({ channel: 'C1', text: 'next' });
-    expect(refusedTs).toBeUndefined();
-    expect(nextTs).toBeDefined();
+    expect(refusedTs).toEqual({ status: 'not-posted' });
+    expect(nextTs.status).toBe('posted');
     expect(chat.posts().map((p) => p.text)).toEqual(['next']);
   });
 
@@ -127,19 +165,95 @@ describe('slack outbox', () => {
     setTimeout(() => chat.release(), 20);
     await outbox.close(1_000);
     expect(chat.calls.map((c) => c.args.text)).toEqual(['one', 'a 50%']);
-    expect(await outbox.post({ channel: 'C1', text: 'too late' })).toBeUndefined();
+    expect(await outbox.post({ channel: 'C1', text: 'too late' })).toEqual({ status: 'not-posted' });
   });
 
-  describe('with the Web API client tkeops uses, against the fake Slack', () => {
+  describe('with the Web API client tkeops uses, against a local Slack', () => {
     let slack: FakeSlack | undefined;
+    let silent: Server | undefined;
     afterEach(async () => {
       await slack?.close();
+      slack = undefined;
+      silent?.closeAllConnections();
+      await new Promise((resolve) => (silent ? silent.close(resolve) : resolve(undefined)));
+      silent = undefined;
+    });
+
+    /** The client as src/app.ts configures it for the outbox: no retries of its own, 429s handed over. */
+    const webClient = (apiUrl: string, timeout = 10_000) =>
+      new WebClient('xoxb-test-token', { slackApiUrl: apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout, logLevel: LogLevel.ERROR });
+
+    /** A server that takes requests and never answers, as Slack might during an incident. */
+    async function startSilentSlack(): Promise<{ apiUrl: string; received: IncomingMessage[] }> {
+      const received: IncomingMessage[] = [];
+      silent = createServer((req) => void received.push(req));
+      await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
+      return { apiUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/api/`, received };
+    }
+
+    /** What the client throws when nothing listens on Slack's address (a port just closed). */
+    async function connectionRefusedByWebClient(): Promise<object> {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const { port } = closed.address() as AddressInfo;
+      await new Promise((resolve) => closed.close(resolve));
+      return webClient(`http://127.0.0.1:${port}/api/`)
+        .chat.postMessage({ channel: 'C1', text: 'probe' })
+        .then(() => {
+          throw new Error('expected the connection to be refused');
+        }, (error: unknown) => error as object);
+    }
+
+    it('does not post a reply again after Slack answered HTTP 503', async () => {
+      slack = await startFakeSlack();
+      const outbox = createSlackOutbox({ client: webClient(slack.apiUrl), logger, sleep: recordingSleep() });
+      slack.fail('chat.postMessage', { status: 503 });
+      const lost = await outbox.post({ channel: 'C1', thread_ts: '1.000100', text: 'step 3' });
+      await outbox.post({ channel: 'C1', thread_ts: '1.000100', text: 'step 4' });
+
+      expect(slack.calls().map((c) => `${c.method} ${String(c.body.text)}`)).toEqual(['chat.postMessage (HTTP 503) step 3', 'chat.postMessage step 4']);
+      expect(lost).toEqual({ status: 'unknown' });
+    });
+
+    it('does not post a message again after the client timed out waiting for Slack', async () => {
+      const silentSlack = await startSilentSlack();
+      const outbox = createSlackOutbox({ client: webClient(silentSlack.apiUrl, 50), logger, sleep: recordingSleep() });
+      const lost = await outbox.post({ channel: 'C1', text: 'root' });
+
+      expect(silentSlack.received).toHaveLength(1);
+      expect(lost).toEqual({ status: 'unknown' });
+    });
+
+    it('posts a message again when the connection to Slack was refused, and it arrives once', async () => {
+      const chat = recordingChat();
+      chat.failNext(await connectionRefusedByWebClient());
+      const outbox = createSlackOutbox({ client: chat, logger, sleep: recordingSleep() });
+      const outcome = await outbox.post({ channel: 'C1', thread_ts: '1.000100', text: 'step 3' });
+
+      expect(chat.attempts.map((c) => c.args.text)).toEqual(['step 3', 'step 3']);
+      expect(chat.posts().map((p) => p.text)).toEqual(['step 3']);
+      expect(outcome.status).toBe('posted');
+    });
+
+    it('sends a root message edit again after Slack answered HTTP 503, with the latest state', async () => {
+      slack = await startFakeSlack();
+      const outbox = createSlackOutbox({
+        client: webClient(slack.apiUrl),
+        logger,
+        sleep: async () => {
+          outbox.update('root:a', edit('a 20%'));
+        },
+      });
+      slack.fail('chat.update', { status: 503 });
+      outbox.update('root:a', edit('a 10%'));
+      await outbox.idle();
+
+      expect(slack.calls().map((c) => `${c.method} ${String(c.body.text)}`)).toEqual(['chat.update (HTTP 503) a 10%', 'chat.update a 20%']);
     });
 
     it('holds the queue for Retry-After on an HTTP 429 and loses no update', async () => {
       slack = await startFakeSlack();
-      const client = new WebClient('xoxb-test-token', { slackApiUrl: slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
-      const outbox = createSlackOutbox({ client, logger });
+      const outbox = createSlackOutbox({ client: webClient(slack.apiUrl), logger });
       slack.fail('chat.update', { status: 429, retryAfterSeconds: 1 });
       outbox.update('root:a', edit('a 10%'));
       void outbox.post({ channel: 'C1', thread_ts: '1.000100', text: 'queued behind the update' });

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resourceTags } from '../../src/services/deploy.js';
+import { createSlackOutbox } from '../../src/services/slack-outbox.js';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
+import { createProvisioningThreads } from '../../src/services/threads.js';
 import type { TencentCredential, TkeGateway } from '../../src/services/tke.js';
 import { CREATE_OUTCOME_AFTER_MS } from '../../src/services/watcher.js';
 import { aCluster } from '../support/clusters.js';
-import { refused } from '../support/recording-chat.js';
+import { recordingChat, refused, serverError, timedOut } from '../support/recording-chat.js';
 import { seedClusters, specIn } from '../support/seed-clusters.js';
 import { provisionFully, watcherWorld, type WatcherWorld } from '../support/watcher-world.js';
 
@@ -281,6 +283,39 @@ describe('the watcher', () => {
     expect(w.tencent.requestsFor('CreateClusterNodePool')).toHaveLength(1);
     // Ten minutes of ticks: the root was tried at 0:15, 0:45, 1:45, 3:45 and 7:45, not on every tick.
     expect(w.chat.attempts.filter((c) => c.method === 'chat.postMessage')).toHaveLength(5);
+  });
+
+  it('posts a root message whose answer never came (HTTP 503) only once, and no other root on later ticks', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('unanswered')], { withThread: false });
+    w.chat.failNext(serverError(503));
+
+    await tickTimes(w, 40);
+
+    const roots = w.chat.attempts.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts === undefined);
+    expect(roots).toHaveLength(1);
+    const stored = w.cluster(cluster?.id ?? '');
+    expect(stored?.status).toBe('Running');
+    expect(stored?.thread).toBeUndefined();
+    expect(stored?.threadLostAt).toBeDefined();
+    expect(w.chat.attempts.filter((c) => c.method === 'chat.postMessage')).toHaveLength(1); // no replies to a thread it cannot name
+  });
+
+  it('posts no other root after a restart when the first root timed out', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('unanswered')], { withThread: false });
+    const before = recordingChat();
+    for (let i = 0; i < 5; i += 1) before.failNext(timedOut());
+    const threadsBefore = createProvisioningThreads({ store: w.store, outbox: createSlackOutbox({ client: before, logger: w.logger, sleep: async () => undefined }), clock: w.clock, logger: w.logger });
+    await threadsBefore.announce(cluster?.id ?? '');
+
+    const after = recordingChat();
+    const threadsAfter = createProvisioningThreads({ store: w.store, outbox: createSlackOutbox({ client: after, logger: w.logger }), clock: w.clock, logger: w.logger });
+    await threadsAfter.announce(cluster?.id ?? '');
+    await threadsAfter.idle();
+
+    expect(before.attempts).toHaveLength(1);
+    expect(after.attempts).toEqual([]);
   });
 
   it('gives a thread opened late every step done so far, in order, once', async () => {

@@ -22,7 +22,21 @@ export interface RecordingChat extends SlackChatClient {
 
 export const rateLimited = (retryAfter: number) => ({ code: 'slack_webapi_rate_limited_error', retryAfter });
 export const refused = (error: string) => ({ code: 'slack_webapi_platform_error', data: { ok: false, error } });
-export const networkDown = () => ({ code: 'slack_webapi_request_error', original: new Error('ECONNRESET') });
+/** As @slack/web-api (fetch) throws it when nothing listens: the request never reached Slack. */
+export const connectionRefused = () => ({
+  code: 'slack_webapi_request_error',
+  original: new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED', syscall: 'connect' }) }),
+});
+/** The connection closed before Slack answered: Slack may have processed the call. */
+export const connectionLost = () => ({
+  code: 'slack_webapi_request_error',
+  original: new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }),
+});
+/** The client's `timeout` ran out (AbortSignal.timeout): Slack may have processed the call. */
+export const timedOut = () => ({
+  code: 'slack_webapi_request_error',
+  original: new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+});
 /** Slack answering an HTTP 5xx (e.g. 503 during an outage), as @slack/web-api throws it. */
 export const serverError = (statusCode = 503) => ({ code: 'slack_webapi_http_error', statusCode });
 

@@ -68,6 +68,16 @@ describe('the provisioning thread root message', () => {
     expect(shown).toContain(`Elapsed 12m 05s at the last step · started <!date^${seconds}^{date_short_pretty} {time}|`);
   });
 
+  it('says only when provisioning started while no step has completed since Deploy', () => {
+    const seconds = Date.parse(halfway.createdAt) / 1000;
+    for (const fresh of [aCluster(), aCluster({ status: 'Creating', tkeClusterId: undefined })]) {
+      const { text, blocks } = clusterRootMessage(rootInput(fresh, NOW, 'acme-prod'));
+      expect(texts(blocks)).toContain(`·  started <!date^${seconds}^{date_short_pretty} {time}|2026-01-01 09:00 UTC>`);
+      expect(text).not.toContain('Elapsed');
+      expect(texts(blocks)).not.toContain('Elapsed');
+    }
+  });
+
   it('shows Running with the total time once the cluster is ready', () => {
     const running = aCluster({ status: 'Running', progress: { ...halfway.progress, readyAt: '2026-01-01T09:06:30.000Z' } });
     const shown = texts(clusterRootMessage(rootInput(running, NOW, 'acme-prod')).blocks);

@@ -24,6 +24,12 @@ describe('the help', () => {
     expect(reply.text.length).toBeLessThan(300);
   });
 
+  it("shows /tke create with its optional name, and /tke list as the clusters of the channel's project", () => {
+    const shown = JSON.stringify(helpMessage().blocks);
+    expect(shown).toContain('`/tke create [name]` — Create a cluster: opens the cluster wizard, with the name filled in when given.');
+    expect(shown).toContain("`/tke list` — List the clusters of this channel's project with their status.");
+  });
+
   it('echoes a short unknown subcommand whole', () => {
     expect(helpMessage('craete').text).toBe("I don't know `/tke craete`. Here is what I can do:");
   });

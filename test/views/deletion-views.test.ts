@@ -2,13 +2,14 @@ import type { Button, KnownBlock, ModalView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { messageProblems, viewProblems } from '../../src/sandbox/slack/limits.js';
 import { overviewInput, rootInput } from '../../src/services/cluster-summary.js';
-import { deletionSummary } from '../../src/services/deletion-rules.js';
+import { createdWorkerPools, deletionSummary } from '../../src/services/deletion-rules.js';
 import type { LeftoverResources } from '../../src/services/tke.js';
 import { clusterOverviewMessage } from '../../src/views/cluster-overview.js';
 import { clusterRootMessage } from '../../src/views/cluster-root.js';
 import { deleteModal, deletionExpiredModal, deletionNoticeModal, parseDeletionMetadata } from '../../src/views/delete-modal.js';
 import {
   deleteButton,
+  deletionReplies,
   forcedMessage,
   forceDeleteButton,
   forceDeleteNote,
@@ -127,6 +128,18 @@ describe('the thread and overview deletion messages', () => {
     expectMessageWithinSlackLimits(forcedMessage({ user: 'U1', name: 'prod-1', tkeClusterId: 'cls-1', leftovers: leftovers(500) }).blocks);
   });
 
+  it('counts in the deletion reply only the worker pools Tencent created, not the ones the spec asked for', () => {
+    const gpu = { ...aSpec().workerPools[0], name: 'gpu', desiredSize: 3 } as ReturnType<typeof aSpec>['workerPools'][number];
+    const spec = aSpec({ workerPools: [...aSpec().workerPools, gpu] });
+    const reply = (pools: { name: string; nodePoolId?: string }[]) =>
+      deletionReplies.requested({ user: 'U0PADMIN1', name: 'prod-1', tkeClusterId: 'cls-test0001', createdPools: createdWorkerPools(aCluster({ spec, progress: { pools, addons: [] } })) });
+
+    expect(reply([])).toContain('Tencent is deleting TKE cluster `cls-test0001` (no worker pools had been created yet).');
+    expect(reply([{ name: 'default' }])).toContain('(no worker pools had been created yet)');
+    expect(reply([{ name: 'default', nodePoolId: 'np-1' }])).toContain('the VMs of its worker pool (2 desired) are terminated with their disks.');
+    expect(reply([{ name: 'default', nodePoolId: 'np-1' }, { name: 'gpu', nodePoolId: 'np-2' }])).toContain('the VMs of its 2 worker pools (5 desired) are terminated');
+  });
+
   it('rounds the time left up to the second', () => {
     expect(timeLeft(192_000)).toBe('3m 12s');
     expect(timeLeft(400)).toBe('1s');
@@ -144,10 +157,10 @@ describe('the thread and overview deletion messages', () => {
   it('says in the overview how long until force delete is available', () => {
     const stuck = aCluster({ status: 'Deleting', deletion: { requestedBy: 'U0PADMIN1', requestedAt: '2026-01-01T09:00:00.000Z' } });
     const summary = deletionSummary(stuck, NOW);
-    const note = forceDeleteNote({ kind: 'wait', ms: 3 * 60_000 + 12_000 }, summary ?? { requestedBy: '', elapsedMs: 0 });
+    const note = forceDeleteNote({ kind: 'wait', ms: 3 * 60_000 + 12_000 }, summary ?? { requestedBy: '', requestedAt: '', elapsedMs: 0 });
     const { blocks } = clusterOverviewMessage({ ...overviewInput(stuck, NOW, 'acme'), deletion: { buttons: [], note } });
     expect(JSON.stringify(blocks)).toContain('Deletion approved by <@U0PADMIN1> 11m 48s ago. Force delete available in 3m 12s.');
-    const ready = forceDeleteNote({ kind: 'available', allowed: true }, summary ?? { requestedBy: '', elapsedMs: 0 });
+    const ready = forceDeleteNote({ kind: 'available', allowed: true }, summary ?? { requestedBy: '', requestedAt: '', elapsedMs: 0 });
     expect(ready).toContain('Force delete available now.');
     expectButtonWithinLimits(forceDeleteButton(stuck.id, 'x'.repeat(300)));
   });
@@ -156,9 +169,11 @@ describe('the thread and overview deletion messages', () => {
 describe('the root message while and after deleting', () => {
   const requested = { requestedBy: 'U0PADMIN1', requestedAt: '2026-01-01T09:00:00.000Z' };
 
-  it('shows Deleting with the time since the approval and who approved it', () => {
+  it('shows Deleting since the approval as a Slack date, which stays true between edits, and who approved it', () => {
     const { text, blocks } = clusterRootMessage(rootInput(aCluster({ status: 'Deleting', deletion: requested }), NOW, 'acme'));
-    expect(text).toBe('prod-1: Deleting (Deleting for 11m 48s · approved by <@U0PADMIN1>)');
+    const since = `<!date^${Date.parse(requested.requestedAt) / 1000}^{date_short_pretty} {time}|2026-01-01 09:00 UTC>`;
+    expect(text).toBe(`prod-1: Deleting (Deleting since ${since} · approved by <@U0PADMIN1>)`);
+    expect(JSON.stringify(blocks)).toContain(`Deleting since ${since} · approved by <@U0PADMIN1>`);
     expect(JSON.stringify(blocks)).toContain(':wastebasket: *prod-1* — Deleting');
     expect(JSON.stringify(blocks)).not.toContain('▓');
     expectMessageWithinSlackLimits(blocks);

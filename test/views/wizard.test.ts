@@ -306,21 +306,42 @@ describe('view state and errors', () => {
     const view = poolsView({ draftId: DRAFT, form: aWizardForm(), options: aWizardOptions() });
     const errors: FieldErrors = { 'pool:p1:desiredSize': 'too many', 'pool:p1:instanceType': 'not sold', workerPools: 'add one' };
     expect(errorsForBlocks(errors, view.blocks.flatMap((b) => b.block_id ?? []))).toEqual({
-      [blockIdFor('pool:p1:desiredSize')]: 'too many',
-      [blockFor(view, 'pool:p1:instanceType')?.block_id ?? '?']: 'not sold',
-      [BlockIds.wizardPoolsSettings]: 'add one',
+      inline: {
+        [blockIdFor('pool:p1:desiredSize')]: 'too many',
+        [blockFor(view, 'pool:p1:instanceType')?.block_id ?? '?']: 'not sold',
+        [BlockIds.wizardPoolsSettings]: 'add one',
+      },
     });
   });
 
-  it('gives no inline errors when a field in error is not in the view', () => {
-    expect(errorsForBlocks({ region: 'Choose a region' }, [BlockIds.wizardName])).toBeUndefined();
+  it('gives a notice instead when no field in error is in the view', () => {
+    expect(errorsForBlocks({ region: 'Choose a region', keyPairId: 'Choose an SSH key pair' }, [BlockIds.wizardName])).toEqual({
+      notice: 'Choose a region\nChoose an SSH key pair',
+    });
+  });
+
+  it('keeps inline errors on the blocks the view has when another field in error has none, adding its message to the first', () => {
+    // A new region was chosen: its key pairs and VPCs are listed, no VPC picked yet, so no subnet block.
+    const form = aWizardForm({ region: 'ap-guangzhou', keyPairId: undefined, vpcId: undefined, subnetId: undefined, publicCidrs: 'nope' });
+    const view = placementView({ draftId: DRAFT, form, options: aWizardOptions() });
+    const blockIds = view.blocks.flatMap((b) => b.block_id ?? []);
+    expect(blockIds.some((id) => fieldOfBlock(id) === 'subnetId')).toBe(false);
+    const errors: FieldErrors = { vpcId: 'Choose a VPC', subnetId: 'Choose a subnet', publicCidrs: 'Not a CIDR: nope' };
+
+    expect(errorsForBlocks(errors, blockIds)).toEqual({
+      inline: {
+        [blockFor(view, 'vpcId')?.block_id ?? '?']: 'Choose a VPC\nAlso: Choose a subnet',
+        [blockIdFor('publicCidrs')]: 'Not a CIDR: nope',
+      },
+    });
   });
 
   it('maps every pack error to the pack field the packs step shows', () => {
     const result = checkPacks(aWizardForm({ packs: { ubuntu: 'OsName: nope', mariadb: 'persistence:\n  size: 5Gi' } }), mariadb);
     const view = packsView({ draftId: DRAFT, form: aWizardForm(), profile: mariadb });
     expect(result.ok).toBe(false);
-    expect(Object.keys(errorsForBlocks(result.ok ? {} : result.errors, view.blocks.flatMap((b) => b.block_id ?? [])) ?? {})).toEqual([
+    const shown = errorsForBlocks(result.ok ? {} : result.errors, view.blocks.flatMap((b) => b.block_id ?? []));
+    expect(Object.keys('inline' in shown ? shown.inline : {})).toEqual([
       `${BlockIds.wizardPack}:ubuntu`,
       `${BlockIds.wizardPack}:mariadb`,
     ]);

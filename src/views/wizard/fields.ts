@@ -132,16 +132,26 @@ export function applyState(previous: WizardForm, values: StateValues): WizardFor
   return form;
 }
 
+/** A step's field errors as Slack can show them: inline by block id, or a notice above the form. */
+export type ShownErrors = { inline: Record<string, string> } | { notice: string };
+
 /**
- * Errors keyed by the block ids present in the view, or undefined when a field in error has no
- * block in it (Slack refuses errors for blocks it does not show).
+ * Slack shows `response_action: errors` only on input blocks of the view, and a view redrawn
+ * afterwards loses them, so inline errors and a redrawn notice cannot go together. Errors go
+ * inline on the blocks the view has; the messages of fields it does not show (the subnet, while a
+ * VPC of a newly chosen region is not picked yet) are added to the first inline error in the view;
+ * only when no field in error has a block do they all become a notice.
  */
-export function errorsForBlocks(errors: FieldErrors, blockIds: readonly string[]): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
+export function errorsForBlocks(errors: FieldErrors, blockIds: readonly string[]): ShownErrors {
+  const inline: Record<string, string> = {};
+  const unplaced: string[] = [];
   for (const [key, message] of Object.entries(errors) as [FieldKey, string][]) {
     const blockId = blockIds.find((id) => fieldOfBlock(id) === key);
-    if (!blockId) return undefined;
-    out[blockId] = message;
+    if (blockId) inline[blockId] = message;
+    else unplaced.push(message);
   }
-  return out;
+  const first = blockIds.find((id) => id in inline);
+  if (!first) return { notice: unplaced.join('\n') };
+  if (unplaced.length > 0) inline[first] = `${inline[first]}\nAlso: ${unplaced.join('; ')}`;
+  return { inline };
 }
