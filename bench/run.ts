@@ -37,15 +37,15 @@ import { spawnEmulatorProcess, type EmulatorProcess } from './emulator-process.j
 const CLUSTERS = 1000;
 const REGIONS = ['ap-guangzhou', 'ap-shanghai', 'ap-singapore', 'ap-tokyo'];
 const ACCOUNTS: TencentCredential[] = [
-  { secretId: 'AKIDbenchaccount0001', secretKey: 'bench-secret-key-0001' },
-  { secretId: 'AKIDbenchaccount0002', secretKey: 'bench-secret-key-0002' },
+  { secretId: 'AKIDbench01', secretKey: 'bench-key-1' },
+  { secretId: 'AKIDbench02', secretKey: 'bench-key-2' },
 ];
 const PHASES = ['creating', 'endpoint', 'pools', 'addons'] as const;
 type Phase = (typeof PHASES)[number];
 /** 100 so that p99 is the second-slowest tick rather than the slowest. */
 const QUIET_TICKS = 100;
 const HOUR = 3_600_000;
-const BOT_TOKEN = 'xoxb-bench-token';
+const BOT_TOKEN = 'xoxb-fake';
 
 async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

@@ -128,6 +128,20 @@ function clickForceDelete(user: string) {
   );
 }
 
+/** A project admin clicks Delete cluster on the ephemeral overview `/tke status` showed. */
+const clickOverviewDelete = (overview: Parameters<typeof messageBlockAction>[0]['message']) =>
+  bot().send.blockActions(
+    messageBlockAction({
+      user: USERS.projectAdmin,
+      channel: CHANNELS.platform,
+      message: overview,
+      messageTs: '1700000098.000100',
+      actionId: ActionIds.clusterDelete,
+      responseUrl: `${bot().slack.url}/response/overview`,
+    }),
+  );
+
+
 describe('deleting a cluster from Slack', () => {
   it.each([
     ['a different case', 'Prod-1'],
@@ -188,16 +202,7 @@ describe('deleting a cluster from Slack', () => {
     const cluster = await runningCluster();
     const overview = await statusAnswer(USERS.projectAdmin);
 
-    await bot().send.blockActions(
-      messageBlockAction({
-        user: USERS.projectAdmin,
-        channel: CHANNELS.platform,
-        message: overview,
-        messageTs: '1700000098.000100',
-        actionId: ActionIds.clusterDelete,
-        responseUrl: `${bot().slack.url}/response/overview`,
-      }),
-    );
+    await clickOverviewDelete(overview);
 
     const calls = await bot().slack.waitFor((all) => all.some((c) => c.method === 'views.open'));
     const view = calls.find((c) => c.method === 'views.open')?.body.view as ModalView;
@@ -245,16 +250,7 @@ describe('deleting a cluster Tencent has not created yet', () => {
     await stillCreating();
     const overview = await statusAnswer(USERS.projectAdmin);
 
-    await bot().send.blockActions(
-      messageBlockAction({
-        user: USERS.projectAdmin,
-        channel: CHANNELS.platform,
-        message: overview,
-        messageTs: '1700000098.000100',
-        actionId: ActionIds.clusterDelete,
-        responseUrl: `${bot().slack.url}/response/overview`,
-      }),
-    );
+    await clickOverviewDelete(overview);
 
     const calls = await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postEphemeral'));
     const refusal = calls.find((c) => c.method === 'chat.postEphemeral');
