@@ -112,8 +112,8 @@ async function run(tencent: EmulatorProcess, clock: ManualClock, started: number
   const logger = createLogger({ level: 'error' });
   const bot = await bootstrap(config, { clock, logger, scheduleWatcher: false });
   await bot.start(0, '127.0.0.1');
-  const { accounts, store, threads } = bot.services;
-  const { tke } = bot;
+  const { accounts, threads } = bot.services;
+  const { tke, store } = bot;
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const idleRssBytes = process.memoryUsage().rss;

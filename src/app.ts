@@ -17,7 +17,7 @@ import { createDeployService, createProvisioningSteps, type ProvisioningSteps } 
 import { createDrafts } from './services/drafts.js';
 import type { ProfileCatalog } from './services/profiles.js';
 import { createWizardChoices } from './services/wizard-choices.js';
-import { createSlackOutbox, type SlackChatClient } from './services/slack-outbox.js';
+import { createSlackOutbox } from './services/slack-outbox.js';
 import { createProvisioningThreads } from './services/threads.js';
 import { createClusterLookup } from './services/cluster-lookup.js';
 import { creationCheck, provisioningCheck } from './services/watch-provisioning.js';
@@ -50,8 +50,6 @@ export interface AppDeps {
   profiles: ProfileCatalog;
   /** node-cron schedule of the watcher, started by start(); without it nothing ticks by itself (tests call watcher.tick). */
   watchSchedule?: string;
-  /** Client of the provisioning-thread outbox; defaults to a Web API client that hands 429s to the outbox. */
-  slackChat?: SlackChatClient;
   /** How long a cluster stays Deleting before force delete is offered (FORCE_DELETE_AFTER_MINUTES); 15 minutes by default. */
   forceDeleteAfterMs?: number;
 }
@@ -60,13 +58,17 @@ export interface AppDeps {
 const ON_CALL_CACHE_MS = 5 * 60_000;
 /** How long a policy check waits for usergroups.users.list before using the members last seen. */
 const ON_CALL_LOOKUP_TIMEOUT_MS = 1_000;
+/** How long the provisioning-thread outbox waits for one Slack call. */
+const OUTBOX_TIMEOUT_MS = 10_000;
 
 export interface TkeopsApp {
   app: App;
   /** What the handlers are given. */
   services: Services;
-  /** Follows provisioning clusters; start() runs it on the watch schedule, tests call tick() themselves. */
+  /** Follows clusters being created, provisioned and deleted; start() runs it on the watch schedule, tests call tick() themselves. */
   watcher: Watcher;
+  /** The store the services were built on: for tests and the sandbox, never handed to handlers. */
+  store: Store;
   /** The Tencent gateway and the provisioning steps the watcher runs: for tests and the sandbox, never handed to handlers. */
   tke: TkeGateway;
   provisioning: ProvisioningSteps;
@@ -90,44 +92,35 @@ export function createApp(deps: AppDeps): TkeopsApp {
     ...(deps.slack.apiUrl ? { clientOptions: { slackApiUrl: deps.slack.apiUrl } } : {}),
   });
   const audit = createAudit({ store: deps.store, clock: deps.clock });
+  /** A Web API client that never retries and rejects rate-limited calls: its caller decides what happens then. */
+  const noRetryClient = (timeout: number) =>
+    new WebClient(deps.slack.botToken, {
+      ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}),
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
+      timeout,
+      logger: boltLogger(deps.logger),
+    });
   // Policy checks run while Slack waits for an ack: the user group lookup gets no retries, no
   // Retry-After wait and a short timeout (the policy then uses the members last seen).
-  const userGroupClient = new WebClient(deps.slack.botToken, {
-    ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}),
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 0 },
-    timeout: ON_CALL_LOOKUP_TIMEOUT_MS,
-    logger: boltLogger(deps.logger),
-  });
+  const userGroupClient = noRetryClient(ON_CALL_LOOKUP_TIMEOUT_MS);
   const policy = createPolicy(deps.policy, {
     userGroupMembers: async (usergroup) => (await userGroupClient.usergroups.users.list({ usergroup })).users ?? [],
     clock: deps.clock,
     cacheMs: ON_CALL_CACHE_MS,
     logger: deps.logger,
   });
-  const outbox = createSlackOutbox({
-    client:
-      deps.slackChat ??
-      new WebClient(deps.slack.botToken, {
-        ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}),
-        // The outbox waits Retry-After itself, holding back every later thread message, and decides
-        // alone what is sent again (never a post Slack may have taken): the client must not retry.
-        // After the timeout a post is dropped (it may show in Slack) and an edit is sent again.
-        rejectRateLimitedCalls: true,
-        retryConfig: { retries: 0 },
-        timeout: 10_000,
-        logger: boltLogger(deps.logger),
-      }),
-    logger: deps.logger,
-  });
-  const threads = createProvisioningThreads({ store: deps.store, outbox, clock: deps.clock, logger: deps.logger });
+  // The outbox waits Retry-After itself, holding back every later thread message, and decides
+  // alone what is sent again (never a post Slack may have taken): the client must not retry.
+  // After the timeout a post is dropped (it may show in Slack) and an edit is sent again.
+  const outbox = createSlackOutbox({ client: noRetryClient(OUTBOX_TIMEOUT_MS), logger: deps.logger });
   const forceDeleteAfterMs = deps.forceDeleteAfterMs ?? DEFAULT_FORCE_DELETE_AFTER_MS;
   const accounts = createAccountService({ store: deps.store, tke: deps.tke, secrets: deps.secrets, clock: deps.clock, audit });
+  const threads = createProvisioningThreads({ store: deps.store, accounts, outbox, clock: deps.clock, logger: deps.logger });
   const provisioning = createProvisioningSteps({ store: deps.store, tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
   const services: Services = {
     threads,
     clusterLookup: createClusterLookup({ store: deps.store, policy }),
-    store: deps.store,
     clock: deps.clock,
     logger: deps.logger,
     policy,
@@ -158,6 +151,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     app,
     services,
     watcher,
+    store: deps.store,
     tke: deps.tke,
     provisioning,
     async start(port, host = '127.0.0.1') {

@@ -16,7 +16,7 @@ export interface AccountHandlerOptions {
    * Called after an account added from the cluster wizard's "+ Cloud account" was saved and the
    * pushed modal acknowledged: the wizard selects the account and updates its view.
    */
-  onAccountCreatedInWizard?: (args: { client: WebClient; draftId: string; accountId: string }) => Promise<void>;
+  onAccountCreatedInWizard: (args: { client: WebClient; draftId: string; accountId: string }) => Promise<void>;
 }
 
 const USAGE =
@@ -100,7 +100,7 @@ export function accountSubcommand(services: Services): Subcommand {
       ? `Removed cloud account *${result.account.name}* (${scopeLabel(scope)}).`
       : result.reason === 'in_use'
         ? `Cloud account *${name}* is still used by ${result.clusters.length === 1 ? 'cluster' : 'clusters'} ` +
-          `${result.clusters.join(', ')}. Delete ${result.clusters.length === 1 ? 'it' : 'them'} first, then remove the account.`
+          `${result.clusters.join(', ')}. Delete ${result.clusters.length === 1 ? 'it' : 'them'} first, then remove the cloud account.`
         : `No cloud account called ${name} is usable in <#${who.channel}>.`;
     await request.respond({ response_type: 'ephemeral', text });
   }
@@ -121,9 +121,9 @@ export function accountSubcommand(services: Services): Subcommand {
 }
 
 /** The "Add cloud account" submission: validated, checked with Tencent and saved before the ack (≤ 3 s). */
-export function register(app: App, services: Services, options: AccountHandlerOptions = {}): void {
+export function register(app: App, services: Services, options: AccountHandlerOptions): void {
   const { accounts, policy, logger, drafts } = services;
-  const onAccountCreatedInWizard = options.onAccountCreatedInWizard ?? (async () => undefined);
+  const { onAccountCreatedInWizard } = options;
 
   app.view<ViewSubmitAction>(CallbackIds.accountAdd, async ({ ack, body, view, client }) => {
     const user = body.user.id;
@@ -178,7 +178,7 @@ export function register(app: App, services: Services, options: AccountHandlerOp
       );
     } catch (error) {
       logger.error({ err: error }, 'could not add a cloud account');
-      await errors({ secretKey: 'tkeops could not save the account; try again.' });
+      await errors({ secretKey: 'tkeops could not save the cloud account; try again.' });
       return;
     }
     if (!result.ok) {

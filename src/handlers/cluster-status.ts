@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { listItem, overviewInput } from '../services/cluster-summary.js';
+import { UNKNOWN_CLUSTER } from '../services/deletion-rules.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/store-schema.js';
 import { clusterListMessage } from '../views/cluster-list.js';
@@ -11,12 +12,12 @@ import type { Subcommand } from './tke-command.js';
 
 /**
  * The deletion feature's part of the overview: the buttons this user may use on the cluster and
- * the "force delete available in …" line. Without it the overview shows no deletion actions.
+ * the "force delete available in …" line.
  */
 export type DeletionSlot = (cluster: ClusterRecord, viewer: Viewer) => Promise<ClusterOverviewInput['deletion']>;
 
 export interface ClusterStatusOptions {
-  deletionSlot?: DeletionSlot;
+  deletionSlot: DeletionSlot;
 }
 
 const STATUS_USAGE = 'Usage: `/tke status <cluster>` — see `/tke list` for the names.';
@@ -28,8 +29,8 @@ type Ephemeral = { text: string; blocks?: ReturnType<typeof clusterOverviewMessa
 async function overviewFor(services: Services, options: ClusterStatusOptions, cluster: ClusterRecord, viewer: Viewer): Promise<Ephemeral> {
   const decision = await services.policy.check('cluster.view', { ...viewer, project: cluster.project });
   if (!decision.allowed) return { text: decision.message };
-  const accountName = services.accounts.get(cluster.spec.accountId)?.name ?? cluster.spec.accountId;
-  const deletion = await options.deletionSlot?.(cluster, viewer);
+  const accountName = services.accounts.nameOf(cluster.spec.accountId);
+  const deletion = await options.deletionSlot(cluster, viewer);
   return clusterOverviewMessage({ ...overviewInput(cluster, services.clock.now(), accountName), ...(deletion ? { deletion } : {}) });
 }
 
@@ -37,7 +38,7 @@ async function overviewFor(services: Services, options: ClusterStatusOptions, cl
  * `/tke status <cluster>`: the overview, ephemeral. The overview may ask Slack who is on-call (to
  * offer force delete), so it follows the ack through response_url.
  */
-export function statusSubcommand(services: Services, options: ClusterStatusOptions = {}): Subcommand {
+export function statusSubcommand(services: Services, options: ClusterStatusOptions): Subcommand {
   return async (request) => {
     const named = await namedCluster(request, services.clusterLookup, STATUS_USAGE);
     if (!named) return;
@@ -70,7 +71,7 @@ export function listSubcommand(services: Services): Subcommand {
 }
 
 /** The root message's Overview button: the overview as an ephemeral message to whoever clicked. */
-export function register(app: App, services: Services, options: ClusterStatusOptions = {}): void {
+export function register(app: App, services: Services, options: ClusterStatusOptions): void {
   app.action(ActionIds.clusterOverview, async ({ ack, body, client, logger }) => {
     await ack();
     const click = parseClusterClick(body);
@@ -80,7 +81,7 @@ export function register(app: App, services: Services, options: ClusterStatusOpt
     }
     const viewer = { user: click.user, channel: click.channel };
     const cluster = services.clusterLookup.get(click.clusterId);
-    const message: Ephemeral = cluster ? await overviewFor(services, options, cluster, viewer) : { text: 'This cluster is no longer known to tkeops.' };
+    const message: Ephemeral = cluster ? await overviewFor(services, options, cluster, viewer) : { text: UNKNOWN_CLUSTER };
     await client.chat.postEphemeral({ channel: click.channel, user: viewer.user, ...message });
   });
 }

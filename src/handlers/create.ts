@@ -24,10 +24,7 @@ export function createSubcommand(services: Services): Subcommand {
       return;
     }
     await request.ack();
-    const created = await drafts.create({ userId: user, channel, project });
-    const draft = (await drafts.update(created.id, (d) => {
-      if (d.form && request.args[0]) d.form.name = request.args[0];
-    })) ?? created;
+    const draft = await drafts.create({ userId: user, channel, project, name: request.args[0] });
     try {
       const opened = await request.client.views.open({ trigger_id: request.command.trigger_id, view: (await renderStep(services, draft, 'basics')).view });
       const viewId = opened.view?.id;

@@ -1,25 +1,20 @@
 import type { App } from '@slack/bolt';
-import { deletionBlocked, deletionSummary, isGone } from '../services/deletion-rules.js';
+import { deletionSummary } from '../services/deletion-rules.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/store-schema.js';
 import { deleteModal } from '../views/delete-modal.js';
-import { deleteButton, forceDeleteButton, forceDeleteNote, timeLeft } from '../views/deletion-thread.js';
+import { deleteButton, forceDeleteButton, forceDeleteNote } from '../views/deletion-thread.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
 import type { DeletionSlot } from './cluster-status.js';
-import { clickedCluster, onTypedNameConfirmation, tellViewer, type DeletionFlow } from './deletion-confirmation.js';
+import { onClusterButton, onTypedNameConfirmation, tellViewer, type DeletionFlow } from './deletion-confirmation.js';
 import { namedCluster, type Viewer } from './named-cluster.js';
 import type { Subcommand } from './tke-command.js';
 
 const USAGE = 'Usage: `/tke delete <cluster>` — see `/tke list` for the names.';
 
-/** Why this user may not delete this cluster now, or undefined when they may. */
+/** The deletion's refusal (already Deleting: when force delete becomes available), else the policy's. */
 async function deletionRefusal(services: Services, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
-  const blocked = deletionBlocked(cluster);
-  if (blocked?.reason === 'already_deleting') {
-    const availability = services.deletion.forceDeleteAvailability(cluster);
-    const force = availability.kind === 'wait' ? ` Force delete becomes available in ${timeLeft(availability.ms)} if it gets stuck.` : '';
-    return `${blocked.message}${force}`;
-  }
+  const blocked = services.deletion.deletionRefusal(cluster);
   if (blocked) return blocked.message;
   const decision = await services.policy.check('cluster.delete', { ...viewer, project: cluster.project });
   return decision.allowed ? undefined : decision.message;
@@ -65,22 +60,28 @@ export function deleteSubcommand(services: Services): Subcommand {
  */
 export function deletionSlot(services: Services): DeletionSlot {
   return async (cluster, viewer) => {
-    if (isGone(cluster.status)) return undefined;
     const subject = { ...viewer, project: cluster.project };
-    if (cluster.status === 'Deleting') {
-      const summary = deletionSummary(cluster, services.clock.now());
-      if (!summary) return undefined;
-      const availability = services.deletion.forceDeleteAvailability(cluster);
-      if (availability.kind === 'wait' || availability.kind === 'forcing') return { buttons: [], note: forceDeleteNote(availability, summary) };
-      if (availability.kind !== 'available') return undefined;
-      const allowed = (await services.policy.check('cluster.forceDelete', subject)).allowed;
-      return {
-        buttons: allowed ? [forceDeleteButton(cluster.id, cluster.spec.name)] : [],
-        note: forceDeleteNote({ kind: 'available', allowed }, summary),
-      };
+    switch (services.deletion.deletionRefusal(cluster)?.reason) {
+      case 'already_deleted':
+        return undefined;
+      case 'already_deleting': {
+        const summary = deletionSummary(cluster, services.clock.now());
+        if (!summary) return undefined;
+        const availability = services.deletion.forceDeleteAvailability(cluster);
+        if (availability.kind === 'wait' || availability.kind === 'forcing') return { buttons: [], note: forceDeleteNote(availability, summary) };
+        if (availability.kind !== 'available') return undefined;
+        const allowed = (await services.policy.check('cluster.forceDelete', subject)).allowed;
+        return {
+          buttons: allowed ? [forceDeleteButton(cluster.id, cluster.spec.name)] : [],
+          note: forceDeleteNote({ kind: 'available', allowed }, summary),
+        };
+      }
+      default: {
+        // Still creating at Tencent too: the button is shown, and the click tells why it must wait.
+        const decision = await services.policy.check('cluster.delete', subject);
+        return decision.allowed ? { buttons: [deleteButton(cluster.id)] } : undefined;
+      }
     }
-    const decision = await services.policy.check('cluster.delete', subject);
-    return decision.allowed ? { buttons: [deleteButton(cluster.id)] } : undefined;
   };
 }
 
@@ -92,11 +93,7 @@ export function register(app: App, services: Services): void {
     refusal: (cluster, viewer) => deletionRefusal(services, cluster, viewer),
   };
 
-  app.action(ActionIds.clusterDelete, async ({ ack, body, client }) => {
-    await ack();
-    const clicked = await clickedCluster(body, client, services, flow);
-    if (!clicked) return;
-    const { click, viewer, cluster } = clicked;
+  onClusterButton(app, services, flow, ActionIds.clusterDelete, async ({ click, viewer, cluster }, client) => {
     try {
       await client.views.open({ trigger_id: click.triggerId, view: modalFor(cluster, viewer.channel) });
     } catch (error) {

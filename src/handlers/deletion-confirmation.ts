@@ -1,6 +1,6 @@
 import type { App, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { confirmationProblem } from '../services/deletion-rules.js';
+import { confirmationProblem, UNKNOWN_CLUSTER } from '../services/deletion-rules.js';
 import { DeletionError } from '../services/deletion.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/store-schema.js';
@@ -18,8 +18,6 @@ export interface DeletionFlow {
   refusal(cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined>;
 }
 
-const UNKNOWN_CLUSTER = 'This cluster is no longer known to tkeops.';
-
 /** An ephemeral answer to the viewer in their channel; when Slack refuses it, only a warning is logged. */
 export async function tellViewer(client: WebClient, services: Services, flow: DeletionFlow, viewer: Viewer, text: string): Promise<void> {
   try {
@@ -29,16 +27,17 @@ export async function tellViewer(client: WebClient, services: Services, flow: De
   }
 }
 
+export interface ClickedCluster {
+  click: ClusterClick;
+  viewer: Viewer;
+  cluster: ClusterRecord;
+}
+
 /**
  * The cluster a button click is about, when the user may act on it now. Otherwise the user is told
  * why (ephemeral), or a malformed click is logged, and the result is undefined.
  */
-export async function clickedCluster(
-  body: unknown,
-  client: WebClient,
-  services: Services,
-  flow: DeletionFlow,
-): Promise<{ click: ClusterClick; viewer: Viewer; cluster: ClusterRecord } | undefined> {
+async function clickedCluster(body: unknown, client: WebClient, services: Services, flow: DeletionFlow): Promise<ClickedCluster | undefined> {
   const click = parseClusterClick(body);
   if (!click) {
     services.logger.warn(`${flow.button} click without user, channel, trigger or cluster`);
@@ -52,6 +51,21 @@ export async function clickedCluster(
     return undefined;
   }
   return { click, viewer, cluster };
+}
+
+/** A Delete or Force Delete button: ack, then `open` its modal when the user may act on the cluster now. */
+export function onClusterButton(
+  app: App,
+  services: Services,
+  flow: DeletionFlow,
+  actionId: string,
+  open: (clicked: ClickedCluster, client: WebClient) => Promise<void>,
+): void {
+  app.action(actionId, async ({ ack, body, client }) => {
+    await ack();
+    const clicked = await clickedCluster(body, client, services, flow);
+    if (clicked) await open(clicked, client);
+  });
 }
 
 export interface TypedNameConfirmation {

@@ -2,17 +2,16 @@ import type { App } from '@slack/bolt';
 import { DeletionError } from '../services/deletion.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/store-schema.js';
-import { deletionNoticeModal } from '../views/delete-modal.js';
-import { forceDeleteLoadingModal, forceDeleteModal } from '../views/force-delete-modal.js';
+import { forceDeleteLoadingModal, forceDeleteModal, forceDeleteNoticeModal } from '../views/force-delete-modal.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
-import { clickedCluster, onTypedNameConfirmation, tellViewer, type DeletionFlow } from './deletion-confirmation.js';
+import { onClusterButton, onTypedNameConfirmation, tellViewer, type DeletionFlow } from './deletion-confirmation.js';
 import type { Viewer } from './named-cluster.js';
 
 /** The policy's refusal (who may force delete), else the deletion's (too early: how long is left). */
 async function forceRefusal(services: Services, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
   const decision = await services.policy.check('cluster.forceDelete', { ...viewer, project: cluster.project });
   if (!decision.allowed) return decision.message;
-  return services.deletion.forceDeleteRefusal(cluster.id)?.message;
+  return services.deletion.forceDeleteRefusal(cluster)?.message;
 }
 
 /**
@@ -28,11 +27,7 @@ export function register(app: App, services: Services): void {
     refusal: (cluster, viewer) => forceRefusal(services, cluster, viewer),
   };
 
-  app.action(ActionIds.clusterForceDelete, async ({ ack, body, client }) => {
-    await ack();
-    const clicked = await clickedCluster(body, client, services, flow);
-    if (!clicked) return;
-    const { click, viewer, cluster } = clicked;
+  onClusterButton(app, services, flow, ActionIds.clusterForceDelete, async ({ click, viewer, cluster }, client) => {
     const pointer = { clusterId: cluster.id, channel: viewer.channel };
     let viewId: string | undefined;
     try {
@@ -45,17 +40,11 @@ export function register(app: App, services: Services): void {
     if (!viewId) return;
     let view;
     try {
-      const review = await services.deletion.reviewForceDelete(cluster.id, viewer.user);
-      view = forceDeleteModal({
-        ...pointer,
-        name: review.cluster.spec.name,
-        tkeClusterId: review.cluster.tkeClusterId,
-        ...(review.leftovers ? { leftovers: review.leftovers } : {}),
-        ...(review.lookupFailure ? { lookupFailure: review.lookupFailure } : {}),
-      });
+      const { cluster: reviewed, ...found } = await services.deletion.reviewForceDelete(cluster.id, viewer.user);
+      view = forceDeleteModal({ ...pointer, name: reviewed.spec.name, tkeClusterId: reviewed.tkeClusterId, ...found });
     } catch (error) {
       if (!(error instanceof DeletionError)) logger.error({ err: error, clusterId: cluster.id }, 'force-delete review failed');
-      view = deletionNoticeModal(error instanceof DeletionError ? error.message : 'tkeops hit an unexpected error; try again.');
+      view = forceDeleteNoticeModal(error instanceof DeletionError ? error.message : 'tkeops hit an unexpected error; try again.');
     }
     try {
       await client.views.update({ view_id: viewId, view });

@@ -1,20 +1,6 @@
 /** The parts of Slack's interaction payloads the handlers read, each parsed by one schema. */
 import { z } from 'zod';
-
-/** `view.state.values` of a submitted view: {block_id: {action_id: the element's state}}. */
-export const stateValuesSchema = z.record(
-  z.string(),
-  z.record(
-    z.string(),
-    z.object({
-      type: z.string().optional(),
-      value: z.string().nullish(),
-      selected_option: z.object({ value: z.string() }).nullish(),
-      selected_options: z.array(z.object({ value: z.string() })).nullish(),
-    }),
-  ),
-);
-export type StateValues = z.infer<typeof stateValuesSchema>;
+import { stateValuesSchema, type StateValues } from '../views/view-state.js';
 
 /** The state values of a view, or none when Slack sent something else. */
 export function stateValuesOf(values: unknown): StateValues {

@@ -61,8 +61,7 @@ export async function checkStep(services: WizardServices, draft: DraftRecord, st
       case 'packs': {
         const profile = form.profile ? services.profiles.get(form.profile) : undefined;
         if (!profile) return { ok: false as const, errors: { profile: 'Choose a cluster profile' } };
-        const packs = checkPacks(form, profile);
-        return packs.ok ? { ok: true as const, value: { packOverrides: packs.value.packOverrides } } : packs;
+        return checkPacks(form, profile);
       }
       case 'placement':
         return checkPlacement(form, context.options);
@@ -122,7 +121,7 @@ export async function renderStep(
         view: reviewView({
           draftId: draft.id,
           spec,
-          accountName: services.accounts.get(spec.accountId)?.name ?? spec.accountId,
+          accountName: services.accounts.nameOf(spec.accountId),
           profile: resolved.profile,
           os: osImageOf(resolved.profile),
           options,

@@ -2,24 +2,25 @@
  * The `/tke create` wizard's listeners. Steps move forward with `response_action: 'update'` on
  * submit (one modal whose content changes, so Slack's 3-view stack limit never matters and the
  * view id stays the same), with inline `errors` when a step's rules fail. Block actions (region,
- * VPC, zones, endpoint access, add/remove pool, back) ack at once, save the typed values in the
- * draft, load choices from Tencent when needed and redraw with views.update (passing the view's
- * hash, so a slow redraw never overwrites a newer one). The step a view shows is its callback id.
+ * VPC, endpoint access, pool zones, retry loading, add/remove pool, back) ack at once, save the
+ * typed values in the draft, load choices from Tencent when needed and redraw with views.update
+ * (passing the view's hash, so a slow redraw never overwrites a newer one); "+ Cloud account"
+ * pushes the account modal. The step a view shows is its callback id.
  */
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { WebAPIPlatformError, type WebClient } from '@slack/web-api';
 import type { ModalView } from '@slack/types';
 import { z } from 'zod';
 import { DeployError } from '../services/deploy.js';
-import { formOf, optionsOf } from '../services/drafts.js';
+import { formOf, newPoolForm, optionsOf } from '../services/drafts.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord, DraftRecord, WizardForm } from '../services/store-schema.js';
 import { accountModal } from '../views/account-modal.js';
 import { ActionIds } from '../views/ids.js';
 import { parseWizardMetadata, stepOfCallback, wizardCallbackId, wizardDeployedView, wizardExpiredView } from '../views/wizard/common.js';
+import { stateValuesSchema, type StateValues } from '../views/view-state.js';
 import { applyState, errorsForBlocks, WIZARD_STEPS } from '../views/wizard/fields.js';
 import type { WizardStep } from '../views/wizard/fields.js';
-import { stateValuesSchema, type StateValues } from './slack-payloads.js';
 import { checkStep, nextStep, previousStep, renderStep } from './wizard-steps.js';
 
 /** The part of a view payload the wizard reads. */
@@ -133,7 +134,6 @@ export function register(app: App, services: Services): void {
     }
     const saved = await drafts.update(draft.id, (d) => {
       d.form = form;
-      d.spec = { ...d.spec, ...checked.spec };
       d.viewId = view.id;
     });
     if (!saved) {
@@ -271,19 +271,8 @@ export function register(app: App, services: Services): void {
   app.action(
     ActionIds.wizardAddPool,
     onAction((form) => {
-      const last = form.pools[form.pools.length - 1];
-      const key = `p${form.nextPoolKey}`;
+      form.pools.push(newPoolForm(form));
       form.nextPoolKey += 1;
-      form.pools.push({
-        key,
-        name: `pool-${form.pools.length + 1}`,
-        minSize: last?.minSize ?? '1',
-        desiredSize: last?.desiredSize ?? '1',
-        maxSize: last?.maxSize ?? '3',
-        instanceType: last?.instanceType ?? '',
-        zones: [...(last?.zones ?? [])],
-        diskGb: last?.diskGb ?? '50',
-      });
     }),
   );
   app.action(

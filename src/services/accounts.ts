@@ -11,7 +11,7 @@ import { TencentError, type TencentCredential, type TkeGateway } from './tke.js'
 
 /** Names are one word so `/tke account remove <name>` can name them. */
 export const ACCOUNT_NAME_MAX = 60;
-export const DESCRIPTION_MAX = 300;
+export const ACCOUNT_DESCRIPTION_MAX = 300;
 export const SECRET_ID_MAX = 64;
 export const SECRET_KEY_MAX = 128;
 /** Slack wants the view submission answered within 3 s; Tencent gets what is left of that. */
@@ -22,10 +22,10 @@ const trimmed = z.string().trim();
 
 export const accountInputSchema = z.object({
   name: trimmed
-    .min(1, 'Give the account a name.')
+    .min(1, 'Give the cloud account a name.')
     .max(ACCOUNT_NAME_MAX, `At most ${ACCOUNT_NAME_MAX} characters.`)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'One word: letters, digits, dots, dashes or underscores.'),
-  description: trimmed.max(DESCRIPTION_MAX, `At most ${DESCRIPTION_MAX} characters.`).optional().default(''),
+  description: trimmed.max(ACCOUNT_DESCRIPTION_MAX, `At most ${ACCOUNT_DESCRIPTION_MAX} characters.`).optional().default(''),
   secretId: trimmed
     .min(1, 'Paste the Secret ID of a Tencent Cloud API key.')
     .regex(
@@ -81,6 +81,8 @@ export interface AccountService {
   /** Scopes `user` may add an account to from `channel`: tenant (tenant admins) and the channel's project. */
   addableScopes(subject: { user: string; channel: string }, policy: Policy): Promise<AccountScope[]>;
   get(id: string): AccountSummary | undefined;
+  /** The account's name as shown in Slack; its id once the account is gone. */
+  nameOf(accountId: string): string;
   /** The decrypted credential, for Tencent calls only (deploy, watcher). */
   credentialFor(accountId: string): TencentCredential;
 }
@@ -250,6 +252,10 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     return record && summarize(record);
   }
 
+  function nameOf(accountId: string): string {
+    return records().find((a) => a.id === accountId)?.name ?? accountId;
+  }
+
   function credentialFor(accountId: string): TencentCredential {
     const record = records().find((a) => a.id === accountId);
     if (!record) throw new Error(`cloud account ${accountId} does not exist`);
@@ -265,5 +271,5 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     return record && summarize(record);
   }
 
-  return { add, list, find, remove, usableIn, checkUse, addableScopes, get, credentialFor };
+  return { add, list, find, remove, usableIn, checkUse, addableScopes, get, nameOf, credentialFor };
 }

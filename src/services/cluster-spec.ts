@@ -22,10 +22,11 @@
 import { z } from 'zod';
 import { applyOverrides, listPacks } from './profiles.js';
 import type { Profile, ProfileCatalog } from './profiles.js';
-import type { ClusterSpec, Tag, WizardForm, WizardOptions, WizardPoolForm, WorkerPoolSpec } from './store-schema.js';
+import type { ClusterSpec, EndpointAccessChoice, Tag, WizardForm, WizardOptions, WizardPoolForm, WorkerPoolSpec } from './store-schema.js';
+import type { EndpointAccess } from './tke.js';
 
 export const CLUSTER_NAME_MAX = 60;
-export const DESCRIPTION_MAX = 255;
+export const CLUSTER_DESCRIPTION_MAX = 255;
 export const TAG_KEY_MAX = 127;
 export const TAG_VALUE_MAX = 255;
 /** Tag key tkeops adds to the cluster and its worker pools (value: the tkeops cluster id). */
@@ -203,7 +204,7 @@ export function checkBasics(form: WizardForm, context: Pick<SpecContext, 'isName
     errors.name = `A cluster named ${name} already exists in this project`;
   }
   const description = field(
-    z.string().trim().max(DESCRIPTION_MAX, `A description has at most ${DESCRIPTION_MAX} characters`),
+    z.string().trim().max(CLUSTER_DESCRIPTION_MAX, `A description has at most ${CLUSTER_DESCRIPTION_MAX} characters`),
     form.description,
     'description',
     errors,
@@ -235,10 +236,10 @@ export function packOverridesOf(form: WizardForm, profile: Profile): Record<stri
 }
 
 /** Every pack's values against the pack rules (OsName, PVC sizes, YAML syntax). */
-export function checkPacks(form: WizardForm, profile: Profile): Checked<{ packOverrides: Record<string, string>; resolved: Profile }> {
+export function checkPacks(form: WizardForm, profile: Profile): Checked<{ packOverrides: Record<string, string> }> {
   const packOverrides = packOverridesOf(form, profile);
   const result = applyOverrides(profile, packOverrides);
-  if (result.ok) return { ok: true, value: { packOverrides, resolved: result.profile } };
+  if (result.ok) return { ok: true, value: { packOverrides } };
   const errors: FieldErrors = {};
   for (const error of result.errors) {
     const key = packField(error.pack);
@@ -249,13 +250,21 @@ export function checkPacks(form: WizardForm, profile: Profile): Checked<{ packOv
 
 export type Placement = Pick<ClusterSpec, 'region' | 'keyPairId' | 'vpcId' | 'subnetId' | 'endpointAccess' | 'publicCidrs'>;
 
-export const includesPublic = (access: ClusterSpec['endpointAccess']): boolean => access !== 'private';
+/** The TKE endpoints each endpoint access choice asks for. */
+export const ENDPOINTS: Record<EndpointAccessChoice, readonly EndpointAccess[]> = {
+  public: ['public'],
+  private: ['private'],
+  'private-public': ['private', 'public'],
+};
+
+export const includesPublic = (access: EndpointAccessChoice): boolean => ENDPOINTS[access].includes('public');
+export const includesPrivate = (access: EndpointAccessChoice): boolean => ENDPOINTS[access].includes('private');
 
 export function checkPlacement(form: WizardForm, options: WizardOptions): Checked<Placement> {
   const errors: FieldErrors = {};
   const regionLists = options.region !== undefined && options.region === form.region;
   if (!form.region) errors.region = 'Choose a region';
-  else if (!(options.regions ?? []).some((r) => r.region === form.region)) errors.region = `${form.region} is not offered for this account`;
+  else if (!(options.regions ?? []).some((r) => r.region === form.region)) errors.region = `${form.region} is not offered for this cloud account`;
   if (!form.keyPairId) errors.keyPairId = 'Choose an SSH key pair';
   else if (!regionLists || !(options.keyPairs ?? []).some((k) => k.keyId === form.keyPairId)) {
     errors.keyPairId = 'This key pair is not in the chosen region';

@@ -11,6 +11,9 @@ export interface ProvisioningStep {
   doneAt?: string;
 }
 
+/** Step keys of the transient-error warnings (they are numbered, see StepKeys.transient). */
+export const TRANSIENT_STEP_PREFIX = 'transient-';
+
 export const StepKeys = {
   created: 'created',
   controlPlane: 'control-plane',
@@ -20,7 +23,7 @@ export const StepKeys = {
   ready: 'ready',
   failed: 'failed',
   /** The n-th warning that Tencent keeps failing with a transient error. */
-  transient: (n: number) => `transient-${n}`,
+  transient: (n: number) => `${TRANSIENT_STEP_PREFIX}${n}`,
 } as const;
 
 const when = (doneAt: string | undefined) => (doneAt === undefined ? {} : { doneAt });

@@ -1,4 +1,6 @@
-import type { ClusterRecord, ClusterStatus, WorkerPoolSpec } from './store-schema.js';
+import { formatDuration, timeLeft } from '../views/cluster-format.js';
+import type { ClusterRecord, ClusterStatus, TencentFailure, WorkerPoolSpec } from './store-schema.js';
+import type { LeftoverResources } from './tke.js';
 
 /**
  * The rules of deletion and force delete, as pure functions over a cluster record: what the
@@ -9,6 +11,14 @@ import type { ClusterRecord, ClusterStatus, WorkerPoolSpec } from './store-schem
 export const TKE_CLUSTER_TAG = 'tke-cluster-id';
 
 export const DEFAULT_FORCE_DELETE_AFTER_MS = 15 * 60_000;
+
+/** The answer to any deletion step about a cluster the store no longer has. */
+export const UNKNOWN_CLUSTER = 'This cluster is no longer known to tkeops.';
+
+/** What the lookup of a cluster's leftover resources gave: the resources, or why it failed. */
+export type LeftoverLookup =
+  | { leftovers: LeftoverResources; lookupFailure?: never }
+  | { lookupFailure: TencentFailure; leftovers?: never };
 
 /**
  * While Tencent keeps reporting Deleting, the thread gets one progress reply per milestone (every
@@ -43,14 +53,24 @@ export interface DeletionBlocked {
 }
 
 /**
- * Whether the cluster's state lets a deletion start: not while it is already Deleting or gone, nor
- * while CreateCluster has not yet answered (there is no TKE cluster id to delete, and one may be
- * about to exist). Undefined when it may be deleted.
+ * Whether the cluster's state lets a deletion start: not while it is already Deleting (the message
+ * then says when force delete becomes available) or gone, nor while CreateCluster has not yet
+ * answered (there is no TKE cluster id to delete, and one may be about to exist). Undefined when it
+ * may be deleted.
  */
-export function deletionBlocked(record: Pick<ClusterRecord, 'status' | 'tkeClusterId' | 'deletion' | 'spec'>): DeletionBlocked | undefined {
+export function deletionBlocked(
+  record: Pick<ClusterRecord, 'status' | 'tkeClusterId' | 'deletion' | 'spec'>,
+  now: Date,
+  thresholdMs: number,
+): DeletionBlocked | undefined {
   const name = record.spec.name;
   if (record.status === 'Deleting') {
-    return { reason: 'already_deleting', message: `${name} is already being deleted (approved by <@${record.deletion?.requestedBy ?? 'someone'}>).` };
+    const availability = forceDeleteAvailability(record, now, thresholdMs);
+    const force = availability.kind === 'wait' ? ` Force delete becomes available in ${timeLeft(availability.ms)} if it gets stuck.` : '';
+    return {
+      reason: 'already_deleting',
+      message: `${name} is already being deleted (approved by <@${record.deletion?.requestedBy ?? 'someone'}>).${force}`,
+    };
   }
   if (isGone(record.status)) return { reason: 'already_deleted', message: `${name} has already been deleted.` };
   if (!record.tkeClusterId && record.status === 'Creating') {
@@ -102,6 +122,44 @@ export function forceDeleteAvailability(
   const { forcedAt, forcedBy } = record.deletion;
   if (forcedAt && forcedBy && now.getTime() - Date.parse(forcedAt) < FORCE_CLAIM_STALE_MS) return { kind: 'forcing', by: forcedBy };
   return { kind: 'available' };
+}
+
+/** Why force delete cannot happen now, whoever asks. */
+export interface ForceDeleteBlocked {
+  reason: 'not_deleting' | 'too_early' | 'forcing' | 'already_deleted';
+  message: string;
+}
+
+/**
+ * Whether the cluster's state lets a force delete start: only for a deletion requested at least
+ * the threshold ago (too early: how long is left), not claimed by another force delete, with a TKE
+ * cluster to delete. Undefined when it may be force deleted.
+ */
+export function forceDeleteBlocked(
+  record: Pick<ClusterRecord, 'status' | 'tkeClusterId' | 'deletion' | 'spec'>,
+  now: Date,
+  thresholdMs: number,
+): ForceDeleteBlocked | undefined {
+  const name = record.spec.name;
+  const availability = forceDeleteAvailability(record, now, thresholdMs);
+  switch (availability.kind) {
+    case 'available':
+      return record.tkeClusterId ? undefined : { reason: 'not_deleting', message: `${name} has no TKE cluster to force delete.` };
+    case 'wait':
+      return {
+        reason: 'too_early',
+        message: `Force delete of ${name} becomes available ${formatDuration(thresholdMs)} after the delete request: in ${timeLeft(availability.ms)}.`,
+      };
+    case 'forcing':
+      return { reason: 'forcing', message: `<@${availability.by}> is already force deleting ${name}.` };
+    case 'not_deleting':
+      return isGone(availability.status)
+        ? { reason: 'already_deleted', message: `${name} has already been deleted.` }
+        : {
+            reason: 'not_deleting',
+            message: `${name} is not being deleted (it is ${availability.status}); force delete is only for a deletion that is stuck.`,
+          };
+  }
 }
 
 /** What the root message and the overview say about a deletion. */

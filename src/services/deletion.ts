@@ -17,13 +17,14 @@ import {
   DELETION_STEP_PREFIX,
   DeletionSteps,
   forceDeleteAvailability,
-  forceDeleteAvailableAt,
+  forceDeleteBlocked,
   isClusterNotFound,
-  isGone,
   TKE_CLUSTER_TAG,
+  UNKNOWN_CLUSTER,
   type ForceDeleteAvailability,
+  type LeftoverLookup,
 } from './deletion-rules.js';
-import { formatDuration } from '../views/cluster-format.js';
+import { failureText } from '../views/cluster-format.js';
 import type { Logger } from './logger.js';
 import type { ClusterRecord, ClusterStatus, TencentFailure } from './store-schema.js';
 import type { Store } from './store.js';
@@ -54,34 +55,27 @@ export class DeletionError extends Error {
   }
 }
 
-export interface ForceDeleteResult {
-  cluster: ClusterRecord;
-  /** What Tencent still had after the force delete; absent when that lookup failed. */
-  leftovers?: LeftoverResources;
-  lookupFailure?: TencentFailure;
-}
+/** The cluster after the force delete, and what Tencent still had then. */
+export type ForceDeleteResult = { cluster: ClusterRecord } & LeftoverLookup;
 
-export interface ForceDeleteReview {
-  cluster: ClusterRecord & { tkeClusterId: string };
-  leftovers?: LeftoverResources;
-  lookupFailure?: TencentFailure;
-}
+/** The cluster about to be force deleted, and what Tencent still has. */
+export type ForceDeleteReview = { cluster: ClusterRecord & { tkeClusterId: string } } & LeftoverLookup;
 
 export interface DeletionService {
-  /** DeleteCluster (instances and CBS disks terminated), status Deleting. Throws DeletionError. */
+  /**
+   * DeleteCluster (instances and CBS disks terminated), status Deleting; a cluster Tencent never
+   * created (no TKE id) goes straight to Deleted. Throws DeletionError.
+   */
   requestDeletion(clusterId: string, user: string): Promise<ClusterRecord>;
-  /** CVM instances, CBS disks and CLB load balancers tagged with the cluster's TKE id. */
-  listLeftovers(clusterId: string): Promise<LeftoverResources>;
   /** Checks force delete is available, then lists what is left, for the confirmation modal (audited). Throws DeletionError. */
   reviewForceDelete(clusterId: string, user: string): Promise<ForceDeleteReview>;
   /** DeleteCluster once more with everything terminated; status DeletedForced; leftovers posted in the thread. Throws DeletionError. */
   forceDelete(clusterId: string, user: string): Promise<ForceDeleteResult>;
-  /** Request time plus the threshold; undefined while no deletion was requested. */
-  forceDeleteAvailableAt(record: Pick<ClusterRecord, 'deletion'>): Date | undefined;
   forceDeleteAvailability(record: Pick<ClusterRecord, 'status' | 'deletion'>, now?: Date): ForceDeleteAvailability;
+  /** Why this cluster cannot be deleted now (already Deleting: when force delete becomes available), or undefined when it can. */
+  deletionRefusal(record: ClusterRecord): DeletionError | undefined;
   /** Why this cluster cannot be force deleted now (too early: how long is left), or undefined when it can. */
-  forceDeleteRefusal(clusterId: string): DeletionError | undefined;
-  readonly forceDeleteAfterMs: number;
+  forceDeleteRefusal(record: ClusterRecord): DeletionError | undefined;
 }
 
 export interface DeletionDeps {
@@ -94,9 +88,6 @@ export interface DeletionDeps {
   logger: Logger;
   forceDeleteAfterMs: number;
 }
-
-const tencentText = (failure: TencentFailure) =>
-  `${failure.code}: ${failure.message}${failure.requestId ? ` (request id ${failure.requestId})` : ''}`;
 
 /** Every resource Tencent still has for a TKE cluster, found by the tag TKE puts on them. */
 export async function leftoversOf(
@@ -112,6 +103,8 @@ export async function leftoversOf(
   ]);
   return { instances, disks, loadBalancers };
 }
+
+const notFound = () => new DeletionError('not_found', UNKNOWN_CLUSTER);
 
 /** A decision taken inside store.update: plain data, since the store hands back a copy. */
 type Claim = { ok: true; record: ClusterRecord; previous: ClusterStatus } | { ok: false; reason: DeletionErrorReason; message: string };
@@ -129,48 +122,28 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
     }
   }
 
-  async function listLeftovers(clusterId: string): Promise<LeftoverResources> {
-    const record = read(clusterId);
-    if (!record) throw new DeletionError('not_found', 'This cluster is no longer known to tkeops.');
-    if (!record.tkeClusterId) return { instances: [], disks: [], loadBalancers: [] };
-    return leftoversOf(tke, targetOf(record), record.tkeClusterId);
-  }
-
   /** Why force delete cannot happen now, as a DeletionError; undefined when it can. */
   function forceRefusal(record: ClusterRecord | undefined, now: Date): DeletionError | undefined {
-    if (!record) return new DeletionError('not_found', 'This cluster is no longer known to tkeops.');
-    const name = record.spec.name;
-    const availability = forceDeleteAvailability(record, now, thresholdMs);
-    switch (availability.kind) {
-      case 'available':
-        return record.tkeClusterId ? undefined : new DeletionError('not_deleting', `${name} has no TKE cluster to force delete.`);
-      case 'wait':
-        return new DeletionError(
-          'too_early',
-          `Force delete of ${name} becomes available ${formatDuration(thresholdMs)} after the delete request: in ${formatDuration(Math.ceil(availability.ms / 1000) * 1000)}.`,
-        );
-      case 'forcing':
-        return new DeletionError('forcing', `<@${availability.by}> is already force deleting ${name}.`);
-      case 'not_deleting':
-        return isGone(availability.status)
-          ? new DeletionError('already_deleted', `${name} has already been deleted.`)
-          : new DeletionError('not_deleting', `${name} is not being deleted (it is ${availability.status}); force delete is only for a deletion that is stuck.`);
-    }
+    if (!record) return notFound();
+    const blocked = forceDeleteBlocked(record, now, thresholdMs);
+    return blocked && new DeletionError(blocked.reason, blocked.message);
   }
 
   return {
-    forceDeleteAfterMs: thresholdMs,
-    forceDeleteAvailableAt: (record) => forceDeleteAvailableAt(record, thresholdMs),
     forceDeleteAvailability: (record, now = clock.now()) => forceDeleteAvailability(record, now, thresholdMs),
-    forceDeleteRefusal: (clusterId) => forceRefusal(read(clusterId), clock.now()),
-    listLeftovers,
+    deletionRefusal(record) {
+      const blocked = deletionBlocked(record, clock.now(), thresholdMs);
+      return blocked && new DeletionError(blocked.reason, blocked.message);
+    },
+    forceDeleteRefusal: (record) => forceRefusal(record, clock.now()),
 
     async requestDeletion(clusterId, user) {
-      const at = clock.now().toISOString();
+      const now = clock.now();
+      const at = now.toISOString();
       const claim = await store.update((data): Claim => {
         const record = data.clusters.find((c) => c.id === clusterId);
-        if (!record) return { ok: false, reason: 'not_found', message: 'This cluster is no longer known to tkeops.' };
-        const blocked = deletionBlocked(record);
+        if (!record) return { ok: false, reason: 'not_found', message: UNKNOWN_CLUSTER };
+        const blocked = deletionBlocked(record, now, thresholdMs);
         if (blocked) return { ok: false, ...blocked };
         const previous = record.status;
         record.status = record.tkeClusterId ? 'Deleting' : 'Deleted';
@@ -202,7 +175,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
             const failure = failureOf(error, 'DeleteCluster');
             logger.warn({ clusterId, code: failure.code }, 'DeleteCluster refused');
             await audit.record(user, 'cluster.delete.failed', clusterId, { name: record.spec.name, tkeClusterId, code: failure.code });
-            throw new DeletionError('tencent', `Tencent refused to delete ${record.spec.name}: ${tencentText(failure)}`, failure);
+            throw new DeletionError('tencent', `Tencent refused to delete ${record.spec.name}: ${failureText(failure)}`, failure);
           }
           // Tencent no longer has it: the watcher records it as Deleted on its next pass.
         }
@@ -221,7 +194,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
     async reviewForceDelete(clusterId, user) {
       const record = read(clusterId);
       const refusal = forceRefusal(record, clock.now());
-      if (refusal || !record?.tkeClusterId) throw refusal ?? new DeletionError('not_found', 'This cluster is no longer known to tkeops.');
+      if (refusal || !record?.tkeClusterId) throw refusal ?? notFound();
       const cluster = { ...record, tkeClusterId: record.tkeClusterId };
       try {
         const leftovers = await leftoversOf(tke, targetOf(record), record.tkeClusterId);
@@ -280,11 +253,11 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
           const failure = failureOf(error, 'DeleteCluster');
           logger.warn({ clusterId, code: failure.code }, 'force DeleteCluster refused');
           await audit.record(user, 'cluster.forceDelete.failed', clusterId, { name, tkeClusterId, code: failure.code });
-          throw new DeletionError('tencent', `Tencent refused to force delete ${name}: ${tencentText(failure)}`, failure);
+          throw new DeletionError('tencent', `Tencent refused to force delete ${name}: ${failureText(failure)}`, failure);
         }
       }
 
-      let found: { leftovers: LeftoverResources } | { lookupFailure: TencentFailure };
+      let found: LeftoverLookup;
       try {
         found = { leftovers: await leftoversOf(tke, target, tkeClusterId) };
       } catch (error) {
@@ -299,14 +272,13 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
         current.transientErrors = 0;
         return current;
       });
-      const leftovers = 'leftovers' in found ? found.leftovers : undefined;
       logger.info({ clusterId, tkeClusterId, user }, 'cluster force deleted');
       await audit.record(user, 'cluster.forceDelete', clusterId, {
         name,
         tkeClusterId,
-        ...(leftovers
-          ? { instances: leftovers.instances.length, disks: leftovers.disks.length, loadBalancers: leftovers.loadBalancers.length }
-          : { lookupFailed: 'lookupFailure' in found ? found.lookupFailure.code : 'unknown' }),
+        ...(found.leftovers
+          ? { instances: found.leftovers.instances.length, disks: found.leftovers.disks.length, loadBalancers: found.leftovers.loadBalancers.length }
+          : { lookupFailed: found.lookupFailure.code }),
       });
       await threads.reply(clusterId, DeletionSteps.forced, forcedMessage({ user, name, tkeClusterId, ...found }));
       threads.refreshRoot(clusterId);

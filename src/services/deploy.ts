@@ -17,10 +17,10 @@ import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
 import { isClusterNameTaken } from './cluster-lookup.js';
-import { includesPublic, TKEOPS_TAG_KEY } from './cluster-spec.js';
+import { includesPrivate, includesPublic, TKEOPS_TAG_KEY } from './cluster-spec.js';
 import type { Logger } from './logger.js';
 import { applyOverrides, osImageOf } from './profiles.js';
-import type { NetworkLayer, ProfileCatalog } from './profiles.js';
+import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
 import { clusterSpecSchema } from './store-schema.js';
 import type { ClusterRecord, ClusterSpec, DeployPlan } from './store-schema.js';
 import type { Store } from './store.js';
@@ -74,9 +74,7 @@ export const resourceTags = (cluster: Pick<ClusterRecord, 'id' | 'spec'>): Tag[]
 ];
 
 /** Resolves the profile with the spec's overrides into what the cluster will run. */
-export function planFor(spec: ClusterSpec, profiles: ProfileCatalog): DeployPlan {
-  const profile = profiles.get(spec.profile);
-  if (!profile) throw new DeployError('profile_invalid', `The cluster profile ${spec.profile} no longer exists.`);
+export function planFor(spec: ClusterSpec, profile: Profile): DeployPlan {
   const resolved = applyOverrides(profile, spec.packOverrides);
   if (!resolved.ok) throw new DeployError('profile_invalid', resolved.errors.map((e) => e.message).join('\n'));
   return {
@@ -134,9 +132,10 @@ export function createDeployService(deps: DeployDeps): DeployService {
       const parsed = clusterSpecSchema.safeParse(draft.spec);
       if (!parsed.success) throw new DeployError('spec_incomplete', 'The wizard is not complete; go through every step before Deploy.');
       const spec = parsed.data;
-      const plan = planFor(spec, deps.profiles);
-      const network = deps.profiles.get(spec.profile)?.layers.network;
-      if (!network) throw new DeployError('profile_invalid', `The cluster profile ${spec.profile} no longer exists.`);
+      const profile = deps.profiles.get(spec.profile);
+      if (!profile) throw new DeployError('profile_invalid', `The cluster profile ${spec.profile} no longer exists.`);
+      const plan = planFor(spec, profile);
+      const network = profile.layers.network;
 
       const now = clock.now().toISOString();
       // (The store hands back a copy of what the update returns, so the outcome is plain data.)
@@ -154,7 +153,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
           requestedBy: user,
           createdAt: now,
           status: 'Creating',
-          progress: { createRequestedAt: now, pools: [], addons: [] },
+          progress: { pools: [], addons: [] },
           posted: [],
           transientErrors: 0,
           plan,
@@ -266,7 +265,7 @@ export function createProvisioningSteps(deps: Omit<DeployDeps, 'profiles' | 'aud
         const { cluster, target, tkeClusterId } = load(clusterId);
         const { spec, progress: p } = cluster;
         if (p.endpointRequestedAt) return;
-        if (spec.endpointAccess !== 'public' && !p.privateEndpointRequestedAt) {
+        if (includesPrivate(spec.endpointAccess) && !p.privateEndpointRequestedAt) {
           await ensureEndpoint(target, tkeClusterId, 'private', spec.subnetId);
           await progress(clusterId, (q, now) => (q.privateEndpointRequestedAt = now));
         }

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { wizardFormSchema } from './store-schema.js';
-import type { DraftRecord, WizardForm, WizardOptions } from './store-schema.js';
+import type { DraftRecord, WizardForm, WizardOptions, WizardPoolForm } from './store-schema.js';
 import type { Store } from './store.js';
 
 export const DRAFT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -17,10 +17,12 @@ export interface NewDraft {
   userId: string;
   channel: string;
   project?: string | undefined;
+  /** Pre-fills the cluster name (`/tke create <name>`). */
+  name?: string | undefined;
 }
 
 export interface Drafts {
-  /** Creates a draft with an empty form (one worker pool) and removes expired drafts. */
+  /** Creates a draft with an empty form (one worker pool, the name if given) and removes expired drafts. */
   create(input: NewDraft): Promise<DraftRecord>;
   /** The draft, unless it does not exist or has expired. */
   get(id: string): DraftRecord | undefined;
@@ -31,18 +33,36 @@ export interface Drafts {
   update(id: string, change: (draft: DraftRecord) => void): Promise<DraftRecord | undefined>;
 }
 
+/**
+ * The next worker pool of a wizard form, keyed `p<nextPoolKey>` (the caller then bumps
+ * nextPoolKey). The first pool is `workers` with 1/2/3 nodes (min/desired/max) on 50 GB disks; a
+ * later one is `pool-N` and copies the sizes, instance type, zones and disk of the last pool.
+ */
+export function newPoolForm(form: Pick<WizardForm, 'pools' | 'nextPoolKey'>): WizardPoolForm {
+  const last = form.pools.at(-1);
+  return {
+    key: `p${form.nextPoolKey}`,
+    name: form.pools.length === 0 ? 'workers' : `pool-${form.pools.length + 1}`,
+    minSize: last?.minSize ?? '1',
+    desiredSize: last?.desiredSize ?? '2',
+    maxSize: last?.maxSize ?? '3',
+    instanceType: last?.instanceType ?? '',
+    zones: [...(last?.zones ?? [])],
+    diskGb: last?.diskGb ?? '50',
+  };
+}
+
 /** A fresh wizard form: everything empty, one worker pool, public endpoint access. */
 export function emptyForm(): WizardForm {
   const form = wizardFormSchema.parse({});
-  return { ...form, pools: [{ key: 'p1', name: 'workers', minSize: '1', desiredSize: '2', maxSize: '3', instanceType: '', zones: [], diskGb: '50' }], nextPoolKey: 2 };
+  return { ...form, pools: [newPoolForm(form)], nextPoolKey: form.nextPoolKey + 1 };
 }
 
 export const formOf = (draft: DraftRecord): WizardForm => draft.form ?? emptyForm();
 export const optionsOf = (draft: DraftRecord): WizardOptions => draft.options ?? {};
 
-export function createDrafts(deps: { store: Store; clock: Clock; ttlMs?: number }): Drafts {
-  const ttlMs = deps.ttlMs ?? DRAFT_TTL_MS;
-  const expired = (draft: DraftRecord, now: number) => now - Date.parse(draft.updatedAt) >= ttlMs;
+export function createDrafts(deps: { store: Store; clock: Clock }): Drafts {
+  const expired = (draft: DraftRecord, now: number) => now - Date.parse(draft.updatedAt) >= DRAFT_TTL_MS;
 
   const drafts: Drafts = {
     async create(input) {
@@ -53,7 +73,7 @@ export function createDrafts(deps: { store: Store; clock: Clock; ttlMs?: number 
         channel: input.channel,
         ...(input.project === undefined ? {} : { project: input.project }),
         spec: {},
-        form: emptyForm(),
+        form: { ...emptyForm(), ...(input.name === undefined ? {} : { name: input.name }) },
         options: {},
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),

@@ -7,7 +7,6 @@ import type { ClusterLookup } from './cluster-lookup.js';
 import type { Logger } from './logger.js';
 import type { Policy } from './policy-types.js';
 import type { ProfileCatalog } from './profiles.js';
-import type { Store } from './store.js';
 import type { ProvisioningThreads } from './threads.js';
 import type { WizardChoices } from './wizard-choices.js';
 
@@ -17,7 +16,6 @@ import type { WizardChoices } from './wizard-choices.js';
  * steps reach handlers only through the services built on them (accounts, deploy, deletion...).
  */
 export interface Services {
-  store: Store;
   clock: Clock;
   logger: Logger;
   policy: Policy;

@@ -107,7 +107,7 @@ export const clusterRecordSchema = z.object({
    */
   threadLostAt: z.string().optional(),
   progress: z.object({
-    /** Set just before CreateCluster is sent. */
+    /** Written by older versions (equal to createdAt); no longer written or read. */
     createRequestedAt: z.string().optional(),
     controlPlaneRunningAt: z.string().optional(),
     privateEndpointRequestedAt: z.string().optional(),
@@ -194,7 +194,7 @@ export const wizardOptionsSchema = z.object({
     .array(z.object({ instanceType: z.string(), zone: z.string(), cpu: z.number(), memoryGb: z.number(), gpu: z.number() }))
     .optional(),
   /** The last Tencent error while loading choices, shown in the modal until a load succeeds. */
-  error: z.object({ what: z.string(), code: z.string(), message: z.string(), requestId: z.string().optional() }).optional(),
+  error: tencentFailureSchema.extend({ what: z.string() }).optional(),
 });
 
 export const draftRecordSchema = z.object({

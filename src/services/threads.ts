@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { clusterRootMessage } from '../views/cluster-root.js';
 import { threadReplies } from '../views/cluster-thread.js';
+import type { AccountService } from './accounts.js';
 import type { Clock } from './clock.js';
 import { plannedAddons, StepKeys } from './cluster-steps.js';
 import { rootInput } from './cluster-summary.js';
@@ -74,6 +75,7 @@ export function claimStep(record: ClusterRecord, key: string): boolean {
 
 export interface ThreadsDeps {
   store: Store;
+  accounts: Pick<AccountService, 'nameOf'>;
   outbox: SlackOutbox;
   clock: Clock;
   logger: Logger;
@@ -111,9 +113,8 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
   const announcing = new Map<string, Promise<boolean>>();
 
   const read = (clusterId: string) => deps.store.read((data) => findCluster(data, clusterId));
-  const accountName = (record: ClusterRecord) =>
-    deps.store.read((data) => data.accounts.find((a) => a.id === record.spec.accountId)?.name) ?? record.spec.accountId;
-  const rootMessage = (record: ClusterRecord) => clusterRootMessage(rootInput(record, deps.clock.now(), accountName(record)));
+  const rootMessage = (record: ClusterRecord) =>
+    clusterRootMessage(rootInput(record, deps.clock.now(), deps.accounts.nameOf(record.spec.accountId)));
 
   function deliver(thread: ThreadRef, replies: readonly ThreadReply[]): void {
     for (const reply of replies) {

@@ -135,7 +135,6 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
           ClusterId: input.clusterId,
           IsExtranet: input.access === 'public',
           SubnetId: input.subnetId,
-          SecurityGroup: input.securityGroupId,
         }),
       );
     },

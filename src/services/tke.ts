@@ -109,7 +109,6 @@ export interface CreateEndpointInput {
   access: EndpointAccess;
   /** Private endpoints live in a subnet of the cluster's VPC. */
   subnetId?: string;
-  securityGroupId?: string;
 }
 
 export interface CreateNodePoolInput {
@@ -164,7 +163,7 @@ export interface LoadBalancer {
   tags: Tag[];
 }
 
-/** Cloud resources still present for a cluster (found by its id in a tag or name). */
+/** Cloud resources still present for a cluster (found by the tag TKE puts on them, with the cluster's id). */
 export interface LeftoverResources {
   instances: Instance[];
   disks: Disk[];

@@ -12,7 +12,6 @@ export interface DeletionCheckDeps {
   /** Who the force-delete offer mentions (policy.onCallMention()). */
   onCallMention: () => string;
   logger: Logger;
-  progressEveryMs?: number;
 }
 
 /** The watcher is the actor of what it records. */
@@ -31,7 +30,6 @@ const WATCHER = 'tkeops';
  * Tencent errors while counting leftovers only leave the counts out of the progress reply.
  */
 export function deletionCheck(deps: DeletionCheckDeps): ClusterCheck {
-  const every = deps.progressEveryMs ?? DELETION_PROGRESS_EVERY_MS;
   return async ({ record, tencent, target, now }): Promise<CheckOutcome | undefined> => {
     const deletion = record.deletion;
     const tkeClusterId = record.tkeClusterId;
@@ -70,7 +68,7 @@ export function deletionCheck(deps: DeletionCheckDeps): ClusterCheck {
       };
     }
 
-    const milestone = Math.floor(sinceRequest / every);
+    const milestone = Math.floor(sinceRequest / DELETION_PROGRESS_EVERY_MS);
     if (milestone < 1 || record.posted.includes(DeletionSteps.progress(milestone))) return undefined;
     let leftovers: LeftoverResources | undefined;
     try {

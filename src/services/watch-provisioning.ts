@@ -1,28 +1,17 @@
 import { threadReplies } from '../views/cluster-thread.js';
-import { TKEOPS_TAG_KEY } from './cluster-spec.js';
+import { ENDPOINTS, TKEOPS_TAG_KEY } from './cluster-spec.js';
 import { plannedAddons, StepKeys } from './cluster-steps.js';
-import type { ClusterRecord, EndpointAccessChoice } from './store-schema.js';
+import type { ProvisioningSteps } from './deploy.js';
+import type { ClusterRecord } from './store-schema.js';
 import type { ThreadReply } from './threads.js';
-import type { EndpointAccess, TkeGateway } from './tke.js';
+import type { TkeGateway } from './tke.js';
 import { during, type CheckOutcome, type ClusterCheck } from './watcher.js';
-
-/** The Deploy steps that need a Running cluster; each is idempotent and records its progress in the cluster record. */
-export interface ProvisioningActions {
-  requestEndpoint(clusterId: string): Promise<unknown>;
-  createWorkerPools(clusterId: string): Promise<unknown>;
-  installAddons(clusterId: string): Promise<unknown>;
-}
 
 export interface ProvisioningCheckDeps {
   tke: Pick<TkeGateway, 'describeClusterEndpointStatus' | 'describeClusterNodePools' | 'describeAddons'>;
-  provisioning: ProvisioningActions;
+  /** The Deploy steps that need a Running cluster. */
+  provisioning: ProvisioningSteps;
 }
-
-const ENDPOINTS: Record<EndpointAccessChoice, EndpointAccess[]> = {
-  public: ['public'],
-  private: ['private'],
-  'private-public': ['private', 'public'],
-};
 
 /** tkeops' code for a cluster Deploy recorded but whose CreateCluster never got its answer stored. */
 export const CREATE_OUTCOME_UNKNOWN = 'tkeops.CreateClusterOutcomeUnknown';
@@ -132,7 +121,7 @@ export function provisioningCheck(deps: ProvisioningCheckDeps): ClusterCheck {
             const entry = r.progress.pools.find((p) => p.name === pool.name);
             if (entry) Object.assign(entry, { readyAt: at, readyNodes: found.readyNodes });
           });
-          replies.push({ key: StepKeys.pool(pool.name), text: threadReplies.pool(pool.name, found.readyNodes, found.desired, pool.instanceType) });
+          replies.push({ key: StepKeys.pool(pool.name), text: threadReplies.pool(pool.name, found.readyNodes, pool.desiredSize, pool.instanceType) });
         }
       }
       const poolsReady = spec.workerPools.every((pool) => poolProgress(pool.name)?.readyAt || readyNow.has(pool.name));

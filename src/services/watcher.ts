@@ -1,19 +1,22 @@
+import type { AccountService } from './accounts.js';
 import type { Clock } from './clock.js';
 import { TKEOPS_TAG_KEY } from './cluster-spec.js';
-import { StepKeys } from './cluster-steps.js';
+import { StepKeys, TRANSIENT_STEP_PREFIX } from './cluster-steps.js';
 import { isGone } from './deletion-rules.js';
 import type { Logger } from './logger.js';
 import type { AuditEntry, ClusterRecord, ClusterStatus, StoreData, TencentFailure } from './store-schema.js';
 import type { Store } from './store.js';
 import { failureOf } from './tencent-failure.js';
 import { claimStep, type ProvisioningThreads, type ThreadReply, type ThreadRef } from './threads.js';
-import { TencentError, type TencentCredential, type TkeCluster, type TkeGateway, type TkeTarget } from './tke.js';
+import { TencentError, type TkeCluster, type TkeGateway, type TkeTarget } from './tke.js';
 import { threadReplies } from '../views/cluster-thread.js';
 
 /** DescribeClusters takes at most 100 ClusterIds. */
 export const DESCRIBE_BATCH = 100;
 /** Consecutive ticks a transient Tencent error may last before the thread hears about it. */
-export const DEFAULT_TRANSIENT_TICKS = 4;
+export const TRANSIENT_TICKS = 4;
+/** Account/region batches, and clusters, handled at once. */
+const WATCH_CONCURRENCY = 16;
 /**
  * How long a cluster may stay Creating without a TKE cluster id before the watcher looks for it
  * at Tencent by its tkeops tag. Deploy's own calls are over by then even at their slowest
@@ -55,9 +58,9 @@ export interface CheckOutcome {
 }
 
 /**
- * One small step function per tracked status: provisioning now, deletion (and the force-delete
- * offer) later. Checks of one status run in order; a thrown TencentError is handled by the
- * watcher (transient: counted and retried; otherwise the cluster fails).
+ * One small step function per tracked status (Creating, Provisioning, Deleting). Checks of one
+ * status run in order; a thrown TencentError is handled by the watcher (transient: counted and
+ * retried; otherwise the cluster fails).
  */
 export type ClusterCheck = (context: WatchContext) => Promise<CheckOutcome | undefined>;
 export type WatchChecks = Partial<Record<ClusterStatus, readonly ClusterCheck[]>>;
@@ -85,18 +88,11 @@ export async function during<T>(action: string, run: () => Promise<T>): Promise<
 export interface WatcherDeps {
   store: Store;
   tke: Pick<TkeGateway, 'describeClusters'>;
-  accounts: { credentialFor(accountId: string): TencentCredential | Promise<TencentCredential> };
+  accounts: Pick<AccountService, 'credentialFor'>;
   threads: ProvisioningThreads;
   clock: Clock;
   logger: Logger;
   checks: WatchChecks;
-  transientTicks?: number;
-  /** Account/region batches, and clusters, handled at once. */
-  concurrency?: number;
-  /** See CREATE_OUTCOME_AFTER_MS. */
-  createOutcomeAfterMs?: number;
-  /** See ANNOUNCE_RETRY. */
-  announceRetry?: { firstMs: number; maxMs: number };
 }
 
 export interface TickReport {
@@ -149,14 +145,10 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
 }
 
 export function createWatcher(deps: WatcherDeps): Watcher {
-  const transientTicks = deps.transientTicks ?? DEFAULT_TRANSIENT_TICKS;
-  const concurrency = deps.concurrency ?? 16;
-  const createOutcomeAfterMs = deps.createOutcomeAfterMs ?? CREATE_OUTCOME_AFTER_MS;
-  const announceRetry = deps.announceRetry ?? ANNOUNCE_RETRY;
   /** A cluster without a TKE id is looked up by its tag only once Deploy had time to store the id. */
   const watched = (c: ClusterRecord, now: Date) =>
     (deps.checks[c.status]?.length ?? 0) > 0 &&
-    (c.tkeClusterId !== undefined || now.getTime() - Date.parse(c.progress.createRequestedAt ?? c.createdAt) >= createOutcomeAfterMs);
+    (c.tkeClusterId !== undefined || now.getTime() - Date.parse(c.createdAt) >= CREATE_OUTCOME_AFTER_MS);
   /** Clusters whose root message should be (re)tried: not while Deploy is still creating them, not once gone. */
   const needsThread = (c: ClusterRecord) => !c.thread && c.status !== 'Creating' && !isGone(c.status);
 
@@ -184,7 +176,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
             return;
           }
           const failures = (failed?.failures ?? 0) + 1;
-          const waitMs = Math.min(announceRetry.firstMs * 2 ** (failures - 1), announceRetry.maxMs);
+          const waitMs = Math.min(ANNOUNCE_RETRY.firstMs * 2 ** (failures - 1), ANNOUNCE_RETRY.maxMs);
           announceFailures.set(id, { failures, retryAt: deps.clock.now().getTime() + waitMs });
           deps.logger.warn({ clusterId: id, failures, retryInMs: waitMs }, 'watcher: Slack did not take the root message; the cluster is followed anyway');
         })
@@ -211,11 +203,11 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     const observations = new Map<string, Observation>();
     let calls = 0;
     const batches = groupBy(records, (r) => `${r.spec.accountId}\u0000${r.spec.region}`);
-    await forEachLimited(batches, concurrency, async (batch) => {
+    await forEachLimited(batches, WATCH_CONCURRENCY, async (batch) => {
       const first = batch[0] as ClusterRecord;
       let target: TkeTarget;
       try {
-        target = { credential: await deps.accounts.credentialFor(first.spec.accountId), region: first.spec.region };
+        target = { credential: deps.accounts.credentialFor(first.spec.accountId), region: first.spec.region };
       } catch (error) {
         deps.logger.warn({ accountId: first.spec.accountId, err: (error as Error).message }, 'watcher: no credential for a cloud account');
         for (const r of batch) observations.set(r.id, { error });
@@ -225,11 +217,10 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       if (untracked.length > 0) {
         calls += 1;
         try {
-          const byTag = await findByTag(target, untracked);
+          const byTag = await during('DescribeClusters', () => findByTag(target, untracked));
           for (const r of untracked) observations.set(r.id, { tencent: byTag.get(r.id), target });
         } catch (error) {
-          const wrapped = error instanceof TencentError ? new CheckError('DescribeClusters', error) : error;
-          for (const r of untracked) observations.set(r.id, { error: wrapped });
+          for (const r of untracked) observations.set(r.id, { error });
         }
       }
       const tracked = batch.filter((r) => r.tkeClusterId !== undefined);
@@ -237,12 +228,11 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         const chunk = tracked.slice(i, i + DESCRIBE_BATCH);
         calls += 1;
         try {
-          const found = await deps.tke.describeClusters(target, chunk.map((r) => r.tkeClusterId as string));
+          const found = await during('DescribeClusters', () => deps.tke.describeClusters(target, chunk.map((r) => r.tkeClusterId as string)));
           const byId = new Map(found.map((c) => [c.clusterId, c]));
           for (const r of chunk) observations.set(r.id, { tencent: byId.get(r.tkeClusterId as string), target });
         } catch (error) {
-          const wrapped = error instanceof TencentError ? new CheckError('DescribeClusters', error) : error;
-          for (const r of chunk) observations.set(r.id, { error: wrapped });
+          for (const r of chunk) observations.set(r.id, { error });
         }
       }
     });
@@ -288,10 +278,10 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     const failure = failureOf(cause, action);
     const count = record.transientErrors + 1;
     deps.logger.warn({ clusterId: record.id, code: failure.code, action, ticks: count }, 'watcher: transient error, retrying next tick');
-    const warnings = record.posted.filter((key) => key.startsWith('transient-')).length;
+    const warnings = record.posted.filter((key) => key.startsWith(TRANSIENT_STEP_PREFIX)).length;
     return {
       change: (r) => (r.transientErrors = count),
-      ...(count === transientTicks ? { replies: [{ key: StepKeys.transient(warnings + 1), text: threadReplies.transient(failure, count) }] } : {}),
+      ...(count === TRANSIENT_TICKS ? { replies: [{ key: StepKeys.transient(warnings + 1), text: threadReplies.transient(failure, count) }] } : {}),
     };
   }
 
@@ -338,7 +328,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       const { observations, calls } = await observe(records);
 
       const results: Result[] = [];
-      await forEachLimited(records, concurrency, async (record) => {
+      await forEachLimited(records, WATCH_CONCURRENCY, async (record) => {
         const observation = observations.get(record.id) ?? { error: new Error('not observed') };
         let outcome: CheckOutcome;
         try {

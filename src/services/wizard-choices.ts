@@ -8,7 +8,7 @@
  */
 import type { AccountService } from './accounts.js';
 import type { WizardForm, WizardOptions } from './store-schema.js';
-import { TencentError } from './tke.js';
+import { failureOf } from './tencent-failure.js';
 import type { TkeGateway, TkeTarget } from './tke.js';
 
 export interface WizardChoices {
@@ -79,16 +79,7 @@ export function createWizardChoices(deps: { tke: TkeGateway; accounts: Pick<Acco
         try {
           current = await loadOne(need, form, current);
         } catch (error) {
-          const tencent = error instanceof TencentError ? error : undefined;
-          return {
-            ...current,
-            error: {
-              what: WHAT[need](form),
-              code: tencent?.code ?? 'tkeops.Error',
-              message: tencent ? tencent.tencentMessage : error instanceof Error ? error.message : String(error),
-              ...(tencent?.requestId ? { requestId: tencent.requestId } : {}),
-            },
-          };
+          return { ...current, error: { what: WHAT[need](form), ...failureOf(error) } };
         }
       }
       const { error: _cleared, ...loaded } = current;

@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
-import { ACCOUNT_NAME_MAX, DESCRIPTION_MAX, SECRET_ID_MAX, SECRET_KEY_MAX } from '../services/accounts.js';
+import { ACCOUNT_NAME_MAX, ACCOUNT_DESCRIPTION_MAX, SECRET_ID_MAX, SECRET_KEY_MAX } from '../services/accounts.js';
 import type { AccountScope } from '../services/store-schema.js';
 import { ActionIds, BlockIds, CallbackIds } from './ids.js';
 import { parsePrivateMetadata } from './private-metadata.js';
@@ -95,7 +95,7 @@ export function accountModal(options: AccountModalOptions): ModalView {
         hint: 'One word; unique within its scope.',
       }),
       textInput(BlockIds.accountDescription, ActionIds.accountDescription, 'Description', {
-        maxLength: DESCRIPTION_MAX,
+        maxLength: ACCOUNT_DESCRIPTION_MAX,
         optional: true,
         multiline: true,
       }),

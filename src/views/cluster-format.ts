@@ -1,4 +1,4 @@
-import type { ClusterStatus } from '../services/store-schema.js';
+import type { ClusterStatus, EndpointAccessChoice, TencentFailure } from '../services/store-schema.js';
 
 /** `▓▓▓▓▓░░░░░ 50%`: ten cells, one per 10 %. */
 export function progressBar(percent: number): string {
@@ -19,6 +19,9 @@ export function formatDuration(ms: number): string {
   if (minutes > 0) return `${minutes}m ${pad(seconds)}s`;
   return `${seconds}s`;
 }
+
+/** Remaining time as the user reads it: rounded up to the second, so "available in 0s" never shows. */
+export const timeLeft = (ms: number): string => formatDuration(Math.ceil(Math.max(ms, 0) / 1000) * 1000);
 
 /** A time Slack shows in the reader's own time zone (the fallback text is UTC). */
 export function slackTime(iso: string): string {
@@ -60,6 +63,15 @@ export function statusEmoji(status: ClusterStatus): string {
   }
 }
 
+const ENDPOINT_LABELS: Record<EndpointAccessChoice, string> = {
+  public: 'Public',
+  private: 'Private',
+  'private-public': 'Private & Public',
+};
+
+/** How an endpoint access choice reads in Slack: `Public`, `Private`, `Private & Public`. */
+export const endpointLabel = (access: EndpointAccessChoice): string => ENDPOINT_LABELS[access];
+
 /** Slack mrkdwn needs &, < and > escaped in text that came from users or Tencent. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -68,4 +80,11 @@ export function escapeMrkdwn(text: string): string {
 /** Cuts text to Slack's limit for a field, marking the cut. */
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** A Tencent failure in mrkdwn: `*Code* during Action: message (request id `x`)`, Tencent's text escaped. */
+export function failureText(failure: TencentFailure): string {
+  const where = failure.action ? ` during ${failure.action}` : '';
+  const requestId = failure.requestId ? ` (request id \`${failure.requestId}\`)` : '';
+  return `*${escapeMrkdwn(failure.code)}*${where}: ${escapeMrkdwn(failure.message)}${requestId}`;
 }

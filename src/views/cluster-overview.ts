@@ -1,9 +1,10 @@
 import type { Button, KnownBlock } from '@slack/types';
+import { includesPublic } from '../services/cluster-spec.js';
 import type { ProvisioningStep } from '../services/cluster-steps.js';
 import type { EndpointAccessChoice, TencentFailure } from '../services/store-schema.js';
 import { section } from './blocks.js';
-import { escapeMrkdwn, formatDuration, progressBar, statusEmoji, statusLabel } from './cluster-format.js';
-import { clusterFacts, failureText, type ClusterHeader } from './cluster-root.js';
+import { endpointLabel, escapeMrkdwn, failureText, formatDuration, progressBar, statusEmoji, statusLabel } from './cluster-format.js';
+import { clusterFacts, type ClusterHeader } from './cluster-root.js';
 
 export interface PoolOverview {
   name: string;
@@ -36,12 +37,6 @@ export interface ClusterOverviewInput extends ClusterHeader {
   deletion?: { buttons: Button[]; note?: string };
 }
 
-const ACCESS_LABEL: Record<EndpointAccessChoice, string> = {
-  public: 'Public',
-  private: 'Private',
-  'private-public': 'Private & Public',
-};
-
 function stepLines(input: ClusterOverviewInput): string {
   const start = Date.parse(input.createdAt);
   const current = input.steps.find((s) => s.doneAt === undefined)?.key;
@@ -68,7 +63,7 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
   const status = statusLabel(input.status);
   const time = input.status === 'Running' ? `total time ${formatDuration(input.elapsedMs)}` : `elapsed ${formatDuration(input.elapsedMs)}`;
   const endpoint = input.endpoint;
-  const cidrs = endpoint.access === 'private' ? '' : ` · access from ${endpoint.cidrs.length > 0 ? endpoint.cidrs.join(', ') : 'anywhere'}`;
+  const cidrs = includesPublic(endpoint.access) ? ` · access from ${endpoint.cidrs.length > 0 ? endpoint.cidrs.join(', ') : 'anywhere'}` : '';
   const blocks: KnownBlock[] = [
     {
       type: 'section',
@@ -86,7 +81,7 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*Endpoint*\n${ACCESS_LABEL[endpoint.access]} — ${endpoint.ready ? 'ready' : 'not ready yet'}${cidrs}`,
+        text: `*Endpoint*\n${endpointLabel(endpoint.access)} — ${endpoint.ready ? 'ready' : 'not ready yet'}${cidrs}`,
       },
     },
   ];

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { ClusterStatus, TencentFailure } from '../services/store-schema.js';
 import type { DeletionSummary } from '../services/deletion-rules.js';
 import { section } from './blocks.js';
-import { escapeMrkdwn, formatDuration, progressBar, slackTime, statusEmoji, statusLabel } from './cluster-format.js';
+import { escapeMrkdwn, failureText, formatDuration, progressBar, slackTime, statusEmoji, statusLabel } from './cluster-format.js';
 import { deletionTimeLine } from './deletion-status.js';
 import { ActionIds } from './ids.js';
 
@@ -28,12 +28,6 @@ export interface ClusterRootInput extends ClusterHeader {
   failure?: TencentFailure;
   /** Set once a deletion was approved: the root then tells the deletion instead of the provisioning progress. */
   deletion?: DeletionSummary;
-}
-
-export function failureText(failure: TencentFailure): string {
-  const where = failure.action ? ` during ${failure.action}` : '';
-  const requestId = failure.requestId ? ` (request id \`${failure.requestId}\`)` : '';
-  return `*${escapeMrkdwn(failure.code)}*${where}: ${escapeMrkdwn(failure.message)}${requestId}`;
 }
 
 /** Profile, region, cloud account and requester: the facts every cluster message shows. */

@@ -1,6 +1,6 @@
+import { includesPublic } from '../services/cluster-spec.js';
 import type { EndpointAccessChoice, TencentFailure } from '../services/store-schema.js';
-import { escapeMrkdwn, formatDuration } from './cluster-format.js';
-import { failureText } from './cluster-root.js';
+import { endpointLabel, escapeMrkdwn, failureText, formatDuration } from './cluster-format.js';
 
 /** The text of each provisioning-thread reply, one function per step. */
 export const threadReplies = {
@@ -10,9 +10,8 @@ export const threadReplies = {
   controlPlane: (afterMs: number) => `:gear: Control plane running (after ${formatDuration(afterMs)}).`,
 
   endpoint: (access: EndpointAccessChoice, cidrs: readonly string[]) => {
-    const label = { public: 'Public', private: 'Private', 'private-public': 'Private & Public' }[access];
-    const restriction = access !== 'private' && cidrs.length > 0 ? `, reachable from ${cidrs.join(', ')}` : '';
-    return `:link: Endpoint ready (${label}${restriction}).`;
+    const restriction = includesPublic(access) && cidrs.length > 0 ? `, reachable from ${cidrs.join(', ')}` : '';
+    return `:link: Endpoint ready (${endpointLabel(access)}${restriction}).`;
   },
 
   pool: (name: string, readyNodes: number, desired: number, instanceType: string) =>

@@ -64,12 +64,12 @@ export function deleteModal(input: DeleteModalInput): ModalView {
   };
 }
 
-/** A deletion modal that only tells something (the cluster went away, force delete is no longer possible...). */
-export function deletionNoticeModal(text: string): ModalView {
+/** A deletion modal that only tells something (the cluster went away...), titled as the flow it belongs to. */
+export function deletionNoticeModal(text: string, title = 'Delete cluster'): ModalView {
   return {
     type: 'modal',
     callback_id: CallbackIds.deleteExpired,
-    title: { type: 'plain_text', text: 'Delete cluster' },
+    title: { type: 'plain_text', text: title },
     close: { type: 'plain_text', text: 'Close' },
     blocks: [section(text)],
   };

@@ -1,14 +1,11 @@
 import type { Button, KnownBlock } from '@slack/types';
-import type { DeletionSummary } from '../services/deletion-rules.js';
-import type { TencentFailure, WorkerPoolSpec } from '../services/store-schema.js';
+import type { DeletionSummary, LeftoverLookup } from '../services/deletion-rules.js';
+import type { WorkerPoolSpec } from '../services/store-schema.js';
 import type { LeftoverResources } from '../services/tke.js';
 import { section } from './blocks.js';
-import { clip, escapeMrkdwn, formatDuration } from './cluster-format.js';
+import { clip, escapeMrkdwn, formatDuration, timeLeft } from './cluster-format.js';
 import { ActionIds } from './ids.js';
-import { leftoverCount, leftoverLookupFailed, leftoverSections, leftoverSummary } from './leftover-resources.js';
-
-/** Remaining time as the user reads it: rounded up to the second, so "available in 0s" never shows. */
-export const timeLeft = (ms: number): string => formatDuration(Math.ceil(Math.max(ms, 0) / 1000) * 1000);
+import { leftoverBlocks, leftoverSummary } from './leftover-resources.js';
 
 /** What Tencent terminates with the cluster: the VMs of the worker pools it created (their desired sizes). */
 function terminated(tkeClusterId: string, createdPools: readonly WorkerPoolSpec[]): string {
@@ -87,29 +84,15 @@ export function deleteButton(clusterId: string): Button {
 }
 
 /** The thread reply of a force delete: who did it, and what Tencent still has (to be cleaned up). */
-export function forcedMessage(input: {
-  user: string;
-  name: string;
-  tkeClusterId: string;
-  leftovers?: LeftoverResources;
-  lookupFailure?: TencentFailure;
-}): { text: string; blocks: KnownBlock[] } {
+export function forcedMessage(input: { user: string; name: string; tkeClusterId: string } & LeftoverLookup): { text: string; blocks: KnownBlock[] } {
   const head =
     `:warning: <@${input.user}> force deleted *${escapeMrkdwn(input.name)}*: Tencent was asked to delete ` +
     `\`${input.tkeClusterId}\` once more with everything terminated. The cluster is marked Deleted (forced).`;
-  const blocks: KnownBlock[] = [section(head)];
-  let tail: string;
-  if (input.leftovers && leftoverCount(input.leftovers) > 0) {
-    tail = `These cloud resources are still present and must be cleaned up: ${leftoverSummary(input.leftovers)}.`;
-    blocks.push(section(tail), ...leftoverSections(input.leftovers));
-  } else if (input.leftovers) {
-    tail = 'No instances, disks or load balancers of the cluster are left.';
-    blocks.push(section(tail));
-  } else {
-    tail = leftoverLookupFailed(input.tkeClusterId, input.lookupFailure);
-    blocks.push(section(tail));
-  }
-  return { text: `${head} ${tail}`, blocks };
+  const found = leftoverBlocks(input, input.tkeClusterId, {
+    present: (leftovers) => `These cloud resources are still present and must be cleaned up: ${leftoverSummary(leftovers)}.`,
+    none: 'No instances, disks or load balancers of the cluster are left.',
+  });
+  return { text: `${head} ${found.text}`, blocks: [section(head), ...found.blocks] };
 }
 
 /** The overview's line about force delete while the cluster is Deleting. */

@@ -1,14 +1,13 @@
-import type { KnownBlock, ModalView } from '@slack/types';
-import { TKE_CLUSTER_TAG } from '../services/deletion-rules.js';
-import type { TencentFailure } from '../services/store-schema.js';
-import type { LeftoverResources } from '../services/tke.js';
+import type { ModalView } from '@slack/types';
+import { TKE_CLUSTER_TAG, type LeftoverLookup } from '../services/deletion-rules.js';
 import { section } from './blocks.js';
 import { escapeMrkdwn } from './cluster-format.js';
-import { confirmNameInput, deletionMetadata, type DeletionModalPointer } from './delete-modal.js';
+import { confirmNameInput, deletionMetadata, deletionNoticeModal, type DeletionModalPointer } from './delete-modal.js';
 import { ActionIds, BlockIds, CallbackIds } from './ids.js';
-import { leftoverCount, leftoverLookupFailed, leftoverSections } from './leftover-resources.js';
+import { leftoverBlocks } from './leftover-resources.js';
 
-const TITLE = { type: 'plain_text', text: 'Force delete cluster' } as const;
+const TITLE_TEXT = 'Force Delete Cluster';
+const TITLE = { type: 'plain_text', text: TITLE_TEXT } as const;
 
 /** Opened at once on the button click (the trigger expires in 3 s); updated when Tencent has answered. */
 export function forceDeleteLoadingModal(input: DeletionModalPointer & { name: string }): ModalView {
@@ -22,31 +21,22 @@ export function forceDeleteLoadingModal(input: DeletionModalPointer & { name: st
   };
 }
 
-export interface ForceDeleteModalInput extends DeletionModalPointer {
-  name: string;
-  tkeClusterId: string;
-  /** What Tencent still has for the cluster; absent when the lookup failed. */
-  leftovers?: LeftoverResources;
-  lookupFailure?: TencentFailure;
-}
+/** The cluster, and what Tencent still has for it (or why that lookup failed). */
+export type ForceDeleteModalInput = DeletionModalPointer & { name: string; tkeClusterId: string } & LeftoverLookup;
 
-/** "Force delete cluster": the resources still present, the warning, and the name typed again. */
+/** A force-delete modal that only tells something (force delete is no longer possible...). */
+export const forceDeleteNoticeModal = (text: string): ModalView => deletionNoticeModal(text, TITLE_TEXT);
+
+/** "Force Delete Cluster": the resources still present, the warning, and the name typed again. */
 export function forceDeleteModal(input: ForceDeleteModalInput): ModalView {
   const name = escapeMrkdwn(input.name);
-  const found: KnownBlock[] = [];
-  if (input.leftovers && leftoverCount(input.leftovers) > 0) {
-    found.push(
-      section(
-        `:warning: These cloud resources tagged \`${TKE_CLUSTER_TAG}=${escapeMrkdwn(input.tkeClusterId)}\` are still present. ` +
-          'Force delete does not guarantee they go: *clean them up* in the Tencent Cloud console if they are still listed in the thread afterwards.',
-      ),
-      ...leftoverSections(input.leftovers),
-    );
-  } else if (input.leftovers) {
-    found.push(section(`No instances, disks or load balancers tagged \`${TKE_CLUSTER_TAG}=${escapeMrkdwn(input.tkeClusterId)}\` are left.`));
-  } else {
-    found.push(section(leftoverLookupFailed(input.tkeClusterId, input.lookupFailure)));
-  }
+  const tag = `\`${TKE_CLUSTER_TAG}=${escapeMrkdwn(input.tkeClusterId)}\``;
+  const found = leftoverBlocks(input, input.tkeClusterId, {
+    present: () =>
+      `:warning: These cloud resources tagged ${tag} are still present. ` +
+      'Force delete does not guarantee they go: *clean them up* in the Tencent Cloud console if they are still listed in the thread afterwards.',
+    none: `No instances, disks or load balancers tagged ${tag} are left.`,
+  }).blocks;
   return {
     type: 'modal',
     callback_id: CallbackIds.forceDeleteConfirm,

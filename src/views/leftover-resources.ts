@@ -1,10 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import { TKE_CLUSTER_TAG } from '../services/deletion-rules.js';
+import { TKE_CLUSTER_TAG, type LeftoverLookup } from '../services/deletion-rules.js';
 import type { TencentFailure } from '../services/store-schema.js';
 import type { LeftoverResources } from '../services/tke.js';
 import { section } from './blocks.js';
-import { escapeMrkdwn } from './cluster-format.js';
-import { failureText } from './cluster-root.js';
+import { escapeMrkdwn, failureText } from './cluster-format.js';
 
 /** Lines listed per kind of resource; the rest is counted ("…and 12 more"). */
 const LINES_PER_KIND = 25;
@@ -42,7 +41,25 @@ export function leftoverSummary(leftovers: LeftoverResources): string {
   return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
 
-/** Where to look when the lookup itself failed (with no failure recorded, as an unknown error). */
-export const leftoverLookupFailed = (tkeClusterId: string, failure: TencentFailure = { code: 'tkeops.UnknownError', message: 'no answer' }): string =>
+/** Where to look when the lookup itself failed. */
+const leftoverLookupFailed = (tkeClusterId: string, failure: TencentFailure): string =>
   `:warning: tkeops could not list the resources left: ${failureText(failure)}. Look in the Tencent Cloud console for ` +
   `instances, disks and load balancers tagged \`${TKE_CLUSTER_TAG}=${escapeMrkdwn(tkeClusterId)}\`.`;
+
+/**
+ * What a leftover lookup found, as blocks: `present` heads the list of resources still there,
+ * `none` says nothing is left, and a failed lookup says where to look. `text` is that first line alone.
+ */
+export function leftoverBlocks(
+  lookup: LeftoverLookup,
+  tkeClusterId: string,
+  say: { present: (leftovers: LeftoverResources) => string; none: string },
+): { text: string; blocks: KnownBlock[] } {
+  if (!lookup.leftovers) {
+    const text = leftoverLookupFailed(tkeClusterId, lookup.lookupFailure);
+    return { text, blocks: [section(text)] };
+  }
+  if (leftoverCount(lookup.leftovers) === 0) return { text: say.none, blocks: [section(say.none)] };
+  const text = say.present(lookup.leftovers);
+  return { text, blocks: [section(text), ...leftoverSections(lookup.leftovers)] };
+}

@@ -215,7 +215,7 @@ describe('the sandbox in a browser', () => {
   it('force-deletes the stuck cluster for on-call, after listing the leftover resources', async () => {
     await thread().getByRole('button', { name: 'Force Delete Cluster' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Continue' }).click();
-    const force = dialog('Force delete cluster');
+    const force = dialog('Force Delete Cluster');
     await force.getByRole('button', { name: 'Force delete', exact: true }).waitFor();
     await force.getByRole('textbox').fill('demo-2');
     await screenshot('force-delete-confirm');

@@ -48,7 +48,7 @@ describe('cloud accounts over Slack', () => {
   const submit = (user: string, view: ModalView, input: UserInput) =>
     t.send.viewSubmission(viewSubmission({ user, view, viewId: 'V0ACCOUNT1', input }));
 
-  const accounts = () => t.bot.services.store.read((data) => data.accounts);
+  const accounts = () => t.bot.store.read((data) => data.accounts);
   /** What the bot posted to the command's response_url (its answer after the ack). */
   const answered = async () =>
     (await t.slack.waitFor((calls) => calls.some((c) => c.method === 'response_url'))).find((c) => c.method === 'response_url')?.body;
@@ -96,13 +96,13 @@ describe('cloud accounts over Slack', () => {
       expect(reply.text).not.toContain(TENCENT.secretKey);
       expect(t.logs.length).toBeGreaterThan(0);
       expect(t.logs.join('\n')).not.toContain(TENCENT.secretKey);
-      expect(JSON.stringify(t.bot.services.store.read((data) => data.audit))).not.toContain(TENCENT.secretKey);
+      expect(JSON.stringify(t.bot.store.read((data) => data.audit))).not.toContain(TENCENT.secretKey);
     });
 
     it('writes an audit entry naming who added which account', async () => {
       await start();
       await submit(USERS.tenantAdmin, await openModal(USERS.tenantAdmin), fill({ scope: 'tenant' }));
-      expect(t.bot.services.store.read((data) => data.audit)).toEqual([
+      expect(t.bot.store.read((data) => data.audit)).toEqual([
         expect.objectContaining({
           actor: USERS.tenantAdmin,
           action: 'account.add',
@@ -300,14 +300,14 @@ describe('cloud accounts over Slack', () => {
       await start();
       await submit(USERS.tenantAdmin, await openModal(USERS.tenantAdmin), fill({ scope: 'tenant' }));
       const [prod] = accounts();
-      await t.bot.services.store.update((data) => {
+      await t.bot.store.update((data) => {
         data.clusters.push(aCluster({ spec: aSpec({ name: 'web', accountId: prod?.id ?? '' }), status: 'Running' }));
       });
       const reply = await t.send.command('account remove prod', { user: USERS.tenantAdmin });
       expect(reply.text).toBe('');
       expect(await answered()).toMatchObject({
         response_type: 'ephemeral',
-        text: 'Cloud account *prod* is still used by cluster web. Delete it first, then remove the account.',
+        text: 'Cloud account *prod* is still used by cluster web. Delete it first, then remove the cloud account.',
       });
       expect(accounts()).toHaveLength(1);
     });
@@ -325,7 +325,7 @@ describe('cloud accounts over Slack', () => {
   describe('from the cluster wizard', () => {
     it('saves the account and acknowledges with nothing, so Slack pops back to the wizard', async () => {
       await start();
-      await t.bot.services.store.update((data) => {
+      await t.bot.store.update((data) => {
         data.drafts.push({
           id: 'draft-1',
           userId: USERS.projectAdmin,

@@ -17,7 +17,7 @@ const inPlatform = (name: string, overrides: Partial<ClusterRecord> = {}) =>
   aCluster({ spec: aSpec({ name }), project: 'platform', channel: CHANNELS.platform, thread: { channel: CHANNELS.platform, ts: '1700000001.000100' }, ...overrides });
 
 async function seed(...clusters: ClusterRecord[]) {
-  await t.bot.services.store.update((data) => {
+  await t.bot.store.update((data) => {
     data.clusters.push(...clusters);
   });
 }
@@ -116,7 +116,7 @@ describe('the Overview button of the root message', () => {
     await t.bot.services.threads.announce(cluster.id);
     await t.bot.services.threads.idle();
     const root = t.slack.calls('chat.postMessage')[0];
-    const ts = t.bot.services.store.read((data) => data.clusters[0]?.thread?.ts) ?? '';
+    const ts = t.bot.store.read((data) => data.clusters[0]?.thread?.ts) ?? '';
 
     await t.send.blockActions(
       messageBlockAction({

@@ -60,7 +60,7 @@ class WizardUser {
     expect(reply).toMatchObject({ status: 200, text: '' });
     await this.t.slack.waitFor((calls) => calls.filter((c) => c.method === 'views.open').length > before);
     this.view = this.t.slack.calls('views.open').at(-1)?.body.view as ModalView;
-    this.viewId = await until(() => this.t.bot.services.store.read((d) => d.drafts.at(-1)?.viewId), 'the wizard view id');
+    this.viewId = await until(() => this.t.bot.store.read((d) => d.drafts.at(-1)?.viewId), 'the wizard view id');
   }
 
   payload(input: UserInput) {
@@ -161,7 +161,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
 
   /** Adds pools until there are `pools.length`, picks each pool's zones (which filters its instance types), then submits. */
   async function workerPools(w: WizardUser, pools: PoolInput[], parallel: boolean): Promise<SlackHttpResult> {
-    const keys = () => t.bot.services.store.read((d) => d.drafts.at(-1)?.form?.pools.map((p) => p.key) ?? []);
+    const keys = () => t.bot.store.read((d) => d.drafts.at(-1)?.form?.pools.map((p) => p.key) ?? []);
     while (keys().length < pools.length) await w.act(ActionIds.wizardAddPool);
     const input: UserInput = { [ActionIds.wizardParallel]: parallel ? ['parallel'] : [] };
     for (const [i, pool] of pools.entries()) {
@@ -216,7 +216,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     return w;
   }
 
-  const clusters = () => t.bot.services.store.read((d) => d.clusters);
+  const clusters = () => t.bot.store.read((d) => d.clusters);
   const params = (r: RecordedRequest | undefined) => (r?.params ?? {}) as Record<string, unknown>;
   /** Waits until the bot has handled `submissions` Deploy submissions (cluster created, thread announced); returns the cluster. */
   const deployed = async (submissions = 1) => {
@@ -392,7 +392,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     it('refuses a desired size outside min..max on that pool', async () => {
       const w = await wizardAt('pools');
       const reply = await workerPools(w, [GENERAL, { ...SMALL, min: '2', desired: '5', max: '3' }], false);
-      const key = t.bot.services.store.read((d) => d.drafts[0]?.form?.pools[1]?.key);
+      const key = t.bot.store.read((d) => d.drafts[0]?.form?.pools[1]?.key);
       expect(errorsOf(w, reply)).toEqual({ [`pool:${key}:desiredSize`]: 'The desired size must be between the minimum (2) and the maximum (3)' });
       nothingSent();
     });
@@ -461,7 +461,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       await w.submit();
       const cluster = await deployed();
       await t.bot.services.threads.idle();
-      const thread = t.bot.services.store.read((d) => d.clusters[0]?.thread);
+      const thread = t.bot.store.read((d) => d.clusters[0]?.thread);
       if (!thread) throw new Error('no provisioning thread');
 
       const again = await t.send.viewSubmission(w.payload({}));
@@ -478,7 +478,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       const w = await toReview();
       await w.submit();
       await deployed();
-      const draftBefore = t.bot.services.store.read((d) => d.drafts[0]);
+      const draftBefore = t.bot.store.read((d) => d.drafts[0]);
       // The first step as Slack still has it (same view id), submitted with another name.
       const basicsView = t.slack.calls('views.open')[0]?.body.view as ModalView;
       const edited = await t.send.viewSubmission(
@@ -492,7 +492,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
         .filter((c) => c.method === 'views.update')
         .slice(before);
       expect((back?.body.view as ModalView).callback_id).toBe(CallbackIds.wizardDeployed);
-      expect(t.bot.services.store.read((d) => d.drafts[0])).toEqual(draftBefore);
+      expect(t.bot.store.read((d) => d.drafts[0])).toEqual(draftBefore);
     });
   });
 
@@ -529,13 +529,13 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
 
       expect(reply.json).toEqual({ response_action: 'errors', errors: { [w.blockId('accountId')]: PLATFORM_ONLY } });
       expect(t.tencent.requests).toEqual([]);
-      expect(t.bot.services.store.read((d) => d.drafts[0]?.spec.accountId)).toBeUndefined();
+      expect(t.bot.store.read((d) => d.drafts[0]?.spec.accountId)).toBeUndefined();
     });
 
     it('refuses Deploy, ephemerally, once the account can no longer be used from the channel, and calls no CreateCluster', async () => {
       const w = await toReview();
       // The account moved to project data while the wizard was open.
-      await t.bot.services.store.update((d) => {
+      await t.bot.store.update((d) => {
         const account = d.accounts.find((a) => a.id === accountId);
         if (account) account.scope = { kind: 'project', project: 'data' };
       });
@@ -662,7 +662,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     const reply = await t.send.command('create', { user: USERS.member, channel: CHANNELS.noProject });
     expect(reply.json).toMatchObject({ response_type: 'ephemeral', text: expect.any(String) });
     expect(t.slack.calls('views.open')).toEqual([]);
-    expect(t.bot.services.store.read((d) => d.drafts)).toEqual([]);
+    expect(t.bot.store.read((d) => d.drafts)).toEqual([]);
   });
 
   it('opens the wizard with the name given to /tke create already typed in', async () => {
@@ -679,7 +679,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     const reply = await t.send.command('create a b c', { user: USERS.member, channel: CHANNELS.platform });
     expect(reply.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Usage: `/tke create [name]`') });
     expect(t.slack.calls('views.open')).toEqual([]);
-    expect(t.bot.services.store.read((d) => d.drafts)).toEqual([]);
+    expect(t.bot.store.read((d) => d.drafts)).toEqual([]);
   });
 
   it('keeps everything typed across a restart in the middle of the wizard', async () => {
@@ -701,7 +701,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     await w.act(ActionIds.wizardRegion, { value: 'ap-guangzhou', input: { [ActionIds.wizardRegion]: 'ap-guangzhou' } });
     const failed = (w.view.blocks as KnownBlock[]).find((b) => b.block_id === BlockIds.wizardLoadError);
     const requestId = t.tencent.requestsFor('DescribeKeyPairs')[0]?.requestId ?? '?';
-    expect(JSON.stringify(failed)).toContain(`*UnauthorizedOperation* — CAM denies cvm:DescribeKeyPairs. (request id \`${requestId}\`)`);
+    expect(JSON.stringify(failed)).toContain(`*UnauthorizedOperation*: CAM denies cvm:DescribeKeyPairs. (request id \`${requestId}\`)`);
 
     await w.act(ActionIds.wizardRetryLoad);
     expect(w.view.blocks.some((b) => b.block_id === BlockIds.wizardLoadError)).toBe(false);
@@ -737,7 +737,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       }),
     );
     expect(saved.text).toBe('');
-    const staging = await until(() => t.bot.services.store.read((d) => d.accounts.find((a) => a.name === 'staging')), 'the new account');
+    const staging = await until(() => t.bot.store.read((d) => d.accounts.find((a) => a.name === 'staging')), 'the new account');
     const update = await t.slack
       .waitFor((calls) => calls.slice(before).some((c) => c.method === 'views.update' && c.body.view_id === w.viewId && JSON.stringify(c.body.view).includes(staging.id)))
       .then((calls) => calls.slice(before).filter((c) => c.method === 'views.update').at(-1));

@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 const bot = () => t as TestBot;
-const record = (id: string) => bot().bot.services.store.read((data) => data.clusters.find((c) => c.id === id)) as ClusterRecord;
+const record = (id: string) => bot().bot.store.read((data) => data.clusters.find((c) => c.id === id)) as ClusterRecord;
 const deleteCalls = () => bot().tencent.requestsFor('DeleteCluster');
 const posts = () => bot().slack.calls('chat.postMessage');
 const text = (call: SlackCall | undefined) => String(call?.body.text ?? '');
@@ -221,7 +221,7 @@ describe('deleting a cluster from Slack', () => {
     expect(lastRootUpdate()).toContain('prod-1: Deleted (Deleted after 1m 00s');
     const list = await bot().send.command('list', { channel: CHANNELS.platform });
     expect(JSON.stringify(list.json)).not.toContain('prod-1');
-    expect(bot().bot.services.store.read((data) => data.audit.map((e) => e.action))).toEqual(expect.arrayContaining(['cluster.delete', 'cluster.deleted']));
+    expect(bot().bot.store.read((data) => data.audit.map((e) => e.action))).toEqual(expect.arrayContaining(['cluster.delete', 'cluster.deleted']));
   });
 });
 
@@ -230,7 +230,7 @@ describe('deleting a cluster Tencent has not created yet', () => {
   async function stillCreating(): Promise<ClusterRecord> {
     t = await startTestBot();
     const cluster = aCluster({ spec: aSpec({ name: 'prod-1' }), project: 'platform', channel: CHANNELS.platform, status: 'Creating', tkeClusterId: undefined });
-    await t.bot.services.store.update((data) => {
+    await t.bot.store.update((data) => {
       data.clusters.push(cluster);
     });
     return cluster;
@@ -350,7 +350,7 @@ describe('a deletion stuck in Deleting', () => {
     expect(forced?.body.thread_ts).toBe(cluster.thread?.ts);
     expect(JSON.stringify(forced?.body.blocks)).toContain(left.instances[0]?.instanceId);
     expect(lastRootUpdate()).toContain(`prod-1: Deleted (forced) (Force deleted by <@${PAGER}> after 15m 00s`);
-    const actions = bot().bot.services.store.read((data) => data.audit.filter((e) => e.target === cluster.id).map((e) => e.action));
+    const actions = bot().bot.store.read((data) => data.audit.filter((e) => e.target === cluster.id).map((e) => e.action));
     expect(actions).toEqual(
       expect.arrayContaining(['cluster.delete', 'cluster.forceDelete.offered', 'cluster.forceDelete.reviewed', 'cluster.forceDelete.requested', 'cluster.forceDelete']),
     );

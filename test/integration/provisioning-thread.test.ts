@@ -36,7 +36,7 @@ async function botWithAccount(): Promise<{ t: TestBot; accountId: string }> {
  * storing the completed form in the draft, as they would have left it.
  */
 async function deploy(bot: TestBot, accountId: string, options: { thread?: boolean } = {}): Promise<string> {
-  const { store } = bot.bot.services;
+  const { store } = bot.bot;
   await bot.send.command('create prod-1', { channel: CHANNELS.platform, user: USERS.member });
   await bot.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
   const opened = await waitForDraft(bot);
@@ -59,7 +59,7 @@ async function deploy(bot: TestBot, accountId: string, options: { thread?: boole
 
 async function waitForDraft(bot: TestBot) {
   for (let i = 0; i < 100; i += 1) {
-    const draft = bot.bot.services.store.read((data) => data.drafts.find((d) => d.userId === USERS.member && d.viewId));
+    const draft = bot.bot.store.read((data) => data.drafts.find((d) => d.userId === USERS.member && d.viewId));
     if (draft) return draft;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -67,7 +67,7 @@ async function waitForDraft(bot: TestBot) {
 }
 
 function cluster(bot: TestBot, id: string): ClusterRecord | undefined {
-  return bot.bot.services.store.read((data) => data.clusters.find((c) => c.id === id));
+  return bot.bot.store.read((data) => data.clusters.find((c) => c.id === id));
 }
 
 /**
@@ -129,8 +129,7 @@ describe('the provisioning thread', () => {
   it('costs 3 DescribeClusters calls per tick for 250 clusters in one account and region', async () => {
     const setup = await botWithAccount();
     t = setup.t;
-    const { store } = t.bot.services;
-    const { tke } = t.bot;
+    const { store, tke } = t.bot;
     await seedClusters({ store, tke }, {
       credential: TENCENT,
       specs: Array.from({ length: 250 }, (_, i) => specIn('ap-guangzhou', `many-${i}`, setup.accountId)),
@@ -211,8 +210,7 @@ describe('the provisioning thread', () => {
   it('keeps following every cluster while Slack answers 503, each tick finishing without waiting for it', async () => {
     const setup = await botWithAccount();
     t = setup.t;
-    const { store } = t.bot.services;
-    const { tke } = t.bot;
+    const { store, tke } = t.bot;
     const [announced] = await seedClusters({ store, tke }, { credential: TENCENT, specs: [specIn('ap-guangzhou', 'announced', setup.accountId)], withThread: true });
     const [unannounced] = await seedClusters({ store, tke }, { credential: TENCENT, specs: [specIn('ap-guangzhou', 'unannounced', setup.accountId)] });
     t.slack.fail('chat.postMessage', { status: 503, times: 1_000 });
@@ -253,10 +251,10 @@ describe('the provisioning thread', () => {
       channel: CHANNELS.platform,
       status: 'Creating',
       createdAt: now,
-      progress: { createRequestedAt: now, pools: [], addons: [] },
+      progress: { pools: [], addons: [] },
     });
     delete crashed.tkeClusterId;
-    await t.bot.services.store.update((data) => void data.clusters.push(crashed));
+    await t.bot.store.update((data) => void data.clusters.push(crashed));
     t = await t.restart();
 
     const ticks = await tickUntil(t, () => cluster(t as TestBot, crashed.id)?.thread !== undefined, 20);

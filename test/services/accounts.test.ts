@@ -140,7 +140,7 @@ describe('the cloud account service', () => {
     });
 
     it.each([
-      ['an empty name', { name: '  ' }, 'name', 'Give the account a name.'],
+      ['an empty name', { name: '  ' }, 'name', 'Give the cloud account a name.'],
       ['a name of 61 characters', { name: 'a'.repeat(61) }, 'name', 'At most 60 characters.'],
       ['a name of two words', { name: 'prod account' }, 'name', 'One word: letters, digits, dots, dashes or underscores.'],
       ['a Secret ID without AKID', { secretId: 'XYZunitaccount0001' }, 'secretId', expect.stringMatching(/^A Secret ID starts with AKID/)],

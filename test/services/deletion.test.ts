@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { confirmationProblem, forceDeleteAvailability } from '../../src/services/deletion-rules.js';
-import { DeletionError } from '../../src/services/deletion.js';
+import { DeletionError, leftoversOf } from '../../src/services/deletion.js';
 import { TencentError, type TkeGateway } from '../../src/services/tke.js';
 import { CREATE_OUTCOME_AFTER_MS } from '../../src/services/watcher.js';
 import { aCluster } from '../support/clusters.js';
 import { specIn } from '../support/seed-clusters.js';
-import { deletionWorld, MINUTE, type DeletionWorld } from '../support/deletion-world.js';
+import { DELETION_ACCOUNT, deletionWorld, MINUTE, type DeletionWorld } from '../support/deletion-world.js';
 
 let w: DeletionWorld | undefined;
 afterEach(async () => {
@@ -104,7 +104,7 @@ describe('requesting a deletion', () => {
     const t = await start();
     const now = t.clock.now().toISOString();
     // Deploy recorded it, then the app died before CreateCluster's answer was stored.
-    const crashed = aCluster({ id: 'c-crashed', spec: specIn('ap-guangzhou', 'prod-1', 'acct-1'), status: 'Creating', createdAt: now, progress: { createRequestedAt: now, pools: [], addons: [] } });
+    const crashed = aCluster({ id: 'c-crashed', spec: specIn('ap-guangzhou', 'prod-1', 'acct-1'), status: 'Creating', createdAt: now, progress: { pools: [], addons: [] } });
     delete crashed.tkeClusterId;
     await t.store.update((data) => void data.clusters.push(crashed));
     t.clock.advance(CREATE_OUTCOME_AFTER_MS);
@@ -139,7 +139,7 @@ describe('requesting a deletion', () => {
     const error = await refusal(() => t.deletion.requestDeletion(cluster.id, 'U0PADMIN1'));
 
     expect(error.reason).toBe('tencent');
-    expect(error.message).toContain('OperationDenied: Cluster has deletion protection enabled.');
+    expect(error.message).toContain('*OperationDenied* during DeleteCluster: Cluster has deletion protection enabled.');
     const after = t.cluster(cluster.id);
     expect(after.status).toBe('Running');
     expect(after.deletion).toBeUndefined();
@@ -153,7 +153,7 @@ describe('leftover resources', () => {
     const cluster = await t.runningCluster();
     const expected = t.tencent.resources(cluster.tkeClusterId as string);
 
-    const leftovers = await t.deletion.listLeftovers(cluster.id);
+    const leftovers = await leftoversOf(t.tke, { credential: DELETION_ACCOUNT, region: cluster.spec.region }, cluster.tkeClusterId as string);
 
     expect(leftovers.instances.map((i) => i.instanceId).sort()).toEqual(expected.instances.map((i) => i.instanceId).sort());
     expect(leftovers.disks.map((d) => d.diskId).sort()).toEqual(expected.disks.map((d) => d.diskId).sort());
@@ -258,11 +258,11 @@ describe('force delete', () => {
 
     const error = await refusal(() => t.deletion.forceDelete(cluster.id, 'U0ONCALL1'));
 
-    expect(error.message).toContain('InternalError.UnexpectedInternal: try later (request id req-1)');
+    expect(error.message).toContain('*InternalError.UnexpectedInternal* during DeleteCluster: try later (request id `req-1`)');
     const after = t.cluster(cluster.id);
     expect(after.status).toBe('Deleting');
     expect(after.deletion?.forcedBy).toBeUndefined();
-    expect(t.deletion.forceDeleteRefusal(cluster.id)).toBeUndefined();
+    expect(t.deletion.forceDeleteRefusal(after)).toBeUndefined();
     expect(t.audit().at(-1)).toMatchObject({ action: 'cluster.forceDelete.failed', actor: 'U0ONCALL1' });
   });
 });

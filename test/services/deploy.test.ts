@@ -135,7 +135,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
       const draftId = await aDraft();
       const pending = deploy.deploy(draftId, 'U0MEMBER');
       while (tencent.requestsFor('CreateCluster').length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-      expect(clusters()).toMatchObject([{ draftId, status: 'Creating', progress: { createRequestedAt: clock.now().toISOString() } }]);
+      expect(clusters()).toMatchObject([{ draftId, status: 'Creating', createdAt: clock.now().toISOString() }]);
       expect(clusters()[0]?.tkeClusterId).toBeUndefined();
       await pending;
     });

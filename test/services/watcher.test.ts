@@ -58,7 +58,7 @@ async function tickTimes(w: WatcherWorld, count: number): Promise<void> {
  */
 async function crashedDeploy(w: World, name: string, options: { tencentHasIt: boolean }): Promise<{ record: ClusterRecord; tkeClusterId?: string }> {
   const now = w.clock.now().toISOString();
-  const record = aCluster({ id: `c-crashed-${name}`, spec: specIn(...gz(name)), status: 'Creating', createdAt: now, progress: { createRequestedAt: now, pools: [], addons: [] } });
+  const record = aCluster({ id: `c-crashed-${name}`, spec: specIn(...gz(name)), status: 'Creating', createdAt: now, progress: { pools: [], addons: [] } });
   delete record.tkeClusterId;
   let tkeClusterId: string | undefined;
   if (options.tencentHasIt) {
@@ -306,11 +306,11 @@ describe('the watcher', () => {
     const [cluster] = await w.seed([gz('unanswered')], { withThread: false });
     const before = recordingChat();
     for (let i = 0; i < 5; i += 1) before.failNext(timedOut());
-    const threadsBefore = createProvisioningThreads({ store: w.store, outbox: createSlackOutbox({ client: before, logger: w.logger, sleep: async () => undefined }), clock: w.clock, logger: w.logger });
+    const threadsBefore = createProvisioningThreads({ store: w.store, accounts: w.accounts, outbox: createSlackOutbox({ client: before, logger: w.logger, sleep: async () => undefined }), clock: w.clock, logger: w.logger });
     await threadsBefore.announce(cluster?.id ?? '');
 
     const after = recordingChat();
-    const threadsAfter = createProvisioningThreads({ store: w.store, outbox: createSlackOutbox({ client: after, logger: w.logger }), clock: w.clock, logger: w.logger });
+    const threadsAfter = createProvisioningThreads({ store: w.store, accounts: w.accounts, outbox: createSlackOutbox({ client: after, logger: w.logger }), clock: w.clock, logger: w.logger });
     await threadsAfter.announce(cluster?.id ?? '');
     await threadsAfter.idle();
 

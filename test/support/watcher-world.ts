@@ -38,7 +38,8 @@ export interface WatcherWorld {
   tke: TkeGateway;
   /** The gateway straight to the emulator. */
   realTke: TkeGateway;
-  accounts: { credentialFor: (accountId: string) => TencentCredential };
+  /** The cloud account service as the watcher and the thread see it; no account is stored, so names are ids. */
+  accounts: { credentialFor: (accountId: string) => TencentCredential; nameOf: (accountId: string) => string };
   chat: RecordingChat;
   threads: ProvisioningThreads;
   watcher: Watcher;
@@ -59,10 +60,10 @@ export async function watcherWorld(options: WatcherWorldOptions): Promise<Watche
   const store = await openStore(path.join(dir, 'db.json'));
   const realTke = createTkeGateway({ endpoint: tencent.url, logger, sleep: async () => undefined });
   const tke = options.tke ? options.tke(realTke) : realTke;
-  const accounts = { credentialFor: options.credentialFor };
+  const accounts = { credentialFor: options.credentialFor, nameOf: (accountId: string) => accountId };
   const chat = recordingChat();
   const outbox = createSlackOutbox({ client: chat, logger });
-  const threads = createProvisioningThreads({ store, outbox, clock, logger });
+  const threads = createProvisioningThreads({ store, accounts, outbox, clock, logger });
   const provisioning = createProvisioningSteps({ store, tke, accounts, clock, logger });
   const watcher = createWatcher({
     store,

@@ -4,6 +4,7 @@ import { messageProblems, viewProblems } from '../../src/sandbox/slack/limits.js
 import { overviewInput, rootInput } from '../../src/services/cluster-summary.js';
 import { createdWorkerPools, deletionSummary } from '../../src/services/deletion-rules.js';
 import type { LeftoverResources } from '../../src/services/tke.js';
+import { timeLeft } from '../../src/views/cluster-format.js';
 import { clusterOverviewMessage } from '../../src/views/cluster-overview.js';
 import { clusterRootMessage } from '../../src/views/cluster-root.js';
 import { deleteModal, deletionExpiredModal, deletionNoticeModal, parseDeletionMetadata } from '../../src/views/delete-modal.js';
@@ -14,7 +15,6 @@ import {
   forceDeleteButton,
   forceDeleteNote,
   forceDeleteOfferMessage,
-  timeLeft,
 } from '../../src/views/deletion-thread.js';
 import { forceDeleteLoadingModal, forceDeleteModal } from '../../src/views/force-delete-modal.js';
 import { ActionIds, BlockIds, CallbackIds } from '../../src/views/ids.js';

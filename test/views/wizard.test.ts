@@ -233,7 +233,7 @@ describe('placement', () => {
       options: { accountId: 'acct-1', error: { what: 'regions (DescribeRegions)', code: 'AuthFailure.SecretIdNotFound', message: 'The SecretId is not found.', requestId: 'req-42' } },
     });
     const error = blocksOf(view).find((b) => b.block_id === BlockIds.wizardLoadError);
-    expect(JSON.stringify(error)).toContain('*AuthFailure.SecretIdNotFound* — The SecretId is not found. (request id `req-42`)');
+    expect(JSON.stringify(error)).toContain('*AuthFailure.SecretIdNotFound*: The SecretId is not found. (request id `req-42`)');
     expect(JSON.stringify(error)).toContain(ActionIds.wizardRetryLoad);
   });
 });

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { CLUSTER_NAME_MAX, DESCRIPTION_MAX } from '../../services/cluster-spec.js';
+import { CLUSTER_NAME_MAX, CLUSTER_DESCRIPTION_MAX } from '../../services/cluster-spec.js';
 import type { WizardForm } from '../../services/store-schema.js';
 import { section } from '../blocks.js';
 import { ActionIds, BlockIds } from '../ids.js';
@@ -86,7 +86,7 @@ export function basicsView(input: BasicsViewInput): ModalView {
         actionId: ActionIds.wizardDescription,
         label: 'Description',
         value: form.description,
-        maxLength: DESCRIPTION_MAX,
+        maxLength: CLUSTER_DESCRIPTION_MAX,
         optional: true,
       }),
       textInput({

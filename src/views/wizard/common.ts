@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { WizardOptions } from '../../services/store-schema.js';
 import { section } from '../blocks.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
-import { clip, messageUrl } from '../cluster-format.js';
+import { clip, failureText, messageUrl } from '../cluster-format.js';
 import { ActionIds, BlockIds, CallbackIds } from '../ids.js';
 import { parsePrivateMetadata } from '../private-metadata.js';
 import { WIZARD_STEPS, type WizardStep } from './fields.js';
@@ -75,12 +75,11 @@ export const notice = (text: string | undefined): KnownBlock[] => (text ? [secti
 export function loadErrorBlocks(options: WizardOptions): KnownBlock[] {
   const error = options.error;
   if (!error) return [];
-  const requestId = error.requestId ? ` (request id \`${error.requestId}\`)` : '';
   return [
     {
       type: 'section',
       block_id: BlockIds.wizardLoadError,
-      text: mrkdwn(`:x: Tencent Cloud refused to list ${error.what}: *${error.code}* — ${error.message}${requestId}`),
+      text: mrkdwn(`:x: Tencent Cloud refused to list ${error.what}: ${failureText(error)}`),
       accessory: button('Retry', ActionIds.wizardRetryLoad),
     },
   ];

@@ -10,6 +10,7 @@ import { endpointAccessSchema } from '../../services/store-schema.js';
 import type { WizardForm, WizardPoolForm } from '../../services/store-schema.js';
 import type { FieldErrors, FieldKey, PoolField } from '../../services/cluster-spec.js';
 import { BlockIds } from '../ids.js';
+import type { StateValue, StateValues } from '../view-state.js';
 
 export type WizardStep = 'basics' | 'packs' | 'placement' | 'pools' | 'review';
 export const WIZARD_STEPS: readonly WizardStep[] = ['basics', 'packs', 'placement', 'pools', 'review'];
@@ -60,15 +61,6 @@ export function fieldOfBlock(blockId: string): FieldKey | undefined {
   const entry = Object.entries(SIMPLE_BLOCKS).find(([, block]) => block === base);
   return entry?.[0] as SimpleField | undefined;
 }
-
-/** One element's state as Slack sends it in view.state.values. */
-export interface StateValue {
-  type?: string;
-  value?: string | null;
-  selected_option?: { value: string } | null;
-  selected_options?: { value: string }[] | null;
-}
-export type StateValues = Record<string, Record<string, StateValue>>;
 
 const textOf = (state: StateValue) => state.value ?? '';
 const choiceOf = (state: StateValue) => state.selected_option?.value || undefined;

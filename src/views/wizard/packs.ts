@@ -58,10 +58,10 @@ export function packsView(input: PacksViewInput): ModalView {
       ...notice(input.notice),
       section(
         `*${profile.name}* — ${profile.description}\nKubernetes ${profile.layers.kubernetes.version} · network ${networkSummary(profile)}\n` +
-          'Review the pack parameters below; edit them to override the profile for this cluster.',
+          'Review the pack parameters below; edit them to override the cluster profile for this cluster.',
       ),
       ...packBlocks,
-      ...(hidden > 0 ? [section(`${hidden} more packs keep the profile's values.`)] : []),
+      ...(hidden > 0 ? [section(`${hidden} more packs keep the cluster profile's values.`)] : []),
     ],
   });
 }

@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { includesPublic, MAX_PUBLIC_CIDRS } from '../../services/cluster-spec.js';
 import type { EndpointAccessChoice, WizardForm, WizardOptions } from '../../services/store-schema.js';
+import { endpointLabel } from '../cluster-format.js';
 import { ActionIds } from '../ids.js';
 import { textInput } from './basics.js';
 import { choices, context, loadErrorBlocks, notice, option, plain, wizardModal } from './common.js';
@@ -15,13 +16,10 @@ export interface PlacementViewInput {
 }
 
 export const ENDPOINT_CHOICES: readonly { value: EndpointAccessChoice; text: string; description: string }[] = [
-  { value: 'public', text: 'Public (recommended)', description: 'Reachable from the internet, restricted to the CIDRs below' },
-  { value: 'private', text: 'Private', description: "Reachable only inside the VPC, through the chosen subnet" },
-  { value: 'private-public', text: 'Private & Public', description: 'Both endpoints' },
+  { value: 'public', text: `${endpointLabel('public')} (recommended)`, description: 'Reachable from the internet, restricted to the CIDRs below' },
+  { value: 'private', text: endpointLabel('private'), description: "Reachable only inside the VPC, through the chosen subnet" },
+  { value: 'private-public', text: endpointLabel('private-public'), description: 'Both endpoints' },
 ];
-
-export const endpointLabel = (access: EndpointAccessChoice): string =>
-  ENDPOINT_CHOICES.find((c) => c.value === access)?.text.replace(' (recommended)', '') ?? access;
 
 function select(input: {
   field: 'region' | 'keyPairId' | 'vpcId' | 'subnetId';

@@ -4,9 +4,9 @@ import { listPacks } from '../../services/profiles.js';
 import { includesPublic } from '../../services/cluster-spec.js';
 import type { ClusterSpec, WizardOptions } from '../../services/store-schema.js';
 import { section } from '../blocks.js';
+import { endpointLabel } from '../cluster-format.js';
 import { context, notice, wizardModal } from './common.js';
 import { networkSummary } from './packs.js';
-import { endpointLabel } from './placement.js';
 
 export interface ReviewViewInput {
   draftId: string;
