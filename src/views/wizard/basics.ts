@@ -3,7 +3,7 @@ import { CLUSTER_NAME_MAX, CLUSTER_DESCRIPTION_MAX } from '../../services/cluste
 import type { WizardForm } from '../../services/store-schema.js';
 import { section } from '../blocks.js';
 import { ActionIds, BlockIds } from '../ids.js';
-import { button, choices, notice, option, plain, wizardModal } from './common.js';
+import { button, choices, inputBlock, notice, option, plain, wizardModal } from './common.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
 import { blockIdFor } from './fields.js';
 
@@ -27,21 +27,14 @@ export function textInput(input: {
   placeholder?: string;
   hint?: string;
 }): KnownBlock {
-  return {
-    type: 'input',
-    block_id: input.blockId,
-    label: plain(input.label, SLACK_LIMITS.inputLabel),
-    ...(input.optional ? { optional: true } : {}),
-    ...(input.hint ? { hint: plain(input.hint, SLACK_LIMITS.inputLabel) } : {}),
-    element: {
-      type: 'plain_text_input',
-      action_id: input.actionId,
-      max_length: input.maxLength,
-      ...(input.multiline ? { multiline: true } : {}),
-      ...(input.value ? { initial_value: input.value.slice(0, input.maxLength) } : {}),
-      ...(input.placeholder ? { placeholder: plain(input.placeholder, 150) } : {}),
-    },
-  };
+  return inputBlock(input, {
+    type: 'plain_text_input',
+    action_id: input.actionId,
+    max_length: input.maxLength,
+    ...(input.multiline ? { multiline: true } : {}),
+    ...(input.value ? { initial_value: input.value.slice(0, input.maxLength) } : {}),
+    ...(input.placeholder ? { placeholder: plain(input.placeholder, SLACK_LIMITS.placeholder) } : {}),
+  });
 }
 
 /** Step 1: name, description, tags, cloud account (with "+ Cloud account") and cluster profile. */
@@ -57,7 +50,7 @@ export function basicsView(input: BasicsViewInput): ModalView {
             element: {
               type: 'static_select',
               action_id: ActionIds.wizardAccount,
-              placeholder: plain('Choose a cloud account', 150),
+              placeholder: plain('Choose a cloud account', SLACK_LIMITS.placeholder),
               ...choices(
                 input.accounts.map((a) => option(`${a.name} (${a.scope})`, a.id)),
                 form.accountId,
@@ -122,7 +115,7 @@ function profileBlocks(profiles: PlainTextOption[], selected: string | undefined
       element: {
         type: 'static_select',
         action_id: ActionIds.wizardProfile,
-        placeholder: plain('Choose a cluster profile', 150),
+        placeholder: plain('Choose a cluster profile', SLACK_LIMITS.placeholder),
         ...choices(profiles, selected),
       },
     },

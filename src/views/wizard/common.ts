@@ -1,5 +1,5 @@
 /** Pieces every wizard step shares: the modal frame, options within Slack's limits, notices. */
-import type { ActionsBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { ActionsBlock, InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
 import type { WizardOptions } from '../../services/store-schema.js';
 import { section } from '../blocks.js';
@@ -55,6 +55,22 @@ export function choices(all: readonly PlainTextOption[], selected: string | unde
   const options = all.slice(0, SLACK_LIMITS.optionsPerSelect);
   const initial = options.find((o) => o.value === selected);
   return { options, ...(initial ? { initial_option: initial } : {}) };
+}
+
+/** The frame every wizard input shares: block id, label, and an optional hint, "optional" flag or dispatch. */
+export function inputBlock(
+  frame: { blockId: string; label: string; hint?: string | undefined; optional?: boolean | undefined; dispatch?: boolean | undefined },
+  element: InputBlock['element'],
+): InputBlock {
+  return {
+    type: 'input',
+    block_id: frame.blockId,
+    label: plain(frame.label, SLACK_LIMITS.inputLabel),
+    ...(frame.optional ? { optional: true } : {}),
+    ...(frame.dispatch ? { dispatch_action: true } : {}),
+    ...(frame.hint ? { hint: plain(frame.hint, SLACK_LIMITS.inputHint) } : {}),
+    element,
+  };
 }
 
 export const context = (text: string): KnownBlock => ({ type: 'context', elements: [mrkdwn(text)] });

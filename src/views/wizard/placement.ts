@@ -4,7 +4,7 @@ import type { EndpointAccessChoice, WizardForm, WizardOptions } from '../../serv
 import { endpointLabel } from '../cluster-format.js';
 import { ActionIds } from '../ids.js';
 import { textInput } from './basics.js';
-import { choices, context, loadErrorBlocks, notice, option, plain, wizardModal } from './common.js';
+import { choices, context, inputBlock, loadErrorBlocks, notice, option, plain, wizardModal } from './common.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
 import { blockIdFor } from './fields.js';
 
@@ -32,19 +32,10 @@ function select(input: {
   dispatch?: boolean;
   hint?: string;
 }): KnownBlock {
-  return {
-    type: 'input',
-    block_id: blockIdFor(input.field, input.variant),
-    label: plain(input.label, SLACK_LIMITS.inputLabel),
-    ...(input.dispatch ? { dispatch_action: true } : {}),
-    ...(input.hint ? { hint: plain(input.hint, SLACK_LIMITS.inputLabel) } : {}),
-    element: {
-      type: 'static_select',
-      action_id: input.actionId,
-      placeholder: plain(input.placeholder, 150),
-      ...choices(input.options, input.selected),
-    },
-  };
+  return inputBlock(
+    { ...input, blockId: blockIdFor(input.field, input.variant) },
+    { type: 'static_select', action_id: input.actionId, placeholder: plain(input.placeholder, SLACK_LIMITS.placeholder), ...choices(input.options, input.selected) },
+  );
 }
 
 const loading = (what: string) => context(`:hourglass_flowing_sand: Loading ${what} from Tencent Cloud…`);

@@ -4,7 +4,7 @@ import type { PoolField } from '../../services/cluster-spec.js';
 import type { WizardForm, WizardOptions, WizardPoolForm } from '../../services/store-schema.js';
 import { ActionIds, BlockIds } from '../ids.js';
 import { textInput } from './basics.js';
-import { button, context, divider, loadErrorBlocks, notice, option, plain, wizardModal } from './common.js';
+import { button, context, divider, inputBlock, loadErrorBlocks, notice, option, plain, wizardModal } from './common.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
 import { blockIdFor, variantOf } from './fields.js';
 
@@ -42,11 +42,9 @@ export function instanceTypeChoices(types: readonly InstanceType[]): { options: 
 
 function numberInput(pool: WizardPoolForm, field: PoolField, actionId: string, label: string, min: number, max: number): KnownBlock {
   const value = pool[field as 'minSize' | 'desiredSize' | 'maxSize' | 'diskGb'];
-  return {
-    type: 'input',
-    block_id: blockIdFor(poolField(pool.key, field)),
-    label: plain(label),
-    element: {
+  return inputBlock(
+    { blockId: blockIdFor(poolField(pool.key, field)), label },
+    {
       type: 'number_input',
       action_id: actionId,
       is_decimal_allowed: false,
@@ -54,7 +52,7 @@ function numberInput(pool: WizardPoolForm, field: PoolField, actionId: string, l
       max_value: String(max),
       ...(/^\d+$/.test(value) ? { initial_value: value } : {}),
     },
-  };
+  );
 }
 
 function poolBlocks(pool: WizardPoolForm, index: number, form: WizardForm, options: WizardOptions): KnownBlock[] {
@@ -94,7 +92,7 @@ function poolBlocks(pool: WizardPoolForm, index: number, form: WizardForm, optio
           element: {
             type: 'multi_static_select',
             action_id: ActionIds.wizardPoolZones,
-            placeholder: plain('Choose zones', 150),
+            placeholder: plain('Choose zones', SLACK_LIMITS.placeholder),
             options: zoneOptions,
             ...(chosenZones.length > 0 ? { initial_options: chosenZones } : {}),
           },
@@ -108,7 +106,7 @@ function poolBlocks(pool: WizardPoolForm, index: number, form: WizardForm, optio
           element: {
             type: 'static_select',
             action_id: ActionIds.wizardPoolInstanceType,
-            placeholder: plain('Choose an instance type', 150),
+            placeholder: plain('Choose an instance type', SLACK_LIMITS.placeholder),
             ...typeChoices,
             ...(chosenType ? { initial_option: chosenType } : {}),
           },
