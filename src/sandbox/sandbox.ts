@@ -117,6 +117,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           return 'The next worker pool creation will fail with InternalError.';
         },
       },
+      {
+        id: 'fail-next-endpoint',
+        label: 'Make the next endpoint fail',
+        hint: 'Tencent accepts the next CreateClusterEndpoint, then reports it CreateFailed.',
+        run: () => {
+          tencent.failNextEndpoint('The sandbox was asked to fail this endpoint.');
+          return 'The next cluster endpoint will end CreateFailed.';
+        },
+      },
+      {
+        id: 'fail-next-add-on',
+        label: 'Make the next add-on fail',
+        hint: 'Tencent accepts the next InstallAddon, then reports it InstallFailed.',
+        run: () => {
+          tencent.failNextAddon('The sandbox was asked to fail this add-on.');
+          return 'The next add-on will end InstallFailed.';
+        },
+      },
     ];
     const slack = await startLocalSlack({ botToken, signingSecret, workspace, controls, port: options.port ?? 0 });
     stops.push(() => slack.close());

@@ -53,6 +53,21 @@ const refused = async (url: string) => {
   }
 };
 
+const DEMO_TARGET = { credential: { secretId: SANDBOX_ACCOUNT.secretId, secretKey: SANDBOX_ACCOUNT.secretKey }, region: 'ap-guangzhou' };
+/** A cluster created in the sandbox's emulator through the bot's own gateway, with the demo account. */
+const createDemoCluster = async (bot: TkeopsApp, name: string) =>
+  (
+    await bot.tke.createCluster(DEMO_TARGET, {
+      name,
+      description: '',
+      kubernetesVersion: '1.28.3',
+      os: 'ubuntu18.04.1x86_64',
+      vpcId: 'vpc-gzdemo01',
+      network: { mode: 'GR', clusterCidr: '10.200.0.0/16' },
+      tags: [],
+    })
+  ).clusterId;
+
 describe('the sandbox', () => {
   it("starts the bot through production's bootstrap and createApp, with only the configuration changed", async () => {
     const { bot, config, slack, tencent } = await start();
@@ -101,18 +116,29 @@ describe('the sandbox', () => {
     const { url, bot, tencent } = await start();
     const answer = (await (await fetch(`${url}/sandbox/controls/stick-next-deletion`, { method: 'POST' })).json()) as { ok: boolean };
     expect(answer.ok).toBe(true);
-    const target = { credential: { secretId: SANDBOX_ACCOUNT.secretId, secretKey: SANDBOX_ACCOUNT.secretKey }, region: 'ap-guangzhou' };
-    const { clusterId } = await bot.tke.createCluster(target, {
-      name: 'stuck-1',
-      description: '',
-      kubernetesVersion: '1.28.3',
-      os: 'ubuntu18.04.1x86_64',
-      vpcId: 'vpc-gzdemo01',
-      network: { mode: 'GR', clusterCidr: '10.200.0.0/16' },
-      tags: [],
-    });
-    await bot.tke.deleteCluster(target, clusterId, { terminateInstances: true, terminateDisks: true });
+    const clusterId = await createDemoCluster(bot, 'stuck-1');
+    await bot.tke.deleteCluster(DEMO_TARGET, clusterId, { terminateInstances: true, terminateDisks: true });
     expect(tencent.cluster(clusterId)?.deletion?.stuck).toBe(true);
+  });
+
+  it('makes the next endpoint and the next add-on fail in Tencent from the page’s controls', async () => {
+    sandbox = await startSandbox({ port: 0, dataFile: path.join(dir, 'sandbox-db.json'), logLevel: 'silent', timings: { clusterCreateMs: 0, endpointCreateMs: 0, addonInstallMs: 0 } });
+    const { url, bot } = sandbox;
+    for (const control of ['fail-next-endpoint', 'fail-next-add-on']) {
+      const answer = (await (await fetch(`${url}/sandbox/controls/${control}`, { method: 'POST' })).json()) as { ok: boolean };
+      expect(answer.ok).toBe(true);
+    }
+    const clusterId = await createDemoCluster(bot, 'broken-1');
+    await bot.tke.createClusterEndpoint(DEMO_TARGET, { clusterId, access: 'public' });
+    await bot.tke.installAddon(DEMO_TARGET, clusterId, { name: 'mariadb', version: '20.0.0', values: '' });
+
+    expect(await bot.tke.describeClusterEndpointStatus(DEMO_TARGET, clusterId, 'public')).toEqual({
+      status: 'CreateFailed',
+      error: 'The sandbox was asked to fail this endpoint.',
+    });
+    expect(await bot.tke.describeAddons(DEMO_TARGET, clusterId)).toEqual([
+      expect.objectContaining({ name: 'mariadb', phase: 'InstallFailed', reason: 'The sandbox was asked to fail this add-on.' }),
+    ]);
   });
 
   it('stops cleanly: the page, the bot and the emulator stop listening', async () => {

@@ -279,6 +279,53 @@ describe('cluster lifecycle', () => {
   });
 });
 
+describe('failures a cluster can end in', () => {
+  it('reports a cluster marked abnormal as Abnormal until it is deleted', async () => {
+    const clusterId = await createCluster();
+    clock.advance(emulator.timings.clusterCreateMs);
+    emulator.markAbnormal(clusterId);
+
+    const { Clusters } = await tkeClient().DescribeClusters({ ClusterIds: [clusterId] });
+    expect(Clusters?.[0]?.ClusterStatus).toBe('Abnormal');
+
+    await tkeClient().DeleteCluster({ ClusterId: clusterId, InstanceDeleteMode: 'terminate' });
+    expect(emulator.cluster(clusterId)?.status).toBe('Deleting');
+  });
+
+  it('ends the next endpoint CreateFailed with its ErrorMsg once its create time has passed, and only that one', async () => {
+    const clusterId = await createCluster();
+    clock.advance(emulator.timings.clusterCreateMs);
+    emulator.failNextEndpoint('CLB quota exceeded in ap-guangzhou');
+    await tkeClient().CreateClusterEndpoint({ ClusterId: clusterId, IsExtranet: true });
+    await tkeClient().CreateClusterEndpoint({ ClusterId: clusterId, IsExtranet: false, SubnetId: SUBNET });
+
+    const status = (IsExtranet: boolean) => tkeClient().DescribeClusterEndpointStatus({ ClusterId: clusterId, IsExtranet });
+    expect(await status(true)).toMatchObject({ Status: 'Creating', ErrorMsg: '' });
+    clock.advance(emulator.timings.endpointCreateMs);
+    expect(await status(true)).toMatchObject({ Status: 'CreateFailed', ErrorMsg: 'CLB quota exceeded in ap-guangzhou' });
+    expect(await status(false)).toMatchObject({ Status: 'Created', ErrorMsg: '' });
+  });
+
+  it('ends the next add-on InstallFailed with its Reason once its install time has passed, and only that one', async () => {
+    const clusterId = await createCluster();
+    clock.advance(emulator.timings.clusterCreateMs);
+    emulator.failNextAddon('chart bitnami/mariadb 20.0.0 not found');
+    await tkeClient().InstallAddon({ ClusterId: clusterId, AddonName: 'mariadb' });
+    await tkeClient().InstallAddon({ ClusterId: clusterId, AddonName: 'cbs' });
+
+    const phases = async () => (await tkeClient().DescribeAddon({ ClusterId: clusterId })).Addons?.map((a) => [a.AddonName, a.Phase, a.Reason]);
+    expect(await phases()).toEqual([
+      ['mariadb', 'Installing', ''],
+      ['cbs', 'Installing', ''],
+    ]);
+    clock.advance(emulator.timings.addonInstallMs);
+    expect(await phases()).toEqual([
+      ['mariadb', 'InstallFailed', 'chart bitnami/mariadb 20.0.0 not found'],
+      ['cbs', 'Succeeded', ''],
+    ]);
+  });
+});
+
 describe('HTTP control API', () => {
   it('registers an account that can then call the API', async () => {
     const { status } = await control('account', OTHER_ACCOUNT);
@@ -301,6 +348,24 @@ describe('HTTP control API', () => {
     expect([failed?.code, throttled?.code]).toEqual(['InternalError', 'RequestLimitExceeded']);
     const { json } = await control('cluster', { clusterId });
     expect(json.cluster).toMatchObject({ clusterId, status: 'Deleting', deletion: { stuck: true } });
+  });
+
+  it('makes a cluster Abnormal, and the next endpoint and add-on fail, for another process', async () => {
+    const clusterId = await createCluster();
+    await control('advance', { ms: emulator.timings.clusterCreateMs });
+    expect((await control('failNextEndpoint', { message: 'no CLB left' })).status).toBe(200);
+    expect((await control('failNextAddon', { reason: 'chart not found' })).status).toBe(200);
+    await tkeClient().CreateClusterEndpoint({ ClusterId: clusterId, IsExtranet: true });
+    await tkeClient().InstallAddon({ ClusterId: clusterId, AddonName: 'mariadb' });
+    expect((await control('markAbnormal', { clusterId })).status).toBe(200);
+    await control('advance', { ms: 60 * 60_000 });
+
+    const { json } = await control('cluster', { clusterId });
+    expect(json.cluster).toMatchObject({
+      status: 'Abnormal',
+      endpoints: { public: { status: 'CreateFailed', failure: 'no CLB left' } },
+      addons: [{ name: 'mariadb', phase: 'InstallFailed' }],
+    });
   });
 
   it('lists the recorded requests, filtered by action', async () => {

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { confirmationProblem, forceDeleteAvailability } from '../../src/services/deletion-rules.js';
 import { DeletionError, leftoversOf } from '../../src/services/deletion.js';
-import { TencentError, type TkeGateway } from '../../src/services/tke.js';
 import { CREATE_OUTCOME_AFTER_MS } from '../../src/services/watcher.js';
 import { aCluster } from '../support/clusters.js';
 import { specIn } from '../support/seed-clusters.js';
@@ -245,20 +244,15 @@ describe('force delete', () => {
   });
 
   it('leaves the cluster Deleting, ready for another try, when Tencent refuses', async () => {
-    const failing = (real: TkeGateway): TkeGateway => ({
-      ...real,
-      deleteCluster: async (target, id, options) => {
-        if (options.skipDeletionProtection) throw new TencentError('InternalError.UnexpectedInternal', 'try later', 'req-1');
-        return real.deleteCluster(target, id, options);
-      },
-    });
-    const t = await start({ tke: failing });
+    const t = await start();
     const cluster = await stuckCluster(t);
     t.clock.advance(15 * MINUTE);
+    t.tencent.failNext('DeleteCluster', { code: 'InternalError.UnexpectedInternal', message: 'try later' });
 
     const error = await refusal(() => t.deletion.forceDelete(cluster.id, 'U0ONCALL1'));
 
-    expect(error.message).toContain('*InternalError.UnexpectedInternal* during DeleteCluster: try later (request id `req-1`)');
+    const refused = t.tencent.requestsFor('DeleteCluster').at(-1);
+    expect(error.message).toContain(`*InternalError.UnexpectedInternal* during DeleteCluster: try later (request id \`${refused?.requestId}\`)`);
     const after = t.cluster(cluster.id);
     expect(after.status).toBe('Deleting');
     expect(after.deletion?.forcedBy).toBeUndefined();

@@ -4,7 +4,7 @@ import { resourceTags } from '../../src/services/deploy.js';
 import { createSlackOutbox } from '../../src/services/slack-outbox.js';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { createProvisioningThreads } from '../../src/services/threads.js';
-import type { TencentCredential, TkeGateway } from '../../src/services/tke.js';
+import type { TencentCredential } from '../../src/services/tke.js';
 import { CREATE_OUTCOME_AFTER_MS } from '../../src/services/watcher.js';
 import { aCluster } from '../support/clusters.js';
 import { recordingChat, refused, serverError, timedOut } from '../support/recording-chat.js';
@@ -26,17 +26,16 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-async function world(options: { tke?: (real: TkeGateway) => TkeGateway; credentialFor?: (id: string) => TencentCredential } = {}): Promise<World> {
+async function world(options: { credentialFor?: (id: string) => TencentCredential } = {}): Promise<World> {
   const base = await watcherWorld({
     credentials: [ACCOUNT_A, ACCOUNT_B],
     credentialFor: options.credentialFor ?? ((id: string) => CREDENTIALS[id] as TencentCredential),
-    ...(options.tke ? { tke: options.tke } : {}),
   });
   cleanup = () => base.close();
   return {
     ...base,
     seed: (specs, seedOptions = { withThread: true }) =>
-      seedClusters({ store: base.store, tke: base.realTke }, { credential: ACCOUNT_A, specs: specs.map((args) => specIn(...args)), ...seedOptions }),
+      seedClusters({ store: base.store, tke: base.tke }, { credential: ACCOUNT_A, specs: specs.map((args) => specIn(...args)), ...seedOptions }),
     cluster: (id) => base.store.read((data) => data.clusters.find((c) => c.id === id)),
   };
 }
@@ -63,7 +62,7 @@ async function crashedDeploy(w: World, name: string, options: { tencentHasIt: bo
   let tkeClusterId: string | undefined;
   if (options.tencentHasIt) {
     const { spec } = record;
-    ({ clusterId: tkeClusterId } = await w.realTke.createCluster(
+    ({ clusterId: tkeClusterId } = await w.tke.createCluster(
       { credential: ACCOUNT_A, region: spec.region },
       { name, description: '', kubernetesVersion: '1.30.0', os: 'ubuntu18.04.1x86_64', vpcId: spec.vpcId, network: { mode: 'VPC-CNI', subnetIds: [spec.subnetId] }, tags: resourceTags(record) },
     ));
@@ -194,44 +193,30 @@ describe('the watcher', () => {
   });
 
   it('fails a cluster Tencent reports as Abnormal', async () => {
-    const w = await world({
-      tke: (real) => ({
-        ...real,
-        describeClusters: async (target, ids) => (await real.describeClusters(target, ids)).map((c) => ({ ...c, status: 'Abnormal' })),
-      }),
-    });
+    const w = await world();
     const [cluster] = await w.seed([gz('sick')]);
+    w.tencent.markAbnormal(cluster?.tkeClusterId ?? '');
     await w.tick();
     expect(w.cluster(cluster?.id ?? '')?.status).toBe('Failed');
     expect(w.replies().at(-1)).toContain('*Abnormal*');
   });
 
   it('fails a cluster whose endpoint Tencent could not create', async () => {
-    const w = await world({
-      tke: (real) => ({
-        ...real,
-        describeClusterEndpointStatus: async (target, id, access) => {
-          const answer = await real.describeClusterEndpointStatus(target, id, access);
-          return answer.status === 'Creating' ? { status: 'CreateFailed', error: 'CLB quota exceeded in ap-guangzhou' } : answer;
-        },
-      }),
-    });
+    const w = await world();
     const [cluster] = await w.seed([gz('no-endpoint')]);
+    w.tencent.failNextEndpoint('CLB quota exceeded in ap-guangzhou');
     w.clock.advance(60_000);
     await w.tick(); // endpoint requested
+    w.clock.advance(30_000);
     await w.tick(); // its status: CreateFailed
     expect(w.cluster(cluster?.id ?? '')?.failure).toMatchObject({ code: 'CreateFailed', message: 'CLB quota exceeded in ap-guangzhou', action: 'CreateClusterEndpoint' });
     expect(w.replies().at(-1)).toContain('CLB quota exceeded in ap-guangzhou');
   });
 
   it('fails a cluster whose add-on did not install, naming the add-on', async () => {
-    const w = await world({
-      tke: (real) => ({
-        ...real,
-        describeAddons: async (target, id) => (await real.describeAddons(target, id)).map((a) => ({ ...a, phase: 'InstallFailed', reason: 'chart bitnami/mariadb 20.0.0 not found' })),
-      }),
-    });
+    const w = await world();
     const [cluster] = await w.seed([gz('no-addon')]);
+    w.tencent.failNextAddon('chart bitnami/mariadb 20.0.0 not found');
     await provisionFully(w);
     expect(w.cluster(cluster?.id ?? '')?.status).toBe('Failed');
     expect(w.replies().at(-1)).toContain('*InstallFailed* during InstallAddon: mariadb: chart bitnami/mariadb 20.0.0 not found');

@@ -1,7 +1,6 @@
 import { createAudit } from '../../src/services/audit.js';
 import { createDeletionService, type DeletionService } from '../../src/services/deletion.js';
 import type { AuditEntry, ClusterRecord } from '../../src/services/store-schema.js';
-import type { TkeGateway } from '../../src/services/tke.js';
 import { deletionCheck } from '../../src/services/watch-deletion.js';
 import { seedClusters, specIn } from './seed-clusters.js';
 import { provisionFully, watcherWorld, type WatcherWorld } from './watcher-world.js';
@@ -23,12 +22,11 @@ export interface DeletionWorld extends WatcherWorld {
   audit(): AuditEntry[];
 }
 
-export async function deletionWorld(options: { forceDeleteAfterMs?: number; tke?: (real: TkeGateway) => TkeGateway } = {}): Promise<DeletionWorld> {
+export async function deletionWorld(options: { forceDeleteAfterMs?: number } = {}): Promise<DeletionWorld> {
   const forceDeleteAfterMs = options.forceDeleteAfterMs ?? 15 * MINUTE;
   const base = await watcherWorld({
     credentials: [DELETION_ACCOUNT],
     credentialFor: () => DELETION_ACCOUNT,
-    ...(options.tke ? { tke: options.tke } : {}),
     moreChecks: ({ tke, logger }) => ({ Deleting: [deletionCheck({ tke, forceDeleteAfterMs, onCallMention: () => ON_CALL_MENTION, logger })] }),
   });
   const { clock, store, tke, accounts, threads, logger } = base;
@@ -41,7 +39,7 @@ export async function deletionWorld(options: { forceDeleteAfterMs?: number; tke?
     deletion,
     async runningCluster(name = 'prod-1') {
       const [record] = await seedClusters(
-        { store, tke: base.realTke },
+        { store, tke: base.tke },
         { credential: DELETION_ACCOUNT, specs: [specIn('ap-guangzhou', name, 'acct-1')], withThread: true, createdAt: clock.now() },
       );
       seeded += 1;

@@ -19,8 +19,6 @@ export interface WatcherWorldOptions {
   credentials: TencentCredential[];
   /** The cloud account service's answer for a cluster's account id. */
   credentialFor: (accountId: string) => TencentCredential;
-  /** Wraps the real gateway the watcher uses (e.g. to count or break calls); seeding uses the real one. */
-  tke?: (real: TkeGateway) => TkeGateway;
   /** Checks for statuses besides Creating and Provisioning (whose checks are always there), e.g. the deletion check. */
   moreChecks?: (deps: { tke: TkeGateway; logger: Logger }) => WatchChecks;
 }
@@ -34,10 +32,8 @@ export interface WatcherWorld {
   clock: ManualClock;
   tencent: TkeEmulator;
   store: Store;
-  /** The gateway as the watcher sees it (wrapped by options.tke). */
+  /** The real gateway to the emulator, as the watcher uses it. */
   tke: TkeGateway;
-  /** The gateway straight to the emulator. */
-  realTke: TkeGateway;
   /** The cloud account service as the watcher and the thread see it; no account is stored, so names are ids. */
   accounts: { credentialFor: (accountId: string) => TencentCredential; nameOf: (accountId: string) => string };
   chat: RecordingChat;
@@ -58,8 +54,7 @@ export async function watcherWorld(options: WatcherWorldOptions): Promise<Watche
   const tencent = await startTkeEmulator({ clock, accounts: options.credentials });
   const dir = await mkdtemp(path.join(tmpdir(), 'tkeops-watcher-'));
   const store = await openStore(path.join(dir, 'db.json'));
-  const realTke = createTkeGateway({ endpoint: tencent.url, logger, sleep: async () => undefined });
-  const tke = options.tke ? options.tke(realTke) : realTke;
+  const tke = createTkeGateway({ endpoint: tencent.url, logger, sleep: async () => undefined });
   const accounts = { credentialFor: options.credentialFor, nameOf: (accountId: string) => accountId };
   const chat = recordingChat();
   const outbox = createSlackOutbox({ client: chat, logger });
@@ -80,7 +75,6 @@ export async function watcherWorld(options: WatcherWorldOptions): Promise<Watche
     tencent,
     store,
     tke,
-    realTke,
     accounts,
     chat,
     threads,

@@ -13,6 +13,9 @@ import type { TkeEmulatorControls } from './emulator.js';
  *   throttle       {action, times?}
  *   latency        {action, ms}
  *   stickDeleting  {clusterId}            (a cluster id or "next")
+ *   markAbnormal   {clusterId}
+ *   failNextEndpoint {message}
+ *   failNextAddon  {reason}
  *   requests       {action?}              → {requests}
  *   clearRequests  {}
  *   cluster        {clusterId}            → {cluster | null}
@@ -39,6 +42,9 @@ const commands = {
   throttle: z.object({ action: z.string().min(1), times: z.int().min(1).optional() }),
   latency: z.object({ action: z.string().min(1), ms: nonNegative }),
   stickDeleting: z.object({ clusterId: z.string().min(1) }),
+  markAbnormal: z.object({ clusterId: z.string().min(1) }),
+  failNextEndpoint: z.object({ message: z.string().min(1) }),
+  failNextAddon: z.object({ reason: z.string().min(1) }),
   requests: z.object({ action: z.string().optional() }),
   clearRequests: z.object({}),
   cluster: z.object({ clusterId: z.string() }),
@@ -97,6 +103,15 @@ export function runControl(emulator: TkeEmulatorControls, command: string, body:
     }
     case 'stickDeleting':
       emulator.stickDeleting(parse('stickDeleting', body).clusterId);
+      return {};
+    case 'markAbnormal':
+      emulator.markAbnormal(parse('markAbnormal', body).clusterId);
+      return {};
+    case 'failNextEndpoint':
+      emulator.failNextEndpoint(parse('failNextEndpoint', body).message);
+      return {};
+    case 'failNextAddon':
+      emulator.failNextAddon(parse('failNextAddon', body).reason);
       return {};
     case 'requests': {
       const { action } = parse('requests', body);

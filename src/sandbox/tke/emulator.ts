@@ -38,7 +38,7 @@ export interface TkeEmulatorOptions {
 }
 
 export interface EndpointSnapshot extends EndpointRecord {
-  status: 'Creating' | 'Created';
+  status: 'Creating' | 'Created' | 'CreateFailed';
 }
 export interface NodePoolSnapshot extends NodePoolRecord {
   readyNodes: number;
@@ -87,6 +87,12 @@ export interface TkeEmulatorControls {
    * still tagged tke-cluster-id) until `removeResources`.
    */
   stickDeleting(clusterId: string | 'next'): void;
+  /** The cluster reports Abnormal (a broken control plane) until it is deleted. */
+  markAbnormal(clusterId: string): void;
+  /** The next endpoint created ends CreateFailed, with this ErrorMsg, once its create duration has passed. */
+  failNextEndpoint(message: string): void;
+  /** The next add-on installed ends InstallFailed, with this Reason, once its install duration has passed. */
+  failNextAddon(reason: string): void;
   /** Every API request received so far, oldest first. */
   readonly requests: RecordedRequest[];
   requestsFor(action: string): RecordedRequest[];
@@ -161,6 +167,15 @@ export function createEmulatorCore(options: TkeEmulatorOptions): EmulatorCore {
       const deletion = state.clusters.get(clusterId)?.deletion;
       if (deletion) deletion.stuck = true;
       else state.stickOnDelete.add(clusterId);
+    },
+    markAbnormal: (clusterId) => {
+      state.abnormal.add(clusterId);
+    },
+    failNextEndpoint: (message) => {
+      state.nextEndpointFailure = message;
+    },
+    failNextAddon: (reason) => {
+      state.nextAddonFailure = reason;
     },
     get requests() {
       return [...log];

@@ -41,6 +41,8 @@ export interface EndpointRecord {
   securityGroup?: string;
   loadBalancerId: string;
   securityPolicies: string[];
+  /** Set by `failNextEndpoint`: the endpoint ends CreateFailed with this ErrorMsg. */
+  failure?: string;
 }
 export interface NodePoolRecord {
   nodePoolId: string;
@@ -64,6 +66,8 @@ export interface AddonRecord {
   version: string;
   rawValues: string;
   installedAt: number;
+  /** Set by `failNextAddon`: the add-on ends InstallFailed with this Reason. */
+  failure?: string;
 }
 export interface DeletionRecord {
   requestedAt: number;
@@ -154,6 +158,11 @@ export class EmulatorState {
   /** Clusters whose deletion will get stuck, and whether the next deletion will. */
   readonly stickOnDelete = new Set<string>();
   stickNextDeletion = false;
+  /** Clusters that report Abnormal (a broken control plane) until they are deleted. */
+  readonly abnormal = new Set<string>();
+  /** Why the next endpoint created, or the next add-on installed, fails once its duration passes. */
+  nextEndpointFailure: string | undefined;
+  nextAddonFailure: string | undefined;
   private defaultSeed: EmulatorSeed;
   private readonly accountSeeds = new Map<string, EmulatorSeed>();
   private ipCounter = 0;
@@ -200,6 +209,9 @@ export class EmulatorState {
     this.loadBalancers.clear();
     this.stickOnDelete.clear();
     this.stickNextDeletion = false;
+    this.abnormal.clear();
+    this.nextEndpointFailure = undefined;
+    this.nextAddonFailure = undefined;
   }
 
   newId(prefix: string, taken: { has(id: string): boolean }): string {
@@ -220,11 +232,13 @@ export class EmulatorState {
 
   clusterStatus(cluster: ClusterRecord): string {
     if (cluster.deletion) return 'Deleting';
+    if (this.abnormal.has(cluster.clusterId)) return 'Abnormal';
     return this.elapsedSince(cluster.createdAt) >= this.timings.clusterCreateMs ? 'Running' : 'Creating';
   }
 
-  endpointStatus(endpoint: EndpointRecord): 'Creating' | 'Created' {
-    return this.elapsedSince(endpoint.createdAt) >= this.timings.endpointCreateMs ? 'Created' : 'Creating';
+  endpointStatus(endpoint: EndpointRecord): 'Creating' | 'Created' | 'CreateFailed' {
+    if (this.elapsedSince(endpoint.createdAt) < this.timings.endpointCreateMs) return 'Creating';
+    return endpoint.failure === undefined ? 'Created' : 'CreateFailed';
   }
 
   nodePhase(createdAt: number): NodePhase {
@@ -238,8 +252,22 @@ export class EmulatorState {
     return this.nodePhase(createdAt) === 'Normal' ? 'RUNNING' : 'PENDING';
   }
 
-  addonPhase(addon: AddonRecord): 'Installing' | 'Succeeded' {
-    return this.elapsedSince(addon.installedAt) >= this.timings.addonInstallMs ? 'Succeeded' : 'Installing';
+  addonPhase(addon: AddonRecord): 'Installing' | 'Succeeded' | 'InstallFailed' {
+    if (this.elapsedSince(addon.installedAt) < this.timings.addonInstallMs) return 'Installing';
+    return addon.failure === undefined ? 'Succeeded' : 'InstallFailed';
+  }
+
+  /** The failure `failNextEndpoint` / `failNextAddon` left for the next one created, taken once. */
+  takeEndpointFailure(): { failure?: string } {
+    const failure = this.nextEndpointFailure;
+    this.nextEndpointFailure = undefined;
+    return failure === undefined ? {} : { failure };
+  }
+
+  takeAddonFailure(): { failure?: string } {
+    const failure = this.nextAddonFailure;
+    this.nextAddonFailure = undefined;
+    return failure === undefined ? {} : { failure };
   }
 
   // ---- lookups ------------------------------------------------------------------------------
@@ -271,7 +299,7 @@ export class EmulatorState {
       if (!deletion || deletion.settled || now < deletion.requestedAt + this.timings.clusterDeleteMs) continue;
       this.releaseResources(cluster.clusterId, deletion, deletion.stuck);
       if (deletion.stuck) deletion.settled = true;
-      else this.clusters.delete(cluster.clusterId);
+      else this.forget(cluster.clusterId);
     }
   }
 
@@ -305,7 +333,12 @@ export class EmulatorState {
   /** Forces a stuck deletion through: the record goes, one of each resource stays behind. */
   forceDelete(cluster: ClusterRecord): void {
     if (cluster.deletion && !cluster.deletion.settled) this.releaseResources(cluster.clusterId, cluster.deletion, true);
-    this.clusters.delete(cluster.clusterId);
+    this.forget(cluster.clusterId);
+  }
+
+  private forget(clusterId: string): void {
+    this.clusters.delete(clusterId);
+    this.abnormal.delete(clusterId);
   }
 
   /** Removes every instance, disk and load balancer recorded for a cluster (orphans included). */

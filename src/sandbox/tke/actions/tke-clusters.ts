@@ -350,6 +350,7 @@ export const createClusterEndpoint = defineAction({
       securityGroup: req.SecurityGroup,
       loadBalancerId,
       securityPolicies: [],
+      ...state.takeEndpointFailure(),
     };
     return {};
   },
@@ -362,7 +363,9 @@ export const describeClusterEndpointStatus = defineAction({
   handle: (context, req): DescribeClusterEndpointStatusResponse => {
     const cluster = requireCluster(context, req.ClusterId);
     const endpoint = cluster.endpoints[endpointKind(req.IsExtranet)];
-    return { Status: endpoint ? context.state.endpointStatus(endpoint) : 'NotFound', ErrorMsg: '' };
+    if (!endpoint) return { Status: 'NotFound', ErrorMsg: '' };
+    const status = context.state.endpointStatus(endpoint);
+    return { Status: status, ErrorMsg: status === 'CreateFailed' ? (endpoint.failure ?? '') : '' };
   },
 });
 

@@ -254,6 +254,7 @@ export const installAddon = defineAction({
       version: req.AddonVersion ?? '1.0.0',
       rawValues: req.RawValues ?? '',
       installedAt: state.now(),
+      ...state.takeAddonFailure(),
     });
     return {};
   },
@@ -273,7 +274,7 @@ export const describeAddon = defineAction({
           AddonVersion: a.version,
           RawValues: a.rawValues,
           Phase: context.state.addonPhase(a),
-          Reason: '',
+          Reason: context.state.addonPhase(a) === 'InstallFailed' ? (a.failure ?? '') : '',
           CreateTime: isoTime(a.installedAt),
         })),
     };
