@@ -12,7 +12,7 @@
  *   creating  — waiting for Running: only the batched DescribeClusters
  *   endpoint  — Running, endpoint requested: + DescribeClusterEndpointStatus
  *   pools     — endpoint ready: + DescribeClusterNodePools
- *   addons    — pools ready, add-ons installing: + DescribeAddon
+ *   addons    — pools ready, add-on packs installing (Helm releases): + DescribeClusterReleases
  * The emulator's endpoint, node and add-on timings are set to an hour, so "nothing changed" ticks
  * really change nothing; then endpoints are made ready at once for one "transition" tick.
  * Writes bench/results.json.
@@ -174,7 +174,17 @@ async function run(tencent: EmulatorProcess, clock: ManualClock, started: number
         tags: [],
       });
       p.nodePoolId = nodePoolId;
-      if (p.phase === 'addons') await tke.installAddon(target, clusterId, { name: 'mariadb', version: '20.0.0', values: '' });
+      if (p.phase === 'addons') {
+        await tke.createClusterRelease(target, {
+          clusterId,
+          name: 'mariadb',
+          namespace: 'default',
+          chart: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
+          chartVersion: '20.0.0',
+          repository: 'https://charts.bitnami.com/bitnami',
+          values: '',
+        });
+      }
     });
     await inParallel(
       plan.filter((p) => p.phase === 'creating'),
@@ -298,7 +308,7 @@ async function run(tencent: EmulatorProcess, clock: ManualClock, started: number
       '  of which DescribeClusters': first?.byAction.get('DescribeClusters') ?? 0,
       '  DescribeClusterEndpointStatus': first?.byAction.get('DescribeClusterEndpointStatus') ?? 0,
       '  DescribeClusterNodePools': first?.byAction.get('DescribeClusterNodePools') ?? 0,
-      '  DescribeAddon': first?.byAction.get('DescribeAddon') ?? 0,
+      '  DescribeClusterReleases': first?.byAction.get('DescribeClusterReleases') ?? 0,
       'Tick duration median (ms)': quietResults.tickDurationMs.median,
       'Tick duration p99 (ms)': quietResults.tickDurationMs.p99,
       'Slack calls per tick (nothing changed, max)': quietResults.slackCallsPerTick.max,

@@ -129,10 +129,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       {
         id: 'fail-next-add-on',
         label: 'Make the next add-on fail',
-        hint: 'Tencent accepts the next InstallAddon, then reports it InstallFailed.',
+        hint: 'Tencent accepts the next CreateClusterRelease, then reports it failed.',
         run: () => {
-          tencent.failNextAddon('The sandbox was asked to fail this add-on.');
-          return 'The next add-on will end InstallFailed.';
+          tencent.failNextAddon('The sandbox was asked to fail this add-on pack.');
+          return 'The next add-on pack will end failed.';
         },
       },
     ];

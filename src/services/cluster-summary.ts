@@ -2,7 +2,7 @@ import { messageUrl } from '../views/cluster-format.js';
 import type { ClusterListItem } from '../views/cluster-list.js';
 import type { ClusterOverviewInput } from '../views/cluster-overview.js';
 import type { ClusterHeader, ClusterRootInput } from '../views/cluster-root.js';
-import { percentDone, provisioningSteps, type ProvisioningStep } from './cluster-steps.js';
+import { percentDone, provisioningSteps } from './cluster-steps.js';
 import { deletionSummary } from './deletion-rules.js';
 import type { ClusterRecord } from './store-schema.js';
 
@@ -26,22 +26,14 @@ export function clusterHeader(record: ClusterRecord, accountName: string): Clust
   };
 }
 
-/** When the latest completed provisioning step finished; undefined while none has. */
-function lastStepAt(steps: readonly ProvisioningStep[]): string | undefined {
-  const done = steps.flatMap((step) => (step.doneAt === undefined ? [] : [step.doneAt]));
-  return done.length === 0 ? undefined : done.reduce((latest, at) => (Date.parse(at) > Date.parse(latest) ? at : latest));
-}
-
 export function rootInput(record: ClusterRecord, now: Date, accountName: string): ClusterRootInput {
   const deletion = deletionSummary(record, now);
   const steps = provisioningSteps(record);
-  const last = lastStepAt(steps);
   return {
     ...clusterHeader(record, accountName),
     percent: percentDone(steps),
     elapsedMs: elapsedMs(record, now),
     startedAt: record.createdAt,
-    ...(last ? { lastStepAt: last } : {}),
     ...(record.failure ? { failure: record.failure } : {}),
     ...(deletion ? { deletion } : {}),
   };

@@ -1,5 +1,6 @@
 import { formatDuration, timeLeft } from '../views/cluster-format.js';
 import type { ClusterRecord, ClusterStatus, TencentFailure, WorkerPoolSpec } from './store-schema.js';
+import { TKEOPS_TAG_KEY } from './cluster-spec.js';
 import type { LeftoverResources } from './tke.js';
 
 /**
@@ -7,8 +8,23 @@ import type { LeftoverResources } from './tke.js';
  * typed confirmation must be, when force delete becomes available, the thread's step keys.
  */
 
-/** Tencent tags every resource of a TKE cluster (CVM, CBS, CLB) with this key and the cluster id. */
-export const TKE_CLUSTER_TAG = 'tke-cluster-id';
+/** TKE tags the resources it creates for a cluster (its load balancers among them) with this key and the cluster id. */
+export const TKE_CLUSTER_TAG = 'tke-clusterId';
+
+/** The cluster a leftover lookup is about: the tkeops record id and Tencent's cluster id. */
+export interface LeftoverOwner {
+  id: string;
+  tkeClusterId: string;
+}
+
+/**
+ * The tags that find a cluster's cloud resources: TKE's own, and the one tkeops puts on the
+ * cluster and on its worker pools' instances (which is what finds a CVM TKE did not tag).
+ */
+export const leftoverTags = (owner: LeftoverOwner): { tagKey: string; tagValue: string }[] => [
+  { tagKey: TKE_CLUSTER_TAG, tagValue: owner.tkeClusterId },
+  { tagKey: TKEOPS_TAG_KEY, tagValue: owner.id },
+];
 
 export const DEFAULT_FORCE_DELETE_AFTER_MS = 15 * 60_000;
 

@@ -19,10 +19,11 @@ import {
   forceDeleteAvailability,
   forceDeleteBlocked,
   isClusterNotFound,
-  TKE_CLUSTER_TAG,
+  leftoverTags,
   UNKNOWN_CLUSTER,
   type ForceDeleteAvailability,
   type LeftoverLookup,
+  type LeftoverOwner,
 } from './deletion-rules.js';
 import { failureText } from '../views/cluster-format.js';
 import type { Logger } from './logger.js';
@@ -89,19 +90,28 @@ export interface DeletionDeps {
   forceDeleteAfterMs: number;
 }
 
-/** Every resource Tencent still has for a TKE cluster, found by the tag TKE puts on them. */
+/** Every resource Tencent still has for a cluster, found by either of its tags, each listed once. */
 export async function leftoversOf(
   tke: Pick<TkeGateway, 'describeInstances' | 'describeDisks' | 'describeLoadBalancers'>,
   target: TkeTarget,
-  tkeClusterId: string,
+  owner: LeftoverOwner,
 ): Promise<LeftoverResources> {
-  const filter = { tagKey: TKE_CLUSTER_TAG, tagValue: tkeClusterId };
-  const [instances, disks, loadBalancers] = await Promise.all([
-    tke.describeInstances(target, filter),
-    tke.describeDisks(target, filter),
-    tke.describeLoadBalancers(target, filter),
-  ]);
-  return { instances, disks, loadBalancers };
+  const found = await Promise.all(
+    leftoverTags(owner).map(async (filter) => {
+      const [instances, disks, loadBalancers] = await Promise.all([
+        tke.describeInstances(target, filter),
+        tke.describeDisks(target, filter),
+        tke.describeLoadBalancers(target, filter),
+      ]);
+      return { instances, disks, loadBalancers };
+    }),
+  );
+  const unique = <T>(lists: T[][], idOf: (item: T) => string): T[] => [...new Map(lists.flat().map((item) => [idOf(item), item])).values()];
+  return {
+    instances: unique(found.map((f) => f.instances), (i) => i.instanceId),
+    disks: unique(found.map((f) => f.disks), (d) => d.diskId),
+    loadBalancers: unique(found.map((f) => f.loadBalancers), (lb) => lb.loadBalancerId),
+  };
 }
 
 const notFound = () => new DeletionError('not_found', UNKNOWN_CLUSTER);
@@ -197,7 +207,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
       if (refusal || !record?.tkeClusterId) throw refusal ?? notFound();
       const cluster = { ...record, tkeClusterId: record.tkeClusterId };
       try {
-        const leftovers = await leftoversOf(tke, targetOf(record), record.tkeClusterId);
+        const leftovers = await leftoversOf(tke, targetOf(record), cluster);
         await audit.record(user, 'cluster.forceDelete.reviewed', clusterId, {
           instances: leftovers.instances.length,
           disks: leftovers.disks.length,
@@ -245,7 +255,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
         throw error;
       }
       try {
-        await tke.deleteCluster(target, tkeClusterId, { terminateInstances: true, terminateDisks: true, skipDeletionProtection: true });
+        await tke.deleteCluster(target, tkeClusterId, { terminateInstances: true, terminateDisks: true, includeProtected: true });
       } catch (error) {
         // Tencent no longer having the cluster is what a force delete wants.
         if (!(error instanceof TencentError && isClusterNotFound(error.code))) {
@@ -259,7 +269,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
 
       let found: LeftoverLookup;
       try {
-        found = { leftovers: await leftoversOf(tke, target, tkeClusterId) };
+        found = { leftovers: await leftoversOf(tke, target, { id: clusterId, tkeClusterId }) };
       } catch (error) {
         found = { lookupFailure: failureOf(error) };
       }
@@ -280,7 +290,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
           ? { instances: found.leftovers.instances.length, disks: found.leftovers.disks.length, loadBalancers: found.leftovers.loadBalancers.length }
           : { lookupFailed: found.lookupFailure.code }),
       });
-      await threads.reply(clusterId, DeletionSteps.forced, forcedMessage({ user, name, tkeClusterId, ...found }));
+      await threads.reply(clusterId, DeletionSteps.forced, forcedMessage({ user, name, owner: { id: clusterId, tkeClusterId }, ...found }));
       threads.refreshRoot(clusterId);
       return { cluster: cluster ?? record, ...found };
     },

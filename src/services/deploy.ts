@@ -19,7 +19,7 @@ import type { Clock } from './clock.js';
 import { isClusterNameTaken } from './cluster-lookup.js';
 import { includesPrivate, includesPublic, TKEOPS_TAG_KEY } from './cluster-spec.js';
 import type { Logger } from './logger.js';
-import { applyOverrides, osImageOf } from './profiles.js';
+import { applyOverrides, chartPackageUrl, osImageOf } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
 import { clusterSpecSchema } from './store-schema.js';
 import type { ClusterRecord, ClusterSpec, DeployPlan } from './store-schema.js';
@@ -52,7 +52,7 @@ export interface ProvisioningSteps {
   requestEndpoint(clusterId: string): Promise<void>;
   /** CreateClusterNodePool per worker pool: all at once with "update in parallel", else one by one. */
   createWorkerPools(clusterId: string): Promise<void>;
-  /** InstallAddon per add-on pack of the plan, with the merged values. */
+  /** CreateClusterRelease per add-on pack of the plan (a Helm release named after the pack), with the merged values. */
   installAddons(clusterId: string): Promise<void>;
 }
 
@@ -80,7 +80,15 @@ export function planFor(spec: ClusterSpec, profile: Profile): DeployPlan {
   return {
     os: osImageOf(resolved.profile),
     kubernetesVersion: resolved.profile.layers.kubernetes.version,
-    addons: resolved.profile.layers.addons.map((a) => ({ name: a.name, chart: a.chart, version: a.version, values: a.values })),
+    addons: resolved.profile.layers.addons.map((a) => ({
+      name: a.name,
+      chart: a.chart,
+      version: a.version,
+      repository: a.repository,
+      namespace: a.namespace,
+      package: chartPackageUrl(a),
+      values: a.values,
+    })),
   };
 }
 
@@ -114,12 +122,11 @@ export function createDeployService(deps: DeployDeps): DeployService {
 
   /** The profile's network layer; VPC-CNI pods use the chosen subnet and the subnets of the pools' nodes. */
   async function containerNetwork(target: TkeTarget, spec: ClusterSpec, layer: NetworkLayer): Promise<CreateClusterInput['network']> {
-    if (layer.mode === 'GR') {
-      return { mode: 'GR', clusterCidr: layer.clusterCidr, ...(layer.serviceCidr ? { serviceCidr: layer.serviceCidr } : {}) };
-    }
+    const serviceCidr = layer.serviceCidr ? { serviceCidr: layer.serviceCidr } : {};
+    if (layer.mode === 'GR') return { mode: 'GR', clusterCidr: layer.clusterCidr, ...serviceCidr };
     const subnets = await tke.describeSubnets(target, spec.vpcId);
     const zones = [...new Set(spec.workerPools.flatMap((p) => p.zones))];
-    return { mode: 'VPC-CNI', subnetIds: [...new Set([spec.subnetId, ...poolSubnetIds(spec, zones, subnets)])] };
+    return { mode: 'VPC-CNI', subnetIds: [...new Set([spec.subnetId, ...poolSubnetIds(spec, zones, subnets)])], ...serviceCidr };
   }
 
   return {
@@ -349,14 +356,23 @@ export function createProvisioningSteps(deps: Omit<DeployDeps, 'profiles' | 'aud
         const planned = cluster.plan?.addons ?? [];
         let pending = planned.filter((a) => !cluster.progress.addons.some((x) => x.name === a.name));
         if (pending.length > 0) {
-          // An add-on installed just before a restart must not be installed twice.
-          const installed = new Set((await tke.describeAddons(target, tkeClusterId)).map((a) => a.name));
-          const already = pending.filter((a) => installed.has(a.name));
+          // A release created just before a restart must not be created twice (Tencent refuses the name).
+          const releases = await tke.describeClusterReleases(target, tkeClusterId);
+          const exists = (a: (typeof pending)[number]) => releases.some((r) => r.name === a.name && r.namespace === a.namespace);
+          const already = pending.filter(exists);
           await progress(clusterId, (q, now) => already.forEach((a) => q.addons.push({ name: a.name, requestedAt: now })));
-          pending = pending.filter((a) => !installed.has(a.name));
+          pending = pending.filter((a) => !exists(a));
         }
         for (const addon of pending) {
-          await tke.installAddon(target, tkeClusterId, { name: addon.name, version: addon.version, values: addon.values });
+          await tke.createClusterRelease(target, {
+            clusterId: tkeClusterId,
+            name: addon.name,
+            namespace: addon.namespace,
+            chart: addon.package,
+            chartVersion: addon.version,
+            repository: addon.repository,
+            values: addon.values,
+          });
           await progress(clusterId, (q, now) => q.addons.push({ name: addon.name, requestedAt: now }));
         }
         await progress(clusterId, (q, now) => (q.addonsRequestedAt = now));

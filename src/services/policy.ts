@@ -208,6 +208,12 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
         return tenantAdmin ? allow : only([tenantAdminsText()], 'add a tenant cloud account');
 
       case 'account.addProject':
+        if (!project && tenantAdmin) {
+          return refuse(
+            `<#${subject.channel}> belongs to no project, so no project cloud account can be added here. ` +
+              'Run the command in a project channel, or `/tke account add tenant` for a tenant cloud account.',
+          );
+        }
         if (!project) return noProjectHere(subject, 'add a cloud account');
         return tenantAdmin || isProjectAdmin(project, user)
           ? allow

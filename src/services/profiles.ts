@@ -19,16 +19,22 @@
  *       serviceCidr: 172.17.0.0/20    # optional, both modes
  *     # network: { mode: VPC-CNI }    # ... or pods take IPs from the VPC subnets chosen in the wizard
  *     addons:                         # optional, defaults to none
- *       - name: mariadb               # pack name, unique within the profile (the OS pack included)
- *         chart: bitnami/mariadb      # Helm chart
+ *       - name: mariadb               # pack name, unique within the profile (the OS pack included);
+ *                                     # it names the Helm release, so it starts with a letter
+ *         chart: mariadb              # Helm chart name, without the repository
  *         version: 20.0.0             # chart version
+ *         repository: https://charts.bitnami.com/bitnami   # Helm repository (https)
+ *         namespace: default          # optional, default `default`
+ *         package: https://…/mariadb-20.0.0.tgz   # optional: the chart package TKE downloads; default
+ *                                     # <repository>/<chart>-<version>.tgz, the layout `helm repo index` writes
  *         values: |                   # Helm values; every PVC size >= 10Gi and a multiple of 10
  *           primary:
  *             persistence:
  *               size: 20Gi
  *
  * Pack values stay YAML text end to end: it is what the wizard shows and lets the user edit, and
- * what TKE receives. The pack rules (./pack-rules.ts) check it at load time and again for overrides.
+ * what TKE receives (CreateClusterRelease installs each add-on pack as a Helm release). Tencent
+ * downloads the package itself and refuses URLs that redirect, so `package` must point at the file. The pack rules (./pack-rules.ts) check it at load time and again for overrides.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -48,14 +54,41 @@ const OsPackSchema = z.strictObject({
   values: z.string({ error: 'must be YAML text, e.g. a block starting with |' }),
 });
 
-const AddonPackSchema = z.strictObject({
-  name: slug,
-  chart: text('e.g. bitnami/mariadb'),
-  version: z
-    .string({ error: 'must be a chart version like 20.0.0; quote it' })
-    .regex(/^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/, { error: 'must be a chart version like 20.0.0' }),
-  values: z.string({ error: 'must be YAML text, e.g. a block starting with |' }).default(''),
-});
+/** An https URL (Tencent downloads add-on charts over https only). */
+function isHttpsUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const AddonPackSchema = z
+  .strictObject({
+    name: slug.regex(/^[a-z]/, { error: 'must start with a letter: it names the Helm release' }),
+    chart: z
+      .string({ error: 'must be a Helm chart name like mariadb' })
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a Helm chart name like mariadb, without the repository' }),
+    version: z
+      .string({ error: 'must be a chart version like 20.0.0; quote it' })
+      .regex(/^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/, { error: 'must be a chart version like 20.0.0' }),
+    repository: text('an https URL, e.g. https://charts.bitnami.com/bitnami'),
+    namespace: z
+      .string({ error: 'must be a Kubernetes namespace like default' })
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { error: 'must be a Kubernetes namespace: lowercase letters, digits and dashes, at most 63 characters' })
+      .default('default'),
+    package: text('an https URL ending in .tgz').optional(),
+    values: z.string({ error: 'must be YAML text, e.g. a block starting with |' }).default(''),
+  })
+  .superRefine((pack, ctx) => {
+    if (!isHttpsUrl(pack.repository)) {
+      ctx.addIssue({ code: 'custom', path: ['repository'], message: `pack ${pack.name}: must be an https URL, not ${pack.repository}` });
+    }
+    if (pack.package !== undefined && !(isHttpsUrl(pack.package) && new URL(pack.package).pathname.endsWith('.tgz'))) {
+      ctx.addIssue({ code: 'custom', path: ['package'], message: `pack ${pack.name}: must be an https URL ending in .tgz, not ${pack.package}` });
+    }
+  });
 
 const cidr = z.cidrv4({ error: 'must be an IPv4 CIDR like 172.16.0.0/16' });
 const NetworkSchema = z.discriminatedUnion(
@@ -216,6 +249,11 @@ export function applyOverrides(profile: Profile, overrides: Readonly<Record<stri
     validatePackValues({ name: pack.packName, kind: pack.kind, values: pack.values }),
   );
   return errors.length > 0 ? { ok: false, errors } : { ok: true, profile: resolved };
+}
+
+/** The chart package TKE downloads for an add-on pack: `package`, else where `helm repo index` puts it. */
+export function chartPackageUrl(pack: Pick<AddonPack, 'chart' | 'version' | 'repository' | 'package'>): string {
+  return pack.package ?? `${pack.repository.replace(/\/+$/, '')}/${pack.chart}-${pack.version}.tgz`;
 }
 
 /** The OS image a validated profile runs (its OS pack's OsName), as TKE's ClusterOs expects it. */

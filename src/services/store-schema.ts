@@ -84,7 +84,20 @@ export const poolProgressSchema = z.object({
 export const deployPlanSchema = z.object({
   os: z.string(),
   kubernetesVersion: z.string(),
-  addons: z.array(z.object({ name: z.string(), chart: z.string(), version: z.string(), values: z.string() })),
+  /** Add-on packs, each installed as a Helm release named after the pack. */
+  addons: z.array(
+    z.object({
+      name: z.string(),
+      chart: z.string(),
+      version: z.string(),
+      /** Plans written before add-ons were Helm releases have no repository or package (Tencent refuses them). */
+      repository: z.string().default(''),
+      namespace: z.string().default('default'),
+      /** The chart package URL Tencent downloads (the pack's `package`, or its default). */
+      package: z.string().default(''),
+      values: z.string(),
+    }),
+  ),
 });
 
 export const clusterRecordSchema = z.object({
@@ -118,7 +131,7 @@ export const clusterRecordSchema = z.object({
     endpointReadyAt: z.string().optional(),
     pools: z.array(poolProgressSchema).default([]),
     addonsRequestedAt: z.string().optional(),
-    /** One entry per add-on pack InstallAddon was sent for. */
+    /** One entry per add-on pack CreateClusterRelease was sent for (or whose release already existed). */
     addons: z.array(z.object({ name: z.string(), requestedAt: z.string() })).default([]),
     addonsReadyAt: z.string().optional(),
     readyAt: z.string().optional(),

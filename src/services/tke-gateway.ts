@@ -1,9 +1,9 @@
 import type { Logger } from './logger.js';
 import type {
-  Addon,
   CreateClusterInput,
   CreateEndpointInput,
   CreateNodePoolInput,
+  CreateReleaseInput,
   DeleteClusterOptions,
   Disk,
   Instance,
@@ -12,6 +12,7 @@ import type {
   LoadBalancer,
   NodePool,
   Region,
+  Release,
   Subnet,
   Tag,
   TencentCredential,
@@ -91,7 +92,7 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
         ClusterCIDRSettings:
           network.mode === 'GR'
             ? { ClusterCIDR: network.clusterCidr, ServiceCIDR: network.serviceCidr }
-            : { EniSubnetIds: network.subnetIds },
+            : { EniSubnetIds: network.subnetIds, ServiceCIDR: network.serviceCidr },
         ClusterBasicSettings: {
           ClusterOs: input.os,
           ClusterVersion: input.kubernetesVersion,
@@ -165,6 +166,8 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
         SystemDisk: { DiskType: 'CLOUD_PREMIUM', DiskSize: input.systemDiskGb },
         LoginSettings: { KeyIds: input.keyIds },
         InstanceChargeType: 'POSTPAID_BY_HOUR',
+        // The pool's Tags tag the node pool itself; the VMs get theirs from the launch configuration.
+        ...(input.tags.length > 0 ? { InstanceTags: fromTags(input.tags) } : {}),
       };
       const res = await call(meta(target, 'CreateClusterNodePool'), () =>
         clients.tke(target).CreateClusterNodePool({
@@ -200,37 +203,47 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
       });
     },
 
-    async installAddon(target, clusterId, addon) {
-      await call(meta(target, 'InstallAddon'), () =>
-        clients.tke(target).InstallAddon({
-          ClusterId: clusterId,
-          AddonName: addon.name,
-          AddonVersion: addon.version || undefined,
-          RawValues: addon.values ? Buffer.from(addon.values, 'utf8').toString('base64') : undefined,
+    async createClusterRelease(target, input: CreateReleaseInput) {
+      await call(meta(target, 'CreateClusterRelease'), () =>
+        clients.tke(target).CreateClusterRelease({
+          ClusterId: input.clusterId,
+          Name: input.name,
+          Namespace: input.namespace,
+          // From a third-party repository, Chart is the package URL, not the chart's name.
+          ChartFrom: 'other',
+          Chart: input.chart,
+          ChartVersion: input.chartVersion,
+          ChartRepoURL: input.repository,
+          Values: { RawOriginal: input.values, ValuesType: 'yaml' },
+          ClusterType: 'tke',
         }),
       );
     },
 
-    async describeAddons(target, clusterId): Promise<Addon[]> {
-      const res = await call(meta(target, 'DescribeAddon'), () => clients.tke(target).DescribeAddon({ ClusterId: clusterId }));
-      return (res.Addons ?? []).map((a) => ({
-        name: a.AddonName ?? '',
-        version: a.AddonVersion ?? '',
-        phase: a.Phase ?? '',
-        reason: a.Reason ?? '',
+    async describeClusterReleases(target, clusterId): Promise<Release[]> {
+      const releases = await allPages(async (offset, limit) => {
+        const res = await call(meta(target, 'DescribeClusterReleases'), () =>
+          clients.tke(target).DescribeClusterReleases({ ClusterId: clusterId, ClusterType: 'tke', Offset: offset, Limit: limit }),
+        );
+        return { items: res.ReleaseSet, total: res.Total };
+      });
+      return releases.map((r) => ({
+        name: r.Name ?? '',
+        namespace: r.Namespace ?? '',
+        status: r.Status ?? '',
+        description: r.Description ?? '',
       }));
     },
 
     async deleteCluster(target, clusterId, options: DeleteClusterOptions) {
-      const resourceOptions =
-        options.terminateDisks || options.skipDeletionProtection
-          ? [
-              {
-                ResourceType: 'CBS',
-                DeleteMode: options.terminateDisks ? 'terminate' : 'retain',
-                SkipDeletionProtection: options.skipDeletionProtection,
-              },
-            ]
+      const cbs = { ResourceType: 'CBS', DeleteMode: options.terminateDisks ? 'terminate' : 'retain' };
+      const resourceOptions = options.includeProtected
+        ? [
+            { ...cbs, SkipDeletionProtection: false },
+            { ResourceType: 'CLB', DeleteMode: 'terminate', SkipDeletionProtection: false },
+          ]
+        : options.terminateDisks
+          ? [cbs]
           : undefined;
       await call(meta(target, 'DeleteCluster'), () =>
         clients.tke(target).DeleteCluster({

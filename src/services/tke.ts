@@ -96,8 +96,8 @@ export interface CreateClusterInput {
   /** ClusterOs, e.g. ubuntu18.04.1x86_64 */
   os: string;
   vpcId: string;
-  /** Container network: a pod CIDR for GlobalRouter, or VPC-CNI with the subnets it may use. */
-  network: { mode: 'GR'; clusterCidr: string; serviceCidr?: string } | { mode: 'VPC-CNI'; subnetIds: string[] };
+  /** Container network: a pod CIDR for GlobalRouter, or VPC-CNI with the subnets it may use; either may set the service CIDR. */
+  network: { mode: 'GR'; clusterCidr: string; serviceCidr?: string } | { mode: 'VPC-CNI'; subnetIds: string[]; serviceCidr?: string };
   tags: Tag[];
 }
 
@@ -137,12 +137,40 @@ export interface NodePool {
   totalNodes: number;
 }
 
-export type AddonPhase = 'Installing' | 'Succeeded' | 'InstallFailed' | (string & {});
-export interface Addon {
+/** Helm's release statuses, as TKE reports them; others are kept as they come. */
+export type ReleaseStatus =
+  | 'pending-install'
+  | 'deployed'
+  | 'failed'
+  | 'pending-upgrade'
+  | 'pending-rollback'
+  | 'superseded'
+  | 'uninstalling'
+  | 'uninstalled'
+  | 'unknown'
+  | (string & {});
+
+/** A Helm release in a cluster (how an add-on pack is installed). */
+export interface Release {
   name: string;
-  version: string;
-  phase: AddonPhase;
-  reason: string;
+  namespace: string;
+  status: ReleaseStatus;
+  /** Helm's description: why a failed release failed. */
+  description: string;
+}
+
+export interface CreateReleaseInput {
+  clusterId: string;
+  /** Release name: lowercase letters, digits and dashes, starting with a letter, at most 63 characters. */
+  name: string;
+  namespace: string;
+  /** The chart package URL Tencent downloads (ends in .tgz; no redirect). */
+  chart: string;
+  chartVersion: string;
+  /** The Helm repository URL. */
+  repository: string;
+  /** Helm values, YAML. */
+  values: string;
 }
 
 export interface Instance {
@@ -175,8 +203,11 @@ export interface DeleteClusterOptions {
   terminateInstances: boolean;
   /** Also terminate CBS disks (ResourceDeleteOptions CBS terminate). */
   terminateDisks: boolean;
-  /** Force delete: skip deletion protection. */
-  skipDeletionProtection?: boolean;
+  /**
+   * Force delete: also the resources under deletion protection (a CLB with endpoints counts as one).
+   * Sent as SkipDeletionProtection=false for CBS and CLB, which Tencent reads as "do not skip them".
+   */
+  includeProtected?: boolean;
 }
 
 export interface TkeGateway {
@@ -192,8 +223,10 @@ export interface TkeGateway {
   restrictClusterEndpoint(target: TkeTarget, clusterId: string, cidrs: string[]): Promise<void>;
   createClusterNodePool(target: TkeTarget, input: CreateNodePoolInput): Promise<{ nodePoolId: string }>;
   describeClusterNodePools(target: TkeTarget, clusterId: string): Promise<NodePool[]>;
-  installAddon(target: TkeTarget, clusterId: string, addon: { name: string; version: string; values: string }): Promise<void>;
-  describeAddons(target: TkeTarget, clusterId: string): Promise<Addon[]>;
+  /** Installs a Helm chart from a chart repository (CreateClusterRelease, ChartFrom other). */
+  createClusterRelease(target: TkeTarget, input: CreateReleaseInput): Promise<void>;
+  /** Every Helm release of the cluster, all namespaces. */
+  describeClusterReleases(target: TkeTarget, clusterId: string): Promise<Release[]>;
   deleteCluster(target: TkeTarget, clusterId: string, options: DeleteClusterOptions): Promise<void>;
   // CVM
   describeKeyPairs(target: TkeTarget): Promise<KeyPair[]>;

@@ -51,17 +51,25 @@ export function deletionCheck(deps: DeletionCheckDeps): ClusterCheck {
         audit: [audit('cluster.deleted', { name: record.spec.name, tkeClusterId, afterMs: sinceRequest })],
       };
     }
-    // Until Tencent has taken the DeleteCluster in (the request may still be on its way), nothing to tell.
-    if (tencent.status !== 'Deleting') return undefined;
-
     const availableAt = forceDeleteAvailableAt(record, deps.forceDeleteAfterMs) as Date;
-    if (now.getTime() >= availableAt.getTime()) {
+    const pastThreshold = now.getTime() >= availableAt.getTime();
+    // Until Tencent has taken the DeleteCluster in (the request may still be on its way), nothing to
+    // tell; a cluster Tencent still has in any state once the threshold has passed is stuck all the same.
+    if (tencent.status !== 'Deleting' && !pastThreshold) return undefined;
+
+    if (pastThreshold) {
       if (!record.thread || record.posted.includes(DeletionSteps.forceOffer)) return undefined;
       return {
         replies: [
           {
             key: DeletionSteps.forceOffer,
-            ...forceDeleteOfferMessage({ clusterId: record.id, name: record.spec.name, stuckMs: sinceRequest, onCallMention: deps.onCallMention() }),
+            ...forceDeleteOfferMessage({
+              clusterId: record.id,
+              name: record.spec.name,
+              stuckMs: sinceRequest,
+              onCallMention: deps.onCallMention(),
+              tencentStatus: tencent.status,
+            }),
           },
         ],
         audit: [audit('cluster.forceDelete.offered', { name: record.spec.name, tkeClusterId, afterMs: sinceRequest })],
@@ -72,7 +80,7 @@ export function deletionCheck(deps: DeletionCheckDeps): ClusterCheck {
     if (milestone < 1 || record.posted.includes(DeletionSteps.progress(milestone))) return undefined;
     let leftovers: LeftoverResources | undefined;
     try {
-      leftovers = await leftoversOf(deps.tke, target, tkeClusterId);
+      leftovers = await leftoversOf(deps.tke, target, { id: record.id, tkeClusterId });
     } catch (error) {
       deps.logger.warn({ clusterId: record.id, err: (error as Error).message }, 'watcher: could not count the resources left of a deleting cluster');
     }

@@ -8,7 +8,7 @@ import type { TkeGateway } from './tke.js';
 import { during, type CheckOutcome, type ClusterCheck } from './watcher.js';
 
 export interface ProvisioningCheckDeps {
-  tke: Pick<TkeGateway, 'describeClusterEndpointStatus' | 'describeClusterNodePools' | 'describeAddons'>;
+  tke: Pick<TkeGateway, 'describeClusterEndpointStatus' | 'describeClusterNodePools' | 'describeClusterReleases'>;
   /** The Deploy steps that need a Running cluster. */
   provisioning: ProvisioningSteps;
 }
@@ -127,20 +127,26 @@ export function provisioningCheck(deps: ProvisioningCheckDeps): ClusterCheck {
       const poolsReady = spec.workerPools.every((pool) => poolProgress(pool.name)?.readyAt || readyNow.has(pool.name));
       if (!poolsReady) return outcome();
 
-      // Add-ons, once every pool has nodes to run them.
+      // Add-on packs (Helm releases), once every pool has nodes to run them.
       const addons = plannedAddons(record);
       if (addons.length > 0 && !progress.addonsReadyAt) {
         if (!progress.addonsRequestedAt) {
           // Pools that came up in this tick are recorded at its end; the add-ons follow next tick.
-          if (readyNow.size === 0) await during('InstallAddon', () => deps.provisioning.installAddons(record.id));
+          if (readyNow.size === 0) await during('CreateClusterRelease', () => deps.provisioning.installAddons(record.id));
           return outcome();
         }
-        const installed = await during('DescribeAddon', () => deps.tke.describeAddons(target, clusterId));
-        const failed = installed.find((a) => addons.includes(a.name) && a.phase === 'InstallFailed');
+        const releases = await during('DescribeClusterReleases', () => deps.tke.describeClusterReleases(target, clusterId));
+        const namespaces = new Map((record.plan?.addons ?? []).map((a) => [a.name, a.namespace]));
+        const releaseOf = (name: string) => releases.find((r) => r.name === name && r.namespace === namespaces.get(name));
+        const failed = addons.map(releaseOf).find((r) => r?.status === 'failed');
         if (failed) {
-          return { ...outcome(), fail: { code: 'InstallFailed', message: `${failed.name}: ${failed.reason || 'the add-on did not install'}`, action: 'InstallAddon' } };
+          return {
+            ...outcome(),
+            fail: { code: 'ReleaseFailed', message: `${failed.name}: ${failed.description || 'the release did not install'}`, action: 'CreateClusterRelease' },
+          };
         }
-        const done = addons.every((name) => installed.some((a) => a.name === name && a.phase === 'Succeeded'));
+        // Anything else (pending-install, not listed yet) is still on its way.
+        const done = addons.every((name) => releaseOf(name)?.status === 'deployed');
         if (!done) return outcome();
         changes.push((r) => (r.progress.addonsReadyAt = at));
         replies.push({ key: StepKeys.addons, text: threadReplies.addons(addons) });

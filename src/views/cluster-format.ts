@@ -23,11 +23,15 @@ export function formatDuration(ms: number): string {
 /** Remaining time as the user reads it: rounded up to the second, so "available in 0s" never shows. */
 export const timeLeft = (ms: number): string => formatDuration(Math.ceil(Math.max(ms, 0) / 1000) * 1000);
 
-/** A time Slack shows in the reader's own time zone (the fallback text is UTC). */
-export function slackTime(iso: string): string {
-  const seconds = Math.floor(Date.parse(iso) / 1000);
-  return `<!date^${seconds}^{date_short_pretty} {time}|${iso.slice(0, 16).replace('T', ' ')} UTC>`;
-}
+/** A time Slack renders for each reader with `format`'s tokens (the fallback text is UTC). */
+const slackDate = (iso: string, format: string): string =>
+  `<!date^${Math.floor(Date.parse(iso) / 1000)}^${format}|${iso.slice(0, 16).replace('T', ' ')} UTC>`;
+
+/** A time Slack shows in the reader's own time zone. */
+export const slackTime = (iso: string): string => slackDate(iso, '{date_short_pretty} {time}');
+
+/** "12 minutes ago (9:00 AM)": Slack keeps the "ago" current as readers look, without the message being edited. */
+export const slackTimeAgo = (iso: string): string => slackDate(iso, '{ago} ({time})');
 
 /** Link to a message: `https://slack.com/archives/<channel>/p<ts without the dot>`. */
 export function messageUrl(channel: string, ts: string): string {

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { ClusterStatus, TencentFailure } from '../services/store-schema.js';
 import type { DeletionSummary } from '../services/deletion-rules.js';
 import { section } from './blocks.js';
-import { escapeMrkdwn, failureText, formatDuration, progressBar, slackTime, statusEmoji, statusLabel } from './cluster-format.js';
+import { escapeMrkdwn, failureText, formatDuration, progressBar, slackTimeAgo, statusEmoji, statusLabel } from './cluster-format.js';
 import { deletionTimeLine } from './deletion-status.js';
 import { ActionIds } from './ids.js';
 
@@ -23,8 +23,6 @@ export interface ClusterRootInput extends ClusterHeader {
   elapsedMs: number;
   /** When Deploy was asked (ISO time). */
   startedAt: string;
-  /** When the latest provisioning step finished (ISO time); absent, or the start itself, while none has since Deploy. */
-  lastStepAt?: string;
   failure?: TencentFailure;
   /** Set once a deletion was approved: the root then tells the deletion instead of the provisioning progress. */
   deletion?: DeletionSummary;
@@ -48,11 +46,8 @@ function timeLine(input: ClusterRootInput): string {
   const duration = formatDuration(input.elapsedMs);
   if (input.status === 'Running') return `Total time ${duration}`;
   if (input.status === 'Failed') return `Failed after ${duration}`;
-  // The root is edited only when a step completes, so the elapsed time is as of that edit; the start
-  // time, rendered by Slack in each reader's time zone, keeps the message true in between.
-  const started = `started ${slackTime(input.startedAt)}`;
-  const stepped = input.lastStepAt !== undefined && Date.parse(input.lastStepAt) > Date.parse(input.startedAt);
-  return stepped ? `Elapsed ${duration} at the last step · ${started}` : started;
+  // The root is edited only when a step completes; Slack's "ago" keeps the elapsed time live in between.
+  return `Elapsed: started ${slackTimeAgo(input.startedAt)}`;
 }
 
 /** The provisioning thread's root message; edited in place on every change (≤ 50 blocks). */

@@ -1,5 +1,5 @@
 import type { Button, KnownBlock } from '@slack/types';
-import type { DeletionSummary, LeftoverLookup } from '../services/deletion-rules.js';
+import type { DeletionSummary, LeftoverLookup, LeftoverOwner } from '../services/deletion-rules.js';
 import type { WorkerPoolSpec } from '../services/store-schema.js';
 import type { LeftoverResources } from '../services/tke.js';
 import { section } from './blocks.js';
@@ -39,12 +39,16 @@ export function forceDeleteOfferMessage(input: {
   name: string;
   stuckMs: number;
   onCallMention: string;
+  /** What Tencent reports when that is not Deleting (it never took the deletion in). */
+  tencentStatus?: string;
 }): { text: string; blocks: KnownBlock[] } {
   const name = escapeMrkdwn(input.name);
   const who = input.onCallMention ? `${input.onCallMention} ` : '';
-  const text =
-    `:rotating_light: ${who}*${name}* has been stuck in Deleting for ${formatDuration(input.stuckMs)}. ` +
-    "Force delete is now available to tenant admins, the project's admins and on-call.";
+  const stuck =
+    input.tencentStatus === undefined || input.tencentStatus === 'Deleting'
+      ? `has been stuck in Deleting for ${formatDuration(input.stuckMs)}`
+      : `is still *${escapeMrkdwn(input.tencentStatus)}* in Tencent ${formatDuration(input.stuckMs)} after its deletion was asked`;
+  const text = `:rotating_light: ${who}*${name}* ${stuck}. Force delete is now available to tenant admins, the project's admins and on-call.`;
   return {
     text,
     blocks: [
@@ -84,11 +88,11 @@ export function deleteButton(clusterId: string): Button {
 }
 
 /** The thread reply of a force delete: who did it, and what Tencent still has (to be cleaned up). */
-export function forcedMessage(input: { user: string; name: string; tkeClusterId: string } & LeftoverLookup): { text: string; blocks: KnownBlock[] } {
+export function forcedMessage(input: { user: string; name: string; owner: LeftoverOwner } & LeftoverLookup): { text: string; blocks: KnownBlock[] } {
   const head =
     `:warning: <@${input.user}> force deleted *${escapeMrkdwn(input.name)}*: Tencent was asked to delete ` +
-    `\`${input.tkeClusterId}\` once more with everything terminated. The cluster is marked Deleted (forced).`;
-  const found = leftoverBlocks(input, input.tkeClusterId, {
+    `\`${input.owner.tkeClusterId}\` once more with everything terminated. The cluster is marked Deleted (forced).`;
+  const found = leftoverBlocks(input, input.owner, {
     present: (leftovers) => `These cloud resources are still present and must be cleaned up: ${leftoverSummary(leftovers)}.`,
     none: 'No instances, disks or load balancers of the cluster are left.',
   });

@@ -1,10 +1,10 @@
 import type { ModalView } from '@slack/types';
-import { TKE_CLUSTER_TAG, type LeftoverLookup } from '../services/deletion-rules.js';
+import type { LeftoverLookup } from '../services/deletion-rules.js';
 import { section } from './blocks.js';
 import { escapeMrkdwn } from './cluster-format.js';
 import { confirmNameInput, deletionMetadata, deletionNoticeModal, type DeletionModalPointer } from './delete-modal.js';
 import { ActionIds, BlockIds, CallbackIds } from './ids.js';
-import { leftoverBlocks } from './leftover-resources.js';
+import { leftoverBlocks, leftoverTagsText } from './leftover-resources.js';
 
 const TITLE_TEXT = 'Force Delete Cluster';
 const TITLE = { type: 'plain_text', text: TITLE_TEXT } as const;
@@ -30,8 +30,9 @@ export const forceDeleteNoticeModal = (text: string): ModalView => deletionNotic
 /** "Force Delete Cluster": the resources still present, the warning, and the name typed again. */
 export function forceDeleteModal(input: ForceDeleteModalInput): ModalView {
   const name = escapeMrkdwn(input.name);
-  const tag = `\`${TKE_CLUSTER_TAG}=${escapeMrkdwn(input.tkeClusterId)}\``;
-  const found = leftoverBlocks(input, input.tkeClusterId, {
+  const owner = { id: input.clusterId, tkeClusterId: input.tkeClusterId };
+  const tag = leftoverTagsText(owner);
+  const found = leftoverBlocks(input, owner, {
     present: () =>
       `:warning: These cloud resources tagged ${tag} are still present. ` +
       'Force delete does not guarantee they go: *clean them up* in the Tencent Cloud console if they are still listed in the thread afterwards.',

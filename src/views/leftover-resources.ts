@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { TKE_CLUSTER_TAG, type LeftoverLookup } from '../services/deletion-rules.js';
+import { leftoverTags, type LeftoverLookup, type LeftoverOwner } from '../services/deletion-rules.js';
 import type { TencentFailure } from '../services/store-schema.js';
 import type { LeftoverResources } from '../services/tke.js';
 import { section } from './blocks.js';
@@ -41,10 +41,16 @@ export function leftoverSummary(leftovers: LeftoverResources): string {
   return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
 
+/** "`tke-clusterId=cls-…` or `tkeops-cluster=c-…`": the tags to look for in the Tencent Cloud console. */
+export const leftoverTagsText = (owner: LeftoverOwner): string =>
+  leftoverTags(owner)
+    .map((tag) => `\`${tag.tagKey}=${escapeMrkdwn(tag.tagValue)}\``)
+    .join(' or ');
+
 /** Where to look when the lookup itself failed. */
-const leftoverLookupFailed = (tkeClusterId: string, failure: TencentFailure): string =>
+const leftoverLookupFailed = (owner: LeftoverOwner, failure: TencentFailure): string =>
   `:warning: tkeops could not list the resources left: ${failureText(failure)}. Look in the Tencent Cloud console for ` +
-  `instances, disks and load balancers tagged \`${TKE_CLUSTER_TAG}=${escapeMrkdwn(tkeClusterId)}\`.`;
+  `instances, disks and load balancers tagged ${leftoverTagsText(owner)}.`;
 
 /**
  * What a leftover lookup found, as blocks: `present` heads the list of resources still there,
@@ -52,11 +58,11 @@ const leftoverLookupFailed = (tkeClusterId: string, failure: TencentFailure): st
  */
 export function leftoverBlocks(
   lookup: LeftoverLookup,
-  tkeClusterId: string,
+  owner: LeftoverOwner,
   say: { present: (leftovers: LeftoverResources) => string; none: string },
 ): { text: string; blocks: KnownBlock[] } {
   if (!lookup.leftovers) {
-    const text = leftoverLookupFailed(tkeClusterId, lookup.lookupFailure);
+    const text = leftoverLookupFailed(owner, lookup.lookupFailure);
     return { text, blocks: [section(text)] };
   }
   if (leftoverCount(lookup.leftovers) === 0) return { text: say.none, blocks: [section(say.none)] };

@@ -216,6 +216,16 @@ describe('cloud accounts over Slack', () => {
       );
     });
 
+    it('tells a tenant admin asking for a project cloud account in a channel of no project where to run it instead', async () => {
+      await start();
+      const reply = await t.send.command('account add project', { user: USERS.tenantAdmin, channel: CHANNELS.noProject });
+      expect(reply.json?.response_type).toBe('ephemeral');
+      expect(String(reply.json?.text)).toBe(
+        `<#${CHANNELS.noProject}> belongs to no project, so no project cloud account can be added here. ` +
+          'Run the command in a project channel, or `/tke account add tenant` for a tenant cloud account.',
+      );
+    });
+
     it("does not offer a project's account in another project's channel, and refuses its use there", async () => {
       await start();
       await submit(USERS.projectAdmin, await openModal(USERS.projectAdmin), fill({ name: 'plat' }));

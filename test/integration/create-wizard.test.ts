@@ -241,7 +241,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     expect(create[0]?.secretId).toBe(TENCENT.secretId);
     expect(params(create[0])).toEqual({
       ClusterType: 'MANAGED_CLUSTER',
-      ClusterCIDRSettings: { EniSubnetIds: ['subnet-gz04dft1', 'subnet-gz03dft1', 'subnet-gz06dft1'] },
+      ClusterCIDRSettings: { EniSubnetIds: ['subnet-gz04dft1', 'subnet-gz03dft1', 'subnet-gz06dft1'], ServiceCIDR: '192.168.240.0/20' },
       ClusterBasicSettings: {
         ClusterOs: 'ubuntu18.04.1x86_64',
         ClusterVersion: '1.30.0',
@@ -312,8 +312,18 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       LoginSettings: { KeyIds: ['skey-demo0002'] },
     });
 
-    expect(t.tencent.requestsFor('InstallAddon').map(params)).toEqual([
-      { ClusterId: tkeId, AddonName: 'mariadb', AddonVersion: '20.0.0', RawValues: Buffer.from(mariadbValues('30Gi')).toString('base64') },
+    expect(t.tencent.requestsFor('CreateClusterRelease').map(params)).toEqual([
+      {
+        ClusterId: tkeId,
+        Name: 'mariadb',
+        Namespace: 'default',
+        ChartFrom: 'other',
+        Chart: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
+        ChartVersion: '20.0.0',
+        ChartRepoURL: 'https://charts.bitnami.com/bitnami',
+        Values: { RawOriginal: mariadbValues('30Gi'), ValuesType: 'yaml' },
+        ClusterType: 'tke',
+      },
     ]);
     expect(t.tencent.requests.filter((r) => r.errorCode !== undefined)).toEqual([]);
   });
@@ -408,7 +418,8 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
   });
 
   describe('worker pool creation order', () => {
-    const LATENCY_MS = 150;
+    // Long enough that requests sent together land well within it even on a loaded 2-core machine.
+    const LATENCY_MS = 400;
     async function poolRequestTimes(parallel: boolean): Promise<number[]> {
       const w = await toReview({ pools: [GENERAL, GPU, SMALL], parallel });
       await w.submit();

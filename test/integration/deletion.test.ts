@@ -343,7 +343,13 @@ describe('a deletion stuck in Deleting', () => {
     await bot().bot.services.threads.idle();
 
     expect(deleteCalls()).toHaveLength(2);
-    expect(deleteCalls()[1]?.params).toMatchObject({ ResourceDeleteOptions: [{ ResourceType: 'CBS', DeleteMode: 'terminate', SkipDeletionProtection: true }] });
+    expect(deleteCalls()[1]?.params).toMatchObject({
+      InstanceDeleteMode: 'terminate',
+      ResourceDeleteOptions: [
+        { ResourceType: 'CBS', DeleteMode: 'terminate', SkipDeletionProtection: false },
+        { ResourceType: 'CLB', DeleteMode: 'terminate', SkipDeletionProtection: false },
+      ],
+    });
     expect(bot().tencent.cluster(tkeClusterId)).toBeUndefined();
     expect(record(cluster.id)).toMatchObject({ status: 'DeletedForced', deletion: { forcedBy: PAGER, forcedAt: bot().clock.now().toISOString() } });
     const forced = posts().find((c) => text(c).includes('force deleted'));

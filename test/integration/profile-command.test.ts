@@ -19,7 +19,7 @@ describe('/tke profile', () => {
     const text = textOf(reply);
     for (const name of ['centos-gpu', 'ubuntu-mariadb', 'ubuntu-standard']) expect(text).toContain(`*${name}*`);
     expect(text).toContain('OS `centos7.6.0_x64 GPU` · Kubernetes 1.28.3');
-    expect(text).toContain('`mariadb` (bitnami/mariadb 20.0.0)');
+    expect(text).toContain('`mariadb` (mariadb 20.0.0)');
   });
 
   it("shows one profile's packs with the values the wizard pre-fills", async () => {

@@ -130,14 +130,22 @@ describe('the sandbox', () => {
     }
     const clusterId = await createDemoCluster(bot, 'broken-1');
     await bot.tke.createClusterEndpoint(DEMO_TARGET, { clusterId, access: 'public' });
-    await bot.tke.installAddon(DEMO_TARGET, clusterId, { name: 'mariadb', version: '20.0.0', values: '' });
+    await bot.tke.createClusterRelease(DEMO_TARGET, {
+      clusterId,
+      name: 'mariadb',
+      namespace: 'default',
+      chart: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
+      chartVersion: '20.0.0',
+      repository: 'https://charts.bitnami.com/bitnami',
+      values: '',
+    });
 
     expect(await bot.tke.describeClusterEndpointStatus(DEMO_TARGET, clusterId, 'public')).toEqual({
       status: 'CreateFailed',
       error: 'The sandbox was asked to fail this endpoint.',
     });
-    expect(await bot.tke.describeAddons(DEMO_TARGET, clusterId)).toEqual([
-      expect.objectContaining({ name: 'mariadb', phase: 'InstallFailed', reason: 'The sandbox was asked to fail this add-on.' }),
+    expect(await bot.tke.describeClusterReleases(DEMO_TARGET, clusterId)).toEqual([
+      { name: 'mariadb', namespace: 'default', status: 'failed', description: 'The sandbox was asked to fail this add-on pack.' },
     ]);
   });
 

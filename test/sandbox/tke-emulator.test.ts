@@ -3,6 +3,8 @@ import { tke } from 'tencentcloud-sdk-nodejs/tencentcloud/services/tke/index.js'
 import { cvm } from 'tencentcloud-sdk-nodejs/tencentcloud/services/cvm/index.js';
 import type {
   CreateClusterNodePoolRequest,
+  CreateClusterReleaseRequest,
+  DescribeClusterReleasesRequest,
   InstanceAdvancedSettings,
 } from 'tencentcloud-sdk-nodejs/tencentcloud/services/tke/v20180525/tke_models.js';
 import { ManualClock } from '../../src/services/clock.js';
@@ -58,6 +60,28 @@ async function createCluster(client = tkeClient(), cidr = '10.8.0.0/16'): Promis
     ClusterBasicSettings: { ClusterName: 'demo', ClusterOs: 'ubuntu18.04.1x86_64', ClusterVersion: '1.30.0', VpcId: VPC },
   });
   return res.ClusterId ?? '';
+}
+
+async function runningCluster(): Promise<string> {
+  const clusterId = await createCluster();
+  clock.advance(emulator.timings.clusterCreateMs);
+  return clusterId;
+}
+
+/** The mariadb chart from Bitnami's repository, as the gateway installs an add-on pack. */
+function releaseRequest(clusterId: string, overrides: Partial<CreateClusterReleaseRequest> = {}): CreateClusterReleaseRequest {
+  return {
+    ClusterId: clusterId,
+    Name: 'mariadb',
+    Namespace: 'default',
+    ChartFrom: 'other',
+    Chart: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
+    ChartVersion: '20.0.0',
+    ChartRepoURL: 'https://charts.bitnami.com/bitnami',
+    Values: { RawOriginal: 'primary:\n  persistence:\n    size: 20Gi\n', ValuesType: 'yaml' },
+    ClusterType: 'tke',
+    ...overrides,
+  };
 }
 
 function nodePoolRequest(clusterId: string, group: object, launch: object = {}): CreateClusterNodePoolRequest {
@@ -306,23 +330,161 @@ describe('failures a cluster can end in', () => {
     expect(await status(false)).toMatchObject({ Status: 'Created', ErrorMsg: '' });
   });
 
-  it('ends the next add-on InstallFailed with its Reason once its install time has passed, and only that one', async () => {
-    const clusterId = await createCluster();
-    clock.advance(emulator.timings.clusterCreateMs);
-    emulator.failNextAddon('chart bitnami/mariadb 20.0.0 not found');
-    await tkeClient().InstallAddon({ ClusterId: clusterId, AddonName: 'mariadb' });
-    await tkeClient().InstallAddon({ ClusterId: clusterId, AddonName: 'cbs' });
+  it('ends the next Helm release failed with its Description once its install time has passed, and only that one', async () => {
+    const clusterId = await runningCluster();
+    emulator.failNextAddon('mariadb-20.0.0.tgz: 404 Not Found');
+    await tkeClient().CreateClusterRelease(releaseRequest(clusterId));
+    await tkeClient().CreateClusterRelease(releaseRequest(clusterId, { Name: 'metrics-server', Chart: 'https://charts.bitnami.com/bitnami/metrics-server-7.2.8.tgz', ChartVersion: '7.2.8' }));
 
-    const phases = async () => (await tkeClient().DescribeAddon({ ClusterId: clusterId })).Addons?.map((a) => [a.AddonName, a.Phase, a.Reason]);
-    expect(await phases()).toEqual([
-      ['mariadb', 'Installing', ''],
-      ['cbs', 'Installing', ''],
+    const statuses = async () =>
+      (await tkeClient().DescribeClusterReleases({ ClusterId: clusterId })).ReleaseSet?.map((r) => [r.Name, r.Status, r.Description]);
+    expect(await statuses()).toEqual([
+      ['mariadb', 'pending-install', 'Initial install underway'],
+      ['metrics-server', 'pending-install', 'Initial install underway'],
     ]);
     clock.advance(emulator.timings.addonInstallMs);
-    expect(await phases()).toEqual([
-      ['mariadb', 'InstallFailed', 'chart bitnami/mariadb 20.0.0 not found'],
-      ['cbs', 'Succeeded', ''],
+    expect(await statuses()).toEqual([
+      ['mariadb', 'failed', 'mariadb-20.0.0.tgz: 404 Not Found'],
+      ['metrics-server', 'deployed', 'Install complete'],
     ]);
+  });
+});
+
+describe('Helm releases', () => {
+  it('answers CreateClusterRelease with the release pending-install, its ID, name, namespace and creation time', async () => {
+    const clusterId = await runningCluster();
+
+    const { Release } = await tkeClient().CreateClusterRelease(releaseRequest(clusterId));
+
+    expect(Release).toEqual({
+      ID: expect.stringMatching(/^release-[a-z0-9]{8}$/),
+      Name: 'mariadb',
+      Namespace: 'default',
+      Status: 'pending-install',
+      CreatedTime: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      UpdatedTime: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      Condition: '',
+    });
+  });
+
+  it('lists a release pending-install until its install time has passed, then deployed, with its chart and version', async () => {
+    const clusterId = await runningCluster();
+    await tkeClient().CreateClusterRelease(releaseRequest(clusterId));
+
+    const list = async () => (await tkeClient().DescribeClusterReleases({ ClusterId: clusterId })).ReleaseSet?.[0];
+    expect(await list()).toMatchObject({ Name: 'mariadb', Namespace: 'default', Status: 'pending-install', ChartName: 'mariadb', ChartVersion: '20.0.0' });
+    clock.advance(emulator.timings.addonInstallMs - 1);
+    expect((await list())?.Status).toBe('pending-install');
+    clock.advance(1);
+    expect((await list())?.Status).toBe('deployed');
+  });
+
+  it('keeps the chart package, repository and YAML values it was sent', async () => {
+    const clusterId = await runningCluster();
+
+    await tkeClient().CreateClusterRelease(releaseRequest(clusterId));
+
+    expect(emulator.cluster(clusterId)?.releases).toEqual([
+      expect.objectContaining({
+        chartFrom: 'other',
+        chart: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
+        chartName: 'mariadb',
+        repository: 'https://charts.bitnami.com/bitnami',
+        values: 'primary:\n  persistence:\n    size: 20Gi\n',
+        valuesType: 'yaml',
+        status: 'pending-install',
+      }),
+    ]);
+  });
+
+  it('refuses a release without Chart with MissingParameter', async () => {
+    const clusterId = await runningCluster();
+
+    const failure = await failureOf(tkeClient().CreateClusterRelease({ ...releaseRequest(clusterId), Chart: undefined } as unknown as CreateClusterReleaseRequest));
+
+    expect(failure).toMatchObject({ code: 'MissingParameter', message: expect.stringContaining('`Chart`') });
+  });
+
+  it('refuses a chart from another repository whose Chart is not a .tgz package URL', async () => {
+    const clusterId = await runningCluster();
+
+    const failure = await failureOf(tkeClient().CreateClusterRelease(releaseRequest(clusterId, { Chart: 'bitnami/mariadb' })));
+
+    expect(failure).toMatchObject({ code: 'InvalidParameterValue', message: expect.stringContaining('`Chart`') });
+    expect(emulator.cluster(clusterId)?.releases).toEqual([]);
+  });
+
+  it('refuses a chart from another repository without ChartRepoURL', async () => {
+    const clusterId = await runningCluster();
+
+    const failure = await failureOf(tkeClient().CreateClusterRelease(releaseRequest(clusterId, { ChartRepoURL: undefined })));
+
+    expect(failure).toMatchObject({ code: 'MissingParameter', message: expect.stringContaining('`ChartRepoURL`') });
+  });
+
+  it('refuses a release name that is not lowercase letters, digits and dashes starting with a letter', async () => {
+    const clusterId = await runningCluster();
+
+    const failures = await Promise.all(
+      ['MariaDB', '1mariadb', 'mariadb-', 'm'.repeat(64)].map((Name) => failureOf(tkeClient().CreateClusterRelease(releaseRequest(clusterId, { Name })))),
+    );
+
+    expect(failures.map((f) => f?.code)).toEqual(['InvalidParameterValue', 'InvalidParameterValue', 'InvalidParameterValue', 'InvalidParameterValue']);
+  });
+
+  it('refuses a Values.ValuesType other than yaml or json, and values that are not what it says', async () => {
+    const clusterId = await runningCluster();
+
+    const wrongType = await failureOf(tkeClient().CreateClusterRelease(releaseRequest(clusterId, { Values: { RawOriginal: 'a: 1', ValuesType: 'toml' } })));
+    const notJson = await failureOf(tkeClient().CreateClusterRelease(releaseRequest(clusterId, { Values: { RawOriginal: 'a: 1', ValuesType: 'json' } })));
+    const notYaml = await failureOf(tkeClient().CreateClusterRelease(releaseRequest(clusterId, { Values: { RawOriginal: 'a: [1', ValuesType: 'yaml' } })));
+
+    expect(wrongType).toMatchObject({ code: 'InvalidParameterValue', message: expect.stringContaining('`Values.ValuesType`') });
+    expect(notJson).toMatchObject({ code: 'InvalidParameterValue', message: expect.stringContaining('`Values.RawOriginal`') });
+    expect(notYaml).toMatchObject({ code: 'InvalidParameterValue', message: expect.stringContaining('`Values.RawOriginal`') });
+  });
+
+  it('refuses a second release with the same name in the same namespace with ResourceInUse', async () => {
+    const clusterId = await runningCluster();
+    await tkeClient().CreateClusterRelease(releaseRequest(clusterId));
+
+    const failure = await failureOf(tkeClient().CreateClusterRelease(releaseRequest(clusterId)));
+
+    expect(failure?.code).toBe('ResourceInUse');
+    expect(emulator.cluster(clusterId)?.releases).toHaveLength(1);
+  });
+
+  it('accepts the same release name in another namespace', async () => {
+    const clusterId = await runningCluster();
+    await tkeClient().CreateClusterRelease(releaseRequest(clusterId));
+
+    await tkeClient().CreateClusterRelease(releaseRequest(clusterId, { Namespace: 'databases' }));
+
+    expect(emulator.cluster(clusterId)?.releases.map((r) => `${r.namespace}/${r.name}`)).toEqual(['default/mariadb', 'databases/mariadb']);
+  });
+
+  it('refuses a release in a cluster that is not Running yet', async () => {
+    const clusterId = await createCluster();
+
+    const failure = await failureOf(tkeClient().CreateClusterRelease(releaseRequest(clusterId)));
+
+    expect(failure?.code).toBe('ResourceUnavailable.ClusterState');
+  });
+
+  it('pages DescribeClusterReleases by Limit and Offset and filters by Namespace and ReleaseName, with Total', async () => {
+    const clusterId = await runningCluster();
+    for (const [Name, Namespace] of [['a', 'default'], ['b', 'default'], ['c', 'kube-system'], ['d', 'default']] as const) {
+      await tkeClient().CreateClusterRelease(releaseRequest(clusterId, { Name, Namespace }));
+    }
+    const names = async (req: Omit<DescribeClusterReleasesRequest, 'ClusterId'>) => {
+      const res = await tkeClient().DescribeClusterReleases({ ClusterId: clusterId, ...req });
+      return [res.Total, res.ReleaseSet?.map((r) => r.Name)];
+    };
+
+    expect(await names({})).toEqual([4, ['a', 'b', 'c', 'd']]);
+    expect(await names({ Limit: 2, Offset: 1 })).toEqual([4, ['b', 'c']]);
+    expect(await names({ Namespace: 'default', Offset: 2 })).toEqual([3, ['d']]);
+    expect(await names({ ReleaseName: 'c' })).toEqual([1, ['c']]);
   });
 });
 
@@ -356,7 +518,7 @@ describe('HTTP control API', () => {
     expect((await control('failNextEndpoint', { message: 'no CLB left' })).status).toBe(200);
     expect((await control('failNextAddon', { reason: 'chart not found' })).status).toBe(200);
     await tkeClient().CreateClusterEndpoint({ ClusterId: clusterId, IsExtranet: true });
-    await tkeClient().InstallAddon({ ClusterId: clusterId, AddonName: 'mariadb' });
+    await tkeClient().CreateClusterRelease(releaseRequest(clusterId));
     expect((await control('markAbnormal', { clusterId })).status).toBe(200);
     await control('advance', { ms: 60 * 60_000 });
 
@@ -364,7 +526,7 @@ describe('HTTP control API', () => {
     expect(json.cluster).toMatchObject({
       status: 'Abnormal',
       endpoints: { public: { status: 'CreateFailed', failure: 'no CLB left' } },
-      addons: [{ name: 'mariadb', phase: 'InstallFailed' }],
+      releases: [{ name: 'mariadb', status: 'failed', failure: 'chart not found' }],
     });
   });
 

@@ -152,13 +152,29 @@ describe('leftover resources', () => {
     const cluster = await t.runningCluster();
     const expected = t.tencent.resources(cluster.tkeClusterId as string);
 
-    const leftovers = await leftoversOf(t.tke, { credential: DELETION_ACCOUNT, region: cluster.spec.region }, cluster.tkeClusterId as string);
+    const leftovers = await leftoversOf(t.tke, { credential: DELETION_ACCOUNT, region: cluster.spec.region }, { id: cluster.id, tkeClusterId: cluster.tkeClusterId as string });
 
     expect(leftovers.instances.map((i) => i.instanceId).sort()).toEqual(expected.instances.map((i) => i.instanceId).sort());
     expect(leftovers.disks.map((d) => d.diskId).sort()).toEqual(expected.disks.map((d) => d.diskId).sort());
     expect(leftovers.loadBalancers.map((lb) => lb.loadBalancerId)).toEqual(expected.loadBalancers.map((lb) => lb.loadBalancerId));
     expect(leftovers.instances).toHaveLength(2);
     expect(leftovers.loadBalancers).toHaveLength(1);
+  });
+
+  it("looks for TKE's tag and tkeops' own tag, and lists a resource carrying both once", async () => {
+    const t = await start();
+    const cluster = await t.runningCluster();
+    t.tencent.clearRequests();
+
+    const leftovers = await leftoversOf(t.tke, { credential: DELETION_ACCOUNT, region: cluster.spec.region }, { id: cluster.id, tkeClusterId: cluster.tkeClusterId as string });
+
+    const filters = t.tencent.requestsFor('DescribeInstances').map((r) => (r.params as { Filters: unknown }).Filters);
+    expect(filters).toEqual(
+      expect.arrayContaining([[{ Name: 'tag:tke-clusterId', Values: [cluster.tkeClusterId] }], [{ Name: 'tag:tkeops-cluster', Values: [cluster.id] }]]),
+    );
+    const instances = t.tencent.resources(cluster.tkeClusterId as string).instances;
+    expect(instances.every((i) => i.tags.some((tag) => tag.key === 'tkeops-cluster' && tag.value === cluster.id))).toBe(true);
+    expect(leftovers.instances.map((i) => i.instanceId).sort()).toEqual(instances.map((i) => i.instanceId).sort());
   });
 });
 
@@ -203,7 +219,10 @@ describe('force delete', () => {
     expect(request?.params).toMatchObject({
       ClusterId: cluster.tkeClusterId,
       InstanceDeleteMode: 'terminate',
-      ResourceDeleteOptions: [{ ResourceType: 'CBS', DeleteMode: 'terminate', SkipDeletionProtection: true }],
+      ResourceDeleteOptions: [
+        { ResourceType: 'CBS', DeleteMode: 'terminate', SkipDeletionProtection: false },
+        { ResourceType: 'CLB', DeleteMode: 'terminate', SkipDeletionProtection: false },
+      ],
     });
     expect(t.tencent.cluster(cluster.tkeClusterId as string)).toBeUndefined();
     const after = t.cluster(cluster.id);

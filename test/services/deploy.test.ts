@@ -111,7 +111,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
       expect(store.read((data) => data.drafts.find((d) => d.id === draftId)?.clusterId)).toBe(cluster.id);
     });
 
-    it('gives a VPC-CNI cluster the chosen subnet and the subnets of its worker pools as ENI subnets', async () => {
+    it('gives a VPC-CNI cluster the chosen subnet and the subnets of its worker pools as ENI subnets, and the profile’s service CIDR', async () => {
       await deploy.deploy(
         await aDraft({
           profile: 'ubuntu-mariadb',
@@ -121,7 +121,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
         'U0MEMBER',
       );
       const request = params(tencent.requestsFor('CreateCluster')[0]);
-      expect(request.ClusterCIDRSettings).toEqual({ EniSubnetIds: ['subnet-gz03dft1', 'subnet-gz04dft1'] });
+      expect(request.ClusterCIDRSettings).toEqual({ EniSubnetIds: ['subnet-gz03dft1', 'subnet-gz04dft1'], ServiceCIDR: '192.168.240.0/20' });
       expect(request.ClusterAdvancedSettings).toEqual({ NetworkType: 'VPC-CNI' });
     });
 
@@ -206,7 +206,17 @@ describe('deploy and the provisioning steps, against the emulator through the re
       expect(cluster.plan).toEqual({
         os: 'ubuntu18.04.1x86_64',
         kubernetesVersion: '1.30.0',
-        addons: [{ name: 'mariadb', chart: 'bitnami/mariadb', version: '20.0.0', values }],
+        addons: [
+          {
+            name: 'mariadb',
+            chart: 'mariadb',
+            version: '20.0.0',
+            repository: 'https://charts.bitnami.com/bitnami',
+            namespace: 'default',
+            package: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
+            values,
+          },
+        ],
       });
     });
   });
@@ -325,16 +335,49 @@ describe('deploy and the provisioning steps, against the emulator through the re
   });
 
   describe('installAddons', () => {
-    it('installs each add-on pack with its merged values, once', async () => {
+    it('installs the mariadb pack as a Helm release from the Bitnami repository with its merged values', async () => {
       const values = 'primary:\n  persistence:\n    size: 30Gi\n';
       const cluster = await aRunningCluster({ packOverrides: { mariadb: values } });
       await steps.installAddons(cluster.id);
-      await steps.installAddons(cluster.id);
 
-      expect(tencent.requestsFor('InstallAddon').map(params)).toEqual([
-        { ClusterId: cluster.tkeClusterId, AddonName: 'mariadb', AddonVersion: '20.0.0', RawValues: Buffer.from(values).toString('base64') },
+      expect(tencent.requestsFor('CreateClusterRelease').map(params)).toEqual([
+        {
+          ClusterId: cluster.tkeClusterId,
+          Name: 'mariadb',
+          Namespace: 'default',
+          ChartFrom: 'other',
+          Chart: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
+          ChartVersion: '20.0.0',
+          ChartRepoURL: 'https://charts.bitnami.com/bitnami',
+          Values: { RawOriginal: values, ValuesType: 'yaml' },
+          ClusterType: 'tke',
+        },
       ]);
-      expect(tencent.cluster(cluster.tkeClusterId ?? '')?.addons.map((a) => a.values)).toEqual([values]);
+      expect(tencent.cluster(cluster.tkeClusterId ?? '')?.releases.map((r) => [r.name, r.status, r.values])).toEqual([['mariadb', 'pending-install', values]]);
+      expect(clusterOf(cluster.id).progress).toMatchObject({ addonsRequestedAt: expect.any(String), addons: [{ name: 'mariadb' }] });
+    });
+
+    it('sends nothing to Tencent when called again after the add-on packs were requested', async () => {
+      const cluster = await aRunningCluster();
+      await steps.installAddons(cluster.id);
+      tencent.clearRequests();
+
+      await steps.installAddons(cluster.id);
+      expect(tencent.requests).toEqual([]);
+    });
+
+    it('adopts a release Tencent already has when a restart lost the progress, instead of creating it again', async () => {
+      const cluster = await aRunningCluster();
+      await steps.installAddons(cluster.id);
+      await store.update((data) => {
+        const record = data.clusters.find((c) => c.id === cluster.id);
+        if (!record) return;
+        delete record.progress.addonsRequestedAt;
+        record.progress.addons = [];
+      });
+
+      await steps.installAddons(cluster.id);
+      expect(tencent.requestsFor('CreateClusterRelease')).toHaveLength(1);
       expect(clusterOf(cluster.id).progress).toMatchObject({ addonsRequestedAt: expect.any(String), addons: [{ name: 'mariadb' }] });
     });
   });

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ProfileError,
   applyOverrides,
+  chartPackageUrl,
   createProfileCatalog,
   listPacks,
   loadProfiles,
@@ -30,8 +31,9 @@ layers:
     clusterCidr: 172.16.0.0/16
   addons:
     - name: mariadb
-      chart: bitnami/mariadb
+      chart: mariadb
       version: 20.0.0
+      repository: https://charts.bitnami.com/bitnami
       values: |
         primary:
           persistence:
@@ -81,10 +83,64 @@ describe('shipped profiles', () => {
     const profile = (await loadProfiles(SHIPPED)).get('ubuntu-mariadb');
     expect(profile?.layers.network.mode).toBe('VPC-CNI');
     const mariadb = profile?.layers.addons.find((a) => a.name === 'mariadb');
-    expect(mariadb).toMatchObject({ chart: 'bitnami/mariadb' });
+    expect(mariadb).toMatchObject({ chart: 'mariadb', version: '20.0.0', repository: 'https://charts.bitnami.com/bitnami', namespace: 'default' });
     expect(mariadb?.values).toMatch(/persistence:\n\s+enabled: true/);
     expect(mariadb?.values).toMatch(/accessModes:\n\s+- ReadWriteOnce/);
     expect(mariadb?.values).toMatch(/size: 20Gi/);
+  });
+
+  it('point every add-on pack at a chart package Tencent can download', async () => {
+    const packages = (await loadProfiles(SHIPPED)).list().flatMap((p) => p.layers.addons.map((a) => [a.name, a.namespace, chartPackageUrl(a)]));
+    expect(packages).toEqual([
+      ['nvidia-device-plugin', 'kube-system', 'https://nvidia.github.io/k8s-device-plugin/stable/nvidia-device-plugin-0.17.0.tgz'],
+      ['mariadb', 'default', 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz'],
+      ['metrics-server', 'kube-system', 'https://charts.bitnami.com/bitnami/metrics-server-7.2.8.tgz'],
+    ]);
+  });
+});
+
+describe('add-on pack charts', () => {
+  it('installs into the default namespace and takes the package from where helm repo index puts it, unless told otherwise', () => {
+    const [pack] = parseProfile(validProfile().replace('https://charts.bitnami.com/bitnami', 'https://charts.bitnami.com/bitnami/'), 'test.yaml').layers.addons;
+    expect(pack?.namespace).toBe('default');
+    expect(pack && chartPackageUrl(pack)).toBe('https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz');
+  });
+
+  it('uses the package URL a pack gives', () => {
+    const text = validProfile().replace(
+      '      values: |',
+      '      package: https://downloads.example.com/charts/mariadb-20.0.0.tgz\n      namespace: databases\n      values: |',
+    );
+    const [pack] = parseProfile(text, 'test.yaml').layers.addons;
+    expect(pack && [pack.namespace, chartPackageUrl(pack)]).toEqual(['databases', 'https://downloads.example.com/charts/mariadb-20.0.0.tgz']);
+  });
+
+  it('refuses a repository that is not an https URL, naming the pack', async () => {
+    const error = await loadError({ 'http.yaml': validProfile().replace('https://charts.bitnami.com', 'http://charts.bitnami.com') });
+    expect(error.problems).toEqual(['layers.addons[0].repository: pack mariadb: must be an https URL, not http://charts.bitnami.com/bitnami (line 18)']);
+  });
+
+  it('refuses a package URL that is not an https .tgz file, naming the pack', async () => {
+    const text = validProfile().replace('      values: |', '      package: https://charts.bitnami.com/bitnami/mariadb\n      values: |');
+    const error = await loadError({ 'package.yaml': text });
+    expect(error.problems).toEqual([
+      'layers.addons[0].package: pack mariadb: must be an https URL ending in .tgz, not https://charts.bitnami.com/bitnami/mariadb (line 19)',
+    ]);
+  });
+
+  it('refuses a pack without a repository', async () => {
+    const error = await loadError({ 'norepo.yaml': validProfile().replace('      repository: https://charts.bitnami.com/bitnami\n', '') });
+    expect(error.problems).toEqual(['layers.addons[0].repository: is missing (line 15)']);
+  });
+
+  it('refuses a chart written with its repository prefix', async () => {
+    const error = await loadError({ 'prefix.yaml': validProfile().replace('chart: mariadb', 'chart: bitnami/mariadb') });
+    expect(error.problems).toEqual(['layers.addons[0].chart: must be a Helm chart name like mariadb, without the repository (line 16)']);
+  });
+
+  it('refuses a pack name that does not start with a letter, since it names the Helm release', async () => {
+    const error = await loadError({ 'digit.yaml': validProfile().replace('- name: mariadb', '- name: 1mariadb') });
+    expect(error.problems[0]).toBe('layers.addons[0].name: must start with a letter: it names the Helm release (line 15)');
   });
 });
 
@@ -111,7 +167,7 @@ describe('loadProfiles', () => {
   it('points a bad PVC size at its line in the profile file', async () => {
     const error = await loadError({ 'bad.yaml': validProfile({ size: '25Gi' }) });
     expect(error.problems).toEqual([
-      'layers.addons[0].values: primary.persistence.size 25Gi is not a multiple of 10 GB (line 22)',
+      'layers.addons[0].values: primary.persistence.size 25Gi is not a multiple of 10 GB (line 23)',
     ]);
   });
 

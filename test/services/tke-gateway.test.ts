@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/services/clock.js';
 import { createLogger } from '../../src/services/logger.js';
-import { TencentError, type CreateClusterInput, type CreateNodePoolInput, type TkeGateway, type TkeTarget } from '../../src/services/tke.js';
+import {
+  TencentError,
+  type CreateClusterInput,
+  type CreateNodePoolInput,
+  type CreateReleaseInput,
+  type TkeGateway,
+  type TkeTarget,
+} from '../../src/services/tke.js';
 import { createTkeGateway } from '../../src/services/tke-gateway.js';
 import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
 
@@ -64,6 +71,17 @@ const aNodePool = (clusterId: string, overrides: Partial<CreateNodePoolInput> = 
   ...overrides,
 });
 
+const aRelease = (clusterId: string, overrides: Partial<CreateReleaseInput> = {}): CreateReleaseInput => ({
+  clusterId,
+  name: 'mariadb',
+  namespace: 'default',
+  chart: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
+  chartVersion: '20.0.0',
+  repository: 'https://charts.bitnami.com/bitnami',
+  values: 'primary:\n  persistence:\n    size: 20Gi\n',
+  ...overrides,
+});
+
 async function runningCluster(): Promise<string> {
   const { clusterId } = await gateway.createCluster(TARGET, aCluster());
   clock.advance(emulator.timings.clusterCreateMs);
@@ -80,7 +98,7 @@ async function failureOf(promise: Promise<unknown>): Promise<TencentError> {
   throw new Error('expected the call to fail');
 }
 
-const byTag = (clusterId: string) => ({ tagKey: 'tke-cluster-id', tagValue: clusterId });
+const byTag = (clusterId: string) => ({ tagKey: 'tke-clusterId', tagValue: clusterId });
 
 async function leftovers(clusterId: string) {
   const [instances, disks, loadBalancers] = await Promise.all([
@@ -216,20 +234,79 @@ describe('cluster creation', () => {
       SystemDisk: { DiskType: 'CLOUD_PREMIUM', DiskSize: 60 },
       LoginSettings: { KeyIds: ['skey-demo0001'] },
       InstanceChargeType: 'POSTPAID_BY_HOUR',
+      InstanceTags: [{ Key: 'team', Value: 'payments' }],
     });
   });
 
-  it('installs an add-on with its values base64-encoded and reports it Installing, then Succeeded', async () => {
+  it('tags the worker pool’s instances and their disks with the pool’s tags, beside TKE’s own tag', async () => {
     const clusterId = await runningCluster();
 
-    await gateway.installAddon(TARGET, clusterId, { name: 'mariadb', version: '1.2.0', values: 'persistence:\n  size: 20Gi\n' });
-    const installing = await gateway.describeAddons(TARGET, clusterId);
-    clock.advance(emulator.timings.addonInstallMs);
-    const installed = await gateway.describeAddons(TARGET, clusterId);
+    await gateway.createClusterNodePool(TARGET, aNodePool(clusterId));
 
-    expect(installing).toEqual([{ name: 'mariadb', version: '1.2.0', phase: 'Installing', reason: '' }]);
-    expect(installed[0]?.phase).toBe('Succeeded');
-    expect(emulator.cluster(clusterId)?.addons[0]?.values).toBe('persistence:\n  size: 20Gi\n');
+    const { instances, disks } = emulator.resources(clusterId);
+    expect(instances.length).toBeGreaterThan(0);
+    for (const resource of [...instances, ...disks]) {
+      expect(resource.tags).toEqual([
+        { key: 'tke-clusterId', value: clusterId },
+        { key: 'team', value: 'payments' },
+      ]);
+    }
+  });
+
+  it('installs a Helm chart from its repository with CreateClusterRelease, the values as YAML', async () => {
+    const clusterId = await runningCluster();
+
+    await gateway.createClusterRelease(TARGET, aRelease(clusterId));
+
+    expect(emulator.requestsFor('CreateClusterRelease')[0]?.params).toEqual({
+      ClusterId: clusterId,
+      Name: 'mariadb',
+      Namespace: 'default',
+      ChartFrom: 'other',
+      Chart: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
+      ChartVersion: '20.0.0',
+      ChartRepoURL: 'https://charts.bitnami.com/bitnami',
+      Values: { RawOriginal: 'primary:\n  persistence:\n    size: 20Gi\n', ValuesType: 'yaml' },
+      ClusterType: 'tke',
+    });
+  });
+
+  it('reports a release pending-install, then deployed', async () => {
+    const clusterId = await runningCluster();
+
+    await gateway.createClusterRelease(TARGET, aRelease(clusterId));
+    const pending = await gateway.describeClusterReleases(TARGET, clusterId);
+    clock.advance(emulator.timings.addonInstallMs);
+    const deployed = await gateway.describeClusterReleases(TARGET, clusterId);
+
+    expect(pending).toEqual([{ name: 'mariadb', namespace: 'default', status: 'pending-install', description: 'Initial install underway' }]);
+    expect(deployed).toEqual([{ name: 'mariadb', namespace: 'default', status: 'deployed', description: 'Install complete' }]);
+  });
+
+  it('reports a failed release with Helm’s description of why', async () => {
+    const clusterId = await runningCluster();
+    emulator.failNextAddon('chart mariadb-20.0.0.tgz: 404 Not Found');
+
+    await gateway.createClusterRelease(TARGET, aRelease(clusterId));
+    clock.advance(emulator.timings.addonInstallMs);
+
+    expect(await gateway.describeClusterReleases(TARGET, clusterId)).toEqual([
+      { name: 'mariadb', namespace: 'default', status: 'failed', description: 'chart mariadb-20.0.0.tgz: 404 Not Found' },
+    ]);
+  });
+
+  it('pages DescribeClusterReleases 100 at a time when a cluster has more releases', async () => {
+    const clusterId = await runningCluster();
+    const names = Array.from({ length: 130 }, (_, i) => `app-${String(i).padStart(3, '0')}`);
+    for (const name of names) await gateway.createClusterRelease(TARGET, aRelease(clusterId, { name }));
+
+    const releases = await gateway.describeClusterReleases(TARGET, clusterId);
+
+    expect(releases.map((r) => r.name)).toEqual(names);
+    expect(emulator.requestsFor('DescribeClusterReleases').map((r) => r.params)).toEqual([
+      { ClusterId: clusterId, ClusterType: 'tke', Offset: 0, Limit: 100 },
+      { ClusterId: clusterId, ClusterType: 'tke', Offset: 100, Limit: 100 },
+    ]);
   });
 });
 
@@ -265,6 +342,25 @@ describe('retries', () => {
     expect(error).toBeInstanceOf(TencentError);
     expect(error.code).toBe('RequestLimitExceeded');
     expect(error.requestId).toBe(emulator.requestsFor('CreateCluster')[0]?.requestId);
+  });
+
+  it('never retries a throttled CreateClusterRelease', async () => {
+    const clusterId = await runningCluster();
+    emulator.throttle('CreateClusterRelease', 1);
+
+    const error = await failureOf(gateway.createClusterRelease(TARGET, aRelease(clusterId)));
+
+    expect(error.code).toBe('RequestLimitExceeded');
+    expect(emulator.requestsFor('CreateClusterRelease')).toHaveLength(1);
+    expect(emulator.cluster(clusterId)?.releases).toEqual([]);
+  });
+
+  it('retries a throttled DescribeClusterReleases', async () => {
+    const clusterId = await runningCluster();
+    emulator.throttle('DescribeClusterReleases', 1);
+
+    expect(await gateway.describeClusterReleases(TARGET, clusterId)).toEqual([]);
+    expect(emulator.requestsFor('DescribeClusterReleases')).toHaveLength(2);
   });
 
   it('does not retry an error that is not transient', async () => {
@@ -312,12 +408,27 @@ describe('cluster deletion', () => {
   it('sends DeleteCluster with the instance and CBS delete modes', async () => {
     const clusterId = await runningCluster();
 
-    await gateway.deleteCluster(TARGET, clusterId, { terminateInstances: true, terminateDisks: true, skipDeletionProtection: true });
+    await gateway.deleteCluster(TARGET, clusterId, { terminateInstances: true, terminateDisks: true });
 
     expect(emulator.requestsFor('DeleteCluster')[0]?.params).toEqual({
       ClusterId: clusterId,
       InstanceDeleteMode: 'terminate',
-      ResourceDeleteOptions: [{ ResourceType: 'CBS', DeleteMode: 'terminate', SkipDeletionProtection: true }],
+      ResourceDeleteOptions: [{ ResourceType: 'CBS', DeleteMode: 'terminate' }],
+    });
+  });
+
+  it('asks Tencent not to skip protected disks and load balancers when a deletion includes them', async () => {
+    const clusterId = await runningCluster();
+
+    await gateway.deleteCluster(TARGET, clusterId, { terminateInstances: true, terminateDisks: true, includeProtected: true });
+
+    expect(emulator.requestsFor('DeleteCluster')[0]?.params).toEqual({
+      ClusterId: clusterId,
+      InstanceDeleteMode: 'terminate',
+      ResourceDeleteOptions: [
+        { ResourceType: 'CBS', DeleteMode: 'terminate', SkipDeletionProtection: false },
+        { ResourceType: 'CLB', DeleteMode: 'terminate', SkipDeletionProtection: false },
+      ],
     });
   });
 

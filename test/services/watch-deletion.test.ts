@@ -146,10 +146,17 @@ describe('the watcher during a deletion', () => {
     expect(offered.map((e) => e.at)).toEqual([new Date(t.clock.now().getTime() - 5 * MINUTE).toISOString()]);
   });
 
-  it('leaves the cluster alone while Tencent still reports it as it was before the DeleteCluster', async () => {
-    const outcome = await checkDeletionAt({ tencentStatus: 'Running', now: '2026-01-01T09:20:00.000Z' });
+  it('leaves the cluster alone while Tencent still reports it as it was before the DeleteCluster, until the threshold', async () => {
+    const outcome = await checkDeletionAt({ tencentStatus: 'Running', now: '2026-01-01T09:14:59.000Z' });
 
     expect(outcome).toBeUndefined();
+  });
+
+  it('offers force delete at the threshold even when Tencent never took the deletion in, saying what Tencent reports', async () => {
+    const outcome = await checkDeletionAt({ tencentStatus: 'Abnormal', now: '2026-01-01T09:15:00.000Z' });
+
+    expect(outcome?.replies?.[0]?.key).toBe('delete:force-offer');
+    expect(outcome?.replies?.[0]?.text).toContain('*prod-1* is still *Abnormal* in Tencent 15m 00s after its deletion was asked');
   });
 
   it('counts the threshold from the stored request time, not from when the watcher first saw the cluster', async () => {

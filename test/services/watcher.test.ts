@@ -213,13 +213,14 @@ describe('the watcher', () => {
     expect(w.replies().at(-1)).toContain('CLB quota exceeded in ap-guangzhou');
   });
 
-  it('fails a cluster whose add-on did not install, naming the add-on', async () => {
+  it('fails a cluster whose add-on pack did not install, naming the pack and Helm’s reason', async () => {
     const w = await world();
     const [cluster] = await w.seed([gz('no-addon')]);
-    w.tencent.failNextAddon('chart bitnami/mariadb 20.0.0 not found');
+    w.tencent.failNextAddon('mariadb-20.0.0.tgz: 404 Not Found');
     await provisionFully(w);
     expect(w.cluster(cluster?.id ?? '')?.status).toBe('Failed');
-    expect(w.replies().at(-1)).toContain('*InstallFailed* during InstallAddon: mariadb: chart bitnami/mariadb 20.0.0 not found');
+    expect(w.cluster(cluster?.id ?? '')?.failure).toMatchObject({ code: 'ReleaseFailed', action: 'CreateClusterRelease' });
+    expect(w.replies().at(-1)).toContain('*ReleaseFailed* during CreateClusterRelease: mariadb: mariadb-20.0.0.tgz: 404 Not Found');
   });
 
   it('keeps following the other clusters when one cloud account has no usable credential', async () => {

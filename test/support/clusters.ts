@@ -40,7 +40,17 @@ export function aCluster(overrides: Partial<ClusterRecord> = {}): ClusterRecord 
     plan: {
       os: 'ubuntu18.04.1x86_64',
       kubernetesVersion: '1.30.0',
-      addons: [{ name: 'mariadb', chart: 'bitnami/mariadb', version: '20.0.0', values: 'primary:\n  persistence:\n    size: 20Gi\n' }],
+      addons: [
+        {
+          name: 'mariadb',
+          chart: 'mariadb',
+          version: '20.0.0',
+          repository: 'https://charts.bitnami.com/bitnami',
+          namespace: 'default',
+          package: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
+          values: 'primary:\n  persistence:\n    size: 20Gi\n',
+        },
+      ],
     },
     ...overrides,
   };

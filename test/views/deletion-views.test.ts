@@ -83,7 +83,7 @@ describe('the force-delete modal', () => {
       expect(shown).toContain(part);
     }
     expect(shown).toContain('*clean them up*');
-    expect(shown).toContain('tke-cluster-id=cls-test0001');
+    expect(shown).toContain(`tagged \`tke-clusterId=cls-test0001\` or \`tkeops-cluster=${POINTER.clusterId}\` are still present`);
   });
 
   it('asks for the cluster name again', () => {
@@ -121,11 +121,11 @@ describe('the thread and overview deletion messages', () => {
   });
 
   it('posts the force delete with the leftovers to clean up', () => {
-    const message = forcedMessage({ user: 'U0ONCALL1', name: 'prod-1', tkeClusterId: 'cls-test0001', leftovers: leftovers(1) });
+    const message = forcedMessage({ user: 'U0ONCALL1', name: 'prod-1', owner: { id: 'c-prod-1', tkeClusterId: 'cls-test0001' }, leftovers: leftovers(1) });
     expect(message.text).toContain('<@U0ONCALL1> force deleted *prod-1*');
     expect(message.text).toContain('must be cleaned up: 1 instance, 1 disk and 1 load balancer');
     expect(JSON.stringify(message.blocks)).toContain('`ins-0`');
-    expectMessageWithinSlackLimits(forcedMessage({ user: 'U1', name: 'prod-1', tkeClusterId: 'cls-1', leftovers: leftovers(500) }).blocks);
+    expectMessageWithinSlackLimits(forcedMessage({ user: 'U1', name: 'prod-1', owner: { id: 'c-1', tkeClusterId: 'cls-1' }, leftovers: leftovers(500) }).blocks);
   });
 
   it('counts in the deletion reply only the worker pools Tencent created, not the ones the spec asked for', () => {

@@ -66,8 +66,10 @@ function fullSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
 function crowdedProfile(): Profile {
   const addons = Array.from({ length: MAX_EDITABLE_PACKS + 10 }, (_, i) => ({
     name: `addon-${i}`,
-    chart: long(60, 'repo/chart-'),
+    chart: long(60, 'chart-'),
     version: '1.0.0',
+    repository: `https://${long(60, 'charts-')}.example.com`,
+    namespace: 'default',
     values: `note: ${long(2990)}`,
   }));
   return createProfileCatalog([{ ...mariadb, name: 'crowded', layers: { ...mariadb.layers, addons } }]).get('crowded') as Profile;

@@ -15,7 +15,7 @@ import type { TkeEmulatorControls } from './emulator.js';
  *   stickDeleting  {clusterId}            (a cluster id or "next")
  *   markAbnormal   {clusterId}
  *   failNextEndpoint {message}
- *   failNextAddon  {reason}
+ *   failNextAddon  {reason}                (the next CreateClusterRelease ends failed with this Description)
  *   requests       {action?}              → {requests}
  *   clearRequests  {}
  *   cluster        {clusterId}            → {cluster | null}

@@ -12,6 +12,8 @@ import {
   type InstanceRecord,
   type LoadBalancerRecord,
   type NodePoolRecord,
+  type ReleaseRecord,
+  type ReleaseStatus,
 } from './state.js';
 
 export interface EmulatorAccount {
@@ -44,18 +46,15 @@ export interface NodePoolSnapshot extends NodePoolRecord {
   readyNodes: number;
   totalNodes: number;
 }
-export interface AddonSnapshot {
-  name: string;
-  version: string;
-  phase: string;
-  /** RawValues, decoded from base64. */
-  values: string;
+export interface ReleaseSnapshot extends ReleaseRecord {
+  status: ReleaseStatus;
 }
-export interface ClusterSnapshot extends Omit<ClusterRecord, 'endpoints' | 'nodePools' | 'addons'> {
+export interface ClusterSnapshot extends Omit<ClusterRecord, 'endpoints' | 'nodePools' | 'releases'> {
   status: string;
   endpoints: { public?: EndpointSnapshot; private?: EndpointSnapshot };
   nodePools: NodePoolSnapshot[];
-  addons: AddonSnapshot[];
+  /** Helm releases (CreateClusterRelease), oldest first. */
+  releases: ReleaseSnapshot[];
 }
 export interface InstanceSnapshot extends InstanceRecord {
   state: string;
@@ -84,14 +83,17 @@ export interface TkeEmulatorControls {
    * The deletion of this cluster (or of the next cluster deleted) gets stuck: it stays Deleting
    * forever and, once the delete duration has passed, keeps one instance (with its system disk)
    * and one load balancer. Deleting it again removes the record; those leftovers stay (orphans,
-   * still tagged tke-cluster-id) until `removeResources`.
+   * still tagged tke-clusterId) until `removeResources`.
    */
   stickDeleting(clusterId: string | 'next'): void;
   /** The cluster reports Abnormal (a broken control plane) until it is deleted. */
   markAbnormal(clusterId: string): void;
   /** The next endpoint created ends CreateFailed, with this ErrorMsg, once its create duration has passed. */
   failNextEndpoint(message: string): void;
-  /** The next add-on installed ends InstallFailed, with this Reason, once its install duration has passed. */
+  /**
+   * The next Helm release created (CreateClusterRelease, how add-on packs are installed) ends
+   * `failed`, with this Description, once its install duration (addonInstallMs) has passed.
+   */
   failNextAddon(reason: string): void;
   /** Every API request received so far, oldest first. */
   readonly requests: RecordedRequest[];
@@ -109,8 +111,6 @@ export interface TkeEmulatorControls {
 export interface EmulatorCore extends TkeEmulatorControls {
   handle(request: RawRequest): Promise<object>;
 }
-
-const decodeBase64 = (text: string): string => Buffer.from(text, 'base64').toString('utf8');
 
 export function createEmulatorCore(options: TkeEmulatorOptions): EmulatorCore {
   const initialSeed = options.seed === undefined ? demoSeed() : seedSchema.parse(options.seed);
@@ -140,7 +140,7 @@ export function createEmulatorCore(options: TkeEmulatorOptions): EmulatorCore {
           readyNodes: alive.filter((i) => state.nodePhase(i.createdAt) === 'Normal').length,
         };
       }),
-      addons: record.addons.map((a) => ({ name: a.name, version: a.version, phase: state.addonPhase(a), values: decodeBase64(a.rawValues) })),
+      releases: copy.releases.map((r) => ({ ...r, status: state.releaseStatus(r) })),
     };
   };
 
@@ -175,7 +175,7 @@ export function createEmulatorCore(options: TkeEmulatorOptions): EmulatorCore {
       state.nextEndpointFailure = message;
     },
     failNextAddon: (reason) => {
-      state.nextAddonFailure = reason;
+      state.nextReleaseFailure = reason;
     },
     get requests() {
       return [...log];

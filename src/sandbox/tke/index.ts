@@ -1,12 +1,12 @@
 export { startTkeEmulator, type TkeEmulator } from './server.js';
 export type {
-  AddonSnapshot,
   ClusterResources,
   ClusterSnapshot,
   EmulatorAccount,
   EndpointSnapshot,
   InstanceSnapshot,
   NodePoolSnapshot,
+  ReleaseSnapshot,
   TkeEmulatorControls,
   TkeEmulatorOptions,
 } from './emulator.js';

@@ -11,7 +11,7 @@ export interface EmulatorTimings {
   endpointCreateMs: number;
   /** Node pool nodes Joining → Initializing (half-way) → Normal; instances PENDING → RUNNING. */
   nodeJoinMs: number;
-  /** Addon Installing → Succeeded. */
+  /** Helm release (CreateClusterRelease) pending-install → deployed (or failed). */
   addonInstallMs: number;
   /** Deleting → gone (or, for a stuck deletion, the point where most resources are gone). */
   clusterDeleteMs: number;
@@ -53,6 +53,8 @@ export interface NodePoolRecord {
   desired: number;
   os: string;
   tags: ResourceTag[];
+  /** LaunchConfigurePara.InstanceTags: what the pool's CVM instances (and their disks) are tagged with. */
+  instanceTags: ResourceTag[];
   instanceType: string;
   diskType: string;
   diskSizeGb: number;
@@ -61,14 +63,26 @@ export interface NodePoolRecord {
   subnetIds: string[];
   instanceIds: string[];
 }
-export interface AddonRecord {
+/** A Helm release CreateClusterRelease installed. */
+export interface ReleaseRecord {
+  releaseId: string;
   name: string;
-  version: string;
-  rawValues: string;
-  installedAt: number;
-  /** Set by `failNextAddon`: the add-on ends InstallFailed with this Reason. */
+  namespace: string;
+  chartFrom: 'tke-market' | 'other';
+  /** The chart's name (tke-market) or its package URL (other), as sent. */
+  chart: string;
+  /** The chart's name: Chart for tke-market, the package file's name without version for other. */
+  chartName: string;
+  chartVersion: string;
+  repository: string;
+  /** Values.RawOriginal and Values.ValuesType, as sent. */
+  values: string;
+  valuesType: string;
+  createdAt: number;
+  /** Set by `failNextAddon`: the release ends failed with this Description. */
   failure?: string;
 }
+export type ReleaseStatus = 'pending-install' | 'deployed' | 'failed';
 export interface DeletionRecord {
   requestedAt: number;
   instanceMode: 'terminate' | 'retain';
@@ -93,7 +107,7 @@ export interface ClusterRecord extends Scope {
   createdAt: number;
   endpoints: Partial<Record<EndpointKind, EndpointRecord>>;
   nodePools: NodePoolRecord[];
-  addons: AddonRecord[];
+  releases: ReleaseRecord[];
   deletion?: DeletionRecord;
 }
 export interface InstanceRecord extends Scope {
@@ -140,6 +154,9 @@ export interface LoadBalancerRecord extends Scope {
 
 export type NodePhase = 'Joining' | 'Initializing' | 'Normal';
 
+/** The tag TKE puts on the resources it creates for a cluster (instances and load balancers here), valued with the cluster id. */
+export const TKE_CLUSTER_TAG = 'tke-clusterId';
+
 const PUBLIC_RANGE = parseCidr('43.138.0.0/16') as Cidr;
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -160,9 +177,9 @@ export class EmulatorState {
   stickNextDeletion = false;
   /** Clusters that report Abnormal (a broken control plane) until they are deleted. */
   readonly abnormal = new Set<string>();
-  /** Why the next endpoint created, or the next add-on installed, fails once its duration passes. */
+  /** Why the next endpoint created, or the next Helm release created, fails once its duration passes. */
   nextEndpointFailure: string | undefined;
-  nextAddonFailure: string | undefined;
+  nextReleaseFailure: string | undefined;
   private defaultSeed: EmulatorSeed;
   private readonly accountSeeds = new Map<string, EmulatorSeed>();
   private ipCounter = 0;
@@ -211,7 +228,7 @@ export class EmulatorState {
     this.stickNextDeletion = false;
     this.abnormal.clear();
     this.nextEndpointFailure = undefined;
-    this.nextAddonFailure = undefined;
+    this.nextReleaseFailure = undefined;
   }
 
   newId(prefix: string, taken: { has(id: string): boolean }): string {
@@ -252,9 +269,9 @@ export class EmulatorState {
     return this.nodePhase(createdAt) === 'Normal' ? 'RUNNING' : 'PENDING';
   }
 
-  addonPhase(addon: AddonRecord): 'Installing' | 'Succeeded' | 'InstallFailed' {
-    if (this.elapsedSince(addon.installedAt) < this.timings.addonInstallMs) return 'Installing';
-    return addon.failure === undefined ? 'Succeeded' : 'InstallFailed';
+  releaseStatus(release: ReleaseRecord): ReleaseStatus {
+    if (this.elapsedSince(release.createdAt) < this.timings.addonInstallMs) return 'pending-install';
+    return release.failure === undefined ? 'deployed' : 'failed';
   }
 
   /** The failure `failNextEndpoint` / `failNextAddon` left for the next one created, taken once. */
@@ -264,9 +281,9 @@ export class EmulatorState {
     return failure === undefined ? {} : { failure };
   }
 
-  takeAddonFailure(): { failure?: string } {
-    const failure = this.nextAddonFailure;
-    this.nextAddonFailure = undefined;
+  takeReleaseFailure(): { failure?: string } {
+    const failure = this.nextReleaseFailure;
+    this.nextReleaseFailure = undefined;
     return failure === undefined ? {} : { failure };
   }
 

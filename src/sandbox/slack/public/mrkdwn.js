@@ -52,13 +52,38 @@ function controlSequence(inner, names) {
     return `<span class="mention group">${safeLabel ?? `@${escapeHtml(names.groupHandle(target.slice('!subteam^'.length)))}`}</span>`;
   }
   if (target.startsWith('!date^')) {
-    const seconds = Number(target.split('^')[1]);
-    return Number.isFinite(seconds) ? escapeHtml(new Date(seconds * 1000).toLocaleString()) : (safeLabel ?? '');
+    const [, stamp, format = '{date_short_pretty} {time}'] = target.split('^');
+    const seconds = Number(stamp);
+    return Number.isFinite(seconds) ? escapeHtml(slackDate(new Date(seconds * 1000), format)) : (safeLabel ?? '');
   }
   if (target.startsWith('!')) return `<span class="mention">@${escapeHtml(target.slice(1))}</span>`;
   const href = unescapeSlack(target);
   const safeHref = /^(https?:|mailto:|\/)/.test(href) ? escapeHtml(href) : '#';
   return `<a href="${safeHref}" target="_blank" rel="noreferrer">${safeLabel ?? escapeHtml(href)}</a>`;
+}
+
+/**
+ * A `<!date^…>` format as Slack renders it, close enough for the page: `{ago}` as "12 minutes ago",
+ * `{time}` as the local time of day, any other token as the local date.
+ * @param {Date} date @param {string} format
+ */
+function slackDate(date, format) {
+  return format.replace(/\{(\w+)\}/g, (_, token) => {
+    if (token === 'ago') return timeAgo(date);
+    if (token === 'time' || token === 'time_secs') return date.toLocaleTimeString();
+    return date.toLocaleDateString();
+  });
+}
+
+/** "just now", "1 minute ago", "3 hours ago", "2 days ago". @param {Date} date */
+function timeAgo(date) {
+  const seconds = Math.max(0, Math.round((Date.now() - date.getTime()) / 1000));
+  if (seconds < 60) return 'just now';
+  for (const [unit, size] of /** @type {const} */ ([['day', 86400], ['hour', 3600], ['minute', 60]])) {
+    const n = Math.floor(seconds / size);
+    if (n >= 1) return `${n} ${unit}${n === 1 ? '' : 's'} ago`;
+  }
+  return 'just now';
 }
 
 /**

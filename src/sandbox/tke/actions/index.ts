@@ -9,7 +9,8 @@ import {
   describeRegions,
   modifyClusterEndpointSP,
 } from './tke-clusters.js';
-import { createClusterNodePool, describeAddon, describeClusterNodePools, installAddon } from './tke-nodepools.js';
+import { createClusterNodePool, describeClusterNodePools } from './tke-nodepools.js';
+import { createClusterRelease, describeClusterReleases } from './tke-releases.js';
 import {
   describeDisks,
   describeInstances,
@@ -33,8 +34,8 @@ export const ACTIONS: readonly ActionDefinition[] = [
   modifyClusterEndpointSP,
   createClusterNodePool,
   describeClusterNodePools,
-  installAddon,
-  describeAddon,
+  createClusterRelease,
+  describeClusterReleases,
   deleteCluster,
   describeKeyPairs,
   describeZones,

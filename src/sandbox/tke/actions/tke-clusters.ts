@@ -9,7 +9,7 @@ import type {
 } from 'tencentcloud-sdk-nodejs/tencentcloud/services/tke/v20180525/tke_models.js';
 import { ApiError, clusterNotFound, invalidParameterValue, missingParameter } from '../errors.js';
 import { isPrivate, overlaps, parseCidr, type Cidr } from '../cidr.js';
-import type { ClusterRecord, EmulatorState, EndpointKind, ResourceTag, Scope } from '../state.js';
+import { TKE_CLUSTER_TAG, type ClusterRecord, type EmulatorState, type EndpointKind, type ResourceTag, type Scope } from '../state.js';
 import type { ActionContext } from './define.js';
 import { applyFilters, defineAction, filterSchema, isoTime, limitSchema, offsetSchema, page, tagsOf } from './define.js';
 
@@ -39,7 +39,7 @@ export function requireCluster(context: ActionContext, clusterId: string): Clust
   return cluster;
 }
 
-/** Endpoints, node pools and add-ons need a Running cluster, as on TKE. */
+/** Endpoints, node pools and Helm releases need a Running cluster, as on TKE. */
 export function requireRunning(state: EmulatorState, cluster: ClusterRecord): void {
   const status = state.clusterStatus(cluster);
   if (status !== 'Running') {
@@ -191,7 +191,7 @@ export const createCluster = defineAction({
       createdAt: state.now(),
       endpoints: {},
       nodePools: [],
-      addons: [],
+      releases: [],
     });
     return { ClusterId: clusterId };
   },
@@ -341,7 +341,7 @@ export const createClusterEndpoint = defineAction({
       vpcId: cluster.vpcId,
       subnetId: req.SubnetId,
       vip: kind === 'public' ? state.nextIp() : state.nextIp(subnetCidr),
-      tags: [{ key: 'tke-cluster-id', value: cluster.clusterId }, ...cluster.tags],
+      tags: [{ key: TKE_CLUSTER_TAG, value: cluster.clusterId }, ...cluster.tags],
       createdAt: now,
     });
     cluster.endpoints[kind] = {

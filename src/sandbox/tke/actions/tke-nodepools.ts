@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import type {
   CreateClusterNodePoolResponse,
-  DescribeAddonResponse,
   DescribeClusterNodePoolsResponse,
   NodePool,
 } from 'tencentcloud-sdk-nodejs/tencentcloud/services/tke/v20180525/tke_models.js';
-import { ApiError, invalidParameterValue } from '../errors.js';
-import type { ClusterRecord, EmulatorState, NodePoolRecord, Scope } from '../state.js';
+import { invalidParameterValue } from '../errors.js';
+import { TKE_CLUSTER_TAG, type ClusterRecord, type EmulatorState, type NodePoolRecord, type Scope } from '../state.js';
 import { parseJsonParam } from '../validation.js';
-import { defineAction, filterSchema, applyFilters, isoTime, tagsOf } from './define.js';
+import { defineAction, filterSchema, applyFilters, tagsOf } from './define.js';
 import { isKnownOs, requireCluster, requireRunning, requireSubnetInVpc, tagsFromRequest } from './tke-clusters.js';
 
 /** AutoScalingGroupPara: the AS CreateAutoScalingGroup fields TKE passes through (name and launch configuration are TKE's). */
@@ -40,6 +39,7 @@ const launchConfigurationSchema = z.object({
     .optional(),
   InstanceChargeType: z.enum(['POSTPAID_BY_HOUR', 'SPOTPAID', 'PREPAID']).optional(),
   SecurityGroupIds: z.array(z.string()).optional(),
+  InstanceTags: z.array(z.object({ Key: z.string().min(1), Value: z.string() })).optional(),
 });
 
 const labelSchema = z.object({ Name: z.string(), Value: z.string() });
@@ -114,6 +114,7 @@ export const createClusterNodePool = defineAction({
       desired: group.DesiredCapacity ?? group.MinSize,
       os,
       tags: tagsFromRequest(req.Tags),
+      instanceTags: (launch.InstanceTags ?? []).map((t) => ({ key: t.Key, value: t.Value })),
       instanceType: type.instanceType,
       diskType: launch.SystemDisk?.DiskType ?? 'CLOUD_PREMIUM',
       diskSizeGb: launch.SystemDisk?.DiskSize ?? 50,
@@ -131,7 +132,7 @@ export const createClusterNodePool = defineAction({
   },
 });
 
-/** One CVM instance with its CBS system disk, tagged with the cluster id and the pool's tags. */
+/** One CVM instance with its CBS system disk, tagged with the cluster id and the pool's instance tags. */
 function launchNode(
   state: EmulatorState,
   scope: Scope,
@@ -140,7 +141,7 @@ function launchNode(
   subnet: { subnetId: string; zone: string; cidr: string },
   size: { cpu: number; memoryGb: number },
 ): void {
-  const tags = [{ key: 'tke-cluster-id', value: cluster.clusterId }, ...pool.tags.filter((t) => t.key !== 'tke-cluster-id')];
+  const tags = [{ key: TKE_CLUSTER_TAG, value: cluster.clusterId }, ...pool.instanceTags.filter((t) => t.key !== TKE_CLUSTER_TAG)];
   const instanceId = state.newId('ins', state.instances);
   const diskId = state.newId('disk', state.disks);
   const createdAt = state.now();
@@ -223,60 +224,5 @@ export const describeClusterNodePools = defineAction({
       NodePoolsId: (p, v) => p.nodePoolId === v,
     }, (p) => p.tags);
     return { TotalCount: pools.length, NodePoolSet: pools.map((p) => nodePoolView(context.state, cluster, p)) };
-  },
-});
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-export const installAddon = defineAction({
-  service: 'tke',
-  action: 'InstallAddon',
-  schema: z.object({
-    ClusterId: z.string(),
-    AddonName: z.string().min(1),
-    AddonVersion: z.string().optional(),
-    RawValues: z.string().optional(),
-    DryRun: z.boolean().optional(),
-  }),
-  handle: (context, req) => {
-    const { state } = context;
-    const cluster = requireCluster(context, req.ClusterId);
-    requireRunning(state, cluster);
-    if (cluster.addons.some((a) => a.name === req.AddonName)) {
-      throw new ApiError('ResourceInUse', `Addon \`${req.AddonName}\` is already installed in cluster \`${cluster.clusterId}\`.`);
-    }
-    if (req.RawValues !== undefined && !BASE64.test(req.RawValues)) {
-      throw invalidParameterValue('RawValues', 'expected a base64-encoded string');
-    }
-    if (req.DryRun) return {};
-    cluster.addons.push({
-      name: req.AddonName,
-      version: req.AddonVersion ?? '1.0.0',
-      rawValues: req.RawValues ?? '',
-      installedAt: state.now(),
-      ...state.takeAddonFailure(),
-    });
-    return {};
-  },
-});
-
-export const describeAddon = defineAction({
-  service: 'tke',
-  action: 'DescribeAddon',
-  schema: z.object({ ClusterId: z.string(), AddonName: z.string().optional() }),
-  handle: (context, req): DescribeAddonResponse => {
-    const cluster = requireCluster(context, req.ClusterId);
-    return {
-      Addons: cluster.addons
-        .filter((a) => req.AddonName === undefined || a.name === req.AddonName)
-        .map((a) => ({
-          AddonName: a.name,
-          AddonVersion: a.version,
-          RawValues: a.rawValues,
-          Phase: context.state.addonPhase(a),
-          Reason: context.state.addonPhase(a) === 'InstallFailed' ? (a.failure ?? '') : '',
-          CreateTime: isoTime(a.installedAt),
-        })),
-    };
   },
 });
