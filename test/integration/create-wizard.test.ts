@@ -10,6 +10,7 @@ import { fieldOfBlock } from '../../src/views/wizard/fields.js';
 import { CHANNELS, DEFAULT_POLICY_YAML, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
 import { viewBlockAction, viewSubmission, type UserInput } from '../support/payloads.js';
 import type { SendOptions, SlackHttpResult } from '../support/slack-requests.js';
+import { mariadbReleaseRequest } from '../support/releases.js';
 
 const LOADING = ':hourglass_flowing_sand:';
 const RUNNING_AFTER_MS = 60_000;
@@ -312,19 +313,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       LoginSettings: { KeyIds: ['skey-demo0002'] },
     });
 
-    expect(t.tencent.requestsFor('CreateClusterRelease').map(params)).toEqual([
-      {
-        ClusterId: tkeId,
-        Name: 'mariadb',
-        Namespace: 'default',
-        ChartFrom: 'other',
-        Chart: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
-        ChartVersion: '20.0.0',
-        ChartRepoURL: 'https://charts.bitnami.com/bitnami',
-        Values: { RawOriginal: mariadbValues('30Gi'), ValuesType: 'yaml' },
-        ClusterType: 'tke',
-      },
-    ]);
+    expect(t.tencent.requestsFor('CreateClusterRelease').map(params)).toEqual([mariadbReleaseRequest(tkeId ?? '', mariadbValues('30Gi'))]);
     expect(t.tencent.requests.filter((r) => r.errorCode !== undefined)).toEqual([]);
   });
 

@@ -10,6 +10,7 @@ import type { TkeopsApp } from '../../src/app.js';
 import { bootstrap } from '../../src/bootstrap.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { SANDBOX_ACCOUNT, startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
+import { mariadbRelease } from '../support/releases.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const MIA = 'U0MEMBER1';
@@ -130,15 +131,7 @@ describe('the sandbox', () => {
     }
     const clusterId = await createDemoCluster(bot, 'broken-1');
     await bot.tke.createClusterEndpoint(DEMO_TARGET, { clusterId, access: 'public' });
-    await bot.tke.createClusterRelease(DEMO_TARGET, {
-      clusterId,
-      name: 'mariadb',
-      namespace: 'default',
-      chart: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
-      chartVersion: '20.0.0',
-      repository: 'https://charts.bitnami.com/bitnami',
-      values: '',
-    });
+    await bot.tke.createClusterRelease(DEMO_TARGET, mariadbRelease(clusterId));
 
     expect(await bot.tke.describeClusterEndpointStatus(DEMO_TARGET, clusterId, 'public')).toEqual({
       status: 'CreateFailed',

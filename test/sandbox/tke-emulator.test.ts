@@ -9,6 +9,7 @@ import type {
 } from 'tencentcloud-sdk-nodejs/tencentcloud/services/tke/v20180525/tke_models.js';
 import { ManualClock } from '../../src/services/clock.js';
 import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
+import { mariadbReleaseRequest } from '../support/releases.js';
 
 const ACCOUNT = { secretId: 'AKIDemulatortest01', secretKey: 'emulator-test-key-01' };
 const OTHER_ACCOUNT = { secretId: 'AKIDemulatortest02', secretKey: 'emulator-test-key-02' };
@@ -69,20 +70,8 @@ async function runningCluster(): Promise<string> {
 }
 
 /** The mariadb chart from Bitnami's repository, as the gateway installs an add-on pack. */
-function releaseRequest(clusterId: string, overrides: Partial<CreateClusterReleaseRequest> = {}): CreateClusterReleaseRequest {
-  return {
-    ClusterId: clusterId,
-    Name: 'mariadb',
-    Namespace: 'default',
-    ChartFrom: 'other',
-    Chart: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
-    ChartVersion: '20.0.0',
-    ChartRepoURL: 'https://charts.bitnami.com/bitnami',
-    Values: { RawOriginal: 'primary:\n  persistence:\n    size: 20Gi\n', ValuesType: 'yaml' },
-    ClusterType: 'tke',
-    ...overrides,
-  };
-}
+const releaseRequest = (clusterId: string, overrides: Partial<CreateClusterReleaseRequest> = {}): CreateClusterReleaseRequest =>
+  mariadbReleaseRequest(clusterId, 'primary:\n  persistence:\n    size: 20Gi\n', overrides);
 
 function nodePoolRequest(clusterId: string, group: object, launch: object = {}): CreateClusterNodePoolRequest {
   return {

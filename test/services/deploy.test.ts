@@ -16,6 +16,7 @@ import { createTkeGateway } from '../../src/services/tke-gateway.js';
 import { startTkeEmulator } from '../../src/sandbox/tke/index.js';
 import type { RecordedRequest, TkeEmulator } from '../../src/sandbox/tke/index.js';
 import { aSpec } from '../support/clusters.js';
+import { mariadbPlanned, mariadbReleaseRequest } from '../support/releases.js';
 
 const TENCENT = { secretId: 'AKIDdeploytest0001', secretKey: 'deploy-test-secret-0001' };
 const RUNNING_AFTER_MS = 60_000;
@@ -206,17 +207,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
       expect(cluster.plan).toEqual({
         os: 'ubuntu18.04.1x86_64',
         kubernetesVersion: '1.30.0',
-        addons: [
-          {
-            name: 'mariadb',
-            chart: 'mariadb',
-            version: '20.0.0',
-            repository: 'https://charts.bitnami.com/bitnami',
-            namespace: 'default',
-            package: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
-            values,
-          },
-        ],
+        addons: [mariadbPlanned(values)],
       });
     });
   });
@@ -341,17 +332,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
       await steps.installAddons(cluster.id);
 
       expect(tencent.requestsFor('CreateClusterRelease').map(params)).toEqual([
-        {
-          ClusterId: cluster.tkeClusterId,
-          Name: 'mariadb',
-          Namespace: 'default',
-          ChartFrom: 'other',
-          Chart: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
-          ChartVersion: '20.0.0',
-          ChartRepoURL: 'https://charts.bitnami.com/bitnami',
-          Values: { RawOriginal: values, ValuesType: 'yaml' },
-          ClusterType: 'tke',
-        },
+        mariadbReleaseRequest(cluster.tkeClusterId ?? '', values),
       ]);
       expect(tencent.cluster(cluster.tkeClusterId ?? '')?.releases.map((r) => [r.name, r.status, r.values])).toEqual([['mariadb', 'pending-install', values]]);
       expect(clusterOf(cluster.id).progress).toMatchObject({ addonsRequestedAt: expect.any(String), addons: [{ name: 'mariadb' }] });

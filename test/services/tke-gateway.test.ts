@@ -11,6 +11,7 @@ import {
 } from '../../src/services/tke.js';
 import { createTkeGateway } from '../../src/services/tke-gateway.js';
 import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
+import { mariadbRelease, mariadbReleaseRequest } from '../support/releases.js';
 
 const CREDENTIAL = { secretId: 'AKIDgatewaytest01', secretKey: 'gateway-test-secret-key' };
 const TARGET: TkeTarget = { credential: CREDENTIAL, region: 'ap-guangzhou' };
@@ -71,16 +72,8 @@ const aNodePool = (clusterId: string, overrides: Partial<CreateNodePoolInput> = 
   ...overrides,
 });
 
-const aRelease = (clusterId: string, overrides: Partial<CreateReleaseInput> = {}): CreateReleaseInput => ({
-  clusterId,
-  name: 'mariadb',
-  namespace: 'default',
-  chart: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
-  chartVersion: '20.0.0',
-  repository: 'https://charts.bitnami.com/bitnami',
-  values: 'primary:\n  persistence:\n    size: 20Gi\n',
-  ...overrides,
-});
+const MARIADB_VALUES = 'primary:\n  persistence:\n    size: 20Gi\n';
+const aRelease = (clusterId: string, overrides: Partial<CreateReleaseInput> = {}): CreateReleaseInput => mariadbRelease(clusterId, MARIADB_VALUES, overrides);
 
 async function runningCluster(): Promise<string> {
   const { clusterId } = await gateway.createCluster(TARGET, aCluster());
@@ -258,17 +251,7 @@ describe('cluster creation', () => {
 
     await gateway.createClusterRelease(TARGET, aRelease(clusterId));
 
-    expect(emulator.requestsFor('CreateClusterRelease')[0]?.params).toEqual({
-      ClusterId: clusterId,
-      Name: 'mariadb',
-      Namespace: 'default',
-      ChartFrom: 'other',
-      Chart: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
-      ChartVersion: '20.0.0',
-      ChartRepoURL: 'https://charts.bitnami.com/bitnami',
-      Values: { RawOriginal: 'primary:\n  persistence:\n    size: 20Gi\n', ValuesType: 'yaml' },
-      ClusterType: 'tke',
-    });
+    expect(emulator.requestsFor('CreateClusterRelease')[0]?.params).toEqual(mariadbReleaseRequest(clusterId, MARIADB_VALUES));
   });
 
   it('reports a release pending-install, then deployed', async () => {

@@ -1,4 +1,5 @@
 import type { ClusterRecord, ClusterSpec } from '../../src/services/store-schema.js';
+import { mariadbPlanned } from './releases.js';
 
 /** A Guangzhou spec that the emulator's demo seed accepts (VPC, subnet, zone, key pair, instance type). */
 export function aSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
@@ -40,17 +41,7 @@ export function aCluster(overrides: Partial<ClusterRecord> = {}): ClusterRecord 
     plan: {
       os: 'ubuntu18.04.1x86_64',
       kubernetesVersion: '1.30.0',
-      addons: [
-        {
-          name: 'mariadb',
-          chart: 'mariadb',
-          version: '20.0.0',
-          repository: 'https://charts.bitnami.com/bitnami',
-          namespace: 'default',
-          package: 'https://charts.bitnami.com/bitnami/mariadb-20.0.0.tgz',
-          values: 'primary:\n  persistence:\n    size: 20Gi\n',
-        },
-      ],
+      addons: [mariadbPlanned('primary:\n  persistence:\n    size: 20Gi\n')],
     },
     ...overrides,
   };
