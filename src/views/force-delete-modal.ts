@@ -48,7 +48,7 @@ export function forceDeleteModal(input: ForceDeleteModalInput): ModalView {
     blocks: [
       section(
         `*${name}* is stuck in Deleting. Force delete asks Tencent to delete TKE cluster \`${escapeMrkdwn(input.tkeClusterId)}\` ` +
-          'once more with every instance and disk terminated and deletion protection skipped, then marks it *Deleted (forced)*.',
+          'once more with every instance, disk and load balancer terminated, even those under deletion protection, then marks it *Deleted (forced)*.',
       ),
       ...found,
       confirmNameInput(BlockIds.forceDeleteConfirmName, ActionIds.forceDeleteConfirmName, input.name),

@@ -83,6 +83,7 @@ describe('the force-delete modal', () => {
       expect(shown).toContain(part);
     }
     expect(shown).toContain('*clean them up*');
+    expect(shown).toContain('every instance, disk and load balancer terminated, even those under deletion protection');
     expect(shown).toContain(`tagged \`tke-clusterId=cls-test0001\` or \`tkeops-cluster=${POINTER.clusterId}\` are still present`);
   });
 
