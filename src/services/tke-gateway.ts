@@ -11,6 +11,7 @@ import type {
   KeyPair,
   LoadBalancer,
   NodePool,
+  PendingRelease,
   Region,
   Release,
   Subnet,
@@ -235,6 +236,21 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
       }));
     },
 
+    async describeClusterPendingReleases(target, clusterId): Promise<PendingRelease[]> {
+      const releases = await allPages(async (offset, limit) => {
+        const res = await call(meta(target, 'DescribeClusterPendingReleases'), () =>
+          clients.tke(target).DescribeClusterPendingReleases({ ClusterId: clusterId, ClusterType: 'tke', Offset: offset, Limit: limit }),
+        );
+        return { items: res.ReleaseSet, total: res.Total };
+      });
+      return releases.map((r) => ({
+        name: r.Name ?? '',
+        namespace: r.Namespace ?? '',
+        status: r.Status ?? '',
+        condition: r.Condition ?? '',
+      }));
+    },
+
     async deleteCluster(target, clusterId, options: DeleteClusterOptions) {
       const cbs = { ResourceType: 'CBS', DeleteMode: options.terminateDisks ? 'terminate' : 'retain' };
       const resourceOptions = options.includeProtected
@@ -270,10 +286,12 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
     },
 
     async describeInstanceTypeConfigs(target, zones): Promise<InstanceTypeConfig[]> {
-      const res = await call(meta(target, 'DescribeInstanceTypeConfigs'), () =>
-        clients.cvm(target).DescribeInstanceTypeConfigs({ Filters: zones.length > 0 ? [{ Name: 'zone', Values: zones }] : undefined }),
+      // CVM takes one value per filter here, so one call per zone (all zones when none is given).
+      const filters = zones.length > 0 ? zones.map((zone) => [{ Name: 'zone', Values: [zone] }]) : [undefined];
+      const answers = await Promise.all(
+        filters.map((Filters) => call(meta(target, 'DescribeInstanceTypeConfigs'), () => clients.cvm(target).DescribeInstanceTypeConfigs({ Filters }))),
       );
-      return (res.InstanceTypeConfigSet ?? []).map((c) => ({
+      return answers.flatMap((res) => res.InstanceTypeConfigSet ?? []).map((c) => ({
         instanceType: c.InstanceType ?? '',
         zone: c.Zone ?? '',
         cpu: c.CPU ?? 0,

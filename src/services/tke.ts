@@ -15,6 +15,9 @@ export interface TkeTarget {
   region: string;
 }
 
+/** Tencent's codes for "something went wrong on our side, try again" (UnexceptedInternal is Tencent's own spelling). */
+const TRANSIENT_CODES = new Set(['InternalError', 'InternalError.UnexpectedInternal', 'InternalError.UnexceptedInternal', 'NetworkError']);
+
 /** The one error every failed Tencent call becomes. */
 export class TencentError extends Error {
   readonly code: string;
@@ -29,15 +32,12 @@ export class TencentError extends Error {
   get tencentMessage(): string {
     return this.message.slice(this.code.length + 2);
   }
-  /** Errors worth another try: throttling, Tencent internal errors, the network. */
+  /**
+   * Errors worth another try: throttling, Tencent's unexpected internal errors, the network. Other
+   * `InternalError.*` codes are final answers (CamNoAuth, QuotaMaxNodLimit, InsufficientBalance, ...).
+   */
   get transient(): boolean {
-    return (
-      this.code === 'RequestLimitExceeded' ||
-      this.code.startsWith('RequestLimitExceeded.') ||
-      this.code === 'InternalError' ||
-      this.code.startsWith('InternalError.') ||
-      this.code === 'NetworkError'
-    );
+    return this.code.startsWith('RequestLimitExceeded') || TRANSIENT_CODES.has(this.code);
   }
 }
 
@@ -159,6 +159,20 @@ export interface Release {
   description: string;
 }
 
+/**
+ * A Helm release TKE is still installing (DescribeClusterPendingReleases): it is listed there, not
+ * among the installed releases, until Helm has recorded it; one that fails this early never leaves
+ * this list.
+ */
+export interface PendingRelease {
+  name: string;
+  namespace: string;
+  /** pending-install while it installs; failed when it could not be installed. */
+  status: ReleaseStatus;
+  /** Tencent's detail of the status: why a failed release failed. */
+  condition: string;
+}
+
 export interface CreateReleaseInput {
   clusterId: string;
   /** Release name: lowercase letters, digits and dashes, starting with a letter, at most 63 characters. */
@@ -225,8 +239,10 @@ export interface TkeGateway {
   describeClusterNodePools(target: TkeTarget, clusterId: string): Promise<NodePool[]>;
   /** Installs a Helm chart from a chart repository (CreateClusterRelease, ChartFrom other). */
   createClusterRelease(target: TkeTarget, input: CreateReleaseInput): Promise<void>;
-  /** Every Helm release of the cluster, all namespaces. */
+  /** Every Helm release of the cluster Helm has recorded (installed or failed), all namespaces. */
   describeClusterReleases(target: TkeTarget, clusterId: string): Promise<Release[]>;
+  /** The releases TKE is still installing, or failed to install before Helm recorded them. */
+  describeClusterPendingReleases(target: TkeTarget, clusterId: string): Promise<PendingRelease[]>;
   deleteCluster(target: TkeTarget, clusterId: string, options: DeleteClusterOptions): Promise<void>;
   // CVM
   describeKeyPairs(target: TkeTarget): Promise<KeyPair[]>;

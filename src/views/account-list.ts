@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { scopeLabel, type AccountSummary } from '../services/accounts.js';
+import { escapeMrkdwn } from './cluster-format.js';
 
 /** Room for the header and the "more" line under Slack's 50 blocks per message. */
 const MAX_ACCOUNTS = 45;
@@ -12,8 +13,8 @@ function slackDate(iso: string): string {
 
 function accountBlock(account: AccountSummary): KnownBlock {
   const lines = [
-    `*${account.name}* · ${scopeLabel(account.scope)} · \`${account.secretIdMasked}\``,
-    ...(account.description ? [account.description] : []),
+    `*${escapeMrkdwn(account.name)}* · ${scopeLabel(account.scope)} · \`${account.secretIdMasked}\``,
+    ...(account.description ? [escapeMrkdwn(account.description)] : []),
     `Added by <@${account.addedBy}> · validated with Tencent ${slackDate(account.validatedAt)}`,
   ];
   return { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } };

@@ -81,6 +81,17 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Escapes text for mrkdwn and cuts it so the escaped text fits in `max` characters. */
+export function escapeWithin(text: string, max: number): string {
+  let source = text.slice(0, max);
+  let escaped = escapeMrkdwn(source);
+  while (escaped.length > max) {
+    source = source.slice(0, source.length - Math.ceil((escaped.length - max) / 4));
+    escaped = escapeMrkdwn(source);
+  }
+  return escaped;
+}
+
 /** Cuts text to Slack's limit for a field, marking the cut. */
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;

@@ -81,7 +81,7 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*Endpoint*\n${endpointLabel(endpoint.access)} — ${endpoint.ready ? 'ready' : 'not ready yet'}${cidrs}`,
+        text: `*Endpoint*\n${escapeMrkdwn(endpointLabel(endpoint.access))} — ${endpoint.ready ? 'ready' : 'not ready yet'}${cidrs}`,
       },
     },
   ];

@@ -11,7 +11,7 @@ export const threadReplies = {
 
   endpoint: (access: EndpointAccessChoice, cidrs: readonly string[]) => {
     const restriction = includesPublic(access) && cidrs.length > 0 ? `, reachable from ${cidrs.join(', ')}` : '';
-    return `:link: Endpoint ready (${endpointLabel(access)}${restriction}).`;
+    return `:link: Endpoint ready (${escapeMrkdwn(endpointLabel(access))}${restriction}).`;
   },
 
   pool: (name: string, readyNodes: number, desired: number, instanceType: string) =>

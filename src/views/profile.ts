@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { listPacks, osImageOf } from '../services/profiles.js';
 import type { Profile } from '../services/profiles.js';
 import { section, SECTION_TEXT_MAX } from './blocks.js';
+import { escapeMrkdwn, escapeWithin } from './cluster-format.js';
 import { networkSummary } from './wizard/packs.js';
 
 /** Room for the header and the "more" line under Slack's 50 blocks per message. */
@@ -23,7 +24,7 @@ export function profileListMessage(profiles: readonly Profile[]): { text: string
   }
   const header = `Cluster profiles (${profiles.length}) — \`/tke profile show <name>\` shows a profile's pack values:`;
   const shown = profiles.slice(0, MAX_PROFILES);
-  const blocks: KnownBlock[] = [section(header), ...shown.map((p) => section(`*${p.name}* — ${p.description}\n${layers(p)}`))];
+  const blocks: KnownBlock[] = [section(header), ...shown.map((p) => section(`*${escapeMrkdwn(p.name)}* — ${escapeMrkdwn(p.description)}\n${layers(p)}`))];
   if (profiles.length > shown.length) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${profiles.length - shown.length} more.` }] });
   }
@@ -32,12 +33,12 @@ export function profileListMessage(profiles: readonly Profile[]): { text: string
 
 /** `/tke profile show <name>`: one profile, each pack with its default values (what the wizard pre-fills). */
 export function profileMessage(profile: Profile): { text: string; blocks: KnownBlock[] } {
-  const header = `*${profile.name}* — ${profile.description}`;
+  const header = `*${escapeMrkdwn(profile.name)}* — ${escapeMrkdwn(profile.description)}`;
   const packs = listPacks(profile).slice(0, MAX_PROFILES).map((pack) => {
     const title = pack.kind === 'os' ? `OS pack \`${pack.packName}\`` : `Add-on pack \`${pack.packName}\``;
     const fence = '```';
     const room = SECTION_TEXT_MAX - title.length - 2 * fence.length - 10;
-    const values = pack.values.trim() === '' ? '_(chart defaults)_' : `${fence}${pack.values.slice(0, room).replace(/`/g, "'")}${fence}`;
+    const values = pack.values.trim() === '' ? '_(chart defaults)_' : `${fence}${escapeWithin(pack.values.replace(/`/g, "'"), room)}${fence}`;
     return section(`${title}\n${values}`);
   });
   return { text: `Cluster profile ${profile.name}`, blocks: [section(`${header}\n${layers(profile)}`), ...packs] };

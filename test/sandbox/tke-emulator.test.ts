@@ -142,6 +142,12 @@ describe('requests', () => {
     expect(failure).toMatchObject({ code: 'MissingParameter', message: expect.stringContaining('`InstanceDeleteMode`') });
   });
 
+  it('refuses DescribeInstanceTypeConfigs with more than one value in a filter, as CVM does', async () => {
+    const failure = await failureOf(cvmClient().DescribeInstanceTypeConfigs({ Filters: [{ Name: 'zone', Values: ['ap-guangzhou-3', 'ap-guangzhou-4'] }] }));
+
+    expect(failure).toMatchObject({ code: 'InvalidParameterValue', message: expect.stringContaining('Filters.0.Values') });
+  });
+
   it('answers a field of the wrong type with InvalidParameter naming it', async () => {
     const failure = await failureOf(tkeClient().request('DescribeClusters', { Limit: '10' }));
 

@@ -355,6 +355,18 @@ describe('retries', () => {
     expect(emulator.requestsFor('DescribeClusters')).toHaveLength(1);
   });
 
+  it('retries Tencent’s unexpected internal errors but not its final InternalError answers', async () => {
+    emulator.failNext('DescribeKeyPairs', { code: 'InternalError.UnexpectedInternal', message: 'try again' });
+    await gateway.describeKeyPairs(TARGET);
+    expect(emulator.requestsFor('DescribeKeyPairs')).toHaveLength(2);
+
+    emulator.clearRequests();
+    emulator.failNext('DescribeKeyPairs', { code: 'InternalError.CamNoAuth', message: 'no permission for cvm:DescribeKeyPairs' });
+    const error = await failureOf(gateway.describeKeyPairs(TARGET));
+    expect(error).toMatchObject({ code: 'InternalError.CamNoAuth', transient: false });
+    expect(emulator.requestsFor('DescribeKeyPairs')).toHaveLength(1);
+  });
+
   it('turns an unreachable endpoint into a NetworkError after retrying', async () => {
     const closed = await startTkeEmulator({ clock, accounts: [CREDENTIAL] });
     await closed.close();
@@ -442,5 +454,16 @@ describe('placement data', () => {
     expect(subnets.every((s) => s.vpcId === VPC)).toBe(true);
     expect(types).toContainEqual({ instanceType: 'GN7.2XLARGE32', zone: 'ap-guangzhou-3', cpu: 8, memoryGb: 32, gpu: 1 });
     expect(emulator.requestsFor('DescribeVpcs')[0]?.params).toEqual({ Offset: '0', Limit: '100' });
+  });
+
+  it('asks for the instance types of several zones one zone per call, as CVM allows one value per filter', async () => {
+    const types = await gateway.describeInstanceTypeConfigs(TARGET, ['ap-guangzhou-3', 'ap-guangzhou-4']);
+
+    const filters = emulator.requestsFor('DescribeInstanceTypeConfigs').map((r) => (r.params as { Filters: unknown }).Filters);
+    expect(filters).toEqual(
+      expect.arrayContaining([[{ Name: 'zone', Values: ['ap-guangzhou-3'] }], [{ Name: 'zone', Values: ['ap-guangzhou-4'] }]]),
+    );
+    expect(filters).toHaveLength(2);
+    expect(new Set(types.map((t) => t.zone))).toEqual(new Set(['ap-guangzhou-3', 'ap-guangzhou-4']));
   });
 });

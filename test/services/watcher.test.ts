@@ -170,6 +170,16 @@ describe('the watcher', () => {
     expect(w.replies().at(-1)).toContain('Control plane running');
   });
 
+  it('fails a cluster at once on a final InternalError answer (a quota), instead of retrying it every tick', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('over-quota')]);
+    w.tencent.failNext('CreateClusterNodePool', { code: 'InternalError.QuotaMaxNodLimit', message: 'node quota of the cluster exceeded' });
+    w.clock.advance(60_000);
+    await w.tick();
+
+    expect(w.cluster(cluster?.id ?? '')).toMatchObject({ status: 'Failed', failure: { code: 'InternalError.QuotaMaxNodLimit', action: 'CreateClusterNodePool' } });
+  });
+
   it("fails a cluster on a Tencent error with its code, message and request id, and stops watching it", async () => {
     const w = await world();
     const [cluster] = await w.seed([gz('no-capacity')]);

@@ -66,6 +66,13 @@ describe('the cloud account list', () => {
     expect(JSON.stringify(message.blocks.at(-1))).toContain('…and 75 more.');
   });
 
+  it('escapes the name and description its adder typed, so they cannot become links or mentions', () => {
+    const message = accountListMessage([{ ...anAccount(1), name: 'a&b', description: '<!here> see <https://evil.example|console>' }], { channel: 'C0PLATFORM' });
+    const shown = JSON.stringify(message.blocks);
+    expect(shown).toContain('*a&amp;b*');
+    expect(shown).toContain('&lt;!here&gt; see &lt;https://evil.example|console&gt;');
+  });
+
   it('says how to add one when there is none', () => {
     expect(accountListMessage([], { channel: 'C0DATA' }).text).toBe(
       'No cloud accounts can be used in <#C0DATA> yet. Add one with `/tke account add`.',

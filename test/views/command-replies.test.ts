@@ -58,6 +58,20 @@ describe('the cluster profile replies', () => {
     expect(messageBodyProblems(profileMessage(crowded(1)))).toEqual([]);
   });
 
+  it('shows pack values with YAML anchors and merge keys as typed, escaped for Slack, within the section limit', () => {
+    const anchored: Profile = {
+      ...mariadb,
+      description: 'MariaDB <primary> & replica',
+      layers: { ...mariadb.layers, addons: [{ ...(mariadb.layers.addons[0] as Profile['layers']['addons'][number]), values: `base: &base\n  a: 1\nprimary:\n  <<: *base\n${'x: <&>\n'.repeat(700)}` }] },
+    };
+    const message = profileMessage(anchored);
+    const shown = JSON.stringify(message.blocks);
+    expect(shown).toContain('MariaDB &lt;primary&gt; &amp; replica');
+    expect(shown).toContain('base: &amp;base');
+    expect(shown).toContain('&lt;&lt;: *base');
+    expect(messageBodyProblems(message)).toEqual([]);
+  });
+
   it('shows a shipped profile within Slack limits', () => {
     expect(messageBodyProblems(profileMessage(mariadb))).toEqual([]);
   });

@@ -277,6 +277,26 @@ describe('review', () => {
       expect(text).toContain(shown);
     }
   });
+
+  it('escapes what users and Tencent typed, so it cannot turn into a link or a mention', () => {
+    const options = aWizardOptions();
+    const vpcs = options.vpcs?.map((v) => ({ ...v, name: 'Prod <&> VPC' }));
+    const view = reviewView({
+      draftId: DRAFT,
+      spec: fullSpec({ description: 'See <https://evil.example|the console> <!here> & more' }),
+      accountName: 'ops <team>',
+      profile: mariadb,
+      os: 'ubuntu18.04.1x86_64',
+      options: { ...options, ...(vpcs ? { vpcs } : {}) },
+      notice: 'Tag <!channel> was refused',
+    });
+    const text = allText(view);
+    expect(text).toContain('Description: See &lt;https://evil.example|the console&gt; &lt;!here&gt; &amp; more');
+    expect(text).toContain('*Cloud account:* ops &lt;team&gt;');
+    expect(text).toContain('Prod &lt;&amp;&gt; VPC');
+    expect(text).toContain(':warning: Tag &lt;!channel&gt; was refused');
+    expect(text).not.toMatch(/<!here>|<!channel>|<https:\/\/evil/);
+  });
 });
 
 // ---- from Slack state to the form, from errors to blocks -----------------------------------------

@@ -4,6 +4,7 @@ import { listPacks } from '../../services/profiles.js';
 import type { Profile } from '../../services/profiles.js';
 import type { WizardForm } from '../../services/store-schema.js';
 import { section } from '../blocks.js';
+import { escapeMrkdwn } from '../cluster-format.js';
 import { ActionIds } from '../ids.js';
 import { textInput } from './basics.js';
 import { notice, wizardModal } from './common.js';
@@ -57,7 +58,7 @@ export function packsView(input: PacksViewInput): ModalView {
     blocks: [
       ...notice(input.notice),
       section(
-        `*${profile.name}* — ${profile.description}\nKubernetes ${profile.layers.kubernetes.version} · network ${networkSummary(profile)}\n` +
+        `*${escapeMrkdwn(profile.name)}* — ${escapeMrkdwn(profile.description)}\nKubernetes ${profile.layers.kubernetes.version} · network ${networkSummary(profile)}\n` +
           'Review the pack parameters below; edit them to override the cluster profile for this cluster.',
       ),
       ...packBlocks,

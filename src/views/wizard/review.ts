@@ -4,7 +4,7 @@ import { listPacks } from '../../services/profiles.js';
 import { includesPublic } from '../../services/cluster-spec.js';
 import type { ClusterSpec, WizardOptions } from '../../services/store-schema.js';
 import { section } from '../blocks.js';
-import { endpointLabel } from '../cluster-format.js';
+import { endpointLabel, escapeMrkdwn } from '../cluster-format.js';
 import { context, notice, wizardModal } from './common.js';
 import { networkSummary } from './packs.js';
 
@@ -20,14 +20,14 @@ export interface ReviewViewInput {
   notice?: string | undefined;
 }
 
-const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
+const code = (text: string) => `\`${escapeMrkdwn(text.replace(/`/g, "'"))}\``;
 
 /** Step 5: the whole spec on one screen, then Deploy. */
 export function reviewView(input: ReviewViewInput): ModalView {
   const { spec, options, profile } = input;
   const named = <T>(list: readonly T[] | undefined, match: (item: T) => boolean, label: (item: T) => string, id: string) => {
     const item = list?.find(match);
-    return item ? `${label(item)} (${code(id)})` : code(id);
+    return item ? `${escapeMrkdwn(label(item))} (${code(id)})` : code(id);
   };
   const region = named(options.regions, (r) => r.region === spec.region, (r) => r.name, spec.region);
   const keyPair = named(options.keyPairs, (k) => k.keyId === spec.keyPairId, (k) => k.keyName, spec.keyPairId);
@@ -37,11 +37,11 @@ export function reviewView(input: ReviewViewInput): ModalView {
     .map((pack) => `${code(pack.packName)} ${spec.packOverrides[pack.packName] !== undefined ? 'edited' : "profile's values"}`)
     .join(' · ');
   const endpoint = includesPublic(spec.endpointAccess)
-    ? `${endpointLabel(spec.endpointAccess)}, public access from ${spec.publicCidrs.map(code).join(', ')}`
-    : endpointLabel(spec.endpointAccess);
+    ? `${escapeMrkdwn(endpointLabel(spec.endpointAccess))}, public access from ${spec.publicCidrs.map(code).join(', ')}`
+    : escapeMrkdwn(endpointLabel(spec.endpointAccess));
   const pools: KnownBlock[] = spec.workerPools.map((pool) =>
     section(
-      `*${pool.name}* — min ${pool.minSize} · desired ${pool.desiredSize} · max ${pool.maxSize} nodes\n` +
+      `*${escapeMrkdwn(pool.name)}* — min ${pool.minSize} · desired ${pool.desiredSize} · max ${pool.maxSize} nodes\n` +
         `${code(pool.instanceType)} in ${pool.zones.map(code).join(', ')} · ${pool.diskGb} GB system disk`,
     ),
   );
@@ -52,11 +52,11 @@ export function reviewView(input: ReviewViewInput): ModalView {
     blocks: [
       ...notice(input.notice),
       section(
-        `*Basic information*\nName: *${spec.name}*\nDescription: ${spec.description || '_none_'}\n` +
+        `*Basic information*\nName: *${escapeMrkdwn(spec.name)}*\nDescription: ${spec.description ? escapeMrkdwn(spec.description) : '_none_'}\n` +
           `Tags: ${spec.tags.length > 0 ? spec.tags.map((t) => code(`${t.key}:${t.value}`)).join(' ') : '_none_'}`,
       ),
       section(
-        `*Cloud account:* ${input.accountName}\n*Cluster profile:* ${profile.name} — Kubernetes ${profile.layers.kubernetes.version}, ` +
+        `*Cloud account:* ${escapeMrkdwn(input.accountName)}\n*Cluster profile:* ${escapeMrkdwn(profile.name)} — Kubernetes ${profile.layers.kubernetes.version}, ` +
           `${code(input.os)}, network ${networkSummary(profile)}\n*Packs:* ${packs}`,
       ),
       section(`*Placement*\nRegion: ${region}\nSSH key pair: ${keyPair}\nVPC: ${vpc}\nSubnet: ${subnet}\nEndpoint access: ${endpoint}`),

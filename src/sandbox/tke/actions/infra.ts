@@ -103,7 +103,8 @@ export const describeInstanceTypeConfigs = defineAction({
         'instance-charge-type': (_c, v) => v === 'POSTPAID_BY_HOUR' || v === 'PREPAID',
       },
       undefined,
-      { maxFilters: 10, maxValues: 100 },
+      // CVM's documented limits for this action: 10 filters, one value each.
+      { maxFilters: 10, maxValues: 1 },
     );
     return {
       InstanceTypeConfigSet: selected.map((c) => ({
