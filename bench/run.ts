@@ -10,11 +10,13 @@
  * evenly over the 8 account/region pairs and over four provisioning phases, so a tick does every
  * kind of read:
  *   creating  — waiting for Running: only the batched DescribeClusters
- *   endpoint  — Running, endpoint requested: + DescribeClusterEndpointStatus
- *   pools     — endpoint ready: + DescribeClusterNodePools
- *   addons    — pools ready, add-on packs installing (Helm releases): + DescribeClusterReleases
+ *   endpoint  — Running, public endpoint requested: + DescribeClusterEndpointStatus
+ *   pools     — endpoint ready (Created, access CIDRs applied): + DescribeClusterNodePools
+ *   addons    — pools ready, add-on packs installing (Helm releases): + DescribeClusterReleases and,
+ *               while a pack is not among the installed releases yet, DescribeClusterPendingReleases
  * The emulator's endpoint, node and add-on timings are set to an hour, so "nothing changed" ticks
- * really change nothing; then endpoints are made ready at once for one "transition" tick.
+ * really change nothing; then endpoints are made ready at once for one "transition" tick (each
+ * endpoint-phase cluster then also gets its ModifyClusterEndpointSP and DescribeClusterNodePools).
  * Writes bench/results.json.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -208,8 +210,8 @@ async function run(tencent: EmulatorProcess, clock: ManualClock, started: number
         thread: { channel: 'C0BENCH', ts: `1600000000.${String(p.index).padStart(6, '0')}` },
         posted: ['created', ...(reached >= 1 ? ['control-plane'] : []), ...(reached >= 2 ? ['endpoint'] : []), ...(reached >= 3 ? [`pool:${poolName}`] : [])],
         progress: {
-          ...(reached >= 1 ? { controlPlaneRunningAt: at, endpointRequestedAt: at, publicEndpointRequestedAt: at, publicEndpointRestrictedAt: at } : {}),
-          ...(reached >= 2 ? { endpointReadyAt: at } : {}),
+          ...(reached >= 1 ? { controlPlaneRunningAt: at, publicEndpointRequestedAt: at } : {}),
+          ...(reached >= 2 ? { publicEndpointReadyAt: at, publicEndpointRestrictedAt: at, endpointReadyAt: at } : {}),
           pools: reached >= 1 ? [{ name: poolName, requestedAt: at, nodePoolId: p.nodePoolId as string, ...(reached >= 3 ? { readyAt: at, readyNodes: 2 } : {}) }] : [],
           ...(reached >= 3 ? { addonsRequestedAt: at } : {}),
           addons: reached >= 3 ? [{ name: 'mariadb', requestedAt: at }] : [],
@@ -309,10 +311,12 @@ async function run(tencent: EmulatorProcess, clock: ManualClock, started: number
       '  DescribeClusterEndpointStatus': first?.byAction.get('DescribeClusterEndpointStatus') ?? 0,
       '  DescribeClusterNodePools': first?.byAction.get('DescribeClusterNodePools') ?? 0,
       '  DescribeClusterReleases': first?.byAction.get('DescribeClusterReleases') ?? 0,
+      '  DescribeClusterPendingReleases': first?.byAction.get('DescribeClusterPendingReleases') ?? 0,
       'Tick duration median (ms)': quietResults.tickDurationMs.median,
       'Tick duration p99 (ms)': quietResults.tickDurationMs.p99,
       'Slack calls per tick (nothing changed, max)': quietResults.slackCallsPerTick.max,
       'Transition tick: clusters changed': results.transition.clustersChanged,
+      'Transition tick: Tencent calls': results.transition.tencentCalls,
       'Transition tick: Slack calls': results.transition.slackCalls,
       'Transition tick: duration (ms)': results.transition.tickDurationMs,
       'Transition tick: until Slack drained (ms)': results.transition.untilSlackDrainedMs,

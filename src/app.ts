@@ -56,8 +56,11 @@ export interface AppDeps {
 
 /** How long on-call user group members (usergroups.users.list) are reused. */
 const ON_CALL_CACHE_MS = 5 * 60_000;
-/** How long a policy check waits for usergroups.users.list before using the members last seen. */
-const ON_CALL_LOOKUP_TIMEOUT_MS = 1_000;
+/**
+ * How long a policy check waits for the on-call user groups (usergroups.users.list, all groups at
+ * once) before using the members last seen: checks run while Slack waits for the ack (3 s).
+ */
+const ON_CALL_LOOKUP_BUDGET_MS = 1_500;
 /** How long the provisioning-thread outbox waits for one Slack call. */
 const OUTBOX_TIMEOUT_MS = 10_000;
 
@@ -101,13 +104,14 @@ export function createApp(deps: AppDeps): TkeopsApp {
       timeout,
       logger: boltLogger(deps.logger),
     });
-  // Policy checks run while Slack waits for an ack: the user group lookup gets no retries, no
-  // Retry-After wait and a short timeout (the policy then uses the members last seen).
-  const userGroupClient = noRetryClient(ON_CALL_LOOKUP_TIMEOUT_MS);
+  // Policy checks run while Slack waits for an ack: the user group lookups get no retries, no
+  // Retry-After wait and a short budget (the policy then uses the members last seen).
+  const userGroupClient = noRetryClient(ON_CALL_LOOKUP_BUDGET_MS);
   const policy = createPolicy(deps.policy, {
     userGroupMembers: async (usergroup) => (await userGroupClient.usergroups.users.list({ usergroup })).users ?? [],
     clock: deps.clock,
     cacheMs: ON_CALL_CACHE_MS,
+    userGroupBudgetMs: ON_CALL_LOOKUP_BUDGET_MS,
     logger: deps.logger,
   });
   // The outbox waits Retry-After itself, holding back every later thread message, and decides

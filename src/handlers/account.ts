@@ -6,9 +6,10 @@ import type { Decision } from '../services/policy-types.js';
 import type { Services } from '../services/services.js';
 import type { AccountScope } from '../services/store-schema.js';
 import { accountListMessage } from '../views/account-list.js';
-import { accountModal, accountModalExpired, parseAccountModalMetadata } from '../views/account-modal.js';
+import { accountModal, accountModalExpired, parseAccountModalMetadata, type AccountModalOrigin } from '../views/account-modal.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
 import { pickedValue, typedText } from './slack-payloads.js';
+import { receivedNow, tellUser } from './tell-user.js';
 import type { Subcommand, SubcommandRequest } from './tke-command.js';
 
 export interface AccountHandlerOptions {
@@ -44,6 +45,11 @@ function subject(request: SubcommandRequest) {
 export function accountSubcommand(services: Services): Subcommand {
   const { accounts, policy, logger } = services;
 
+  const commandOrigin = (request: SubcommandRequest): AccountModalOrigin => {
+    const responseUrl = receivedNow(services, request.command.response_url);
+    return { kind: 'command', channel: request.command.channel_id, ...(responseUrl ? { responseUrl } : {}) };
+  };
+
   async function add(request: SubcommandRequest, words: string[]): Promise<void> {
     const wanted = scopeWord.safeParse(words[0]?.toLowerCase());
     if (!wanted.success || words.length > 1) return ephemeral(request, USAGE);
@@ -61,7 +67,7 @@ export function accountSubcommand(services: Services): Subcommand {
     try {
       await request.client.views.open({
         trigger_id: request.command.trigger_id,
-        view: accountModal({ origin: { kind: 'command', channel: who.channel }, scopes, ...(asked ? { selectedScope: asked } : {}) }),
+        view: accountModal({ origin: commandOrigin(request), scopes, ...(asked ? { selectedScope: asked } : {}) }),
       });
     } catch (error) {
       logger.error({ err: error }, 'could not open the cloud account modal');
@@ -192,9 +198,7 @@ export function register(app: App, services: Services, options: AccountHandlerOp
       if (origin.kind === 'wizard') {
         await onAccountCreatedInWizard({ client, draftId: origin.draftId, accountId: account.id });
       } else {
-        await client.chat.postEphemeral({
-          channel,
-          user,
+        await tellUser(client, services, { user, channel, responseUrl: origin.responseUrl }, {
           text: `Cloud account *${account.name}* (${scopeLabel(account.scope)}, \`${account.secretIdMasked}\`) is saved: Tencent accepted its credentials.`,
         });
       }

@@ -8,6 +8,7 @@ import { clusterOverviewMessage, type ClusterOverviewInput } from '../views/clus
 import { ActionIds } from '../views/ids.js';
 import { namedCluster, type Viewer } from './named-cluster.js';
 import { parseClusterClick } from './slack-payloads.js';
+import { receivedNow, tellUser } from './tell-user.js';
 import type { Subcommand } from './tke-command.js';
 
 /**
@@ -70,7 +71,7 @@ export function listSubcommand(services: Services): Subcommand {
   };
 }
 
-/** The root message's Overview button: the overview as an ephemeral message to whoever clicked. */
+/** The root message's Overview button: the overview, privately, to whoever clicked (see tellUser). */
 export function register(app: App, services: Services, options: ClusterStatusOptions): void {
   app.action(ActionIds.clusterOverview, async ({ ack, body, client, logger }) => {
     await ack();
@@ -81,7 +82,14 @@ export function register(app: App, services: Services, options: ClusterStatusOpt
     }
     const viewer = { user: click.user, channel: click.channel };
     const cluster = services.clusterLookup.get(click.clusterId);
-    const message: Ephemeral = cluster ? await overviewFor(services, options, cluster, viewer) : { text: UNKNOWN_CLUSTER };
-    await client.chat.postEphemeral({ channel: click.channel, user: viewer.user, ...message });
+    let message: Ephemeral;
+    try {
+      message = cluster ? await overviewFor(services, options, cluster, viewer) : { text: UNKNOWN_CLUSTER };
+    } catch (error) {
+      services.logger.error({ err: error, clusterId: click.clusterId }, 'could not build the cluster overview');
+      message = { text: 'tkeops could not show the overview; try again.' };
+    }
+    const delivery = await tellUser(client, services, { ...viewer, responseUrl: receivedNow(services, click.responseUrl) }, message);
+    if (!delivery) services.logger.warn({ user: viewer.user, clusterId: click.clusterId }, 'could not show the cluster overview');
   });
 }

@@ -3,11 +3,13 @@ import { deletionSummary } from '../services/deletion-rules.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/store-schema.js';
 import { deleteModal } from '../views/delete-modal.js';
+import type { SavedResponseUrl } from '../views/private-metadata.js';
 import { deleteButton, forceDeleteButton, forceDeleteNote } from '../views/deletion-thread.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
 import type { DeletionSlot } from './cluster-status.js';
 import { onClusterButton, onTypedNameConfirmation, tellViewer, type DeletionFlow } from './deletion-confirmation.js';
 import { namedCluster, type Viewer } from './named-cluster.js';
+import { receivedNow } from './tell-user.js';
 import type { Subcommand } from './tke-command.js';
 
 const USAGE = 'Usage: `/tke delete <cluster>` — see `/tke list` for the names.';
@@ -20,10 +22,11 @@ async function deletionRefusal(services: Services, cluster: ClusterRecord, viewe
   return decision.allowed ? undefined : decision.message;
 }
 
-function modalFor(cluster: ClusterRecord, channel: string) {
+function modalFor(cluster: ClusterRecord, channel: string, responseUrl: SavedResponseUrl | undefined) {
   return deleteModal({
     clusterId: cluster.id,
     channel,
+    ...(responseUrl ? { responseUrl } : {}),
     name: cluster.spec.name,
     region: cluster.spec.region,
     workerPools: cluster.spec.workerPools,
@@ -45,7 +48,8 @@ export function deleteSubcommand(services: Services): Subcommand {
     }
     await ack();
     try {
-      await client.views.open({ trigger_id: command.trigger_id, view: modalFor(cluster, viewer.channel) });
+      const view = modalFor(cluster, viewer.channel, receivedNow(services, command.response_url));
+      await client.views.open({ trigger_id: command.trigger_id, view });
     } catch (error) {
       services.logger.error({ err: error, clusterId: cluster.id }, 'could not open the delete modal');
       await respond({ response_type: 'ephemeral', text: `Slack did not open the form in time; run \`/tke delete ${cluster.spec.name}\` again.` });
@@ -95,7 +99,7 @@ export function register(app: App, services: Services): void {
 
   onClusterButton(app, services, flow, ActionIds.clusterDelete, async ({ click, viewer, cluster }, client) => {
     try {
-      await client.views.open({ trigger_id: click.triggerId, view: modalFor(cluster, viewer.channel) });
+      await client.views.open({ trigger_id: click.triggerId, view: modalFor(cluster, viewer.channel, viewer.responseUrl) });
     } catch (error) {
       services.logger.error({ err: error, clusterId: cluster.id }, 'could not open the delete modal');
       await tellViewer(client, services, flow, viewer, 'Slack did not open the form in time; click Delete cluster again.');

@@ -7,6 +7,7 @@ import type { ClusterRecord } from '../services/store-schema.js';
 import { deletionExpiredModal, parseDeletionMetadata } from '../views/delete-modal.js';
 import { parseClusterClick, typedText, type ClusterClick } from './slack-payloads.js';
 import type { Viewer } from './named-cluster.js';
+import { receivedNow, tellUser, type Recipient } from './tell-user.js';
 
 /** What Delete and Force Delete each bring to the steps they share (click, typed-name confirmation). */
 export interface DeletionFlow {
@@ -18,24 +19,22 @@ export interface DeletionFlow {
   refusal(cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined>;
 }
 
-/** An ephemeral answer to the viewer in their channel; when Slack refuses it, only a warning is logged. */
-export async function tellViewer(client: WebClient, services: Services, flow: DeletionFlow, viewer: Viewer, text: string): Promise<void> {
-  try {
-    await client.chat.postEphemeral({ channel: viewer.channel, user: viewer.user, text });
-  } catch (error) {
-    services.logger.warn({ err: error, user: viewer.user }, `could not send an ephemeral ${flow.topic} message`);
-  }
+/** A private answer to the viewer (see tellUser: response_url, ephemeral, else a direct message); a failure is only logged. */
+export async function tellViewer(client: WebClient, services: Services, flow: DeletionFlow, viewer: Recipient, text: string): Promise<void> {
+  const delivery = await tellUser(client, services, viewer, { text });
+  if (!delivery) services.logger.warn({ user: viewer.user, topic: flow.topic }, `could not tell the user a ${flow.topic} message`);
 }
 
 export interface ClickedCluster {
   click: ClusterClick;
-  viewer: Viewer;
+  /** The clicking user, their channel and the click's response_url. */
+  viewer: Recipient & Viewer;
   cluster: ClusterRecord;
 }
 
 /**
  * The cluster a button click is about, when the user may act on it now. Otherwise the user is told
- * why (ephemeral), or a malformed click is logged, and the result is undefined.
+ * why (privately), or a malformed click is logged, and the result is undefined.
  */
 async function clickedCluster(body: unknown, client: WebClient, services: Services, flow: DeletionFlow): Promise<ClickedCluster | undefined> {
   const click = parseClusterClick(body);
@@ -43,9 +42,10 @@ async function clickedCluster(body: unknown, client: WebClient, services: Servic
     services.logger.warn(`${flow.button} click without user, channel, trigger or cluster`);
     return undefined;
   }
-  const viewer = { user: click.user, channel: click.channel };
+  const who: Viewer = { user: click.user, channel: click.channel };
+  const viewer = { ...who, responseUrl: receivedNow(services, click.responseUrl) };
   const cluster = services.clusterLookup.get(click.clusterId);
-  const refusal = cluster ? await flow.refusal(cluster, viewer) : UNKNOWN_CLUSTER;
+  const refusal = cluster ? await flow.refusal(cluster, who) : UNKNOWN_CLUSTER;
   if (refusal || !cluster) {
     await tellViewer(client, services, flow, viewer, refusal ?? UNKNOWN_CLUSTER);
     return undefined;
@@ -83,7 +83,7 @@ export interface TypedNameConfirmation {
 /**
  * The submission of a deletion modal that asks for the cluster name: an unreadable pointer or a
  * vanished cluster shows the expired notice; a refusal or a wrong name is an inline error on the
- * name; otherwise ack, then run, telling the user ephemerally when it fails.
+ * name; otherwise ack, then run, telling the user privately when it fails.
  */
 export function onTypedNameConfirmation(app: App, services: Services, flow: DeletionFlow, confirmation: TypedNameConfirmation): void {
   app.view<ViewSubmitAction>(confirmation.callbackId, async ({ ack, body, view, client }) => {
@@ -93,9 +93,10 @@ export function onTypedNameConfirmation(app: App, services: Services, flow: Dele
       await ack({ response_action: 'update', view: deletionExpiredModal() });
       return;
     }
-    const viewer = { user: body.user.id, channel: pointer.channel };
+    const who: Viewer = { user: body.user.id, channel: pointer.channel };
+    const viewer = { ...who, responseUrl: pointer.responseUrl };
     const typed = typedText(view.state.values, confirmation.blockId, confirmation.actionId);
-    const problem = (await flow.refusal(cluster, viewer)) ?? confirmationProblem(typed, cluster.spec.name);
+    const problem = (await flow.refusal(cluster, who)) ?? confirmationProblem(typed, cluster.spec.name);
     if (problem) {
       await ack({ response_action: 'errors', errors: { [confirmation.blockId]: problem } });
       return;

@@ -28,7 +28,7 @@ export function register(app: App, services: Services): void {
   };
 
   onClusterButton(app, services, flow, ActionIds.clusterForceDelete, async ({ click, viewer, cluster }, client) => {
-    const pointer = { clusterId: cluster.id, channel: viewer.channel };
+    const pointer = { clusterId: cluster.id, channel: viewer.channel, ...(viewer.responseUrl ? { responseUrl: viewer.responseUrl } : {}) };
     let viewId: string | undefined;
     try {
       viewId = (await client.views.open({ trigger_id: click.triggerId, view: forceDeleteLoadingModal({ ...pointer, name: cluster.spec.name }) })).view?.id;

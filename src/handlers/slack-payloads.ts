@@ -24,6 +24,8 @@ export interface ClusterClick {
   channel: string;
   clusterId: string;
   triggerId: string;
+  /** The clicked message's response_url (a private answer that works where tkeops cannot post). */
+  responseUrl?: string;
 }
 
 const clusterClickSchema = z.object({
@@ -32,6 +34,7 @@ const clusterClickSchema = z.object({
   channel: z.object({ id: z.string() }).optional(),
   container: z.object({ channel_id: z.string().optional() }).optional(),
   actions: z.array(z.object({ value: z.string().min(1) })).min(1),
+  response_url: z.string().optional(),
 });
 
 /** The click, or undefined when the payload lacks a user, channel, trigger or cluster id. */
@@ -41,5 +44,6 @@ export function parseClusterClick(body: unknown): ClusterClick | undefined {
   const channel = parsed.data.channel?.id ?? parsed.data.container?.channel_id;
   const clusterId = parsed.data.actions[0]?.value;
   if (!channel || !clusterId) return undefined;
-  return { user: parsed.data.user.id, channel, clusterId, triggerId: parsed.data.trigger_id };
+  const { response_url: responseUrl } = parsed.data;
+  return { user: parsed.data.user.id, channel, clusterId, triggerId: parsed.data.trigger_id, ...(responseUrl ? { responseUrl } : {}) };
 }

@@ -21,6 +21,7 @@ import { parseWizardMetadata, stepOfCallback, wizardCallbackId, wizardDeployedVi
 import { stateValuesSchema, type StateValues } from '../views/view-state.js';
 import { applyState, errorsForBlocks, WIZARD_STEPS } from '../views/wizard/fields.js';
 import type { WizardStep } from '../views/wizard/fields.js';
+import { tellUser } from './tell-user.js';
 import { checkStep, nextStep, previousStep, renderStep } from './wizard-steps.js';
 
 /** The part of a view payload the wizard reads. */
@@ -160,19 +161,10 @@ export function register(app: App, services: Services): void {
     return use && !use.allowed ? use.message : undefined;
   }
 
-  /** An ephemeral message to the deployer in the wizard's channel; a direct message when Slack refuses that (e.g. tkeops is not in the channel). */
+  /** An ephemeral message to the deployer in the wizard's channel; a direct message when tkeops cannot post there. */
   async function tellDeployer(client: WebClient, draft: DraftRecord, text: string): Promise<void> {
-    try {
-      await client.chat.postEphemeral({ channel: draft.channel, user: draft.userId, text });
-      return;
-    } catch (error) {
-      logger.warn({ err: error, draft: draft.id, channel: draft.channel }, 'could not send the deployer an ephemeral message; sending a direct message');
-    }
-    try {
-      await client.chat.postMessage({ channel: draft.userId, text });
-    } catch (error) {
-      logger.warn({ err: error, draft: draft.id }, 'could not tell the deployer either way');
-    }
+    const delivery = await tellUser(client, services, { user: draft.userId, channel: draft.channel }, { text });
+    if (!delivery) logger.warn({ draft: draft.id }, 'could not tell the deployer either way');
   }
 
   /**

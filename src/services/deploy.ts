@@ -5,7 +5,7 @@
  * cluster the draft already became (`created: false`) or records a new cluster (status Creating,
  * linked to the draft) — before anything is sent to Tencent — and only then calls CreateCluster.
  *
- * The steps that need a Running cluster (endpoint, worker pools, add-ons) are ProvisioningSteps,
+ * The steps that need a Running cluster (endpoints, worker pools, add-ons) are ProvisioningSteps,
  * called by the watcher. Each is idempotent: progress is written to the cluster record as it
  * goes, a finished step returns at once, and a step interrupted by a restart looks at what
  * Tencent already has before creating anything again. A failed Tencent call is thrown (as the
@@ -17,7 +17,7 @@ import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
 import { isClusterNameTaken } from './cluster-lookup.js';
-import { includesPrivate, includesPublic, TKEOPS_TAG_KEY } from './cluster-spec.js';
+import { TKEOPS_TAG_KEY } from './cluster-spec.js';
 import type { Logger } from './logger.js';
 import { applyOverrides, chartPackageUrl, osImageOf } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
@@ -48,8 +48,13 @@ export interface DeployService {
 }
 
 export interface ProvisioningSteps {
-  /** CreateClusterEndpoint per the access choice; the public one restricted to the spec's CIDRs. */
-  requestEndpoint(clusterId: string): Promise<void>;
+  /**
+   * CreateClusterEndpoint for one endpoint (the private one in the spec's subnet), unless Tencent
+   * already has it. The watcher asks for the public one only once the private one is Created.
+   */
+  requestEndpoint(clusterId: string, access: EndpointAccess): Promise<void>;
+  /** ModifyClusterEndpointSP: restricts the Created public endpoint to the spec's CIDRs, once. */
+  restrictPublicEndpoint(clusterId: string): Promise<void>;
   /** CreateClusterNodePool per worker pool: all at once with "update in parallel", else one by one. */
   createWorkerPools(clusterId: string): Promise<void>;
   /** CreateClusterRelease per add-on pack of the plan (a Helm release named after the pack), with the merged values. */
@@ -267,26 +272,27 @@ export function createProvisioningSteps(deps: Omit<DeployDeps, 'profiles' | 'aud
   }
 
   return {
-    requestEndpoint: (clusterId) =>
-      once('endpoint', clusterId, async () => {
+    requestEndpoint: (clusterId, access) =>
+      once(`endpoint-${access}`, clusterId, async () => {
         const { cluster, target, tkeClusterId } = load(clusterId);
         const { spec, progress: p } = cluster;
-        if (p.endpointRequestedAt) return;
-        if (includesPrivate(spec.endpointAccess) && !p.privateEndpointRequestedAt) {
+        if (access === 'private') {
+          if (p.privateEndpointRequestedAt) return;
           await ensureEndpoint(target, tkeClusterId, 'private', spec.subnetId);
           await progress(clusterId, (q, now) => (q.privateEndpointRequestedAt = now));
+        } else {
+          if (p.publicEndpointRequestedAt) return;
+          await ensureEndpoint(target, tkeClusterId, 'public');
+          await progress(clusterId, (q, now) => (q.publicEndpointRequestedAt = now));
         }
-        if (includesPublic(spec.endpointAccess)) {
-          if (!p.publicEndpointRequestedAt) {
-            await ensureEndpoint(target, tkeClusterId, 'public');
-            await progress(clusterId, (q, now) => (q.publicEndpointRequestedAt = now));
-          }
-          if (!p.publicEndpointRestrictedAt) {
-            await tke.restrictClusterEndpoint(target, tkeClusterId, spec.publicCidrs);
-            await progress(clusterId, (q, now) => (q.publicEndpointRestrictedAt = now));
-          }
-        }
-        await progress(clusterId, (q, now) => (q.endpointRequestedAt = now));
+      }),
+
+    restrictPublicEndpoint: (clusterId) =>
+      once('endpoint-cidrs', clusterId, async () => {
+        const { cluster, target, tkeClusterId } = load(clusterId);
+        if (cluster.progress.publicEndpointRestrictedAt) return;
+        await tke.restrictClusterEndpoint(target, tkeClusterId, cluster.spec.publicCidrs);
+        await progress(clusterId, (q, now) => (q.publicEndpointRestrictedAt = now));
       }),
 
     createWorkerPools: (clusterId) =>
@@ -356,8 +362,13 @@ export function createProvisioningSteps(deps: Omit<DeployDeps, 'profiles' | 'aud
         const planned = cluster.plan?.addons ?? [];
         let pending = planned.filter((a) => !cluster.progress.addons.some((x) => x.name === a.name));
         if (pending.length > 0) {
-          // A release created just before a restart must not be created twice (Tencent refuses the name).
-          const releases = await tke.describeClusterReleases(target, tkeClusterId);
+          // A release created just before a restart must not be created twice (Tencent refuses the
+          // name). It is in one of TKE's two lists: still installing, or recorded by Helm.
+          const [installed, installing] = await Promise.all([
+            tke.describeClusterReleases(target, tkeClusterId),
+            tke.describeClusterPendingReleases(target, tkeClusterId),
+          ]);
+          const releases = [...installed, ...installing];
           const exists = (a: (typeof pending)[number]) => releases.some((r) => r.name === a.name && r.namespace === a.namespace);
           const already = pending.filter(exists);
           await progress(clusterId, (q, now) => already.forEach((a) => q.addons.push({ name: a.name, requestedAt: now })));

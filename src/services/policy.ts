@@ -124,7 +124,21 @@ export interface PolicyDeps {
   clock: Clock;
   /** How long user group members are reused before Slack is asked again. */
   cacheMs: number;
+  /**
+   * How long one check waits for the on-call user groups, all looked up at once, before using the
+   * members last seen of those that did not answer (wall-clock ms). Checks run while Slack waits for
+   * an ack.
+   */
+  userGroupBudgetMs?: number;
   logger?: Logger;
+}
+
+const DEFAULT_USER_GROUP_BUDGET_MS = 1_500;
+
+class LookupTooSlow extends Error {
+  constructor(budgetMs: number) {
+    super(`no answer within ${budgetMs} ms`);
+  }
 }
 
 const mentions = (users: readonly string[]) => users.map((u) => `<@${u}>`).join(', ');
@@ -144,14 +158,21 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
     return project.members.includes(subject.user);
   };
 
-  async function groupMembers(groupId: string): Promise<string[]> {
+  const budgetMs = deps.userGroupBudgetMs ?? DEFAULT_USER_GROUP_BUDGET_MS;
+
+  /** A group's members: cached, else asked of Slack until `late` (then, or on an error, the members last seen). */
+  async function groupMembers(groupId: string, late: Promise<never>): Promise<string[]> {
     const now = deps.clock.now().getTime();
     const cached = groupCache.get(groupId);
     if (cached && now - cached.at < deps.cacheMs) return cached.members;
-    try {
-      const members = await deps.userGroupMembers(groupId);
+    // A lookup that answers after the budget still refreshes the cache for the next check.
+    const lookup = deps.userGroupMembers(groupId).then((members) => {
       groupCache.set(groupId, { at: now, members });
       return members;
+    });
+    lookup.catch(() => undefined);
+    try {
+      return await Promise.race([lookup, late]);
     } catch (error) {
       // Slack did not answer (rate limit, timeout, error): the members last seen, else nobody.
       const fallback = cached ? `using its ${cached.members.length} members last seen` : 'treating it as empty';
@@ -160,12 +181,21 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
     }
   }
 
+  /** Listed by ID, or a member of an on-call user group: the groups are asked in parallel, within one budget. */
   async function isOnCall(user: string): Promise<boolean> {
     if (spec.onCall.users.includes(user)) return true;
-    for (const group of spec.onCall.userGroups) {
-      if ((await groupMembers(group)).includes(user)) return true;
+    if (spec.onCall.userGroups.length === 0) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new LookupTooSlow(budgetMs)), budgetMs);
+    });
+    late.catch(() => undefined);
+    try {
+      const groups = await Promise.all(spec.onCall.userGroups.map((group) => groupMembers(group, late)));
+      return groups.some((members) => members.includes(user));
+    } finally {
+      clearTimeout(timer);
     }
-    return false;
   }
 
   const tenantAdminsText = () => `tenant admins (${listed(spec.tenantAdmins)})`;

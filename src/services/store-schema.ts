@@ -123,11 +123,23 @@ export const clusterRecordSchema = z.object({
     /** Written by older versions (equal to createdAt); no longer written or read. */
     createRequestedAt: z.string().optional(),
     controlPlaneRunningAt: z.string().optional(),
+    /**
+     * The endpoints come one after the other, each once the one before is Created: the private
+     * one (CreateClusterEndpoint), then the public one, then the public one's access CIDRs
+     * (ModifyClusterEndpointSP). Each time is written when its step is done, so a restart goes on
+     * from there and never repeats a call.
+     */
     privateEndpointRequestedAt: z.string().optional(),
+    /** Tencent reported the private endpoint Created. */
+    privateEndpointReadyAt: z.string().optional(),
     publicEndpointRequestedAt: z.string().optional(),
+    /** Tencent reported the public endpoint Created. */
+    publicEndpointReadyAt: z.string().optional(),
     /** The public endpoint was restricted to the spec's CIDRs (ModifyClusterEndpointSP). */
     publicEndpointRestrictedAt: z.string().optional(),
+    /** Written by older versions (every endpoint requested at once); no longer written or read. */
     endpointRequestedAt: z.string().optional(),
+    /** Every endpoint Created and the public one restricted: the "Endpoint ready" step. */
     endpointReadyAt: z.string().optional(),
     pools: z.array(poolProgressSchema).default([]),
     addonsRequestedAt: z.string().optional(),

@@ -1,16 +1,117 @@
 import { threadReplies } from '../views/cluster-thread.js';
-import { ENDPOINTS, TKEOPS_TAG_KEY } from './cluster-spec.js';
+import { ENDPOINTS, includesPublic, TKEOPS_TAG_KEY } from './cluster-spec.js';
 import { plannedAddons, StepKeys } from './cluster-steps.js';
 import type { ProvisioningSteps } from './deploy.js';
-import type { ClusterRecord } from './store-schema.js';
+import type { ClusterRecord, TencentFailure } from './store-schema.js';
 import type { ThreadReply } from './threads.js';
-import type { TkeGateway } from './tke.js';
+import type { EndpointAccess, PendingRelease, Release, TkeGateway, TkeTarget } from './tke.js';
 import { during, type CheckOutcome, type ClusterCheck } from './watcher.js';
 
 export interface ProvisioningCheckDeps {
-  tke: Pick<TkeGateway, 'describeClusterEndpointStatus' | 'describeClusterNodePools' | 'describeClusterReleases'>;
+  tke: Pick<TkeGateway, 'describeClusterEndpointStatus' | 'describeClusterNodePools' | 'describeClusterReleases' | 'describeClusterPendingReleases'>;
   /** The Deploy steps that need a Running cluster. */
   provisioning: ProvisioningSteps;
+}
+
+/** How long the add-on packs may take, from their CreateClusterRelease, before the cluster fails with ReleaseTimeout. */
+export const ADDON_DEADLINE_MS = 30 * 60_000;
+
+type Progress = ClusterRecord['progress'];
+/** Where each endpoint's steps are recorded. */
+const ENDPOINT_PROGRESS = {
+  private: { requested: 'privateEndpointRequestedAt', ready: 'privateEndpointReadyAt' },
+  public: { requested: 'publicEndpointRequestedAt', ready: 'publicEndpointReadyAt' },
+} as const satisfies Record<EndpointAccess, { requested: keyof Progress; ready: keyof Progress }>;
+
+interface EndpointTick {
+  record: ClusterRecord;
+  target: TkeTarget;
+  /** This tick's time, ISO. */
+  at: string;
+  /** Record changes of this tick, applied at its end. */
+  changes: ((r: ClusterRecord) => void)[];
+}
+
+/**
+ * One tick of the endpoint step. TKE builds one endpoint at a time (and Terraform waits for each):
+ * the private endpoint first, the public one once the private one is Created, then, once the
+ * public one is Created, its access CIDRs (ModifyClusterEndpointSP). Every call is recorded in the
+ * progress, so it is made once, across restarts too; Tencent is asked only about the endpoint
+ * being built. `ready` once every endpoint is Created and restricted.
+ */
+async function followEndpoints(deps: ProvisioningCheckDeps, tick: EndpointTick): Promise<{ ready: boolean } | { fail: TencentFailure }> {
+  const { record, target, at, changes } = tick;
+  const { progress, spec } = record;
+  for (const access of ENDPOINTS[spec.endpointAccess]) {
+    const keys = ENDPOINT_PROGRESS[access];
+    if (progress[keys.ready]) continue;
+    if (!progress[keys.requested]) {
+      await during('CreateClusterEndpoint', () => deps.provisioning.requestEndpoint(record.id, access));
+      return { ready: false };
+    }
+    const { status, error } = await during('DescribeClusterEndpointStatus', () =>
+      deps.tke.describeClusterEndpointStatus(target, record.tkeClusterId as string, access),
+    );
+    if (status === 'CreateFailed') {
+      return { fail: { code: 'CreateFailed', message: error || `Tencent could not create the ${access} cluster endpoint.`, action: 'CreateClusterEndpoint' } };
+    }
+    if (status !== 'Created') return { ready: false };
+    changes.push((r) => (r.progress[keys.ready] = at));
+  }
+  if (includesPublic(spec.endpointAccess) && !progress.publicEndpointRestrictedAt) {
+    await during('ModifyClusterEndpointSP', () => deps.provisioning.restrictPublicEndpoint(record.id));
+  }
+  return { ready: true };
+}
+
+type AddonsTick = { done: true } | { done: false; fail?: TencentFailure };
+
+/**
+ * One tick of the add-on step, once CreateClusterRelease was sent for every add-on pack. TKE lists
+ * a release in one of two places: DescribeClusterReleases once Helm has recorded it (deployed, or
+ * failed with Helm's description), DescribeClusterPendingReleases while it is being installed
+ * (a release that fails there never reaches Helm: its Condition says why). The pending list is
+ * read only while some pack is missing from the installed one. Packs not all deployed
+ * ADDON_DEADLINE_MS after they were requested fail the cluster with ReleaseTimeout.
+ */
+async function followAddons(deps: ProvisioningCheckDeps, record: ClusterRecord, target: TkeTarget, now: Date): Promise<AddonsTick> {
+  const clusterId = record.tkeClusterId as string;
+  const addons = plannedAddons(record);
+  const namespaces = new Map((record.plan?.addons ?? []).map((a) => [a.name, a.namespace]));
+  const find = <R extends { name: string; namespace: string }>(list: readonly R[], name: string) =>
+    list.find((r) => r.name === name && r.namespace === namespaces.get(name));
+
+  const installed: Release[] = await during('DescribeClusterReleases', () => deps.tke.describeClusterReleases(target, clusterId));
+  const failed = addons.map((name) => find(installed, name)).find((r) => r?.status === 'failed');
+  if (failed) {
+    return { done: false, fail: { code: 'ReleaseFailed', message: `${failed.name}: ${failed.description || 'the release did not install'}`, action: 'CreateClusterRelease' } };
+  }
+  const waiting = addons.filter((name) => find(installed, name)?.status !== 'deployed');
+  if (waiting.length === 0) return { done: true };
+
+  let pending: PendingRelease[] = [];
+  if (waiting.some((name) => !find(installed, name))) {
+    pending = await during('DescribeClusterPendingReleases', () => deps.tke.describeClusterPendingReleases(target, clusterId));
+    const failedEarly = waiting.map((name) => (find(installed, name) ? undefined : find(pending, name))).find((r) => r?.status === 'failed');
+    if (failedEarly) {
+      return {
+        done: false,
+        fail: { code: 'ReleaseFailed', message: `${failedEarly.name}: ${failedEarly.condition || 'the release did not install'}`, action: 'CreateClusterRelease' },
+      };
+    }
+  }
+  // Anything else (pending-install, not listed yet) is still on its way, until the deadline.
+  const requestedAt = Date.parse(record.progress.addonsRequestedAt ?? record.createdAt);
+  if (now.getTime() - requestedAt < ADDON_DEADLINE_MS) return { done: false };
+  const lastSeen = (name: string) => find(installed, name)?.status ?? find(pending, name)?.status ?? 'not listed by Tencent';
+  return {
+    done: false,
+    fail: {
+      code: 'ReleaseTimeout',
+      message: `${waiting.map((name) => `${name} (${lastSeen(name)})`).join(', ')} not deployed ${ADDON_DEADLINE_MS / 60_000} minutes after the add-on packs were requested.`,
+      action: 'CreateClusterRelease',
+    },
+  };
 }
 
 /** tkeops' code for a cluster Deploy recorded but whose CreateCluster never got its answer stored. */
@@ -48,11 +149,11 @@ export function creationCheck(): ClusterCheck {
 }
 
 /**
- * Follows a cluster from CreateCluster to Running. Once Tencent says Running, the endpoint and the
- * worker pools are requested together (neither needs the other); add-ons wait for every pool,
- * since their charts need nodes. Replies go out in the order of the steps: a pool that is up
- * before the endpoint is only reported after it. Tencent is asked about endpoint, node pools and
- * add-ons only while the cluster still waits for them.
+ * Follows a cluster from CreateCluster to Running. Once Tencent says Running, the endpoints (one
+ * after the other, see followEndpoints) and the worker pools are requested side by side (neither
+ * needs the other); add-ons wait for every pool, since their charts need nodes. Replies go out in
+ * the order of the steps: a pool that is up before the endpoint is only reported after it. Tencent
+ * is asked about endpoints, node pools and add-ons only while the cluster still waits for them.
  */
 export function provisioningCheck(deps: ProvisioningCheckDeps): ClusterCheck {
   return async ({ record, tencent, target, now }): Promise<CheckOutcome | undefined> => {
@@ -80,32 +181,28 @@ export function provisioningCheck(deps: ProvisioningCheckDeps): ClusterCheck {
         replies.push({ key: StepKeys.controlPlane, text: threadReplies.controlPlane(now.getTime() - Date.parse(record.createdAt)) });
       }
 
-      // Requests that only need a Running cluster.
-      if (!progress.endpointRequestedAt) {
-        await during('CreateClusterEndpoint', () => deps.provisioning.requestEndpoint(record.id));
+      // Endpoints, and the worker pools beside them: an endpoint call TKE asks to retry later does
+      // not hold the pools back.
+      let endpointReady = progress.endpointReadyAt !== undefined;
+      let endpointError: unknown;
+      if (!endpointReady) {
+        try {
+          const endpoint = await followEndpoints(deps, { record, target, at, changes });
+          if ('fail' in endpoint) return { ...outcome(), fail: endpoint.fail };
+          if (endpoint.ready) {
+            endpointReady = true;
+            changes.push((r) => (r.progress.endpointReadyAt = at));
+            replies.push({ key: StepKeys.endpoint, text: threadReplies.endpoint(spec.endpointAccess, spec.publicCidrs) });
+          }
+        } catch (error) {
+          endpointError = error;
+        }
       }
       const poolProgress = (name: string) => progress.pools.find((p) => p.name === name);
       if (spec.workerPools.some((pool) => !poolProgress(pool.name)?.nodePoolId)) {
         await during('CreateClusterNodePool', () => deps.provisioning.createWorkerPools(record.id));
       }
-
-      // Endpoint.
-      let endpointReady = progress.endpointReadyAt !== undefined;
-      if (!endpointReady && progress.endpointRequestedAt) {
-        const statuses = [];
-        for (const access of ENDPOINTS[spec.endpointAccess]) {
-          statuses.push(await during('DescribeClusterEndpointStatus', () => deps.tke.describeClusterEndpointStatus(target, clusterId, access)));
-        }
-        const failed = statuses.find((s) => s.status === 'CreateFailed');
-        if (failed) {
-          return { ...outcome(), fail: { code: 'CreateFailed', message: failed.error || 'Tencent could not create the cluster endpoint.', action: 'CreateClusterEndpoint' } };
-        }
-        if (statuses.every((s) => s.status === 'Created')) {
-          endpointReady = true;
-          changes.push((r) => (r.progress.endpointReadyAt = at));
-          replies.push({ key: StepKeys.endpoint, text: threadReplies.endpoint(spec.endpointAccess, spec.publicCidrs) });
-        }
-      }
+      if (endpointError !== undefined) throw endpointError;
       if (!endpointReady) return outcome();
 
       // Worker pools.
@@ -135,19 +232,8 @@ export function provisioningCheck(deps: ProvisioningCheckDeps): ClusterCheck {
           if (readyNow.size === 0) await during('CreateClusterRelease', () => deps.provisioning.installAddons(record.id));
           return outcome();
         }
-        const releases = await during('DescribeClusterReleases', () => deps.tke.describeClusterReleases(target, clusterId));
-        const namespaces = new Map((record.plan?.addons ?? []).map((a) => [a.name, a.namespace]));
-        const releaseOf = (name: string) => releases.find((r) => r.name === name && r.namespace === namespaces.get(name));
-        const failed = addons.map(releaseOf).find((r) => r?.status === 'failed');
-        if (failed) {
-          return {
-            ...outcome(),
-            fail: { code: 'ReleaseFailed', message: `${failed.name}: ${failed.description || 'the release did not install'}`, action: 'CreateClusterRelease' },
-          };
-        }
-        // Anything else (pending-install, not listed yet) is still on its way.
-        const done = addons.every((name) => releaseOf(name)?.status === 'deployed');
-        if (!done) return outcome();
+        const step = await followAddons(deps, record, target, now);
+        if (!step.done) return step.fail ? { ...outcome(), fail: step.fail } : outcome();
         changes.push((r) => (r.progress.addonsReadyAt = at));
         replies.push({ key: StepKeys.addons, text: threadReplies.addons(addons) });
       }

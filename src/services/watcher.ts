@@ -24,6 +24,19 @@ const WATCH_CONCURRENCY = 16;
  * still without an id means the app died around CreateCluster.
  */
 export const CREATE_OUTCOME_AFTER_MS = 3 * 60_000;
+/**
+ * Create calls TKE may refuse with ResourceUnavailable.ClusterState although the cluster is
+ * Running (it is busy with another change, such as an endpoint being built); Terraform retries
+ * CreateClusterEndpoint on that code. From these steps it means "try again next tick".
+ */
+const RETRIED_WHILE_CLUSTER_BUSY = new Set(['CreateClusterEndpoint', 'CreateClusterNodePool', 'CreateClusterRelease']);
+const CLUSTER_BUSY = 'ResourceUnavailable.ClusterState';
+
+/** Whether the watcher counts and retries this error instead of failing the cluster. */
+function retriedNextTick(error: TencentError, action: string | undefined): boolean {
+  return error.transient || (error.code === CLUSTER_BUSY && action !== undefined && RETRIED_WHILE_CLUSTER_BUSY.has(action));
+}
+
 /** Waits between announce attempts for a cluster whose root message Slack refused: doubling from the first, capped. */
 export const ANNOUNCE_RETRY = { firstMs: 30_000, maxMs: 30 * 60_000 };
 
@@ -274,7 +287,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     const cause = error instanceof CheckError ? error.error : error;
     // A deletion is never turned into a failure: the cluster stays Deleting (so force delete stays
     // reachable) and a lasting error is told in the thread like a transient one.
-    if (cause instanceof TencentError && !cause.transient && record.status !== 'Deleting') return { fail: failureOf(cause, action) };
+    if (cause instanceof TencentError && !retriedNextTick(cause, action) && record.status !== 'Deleting') return { fail: failureOf(cause, action) };
     const failure = failureOf(cause, action);
     const count = record.transientErrors + 1;
     deps.logger.warn({ clusterId: record.id, code: failure.code, action, ticks: count }, 'watcher: transient error, retrying next tick');

@@ -3,10 +3,13 @@ import { z } from 'zod';
 import { ACCOUNT_NAME_MAX, ACCOUNT_DESCRIPTION_MAX, SECRET_ID_MAX, SECRET_KEY_MAX } from '../services/accounts.js';
 import type { AccountScope } from '../services/store-schema.js';
 import { ActionIds, BlockIds, CallbackIds } from './ids.js';
-import { parsePrivateMetadata } from './private-metadata.js';
+import { parsePrivateMetadata, savedResponseUrlSchema, type SavedResponseUrl } from './private-metadata.js';
 
-/** Where the modal was opened from, so the submission knows where to return. */
-export type AccountModalOrigin = { kind: 'command'; channel: string } | { kind: 'wizard'; draftId: string };
+/**
+ * Where the modal was opened from, so the submission knows where to return: the command's channel
+ * and response_url (to answer where tkeops cannot post), or the wizard's draft.
+ */
+export type AccountModalOrigin = { kind: 'command'; channel: string; responseUrl?: SavedResponseUrl } | { kind: 'wizard'; draftId: string };
 
 export interface AccountModalOptions {
   origin: AccountModalOrigin;
@@ -19,7 +22,7 @@ export interface AccountModalOptions {
 const metadataSchema = z.object({
   v: z.literal(1),
   origin: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('command'), channel: z.string().min(1) }),
+    z.object({ kind: z.literal('command'), channel: z.string().min(1), responseUrl: savedResponseUrlSchema.optional() }),
     z.object({ kind: z.literal('wizard'), draftId: z.string().min(1) }),
   ]),
 });

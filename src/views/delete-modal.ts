@@ -4,10 +4,18 @@ import type { WorkerPoolSpec } from '../services/store-schema.js';
 import { section } from './blocks.js';
 import { clip, escapeMrkdwn } from './cluster-format.js';
 import { ActionIds, BlockIds, CallbackIds } from './ids.js';
-import { parsePrivateMetadata } from './private-metadata.js';
+import { parsePrivateMetadata, savedResponseUrlSchema } from './private-metadata.js';
 
-/** The pointer both deletion modals carry: which cluster, and the channel to answer in. */
-const metadataSchema = z.object({ v: z.literal(1), clusterId: z.string().min(1), channel: z.string().min(1) });
+/**
+ * The pointer both deletion modals carry: which cluster, the channel to answer in, and the
+ * response_url of the command or click that opened the modal (to answer where tkeops cannot post).
+ */
+const metadataSchema = z.object({
+  v: z.literal(1),
+  clusterId: z.string().min(1),
+  channel: z.string().min(1),
+  responseUrl: savedResponseUrlSchema.optional(),
+});
 export type DeletionModalPointer = Omit<z.infer<typeof metadataSchema>, 'v'>;
 
 export const deletionMetadata = (pointer: DeletionModalPointer): string => JSON.stringify({ v: 1, ...pointer });
@@ -15,8 +23,15 @@ export const deletionMetadata = (pointer: DeletionModalPointer): string => JSON.
 /** The pointer written by deletionMetadata, or undefined for anything else (an old or foreign view). */
 export function parseDeletionMetadata(text: string | undefined): DeletionModalPointer | undefined {
   const parsed = parsePrivateMetadata(metadataSchema, text);
-  return parsed && { clusterId: parsed.clusterId, channel: parsed.channel };
+  return parsed && { clusterId: parsed.clusterId, channel: parsed.channel, ...(parsed.responseUrl ? { responseUrl: parsed.responseUrl } : {}) };
 }
+
+/** Just the pointer of a modal's input (which carries more). */
+export const pointerOf = ({ clusterId, channel, responseUrl }: DeletionModalPointer): DeletionModalPointer => ({
+  clusterId,
+  channel,
+  ...(responseUrl ? { responseUrl } : {}),
+});
 
 export interface DeleteModalInput extends DeletionModalPointer {
   name: string;
@@ -52,7 +67,7 @@ export function deleteModal(input: DeleteModalInput): ModalView {
   return {
     type: 'modal',
     callback_id: CallbackIds.deleteConfirm,
-    private_metadata: deletionMetadata({ clusterId: input.clusterId, channel: input.channel }),
+    private_metadata: deletionMetadata(pointerOf(input)),
     title: { type: 'plain_text', text: 'Delete cluster' },
     submit: { type: 'plain_text', text: 'Delete cluster' },
     close: { type: 'plain_text', text: 'Cancel' },

@@ -2,7 +2,7 @@ import type { ModalView } from '@slack/types';
 import type { LeftoverLookup } from '../services/deletion-rules.js';
 import { section } from './blocks.js';
 import { escapeMrkdwn } from './cluster-format.js';
-import { confirmNameInput, deletionMetadata, deletionNoticeModal, type DeletionModalPointer } from './delete-modal.js';
+import { confirmNameInput, deletionMetadata, deletionNoticeModal, pointerOf, type DeletionModalPointer } from './delete-modal.js';
 import { ActionIds, BlockIds, CallbackIds } from './ids.js';
 import { leftoverBlocks, leftoverTagsText } from './leftover-resources.js';
 
@@ -14,7 +14,7 @@ export function forceDeleteLoadingModal(input: DeletionModalPointer & { name: st
   return {
     type: 'modal',
     callback_id: CallbackIds.forceDeleteLoading,
-    private_metadata: deletionMetadata({ clusterId: input.clusterId, channel: input.channel }),
+    private_metadata: deletionMetadata(pointerOf(input)),
     title: TITLE,
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [section(`:mag: Looking up leftover resources of *${escapeMrkdwn(input.name)}*…`)],
@@ -41,7 +41,7 @@ export function forceDeleteModal(input: ForceDeleteModalInput): ModalView {
   return {
     type: 'modal',
     callback_id: CallbackIds.forceDeleteConfirm,
-    private_metadata: deletionMetadata({ clusterId: input.clusterId, channel: input.channel }),
+    private_metadata: deletionMetadata(pointerOf(input)),
     title: TITLE,
     submit: { type: 'plain_text', text: 'Force delete' },
     close: { type: 'plain_text', text: 'Cancel' },

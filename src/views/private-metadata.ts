@@ -1,4 +1,11 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+
+/**
+ * A response_url kept in a modal's private_metadata (the slash command or button that opened the
+ * modal), with when tkeops received it: Slack accepts posts to it for 30 minutes only.
+ */
+export const savedResponseUrlSchema = z.object({ url: z.url({ protocol: /^https?$/ }), at: z.number().int().nonnegative() });
+export type SavedResponseUrl = z.infer<typeof savedResponseUrlSchema>;
 
 /**
  * A view's private_metadata read back through its schema, or undefined for anything else (no

@@ -26,6 +26,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const PEOPLE = { member: 'U0MEMBER1', projectAdmin: 'U0PADMIN1', onCall: 'U0ONCALL1' } as const;
+const DEMO_ACCOUNT = { secretId: 'AKIDsandboxDemo0001', secretKey: 'sandbox-demo-secret-key' };
 /** Long enough for provisioning (≈ 12 s here), the watcher's 2 s ticks and the 15 s force-delete threshold. */
 const SLOW = 90_000;
 
@@ -82,8 +83,9 @@ async function actAs(user: string): Promise<void> {
   await page.getByLabel('Acting as').selectOption(user);
 }
 
+/** Types in the open conversation's composer. */
 async function type(text: string): Promise<void> {
-  const composer = page.getByRole('textbox', { name: 'Message #platform' });
+  const composer = page.getByRole('textbox', { name: /^Message / });
   await composer.fill(text);
   await composer.press('Enter');
 }
@@ -131,6 +133,11 @@ async function fillWizard(name: string, shots: { basics?: string; review?: strin
   await next();
   await wizard.getByText('Step 5 of 5').waitFor();
   if (shots.review) await screenshot(shots.review);
+}
+
+async function openChannel(name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Channels' }).getByRole('button', { name }).click();
+  await page.getByRole('heading', { name }).waitFor();
 }
 
 async function deploy(name: string): Promise<void> {
@@ -227,5 +234,28 @@ describe('the sandbox in a browser', () => {
     while ((await dismiss.count()) > 0) await dismiss.first().click();
     await rootMessage('demo-2').scrollIntoViewIfNeeded();
     await screenshot('force-deleted');
+  });
+
+  it('answers in a private channel tkeops was not invited to: through the command, else in a direct message', async () => {
+    await actAs(PEOPLE.projectAdmin);
+    await openChannel('🔒 platform-private');
+
+    await type('/tke account add');
+    const form = dialog('Add cloud account');
+    await form.getByLabel('Account name').fill('private-demo');
+    await form.getByLabel('Secret ID').fill(DEMO_ACCOUNT.secretId);
+    await form.getByLabel('Secret Key').fill(DEMO_ACCOUNT.secretKey);
+    await form.getByRole('button', { name: 'Validate & save' }).click();
+    await form.waitFor({ state: 'detached' });
+    // The command's response URL works where tkeops cannot post.
+    await messages().filter({ hasText: 'Only visible to you' }).filter({ hasText: 'private-demo' }).filter({ hasText: 'is saved' }).waitFor();
+
+    // The provisioning thread cannot be posted here, and neither can an ephemeral message: tkeops says so in a direct message.
+    await fillWizard('demo-private');
+    await next('Create cluster', 'Deploy');
+    await dialog('Create cluster').waitFor({ state: 'detached' });
+    await page.getByRole('navigation', { name: 'Direct messages' }).getByRole('button', { name: 'tkeops' }).click();
+    await page.getByRole('heading', { name: 'tkeops' }).waitFor();
+    await messages().filter({ hasText: 'demo-private' }).filter({ hasText: 'could not post its provisioning thread' }).waitFor();
   });
 });

@@ -3,6 +3,7 @@ import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds } from '../../src/views/ids.js';
 import { CHANNELS, ON_CALL_GROUP, startTestBot, USERS, type TestBot } from '../support/bot.js';
 import { aCluster, aSpec } from '../support/clusters.js';
+import type { SlackCall } from '../support/fake-slack.js';
 import { messageBlockAction } from '../support/payloads.js';
 
 let t: TestBot;
@@ -110,7 +111,7 @@ describe('/tke list', () => {
 });
 
 describe('the Overview button of the root message', () => {
-  it('shows the overview as an ephemeral message to whoever clicked', async () => {
+  it("shows the overview as an ephemeral message to whoever clicked, through the click's response URL", async () => {
     const cluster = inPlatform('prod-1');
     await seed({ ...cluster, thread: undefined });
     await t.bot.services.threads.announce(cluster.id);
@@ -128,9 +129,36 @@ describe('the Overview button of the root message', () => {
         responseUrl: `${t.slack.url}/response/overview`,
       }),
     );
-    const [ephemeral] = await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral')).then((calls) => calls.filter((c) => c.method === 'chat.postEphemeral'));
-    expect(ephemeral?.body).toMatchObject({ channel: CHANNELS.platform, user: USERS.projectAdmin });
+    const answered = (c: SlackCall) => c.method === 'response_url' && c.body.response_url === '/response/overview';
+    const ephemeral = (await t.slack.waitFor((calls) => calls.some(answered))).find(answered);
+    expect(ephemeral?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect(JSON.stringify(ephemeral?.body.blocks)).toContain('Worker pools');
     expect(JSON.stringify(ephemeral?.body.blocks)).toContain('prod-1');
+    expect(t.slack.calls('chat.postEphemeral')).toEqual([]);
+  });
+
+  it('sends the overview as an ephemeral message in the channel when Slack no longer takes the response URL', async () => {
+    const cluster = inPlatform('prod-1');
+    await seed({ ...cluster, thread: undefined });
+    await t.bot.services.threads.announce(cluster.id);
+    await t.bot.services.threads.idle();
+    const root = t.slack.calls('chat.postMessage')[0];
+    t.slack.fail('response_url', { status: 404, error: 'expired_url' });
+
+    await t.send.blockActions(
+      messageBlockAction({
+        user: USERS.projectAdmin,
+        channel: CHANNELS.platform,
+        message: root?.body ?? {},
+        messageTs: t.bot.store.read((data) => data.clusters[0]?.thread?.ts) ?? '',
+        actionId: ActionIds.clusterOverview,
+        responseUrl: `${t.slack.url}/response/overview`,
+      }),
+    );
+
+    const [ephemeral] = (await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'))).filter((c) => c.method === 'chat.postEphemeral');
+    expect(ephemeral?.body).toMatchObject({ channel: CHANNELS.platform, user: USERS.projectAdmin });
+    expect(JSON.stringify(ephemeral?.body.blocks)).toContain('prod-1');
+    expect(t.slack.calls('response_url')).toHaveLength(1);
   });
 });

@@ -267,7 +267,13 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     t.clock.advance(RUNNING_AFTER_MS);
     expect(t.tencent.cluster(cluster.tkeClusterId ?? '')?.status).toBe('Running');
     const { provisioning } = t.bot;
-    await provisioning.requestEndpoint(cluster.id);
+    // One endpoint at a time, each once the one before is Created, as the watcher runs them.
+    const endpointCreated = () => t.clock.advance(t.tencent.timings.endpointCreateMs);
+    await provisioning.requestEndpoint(cluster.id, 'private');
+    endpointCreated();
+    await provisioning.requestEndpoint(cluster.id, 'public');
+    endpointCreated();
+    await provisioning.restrictPublicEndpoint(cluster.id);
     await provisioning.createWorkerPools(cluster.id);
     await provisioning.installAddons(cluster.id);
 
@@ -393,6 +399,23 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       const reply = await workerPools(w, [GENERAL, { ...SMALL, min: '2', desired: '5', max: '3' }], false);
       const key = t.bot.store.read((d) => d.drafts[0]?.form?.pools[1]?.key);
       expect(errorsOf(w, reply)).toEqual({ [`pool:${key}:desiredSize`]: 'The desired size must be between the minimum (2) and the maximum (3)' });
+      nothingSent();
+    });
+
+    it('adds a worker pool while a typed maximum is over 200 (Slack refuses such an initial_value), then refuses that maximum on Next', async () => {
+      const w = await wizardAt('pools');
+      const max = w.blockId('pool:p1:maxSize');
+
+      await w.act(ActionIds.wizardAddPool, { input: { [max]: '500' } });
+
+      expect(t.bot.store.read((d) => d.drafts[0]?.form?.pools.map((p) => [p.key, p.maxSize]))).toEqual([['p1', '500'], ['p2', expect.any(String)]]);
+      const maxBlock = (w.view.blocks as KnownBlock[]).find((b) => b.block_id === max);
+      const maxElement = maxBlock?.type === 'input' && maxBlock.element.type === 'number_input' ? maxBlock.element : undefined;
+      expect(maxElement).toMatchObject({ min_value: '1', max_value: '200' });
+      expect(maxElement?.initial_value).toBeUndefined();
+      // Slack keeps the 500 typed in the unchanged block; Next sends it back.
+      const reply = await w.submit({ [max]: '500' });
+      expect(errorsOf(w, reply)['pool:p1:maxSize']).toBe('The maximum size is at most 200');
       nothingSent();
     });
 
@@ -708,10 +731,11 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     expect(w.blockId('keyPairId')).toBe(`${BlockIds.wizardKeyPair}@ap-guangzhou`);
   });
 
-  it('adds a cloud account from the wizard and returns to it with the account selected', async () => {
+  it('adds a cloud account from the wizard and returns to it with the account selected, in a block Slack has no choice kept for', async () => {
     await start();
     const w = new WizardUser(t, USERS.projectAdmin);
     await w.open();
+    const accountBlockBefore = w.blockId('accountId');
     const before = t.slack.calls('views.update').length;
     await t.send.blockActions(
       viewBlockAction({ user: w.user, view: w.view, viewId: w.viewId, actionId: ActionIds.wizardAddAccount, input: { [ActionIds.wizardName]: 'typed-before' } }),
@@ -742,11 +766,20 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       .waitFor((calls) => calls.slice(before).some((c) => c.method === 'views.update' && c.body.view_id === w.viewId && JSON.stringify(c.body.view).includes(staging.id)))
       .then((calls) => calls.slice(before).filter((c) => c.method === 'views.update').at(-1));
     const view = update?.body.view as ModalView;
-    const account = (view.blocks as KnownBlock[]).find((b) => b.block_id === BlockIds.wizardAccount);
+    const account = (view.blocks as KnownBlock[]).find((b) => b.block_id !== undefined && fieldOfBlock(b.block_id) === 'accountId');
+    // Slack keeps a user's choice in a block whose id did not change, ignoring initial_option.
+    expect(account?.block_id).not.toBe(accountBlockBefore);
     expect(account?.type === 'input' && account.element.type === 'static_select' && account.element.initial_option?.value).toBe(staging.id);
     const name = (view.blocks as KnownBlock[]).find((b) => b.block_id === BlockIds.wizardName);
     expect(name?.type === 'input' && name.element.type === 'plain_text_input' && name.element.initial_value).toBe('typed-before');
     expect(JSON.stringify(view)).not.toContain(TENCENT.secretKey);
+
+    // Next, with the account as shown: the wizard reads it from the renamed block.
+    w.view = view;
+    const next = await w.submit({ [ActionIds.wizardProfile]: 'ubuntu-mariadb' });
+    expect(next.json?.response_action).toBe('update');
+    expect(w.callbackId).toBe(CallbackIds.wizardPacks);
+    expect(t.bot.store.read((d) => d.drafts.at(-1)?.form?.accountId)).toBe(staging.id);
   });
 
   it('says so in the wizard, keeping what was typed, when Slack refuses to open the cloud account form (expired_trigger_id)', async () => {

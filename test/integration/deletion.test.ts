@@ -2,7 +2,7 @@ import type { ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds, BlockIds } from '../../src/views/ids.js';
-import { CHANNELS, ON_CALL_GROUP, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
+import { CHANNELS, DEFAULT_POLICY_YAML, ON_CALL_GROUP, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
 import { aCluster, aSpec } from '../support/clusters.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { messageBlockAction, viewSubmission } from '../support/payloads.js';
@@ -11,6 +11,8 @@ import { messageBlockAction, viewSubmission } from '../support/payloads.js';
 const PAGER = 'U0PAGER01';
 const MINUTE = 60_000;
 const TICK_MS = 15_000;
+/** A private channel of project platform that tkeops was not invited to (only with `privateChannel: true`). */
+const PRIVATE = 'C0PRIVATE';
 
 let t: TestBot | undefined;
 afterEach(async () => {
@@ -42,12 +44,29 @@ async function tickUntil(at: number): Promise<void> {
   await tick();
 }
 
+interface ClusterOptions {
+  forceAfterMinutes?: number;
+  /** Project platform also has PRIVATE, a private channel tkeops is not in. */
+  privateChannel?: boolean;
+  /** On-call user groups before ON_CALL_GROUP (which holds PAGER); these have nobody. */
+  moreOnCallGroups?: string[];
+}
+
+async function startBot(options: Parameters<typeof startTestBot>[0], { privateChannel = false, moreOnCallGroups = [] }: ClusterOptions): Promise<TestBot> {
+  let policyYaml = DEFAULT_POLICY_YAML.replace(`userGroups: [${ON_CALL_GROUP}]`, `userGroups: [${[...moreOnCallGroups, ON_CALL_GROUP].join(', ')}]`);
+  if (privateChannel) policyYaml = policyYaml.replace(`channels: [${CHANNELS.platform}]`, `channels: [${CHANNELS.platform}, ${PRIVATE}]`);
+  const started = await startTestBot({ ...options, policyYaml });
+  if (privateChannel) started.slack.addChannel({ id: PRIVATE, name: 'platform-private', private: true, botIsMember: false });
+  for (const group of moreOnCallGroups) started.slack.setUserGroup(group, []);
+  return started;
+}
+
 /**
  * prod-1 just deployed: a project cloud account validated against the emulator, Deploy of a
  * completed wizard draft (CreateCluster answered) and its provisioning thread; nothing more yet.
  */
-async function deployedCluster(options: { forceAfterMinutes?: number } = {}): Promise<ClusterRecord> {
-  t = await startTestBot({ env: { FORCE_DELETE_AFTER_MINUTES: String(options.forceAfterMinutes ?? 15) } });
+async function deployedCluster(options: ClusterOptions = {}): Promise<ClusterRecord> {
+  t = await startBot({ env: { FORCE_DELETE_AFTER_MINUTES: String(options.forceAfterMinutes ?? 15) } }, options);
   t.slack.setUserGroup(ON_CALL_GROUP, [PAGER]);
   const { services } = t.bot;
   const added = await services.accounts.add(
@@ -67,7 +86,7 @@ async function deployedCluster(options: { forceAfterMinutes?: number } = {}): Pr
  * Deploy of a completed wizard draft, its provisioning thread, and the watcher ticking on the
  * ManualClock until Tencent (the emulator) has it Running with nodes, disks and a load balancer.
  */
-async function runningCluster(options: { stuck?: boolean; forceAfterMinutes?: number } = {}): Promise<ClusterRecord> {
+async function runningCluster(options: ClusterOptions & { stuck?: boolean } = {}): Promise<ClusterRecord> {
   const cluster = await deployedCluster(options);
   for (let i = 0; i < 40 && record(cluster.id).status !== 'Running'; i++) {
     bot().clock.advance(TICK_MS);
@@ -81,9 +100,12 @@ async function runningCluster(options: { stuck?: boolean; forceAfterMinutes?: nu
 }
 
 /** `/tke delete prod-1`, returning the modal the bot opened. */
-async function openDeleteModal(user: string = USERS.projectAdmin): Promise<{ view: ModalView; viewId: string }> {
+async function openDeleteModal(
+  user: string = USERS.projectAdmin,
+  where: { channel?: string; responseUrl?: string } = {},
+): Promise<{ view: ModalView; viewId: string }> {
   const before = bot().slack.calls('views.open').length;
-  const reply = await bot().send.command('delete prod-1', { user, channel: CHANNELS.platform });
+  const reply = await bot().send.command('delete prod-1', { user, channel: where.channel ?? CHANNELS.platform, ...(where.responseUrl ? { responseUrl: where.responseUrl } : {}) });
   expect(reply.text).toBe('');
   const calls = await bot().slack.waitFor((all) => all.filter((c) => c.method === 'views.open').length > before);
   const opened = calls.filter((c) => c.method === 'views.open').at(-1);
@@ -104,12 +126,18 @@ async function deleteIt(): Promise<number> {
 }
 
 /** `/tke status prod-1`: the overview the bot posts to the response URL after its ack. */
-async function statusAnswer(user: string): Promise<Record<string, unknown>> {
+async function statusAnswer(user: string, channel: string = CHANNELS.platform): Promise<Record<string, unknown>> {
   const before = bot().slack.calls('response_url').length;
-  const reply = await bot().send.command('status prod-1', { user, channel: CHANNELS.platform });
+  const reply = await bot().send.command('status prod-1', { user, channel });
   expect(reply.text).toBe('');
   const calls = await bot().slack.waitFor((all) => all.filter((c) => c.method === 'response_url').length > before);
   return calls.filter((c) => c.method === 'response_url').at(-1)?.body ?? {};
+}
+
+/** What the bot posted to the response_url at `path` (`/response/…`): a private answer to a click or a command. */
+async function privateAnswer(path: string): Promise<SlackCall | undefined> {
+  const answered = (c: SlackCall) => c.method === 'response_url' && c.body.response_url === path;
+  return (await bot().slack.waitFor((all) => all.some(answered))).find(answered);
 }
 
 /** A click on the thread's Force Delete Cluster button. */
@@ -129,11 +157,11 @@ function clickForceDelete(user: string) {
 }
 
 /** A project admin clicks Delete cluster on the ephemeral overview `/tke status` showed. */
-const clickOverviewDelete = (overview: Parameters<typeof messageBlockAction>[0]['message']) =>
+const clickOverviewDelete = (overview: Parameters<typeof messageBlockAction>[0]['message'], channel: string = CHANNELS.platform) =>
   bot().send.blockActions(
     messageBlockAction({
       user: USERS.projectAdmin,
-      channel: CHANNELS.platform,
+      channel,
       message: overview,
       messageTs: '1700000098.000100',
       actionId: ActionIds.clusterDelete,
@@ -227,8 +255,8 @@ describe('deleting a cluster from Slack', () => {
 
 describe('deleting a cluster Tencent has not created yet', () => {
   /** prod-1 as Deploy leaves it before CreateCluster answers: Creating, no TKE cluster id. */
-  async function stillCreating(): Promise<ClusterRecord> {
-    t = await startTestBot();
+  async function stillCreating(options: ClusterOptions = {}): Promise<ClusterRecord> {
+    t = await startBot({}, options);
     const cluster = aCluster({ spec: aSpec({ name: 'prod-1' }), project: 'platform', channel: CHANNELS.platform, status: 'Creating', tkeClusterId: undefined });
     await t.bot.store.update((data) => {
       data.clusters.push(cluster);
@@ -252,10 +280,25 @@ describe('deleting a cluster Tencent has not created yet', () => {
 
     await clickOverviewDelete(overview);
 
-    const calls = await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postEphemeral'));
-    const refusal = calls.find((c) => c.method === 'chat.postEphemeral');
-    expect(refusal?.body).toMatchObject({ user: USERS.projectAdmin, text: 'prod-1 is still being created at Tencent; try again in a minute.' });
+    const refusal = await privateAnswer('/response/overview');
+    expect(refusal?.body).toMatchObject({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: 'prod-1 is still being created at Tencent; try again in a minute.',
+    });
+    expect(bot().slack.calls('chat.postEphemeral')).toEqual([]);
     expect(bot().slack.calls('views.open')).toHaveLength(0);
+  });
+
+  it("refuses the overview's Delete cluster button in a private channel tkeops is not in, through the click's response URL", async () => {
+    await stillCreating({ privateChannel: true });
+    const overview = await statusAnswer(USERS.projectAdmin, PRIVATE);
+
+    await clickOverviewDelete(overview, PRIVATE);
+
+    expect(text(await privateAnswer('/response/overview'))).toBe('prod-1 is still being created at Tencent; try again in a minute.');
+    expect(bot().slack.calls('chat.postEphemeral')).toEqual([]);
+    expect(bot().logs.some((l) => l.includes('An unhandled error occurred'))).toBe(false);
   });
 });
 
@@ -277,7 +320,7 @@ describe('a deletion stuck in Deleting', () => {
     expect(text(forceOffers()[0])).toContain(`<!subteam^${ON_CALL_GROUP}> <@${USERS.onCall}> *prod-1* has been stuck in Deleting for 15m 00s`);
   });
 
-  it("refuses a member's click on Force Delete Cluster with an ephemeral message saying who may", async () => {
+  it("refuses a member's click on Force Delete Cluster, privately through the click's response URL, saying who may", async () => {
     const cluster = await runningCluster({ stuck: true });
     const requestedAt = await deleteIt();
     await tickUntil(requestedAt + 15 * MINUTE);
@@ -286,9 +329,8 @@ describe('a deletion stuck in Deleting', () => {
     const answer = await clickForceDelete(USERS.member);
 
     expect(answer.status).toBe(200);
-    const calls = await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postEphemeral'));
-    const refusal = calls.find((c) => c.method === 'chat.postEphemeral');
-    expect(refusal?.body.user).toBe(USERS.member);
+    const refusal = await privateAnswer('/response/force');
+    expect(refusal?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect(text(refusal)).toContain('may force delete this cluster');
     expect(text(refusal)).toContain('on-call');
     expect(bot().slack.calls('views.open')).toHaveLength(opened);
@@ -308,8 +350,7 @@ describe('a deletion stuck in Deleting', () => {
       messageBlockAction({ user: PAGER, channel: CHANNELS.platform, message: offer.body, messageTs: '1700000099.000100', actionId: ActionIds.clusterForceDelete, responseUrl: `${bot().slack.url}/response/x` }),
     );
 
-    const calls = await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postEphemeral'));
-    expect(text(calls.find((c) => c.method === 'chat.postEphemeral'))).toContain('in 3m 12s');
+    expect(text(await privateAnswer('/response/x'))).toContain('in 3m 12s');
     expect(bot().slack.calls('views.open')).toHaveLength(opened);
   });
 
@@ -386,6 +427,30 @@ describe('a deletion stuck in Deleting', () => {
     expect(bot().logs.some((l) => l.includes('could not list the on-call user group; using its 1 members last seen'))).toBe(true);
   });
 
+  it('answers the force-delete confirmation within 1.4 s when three slow on-call user groups are asked at once', async () => {
+    const cluster = await runningCluster({ stuck: true, moreOnCallGroups: ['S0NIGHTS', 'S0WEEKEND'] });
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + 15 * MINUTE);
+    await clickForceDelete(PAGER);
+    const update = (await bot().slack.waitFor((all) => all.some((c) => c.method === 'views.update'))).find((c) => c.method === 'views.update') as SlackCall;
+    // The members cached by the click are stale by now, and each lookup takes Slack 0.6 s: 1.8 s one after another.
+    bot().clock.advance(6 * MINUTE);
+    bot().slack.latency('usergroups.users.list', 600);
+    const lookupsBefore = bot().slack.calls('usergroups.users.list').length;
+
+    const sentAt = Date.now();
+    const answer = await bot().send.viewSubmission(
+      viewSubmission({ user: PAGER, view: update.body.view as ModalView, viewId: String(update.body.view_id), input: { [ActionIds.forceDeleteConfirmName]: 'prod-1' } }),
+    );
+    const answerMs = Date.now() - sentAt;
+
+    expect(answer).toMatchObject({ status: 200, text: '' });
+    expect(answerMs).toBeLessThan(1_400);
+    expect(bot().slack.calls('usergroups.users.list').slice(lookupsBefore).map((c) => c.body.usergroup).sort()).toEqual(['S0NIGHTS', ON_CALL_GROUP, 'S0WEEKEND']);
+    await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postMessage' && text(c).includes('force deleted')));
+    expect(record(cluster.id)).toMatchObject({ status: 'DeletedForced', deletion: { forcedBy: PAGER } });
+  });
+
   it('offers force delete after FORCE_DELETE_AFTER_MINUTES when it is configured', async () => {
     await runningCluster({ stuck: true, forceAfterMinutes: 2 });
     const requestedAt = await deleteIt();
@@ -409,5 +474,43 @@ describe('a deletion stuck in Deleting', () => {
 
     expect(forceOffers()).toHaveLength(1);
     expect(text(forceOffers()[0])).toContain('stuck in Deleting for 15m 00s');
+  });
+});
+
+describe('a deletion Tencent refuses, asked from a private channel tkeops was not invited to', () => {
+  const REFUSED = 'Tencent refused to delete prod-1: *OperationDenied*';
+
+  /** The confirmation, acknowledged; Tencent refuses DeleteCluster after the ack. */
+  async function refusedConfirmation(options: { formOpenMs: number }): Promise<ClusterRecord> {
+    const cluster = await runningCluster({ privateChannel: true });
+    const modal = await openDeleteModal(USERS.projectAdmin, { channel: PRIVATE, responseUrl: `${bot().slack.url}/response/delete` });
+    bot().tencent.failNext('DeleteCluster', { code: 'OperationDenied', message: 'Cluster has deletion protection enabled.' });
+    bot().clock.advance(options.formOpenMs);
+
+    const answer = await confirmDelete('prod-1', modal);
+
+    expect(answer.text).toBe('');
+    return cluster;
+  }
+
+  it("tells the user through the /tke delete command's response URL, kept in the modal", async () => {
+    const cluster = await refusedConfirmation({ formOpenMs: 10 * MINUTE });
+
+    expect(text(await privateAnswer('/response/delete'))).toContain(REFUSED);
+    expect(bot().slack.calls('chat.postEphemeral')).toEqual([]);
+    expect(deleteCalls()).toHaveLength(1);
+    expect(record(cluster.id).status).toBe('Running');
+  });
+
+  it('tells the user in a direct message once that response URL is too old, since Slack refuses an ephemeral message there', async () => {
+    const cluster = await refusedConfirmation({ formOpenMs: 26 * MINUTE });
+
+    const direct = (c: SlackCall) => c.method === 'chat.postMessage' && c.body.channel === USERS.projectAdmin;
+    const calls = await bot().slack.waitFor((all) => all.some(direct));
+    expect(text(calls.find(direct))).toContain(REFUSED);
+    expect(bot().slack.calls('chat.postEphemeral').map((c) => c.body)).toEqual([expect.objectContaining({ channel: PRIVATE, user: USERS.projectAdmin })]);
+    expect(bot().slack.calls('response_url').filter((c) => c.body.response_url === '/response/delete')).toEqual([]);
+    expect(record(cluster.id).status).toBe('Running');
+    expect(bot().logs.some((l) => l.includes('An unhandled error occurred'))).toBe(false);
   });
 });

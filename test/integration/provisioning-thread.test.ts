@@ -1,7 +1,8 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import type { ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderStep } from '../../src/handlers/wizard-steps.js';
-import type { ClusterRecord } from '../../src/services/store-schema.js';
+import type { ClusterRecord, StoreData } from '../../src/services/store-schema.js';
 import { CREATE_OUTCOME_AFTER_MS } from '../../src/services/watcher.js';
 import { ActionIds } from '../../src/views/ids.js';
 import { startTestBot, TENCENT, USERS, CHANNELS, type TestBot } from '../support/bot.js';
@@ -163,6 +164,34 @@ describe('the provisioning thread', () => {
     const replies = threadReplies(t, rootTs).map(text);
     expect(replies.map(stepOf)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(t.slack.calls('chat.postMessage').filter((c) => c.body.thread_ts === undefined)).toHaveLength(1);
+  });
+
+  it('applies the public access CIDRs once the endpoint is Created, and a new app on the same db.json never applies them again', async () => {
+    const setup = await botWithAccount();
+    t = setup.t;
+    const id = await deploy(t, setup.accountId);
+    await tickUntil(t, () => cluster(t as TestBot, id)?.progress.publicEndpointRequestedAt !== undefined);
+    expect(t.tencent.requestsFor('ModifyClusterEndpointSP')).toHaveLength(0); // the endpoint is still Creating
+
+    await t.stopBot();
+    t.clock.advance(60_000); // the endpoint is Created while nobody watches
+    t = await t.restart();
+    await tickUntil(t, () => cluster(t as TestBot, id)?.progress.publicEndpointRestrictedAt !== undefined);
+    await t.stopBot();
+    // As if the app had died right after the CIDR step recorded itself, before its tick recorded the endpoint ready.
+    const db = JSON.parse(await readFile(t.dataFile, 'utf8')) as StoreData;
+    const interrupted = db.clusters.find((c) => c.id === id);
+    delete interrupted?.progress.endpointReadyAt;
+    delete interrupted?.progress.publicEndpointReadyAt;
+    await writeFile(t.dataFile, JSON.stringify(db));
+    t = await t.restart();
+    await tickUntil(t, () => cluster(t as TestBot, id)?.status === 'Running');
+
+    const tkeClusterId = cluster(t, id)?.tkeClusterId;
+    expect(t.tencent.requestsFor('ModifyClusterEndpointSP').map((r) => [r.params, r.errorCode])).toEqual([
+      [{ ClusterId: tkeClusterId, SecurityPolicies: ['203.0.113.0/24'] }, undefined],
+    ]);
+    expect(threadReplies(t, rootTsOf(t, id)).map(text).map(stepOf)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('loses at most the replies still queued when the app is killed mid-provisioning; a restart posts the remaining steps, none twice', async () => {

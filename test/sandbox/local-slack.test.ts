@@ -11,6 +11,9 @@ const SIGNING_SECRET = 'local-slack-signing-secret';
 const MIA = 'U0MEMBER1';
 const OWEN = 'U0ONCALL1';
 const CHANNEL = 'C0PLATFORM';
+/** A private channel the bot was not invited to; and one it was. */
+const SECRET = 'C0SECRET';
+const INVITED = 'C0INVITED';
 
 const workspace = workspaceSchema.parse({
   team: { id: 'T0TKEOPS', name: 'tkeops sandbox', domain: 'tkeops-sandbox' },
@@ -19,7 +22,11 @@ const workspace = workspaceSchema.parse({
     { id: MIA, name: 'mia', realName: 'Mia Member' },
     { id: OWEN, name: 'owen', realName: 'Owen Oncall' },
   ],
-  channels: [{ id: CHANNEL, name: 'platform' }],
+  channels: [
+    { id: CHANNEL, name: 'platform' },
+    { id: SECRET, name: 'secret', private: true, botIsMember: false },
+    { id: INVITED, name: 'invited', private: true },
+  ],
   userGroups: [{ id: 'S0ONCALL', handle: 'oncall', name: 'On-call', users: [OWEN] }],
 });
 
@@ -207,6 +214,39 @@ describe('the Web API', () => {
     const answer = await client.chat.postEphemeral({ channel: CHANNEL, user: MIA, text: 'only you' });
     expect(answer).toMatchObject({ ok: true, message_ts: expect.any(String) });
     expect(slack.state.message(CHANNEL, answer.message_ts as string)).toMatchObject({ ephemeral_to: MIA, text: 'only you' });
+  });
+
+  it('answers channel_not_found, as Slack does, to any post in a private channel the bot is not in, and sees an invited one', async () => {
+    expect(await slackError(client.chat.postEphemeral({ channel: SECRET, user: MIA, text: 'only you' }))).toBe('channel_not_found');
+    expect(await slackError(client.chat.postMessage({ channel: SECRET, text: 'hi' }))).toBe('channel_not_found');
+    expect(await slackError(client.conversations.info({ channel: SECRET }))).toBe('channel_not_found');
+    expect(slack.state.allMessages()).toEqual([]);
+    expect((await client.chat.postEphemeral({ channel: INVITED, user: MIA, text: 'only you' })).ok).toBe(true);
+    expect((await client.conversations.info({ channel: INVITED })).channel).toMatchObject({ is_private: true, is_member: true });
+  });
+
+  it("posts to a user id in the bot's direct messages with that person", async () => {
+    const posted = await client.chat.postMessage({ channel: MIA, text: 'just for you' });
+    expect(posted).toMatchObject({ ok: true, channel: `D${MIA}` });
+    expect(slack.state.message(`D${MIA}`, posted.ts as string)).toMatchObject({ user: 'U0BOT', text: 'just for you' });
+    expect((await client.conversations.info({ channel: `D${MIA}` })).channel).toMatchObject({ is_im: true, is_member: true });
+    expect(await slackError(client.chat.postMessage({ channel: 'U0NOBODY', text: 'hi' }))).toBe('channel_not_found');
+  });
+
+  it('answers a response URL post with 404 expired_url when told to, as Slack does for one too old', async () => {
+    slack.fail('response_url', {});
+    const post = () => fetch(`${slack.url}/response/C0PLATFORM/any`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'hi' }) });
+    const refused = await post();
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toEqual({ ok: false, error: 'expired_url' });
+    expect(slack.calls('response_url')).toHaveLength(1);
+  });
+
+  it('answers a method later when given a latency', async () => {
+    slack.latency('usergroups.users.list', 60);
+    const startedAt = Date.now();
+    expect((await client.usergroups.users.list({ usergroup: 'S0ONCALL' })).users).toEqual([OWEN]);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(55);
   });
 
   it('answers a permalink that opens the message on the page', async () => {
@@ -441,7 +481,11 @@ describe('the page', () => {
       expect((await fetch(`${slack.url}/${asset}`)).headers.get('content-type'), asset).toContain('text/javascript');
     }
     const state = (await (await fetch(`${slack.url}/sandbox/state`)).json()) as { users: unknown[]; channels: unknown[] };
-    expect(state.channels).toEqual([expect.objectContaining({ id: CHANNEL, name: 'platform' })]);
+    expect(state.channels).toEqual([
+      expect.objectContaining({ id: CHANNEL, name: 'platform', private: false }),
+      expect.objectContaining({ id: SECRET, name: 'secret', private: true, botIsMember: false }),
+      expect.objectContaining({ id: INVITED, name: 'invited', private: true, botIsMember: true }),
+    ]);
     expect(state.users).toHaveLength(2);
   });
 

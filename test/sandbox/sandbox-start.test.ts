@@ -137,8 +137,8 @@ describe('the sandbox', () => {
       status: 'CreateFailed',
       error: 'The sandbox was asked to fail this endpoint.',
     });
-    expect(await bot.tke.describeClusterReleases(DEMO_TARGET, clusterId)).toEqual([
-      { name: 'mariadb', namespace: 'default', status: 'failed', description: 'The sandbox was asked to fail this add-on pack.' },
+    expect(await bot.tke.describeClusterPendingReleases(DEMO_TARGET, clusterId)).toEqual([
+      { name: 'mariadb', namespace: 'default', status: 'failed', condition: 'The sandbox was asked to fail this add-on pack.' },
     ]);
   });
 
@@ -224,7 +224,7 @@ describe('npm run sandbox', () => {
       expect(page.headers.get('content-type')).toContain('text/html');
       expect(await page.text()).toContain('<title>tkeops sandbox</title>');
       const state = (await (await fetch(`${url}/sandbox/state`)).json()) as { channels: { id: string; name: string }[] };
-      expect(state.channels.map((c) => c.name)).toEqual(['platform', 'general']);
+      expect(state.channels.map((c) => c.name)).toEqual(['platform', 'platform-private', 'general']);
 
       process.kill(-pgid, 'SIGINT');
       await closed;

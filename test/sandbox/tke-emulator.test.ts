@@ -4,6 +4,7 @@ import { cvm } from 'tencentcloud-sdk-nodejs/tencentcloud/services/cvm/index.js'
 import type {
   CreateClusterNodePoolRequest,
   CreateClusterReleaseRequest,
+  DescribeClusterPendingReleasesRequest,
   DescribeClusterReleasesRequest,
   InstanceAdvancedSettings,
 } from 'tencentcloud-sdk-nodejs/tencentcloud/services/tke/v20180525/tke_models.js';
@@ -200,6 +201,17 @@ describe('faults', () => {
     expect(second).toBeUndefined();
   });
 
+  it('answers the next N calls of an action with the injected code, then runs it', async () => {
+    const clusterId = await runningCluster();
+    emulator.failNext('CreateClusterEndpoint', { code: 'ResourceUnavailable.ClusterState', message: 'cluster is updating', times: 2 });
+
+    const codes = [];
+    for (let i = 0; i < 3; i += 1) codes.push((await failureOf(tkeClient().CreateClusterEndpoint({ ClusterId: clusterId, IsExtranet: true })))?.code);
+
+    expect(codes).toEqual(['ResourceUnavailable.ClusterState', 'ResourceUnavailable.ClusterState', undefined]);
+    expect(emulator.cluster(clusterId)?.endpoints.public?.status).toBe('Creating');
+  });
+
   it('throttles an action for the given number of calls with RequestLimitExceeded', async () => {
     emulator.throttle('DescribeZones', 2);
 
@@ -316,32 +328,80 @@ describe('failures a cluster can end in', () => {
     clock.advance(emulator.timings.clusterCreateMs);
     emulator.failNextEndpoint('CLB quota exceeded in ap-guangzhou');
     await tkeClient().CreateClusterEndpoint({ ClusterId: clusterId, IsExtranet: true });
-    await tkeClient().CreateClusterEndpoint({ ClusterId: clusterId, IsExtranet: false, SubnetId: SUBNET });
 
     const status = (IsExtranet: boolean) => tkeClient().DescribeClusterEndpointStatus({ ClusterId: clusterId, IsExtranet });
     expect(await status(true)).toMatchObject({ Status: 'Creating', ErrorMsg: '' });
     clock.advance(emulator.timings.endpointCreateMs);
     expect(await status(true)).toMatchObject({ Status: 'CreateFailed', ErrorMsg: 'CLB quota exceeded in ap-guangzhou' });
+    await tkeClient().CreateClusterEndpoint({ ClusterId: clusterId, IsExtranet: false, SubnetId: SUBNET });
+    clock.advance(emulator.timings.endpointCreateMs);
     expect(await status(false)).toMatchObject({ Status: 'Created', ErrorMsg: '' });
   });
 
-  it('ends the next Helm release failed with its Description once its install time has passed, and only that one', async () => {
+  const metricsServer = { Name: 'metrics-server', Chart: 'https://charts.bitnami.com/bitnami/metrics-server-7.2.8.tgz', ChartVersion: '7.2.8' };
+  const pendingOf = async (clusterId: string) =>
+    (await tkeClient().DescribeClusterPendingReleases({ ClusterId: clusterId })).ReleaseSet?.map((r) => [r.Name, r.Status, r.Condition]);
+  const installedOf = async (clusterId: string) =>
+    (await tkeClient().DescribeClusterReleases({ ClusterId: clusterId })).ReleaseSet?.map((r) => [r.Name, r.Status, r.Description]);
+
+  it('ends the next Helm release failed before Helm records it: pending, with its Condition, never installed, and only that one', async () => {
     const clusterId = await runningCluster();
     emulator.failNextAddon('mariadb-20.0.0.tgz: 404 Not Found');
     await tkeClient().CreateClusterRelease(releaseRequest(clusterId));
-    await tkeClient().CreateClusterRelease(releaseRequest(clusterId, { Name: 'metrics-server', Chart: 'https://charts.bitnami.com/bitnami/metrics-server-7.2.8.tgz', ChartVersion: '7.2.8' }));
+    await tkeClient().CreateClusterRelease(releaseRequest(clusterId, metricsServer));
 
-    const statuses = async () =>
-      (await tkeClient().DescribeClusterReleases({ ClusterId: clusterId })).ReleaseSet?.map((r) => [r.Name, r.Status, r.Description]);
-    expect(await statuses()).toEqual([
-      ['mariadb', 'pending-install', 'Initial install underway'],
-      ['metrics-server', 'pending-install', 'Initial install underway'],
+    expect(await pendingOf(clusterId)).toEqual([
+      ['mariadb', 'pending-install', ''],
+      ['metrics-server', 'pending-install', ''],
     ]);
+    expect(await installedOf(clusterId)).toEqual([]);
     clock.advance(emulator.timings.addonInstallMs);
-    expect(await statuses()).toEqual([
-      ['mariadb', 'failed', 'mariadb-20.0.0.tgz: 404 Not Found'],
+    expect(await pendingOf(clusterId)).toEqual([['mariadb', 'failed', 'mariadb-20.0.0.tgz: 404 Not Found']]);
+    expect(await installedOf(clusterId)).toEqual([['metrics-server', 'deployed', 'Install complete']]);
+  });
+
+  it('ends the next Helm release failed after Helm recorded it: installed, failed with its Description', async () => {
+    const clusterId = await runningCluster();
+    emulator.failNextAddon('pre-install hook failed: job mariadb-init timed out', { stage: 'helm' });
+    await tkeClient().CreateClusterRelease(releaseRequest(clusterId));
+    await tkeClient().CreateClusterRelease(releaseRequest(clusterId, metricsServer));
+
+    clock.advance(emulator.timings.addonInstallMs);
+
+    expect(await pendingOf(clusterId)).toEqual([]);
+    expect(await installedOf(clusterId)).toEqual([
+      ['mariadb', 'failed', 'pre-install hook failed: job mariadb-init timed out'],
       ['metrics-server', 'deployed', 'Install complete'],
     ]);
+  });
+});
+
+describe('endpoints', () => {
+  it('refuses CreateClusterEndpoint with ResourceInUse while the cluster’s other endpoint is still Creating', async () => {
+    const clusterId = await runningCluster();
+    await tkeClient().CreateClusterEndpoint({ ClusterId: clusterId, IsExtranet: false, SubnetId: SUBNET });
+
+    const early = await failureOf(tkeClient().CreateClusterEndpoint({ ClusterId: clusterId, IsExtranet: true }));
+    clock.advance(emulator.timings.endpointCreateMs);
+    const later = await failureOf(tkeClient().CreateClusterEndpoint({ ClusterId: clusterId, IsExtranet: true }));
+
+    expect(early).toMatchObject({ code: 'ResourceInUse', message: expect.stringContaining('private endpoint') });
+    expect(later).toBeUndefined();
+    expect(emulator.cluster(clusterId)?.endpoints.public?.status).toBe('Creating');
+  });
+
+  it('refuses ModifyClusterEndpointSP with ResourceUnavailable until the public endpoint is Created', async () => {
+    const clusterId = await runningCluster();
+    await tkeClient().CreateClusterEndpoint({ ClusterId: clusterId, IsExtranet: true });
+    const restrict = () => failureOf(tkeClient().ModifyClusterEndpointSP({ ClusterId: clusterId, SecurityPolicies: ['203.0.113.0/24'] }));
+
+    const early = await restrict();
+    clock.advance(emulator.timings.endpointCreateMs);
+    const later = await restrict();
+
+    expect(early).toMatchObject({ code: 'ResourceUnavailable', message: expect.stringContaining('Creating') });
+    expect(later).toBeUndefined();
+    expect(emulator.cluster(clusterId)?.endpoints.public?.securityPolicies).toEqual(['203.0.113.0/24']);
   });
 });
 
@@ -362,16 +422,22 @@ describe('Helm releases', () => {
     });
   });
 
-  it('lists a release pending-install until its install time has passed, then deployed, with its chart and version', async () => {
+  it('lists a release as pending while it installs, then among the installed releases once deployed, with its chart and version', async () => {
     const clusterId = await runningCluster();
-    await tkeClient().CreateClusterRelease(releaseRequest(clusterId));
+    const { Release: created } = await tkeClient().CreateClusterRelease(releaseRequest(clusterId));
 
-    const list = async () => (await tkeClient().DescribeClusterReleases({ ClusterId: clusterId })).ReleaseSet?.[0];
-    expect(await list()).toMatchObject({ Name: 'mariadb', Namespace: 'default', Status: 'pending-install', ChartName: 'mariadb', ChartVersion: '20.0.0' });
+    const pending = async () => (await tkeClient().DescribeClusterPendingReleases({ ClusterId: clusterId })).ReleaseSet;
+    const installed = async () => (await tkeClient().DescribeClusterReleases({ ClusterId: clusterId })).ReleaseSet;
+    expect(await pending()).toEqual([
+      { ID: created?.ID, Name: 'mariadb', Namespace: 'default', Status: 'pending-install', Condition: '', CreatedTime: created?.CreatedTime, UpdatedTime: created?.CreatedTime },
+    ]);
     clock.advance(emulator.timings.addonInstallMs - 1);
-    expect((await list())?.Status).toBe('pending-install');
+    expect(await installed()).toEqual([]);
     clock.advance(1);
-    expect((await list())?.Status).toBe('deployed');
+    expect(await pending()).toEqual([]);
+    expect(await installed()).toEqual([
+      expect.objectContaining({ Name: 'mariadb', Namespace: 'default', Status: 'deployed', ChartName: 'mariadb', ChartVersion: '20.0.0' }),
+    ]);
   });
 
   it('keeps the chart package, repository and YAML values it was sent', async () => {
@@ -471,6 +537,7 @@ describe('Helm releases', () => {
     for (const [Name, Namespace] of [['a', 'default'], ['b', 'default'], ['c', 'kube-system'], ['d', 'default']] as const) {
       await tkeClient().CreateClusterRelease(releaseRequest(clusterId, { Name, Namespace }));
     }
+    clock.advance(emulator.timings.addonInstallMs);
     const names = async (req: Omit<DescribeClusterReleasesRequest, 'ClusterId'>) => {
       const res = await tkeClient().DescribeClusterReleases({ ClusterId: clusterId, ...req });
       return [res.Total, res.ReleaseSet?.map((r) => r.Name)];
@@ -480,6 +547,19 @@ describe('Helm releases', () => {
     expect(await names({ Limit: 2, Offset: 1 })).toEqual([4, ['b', 'c']]);
     expect(await names({ Namespace: 'default', Offset: 2 })).toEqual([3, ['d']]);
     expect(await names({ ReleaseName: 'c' })).toEqual([1, ['c']]);
+  });
+
+  it('pages DescribeClusterPendingReleases by Limit and Offset, with Total', async () => {
+    const clusterId = await runningCluster();
+    for (const Name of ['a', 'b', 'c']) await tkeClient().CreateClusterRelease(releaseRequest(clusterId, { Name }));
+    const names = async (req: Omit<DescribeClusterPendingReleasesRequest, 'ClusterId'>) => {
+      const res = await tkeClient().DescribeClusterPendingReleases({ ClusterId: clusterId, ...req });
+      return [res.Total, res.ReleaseSet?.map((r) => r.Name)];
+    };
+
+    expect(await names({})).toEqual([3, ['a', 'b', 'c']]);
+    expect(await names({ Limit: 1, Offset: 1 })).toEqual([3, ['b']]);
+    expect(await failureOf(tkeClient().DescribeClusterPendingReleases({ ClusterId: clusterId, Limit: 101 }))).toMatchObject({ code: 'InvalidParameterValue' });
   });
 });
 
@@ -521,8 +601,19 @@ describe('HTTP control API', () => {
     expect(json.cluster).toMatchObject({
       status: 'Abnormal',
       endpoints: { public: { status: 'CreateFailed', failure: 'no CLB left' } },
-      releases: [{ name: 'mariadb', status: 'failed', failure: 'chart not found' }],
+      releases: [{ name: 'mariadb', status: 'failed', failure: 'chart not found', list: 'pending' }],
     });
+  });
+
+  it('makes the next add-on fail after Helm recorded it, for another process', async () => {
+    const clusterId = await runningCluster();
+    expect((await control('failNextAddon', { reason: 'hook failed', stage: 'helm' })).status).toBe(200);
+    await tkeClient().CreateClusterRelease(releaseRequest(clusterId));
+    await control('advance', { ms: emulator.timings.addonInstallMs });
+
+    const { json } = await control('cluster', { clusterId });
+    expect(json.cluster).toMatchObject({ releases: [{ name: 'mariadb', status: 'failed', failure: 'hook failed', list: 'installed' }] });
+    expect((await control('failNextAddon', { reason: 'x', stage: 'later' })).status).toBe(400);
   });
 
   it('lists the recorded requests, filtered by action', async () => {

@@ -212,55 +212,58 @@ describe('deploy and the provisioning steps, against the emulator through the re
     });
   });
 
-  describe('requestEndpoint', () => {
-    it('opens a public endpoint restricted to the public access CIDRs', async () => {
-      const cluster = await aRunningCluster({ endpointAccess: 'public', publicCidrs: ['203.0.113.0/24', '198.51.100.7/32'] });
-      await steps.requestEndpoint(cluster.id);
+  describe('requestEndpoint and restrictPublicEndpoint', () => {
+    const ENDPOINT_CREATED_MS = 30_000;
 
-      expect(tencent.requests.map((r) => r.action)).toEqual(['DescribeClusterEndpointStatus', 'CreateClusterEndpoint', 'ModifyClusterEndpointSP']);
+    it('opens a public endpoint, and restricts it to the public access CIDRs in a later call', async () => {
+      const cluster = await aRunningCluster({ endpointAccess: 'public', publicCidrs: ['203.0.113.0/24', '198.51.100.7/32'] });
+      await steps.requestEndpoint(cluster.id, 'public');
+
+      expect(tencent.requests.map((r) => r.action)).toEqual(['DescribeClusterEndpointStatus', 'CreateClusterEndpoint']);
       expect(params(tencent.requestsFor('CreateClusterEndpoint')[0])).toEqual({ ClusterId: cluster.tkeClusterId, IsExtranet: true });
-      expect(params(tencent.requestsFor('ModifyClusterEndpointSP')[0])).toEqual({
-        ClusterId: cluster.tkeClusterId,
-        SecurityPolicies: ['203.0.113.0/24', '198.51.100.7/32'],
-      });
-      expect(clusterOf(cluster.id).progress).toMatchObject({
-        publicEndpointRequestedAt: expect.any(String),
-        publicEndpointRestrictedAt: expect.any(String),
-        endpointRequestedAt: expect.any(String),
-      });
+      expect(clusterOf(cluster.id).progress.publicEndpointRestrictedAt).toBeUndefined();
+
+      clock.advance(ENDPOINT_CREATED_MS);
+      await steps.restrictPublicEndpoint(cluster.id);
+      expect(tencent.requestsFor('ModifyClusterEndpointSP').map(params)).toEqual([
+        { ClusterId: cluster.tkeClusterId, SecurityPolicies: ['203.0.113.0/24', '198.51.100.7/32'] },
+      ]);
+      expect(clusterOf(cluster.id).progress).toMatchObject({ publicEndpointRequestedAt: expect.any(String), publicEndpointRestrictedAt: expect.any(String) });
     });
 
     it('opens a private endpoint in the chosen subnet', async () => {
       const cluster = await aRunningCluster({ endpointAccess: 'private', publicCidrs: [], subnetId: 'subnet-gz04dft1' });
-      await steps.requestEndpoint(cluster.id);
+      await steps.requestEndpoint(cluster.id, 'private');
       expect(tencent.requestsFor('CreateClusterEndpoint').map(params)).toEqual([
         { ClusterId: cluster.tkeClusterId, IsExtranet: false, SubnetId: 'subnet-gz04dft1' },
       ]);
-      expect(tencent.requestsFor('ModifyClusterEndpointSP')).toHaveLength(0);
+      expect(clusterOf(cluster.id).progress.privateEndpointRequestedAt).toBeDefined();
     });
 
-    it('opens both endpoints for Private & Public, and nothing more when called again', async () => {
-      const cluster = await aRunningCluster({ endpointAccess: 'private-public' });
-      await steps.requestEndpoint(cluster.id);
-      await steps.requestEndpoint(cluster.id);
-      expect(tencent.requestsFor('CreateClusterEndpoint').map((r) => params(r).IsExtranet)).toEqual([false, true]);
-      expect(tencent.requestsFor('ModifyClusterEndpointSP')).toHaveLength(1);
+    it('sends nothing more when an endpoint or its restriction is asked for again', async () => {
+      const cluster = await aRunningCluster({ endpointAccess: 'public' });
+      await steps.requestEndpoint(cluster.id, 'public');
+      clock.advance(ENDPOINT_CREATED_MS);
+      await steps.restrictPublicEndpoint(cluster.id);
+      tencent.clearRequests();
+
+      await Promise.all([steps.requestEndpoint(cluster.id, 'public'), steps.restrictPublicEndpoint(cluster.id), steps.restrictPublicEndpoint(cluster.id)]);
+
+      expect(tencent.requests).toEqual([]);
       expect(tencent.cluster(cluster.tkeClusterId ?? '')?.endpoints.public?.securityPolicies).toEqual(['203.0.113.0/24']);
     });
 
     it('does not open an endpoint twice after a restart cut it short', async () => {
       const cluster = await aRunningCluster({ endpointAccess: 'private-public' });
-      tencent.failNext('ModifyClusterEndpointSP', { code: 'InternalError', message: 'try later' });
-      await expect(steps.requestEndpoint(cluster.id)).rejects.toMatchObject({ code: 'InternalError' });
-      // The public endpoint was created but its progress was lost, as if the bot stopped right after the call.
+      await steps.requestEndpoint(cluster.id, 'private');
+      // The endpoint was created but its progress was lost, as if the bot stopped right after the call.
       await store.update((data) => {
         const c = data.clusters.find((x) => x.id === cluster.id);
-        if (c) delete c.progress.publicEndpointRequestedAt;
+        if (c) delete c.progress.privateEndpointRequestedAt;
       });
-      await steps.requestEndpoint(cluster.id);
-      expect(tencent.requestsFor('CreateClusterEndpoint')).toHaveLength(2);
-      expect(tencent.requestsFor('CreateClusterEndpoint').every((r) => r.errorCode === undefined)).toBe(true);
-      expect(clusterOf(cluster.id).progress.endpointRequestedAt).toBeDefined();
+      await steps.requestEndpoint(cluster.id, 'private');
+      expect(tencent.requestsFor('CreateClusterEndpoint')).toHaveLength(1);
+      expect(clusterOf(cluster.id).progress.privateEndpointRequestedAt).toBeDefined();
     });
   });
 
@@ -347,7 +350,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
       expect(tencent.requests).toEqual([]);
     });
 
-    it('adopts a release Tencent already has when a restart lost the progress, instead of creating it again', async () => {
+    it('adopts a release Tencent is still installing (a pending release) when a restart lost the progress, instead of creating it again', async () => {
       const cluster = await aRunningCluster();
       await steps.installAddons(cluster.id);
       await store.update((data) => {
@@ -359,6 +362,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
 
       await steps.installAddons(cluster.id);
       expect(tencent.requestsFor('CreateClusterRelease')).toHaveLength(1);
+      expect(tencent.requestsFor('DescribeClusterPendingReleases')).toHaveLength(2);
       expect(clusterOf(cluster.id).progress).toMatchObject({ addonsRequestedAt: expect.any(String), addons: [{ name: 'mariadb' }] });
     });
   });

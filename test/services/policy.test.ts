@@ -292,6 +292,53 @@ describe('the policy', () => {
       expect(logs.join('')).toContain('could not list the on-call user group; using its 1 members last seen');
     });
 
+    describe('with several on-call user groups', () => {
+      const THREE_GROUPS = POLICY.replace('userGroups: [S0ONCALL]', 'userGroups: [S0ONCALL, S0NIGHTS, S0WEEKEND]');
+      const members: Record<string, string[]> = { S0ONCALL: ['U0GROUPED'], S0NIGHTS: [], S0WEEKEND: ['U0WEEKEND'] };
+
+      it('asks Slack for every group at once, not one after another', async () => {
+        const pending: { groupId: string; answer: () => void }[] = [];
+        policy = createPolicy(parsePolicy(FILE, THREE_GROUPS), {
+          userGroupMembers: (groupId) => new Promise((resolve) => pending.push({ groupId, answer: () => resolve(members[groupId] ?? []) })),
+          clock,
+          cacheMs: 5 * 60_000,
+        });
+
+        const decision = allowed('cluster.forceDelete', { user: 'U0WEEKEND' });
+        await Promise.resolve();
+
+        expect(pending.map((p) => p.groupId)).toEqual(['S0ONCALL', 'S0NIGHTS', 'S0WEEKEND']);
+        for (const lookup of pending) lookup.answer();
+        expect(await decision).toBe(true);
+      });
+
+      it('answers within one budget for all groups, with the members last seen of those Slack has not answered', async () => {
+        const logs: string[] = [];
+        let slackAnswers = true;
+        policy = createPolicy(parsePolicy(FILE, THREE_GROUPS), {
+          // Once the cache is stale, Slack never answers.
+          userGroupMembers: (groupId) => (slackAnswers ? Promise.resolve(members[groupId] ?? []) : new Promise<string[]>(() => undefined)),
+          clock,
+          cacheMs: 5 * 60_000,
+          userGroupBudgetMs: 150,
+          logger: createLogger({ level: 'warn', destination: { write: (line: string) => void logs.push(line) } }),
+        });
+        expect(await allowed('cluster.forceDelete', { user: 'U0WEEKEND' })).toBe(true);
+        slackAnswers = false;
+        clock.advance(10 * 60_000);
+
+        const startedAt = Date.now();
+        expect(await allowed('cluster.forceDelete', { user: 'U0WEEKEND' })).toBe(true);
+        expect(await allowed('cluster.forceDelete', { user: 'U0NOBODY' })).toBe(false);
+
+        // Two checks, each waiting once for the three groups together: 2 × 150 ms (one after another: 900 ms).
+        expect(Date.now() - startedAt).toBeLessThan(700);
+        const warnings = logs.filter((l) => l.includes('could not list the on-call user group'));
+        expect(warnings).toHaveLength(6);
+        expect(warnings.every((l) => l.includes('no answer within 150 ms'))).toBe(true);
+      });
+    });
+
     it('treats a user group Slack cannot list as having no members', async () => {
       groups.clear();
       expect(await allowed('cluster.forceDelete', { user: 'U0GROUPED' })).toBe(false);

@@ -174,10 +174,10 @@ describe('cluster creation', () => {
     const clusterId = await runningCluster();
 
     await gateway.createClusterEndpoint(TARGET, { clusterId, access: 'public' });
-    await gateway.restrictClusterEndpoint(TARGET, clusterId, ['203.0.113.0/24']);
     const creating = await gateway.describeClusterEndpointStatus(TARGET, clusterId, 'public');
     clock.advance(emulator.timings.endpointCreateMs);
     const created = await gateway.describeClusterEndpointStatus(TARGET, clusterId, 'public');
+    await gateway.restrictClusterEndpoint(TARGET, clusterId, ['203.0.113.0/24']);
 
     expect([creating.status, created.status]).toEqual(['Creating', 'Created']);
     expect(emulator.requestsFor('CreateClusterEndpoint')[0]?.params).toEqual({ ClusterId: clusterId, IsExtranet: true });
@@ -254,27 +254,43 @@ describe('cluster creation', () => {
     expect(emulator.requestsFor('CreateClusterRelease')[0]?.params).toEqual(mariadbReleaseRequest(clusterId, MARIADB_VALUES));
   });
 
-  it('reports a release pending-install, then deployed', async () => {
+  it('reports a release as pending-install among the pending releases, then deployed among the installed ones', async () => {
     const clusterId = await runningCluster();
 
     await gateway.createClusterRelease(TARGET, aRelease(clusterId));
-    const pending = await gateway.describeClusterReleases(TARGET, clusterId);
+    const installing = await gateway.describeClusterPendingReleases(TARGET, clusterId);
+    const installedEarly = await gateway.describeClusterReleases(TARGET, clusterId);
     clock.advance(emulator.timings.addonInstallMs);
     const deployed = await gateway.describeClusterReleases(TARGET, clusterId);
 
-    expect(pending).toEqual([{ name: 'mariadb', namespace: 'default', status: 'pending-install', description: 'Initial install underway' }]);
+    expect(installing).toEqual([{ name: 'mariadb', namespace: 'default', status: 'pending-install', condition: '' }]);
+    expect(installedEarly).toEqual([]);
     expect(deployed).toEqual([{ name: 'mariadb', namespace: 'default', status: 'deployed', description: 'Install complete' }]);
+    expect(await gateway.describeClusterPendingReleases(TARGET, clusterId)).toEqual([]);
   });
 
-  it('reports a failed release with Helm’s description of why', async () => {
+  it('reports a release that failed before Helm recorded it as failed among the pending releases, with the Condition', async () => {
     const clusterId = await runningCluster();
     emulator.failNextAddon('chart mariadb-20.0.0.tgz: 404 Not Found');
 
     await gateway.createClusterRelease(TARGET, aRelease(clusterId));
     clock.advance(emulator.timings.addonInstallMs);
 
+    expect(await gateway.describeClusterPendingReleases(TARGET, clusterId)).toEqual([
+      { name: 'mariadb', namespace: 'default', status: 'failed', condition: 'chart mariadb-20.0.0.tgz: 404 Not Found' },
+    ]);
+    expect(await gateway.describeClusterReleases(TARGET, clusterId)).toEqual([]);
+  });
+
+  it('reports a release that failed after Helm recorded it with Helm’s description of why', async () => {
+    const clusterId = await runningCluster();
+    emulator.failNextAddon('pre-install hook failed', { stage: 'helm' });
+
+    await gateway.createClusterRelease(TARGET, aRelease(clusterId));
+    clock.advance(emulator.timings.addonInstallMs);
+
     expect(await gateway.describeClusterReleases(TARGET, clusterId)).toEqual([
-      { name: 'mariadb', namespace: 'default', status: 'failed', description: 'chart mariadb-20.0.0.tgz: 404 Not Found' },
+      { name: 'mariadb', namespace: 'default', status: 'failed', description: 'pre-install hook failed' },
     ]);
   });
 
@@ -282,11 +298,26 @@ describe('cluster creation', () => {
     const clusterId = await runningCluster();
     const names = Array.from({ length: 130 }, (_, i) => `app-${String(i).padStart(3, '0')}`);
     for (const name of names) await gateway.createClusterRelease(TARGET, aRelease(clusterId, { name }));
+    clock.advance(emulator.timings.addonInstallMs);
 
     const releases = await gateway.describeClusterReleases(TARGET, clusterId);
 
     expect(releases.map((r) => r.name)).toEqual(names);
     expect(emulator.requestsFor('DescribeClusterReleases').map((r) => r.params)).toEqual([
+      { ClusterId: clusterId, ClusterType: 'tke', Offset: 0, Limit: 100 },
+      { ClusterId: clusterId, ClusterType: 'tke', Offset: 100, Limit: 100 },
+    ]);
+  });
+
+  it('pages DescribeClusterPendingReleases 100 at a time when a cluster installs more releases', async () => {
+    const clusterId = await runningCluster();
+    const names = Array.from({ length: 130 }, (_, i) => `app-${String(i).padStart(3, '0')}`);
+    for (const name of names) await gateway.createClusterRelease(TARGET, aRelease(clusterId, { name }));
+
+    const releases = await gateway.describeClusterPendingReleases(TARGET, clusterId);
+
+    expect(releases.map((r) => r.name)).toEqual(names);
+    expect(emulator.requestsFor('DescribeClusterPendingReleases').map((r) => r.params)).toEqual([
       { ClusterId: clusterId, ClusterType: 'tke', Offset: 0, Limit: 100 },
       { ClusterId: clusterId, ClusterType: 'tke', Offset: 100, Limit: 100 },
     ]);
@@ -344,6 +375,14 @@ describe('retries', () => {
 
     expect(await gateway.describeClusterReleases(TARGET, clusterId)).toEqual([]);
     expect(emulator.requestsFor('DescribeClusterReleases')).toHaveLength(2);
+  });
+
+  it('retries a throttled DescribeClusterPendingReleases', async () => {
+    const clusterId = await runningCluster();
+    emulator.throttle('DescribeClusterPendingReleases', 1);
+
+    expect(await gateway.describeClusterPendingReleases(TARGET, clusterId)).toEqual([]);
+    expect(emulator.requestsFor('DescribeClusterPendingReleases')).toHaveLength(2);
   });
 
   it('does not retry an error that is not transient', async () => {

@@ -5,7 +5,8 @@ import { createSlackOutbox } from '../../src/services/slack-outbox.js';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { createProvisioningThreads } from '../../src/services/threads.js';
 import type { TencentCredential } from '../../src/services/tke.js';
-import { CREATE_OUTCOME_AFTER_MS } from '../../src/services/watcher.js';
+import { ADDON_DEADLINE_MS } from '../../src/services/watch-provisioning.js';
+import { CREATE_OUTCOME_AFTER_MS, TRANSIENT_TICKS } from '../../src/services/watcher.js';
 import { aCluster } from '../support/clusters.js';
 import { recordingChat, refused, serverError, timedOut } from '../support/recording-chat.js';
 import { seedClusters, specIn } from '../support/seed-clusters.js';
@@ -138,9 +139,10 @@ describe('the watcher', () => {
 
     await w.tick();
 
-    // One batched DescribeClusters for both; the endpoint and node pools only for the one waiting for them.
+    // One batched DescribeClusters for both; the endpoint (Created, so its CIDRs are applied) and
+    // node pools only for the one waiting for them.
     const asked = w.tencent.requests.map((r) => `${r.action} ${JSON.stringify(r.params).includes(late?.tkeClusterId ?? '-') ? 'late' : 'early'}`);
-    expect(asked).toEqual(['DescribeClusters late', 'DescribeClusterEndpointStatus early', 'DescribeClusterNodePools early']);
+    expect(asked).toEqual(['DescribeClusters late', 'DescribeClusterEndpointStatus early', 'ModifyClusterEndpointSP early', 'DescribeClusterNodePools early']);
     expect(w.cluster(early?.id ?? '')?.progress.endpointReadyAt).toBeDefined();
     expect(w.cluster(late?.id ?? '')?.progress.controlPlaneRunningAt).toBeUndefined();
   });
@@ -223,7 +225,7 @@ describe('the watcher', () => {
     expect(w.replies().at(-1)).toContain('CLB quota exceeded in ap-guangzhou');
   });
 
-  it('fails a cluster whose add-on pack did not install, naming the pack and Helm’s reason', async () => {
+  it('fails a cluster whose add-on pack failed before Helm recorded it, naming the pack and TKE’s condition', async () => {
     const w = await world();
     const [cluster] = await w.seed([gz('no-addon')]);
     w.tencent.failNextAddon('mariadb-20.0.0.tgz: 404 Not Found');
@@ -231,6 +233,187 @@ describe('the watcher', () => {
     expect(w.cluster(cluster?.id ?? '')?.status).toBe('Failed');
     expect(w.cluster(cluster?.id ?? '')?.failure).toMatchObject({ code: 'ReleaseFailed', action: 'CreateClusterRelease' });
     expect(w.replies().at(-1)).toContain('*ReleaseFailed* during CreateClusterRelease: mariadb: mariadb-20.0.0.tgz: 404 Not Found');
+    expect(w.tencent.cluster(cluster?.tkeClusterId ?? '')?.releases).toMatchObject([{ name: 'mariadb', status: 'failed', list: 'pending' }]);
+  });
+
+  it('fails a cluster whose add-on pack Helm recorded as failed, naming the pack and Helm’s reason', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('helm-failed')]);
+    w.tencent.failNextAddon('pre-install hook failed: job mariadb-init timed out', { stage: 'helm' });
+    await provisionFully(w);
+    expect(w.cluster(cluster?.id ?? '')?.failure).toMatchObject({ code: 'ReleaseFailed', action: 'CreateClusterRelease' });
+    expect(w.replies().at(-1)).toContain('*ReleaseFailed* during CreateClusterRelease: mariadb: pre-install hook failed: job mariadb-init timed out');
+  });
+
+  it('asks for the pending releases only while an add-on pack is missing from the installed ones', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('addons')]);
+    await tickTimes(w, 1); // Creating
+    w.clock.advance(60_000);
+    await w.tick(); // Running: endpoint and pool requested
+    w.clock.advance(60_000);
+    await w.tick(); // endpoint and pool ready
+    await w.tick(); // add-ons requested
+    w.tencent.clearRequests();
+
+    await tickTimes(w, 1); // mariadb installing: pending, not installed
+    const whileInstalling = w.tencent.requests.map((r) => r.action);
+    w.tencent.clearRequests();
+    w.clock.advance(30_000);
+    await w.tick(); // deployed
+
+    expect(whileInstalling).toEqual(['DescribeClusters', 'DescribeClusterReleases', 'DescribeClusterPendingReleases']);
+    expect(w.tencent.requests.map((r) => r.action)).toEqual(['DescribeClusters', 'DescribeClusterReleases']);
+    expect(w.cluster(cluster?.id ?? '')?.status).toBe('Running');
+  });
+
+  it('fails a cluster whose add-on packs are not deployed 30 minutes after they were requested, naming each and its last status', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('slow-addon')]);
+    w.tencent.setTimings({ addonInstallMs: 2 * 60 * 60_000 });
+    await w.tick();
+    w.clock.advance(60_000);
+    await w.tick();
+    w.clock.advance(60_000);
+    await w.tick();
+    await w.tick(); // add-ons requested
+    const requestedAt = Date.parse(w.cluster(cluster?.id ?? '')?.progress.addonsRequestedAt ?? '');
+
+    w.clock.advance(ADDON_DEADLINE_MS - 1);
+    await w.tick();
+    expect(w.cluster(cluster?.id ?? '')?.status).toBe('Provisioning');
+    w.clock.advance(1);
+    await w.tick();
+
+    expect(w.clock.now().getTime() - requestedAt).toBe(ADDON_DEADLINE_MS);
+    expect(w.cluster(cluster?.id ?? '')).toMatchObject({
+      status: 'Failed',
+      failure: { code: 'ReleaseTimeout', action: 'CreateClusterRelease', message: 'mariadb (pending-install) not deployed 30 minutes after the add-on packs were requested.' },
+    });
+    expect(w.replies().at(-1)).toContain('*ReleaseTimeout*');
+  });
+
+  it('creates the private endpoint first, the public one once the private one is Created, then applies the public access CIDRs', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([['ap-guangzhou', 'both', 'acct-a', { endpointAccess: 'private-public', publicCidrs: ['203.0.113.0/24'] }]]);
+    await w.tick();
+    w.clock.advance(60_000);
+    await w.tick(); // Running: the private endpoint requested
+    const runningAt = w.clock.now().getTime();
+    await tickTimes(w, 8);
+
+    const endpointCalls = w.tencent.requests
+      .filter((r) => r.action === 'CreateClusterEndpoint' || r.action === 'ModifyClusterEndpointSP')
+      .map((r) => [r.action, (r.params as { IsExtranet?: boolean }).IsExtranet, r.emulatorTime - runningAt, r.errorCode]);
+    // Each endpoint takes 30 s; ticks come every 15 s.
+    expect(endpointCalls).toEqual([
+      ['CreateClusterEndpoint', false, 0, undefined],
+      ['CreateClusterEndpoint', true, 30_000, undefined],
+      ['ModifyClusterEndpointSP', undefined, 60_000, undefined],
+    ]);
+    const stored = w.cluster(cluster?.id ?? '');
+    expect(stored?.progress).toMatchObject({ privateEndpointReadyAt: expect.any(String), publicEndpointReadyAt: expect.any(String), publicEndpointRestrictedAt: expect.any(String) });
+    expect(Date.parse(stored?.progress.endpointReadyAt ?? '') - runningAt).toBe(60_000);
+    const endpointReplies = w.replies().filter((r) => r.startsWith(':link: Endpoint ready'));
+    expect(endpointReplies).toHaveLength(1);
+    expect(endpointReplies[0]).toContain('reachable from 203.0.113.0/24');
+    expect(w.tencent.cluster(cluster?.tkeClusterId ?? '')?.endpoints.public?.securityPolicies).toEqual(['203.0.113.0/24']);
+  });
+
+  it('finishes the endpoint step of a cluster an older version left with every endpoint call made at once', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('older')]);
+    w.clock.advance(60_000);
+    const tkeClusterId = cluster?.tkeClusterId ?? '';
+    await w.tke.createClusterEndpoint({ credential: ACCOUNT_A, region: 'ap-guangzhou' }, { clusterId: tkeClusterId, access: 'public' });
+    const then = w.clock.now().toISOString();
+    // What the older version stored: the endpoint requested and restricted in one go, no per-endpoint readiness.
+    await w.store.update((data) => {
+      const record = data.clusters.find((c) => c.id === cluster?.id);
+      if (record) Object.assign(record.progress, { controlPlaneRunningAt: then, publicEndpointRequestedAt: then, publicEndpointRestrictedAt: then, endpointRequestedAt: then });
+    });
+    w.tencent.clearRequests();
+
+    w.clock.advance(30_000);
+    await w.tick();
+
+    const endpointCalls = w.tencent.requests.map((r) => r.action).filter((action) => action.includes('Endpoint'));
+    expect(endpointCalls).toEqual(['DescribeClusterEndpointStatus']);
+    expect(w.cluster(cluster?.id ?? '')?.progress.endpointReadyAt).toBeDefined();
+    expect(w.replies().filter((r) => r.startsWith(':link: Endpoint ready'))).toHaveLength(1);
+  });
+
+  it('tells the thread the endpoint is ready only after its access CIDRs are applied', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('restricted')]);
+    await w.tick();
+    w.clock.advance(60_000);
+    await w.tick(); // the public endpoint requested
+    w.tencent.failNext('ModifyClusterEndpointSP', { code: 'InternalError', message: 'try again later' });
+    w.clock.advance(30_000);
+    await w.tick(); // Created; the CIDRs refused this time
+
+    expect(w.cluster(cluster?.id ?? '')?.progress.endpointReadyAt).toBeUndefined();
+    expect(w.replies().some((r) => r.startsWith(':link: Endpoint ready'))).toBe(false);
+    await w.tick();
+    expect(w.tencent.requestsFor('ModifyClusterEndpointSP').map((r) => r.errorCode)).toEqual(['InternalError', undefined]);
+    expect(w.replies().filter((r) => r.startsWith(':link: Endpoint ready'))).toHaveLength(1);
+  });
+
+  it('retries CreateClusterEndpoint refused with ResourceUnavailable.ClusterState next tick, creating the worker pools meanwhile', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('busy-endpoint')]);
+    w.tencent.failNext('CreateClusterEndpoint', { code: 'ResourceUnavailable.ClusterState', message: 'cluster is updating', times: 2 });
+    await w.tick();
+    w.clock.advance(60_000);
+    await w.tick();
+    expect(w.cluster(cluster?.id ?? '')).toMatchObject({ status: 'Provisioning', transientErrors: 1 });
+    expect(w.tencent.requestsFor('CreateClusterNodePool')).toHaveLength(1);
+
+    await tickTimes(w, 16);
+
+    expect(w.tencent.requestsFor('CreateClusterEndpoint').map((r) => r.errorCode)).toEqual(['ResourceUnavailable.ClusterState', 'ResourceUnavailable.ClusterState', undefined]);
+    expect(w.cluster(cluster?.id ?? '')).toMatchObject({ status: 'Running', transientErrors: 0 });
+    expect(w.replies().some((r) => r.includes('ResourceUnavailable.ClusterState'))).toBe(false);
+  });
+
+  it('tells the thread when CreateClusterNodePool is refused with ResourceUnavailable.ClusterState for 4 ticks, and goes on when it stops', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('busy-pool')]);
+    w.tencent.failNext('CreateClusterNodePool', { code: 'ResourceUnavailable.ClusterState', message: 'cluster is updating', times: TRANSIENT_TICKS });
+    await w.tick();
+    w.clock.advance(60_000);
+    await w.tick();
+    await tickTimes(w, TRANSIENT_TICKS - 1);
+
+    expect(w.cluster(cluster?.id ?? '')?.status).toBe('Provisioning');
+    expect(w.replies().at(-1)).toContain(`*ResourceUnavailable.ClusterState* during CreateClusterNodePool: cluster is updating`);
+    expect(w.replies().at(-1)).toContain(`last ${TRANSIENT_TICKS} checks`);
+    await tickTimes(w, 16);
+    expect(w.cluster(cluster?.id ?? '')?.status).toBe('Running');
+  });
+
+  it('retries CreateClusterRelease refused with ResourceUnavailable.ClusterState next tick', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('busy-release')]);
+    w.tencent.failNext('CreateClusterRelease', { code: 'ResourceUnavailable.ClusterState', message: 'cluster is updating' });
+    await provisionFully(w);
+    expect(w.cluster(cluster?.id ?? '')?.status).toBe('Provisioning');
+    await tickTimes(w, 4);
+    expect(w.tencent.requestsFor('CreateClusterRelease').map((r) => r.errorCode)).toEqual(['ResourceUnavailable.ClusterState', undefined]);
+    expect(w.cluster(cluster?.id ?? '')?.status).toBe('Running');
+  });
+
+  it('still fails a cluster on ResourceUnavailable.ClusterState from a call that is not a create step', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('busy-cidrs')]);
+    w.tencent.failNext('ModifyClusterEndpointSP', { code: 'ResourceUnavailable.ClusterState', message: 'cluster is updating' });
+    await w.tick();
+    w.clock.advance(60_000);
+    await w.tick();
+    w.clock.advance(30_000);
+    await w.tick();
+    expect(w.cluster(cluster?.id ?? '')?.failure).toMatchObject({ code: 'ResourceUnavailable.ClusterState', action: 'ModifyClusterEndpointSP' });
   });
 
   it('keeps following the other clusters when one cloud account has no usable credential', async () => {

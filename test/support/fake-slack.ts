@@ -10,10 +10,21 @@ export interface FakeSlack {
   calls(method?: string): SlackCall[];
   /** Calls refused because what the bot sent breaks Slack's Block Kit limits (src/sandbox/slack/limits.ts). */
   violations(): LimitViolation[];
-  /** Next calls of `method` fail: a Slack error (`ok: false`) or an HTTP status such as 429 with Retry-After. */
+  /**
+   * Next calls of `method` fail: a Slack error (`ok: false`) or an HTTP status such as 429 with
+   * Retry-After. `response_url` makes the next response URL posts fail (404 expired_url by default).
+   */
   fail(method: string, failure: InjectedFailure): void;
+  /** Every later call of `method` is answered `ms` later (0: at once again). */
+  latency(method: string, ms: number): void;
   /** Members of a user group, answered by usergroups.users.list. */
   setUserGroup(groupId: string, users: string[]): void;
+  /**
+   * A channel of the workspace as Slack knows it; e.g. `{ private: true, botIsMember: false }`: a
+   * private channel tkeops was not invited to, where Slack answers its posts with channel_not_found.
+   * Channels not added exist as public channels tkeops is in.
+   */
+  addChannel(channel: { id: string; name: string; private?: boolean; botIsMember?: boolean }): void;
   /**
    * Waits until `predicate` holds over the recorded calls (the bot works after ack()). Throws at
    * once when the bot sent something over Slack's limits.
@@ -45,8 +56,12 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
     calls: (method) => slack.calls(method),
     violations: () => slack.violations(),
     fail: (method, failure) => slack.fail(method, failure),
+    latency: (method, ms) => slack.latency(method, ms),
     setUserGroup(groupId, users) {
       slack.state.userGroups.set(groupId, users);
+    },
+    addChannel(channel) {
+      slack.state.putChannel({ topic: '', private: false, botIsMember: true, ...channel });
     },
     async waitFor(predicate, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;

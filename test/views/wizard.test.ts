@@ -97,6 +97,7 @@ function everyView(): Record<string, ModalView> {
   const loaded = aWizardOptions();
   const placement = (form: Partial<WizardForm>, options: WizardOptions) => placementView({ draftId: DRAFT, form: aWizardForm(form), options });
   views['placement, loading regions'] = placement({ region: undefined, keyPairId: undefined, vpcId: undefined, subnetId: undefined }, {});
+  views['placement, no region for the account'] = placement({ region: undefined, keyPairId: undefined, vpcId: undefined, subnetId: undefined }, { accountId: 'acct-1', regions: [] });
   views['placement, regions loaded'] = placement({ region: undefined, keyPairId: undefined, vpcId: undefined, subnetId: undefined }, { accountId: 'acct-1', regions: loaded.regions });
   views['placement, loading the region'] = placement({ vpcId: undefined }, { accountId: 'acct-1', regions: loaded.regions });
   views['placement, loading subnets'] = placement({}, { ...loaded, vpcId: undefined, subnets: undefined });
@@ -117,6 +118,7 @@ function everyView(): Record<string, ModalView> {
   const pools = (form: Partial<WizardForm>, options: WizardOptions = loaded) => poolsView({ draftId: DRAFT, form: aWizardForm(form), options });
   views['pools, default'] = pools({});
   views['pools, none'] = pools({ pools: [] });
+  views['pools, sizes typed out of range'] = pools({ pools: [aPoolForm({ minSize: '-1', desiredSize: '999', maxSize: '500', diskGb: '4096' })] });
   views['pools, loading instance types'] = pools({}, { ...loaded, instanceTypes: undefined });
   views['pools, no type sold in every zone'] = pools({ pools: [aPoolForm({ zones: ['ap-guangzhou-3', 'ap-guangzhou-4'] })] }, { ...loaded, instanceTypes: [] });
   views['pools, maximum, parallel, with an error notice'] = poolsView({
@@ -195,6 +197,18 @@ describe('basic information', () => {
     expect(optionValues(elementOf(blockFor(view, 'profile')))).toEqual(['centos-gpu', 'ubuntu-mariadb', 'ubuntu-standard']);
     expect(elementOf(blockFor(view, 'name'))).toMatchObject({ max_length: 60, initial_value: 'payments-prod' });
   });
+
+  it('renames the cloud account block when the account list changes, and reads the choice back from the renamed block', () => {
+    const view = (list: typeof accounts) => basicsView({ draftId: DRAFT, form: aWizardForm({ accountId: 'acct-1' }), accounts: list, profiles: profileList() });
+    const one = blockFor(view(accounts), 'accountId')?.block_id ?? '';
+    const two = blockFor(view([...accounts, { id: 'acct-2', name: 'staging', scope: 'tenant' }]), 'accountId')?.block_id ?? '';
+    expect(one.startsWith(`${BlockIds.wizardAccount}@`)).toBe(true);
+    expect(two).not.toBe(one);
+    expect(blockFor(view(accounts), 'accountId')?.block_id).toBe(one);
+    const picked = (blockId: string) => ({ [blockId]: { [ActionIds.wizardAccount]: { type: 'static_select', selected_option: { value: 'acct-2' } } } });
+    expect(applyState(aWizardForm({ accountId: 'acct-1' }), picked(two)).accountId).toBe('acct-2');
+    expect(errorsForBlocks({ accountId: 'Choose a cloud account' }, [two])).toEqual({ inline: { [two]: 'Choose a cloud account' } });
+  });
 });
 
 describe('packs', () => {
@@ -228,6 +242,14 @@ describe('placement', () => {
     expect(blockFor(privateOnly, 'publicCidrs')).toBeUndefined();
   });
 
+  it('says Tencent reports no region for the cloud account instead of a region select without options', () => {
+    const view = placementView({ draftId: DRAFT, form: aWizardForm({ region: undefined }), options: { accountId: 'acct-1', regions: [] } });
+    expect(viewProblems(view)).toEqual([]);
+    expect(blockFor(view, 'region')).toBeUndefined();
+    expect(allText(view)).toContain('Tencent reports no region available to this cloud account');
+    expect(allText(view)).not.toContain(':hourglass_flowing_sand:');
+  });
+
   it("shows Tencent's error code, message and request id with a Retry button", () => {
     const view = placementView({
       draftId: DRAFT,
@@ -247,6 +269,17 @@ describe('worker pools', () => {
     expect(allText(view)).toContain(ActionIds.wizardAddPool);
     expect(allText(view)).toContain(ActionIds.wizardRemovePool);
     expect(elementOf(blockFor(view, 'pool:p1:desiredSize'))).toMatchObject({ type: 'number_input', is_decimal_allowed: false, initial_value: '2' });
+  });
+
+  it('shows a typed size again only within its min..max, so Slack takes the view', () => {
+    const view = poolsView({ draftId: DRAFT, form: aWizardForm({ pools: [aPoolForm({ minSize: '-1', desiredSize: '2', maxSize: '500', diskGb: '10' })] }), options: aWizardOptions() });
+    expect(viewProblems(view)).toEqual([]);
+    expect(elementOf(blockFor(view, 'pool:p1:maxSize'))).toMatchObject({ min_value: '1', max_value: '200' });
+    for (const field of ['minSize', 'maxSize', 'diskGb'] as const) expect(elementOf(blockFor(view, `pool:p1:${field}`))).not.toHaveProperty('initial_value');
+    expect(elementOf(blockFor(view, 'pool:p1:desiredSize'))).toMatchObject({ initial_value: '2' });
+    const edges = poolsView({ draftId: DRAFT, form: aWizardForm({ pools: [aPoolForm({ minSize: '0', maxSize: '200' })] }), options: aWizardOptions() });
+    expect(elementOf(blockFor(edges, 'pool:p1:minSize'))).toMatchObject({ initial_value: '0' });
+    expect(elementOf(blockFor(edges, 'pool:p1:maxSize'))).toMatchObject({ initial_value: '200' });
   });
 
   it('offers only the instance types sold in every chosen zone', () => {

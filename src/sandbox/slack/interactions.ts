@@ -84,6 +84,9 @@ export function createInteractions(options: InteractionsOptions): Interactions {
     state.post({ channel, user: SLACKBOT, text, ephemeral_to: user, ...(threadTs ? { thread_ts: threadTs } : {}) });
   }
 
+  /** A channel's name as payloads give it: Slack calls a direct message conversation "directmessage". */
+  const payloadChannelName = (id: string): string => (id.startsWith('D') ? 'directmessage' : (state.channel(id)?.name ?? id));
+
   const topOf = (user: string): ModalRecord | undefined => state.stackOf(user).at(-1);
 
   /** Slack checks a view the app answers with, as it checks views.open. */
@@ -114,7 +117,7 @@ export function createInteractions(options: InteractionsOptions): Interactions {
       slashCommandBody({
         workspace,
         user,
-        channel: { id: channel.id, name: channel.name },
+        channel: { id: channel.id, name: payloadChannelName(channel.id) },
         command,
         text: rest.join(' '),
         responseUrl: `${options.baseUrl()}/response/${responseId}`,
@@ -191,7 +194,7 @@ export function createInteractions(options: InteractionsOptions): Interactions {
       {
         kind: 'message',
         message,
-        channelName: state.channel(message.channel)?.name ?? message.channel,
+        channelName: payloadChannelName(message.channel),
         values,
         responseUrl: `${options.baseUrl()}/response/${responseId}`,
       },

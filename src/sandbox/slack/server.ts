@@ -44,6 +44,8 @@ export interface LocalSlack {
   /** Every call refused for breaking Slack's limits, oldest first. */
   violations(): LimitViolation[];
   fail(method: string, failure: InjectedFailure): void;
+  /** Every later call of `method` is answered `ms` later (0: at once again). */
+  latency(method: string, ms: number): void;
   connectBot(requestUrl: string): void;
   close(): Promise<void>;
 }
@@ -100,6 +102,7 @@ export async function startLocalSlack(options: LocalSlackOptions): Promise<Local
       const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
       const token = bearer || (typeof body.token === 'string' ? body.token : undefined);
       const answer = api.call(url.pathname.slice('/api/'.length), body, token);
+      if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
       sendJson(res, answer.status, answer.body, answer.headers);
       return;
     }
@@ -141,6 +144,7 @@ export async function startLocalSlack(options: LocalSlackOptions): Promise<Local
     calls: (method) => (method ? api.calls.filter((c) => c.method === method) : [...api.calls]),
     violations: () => [...api.violations],
     fail: (method, failure) => api.fail(method, failure),
+    latency: (method, ms) => api.latency(method, ms),
     connectBot: (requestUrl) => bot.connect(requestUrl),
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -52,6 +52,8 @@ export type SlackStateEvent =
   | { type: 'modals'; user: string; stack: ModalRecord[] };
 
 export const SLACKBOT = 'USLACKBOT';
+/** The id of a person's direct messages with the bot (the page finds them the same way). */
+export const directChannelId = (user: string): string => `D${user}`;
 /** Slack allows a root view and two pushed views. */
 export const MAX_STACK = 3;
 const TRIGGER_LIFETIME_MS = 3_000;
@@ -100,10 +102,27 @@ export class SlackState {
     return `${Math.floor(this.lastMicros / 1e6)}.${String(this.lastMicros % 1e6).padStart(6, '0')}`;
   }
 
+  /** A channel of the workspace, or a person's direct messages with the bot (`D<user id>`). */
   channel(id: string): WorkspaceChannel | undefined {
     const known = this.workspace.channels.find((c) => c.id === id);
-    if (known || this.strict || !id) return known;
-    return { id, name: id.toLowerCase(), topic: '' };
+    if (known || !id) return known;
+    const person = id.startsWith('D') ? this.user(id.slice(1)) : undefined;
+    if (person) return this.directChannel(person.id);
+    if (this.strict) return undefined;
+    return { id, name: id.toLowerCase(), topic: '', private: false, botIsMember: true };
+  }
+
+  /** The bot's direct messages with a person (chat.postMessage with `channel: <user id>` posts there). */
+  directChannel(user: string): WorkspaceChannel {
+    return { id: directChannelId(user), name: this.workspace.bot.name, topic: '', private: true, botIsMember: true };
+  }
+
+  /** Adds a channel to the workspace, or changes one (tests: a private channel the bot is not in). */
+  putChannel(channel: WorkspaceChannel): void {
+    const index = this.workspace.channels.findIndex((c) => c.id === channel.id);
+    if (index >= 0) this.workspace.channels[index] = channel;
+    else this.workspace.channels.push(channel);
+    if (!this.messages.has(channel.id)) this.messages.set(channel.id, []);
   }
 
   user(id: string): WorkspaceUser | undefined {

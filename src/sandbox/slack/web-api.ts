@@ -1,6 +1,7 @@
 import { isJson, viewWithGeneratedIds, withGeneratedIds, type Json } from './block-ids.js';
 import { messageProblems, SLACK_LIMITS, viewProblems } from './limits.js';
 import { MAX_STACK, publicMessage, type ModalRecord, type ResponseTarget, type SlackMessage, type SlackState } from './state.js';
+import type { WorkspaceChannel } from './workspace.js';
 
 /** One Web API call (or response_url post) the bot made, with JSON-encoded fields decoded. */
 export interface SlackCall {
@@ -32,6 +33,8 @@ export interface ApiAnswer {
   status: number;
   body: Json;
   headers: Record<string, string>;
+  /** How long the server waits before answering (latency()). */
+  delayMs?: number;
 }
 
 const ok = (fields: Json = {}): Json => ({ ok: true, ...fields });
@@ -46,6 +49,8 @@ export interface WebApi {
   /** Calls refused for breaking Slack's limits: checked in strict and lenient mode alike. */
   readonly violations: LimitViolation[];
   fail(method: string, failure: InjectedFailure): void;
+  /** Every later call of `method` is answered `ms` later (0: at once again). */
+  latency(method: string, ms: number): void;
   /** `POST /api/<method>` with the decoded body and the token (Authorization: Bearer, or `token` in the body). */
   call(method: string, body: Json, token: string | undefined): ApiAnswer;
   /** A POST to a response_url `/response/<id>`. */
@@ -66,6 +71,7 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
   const calls: SlackCall[] = [];
   const violations: LimitViolation[] = [];
   const failures: (InjectedFailure & { method: string; times: number })[] = [];
+  const latencies = new Map<string, number>();
   const { team, bot } = state.workspace;
   const strict = state.strict;
 
@@ -95,8 +101,18 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
     return check.ok ? { user: check.user } : { error: check.error };
   }
 
+  /**
+   * The conversation a `channel` argument names, as the bot sees it: a user id means the bot's
+   * direct messages with that person; a private channel the bot is not in does not exist for it.
+   */
+  function conversation(id: string): WorkspaceChannel | undefined {
+    const person = /^[UW]/.test(id) ? state.user(id) : undefined;
+    const channel = person ? state.directChannel(person.id) : state.channel(id);
+    return channel && (!channel.private || channel.botIsMember) ? channel : undefined;
+  }
+
   function postedMessage(method: string, body: Json, extra: Partial<SlackMessage>): { message?: Omit<SlackMessage, 'type' | 'ts'>; error?: Json } {
-    const channel = state.channel(str(body.channel));
+    const channel = conversation(str(body.channel));
     if (!channel) return { error: error('channel_not_found') };
     const blocks = jsonArray(body.blocks);
     const attachments = jsonArray(body.attachments);
@@ -131,7 +147,7 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
     },
 
     'chat.update': (body) => {
-      const channel = state.channel(str(body.channel));
+      const channel = conversation(str(body.channel));
       if (!channel) return error('channel_not_found');
       const refused = messageRefusal('chat.update', body);
       if (refused) return refused;
@@ -159,7 +175,7 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
     },
 
     'chat.getPermalink': (body) => {
-      const channel = state.channel(str(body.channel));
+      const channel = conversation(str(body.channel));
       if (!channel) return error('channel_not_found');
       const ts = str(body.message_ts);
       const message = state.message(channel.id, ts);
@@ -211,7 +227,7 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
     },
 
     'conversations.info': (body) => {
-      const channel = state.channel(str(body.channel));
+      const channel = conversation(str(body.channel));
       if (!channel) return error('channel_not_found');
       return ok({
         channel: {
@@ -219,10 +235,10 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
           name: channel.name,
           is_channel: channel.id.startsWith('C'),
           is_group: channel.id.startsWith('G'),
-          is_im: false,
-          is_private: channel.id.startsWith('G'),
+          is_im: channel.id.startsWith('D'),
+          is_private: channel.private || channel.id.startsWith('G'),
           is_archived: false,
-          is_member: true,
+          is_member: channel.botIsMember,
           context_team_id: team.id,
           topic: { value: channel.topic, creator: '', last_set: 0 },
           purpose: { value: '', creator: '', last_set: 0 },
@@ -246,33 +262,52 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
 
   const answer = (status: number, body: Json, headers: Record<string, string> = {}): ApiAnswer => ({ status, body, headers });
 
+  /** The next injected failure of `method` (`response_url` for response URL posts), used up by one call. */
+  function takeFailure(method: string): (InjectedFailure & { method: string; times: number }) | undefined {
+    const failure = failures.find((f) => f.method === method && f.times > 0);
+    if (failure) failure.times -= 1;
+    return failure;
+  }
+
+  /** One Web API call, logged and answered (an injected failure first). */
+  function answerCall(method: string, body: Json, token: string | undefined): ApiAnswer {
+    const failure = takeFailure(method);
+    if (failure) {
+      if (failure.status) {
+        calls.push({ method: `${method} (HTTP ${failure.status})`, body, token, at: Date.now() });
+        const retryAfter: Record<string, string> =
+          failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {};
+        return answer(failure.status, error(failure.status === 429 ? 'ratelimited' : 'fatal_error'), retryAfter);
+      }
+      calls.push({ method, body, token, at: Date.now() });
+      return answer(200, error(failure.error ?? 'fatal_error'));
+    }
+    calls.push({ method, body, token, at: Date.now() });
+    if (!token) return answer(200, error('not_authed'));
+    if (token !== options.botToken) return answer(200, error('invalid_auth'));
+    const handler = methods[method];
+    return answer(200, handler ? handler(body) : error('unknown_method'));
+  }
+
   return {
     calls,
     violations,
     fail(method, failure) {
       failures.push({ method, ...failure, times: failure.times ?? 1 });
     },
+    latency(method, ms) {
+      latencies.set(method, ms);
+    },
     call(method, body, token) {
-      const failure = failures.find((f) => f.method === method && f.times > 0);
-      if (failure) {
-        failure.times -= 1;
-        if (failure.status) {
-          calls.push({ method: `${method} (HTTP ${failure.status})`, body, token, at: Date.now() });
-          const retryAfter: Record<string, string> =
-            failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {};
-          return answer(failure.status, error(failure.status === 429 ? 'ratelimited' : 'fatal_error'), retryAfter);
-        }
-        calls.push({ method, body, token, at: Date.now() });
-        return answer(200, error(failure.error ?? 'fatal_error'));
-      }
-      calls.push({ method, body, token, at: Date.now() });
-      if (!token) return answer(200, error('not_authed'));
-      if (token !== options.botToken) return answer(200, error('invalid_auth'));
-      const handler = methods[method];
-      return answer(200, handler ? handler(body) : error('unknown_method'));
+      const delayMs = latencies.get(method) ?? 0;
+      const answered = answerCall(method, body, token);
+      return delayMs > 0 ? { ...answered, delayMs } : answered;
     },
     respond(path, body) {
       calls.push({ method: 'response_url', body: { ...body, response_url: path }, token: undefined, at: Date.now() });
+      const failure = takeFailure('response_url');
+      // Slack answers a response URL it no longer takes (too old, used 5 times) with 404 expired_url.
+      if (failure) return answer(failure.status ?? 404, error(failure.error ?? 'expired_url'));
       const deleting = body.delete_original === true || body.delete_original === 'true';
       const refused = deleting ? undefined : messageRefusal('response_url', { ...body, response_url: path });
       if (refused) return answer(200, refused);

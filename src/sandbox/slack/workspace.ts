@@ -28,6 +28,13 @@ export const workspaceSchema = z.strictObject({
         id: z.string().regex(/^[CG][A-Z0-9]+$/),
         name: z.string().regex(/^[a-z0-9_-]+$/),
         topic: z.string().default(''),
+        /** A private channel: people see it, but the bot only if it is a member. */
+        private: z.boolean().default(false),
+        /**
+         * Whether the bot was invited. In a public channel it posts either way (chat:write.public);
+         * in a private one without it, every Web API call naming the channel answers channel_not_found.
+         */
+        botIsMember: z.boolean().default(true),
       }),
     )
     .default([]),

@@ -15,7 +15,9 @@ import type { TkeEmulatorControls } from './emulator.js';
  *   stickDeleting  {clusterId}            (a cluster id or "next")
  *   markAbnormal   {clusterId}
  *   failNextEndpoint {message}
- *   failNextAddon  {reason}                (the next CreateClusterRelease ends failed with this Description)
+ *   failNextAddon  {reason, stage?}        (the next CreateClusterRelease ends failed: stage "pending" (default) in
+ *                                          DescribeClusterPendingReleases with this Condition, "helm" in
+ *                                          DescribeClusterReleases with this Description)
  *   requests       {action?}              → {requests}
  *   clearRequests  {}
  *   cluster        {clusterId}            → {cluster | null}
@@ -44,7 +46,7 @@ const commands = {
   stickDeleting: z.object({ clusterId: z.string().min(1) }),
   markAbnormal: z.object({ clusterId: z.string().min(1) }),
   failNextEndpoint: z.object({ message: z.string().min(1) }),
-  failNextAddon: z.object({ reason: z.string().min(1) }),
+  failNextAddon: z.object({ reason: z.string().min(1), stage: z.enum(['pending', 'helm']).optional() }),
   requests: z.object({ action: z.string().optional() }),
   clearRequests: z.object({}),
   cluster: z.object({ clusterId: z.string() }),
@@ -110,9 +112,11 @@ export function runControl(emulator: TkeEmulatorControls, command: string, body:
     case 'failNextEndpoint':
       emulator.failNextEndpoint(parse('failNextEndpoint', body).message);
       return {};
-    case 'failNextAddon':
-      emulator.failNextAddon(parse('failNextAddon', body).reason);
+    case 'failNextAddon': {
+      const { reason, stage } = parse('failNextAddon', body);
+      emulator.failNextAddon(reason, stage ? { stage } : {});
       return {};
+    }
     case 'requests': {
       const { action } = parse('requests', body);
       return { requests: action ? emulator.requestsFor(action) : emulator.requests };

@@ -5,6 +5,7 @@ import { demoSeed, seedSchema, type EmulatorSeedInput } from './seed.js';
 import {
   DEFAULT_TIMINGS,
   EmulatorState,
+  type AddonFailStage,
   type ClusterRecord,
   type DiskRecord,
   type EmulatorTimings,
@@ -12,6 +13,7 @@ import {
   type InstanceRecord,
   type LoadBalancerRecord,
   type NodePoolRecord,
+  type ReleaseList,
   type ReleaseRecord,
   type ReleaseStatus,
 } from './state.js';
@@ -48,6 +50,8 @@ export interface NodePoolSnapshot extends NodePoolRecord {
 }
 export interface ReleaseSnapshot extends ReleaseRecord {
   status: ReleaseStatus;
+  /** Where TKE lists it: DescribeClusterPendingReleases (pending) or DescribeClusterReleases (installed). */
+  list: ReleaseList;
 }
 export interface ClusterSnapshot extends Omit<ClusterRecord, 'endpoints' | 'nodePools' | 'releases'> {
   status: string;
@@ -92,9 +96,12 @@ export interface TkeEmulatorControls {
   failNextEndpoint(message: string): void;
   /**
    * The next Helm release created (CreateClusterRelease, how add-on packs are installed) ends
-   * `failed`, with this Description, once its install duration (addonInstallMs) has passed.
+   * `failed` once its install duration (addonInstallMs) has passed. By default it fails before
+   * Helm records it: it stays in DescribeClusterPendingReleases with Status failed and this
+   * Condition, and never appears in DescribeClusterReleases. With `stage: 'helm'` it fails after:
+   * DescribeClusterReleases lists it failed with this Description.
    */
-  failNextAddon(reason: string): void;
+  failNextAddon(reason: string, options?: { stage?: AddonFailStage }): void;
   /** Every API request received so far, oldest first. */
   readonly requests: RecordedRequest[];
   requestsFor(action: string): RecordedRequest[];
@@ -140,7 +147,7 @@ export function createEmulatorCore(options: TkeEmulatorOptions): EmulatorCore {
           readyNodes: alive.filter((i) => state.nodePhase(i.createdAt) === 'Normal').length,
         };
       }),
-      releases: copy.releases.map((r) => ({ ...r, status: state.releaseStatus(r) })),
+      releases: copy.releases.map((r) => ({ ...r, status: state.releaseStatus(r), list: state.releaseList(r) })),
     };
   };
 
@@ -174,8 +181,8 @@ export function createEmulatorCore(options: TkeEmulatorOptions): EmulatorCore {
     failNextEndpoint: (message) => {
       state.nextEndpointFailure = message;
     },
-    failNextAddon: (reason) => {
-      state.nextReleaseFailure = reason;
+    failNextAddon: (reason, failOptions) => {
+      state.nextReleaseFailure = { reason, stage: failOptions?.stage ?? 'pending' };
     },
     get requests() {
       return [...log];

@@ -12,5 +12,5 @@ export type {
 } from './emulator.js';
 export type { RecordedRequest } from './api.js';
 export type { InjectedFailure } from './faults.js';
-export { DEFAULT_TIMINGS, type EmulatorTimings } from './state.js';
+export { DEFAULT_TIMINGS, type AddonFailStage, type EmulatorTimings } from './state.js';
 export { demoSeed, type EmulatorSeed, type EmulatorSeedInput } from './seed.js';

@@ -79,10 +79,21 @@ export interface ReleaseRecord {
   values: string;
   valuesType: string;
   createdAt: number;
-  /** Set by `failNextAddon`: the release ends failed with this Description. */
+  /** Set by `failNextAddon`: the release ends failed with this Condition (pending) or Description (helm). */
   failure?: string;
+  /** Where a failing release fails: before Helm records it (the default), or after. */
+  failStage?: AddonFailStage;
 }
 export type ReleaseStatus = 'pending-install' | 'deployed' | 'failed';
+/**
+ * Where a release fails. `pending`: while TKE is still installing it, so it stays in
+ * DescribeClusterPendingReleases (Status failed, Condition the reason) and never reaches
+ * DescribeClusterReleases. `helm`: after Helm recorded it, so DescribeClusterReleases lists it
+ * failed with the reason as its Description.
+ */
+export type AddonFailStage = 'pending' | 'helm';
+/** The two lists TKE shows releases in: DescribeClusterPendingReleases and DescribeClusterReleases. */
+export type ReleaseList = 'pending' | 'installed';
 export interface DeletionRecord {
   requestedAt: number;
   instanceMode: 'terminate' | 'retain';
@@ -179,7 +190,7 @@ export class EmulatorState {
   readonly abnormal = new Set<string>();
   /** Why the next endpoint created, or the next Helm release created, fails once its duration passes. */
   nextEndpointFailure: string | undefined;
-  nextReleaseFailure: string | undefined;
+  nextReleaseFailure: { reason: string; stage: AddonFailStage } | undefined;
   private defaultSeed: EmulatorSeed;
   private readonly accountSeeds = new Map<string, EmulatorSeed>();
   private ipCounter = 0;
@@ -274,6 +285,16 @@ export class EmulatorState {
     return release.failure === undefined ? 'deployed' : 'failed';
   }
 
+  /**
+   * The list a release is in: pending while it installs (and for good when it failed before Helm
+   * recorded it), installed once Helm has it, deployed or failed.
+   */
+  releaseList(release: ReleaseRecord): ReleaseList {
+    const status = this.releaseStatus(release);
+    if (status === 'pending-install') return 'pending';
+    return status === 'failed' && release.failStage !== 'helm' ? 'pending' : 'installed';
+  }
+
   /** The failure `failNextEndpoint` / `failNextAddon` left for the next one created, taken once. */
   takeEndpointFailure(): { failure?: string } {
     const failure = this.nextEndpointFailure;
@@ -281,10 +302,10 @@ export class EmulatorState {
     return failure === undefined ? {} : { failure };
   }
 
-  takeReleaseFailure(): { failure?: string } {
-    const failure = this.nextReleaseFailure;
+  takeReleaseFailure(): { failure?: string; failStage?: AddonFailStage } {
+    const next = this.nextReleaseFailure;
     this.nextReleaseFailure = undefined;
-    return failure === undefined ? {} : { failure };
+    return next === undefined ? {} : { failure: next.reason, failStage: next.stage };
   }
 
   // ---- lookups ------------------------------------------------------------------------------

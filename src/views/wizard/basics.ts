@@ -5,7 +5,7 @@ import { section } from '../blocks.js';
 import { ActionIds, BlockIds } from '../ids.js';
 import { button, choices, inputBlock, notice, option, plain, wizardModal } from './common.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
-import { blockIdFor } from './fields.js';
+import { blockIdFor, variantOf } from './fields.js';
 
 export interface BasicsViewInput {
   draftId: string;
@@ -45,7 +45,9 @@ export function basicsView(input: BasicsViewInput): ModalView {
       ? [
           {
             type: 'input',
-            block_id: blockIdFor('accountId'),
+            // A new account list (one added through "+ Cloud account") gives the block a new id, so
+            // Slack drops the choice it kept and shows the initial_option: the new account.
+            block_id: blockIdFor('accountId', variantOf(input.accounts.map((a) => a.id))),
             label: plain('Cloud account'),
             element: {
               type: 'static_select',

@@ -4,7 +4,8 @@
  *
  * A block whose choices depend on an earlier choice carries that choice as a variant
  * (`wizard_key_pair@ap-guangzhou`): when the region changes, the block id changes, so Slack
- * drops the old selection instead of keeping a key pair of another region.
+ * drops the old selection instead of keeping a key pair of another region. The cloud account block
+ * carries its list of accounts the same way, so an account added from the wizard shows selected.
  */
 import { endpointAccessSchema } from '../../services/store-schema.js';
 import type { WizardForm, WizardPoolForm } from '../../services/store-schema.js';

@@ -103,7 +103,7 @@ export function placementView(input: PlacementViewInput): ModalView {
     blocks: [
       ...notice(input.notice),
       ...loadErrorBlocks(options),
-      regions
+      regions && regions.length > 0
         ? select({
             field: 'region',
             variant: form.accountId,
@@ -114,10 +114,13 @@ export function placementView(input: PlacementViewInput): ModalView {
             selected: form.region,
             dispatch: true,
           })
-        : options.error
-          ? context('Regions could not be listed.')
-          : loading('regions'),
-      ...(regions ? regionDependent(form, options) : []),
+        : regions
+          ? // A select without options is refused by Slack.
+            context(':warning: Tencent reports no region available to this cloud account; check its permissions, or choose another cloud account.')
+          : options.error
+            ? context('Regions could not be listed.')
+            : loading('regions'),
+      ...(regions && regions.length > 0 ? regionDependent(form, options) : []),
       {
         type: 'input',
         block_id: blockIdFor('endpointAccess'),

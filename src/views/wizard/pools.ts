@@ -40,8 +40,14 @@ export function instanceTypeChoices(types: readonly InstanceType[]): { options: 
   };
 }
 
+/**
+ * A whole-number field. What the user typed is shown again only when it is within min..max: Slack
+ * refuses a view whose number_input starts out of range (views.update fails, the click does
+ * nothing); left out, Slack keeps what was typed in the unchanged block, and Next reports the field.
+ */
 function numberInput(pool: WizardPoolForm, field: PoolField, actionId: string, label: string, min: number, max: number): KnownBlock {
   const value = pool[field as 'minSize' | 'desiredSize' | 'maxSize' | 'diskGb'];
+  const shown = /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max;
   return inputBlock(
     { blockId: blockIdFor(poolField(pool.key, field)), label },
     {
@@ -50,7 +56,7 @@ function numberInput(pool: WizardPoolForm, field: PoolField, actionId: string, l
       is_decimal_allowed: false,
       min_value: String(min),
       max_value: String(max),
-      ...(/^\d+$/.test(value) ? { initial_value: value } : {}),
+      ...(shown ? { initial_value: value } : {}),
     },
   );
 }

@@ -28,6 +28,19 @@ const app = {
 };
 
 const key = (/** @type {string} */ channel, /** @type {string} */ ts) => `${channel}/${ts}`;
+/** The acting person's direct messages with the bot (the local Slack's `D<user id>`). */
+const directChannel = () => `D${app.me}`;
+
+/** The open conversation: a channel of the workspace, or the direct messages with the bot. @returns {{ id: string, name: string, topic: string, private: boolean, direct: boolean }} */
+function conversation() {
+  if (app.channel === directChannel()) return { id: app.channel, name: app.workspace.bot.name, topic: 'Direct messages with the app', private: true, direct: true };
+  const channel = app.workspace.channels?.find((/** @type {Json} */ c) => c.id === app.channel);
+  return { id: app.channel, name: channel?.name ?? app.channel, topic: channel?.topic ?? '', private: channel?.private === true, direct: false };
+}
+
+/** How a conversation is named in the header and the composer: `# name`, `🔒 name`, or the app's name. @param {{ name: string, private: boolean, direct: boolean }} c */
+const titleOf = (c) => (c.direct ? c.name : `${c.private ? '🔒' : '#'} ${c.name}`);
+const composerName = (/** @type {{ name: string, direct: boolean }} */ c) => (c.direct ? c.name : `#${c.name}`);
 const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 /** @param {string} path @param {Json} body */
@@ -171,15 +184,16 @@ function fill(list, nodes) {
 }
 
 function render() {
-  const channel = app.workspace.channels?.find((/** @type {Json} */ c) => c.id === app.channel);
-  document.title = `#${channel?.name ?? app.channel} — ${app.workspace.team?.name ?? 'Slack'}`;
+  const channel = conversation();
+  document.title = `${composerName(channel)} — ${app.workspace.team?.name ?? 'Slack'}`;
+  renderDirectLink();
   for (const button of document.querySelectorAll('.channel-link')) {
     button.classList.toggle('active', /** @type {HTMLElement} */ (button).dataset.channel === app.channel);
   }
-  byId('channel-name').textContent = `# ${channel?.name ?? app.channel}`;
-  byId('channel-topic').textContent = channel?.topic ?? '';
-  byId('composer-input').setAttribute('placeholder', `Message #${channel?.name ?? ''} — try /tke create`);
-  byId('composer-input').setAttribute('aria-label', `Message #${channel?.name ?? ''}`);
+  byId('channel-name').textContent = titleOf(channel);
+  byId('channel-topic').textContent = channel.topic;
+  byId('composer-input').setAttribute('placeholder', `Message ${composerName(channel)} — try /tke create`);
+  byId('composer-input').setAttribute('aria-label', `Message ${composerName(channel)}`);
   const all = [...app.messages.values()].filter((m) => m.channel === app.channel && visible(m));
   const roots = sorted(all.filter(isRoot));
   fill(byId('messages'), roots.length ? roots.map((m) => messageView(m, { inThread: false })) : [h('div', { class: 'empty' }, 'No messages yet. Type /tke help below.')]);
@@ -189,7 +203,7 @@ function render() {
   pane.hidden = !root;
   if (root) {
     const replies = sorted(all.filter((m) => m.thread_ts === root.ts && m.ts !== root.ts));
-    byId('thread-channel').textContent = `#${channel?.name ?? ''}`;
+    byId('thread-channel').textContent = composerName(channel);
     fill(byId('thread-messages'), [
       messageView(root, { inThread: true }),
       h('div', { class: 'reply-divider' }, `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`),
@@ -200,6 +214,20 @@ function render() {
   // Like Slack, nothing behind an open modal can be used.
   /** @type {HTMLElement} */ (document.querySelector('.layout')).inert = stack.length > 0;
   modalHost.render(stack);
+}
+
+function openConversation(/** @type {string} */ id) {
+  app.channel = id;
+  app.thread = null;
+  render();
+}
+
+/** The sidebar's "Direct messages" entry: the acting person's conversation with the app. */
+function renderDirectLink() {
+  const id = directChannel();
+  byId('direct-list').replaceChildren(
+    h('button', { type: 'button', class: 'channel-link', dataset: { channel: id }, onclick: () => openConversation(id) }, app.workspace.bot?.name ?? 'app'),
+  );
 }
 
 function openThread(/** @type {string} */ channel, /** @type {string} */ ts) {
@@ -216,7 +244,11 @@ function renderSidebar() {
   byId('team-name').textContent = workspace.team.name;
   byId('channel-list').replaceChildren(
     ...workspace.channels.map((/** @type {Json} */ c) =>
-      h('button', { type: 'button', class: 'channel-link', dataset: { channel: c.id }, onclick: () => ((app.channel = c.id), (app.thread = null), render()) }, `# ${c.name}`),
+      h(
+        'button',
+        { type: 'button', class: 'channel-link', dataset: { channel: c.id }, title: c.private ? 'Private channel' : undefined, onclick: () => openConversation(c.id) },
+        titleOf({ name: c.name, private: c.private === true, direct: false }),
+      ),
     ),
   );
   const picker = /** @type {HTMLSelectElement} */ (byId('acting-as'));
@@ -224,7 +256,9 @@ function renderSidebar() {
     ...workspace.users.map((/** @type {Json} */ u) => h('option', { value: u.id, selected: u.id === app.me }, `${u.realName}${u.title ? ` — ${u.title}` : ''}`)),
   );
   picker.onchange = () => {
+    const inDirect = app.channel === directChannel();
     app.me = picker.value;
+    if (inDirect) app.channel = directChannel();
     localStorage.setItem('sandbox.user', app.me);
     renderMe();
     render();
@@ -280,6 +314,9 @@ function wireComposer(form, input, threadTs) {
 
 /** @param {Json} event */
 function apply(event) {
+  if (event.type === 'message' && event.message.channel === directChannel() && app.channel !== directChannel() && !app.messages.has(key(event.message.channel, event.message.ts))) {
+    toast(`${app.workspace.bot.name} sent you a direct message`);
+  }
   if (event.type === 'message') app.messages.set(key(event.message.channel, event.message.ts), event.message);
   else if (event.type === 'message_deleted') app.messages.delete(key(event.channel, event.ts));
   else if (event.type === 'modals') app.modals[event.user] = event.stack;

@@ -10,7 +10,7 @@ import {
   modifyClusterEndpointSP,
 } from './tke-clusters.js';
 import { createClusterNodePool, describeClusterNodePools } from './tke-nodepools.js';
-import { createClusterRelease, describeClusterReleases } from './tke-releases.js';
+import { createClusterRelease, describeClusterPendingReleases, describeClusterReleases } from './tke-releases.js';
 import {
   describeDisks,
   describeInstances,
@@ -36,6 +36,7 @@ export const ACTIONS: readonly ActionDefinition[] = [
   describeClusterNodePools,
   createClusterRelease,
   describeClusterReleases,
+  describeClusterPendingReleases,
   deleteCluster,
   describeKeyPairs,
   describeZones,

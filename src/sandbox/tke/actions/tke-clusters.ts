@@ -325,6 +325,12 @@ export const createClusterEndpoint = defineAction({
     if (cluster.endpoints[kind]) {
       throw new ApiError('ResourceInUse', `Cluster \`${cluster.clusterId}\` already has a ${kind} endpoint.`);
     }
+    // TKE builds one endpoint at a time: the other one must be done first (Terraform waits for it too).
+    const otherKind: EndpointKind = kind === 'public' ? 'private' : 'public';
+    const other = cluster.endpoints[otherKind];
+    if (other && state.endpointStatus(other) === 'Creating') {
+      throw new ApiError('ResourceInUse', `Cluster \`${cluster.clusterId}\` is still creating its ${otherKind} endpoint; create the ${kind} one once it is Created.`);
+    }
     let subnetCidr: string | undefined;
     if (kind === 'private') {
       if (!req.SubnetId) throw missingParameter('SubnetId');
@@ -383,6 +389,10 @@ export const modifyClusterEndpointSP = defineAction({
     const cluster = requireCluster(context, req.ClusterId);
     const endpoint = cluster.endpoints.public;
     if (!endpoint) throw new ApiError('ResourceNotFound', `Cluster \`${cluster.clusterId}\` has no public endpoint.`);
+    const status = context.state.endpointStatus(endpoint);
+    if (status !== 'Created') {
+      throw new ApiError('ResourceUnavailable', `The public endpoint of cluster \`${cluster.clusterId}\` is ${status}; its security policy can be changed once it is Created.`);
+    }
     const policies = req.SecurityPolicies ?? [];
     policies.forEach((policy, i) => {
       const cidr = policy.includes('/') ? parseCidr(policy) : parseCidr(`${policy}/32`);

@@ -2,7 +2,9 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type {
   CreateClusterReleaseResponse,
+  DescribeClusterPendingReleasesResponse,
   DescribeClusterReleasesResponse,
+  PendingRelease,
   Release,
 } from 'tencentcloud-sdk-nodejs/tencentcloud/services/tke/v20180525/tke_models.js';
 import { ApiError, clusterNotFound, invalidParameterValue, missingParameter } from '../errors.js';
@@ -114,7 +116,7 @@ export const createClusterRelease = defineAction({
   },
 });
 
-/** Helm's description of a release in each status. */
+/** Helm's description of a release in each status (a release Helm has recorded). */
 function releaseView(state: EmulatorState, release: ReleaseRecord): Release {
   const status = state.releaseStatus(release);
   const settledAt = status === 'pending-install' ? release.createdAt : release.createdAt + state.timings.addonInstallMs;
@@ -148,6 +150,7 @@ export const describeClusterReleases = defineAction({
     const cluster = requireCluster(context, req.ClusterId);
     const matching = cluster.releases.filter(
       (r) =>
+        context.state.releaseList(r) === 'installed' &&
         (req.Namespace === undefined || r.namespace === req.Namespace) &&
         (req.ReleaseName === undefined || r.name === req.ReleaseName) &&
         (req.ChartName === undefined || r.chartName === req.ChartName),
@@ -159,6 +162,46 @@ export const describeClusterReleases = defineAction({
       Offset: offset,
       Total: matching.length,
       ReleaseSet: page(matching, offset, limit).map((r) => releaseView(context.state, r)),
+    };
+  },
+});
+
+/** TKE's view of a release it is still installing, or failed to install before Helm recorded it. */
+function pendingView(state: EmulatorState, release: ReleaseRecord): PendingRelease {
+  const status = state.releaseStatus(release);
+  const updatedAt = status === 'pending-install' ? release.createdAt : release.createdAt + state.timings.addonInstallMs;
+  return {
+    ID: release.releaseId,
+    Name: release.name,
+    Namespace: release.namespace,
+    Status: status,
+    Condition: status === 'failed' ? (release.failure ?? '') : '',
+    CreatedTime: isoTime(release.createdAt),
+    UpdatedTime: isoTime(updatedAt),
+  };
+}
+
+export const describeClusterPendingReleases = defineAction({
+  service: 'tke',
+  action: 'DescribeClusterPendingReleases',
+  schema: z.object({
+    ClusterId: z.string(),
+    Limit: limitSchema,
+    Offset: offsetSchema,
+    // The SDK documents tke, eks and external here.
+    ClusterType: z.enum(['tke', 'eks', 'external']).optional(),
+  }),
+  handle: (context, req): DescribeClusterPendingReleasesResponse => {
+    requireStandardCluster(req.ClusterType, req.ClusterId);
+    const cluster = requireCluster(context, req.ClusterId);
+    const pending = cluster.releases.filter((r) => context.state.releaseList(r) === 'pending');
+    const limit = req.Limit ?? 20;
+    const offset = req.Offset ?? 0;
+    return {
+      Limit: limit,
+      Offset: offset,
+      Total: pending.length,
+      ReleaseSet: page(pending, offset, limit).map((r) => pendingView(context.state, r)),
     };
   },
 });
