@@ -155,16 +155,16 @@ export const describeClusterReleases = defineAction({
         (req.ReleaseName === undefined || r.name === req.ReleaseName) &&
         (req.ChartName === undefined || r.chartName === req.ChartName),
     );
-    const limit = req.Limit ?? 20;
-    const offset = req.Offset ?? 0;
-    return {
-      Limit: limit,
-      Offset: offset,
-      Total: matching.length,
-      ReleaseSet: page(matching, offset, limit).map((r) => releaseView(context.state, r)),
-    };
+    return releasePage(req, matching, (r) => releaseView(context.state, r));
   },
 });
+
+/** One page of releases as both list actions answer it (Limit 20 by default). */
+function releasePage<T>(req: { Limit?: number | undefined; Offset?: number | undefined }, releases: ReleaseRecord[], view: (release: ReleaseRecord) => T) {
+  const limit = req.Limit ?? 20;
+  const offset = req.Offset ?? 0;
+  return { Limit: limit, Offset: offset, Total: releases.length, ReleaseSet: page(releases, offset, limit).map(view) };
+}
 
 /** TKE's view of a release it is still installing, or failed to install before Helm recorded it. */
 function pendingView(state: EmulatorState, release: ReleaseRecord): PendingRelease {
@@ -195,13 +195,6 @@ export const describeClusterPendingReleases = defineAction({
     requireStandardCluster(req.ClusterType, req.ClusterId);
     const cluster = requireCluster(context, req.ClusterId);
     const pending = cluster.releases.filter((r) => context.state.releaseList(r) === 'pending');
-    const limit = req.Limit ?? 20;
-    const offset = req.Offset ?? 0;
-    return {
-      Limit: limit,
-      Offset: offset,
-      Total: pending.length,
-      ReleaseSet: page(pending, offset, limit).map((r) => pendingView(context.state, r)),
-    };
+    return releasePage(req, pending, (r) => pendingView(context.state, r));
   },
 });
