@@ -5,7 +5,7 @@ import type { ProvisioningSteps } from './deploy.js';
 import type { ClusterRecord, TencentFailure } from './store-schema.js';
 import type { ThreadReply } from './threads.js';
 import type { EndpointAccess, PendingRelease, Release, TkeGateway, TkeTarget } from './tke.js';
-import { during, type CheckOutcome, type ClusterCheck } from './watcher.js';
+import { during, retriedNextTick, type CheckOutcome, type ClusterCheck } from './watcher.js';
 
 export interface ProvisioningCheckDeps {
   tke: Pick<TkeGateway, 'describeClusterEndpointStatus' | 'describeClusterNodePools' | 'describeClusterReleases' | 'describeClusterPendingReleases'>;
@@ -63,6 +63,18 @@ async function followEndpoints(deps: ProvisioningCheckDeps, tick: EndpointTick):
   }
   return { ready: true };
 }
+
+/**
+ * A cluster planned by a tkeops from before add-on packs were Helm releases (its plan names no chart
+ * package): tkeops cannot install or follow those packs, and says so rather than wait for nothing.
+ */
+const outdatedPlan = (packs: string[]): TencentFailure => ({
+  code: 'AddonPlanOutdated',
+  message:
+    `the add-on packs ${packs.join(', ')} were planned by an older tkeops, before they were installed as Helm releases; ` +
+    'install them by hand (helm install) or delete the cluster and create it again',
+  action: 'CreateClusterRelease',
+});
 
 type AddonsTick = { done: true } | { done: false; fail?: TencentFailure };
 
@@ -195,6 +207,8 @@ export function provisioningCheck(deps: ProvisioningCheckDeps): ClusterCheck {
             replies.push({ key: StepKeys.endpoint, text: threadReplies.endpoint(spec.endpointAccess, spec.publicCidrs) });
           }
         } catch (error) {
+          // Only an endpoint call to try again next tick lets the worker pools go on; any other error fails the cluster now.
+          if (!retriedNextTick(error, record, now)) throw error;
           endpointError = error;
         }
       }
@@ -227,6 +241,8 @@ export function provisioningCheck(deps: ProvisioningCheckDeps): ClusterCheck {
       // Add-on packs (Helm releases), once every pool has nodes to run them.
       const addons = plannedAddons(record);
       if (addons.length > 0 && !progress.addonsReadyAt) {
+        const outdated = (record.plan?.addons ?? []).filter((a) => a.package === '').map((a) => a.name);
+        if (outdated.length > 0) return { ...outcome(), fail: outdatedPlan(outdated) };
         if (!progress.addonsRequestedAt) {
           // Pools that came up in this tick are recorded at its end; the add-ons follow next tick.
           if (readyNow.size === 0) await during('CreateClusterRelease', () => deps.provisioning.installAddons(record.id));

@@ -29,12 +29,23 @@ export const CREATE_OUTCOME_AFTER_MS = 3 * 60_000;
  * Running (it is busy with another change, such as an endpoint being built); Terraform retries
  * CreateClusterEndpoint on that code. From these steps it means "try again next tick".
  */
-const RETRIED_WHILE_CLUSTER_BUSY = new Set(['CreateClusterEndpoint', 'CreateClusterNodePool', 'CreateClusterRelease']);
+const RETRIED_WHILE_CLUSTER_BUSY = new Set(['CreateClusterEndpoint', 'ModifyClusterEndpointSP', 'CreateClusterNodePool', 'CreateClusterRelease']);
 const CLUSTER_BUSY = 'ResourceUnavailable.ClusterState';
+/** How long after the control plane came up TKE may go on answering "busy" before the cluster fails. */
+export const CLUSTER_BUSY_GIVE_UP_MS = 30 * 60_000;
 
-/** Whether the watcher counts and retries this error instead of failing the cluster. */
-function retriedNextTick(error: TencentError, action: string | undefined): boolean {
-  return error.transient || (error.code === CLUSTER_BUSY && action !== undefined && RETRIED_WHILE_CLUSTER_BUSY.has(action));
+/**
+ * Whether the watcher counts this error and tries again next tick instead of failing the cluster:
+ * a transient error, or TKE busy with a Running cluster during a create step (for a while).
+ */
+export function retriedNextTick(error: unknown, record: Pick<ClusterRecord, 'progress'>, now: Date): boolean {
+  const action = error instanceof CheckError ? error.action : undefined;
+  const cause = error instanceof CheckError ? error.error : error;
+  if (!(cause instanceof TencentError)) return true;
+  if (cause.transient) return true;
+  if (cause.code !== CLUSTER_BUSY || action === undefined || !RETRIED_WHILE_CLUSTER_BUSY.has(action)) return false;
+  const runningAt = record.progress.controlPlaneRunningAt;
+  return runningAt === undefined || now.getTime() - Date.parse(runningAt) < CLUSTER_BUSY_GIVE_UP_MS;
 }
 
 /** Waits between announce attempts for a cluster whose root message Slack refused: doubling from the first, capped. */
@@ -271,7 +282,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       if (outcome?.audit) audit.push(...outcome.audit);
       if (outcome?.fail) return combined(outcome.fail);
       if (outcome?.error !== undefined) {
-        const handled = errorOutcome(record, outcome.error);
+        const handled = errorOutcome(record, outcome.error, context.now);
         if (handled.change) changes.push(handled.change);
         if (handled.replies) replies.push(...handled.replies);
         return combined(handled.fail);
@@ -282,12 +293,12 @@ export function createWatcher(deps: WatcherDeps): Watcher {
   }
 
   /** Turns an error into an outcome: transient ones are counted (and told after a while); others fail the cluster. */
-  function errorOutcome(record: ClusterRecord, error: unknown): CheckOutcome {
+  function errorOutcome(record: ClusterRecord, error: unknown, now: Date): CheckOutcome {
     const action = error instanceof CheckError ? error.action : undefined;
     const cause = error instanceof CheckError ? error.error : error;
     // A deletion is never turned into a failure: the cluster stays Deleting (so force delete stays
     // reachable) and a lasting error is told in the thread like a transient one.
-    if (cause instanceof TencentError && !retriedNextTick(cause, action) && record.status !== 'Deleting') return { fail: failureOf(cause, action) };
+    if (!retriedNextTick(error, record, now) && record.status !== 'Deleting') return { fail: failureOf(cause, action) };
     const failure = failureOf(cause, action);
     const count = record.transientErrors + 1;
     deps.logger.warn({ clusterId: record.id, code: failure.code, action, ticks: count }, 'watcher: transient error, retrying next tick');
@@ -347,7 +358,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         try {
           outcome = await runChecks(record, observation, now);
         } catch (error) {
-          outcome = errorOutcome(record, error);
+          outcome = errorOutcome(record, error, now);
         }
         // Replies alone are worth a store write only when they can be posted.
         const replies = record.thread ? (outcome.replies?.length ?? 0) : 0;

@@ -187,7 +187,7 @@ describe('cloud accounts over Slack', () => {
       expect(t.tencent.requestsFor('DescribeRegions')).toEqual([]);
     });
 
-    it('answers "Tencent did not answer in time" within 2.5 s, before Slack gives up at 3 s, and saves nothing', async () => {
+    it('answers "Tencent did not answer in time" before Slack gives up at 3 s, and saves nothing', async () => {
       await start();
       const view = await openModal(USERS.tenantAdmin);
       t.tencent.latency('DescribeRegions', 4_000);
@@ -198,7 +198,8 @@ describe('cloud accounts over Slack', () => {
         response_action: 'errors',
         errors: { [BlockIds.accountSecretKey]: 'Tencent did not answer in time, try again.' },
       });
-      expect(elapsedMs).toBeLessThan(2_500);
+      // The Tencent budget is 1.8 s; the rest is room for signing, Bolt and a loaded machine.
+      expect(elapsedMs).toBeLessThan(2_800);
       expect(accounts()).toEqual([]);
     });
   });

@@ -427,7 +427,7 @@ describe('a deletion stuck in Deleting', () => {
     expect(bot().logs.some((l) => l.includes('could not list the on-call user group; using its 1 members last seen'))).toBe(true);
   });
 
-  it('answers the force-delete confirmation within 1.4 s when three slow on-call user groups are asked at once', async () => {
+  it('asks three slow on-call user groups at once and answers the force-delete confirmation before Slack gives up', async () => {
     const cluster = await runningCluster({ stuck: true, moreOnCallGroups: ['S0NIGHTS', 'S0WEEKEND'] });
     const requestedAt = await deleteIt();
     await tickUntil(requestedAt + 15 * MINUTE);
@@ -445,8 +445,12 @@ describe('a deletion stuck in Deleting', () => {
     const answerMs = Date.now() - sentAt;
 
     expect(answer).toMatchObject({ status: 200, text: '' });
-    expect(answerMs).toBeLessThan(1_400);
-    expect(bot().slack.calls('usergroups.users.list').slice(lookupsBefore).map((c) => c.body.usergroup).sort()).toEqual(['S0NIGHTS', ON_CALL_GROUP, 'S0WEEKEND']);
+    expect(answerMs).toBeLessThan(2_800);
+    const lookups = bot().slack.calls('usergroups.users.list').slice(lookupsBefore);
+    expect(lookups.map((c) => c.body.usergroup).sort()).toEqual(['S0NIGHTS', ON_CALL_GROUP, 'S0WEEKEND']);
+    // Asked together: one after another, each would start 0.6 s after the previous.
+    const starts = lookups.map((c) => c.at);
+    expect(Math.max(...starts) - Math.min(...starts)).toBeLessThan(300);
     await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postMessage' && text(c).includes('force deleted')));
     expect(record(cluster.id)).toMatchObject({ status: 'DeletedForced', deletion: { forcedBy: PAGER } });
   });

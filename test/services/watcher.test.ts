@@ -6,7 +6,7 @@ import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { createProvisioningThreads } from '../../src/services/threads.js';
 import type { TencentCredential } from '../../src/services/tke.js';
 import { ADDON_DEADLINE_MS } from '../../src/services/watch-provisioning.js';
-import { CREATE_OUTCOME_AFTER_MS, TRANSIENT_TICKS } from '../../src/services/watcher.js';
+import { CLUSTER_BUSY_GIVE_UP_MS, CREATE_OUTCOME_AFTER_MS, TRANSIENT_TICKS } from '../../src/services/watcher.js';
 import { aCluster } from '../support/clusters.js';
 import { recordingChat, refused, serverError, timedOut } from '../support/recording-chat.js';
 import { seedClusters, specIn } from '../support/seed-clusters.js';
@@ -404,7 +404,7 @@ describe('the watcher', () => {
     expect(w.cluster(cluster?.id ?? '')?.status).toBe('Running');
   });
 
-  it('still fails a cluster on ResourceUnavailable.ClusterState from a call that is not a create step', async () => {
+  it('retries ModifyClusterEndpointSP refused with ResourceUnavailable.ClusterState next tick', async () => {
     const w = await world();
     const [cluster] = await w.seed([gz('busy-cidrs')]);
     w.tencent.failNext('ModifyClusterEndpointSP', { code: 'ResourceUnavailable.ClusterState', message: 'cluster is updating' });
@@ -413,7 +413,57 @@ describe('the watcher', () => {
     await w.tick();
     w.clock.advance(30_000);
     await w.tick();
-    expect(w.cluster(cluster?.id ?? '')?.failure).toMatchObject({ code: 'ResourceUnavailable.ClusterState', action: 'ModifyClusterEndpointSP' });
+    expect(w.cluster(cluster?.id ?? '')?.status).toBe('Provisioning');
+    await tickTimes(w, 1);
+    expect(w.tencent.requestsFor('ModifyClusterEndpointSP').map((r) => r.errorCode)).toEqual(['ResourceUnavailable.ClusterState', undefined]);
+    expect(w.cluster(cluster?.id ?? '')?.progress.publicEndpointRestrictedAt).toBeDefined();
+  });
+
+  it('still fails a cluster on ResourceUnavailable.ClusterState from a call that is not a create step', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('busy-describe')]);
+    w.clock.advance(60_000);
+    await w.tick(); // Running: the endpoint is requested
+    w.tencent.failNext('DescribeClusterEndpointStatus', { code: 'ResourceUnavailable.ClusterState', message: 'cluster is updating' });
+    await tickTimes(w, 1);
+    expect(w.cluster(cluster?.id ?? '')?.failure).toMatchObject({ code: 'ResourceUnavailable.ClusterState', action: 'DescribeClusterEndpointStatus' });
+  });
+
+  it('fails a cluster TKE still calls busy half an hour after its control plane came up', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('always-busy')]);
+    w.tencent.failNext('CreateClusterEndpoint', { code: 'ResourceUnavailable.ClusterState', message: 'cluster is updating', times: 1_000 });
+    w.clock.advance(60_000);
+    await w.tick(); // Running
+    w.clock.advance(CLUSTER_BUSY_GIVE_UP_MS - 1_000);
+    await w.tick();
+    expect(w.cluster(cluster?.id ?? '')?.status).toBe('Provisioning');
+    w.clock.advance(1_000);
+    await w.tick();
+    expect(w.cluster(cluster?.id ?? '')).toMatchObject({ status: 'Failed', failure: { code: 'ResourceUnavailable.ClusterState', action: 'CreateClusterEndpoint' } });
+  });
+
+  it('creates no worker pool when CreateClusterEndpoint is refused for good: the cluster fails first', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('bad-endpoint')]);
+    w.tencent.failNext('CreateClusterEndpoint', { code: 'InvalidParameter.Param', message: 'subnet is full' });
+    w.clock.advance(60_000);
+    await w.tick();
+    expect(w.cluster(cluster?.id ?? '')).toMatchObject({ status: 'Failed', failure: { code: 'InvalidParameter.Param', action: 'CreateClusterEndpoint' } });
+    expect(w.tencent.requestsFor('CreateClusterNodePool')).toEqual([]);
+  });
+
+  it('fails, saying what to do, a cluster whose add-on packs were planned before they became Helm releases', async () => {
+    const w = await world();
+    const [cluster] = await w.seed([gz('old-plan')]);
+    await w.store.update((data) => {
+      for (const addon of data.clusters.find((c) => c.id === cluster?.id)?.plan?.addons ?? []) Object.assign(addon, { package: '', repository: '' });
+    });
+    await provisionFully(w);
+
+    expect(w.cluster(cluster?.id ?? '')).toMatchObject({ status: 'Failed', failure: { code: 'AddonPlanOutdated', action: 'CreateClusterRelease' } });
+    expect(w.replies().at(-1)).toContain('install them by hand (helm install) or delete the cluster and create it again');
+    expect(w.tencent.requestsFor('CreateClusterRelease')).toEqual([]);
   });
 
   it('keeps following the other clusters when one cloud account has no usable credential', async () => {

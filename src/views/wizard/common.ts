@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { WizardOptions } from '../../services/store-schema.js';
 import { section } from '../blocks.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
-import { clip, escapeMrkdwn, failureText, messageUrl } from '../cluster-format.js';
+import { clip, failureText, messageUrl } from '../cluster-format.js';
 import { ActionIds, BlockIds, CallbackIds } from '../ids.js';
 import { parsePrivateMetadata } from '../private-metadata.js';
 import { WIZARD_STEPS, type WizardStep } from './fields.js';
@@ -84,8 +84,8 @@ export const button = (text: string, actionId: string, value?: string, style?: '
   ...(style ? { style } : {}),
 });
 
-/** A notice above the form (e.g. why the user is back on this step). */
-export const notice = (text: string | undefined): KnownBlock[] => (text ? [section(`:warning: ${escapeMrkdwn(text)}`)] : []);
+/** A notice above the form (e.g. why the user is back on this step), in mrkdwn: text users typed must come escaped. */
+export const notice = (text: string | undefined): KnownBlock[] => (text ? [section(`:warning: ${text}`)] : []);
 
 /** A Tencent error while loading choices: shown with its code and a Retry button, never swallowed. */
 export function loadErrorBlocks(options: WizardOptions): KnownBlock[] {

@@ -10,6 +10,7 @@
 import { endpointAccessSchema } from '../../services/store-schema.js';
 import type { WizardForm, WizardPoolForm } from '../../services/store-schema.js';
 import type { FieldErrors, FieldKey, PoolField } from '../../services/cluster-spec.js';
+import { escapeMrkdwn } from '../cluster-format.js';
 import { BlockIds } from '../ids.js';
 import type { StateValue, StateValues } from '../view-state.js';
 
@@ -144,7 +145,8 @@ export function errorsForBlocks(errors: FieldErrors, blockIds: readonly string[]
     else unplaced.push(message);
   }
   const first = blockIds.find((id) => id in inline);
-  if (!first) return { notice: unplaced.join('\n') };
+  // Field errors repeat what the user typed (a tag, a CIDR); in a notice they are mrkdwn.
+  if (!first) return { notice: unplaced.map(escapeMrkdwn).join('\n') };
   if (unplaced.length > 0) inline[first] = `${inline[first]}\nAlso: ${unplaced.join('; ')}`;
   return { inline };
 }
