@@ -116,10 +116,15 @@ export const createClusterRelease = defineAction({
   },
 });
 
+/** A release's status now, and when it last changed (created, or settled once the install time passed). */
+function releaseState(state: EmulatorState, release: ReleaseRecord) {
+  const status = state.releaseStatus(release);
+  return { status, updatedAt: status === 'pending-install' ? release.createdAt : release.createdAt + state.timings.addonInstallMs };
+}
+
 /** Helm's description of a release in each status (a release Helm has recorded). */
 function releaseView(state: EmulatorState, release: ReleaseRecord): Release {
-  const status = state.releaseStatus(release);
-  const settledAt = status === 'pending-install' ? release.createdAt : release.createdAt + state.timings.addonInstallMs;
+  const { status, updatedAt } = releaseState(state, release);
   return {
     Name: release.name,
     Namespace: release.namespace,
@@ -128,7 +133,7 @@ function releaseView(state: EmulatorState, release: ReleaseRecord): Release {
     ChartName: release.chartName,
     ChartVersion: release.chartVersion,
     AppVersion: '',
-    UpdatedTime: isoTime(settledAt),
+    UpdatedTime: isoTime(updatedAt),
     Description: status === 'failed' ? (release.failure ?? '') : status === 'deployed' ? 'Install complete' : 'Initial install underway',
   };
 }
@@ -168,8 +173,7 @@ function releasePage<T>(req: { Limit?: number | undefined; Offset?: number | und
 
 /** TKE's view of a release it is still installing, or failed to install before Helm recorded it. */
 function pendingView(state: EmulatorState, release: ReleaseRecord): PendingRelease {
-  const status = state.releaseStatus(release);
-  const updatedAt = status === 'pending-install' ? release.createdAt : release.createdAt + state.timings.addonInstallMs;
+  const { status, updatedAt } = releaseState(state, release);
   return {
     ID: release.releaseId,
     Name: release.name,
