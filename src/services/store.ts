@@ -46,12 +46,26 @@ export async function openStore(file: string): Promise<Store> {
   await db.read();
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
 
+  // Writes are coalesced: while one is on its way to disk, every change made meanwhile waits for one
+  // more write, which starts when that one ends and carries them all (the file is written whole, so
+  // a burst of updates, like the watcher's per-call records, costs a few writes instead of one each).
+  let inFlight: Promise<void> = Promise.resolve();
+  let next: Promise<void> | undefined;
+  const persist = (): Promise<void> =>
+    (next ??= inFlight
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        inFlight = db.write();
+        return inFlight;
+      }));
+
   return {
     file,
     read: (select) => structuredClone(select(db.data)),
     async update(change) {
       const result = change(db.data);
-      await db.write();
+      await persist();
       return structuredClone(result);
     },
   };

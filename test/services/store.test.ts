@@ -46,6 +46,21 @@ describe('the store', () => {
     expect(await readFile(file, 'utf8')).toBe(wrong);
   });
 
+  it('has every change of a burst on disk by the time its update resolves, and all of them after a restart', async () => {
+    const store = await openStore(file);
+    const entry = (i: number) => ({ at: '2026-01-01T00:00:00.000Z', actor: 'U1', action: 'cluster.note', target: `t${i}`, detail: {} });
+    const onDiskWhenResolved = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        store
+          .update((data) => void data.audit.push(entry(i)))
+          .then(async () => (JSON.parse(await readFile(file, 'utf8')) as { audit: { target: string }[] }).audit.some((e) => e.target === `t${i}`)),
+      ),
+    );
+    expect(onDiskWhenResolved.every(Boolean)).toBe(true);
+    const reopened = await openStore(file);
+    expect(reopened.read((data) => data.audit.length)).toBe(200);
+  });
+
   it('hands out copies, so changing a read result does not change the store', async () => {
     const store = await openStore(file);
     const audit = store.read((data) => data.audit);
