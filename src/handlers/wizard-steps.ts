@@ -64,7 +64,7 @@ export async function checkStep(services: WizardServices, draft: DraftRecord, st
         return checkPacks(form, profile);
       }
       case 'placement':
-        return checkPlacement(form, context.options);
+        return checkPlacement(form, context.options, form.profile ? services.profiles.get(form.profile)?.layers.network : undefined);
       case 'pools':
         return checkWorkerPools(form, context.options);
       case 'review':

@@ -21,7 +21,7 @@
  */
 import { z } from 'zod';
 import { applyOverrides, listPacks } from './profiles.js';
-import type { Profile, ProfileCatalog } from './profiles.js';
+import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
 import type { ClusterSpec, EndpointAccessChoice, Tag, WizardForm, WizardOptions, WizardPoolForm, WorkerPoolSpec } from './store-schema.js';
 import type { EndpointAccess } from './tke.js';
 
@@ -94,6 +94,42 @@ export function parseIpv4Cidr(text: string): { cidr: string } | { problem: strin
     return { problem: `${text} is not a network address; did you mean ${aligned}/${prefix}?` };
   }
   return { cidr: `${octets.join('.')}/${prefix}` };
+}
+
+/** Whether two CIDRs share an address (one contains the other). Unparseable text overlaps nothing. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const range = (text: string) => {
+    const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(text);
+    if (!match) return undefined;
+    const size = 2 ** (32 - Number(match[5]));
+    const start = Math.floor(match.slice(1, 5).map(Number).reduce((acc, o) => acc * 256 + o, 0) / size) * size;
+    return { start, end: start + size };
+  };
+  const [x, y] = [range(a), range(b)];
+  return x !== undefined && y !== undefined && x.start < y.end && y.start < x.end;
+}
+
+/**
+ * TKE refuses a pod or service CIDR that overlaps the cluster's VPC or another cluster's CIDRs in
+ * that VPC; the cluster profile fixes them, so the VPC is what the user can change.
+ */
+function networkConflict(network: NetworkLayer, options: WizardOptions, vpcId: string): string | undefined {
+  const own = [
+    ...(network.mode === 'GR' ? [{ what: 'pod CIDR', cidr: network.clusterCidr }] : []),
+    ...(network.serviceCidr ? [{ what: 'service CIDR', cidr: network.serviceCidr }] : []),
+  ];
+  const vpc = options.vpcs?.find((v) => v.vpcId === vpcId);
+  const taken = [
+    ...(vpc ? [{ by: `this VPC (${vpc.cidr})`, cidr: vpc.cidr }] : []),
+    ...(options.vpcId === vpcId ? (options.vpcClusters ?? []) : []).flatMap((c) =>
+      c.cidrs.map((cidr) => ({ by: `cluster ${c.name} (${c.clusterId}, ${cidr}) in this VPC`, cidr })),
+    ),
+  ];
+  for (const mine of own) {
+    const clash = taken.find((t) => cidrsOverlap(mine.cidr, t.cidr));
+    if (clash) return `The cluster profile's ${mine.what} ${mine.cidr} overlaps ${clash.by}; choose another VPC or cluster profile`;
+  }
+  return undefined;
 }
 
 const lines = (text: string): { line: number; text: string }[] =>
@@ -260,7 +296,7 @@ export const ENDPOINTS: Record<EndpointAccessChoice, readonly EndpointAccess[]> 
 export const includesPublic = (access: EndpointAccessChoice): boolean => ENDPOINTS[access].includes('public');
 export const includesPrivate = (access: EndpointAccessChoice): boolean => ENDPOINTS[access].includes('private');
 
-export function checkPlacement(form: WizardForm, options: WizardOptions): Checked<Placement> {
+export function checkPlacement(form: WizardForm, options: WizardOptions, network?: NetworkLayer): Checked<Placement> {
   const errors: FieldErrors = {};
   const regionLists = options.region !== undefined && options.region === form.region;
   if (!form.region) errors.region = 'Choose a region';
@@ -271,6 +307,10 @@ export function checkPlacement(form: WizardForm, options: WizardOptions): Checke
   }
   if (!form.vpcId) errors.vpcId = 'Choose a VPC';
   else if (!regionLists || !(options.vpcs ?? []).some((v) => v.vpcId === form.vpcId)) errors.vpcId = 'This VPC is not in the chosen region';
+  else {
+    const conflict = network ? networkConflict(network, options, form.vpcId) : undefined;
+    if (conflict) errors.vpcId = conflict;
+  }
   if (!form.subnetId) errors.subnetId = 'Choose a subnet';
   else if (options.vpcId !== form.vpcId || !(options.subnets ?? []).some((s) => s.subnetId === form.subnetId)) {
     errors.subnetId = 'This subnet is not in the chosen VPC';
@@ -369,7 +409,7 @@ export function checkClusterSpec(form: WizardForm, context: SpecContext): Checke
   const basics = checkBasics(form, context);
   const profile = form.profile ? context.profiles.get(form.profile) : undefined;
   const packs = profile ? checkPacks(form, profile) : undefined;
-  const placement = checkPlacement(form, context.options);
+  const placement = checkPlacement(form, context.options, profile?.layers.network);
   const pools = checkWorkerPools(form, context.options);
   if (basics.ok && packs?.ok && placement.ok && pools.ok) {
     return {

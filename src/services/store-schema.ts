@@ -218,6 +218,8 @@ export const wizardOptionsSchema = z.object({
   instanceTypes: z
     .array(z.object({ instanceType: z.string(), zone: z.string(), cpu: z.number(), memoryGb: z.number(), gpu: z.number() }))
     .optional(),
+  /** The TKE clusters already in that VPC and the CIDRs they take (a new cluster's must not overlap them). */
+  vpcClusters: z.array(z.object({ clusterId: z.string(), name: z.string(), cidrs: z.array(z.string()) })).optional(),
   /** The last Tencent error while loading choices, shown in the modal until a load succeeds. */
   error: tencentFailureSchema.extend({ what: z.string() }).optional(),
 });

@@ -121,6 +121,11 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
         name: c.ClusterName ?? '',
         status: c.ClusterStatus ?? '',
         tags: (c.TagSpecification ?? []).flatMap((spec) => toTags(spec.Tags)),
+        network: {
+          vpcId: c.ClusterNetworkSettings?.VpcId ?? '',
+          clusterCidr: c.ClusterNetworkSettings?.ClusterCIDR ?? '',
+          serviceCidr: c.ClusterNetworkSettings?.ServiceCIDR ?? '',
+        },
       }));
     },
 

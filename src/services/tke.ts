@@ -87,6 +87,8 @@ export interface TkeCluster {
   name: string;
   status: TkeClusterStatus;
   tags: Tag[];
+  /** ClusterNetworkSettings: its VPC and the CIDRs it takes there ('' when Tencent gives none). */
+  network?: { vpcId: string; clusterCidr: string; serviceCidr: string };
 }
 
 export interface CreateClusterInput {

@@ -53,22 +53,26 @@ export function createWizardChoices(deps: { tke: TkeGateway; accounts: Pick<Acco
         zones: zones.filter((z) => z.available).map((z) => ({ zone: z.zone, name: z.name })),
       };
     }
-    const subnets = await tke.describeSubnets(target, form.vpcId ?? '');
+    const [subnets, clusters] = await Promise.all([tke.describeSubnets(target, form.vpcId ?? ''), tke.describeClusters(target, [])]);
     const zones = [...new Set(subnets.map((s) => s.zone))];
     const types = zones.length > 0 ? await tke.describeInstanceTypeConfigs(target, zones) : [];
+    const vpcClusters = clusters
+      .filter((c) => c.network?.vpcId === form.vpcId)
+      .map((c) => ({ clusterId: c.clusterId, name: c.name, cidrs: [c.network?.clusterCidr ?? '', c.network?.serviceCidr ?? ''].filter(Boolean) }));
     const { error: _previous, ...rest } = options;
     return {
       ...rest,
       vpcId: form.vpcId,
       subnets: subnets.map((s) => ({ subnetId: s.subnetId, vpcId: s.vpcId, name: s.name, zone: s.zone, cidr: s.cidr })),
       instanceTypes: types.map((t) => ({ instanceType: t.instanceType, zone: t.zone, cpu: t.cpu, memoryGb: t.memoryGb, gpu: t.gpu })),
+      vpcClusters,
     };
   }
 
   const WHAT: Record<Need, (form: WizardForm) => string> = {
     regions: () => 'regions (DescribeRegions)',
     region: (form) => `key pairs, VPCs and zones of ${form.region ?? ''}`,
-    vpc: (form) => `subnets and instance types of ${form.vpcId ?? ''}`,
+    vpc: (form) => `subnets, instance types and clusters of ${form.vpcId ?? ''}`,
   };
 
   return {

@@ -380,6 +380,32 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       nothingSent();
     });
 
+    it("refuses, on the VPC field, a VPC where another cluster already takes the cluster profile's service CIDR", async () => {
+      const w = await wizardAt('placement');
+      await t.bot.tke.createCluster(
+        { credential: TENCENT, region: 'ap-guangzhou' },
+        {
+          name: 'first',
+          description: '',
+          kubernetesVersion: '1.30.0',
+          os: 'ubuntu18.04.1x86_64',
+          vpcId: 'vpc-gzdemo01',
+          network: { mode: 'GR', clusterCidr: '10.96.0.0/16', serviceCidr: '192.168.240.0/20' },
+          tags: [],
+        },
+      );
+      t.tencent.clearRequests();
+
+      const reply = await placement(w);
+
+      expect(errorsOf(w, reply)).toEqual({
+        vpcId: expect.stringMatching(
+          /^The cluster profile's service CIDR 192\.168\.240\.0\/20 overlaps cluster first \(cls-\w+, 192\.168\.240\.0\/20\) in this VPC; choose another VPC or cluster profile$/,
+        ),
+      });
+      nothingSent();
+    });
+
     it('keeps errors inline when a field in error has no block yet (no VPC picked after choosing the region, so no subnet)', async () => {
       const w = await wizardAt('placement');
       await w.act(ActionIds.wizardRegion, { value: 'ap-guangzhou', input: { [ActionIds.wizardRegion]: 'ap-guangzhou' } });

@@ -4,6 +4,7 @@ import {
   checkClusterSpec,
   checkPacks,
   checkPlacement,
+  cidrsOverlap,
   checkWorkerPools,
   instanceTypesFor,
   MAX_WORKER_POOLS,
@@ -223,6 +224,44 @@ describe('placement', () => {
       keyPairId: 'This key pair is not in the chosen region',
       vpcId: 'This VPC is not in the chosen region',
     });
+  });
+
+  describe("the cluster profile's CIDRs in the chosen VPC", () => {
+    const gr = { mode: 'GR' as const, clusterCidr: '10.244.0.0/16', serviceCidr: '172.17.0.0/20' };
+    const errorsWith = (network: Parameters<typeof checkPlacement>[2], options = aWizardOptions()) => {
+      const result = checkPlacement(aWizardForm(), options, network);
+      return result.ok ? {} : result.errors;
+    };
+
+    it('accepts CIDRs that overlap neither the VPC nor its clusters', () => {
+      expect(errorsWith(gr, { ...aWizardOptions(), vpcClusters: [{ clusterId: 'cls-other', name: 'other', cidrs: ['10.245.0.0/16', '172.18.0.0/20'] }] })).toEqual({});
+    });
+
+    it('refuses a pod or service CIDR inside the VPC, on the VPC field', () => {
+      expect(errorsWith({ ...gr, serviceCidr: '172.16.128.0/20' })).toEqual({
+        vpcId: "The cluster profile's service CIDR 172.16.128.0/20 overlaps this VPC (172.16.0.0/16); choose another VPC or cluster profile",
+      });
+      expect(errorsWith({ mode: 'GR', clusterCidr: '172.0.0.0/8' })).toEqual({
+        vpcId: "The cluster profile's pod CIDR 172.0.0.0/8 overlaps this VPC (172.16.0.0/16); choose another VPC or cluster profile",
+      });
+    });
+
+    it('refuses CIDRs another cluster of the VPC already takes, naming it', () => {
+      const options = { ...aWizardOptions(), vpcClusters: [{ clusterId: 'cls-first', name: 'first', cidrs: ['10.244.0.0/16', '172.17.0.0/20'] }] };
+      expect(errorsWith(gr, options)).toEqual({
+        vpcId: "The cluster profile's pod CIDR 10.244.0.0/16 overlaps cluster first (cls-first, 10.244.0.0/16) in this VPC; choose another VPC or cluster profile",
+      });
+      expect(errorsWith({ mode: 'VPC-CNI', serviceCidr: '172.17.8.0/21' }, options)).toEqual({
+        vpcId: "The cluster profile's service CIDR 172.17.8.0/21 overlaps cluster first (cls-first, 172.17.0.0/20) in this VPC; choose another VPC or cluster profile",
+      });
+    });
+  });
+
+  it('tells overlapping CIDRs apart from neighbours', () => {
+    expect(cidrsOverlap('10.0.0.0/8', '10.244.0.0/16')).toBe(true);
+    expect(cidrsOverlap('10.244.0.0/16', '10.245.0.0/16')).toBe(false);
+    expect(cidrsOverlap('192.168.240.0/20', '192.168.255.0/24')).toBe(true);
+    expect(cidrsOverlap('192.168.240.0/20', '192.169.0.0/16')).toBe(false);
   });
 
   it('refuses a subnet that is not in the chosen VPC, and missing choices', () => {

@@ -133,7 +133,15 @@ describe('cluster creation', () => {
     clock.advance(emulator.timings.clusterCreateMs);
     const running = await gateway.describeClusters(TARGET, [clusterId]);
 
-    expect(creating).toEqual([{ clusterId, name: 'payments-prod', status: 'Creating', tags: [{ key: 'team', value: 'payments' }] }]);
+    expect(creating).toEqual([
+      {
+        clusterId,
+        name: 'payments-prod',
+        status: 'Creating',
+        tags: [{ key: 'team', value: 'payments' }],
+        network: { vpcId: VPC, clusterCidr: '10.8.0.0/16', serviceCidr: '10.9.0.0/20' },
+      },
+    ]);
     expect(running[0]?.status).toBe('Running');
   });
 
