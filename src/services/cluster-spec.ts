@@ -20,6 +20,7 @@
  * - System disk: 20–2048 GB (CBS system disk limits), in steps of 10 GB as the TKE console offers.
  */
 import { z } from 'zod';
+import { cidrsOverlap } from './cidr.js';
 import { applyOverrides, listPacks } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
 import type { ClusterSpec, EndpointAccessChoice, Tag, WizardForm, WizardOptions, WizardPoolForm, WorkerPoolSpec } from './store-schema.js';
@@ -94,19 +95,6 @@ export function parseIpv4Cidr(text: string): { cidr: string } | { problem: strin
     return { problem: `${text} is not a network address; did you mean ${aligned}/${prefix}?` };
   }
   return { cidr: `${octets.join('.')}/${prefix}` };
-}
-
-/** Whether two CIDRs share an address (one contains the other). Unparseable text overlaps nothing. */
-export function cidrsOverlap(a: string, b: string): boolean {
-  const range = (text: string) => {
-    const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(text);
-    if (!match) return undefined;
-    const size = 2 ** (32 - Number(match[5]));
-    const start = Math.floor(match.slice(1, 5).map(Number).reduce((acc, o) => acc * 256 + o, 0) / size) * size;
-    return { start, end: start + size };
-  };
-  const [x, y] = [range(a), range(b)];
-  return x !== undefined && y !== undefined && x.start < y.end && y.start < x.end;
 }
 
 /**

@@ -11,7 +11,7 @@
  *   10 and is a multiple of 10.
  */
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node } from 'yaml';
+import type { Document, Node, YAMLMap } from 'yaml';
 
 /** The OS images a TKE cluster created by tkeops may run, exactly as TKE spells them. */
 export const OS_IMAGES = [
@@ -52,7 +52,12 @@ export const PVC_STEP_GB = 10;
 /** Values are edited in a Slack plain_text_input, whose text cannot exceed 3000 characters. */
 export const PACK_VALUES_MAX_CHARS = 3000;
 
-const PVC_PARENT_KEYS = new Set(['persistence', 'volumeClaimTemplates']);
+/**
+ * Keys under which charts describe a persistent volume claim: persistence, Persistence,
+ * persistentVolume, dataPersistence, ... and a StatefulSet's volumeClaimTemplate(s).
+ */
+const isPvcParent = (key: string) => /persist/i.test(key);
+const isClaimTemplate = (key: string) => /^volumeClaimTemplates?$/.test(key);
 
 export function isOsImage(value: unknown): value is OsImage {
   return typeof value === 'string' && (OS_IMAGES as readonly string[]).includes(value);
@@ -128,6 +133,10 @@ function checkOsName(pack: string, doc: Document, where: Where): PackError[] {
   ];
 }
 
+/** `enabled: false`: the chart makes no claim from this map, so its size does not matter. */
+const turnedOff = (map: YAMLMap): boolean =>
+  map.items.some((pair) => isScalar(pair.key) && pair.key.value === 'enabled' && isScalar(pair.value) && pair.value.value === false);
+
 function checkPvcSizes(pack: string, doc: Document, where: Where): PackError[] {
   const errors: PackError[] = [];
   /** Collections on the current path: guards against an alias that points at its own ancestor. */
@@ -139,13 +148,13 @@ function checkPvcSizes(pack: string, doc: Document, where: Where): PackError[] {
     ancestors.add(resolved);
     if (isSeq(resolved)) {
       resolved.items.forEach((item, i) => visit(item, [...path, i], underPvc, underClaimTemplate));
-    } else {
+    } else if (!(underPvc && turnedOff(resolved))) {
       for (const pair of resolved.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
         const childPath = [...path, key];
         const isSize =
           (underPvc && key === 'size') ||
-          (underClaimTemplate && key === 'storage' && path[path.length - 1] === 'requests');
+          ((underPvc || underClaimTemplate) && key === 'storage' && path[path.length - 1] === 'requests');
         if (isSize) {
           const error = checkSize(pack, formatPath(childPath), pair.value, doc);
           if (error) errors.push({ ...error, ...where(pair.value) });
@@ -153,8 +162,8 @@ function checkPvcSizes(pack: string, doc: Document, where: Where): PackError[] {
           visit(
             pair.value,
             childPath,
-            underPvc || PVC_PARENT_KEYS.has(key),
-            underClaimTemplate || key === 'volumeClaimTemplates',
+            underPvc || isPvcParent(key) || isClaimTemplate(key),
+            underClaimTemplate || isClaimTemplate(key),
           );
         }
       }

@@ -43,6 +43,7 @@ import type { Document } from 'yaml';
 import { z } from 'zod';
 import { formatPath, isOsImage, validatePackValues } from './pack-rules.js';
 import type { OsImage, PackError, PackKind } from './pack-rules.js';
+import { cidrRange, cidrsOverlap, isPrivateCidr } from './cidr.js';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const slug = z.string().regex(SLUG, { error: 'must be a slug: lowercase letters, digits and dashes, at most 40 characters' });
@@ -90,15 +91,24 @@ const AddonPackSchema = z
     }
   });
 
-const cidr = z.cidrv4({ error: 'must be an IPv4 CIDR like 172.16.0.0/16' });
-const NetworkSchema = z.discriminatedUnion(
-  'mode',
-  [
-    z.strictObject({ mode: z.literal('GR'), clusterCidr: cidr, serviceCidr: cidr.optional() }),
-    z.strictObject({ mode: z.literal('VPC-CNI'), serviceCidr: cidr.optional() }),
-  ],
-  { error: 'mode must be GR or VPC-CNI' },
-);
+/** A pod or service CIDR as TKE takes it: a network address in a private range (10/8, 172.16/12, 192.168/16). */
+const cidr = z
+  .cidrv4({ error: 'must be an IPv4 CIDR like 172.16.0.0/16', abort: true })
+  .refine((text) => cidrRange(text)?.isNetwork === true, { error: 'must be a network address (the host bits zero), like 10.244.0.0/16', abort: true })
+  .refine(isPrivateCidr, { error: 'must lie in a private range: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16' });
+const NetworkSchema = z
+  .discriminatedUnion(
+    'mode',
+    [
+      z.strictObject({ mode: z.literal('GR'), clusterCidr: cidr, serviceCidr: cidr.optional() }),
+      z.strictObject({ mode: z.literal('VPC-CNI'), serviceCidr: cidr.optional() }),
+    ],
+    { error: 'mode must be GR or VPC-CNI' },
+  )
+  .refine((network) => !(network.mode === 'GR' && network.serviceCidr && cidrsOverlap(network.clusterCidr, network.serviceCidr)), {
+    error: 'serviceCidr must not overlap clusterCidr',
+    path: ['serviceCidr'],
+  });
 
 export const ProfileSchema = z
   .strictObject({

@@ -144,6 +144,25 @@ describe('add-on PVC sizes', () => {
     expect(addon(values).map((e) => e.path)).toEqual(['primary.persistence.size']);
   });
 
+  it.each([
+    ['server:\n  persistentVolume:\n    size: 8Gi\n', 'server.persistentVolume.size 8Gi is below the 10 GB minimum'],
+    ['master:\n  dataPersistence:\n    size: 15Gi\n', 'master.dataPersistence.size 15Gi is not a multiple of 10 GB'],
+    ['Persistence:\n  size: 5Gi\n', 'Persistence.size 5Gi is below the 10 GB minimum'],
+    ['persistence:\n  resources:\n    requests:\n      storage: 5Gi\n', 'persistence.resources.requests.storage 5Gi is below the 10 GB minimum'],
+    [
+      'storageSpec:\n  volumeClaimTemplate:\n    spec:\n      resources:\n        requests:\n          storage: 25Gi\n',
+      'storageSpec.volumeClaimTemplate.spec.resources.requests.storage 25Gi is not a multiple of 10 GB',
+    ],
+  ])('checks the other places charts put a PVC size: %j', (values, message) => {
+    expect(addon(values, 'chart').map((e) => e.message)).toEqual([`chart: ${message}`]);
+  });
+
+  it('leaves alone the size of a persistence that is turned off (no claim is made)', () => {
+    expect(addon('primary:\n  persistence:\n    enabled: false\n    size: 8Gi\nsecondary:\n  persistence:\n    enabled: true\n    size: 8Gi\n').map((e) => e.path)).toEqual([
+      'secondary.persistence.size',
+    ]);
+  });
+
   it('ignores size keys outside persistence and volumeClaimTemplates', () => {
     expect(addon('resources:\n  size: 1\ncache:\n  size: 512Mi\n')).toEqual([]);
   });

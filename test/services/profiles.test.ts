@@ -177,6 +177,15 @@ describe('loadProfiles', () => {
     expect(error.problems).toEqual(['layers.network.clusterCidr: must be an IPv4 CIDR like 172.16.0.0/16 (line 13)']);
   });
 
+  it.each([
+    ['clusterCidr: 8.8.0.0/16', 'layers.network.clusterCidr: must lie in a private range: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (line 13)'],
+    ['clusterCidr: 172.16.1.0/16', 'layers.network.clusterCidr: must be a network address (the host bits zero), like 10.244.0.0/16 (line 13)'],
+    ['clusterCidr: 172.16.0.0/16\n    serviceCidr: 172.16.240.0/20', 'layers.network.serviceCidr: serviceCidr must not overlap clusterCidr'],
+  ])('refuses a network layer TKE would refuse: %j', async (line, problem) => {
+    const error = await loadError({ 'net.yaml': validProfile().replace('clusterCidr: 172.16.0.0/16', line) });
+    expect(error.problems).toEqual([expect.stringContaining(problem)]);
+  });
+
   it('names a missing field and an unknown one', async () => {
     const text = validProfile().replace('description: A profile for tests\n', 'descripton: typo\n');
     const error = await loadError({ 'typo.yaml': text });
