@@ -1,21 +1,15 @@
 import type { KnownBlock } from '@slack/types';
 import { scopeLabel, type AccountSummary } from '../services/accounts.js';
-import { escapeMrkdwn } from './cluster-format.js';
+import { escapeMrkdwn, slackTime } from './cluster-format.js';
 
 /** Room for the header and the "more" line under Slack's 50 blocks per message. */
 const MAX_ACCOUNTS = 45;
-
-/** A Slack date token: shown in the reader's time zone, with the ISO time as fallback. */
-function slackDate(iso: string): string {
-  const seconds = Math.floor(new Date(iso).getTime() / 1000);
-  return `<!date^${seconds}^{date_short_pretty} {time}|${iso}>`;
-}
 
 function accountBlock(account: AccountSummary): KnownBlock {
   const lines = [
     `*${escapeMrkdwn(account.name)}* · ${scopeLabel(account.scope)} · \`${account.secretIdMasked}\``,
     ...(account.description ? [escapeMrkdwn(account.description)] : []),
-    `Added by <@${account.addedBy}> · validated with Tencent ${slackDate(account.validatedAt)}`,
+    `Added by <@${account.addedBy}> · validated with Tencent ${slackTime(account.validatedAt)}`,
   ];
   return { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } };
 }

@@ -22,7 +22,7 @@ const expectWithinSlackLimits = (blocks: KnownBlock[]) => expect(messageProblems
 const halfway = aCluster({
   progress: {
     controlPlaneRunningAt: '2026-01-01T09:01:00.000Z',
-    endpointRequestedAt: '2026-01-01T09:01:00.000Z',
+    publicEndpointRequestedAt: '2026-01-01T09:01:00.000Z',
     endpointReadyAt: '2026-01-01T09:01:30.000Z',
     pools: [{ name: 'default', nodePoolId: 'np-1' }],
     addons: [],
