@@ -17,6 +17,7 @@ import { createDeployService, createProvisioningSteps, type ProvisioningSteps } 
 import { createDrafts } from './services/drafts.js';
 import type { ProfileCatalog } from './services/profiles.js';
 import { createWizardChoices } from './services/wizard-choices.js';
+import { createWizardService } from './services/wizard.js';
 import { createSlackOutbox } from './services/slack-outbox.js';
 import { createProvisioningThreads } from './services/threads.js';
 import { createClusterLookup } from './services/cluster-lookup.js';
@@ -122,17 +123,22 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const accounts = createAccountService({ store: deps.store, tke: deps.tke, secrets: deps.secrets, clock: deps.clock, audit });
   const threads = createProvisioningThreads({ store: deps.store, accounts, outbox, clock: deps.clock, logger: deps.logger });
   const provisioning = createProvisioningSteps({ store: deps.store, tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
+  const clusterLookup = createClusterLookup({ store: deps.store, policy });
+  const drafts = createDrafts({ store: deps.store, clock: deps.clock });
+  const wizardChoices = createWizardChoices({ tke: deps.tke, accounts });
+  const deploy = createDeployService({ store: deps.store, tke: deps.tke, accounts, profiles: deps.profiles, clock: deps.clock, audit, logger: deps.logger });
   const services: Services = {
     threads,
-    clusterLookup: createClusterLookup({ store: deps.store, policy }),
+    clusterLookup,
     clock: deps.clock,
     logger: deps.logger,
     policy,
     accounts,
     profiles: deps.profiles,
-    drafts: createDrafts({ store: deps.store, clock: deps.clock }),
-    wizardChoices: createWizardChoices({ tke: deps.tke, accounts }),
-    deploy: createDeployService({ store: deps.store, tke: deps.tke, accounts, profiles: deps.profiles, clock: deps.clock, audit, logger: deps.logger }),
+    drafts,
+    wizardChoices,
+    wizard: createWizardService({ drafts, choices: wizardChoices, accounts, policy, profiles: deps.profiles, clusterLookup, deploy, threads, logger: deps.logger }),
+    deploy,
     deletion: createDeletionService({ store: deps.store, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs }),
   };
   registerHandlers(app, services);

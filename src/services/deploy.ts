@@ -1,9 +1,11 @@
 /**
  * Deploy: turns a validated wizard draft into TKE calls.
  *
- * `deploy(draftId)` runs exactly once per draft: inside one store update it either finds the
- * cluster the draft already became (`created: false`) or records a new cluster (status Creating,
- * linked to the draft) — before anything is sent to Tencent — and only then calls CreateCluster.
+ * `deploy({ draftId, spec, user })` runs exactly once per draft: inside one store update it either
+ * finds the cluster the draft already became (`created: false`) or records a new cluster (status
+ * Creating, linked to the draft) — before anything is sent to Tencent — and only then calls
+ * CreateCluster. The spec comes as a value, validated by the wizard (WizardService.checkDeploy);
+ * it is not read back from the draft.
  *
  * The steps that need a Running cluster (endpoints, worker pools, add-ons) are ProvisioningSteps,
  * called by the watcher. Each is idempotent: progress is written to the cluster record as it
@@ -21,7 +23,6 @@ import { TKEOPS_TAG_KEY } from './cluster-spec.js';
 import type { Logger } from './logger.js';
 import { applyOverrides, chartPackageUrl, osImageOf } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
-import { clusterSpecSchema } from './store-schema.js';
 import type { ClusterRecord, ClusterSpec, DeployPlan } from './store-schema.js';
 import type { Store } from './store.js';
 import { failureOf } from './tencent-failure.js';
@@ -33,7 +34,7 @@ export interface DeployResult {
   created: boolean;
 }
 
-export type DeployErrorReason = 'draft_not_found' | 'spec_incomplete' | 'profile_invalid' | 'name_taken';
+export type DeployErrorReason = 'draft_not_found' | 'profile_invalid' | 'name_taken';
 
 /** Deploy refused before any cluster was recorded. */
 export class DeployError extends Error {
@@ -43,8 +44,17 @@ export class DeployError extends Error {
   }
 }
 
+/** A wizard draft's validated spec, handed to Deploy as a value. */
+export interface DeployRequest {
+  /** The draft the cluster comes from: the exactly-once key, and where its project and channel are read. */
+  draftId: string;
+  spec: ClusterSpec;
+  /** Who pressed Deploy. */
+  user: string;
+}
+
 export interface DeployService {
-  deploy(draftId: string, user: string): Promise<DeployResult>;
+  deploy(request: DeployRequest): Promise<DeployResult>;
 }
 
 export interface ProvisioningSteps {
@@ -135,15 +145,12 @@ export function createDeployService(deps: DeployDeps): DeployService {
   }
 
   return {
-    async deploy(draftId, user) {
+    async deploy({ draftId, spec, user }) {
       const earlier = existingFor(draftId);
       if (earlier) return { cluster: earlier, created: false };
 
       const draft = store.read((data) => data.drafts.find((d) => d.id === draftId));
       if (!draft) throw new DeployError('draft_not_found', 'This wizard has expired; run /tke create again.');
-      const parsed = clusterSpecSchema.safeParse(draft.spec);
-      if (!parsed.success) throw new DeployError('spec_incomplete', 'The wizard is not complete; go through every step before Deploy.');
-      const spec = parsed.data;
       const profile = deps.profiles.get(spec.profile);
       if (!profile) throw new DeployError('profile_invalid', `The cluster profile ${spec.profile} no longer exists.`);
       const plan = planFor(spec, profile);

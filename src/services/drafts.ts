@@ -31,6 +31,10 @@ export interface Drafts {
    * or already became a cluster (a deployed draft is never edited).
    */
   update(id: string, change: (draft: DraftRecord) => void): Promise<DraftRecord | undefined>;
+  /** The user's most recently edited draft in the channel that is neither deployed nor expired (what `/tke create` offers to resume). */
+  latestOpen(userId: string, channel: string): DraftRecord | undefined;
+  /** Removes the draft (Start over, or a wizard Slack never opened); a deployed draft is kept, for late retries of Deploy. */
+  discard(id: string): Promise<void>;
 }
 
 /**
@@ -96,6 +100,19 @@ export function createDrafts(deps: { store: Store; clock: Clock }): Drafts {
         change(draft);
         draft.updatedAt = now.toISOString();
         return draft;
+      });
+    },
+    latestOpen(userId, channel) {
+      const now = deps.clock.now().getTime();
+      return deps.store.read((data) =>
+        data.drafts
+          .filter((d) => d.userId === userId && d.channel === channel && d.clusterId === undefined && !expired(d, now))
+          .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0],
+      );
+    },
+    async discard(id) {
+      await deps.store.update((data) => {
+        data.drafts = data.drafts.filter((d) => d.id !== id || d.clusterId !== undefined);
       });
     },
   };

@@ -75,8 +75,8 @@ async function deployedCluster(options: ClusterOptions = {}): Promise<ClusterRec
   );
   if (!added.ok) throw new Error(`account not added: ${JSON.stringify(added.errors)}`);
   const draft = await services.drafts.create({ userId: USERS.member, channel: CHANNELS.platform, project: 'platform' });
-  await services.drafts.update(draft.id, (d) => (d.spec = aSpec({ name: 'prod-1', accountId: added.account.id })));
-  const { cluster } = await services.deploy.deploy(draft.id, USERS.member);
+  const spec = aSpec({ name: 'prod-1', accountId: added.account.id });
+  const { cluster } = await services.deploy.deploy({ draftId: draft.id, spec, user: USERS.member });
   await services.threads.announce(cluster.id);
   return cluster;
 }

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderStep } from '../../src/handlers/wizard-steps.js';
+import { wizardView } from '../../src/views/wizard/screen.js';
 import type { ClusterRecord, StoreData } from '../../src/services/store-schema.js';
 import { CREATE_OUTCOME_AFTER_MS } from '../../src/services/watcher.js';
 import { ActionIds } from '../../src/views/ids.js';
@@ -46,7 +46,9 @@ async function deploy(bot: TestBot, accountId: string, options: { thread?: boole
     d.options = aWizardOptions({ accountId });
   });
   if (!draft?.viewId) throw new Error('the wizard draft has no view');
-  const { view } = await renderStep(bot.bot.services, draft, 'review');
+  const review = await bot.bot.services.wizard.screen(draft.id, USERS.member, 'review');
+  if (review.kind !== 'screen') throw new Error('the wizard draft is gone');
+  const view = wizardView(review.screen);
   await bot.send.viewSubmission(viewSubmission({ user: USERS.member, view, viewId: draft.viewId, input: {} }));
   // The Deploy handler works after its ack: the root message, then "Cluster created" in its thread
   // (or, when Slack refuses the root message, only that attempt).

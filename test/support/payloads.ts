@@ -127,6 +127,30 @@ export function viewSubmission(options: SubmissionOptions): Record<string, unkno
   };
 }
 
+/** A view_closed payload as Slack sends it when the user cancels a modal opened with `notify_on_close: true`. */
+export function viewClosed(options: Omit<SubmissionOptions, 'rootViewId' | 'previousViewId'>): Record<string, unknown> {
+  const { view } = options;
+  return {
+    ...envelope('view_closed', options.user),
+    view: {
+      ...viewState(view, options.viewId, options.input),
+      clear_on_close: view.clear_on_close ?? false,
+      notify_on_close: view.notify_on_close ?? false,
+      close: view.close ?? null,
+      submit: view.submit ?? null,
+      previous_view_id: null,
+      root_view_id: options.viewId,
+      app_id: 'A0TKEOPS',
+      external_id: '',
+      app_installed_team_id: TEAM.id,
+      bot_id: 'B0BOT',
+    },
+    is_cleared: false,
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}
+
 export interface ViewActionOptions {
   user: string;
   view: ModalView;

@@ -14,8 +14,7 @@ import { escapeMrkdwn } from '../cluster-format.js';
 import { BlockIds } from '../ids.js';
 import type { StateValue, StateValues } from '../view-state.js';
 
-export type WizardStep = 'basics' | 'packs' | 'placement' | 'pools' | 'review';
-export const WIZARD_STEPS: readonly WizardStep[] = ['basics', 'packs', 'placement', 'pools', 'review'];
+export { WIZARD_STEPS, type WizardStep } from '../../services/wizard.js';
 
 const SIMPLE_BLOCKS = {
   name: BlockIds.wizardName,
