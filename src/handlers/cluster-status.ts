@@ -24,10 +24,13 @@ export interface ClusterStatusOptions {
 const STATUS_USAGE = 'Usage: `/tke status <cluster>` — see `/tke list` for the names.';
 const LIST_USAGE = "Usage: `/tke list` (nothing after it) lists the clusters of this channel's project; `/tke status <cluster>` shows one.";
 
+/** What `/tke status`, `/tke list` and the Overview button use. */
+export type ClusterStatusServices = Pick<Services, 'policy' | 'accounts' | 'clock' | 'clusterLookup' | 'logger'>;
+
 type Ephemeral = { text: string; blocks?: ReturnType<typeof clusterOverviewMessage>['blocks'] };
 
 /** The overview this user may see, or the policy's refusal. */
-async function overviewFor(services: Services, options: ClusterStatusOptions, cluster: ClusterRecord, viewer: Viewer): Promise<Ephemeral> {
+async function overviewFor(services: ClusterStatusServices, options: ClusterStatusOptions, cluster: ClusterRecord, viewer: Viewer): Promise<Ephemeral> {
   const decision = await services.policy.check('cluster.view', { ...viewer, project: cluster.project });
   if (!decision.allowed) return { text: decision.message };
   const accountName = services.accounts.nameOf(cluster.spec.accountId);
@@ -39,7 +42,7 @@ async function overviewFor(services: Services, options: ClusterStatusOptions, cl
  * `/tke status <cluster>`: the overview, ephemeral. The overview may ask Slack who is on-call (to
  * offer force delete), so it follows the ack through response_url.
  */
-export function statusSubcommand(services: Services, options: ClusterStatusOptions): Subcommand {
+export function statusSubcommand(services: ClusterStatusServices, options: ClusterStatusOptions): Subcommand {
   return async (request) => {
     const named = await namedCluster(request, services.clusterLookup, STATUS_USAGE);
     if (!named) return;
@@ -53,7 +56,7 @@ export function statusSubcommand(services: Services, options: ClusterStatusOptio
 }
 
 /** `/tke list`: the channel's project clusters with their status (deleted ones left out). */
-export function listSubcommand(services: Services): Subcommand {
+export function listSubcommand(services: Pick<Services, 'policy' | 'clusterLookup'>): Subcommand {
   return async ({ ack, command, args }) => {
     if (args.length > 0) {
       await ack({ response_type: 'ephemeral', text: LIST_USAGE });
@@ -72,7 +75,7 @@ export function listSubcommand(services: Services): Subcommand {
 }
 
 /** The root message's Overview button: the overview, privately, to whoever clicked (see tellUser). */
-export function register(app: App, services: Services, options: ClusterStatusOptions): void {
+export function register(app: App, services: ClusterStatusServices, options: ClusterStatusOptions): void {
   app.action(ActionIds.clusterOverview, async ({ ack, body, client, logger }) => {
     await ack();
     const click = parseClusterClick(body);

@@ -12,10 +12,13 @@ import { namedCluster, type Viewer } from './named-cluster.js';
 import { receivedNow } from './tell-user.js';
 import type { Subcommand } from './tke-command.js';
 
+/** What `/tke delete`, the overview's deletion slot and the Delete button use. */
+export type DeleteServices = Pick<Services, 'deletion' | 'policy' | 'clusterLookup' | 'logger' | 'clock'>;
+
 const USAGE = 'Usage: `/tke delete <cluster>` — see `/tke list` for the names.';
 
 /** The deletion's refusal (already Deleting: when force delete becomes available), else the policy's. */
-async function deletionRefusal(services: Services, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
+async function deletionRefusal(services: Pick<Services, 'deletion' | 'policy'>, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
   const blocked = services.deletion.deletionRefusal(cluster);
   if (blocked) return blocked.message;
   const decision = await services.policy.check('cluster.delete', { ...viewer, project: cluster.project });
@@ -35,7 +38,7 @@ function modalFor(cluster: ClusterRecord, channel: string, responseUrl: SavedRes
 }
 
 /** `/tke delete <cluster>`: the confirmation modal, for those the policy lets delete. */
-export function deleteSubcommand(services: Services): Subcommand {
+export function deleteSubcommand(services: DeleteServices): Subcommand {
   return async (request) => {
     const { ack, command, client, respond } = request;
     const named = await namedCluster(request, services.clusterLookup, USAGE);
@@ -62,7 +65,7 @@ export function deleteSubcommand(services: Services): Subcommand {
  * Deleting, how long until force delete, and the Force Delete Cluster button once it is available
  * to this user.
  */
-export function deletionSlot(services: Services): DeletionSlot {
+export function deletionSlot(services: Pick<Services, 'deletion' | 'policy' | 'clock'>): DeletionSlot {
   return async (cluster, viewer) => {
     const subject = { ...viewer, project: cluster.project };
     switch (services.deletion.deletionRefusal(cluster)?.reason) {
@@ -90,7 +93,7 @@ export function deletionSlot(services: Services): DeletionSlot {
 }
 
 /** The overview's Delete cluster button and the confirmation submission. */
-export function register(app: App, services: Services): void {
+export function register(app: App, services: DeleteServices): void {
   const flow: DeletionFlow = {
     button: 'Delete',
     topic: 'deletion',

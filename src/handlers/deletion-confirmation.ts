@@ -9,6 +9,9 @@ import { parseClusterClick, typedText, type ClusterClick } from './slack-payload
 import type { Viewer } from './named-cluster.js';
 import { receivedNow, tellUser, type Recipient } from './tell-user.js';
 
+/** What the steps Delete and Force Delete share use. */
+export type ConfirmationServices = Pick<Services, 'clusterLookup' | 'logger' | 'clock'>;
+
 /** What Delete and Force Delete each bring to the steps they share (click, typed-name confirmation). */
 export interface DeletionFlow {
   /** The button, as the log names a malformed click: 'Delete', 'Force delete'. */
@@ -20,7 +23,7 @@ export interface DeletionFlow {
 }
 
 /** A private answer to the viewer (see tellUser: response_url, ephemeral, else a direct message); a failure is only logged. */
-export async function tellViewer(client: WebClient, services: Services, flow: DeletionFlow, viewer: Recipient, text: string): Promise<void> {
+export async function tellViewer(client: WebClient, services: ConfirmationServices, flow: DeletionFlow, viewer: Recipient, text: string): Promise<void> {
   const delivery = await tellUser(client, services, viewer, { text });
   if (!delivery) services.logger.warn({ user: viewer.user, topic: flow.topic }, `could not tell the user a ${flow.topic} message`);
 }
@@ -36,7 +39,7 @@ export interface ClickedCluster {
  * The cluster a button click is about, when the user may act on it now. Otherwise the user is told
  * why (privately), or a malformed click is logged, and the result is undefined.
  */
-async function clickedCluster(body: unknown, client: WebClient, services: Services, flow: DeletionFlow): Promise<ClickedCluster | undefined> {
+async function clickedCluster(body: unknown, client: WebClient, services: ConfirmationServices, flow: DeletionFlow): Promise<ClickedCluster | undefined> {
   const click = parseClusterClick(body);
   if (!click) {
     services.logger.warn(`${flow.button} click without user, channel, trigger or cluster`);
@@ -56,7 +59,7 @@ async function clickedCluster(body: unknown, client: WebClient, services: Servic
 /** A Delete or Force Delete button: ack, then `open` its modal when the user may act on the cluster now. */
 export function onClusterButton(
   app: App,
-  services: Services,
+  services: ConfirmationServices,
   flow: DeletionFlow,
   actionId: string,
   open: (clicked: ClickedCluster, client: WebClient) => Promise<void>,
@@ -85,7 +88,7 @@ export interface TypedNameConfirmation {
  * vanished cluster shows the expired notice; a refusal or a wrong name is an inline error on the
  * name; otherwise ack, then run, telling the user privately when it fails.
  */
-export function onTypedNameConfirmation(app: App, services: Services, flow: DeletionFlow, confirmation: TypedNameConfirmation): void {
+export function onTypedNameConfirmation(app: App, services: ConfirmationServices, flow: DeletionFlow, confirmation: TypedNameConfirmation): void {
   app.view<ViewSubmitAction>(confirmation.callbackId, async ({ ack, body, view, client }) => {
     const pointer = parseDeletionMetadata(view.private_metadata);
     const cluster = pointer && services.clusterLookup.get(pointer.clusterId);

@@ -8,7 +8,7 @@ import { onClusterButton, onTypedNameConfirmation, tellViewer, type DeletionFlow
 import type { Viewer } from './named-cluster.js';
 
 /** The policy's refusal (who may force delete), else the deletion's (too early: how long is left). */
-async function forceRefusal(services: Services, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
+async function forceRefusal(services: Pick<Services, 'policy' | 'deletion'>, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
   const decision = await services.policy.check('cluster.forceDelete', { ...viewer, project: cluster.project });
   if (!decision.allowed) return decision.message;
   return services.deletion.forceDeleteRefusal(cluster)?.message;
@@ -19,7 +19,7 @@ async function forceRefusal(services: Services, cluster: ClusterRecord, viewer: 
  * opens a "Looking up leftover resources…" modal at once, since three Tencent lookups may not fit
  * the trigger's 3 seconds, then updates it with what is left.
  */
-export function register(app: App, services: Services): void {
+export function register(app: App, services: Pick<Services, 'deletion' | 'policy' | 'clusterLookup' | 'logger' | 'clock'>): void {
   const { logger } = services;
   const flow: DeletionFlow = {
     button: 'Force delete',

@@ -252,7 +252,8 @@ export function createWizardService(deps: WizardDeps): WizardService {
   function reviewScreen(draft: DraftRecord, checked: Checked<ClusterSpec>, notice?: string): WizardScreen {
     if (!checked.ok) return screenOf(draft, firstStepOf(checked.errors), `Fix this before deploying:\n${describeErrors(checked.errors)}`);
     const spec = checked.value;
-    const resolved = profiles.get(spec.profile) && applyOverrides(profiles.get(spec.profile) as Profile, spec.packOverrides);
+    const profile = profiles.get(spec.profile);
+    const resolved = profile && applyOverrides(profile, spec.packOverrides);
     if (!resolved?.ok) return screenOf(draft, 'packs', notice);
     return {
       step: 'review',
