@@ -5,6 +5,7 @@ import type { ClusterRecord } from '../services/store-schema.js';
 import { deleteModal } from '../views/delete-modal.js';
 import type { SavedResponseUrl } from '../views/private-metadata.js';
 import { deleteButton, forceDeleteButton, forceDeleteNote } from '../views/deletion-thread.js';
+import { usageText } from '../views/help.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
 import type { DeletionSlot } from './cluster-status.js';
 import { onClusterButton, onTypedNameConfirmation, tellViewer, type DeletionFlow } from './deletion-confirmation.js';
@@ -12,7 +13,7 @@ import { namedCluster, type Viewer } from './named-cluster.js';
 import { receivedNow } from './tell-user.js';
 import type { Subcommand } from './tke-command.js';
 
-const USAGE = 'Usage: `/tke delete <cluster>` — see `/tke list` for the names.';
+const USAGE = usageText('Usage: `/tke delete <cluster>` — see `/tke list` for the names.');
 
 /** The deletion's refusal (already Deleting: when force delete becomes available), else the policy's. */
 async function deletionRefusal(services: Services, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {

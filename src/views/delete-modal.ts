@@ -92,4 +92,4 @@ export function deletionNoticeModal(text: string, title = 'Delete cluster'): Mod
 
 /** Shown instead of a deletion modal whose pointer can no longer be read. */
 export const deletionExpiredModal = (): ModalView =>
-  deletionNoticeModal('This form has expired. Start again with `/tke delete <cluster>` or the cluster overview.');
+  deletionNoticeModal('This form has expired. Start again with `/tke delete &lt;cluster&gt;` or the cluster overview.');
