@@ -50,10 +50,14 @@ interface ClusterOptions {
   privateChannel?: boolean;
   /** On-call user groups before ON_CALL_GROUP (which holds PAGER); these have nobody. */
   moreOnCallGroups?: string[];
+  /** Project platform lists its members (USERS.member only) instead of `members: everyone`. */
+  listedMembers?: boolean;
 }
 
-async function startBot(options: Parameters<typeof startTestBot>[0], { privateChannel = false, moreOnCallGroups = [] }: ClusterOptions): Promise<TestBot> {
+async function startBot(options: Parameters<typeof startTestBot>[0], { privateChannel = false, moreOnCallGroups = [], listedMembers = false }: ClusterOptions): Promise<TestBot> {
   let policyYaml = DEFAULT_POLICY_YAML.replace(`userGroups: [${ON_CALL_GROUP}]`, `userGroups: [${[...moreOnCallGroups, ON_CALL_GROUP].join(', ')}]`);
+  // The first `members: everyone` is project platform's.
+  if (listedMembers) policyYaml = policyYaml.replace('members: everyone', `members: [${USERS.member}]`);
   if (privateChannel) policyYaml = policyYaml.replace(`channels: [${CHANNELS.platform}]`, `channels: [${CHANNELS.platform}, ${PRIVATE}]`);
   const started = await startTestBot({ ...options, policyYaml });
   if (privateChannel) started.slack.addChannel({ id: PRIVATE, name: 'platform-private', private: true, botIsMember: false });
@@ -478,6 +482,57 @@ describe('a deletion stuck in Deleting', () => {
 
     expect(forceOffers()).toHaveLength(1);
     expect(text(forceOffers()[0])).toContain('stuck in Deleting for 15m 00s');
+  });
+});
+
+describe('on-call paged for a stuck deletion in a project that lists its members', () => {
+  /** The root message of prod-1's provisioning thread, as Slack shows it. */
+  const rootMessage = () => posts().find((c) => c.body.thread_ts === undefined) as SlackCall;
+
+  async function paged(): Promise<ClusterRecord> {
+    const cluster = await runningCluster({ stuck: true, listedMembers: true });
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + 15 * MINUTE);
+    expect(forceOffers()).toHaveLength(1);
+    return cluster;
+  }
+
+  it('lets on-call (through the user group) see /tke status of the cluster, with the Force Delete Cluster button', async () => {
+    await paged();
+
+    const overview = JSON.stringify(await statusAnswer(PAGER));
+
+    expect(overview).toContain('*prod-1* — Deleting');
+    expect(overview).toContain(ActionIds.clusterForceDelete);
+    expect(overview).not.toContain('may see this cluster');
+  });
+
+  it("lets on-call open the overview from the root message's Overview button", async () => {
+    const cluster = await paged();
+
+    await bot().send.blockActions(
+      messageBlockAction({
+        user: USERS.onCall,
+        channel: CHANNELS.platform,
+        message: rootMessage().body,
+        messageTs: cluster.thread?.ts ?? '',
+        actionId: ActionIds.clusterOverview,
+        responseUrl: `${bot().slack.url}/response/root`,
+      }),
+    );
+
+    const shown = JSON.stringify((await privateAnswer('/response/root'))?.body.blocks);
+    expect(shown).toContain('*prod-1* — Deleting');
+    expect(shown).toContain(ActionIds.clusterForceDelete);
+  });
+
+  it('still refuses someone who is neither a member nor on-call, naming on-call among those who may see it', async () => {
+    await paged();
+
+    const answer = String((await statusAnswer('U0STRANGER')).text);
+
+    expect(answer).toContain('may see this cluster in project platform');
+    expect(answer).toContain(`on-call (<!subteam^${ON_CALL_GROUP}> <@${USERS.onCall}>)`);
   });
 });
 
