@@ -174,6 +174,25 @@ const clickOverviewDelete = (overview: Parameters<typeof messageBlockAction>[0][
   );
 
 
+/** Force deletes prod-1 as `user` from the thread's button (the offer must be there), and waits for the thread to say so. */
+async function forceDeleteAs(user: string): Promise<void> {
+  await clickForceDelete(user);
+  const update = (await bot().slack.waitFor((all) => all.some((c) => c.method === 'views.update'))).find((c) => c.method === 'views.update') as SlackCall;
+  const answer = await bot().send.viewSubmission(
+    viewSubmission({ user, view: update.body.view as ModalView, viewId: String(update.body.view_id), input: { [ActionIds.forceDeleteConfirmName]: 'prod-1' } }),
+  );
+  expect(answer.text).toBe('');
+  await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postMessage' && text(c).includes('force deleted')));
+  await bot().bot.services.threads.idle();
+}
+
+/** The root message as it reads once rebuilt from the record now (as any later edit would show it). */
+async function rootRebuilt(clusterId: string): Promise<string> {
+  bot().bot.services.threads.refreshRoot(clusterId);
+  await bot().bot.services.threads.idle();
+  return JSON.stringify(bot().slack.calls('chat.update').at(-1)?.body ?? {});
+}
+
 describe('deleting a cluster from Slack', () => {
   it.each([
     ['a different case', 'Prod-1'],
@@ -254,6 +273,61 @@ describe('deleting a cluster from Slack', () => {
     const list = await bot().send.command('list', { channel: CHANNELS.platform });
     expect(JSON.stringify(list.json)).not.toContain('prod-1');
     expect(bot().bot.store.read((data) => data.audit.map((e) => e.action))).toEqual(expect.arrayContaining(['cluster.delete', 'cluster.deleted']));
+  });
+});
+
+describe('a deleted cluster, hours later', () => {
+  it('keeps the time the deletion took in the overview and the root, and shows its pools and endpoint removed, not ready', async () => {
+    const cluster = await runningCluster();
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + MINUTE);
+    bot().clock.advance(3 * 60 * MINUTE);
+
+    const overview = JSON.stringify(await statusAnswer(USERS.projectAdmin));
+    const root = await rootRebuilt(cluster.id);
+
+    expect(overview).toContain('*prod-1* — Deleted');
+    expect(overview).toContain(`Deleted after 1m 00s · approved by <@${USERS.projectAdmin}>`);
+    expect(root).toContain(`Deleted after 1m 00s · approved by <@${USERS.projectAdmin}>`);
+    expect(overview).toContain(':wastebasket: *default*: removed with the cluster (min 1, max 3)');
+    expect(overview).toContain('Public — removed with the cluster');
+    for (const stale of ['nodes ready', '100%', 'in progress', 'elapsed', 'Delete cluster']) expect(overview).not.toContain(stale);
+  });
+
+  it('says the pools and endpoint were never created when it was deleted before Tencent created them', async () => {
+    const cluster = await deployedCluster();
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + MINUTE);
+    expect(record(cluster.id).status).toBe('Deleted');
+
+    const overview = JSON.stringify(await statusAnswer(USERS.projectAdmin));
+
+    expect(overview).toContain(':white_small_square: *default*: never created');
+    expect(overview).toContain('Public — never created');
+    expect(overview).toContain(':white_small_square: Control plane running — not done');
+    expect(overview).not.toContain('pending');
+  });
+
+  it('keeps, for a forced one, who forced it and when, and lists what it left at Tencent in the overview and the root', async () => {
+    const cluster = await runningCluster({ stuck: true });
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + 15 * MINUTE);
+    const left = bot().tencent.resources(cluster.tkeClusterId as string);
+    await forceDeleteAs(PAGER);
+    bot().clock.advance(2 * 60 * MINUTE);
+
+    const overview = JSON.stringify(await statusAnswer(PAGER));
+    const root = await rootRebuilt(cluster.id);
+
+    expect(record(cluster.id).deletion?.forceFound).toMatchObject({ leftovers: { instances: [{ instanceId: left.instances[0]?.instanceId }] } });
+    expect(overview).toContain('*prod-1* — Deleted (forced)');
+    expect(overview).toContain(`Force deleted by <@${PAGER}> after 15m 00s`);
+    expect(overview).toContain(':wastebasket: *default*: removed with the cluster');
+    expect(overview).toContain('Left at Tencent when it was force deleted');
+    for (const id of [left.instances[0]?.instanceId, left.disks[0]?.diskId, left.loadBalancers[0]?.loadBalancerId]) expect(overview).toContain(id);
+    expect(root).toContain(`Force deleted by <@${PAGER}> after 15m 00s`);
+    expect(root).toContain(`Left at Tencent when it was force deleted, to clean up by hand: ${left.instances.length} instance`);
+    for (const stale of ['nodes ready', '100%', 'Force Delete Cluster']) expect(overview).not.toContain(stale);
   });
 });
 
