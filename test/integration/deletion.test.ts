@@ -170,6 +170,7 @@ const clickOverviewDelete = (overview: Parameters<typeof messageBlockAction>[0][
       messageTs: '1700000098.000100',
       actionId: ActionIds.clusterDelete,
       responseUrl: `${bot().slack.url}/response/overview`,
+      ephemeral: true,
     }),
   );
 
@@ -328,6 +329,78 @@ describe('a deleted cluster, hours later', () => {
     expect(root).toContain(`Force deleted by <@${PAGER}> after 15m 00s`);
     expect(root).toContain(`Left at Tencent when it was force deleted, to clean up by hand: ${left.instances.length} instance`);
     for (const stale of ['nodes ready', '100%', 'Force Delete Cluster']) expect(overview).not.toContain(stale);
+  });
+});
+
+describe('buttons once used', () => {
+  it("replaces the overview whose Delete cluster button started the deletion, through its response URL, without that button", async () => {
+    await runningCluster();
+    const overview = await statusAnswer(USERS.projectAdmin);
+    await clickOverviewDelete(overview);
+    const opened = (await bot().slack.waitFor((all) => all.some((c) => c.method === 'views.open'))).find((c) => c.method === 'views.open') as SlackCall;
+
+    const answer = await confirmDelete('prod-1', { view: opened.body.view as ModalView, viewId: 'V0DELETE0' });
+    expect(answer.text).toBe('');
+
+    const replaced = await privateAnswer('/response/overview');
+    expect(replaced?.body).toMatchObject({ replace_original: true });
+    const shown = JSON.stringify(replaced?.body.blocks);
+    expect(shown).toContain('*prod-1* — Deleting');
+    expect(shown).toContain(`Deletion approved by <@${USERS.projectAdmin}>`);
+    expect(shown).not.toContain(ActionIds.clusterDelete);
+  });
+
+  it("answers the old overview's Delete cluster button of a deleted cluster privately: what happened and where to look", async () => {
+    const cluster = await runningCluster();
+    const overview = await statusAnswer(USERS.projectAdmin);
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + MINUTE);
+    expect(record(cluster.id).status).toBe('Deleted');
+
+    await clickOverviewDelete(overview);
+
+    const answer = await privateAnswer('/response/overview');
+    expect(answer?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(text(answer)).toContain(`prod-1 was already deleted at <!date^${Math.floor((requestedAt + MINUTE) / 1000)}^`);
+    expect(text(answer)).toContain(`(approved by <@${USERS.projectAdmin}>), so there is nothing left to do with this button. \`/tke status prod-1\` shows how it ended.`);
+    expect(bot().slack.calls('views.open')).toHaveLength(1);
+  });
+
+  it('edits the Force Delete Cluster offer once used: who force deleted it and when, with no button', async () => {
+    const cluster = await runningCluster({ stuck: true });
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + 15 * MINUTE);
+
+    await forceDeleteAs(PAGER);
+
+    const replaced = await privateAnswer('/response/force');
+    expect(replaced?.body).toMatchObject({ replace_original: true });
+    expect(text(replaced)).toContain(`Force deleted by <@${PAGER}> at <!date^${Math.floor(bot().clock.now().getTime() / 1000)}^{date_short_pretty} {time}|`);
+    expect(JSON.stringify(replaced?.body.blocks)).not.toContain(ActionIds.clusterForceDelete);
+    expect(record(cluster.id).status).toBe('DeletedForced');
+  });
+
+  it('answers a second click on the used Force Delete Cluster offer privately, naming who force deleted it and where the leftovers are', async () => {
+    const cluster = await runningCluster({ stuck: true });
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + 15 * MINUTE);
+    await forceDeleteAs(PAGER);
+    const forcedAt = Math.floor(bot().clock.now().getTime() / 1000);
+    bot().clock.advance(10 * MINUTE);
+    const opened = bot().slack.calls('views.open').length;
+    const deletes = deleteCalls().length;
+
+    const answer = await clickForceDelete(USERS.onCall);
+
+    expect(answer.status).toBe(200);
+    const calls = await bot().slack.waitFor((all) => all.filter((c) => c.method === 'response_url' && c.body.response_url === '/response/force').length >= 2);
+    const polite = calls.filter((c) => c.method === 'response_url' && c.body.response_url === '/response/force').at(-1);
+    expect(polite?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(text(polite)).toContain(`prod-1 was already force deleted by <@${PAGER}> at <!date^${forcedAt}^`);
+    expect(text(polite)).toContain('`/tke status prod-1` lists what was left at Tencent to clean up.');
+    expect(bot().slack.calls('views.open')).toHaveLength(opened);
+    expect(deleteCalls()).toHaveLength(deletes);
+    expect(record(cluster.id).status).toBe('DeletedForced');
   });
 });
 
