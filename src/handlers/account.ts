@@ -8,6 +8,7 @@ import type { AccountScope } from '../services/store-schema.js';
 import { accountListMessage } from '../views/account-list.js';
 import { accountModal, accountModalExpired, parseAccountModalMetadata, type AccountModalOrigin } from '../views/account-modal.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
+import { usageText } from '../views/help.js';
 import { pickedValue, typedText } from './slack-payloads.js';
 import { receivedNow, tellUser } from './tell-user.js';
 import type { Subcommand, SubcommandRequest } from './tke-command.js';
@@ -20,8 +21,9 @@ export interface AccountHandlerOptions {
   onAccountCreatedInWizard: (args: { client: WebClient; draftId: string; accountId: string }) => Promise<void>;
 }
 
-const USAGE =
-  'Usage: `/tke account add [tenant|project]` · `/tke account list` · `/tke account remove <name> [tenant|project]`';
+const USAGE = usageText(
+  'Usage: `/tke account add [tenant|project]` · `/tke account list` · `/tke account remove <name> [tenant|project]`',
+);
 
 const BLOCK_OF: Record<AccountField, string> = {
   name: BlockIds.accountName,

@@ -5,6 +5,7 @@ import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/store-schema.js';
 import { clusterListMessage } from '../views/cluster-list.js';
 import { clusterOverviewMessage, type ClusterOverviewInput } from '../views/cluster-overview.js';
+import { usageText } from '../views/help.js';
 import { ActionIds } from '../views/ids.js';
 import { namedCluster, type Viewer } from './named-cluster.js';
 import { parseClusterClick } from './slack-payloads.js';
@@ -21,8 +22,8 @@ export interface ClusterStatusOptions {
   deletionSlot: DeletionSlot;
 }
 
-const STATUS_USAGE = 'Usage: `/tke status <cluster>` — see `/tke list` for the names.';
-const LIST_USAGE = "Usage: `/tke list` (nothing after it) lists the clusters of this channel's project; `/tke status <cluster>` shows one.";
+const STATUS_USAGE = usageText('Usage: `/tke status <cluster>` — see `/tke list` for the names.');
+const LIST_USAGE = usageText("Usage: `/tke list` (nothing after it) lists the clusters of this channel's project; `/tke status <cluster>` shows one.");
 
 /** What `/tke status`, `/tke list` and the Overview button use. */
 export type ClusterStatusServices = Pick<Services, 'policy' | 'accounts' | 'clock' | 'clusterLookup' | 'logger'>;

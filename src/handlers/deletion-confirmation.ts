@@ -4,10 +4,12 @@ import { confirmationProblem, UNKNOWN_CLUSTER } from '../services/deletion-rules
 import { DeletionError } from '../services/deletion.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/store-schema.js';
-import { deletionExpiredModal, parseDeletionMetadata } from '../views/delete-modal.js';
+import { overviewInput } from '../services/cluster-summary.js';
+import { clusterOverviewMessage, type ClusterOverviewInput } from '../views/cluster-overview.js';
+import { deletionExpiredModal, parseDeletionMetadata, type DeletionModalPointer } from '../views/delete-modal.js';
 import { parseClusterClick, typedText, type ClusterClick } from './slack-payloads.js';
 import type { Viewer } from './named-cluster.js';
-import { receivedNow, tellUser, type Recipient } from './tell-user.js';
+import { receivedNow, replaceClickedMessage, tellUser, type Recipient } from './tell-user.js';
 
 /** What the steps Delete and Force Delete share use. */
 export type ConfirmationServices = Pick<Services, 'clusterLookup' | 'logger' | 'clock'>;
@@ -76,8 +78,10 @@ export interface TypedNameConfirmation {
   /** The name input's ids in the modal. */
   blockId: string;
   actionId: string;
-  /** Does it, after the ack; a DeletionError's message is shown to the user as it is. */
-  run(clusterId: string, user: string): Promise<unknown>;
+  /** Does it, after the ack; a DeletionError's message is shown to the user as it is. Resolves with the cluster after it. */
+  run(clusterId: string, user: string): Promise<ClusterRecord>;
+  /** Once done: replaces the message whose button opened the modal (see DeletionModalPointer's `from`). */
+  done(cluster: ClusterRecord, pointer: DeletionModalPointer, viewer: Viewer): Promise<void>;
   /** Logged, and shown to the user, when `run` fails with anything else. */
   failureLog: string;
   failureText(name: string): string;
@@ -105,12 +109,30 @@ export function onTypedNameConfirmation(app: App, services: ConfirmationServices
       return;
     }
     await ack();
+    let done: ClusterRecord;
     try {
-      await confirmation.run(cluster.id, viewer.user);
+      done = await confirmation.run(cluster.id, viewer.user);
     } catch (error) {
       if (!(error instanceof DeletionError)) services.logger.error({ err: error, clusterId: cluster.id }, confirmation.failureLog);
       const text = error instanceof DeletionError ? error.message : confirmation.failureText(cluster.spec.name);
       await tellViewer(client, services, flow, viewer, text);
+      return;
     }
+    await confirmation.done(done, pointer, who);
   });
+}
+
+/**
+ * Replaces the ephemeral overview whose button was clicked with the cluster as it is now (and the
+ * deletion slot for that viewer), so a Delete cluster button is not offered once a deletion started.
+ */
+export async function replaceClickedOverview(
+  services: Pick<Services, 'accounts' | 'clock' | 'logger'>,
+  pointer: DeletionModalPointer,
+  cluster: ClusterRecord,
+  slot?: ClusterOverviewInput['deletion'],
+): Promise<void> {
+  if (pointer.from !== 'overview') return;
+  const input = overviewInput(cluster, services.clock.now(), services.accounts.nameOf(cluster.spec.accountId));
+  await replaceClickedMessage(services, pointer.responseUrl, clusterOverviewMessage({ ...input, ...(slot ? { deletion: slot } : {}) }));
 }

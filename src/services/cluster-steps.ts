@@ -50,6 +50,26 @@ export function provisioningSteps(record: ClusterRecord): ProvisioningStep[] {
   ];
 }
 
+/**
+ * When the cluster's provisioning or deletion ended (ISO time): ready, failed, deleted or force
+ * deleted. The root message, the overview and the deletion summary all stop their clocks here;
+ * undefined while something is under way (or for a record written before the time was kept).
+ */
+export function endedAt(record: Pick<ClusterRecord, 'status' | 'progress' | 'failedAt' | 'deletion'>): string | undefined {
+  switch (record.status) {
+    case 'Running':
+      return record.progress.readyAt;
+    case 'Failed':
+      return record.failedAt;
+    case 'Deleted':
+      return record.deletion?.deletedAt;
+    case 'DeletedForced':
+      return record.deletion?.forcedAt;
+    default:
+      return undefined;
+  }
+}
+
 /** Share of steps done, 0–100. */
 export function percentDone(steps: readonly ProvisioningStep[]): number {
   if (steps.length === 0) return 0;

@@ -2,16 +2,16 @@ import { messageUrl } from '../views/cluster-format.js';
 import type { ClusterListItem } from '../views/cluster-list.js';
 import type { ClusterOverviewInput } from '../views/cluster-overview.js';
 import type { ClusterHeader, ClusterRootInput } from '../views/cluster-root.js';
-import { percentDone, provisioningSteps } from './cluster-steps.js';
-import { deletionSummary } from './deletion-rules.js';
+import { endedAt, percentDone, provisioningSteps } from './cluster-steps.js';
+import { createdWorkerPools, deletionSummary } from './deletion-rules.js';
 import type { ClusterRecord } from './store-schema.js';
 
 /** Turns a cluster record into what the cluster views show; pure, `now` and the account name come in. */
 
-/** Time since Deploy; once Running, the total provisioning time. */
+/** Time since Deploy, stopped where the cluster ended (see endedAt): once Running, the total provisioning time. */
 export function elapsedMs(record: ClusterRecord, now: Date): number {
-  const end = record.status === 'Running' && record.progress.readyAt ? Date.parse(record.progress.readyAt) : now.getTime();
-  return end - Date.parse(record.createdAt);
+  const end = endedAt(record);
+  return (end ? Date.parse(end) : now.getTime()) - Date.parse(record.createdAt);
 }
 
 export function clusterHeader(record: ClusterRecord, accountName: string): ClusterHeader {
@@ -36,11 +36,18 @@ export function rootInput(record: ClusterRecord, now: Date, accountName: string)
     startedAt: record.createdAt,
     ...(record.failure ? { failure: record.failure } : {}),
     ...(deletion ? { deletion } : {}),
+    ...(record.deletion?.forceFound ? { forceFound: record.deletion.forceFound } : {}),
   };
 }
 
+/** Whether any endpoint was asked of Tencent (the private one comes first; the public one alone for Public access). */
+const endpointRequested = (progress: ClusterRecord['progress']): boolean =>
+  Boolean(progress.privateEndpointRequestedAt ?? progress.publicEndpointRequestedAt ?? progress.endpointReadyAt);
+
 export function overviewInput(record: ClusterRecord, now: Date, accountName: string): ClusterOverviewInput {
   const steps = provisioningSteps(record);
+  const deletion = deletionSummary(record, now);
+  const created = new Set(createdWorkerPools(record).map((pool) => pool.name));
   return {
     ...clusterHeader(record, accountName),
     ...(record.tkeClusterId ? { tkeClusterId: record.tkeClusterId } : {}),
@@ -53,6 +60,7 @@ export function overviewInput(record: ClusterRecord, now: Date, accountName: str
       return {
         ...pool,
         ready: progress?.readyAt !== undefined,
+        created: created.has(pool.name),
         ...(progress?.readyNodes !== undefined ? { readyNodes: progress.readyNodes } : {}),
       };
     }),
@@ -60,9 +68,12 @@ export function overviewInput(record: ClusterRecord, now: Date, accountName: str
       access: record.spec.endpointAccess,
       cidrs: record.spec.publicCidrs,
       ready: record.progress.endpointReadyAt !== undefined,
+      created: endpointRequested(record.progress),
     },
     ...(record.thread ? { threadUrl: messageUrl(record.thread.channel, record.thread.ts) } : {}),
     ...(record.failure ? { failure: record.failure } : {}),
+    ...(deletion ? { deletionSummary: deletion } : {}),
+    ...(record.deletion?.forceFound ? { forceFound: record.deletion.forceFound } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { formatDuration, timeLeft } from '../views/cluster-format.js';
 import type { ClusterRecord, ClusterStatus, TencentFailure, WorkerPoolSpec } from './store-schema.js';
 import { TKEOPS_TAG_KEY } from './cluster-spec.js';
+import { endedAt } from './cluster-steps.js';
 import type { LeftoverResources } from './tke.js';
 
 /**
@@ -191,7 +192,7 @@ export interface DeletionSummary {
 export function deletionSummary(record: ClusterRecord, now: Date): DeletionSummary | undefined {
   const deletion = record.deletion;
   if (!deletion || !isDeletionStatus(record.status)) return undefined;
-  const end = record.status === 'DeletedForced' ? deletion.forcedAt : record.status === 'Deleted' ? deletion.deletedAt : undefined;
+  const end = endedAt(record);
   return {
     requestedBy: deletion.requestedBy,
     requestedAt: deletion.requestedAt,

@@ -116,6 +116,19 @@ export async function leftoversOf(
 
 const notFound = () => new DeletionError('not_found', UNKNOWN_CLUSTER);
 
+/** What the record keeps of a leftover lookup: each resource's id, name and state (not its tags). */
+function kept(found: LeftoverLookup): NonNullable<ClusterRecord['deletion']>['forceFound'] {
+  if (!found.leftovers) return { lookupFailure: found.lookupFailure };
+  const { instances, disks, loadBalancers } = found.leftovers;
+  return {
+    leftovers: {
+      instances: instances.map(({ instanceId, name, state }) => ({ instanceId, name, state })),
+      disks: disks.map(({ diskId, name, state }) => ({ diskId, name, state })),
+      loadBalancers: loadBalancers.map(({ loadBalancerId, name }) => ({ loadBalancerId, name })),
+    },
+  };
+}
+
 /** A decision taken inside store.update: plain data, since the store hands back a copy. */
 type Claim = { ok: true; record: ClusterRecord; previous: ClusterStatus } | { ok: false; reason: DeletionErrorReason; message: string };
 
@@ -278,7 +291,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
         if (!current) return undefined;
         // The watcher may have seen Tencent drop the cluster meanwhile; Deleted then stays, with who forced it.
         if (current.status === 'Deleting') current.status = 'DeletedForced';
-        current.deletion = { ...(current.deletion ?? { requestedBy: user, requestedAt: at }), forcedBy: user, forcedAt: at };
+        current.deletion = { ...(current.deletion ?? { requestedBy: user, requestedAt: at }), forcedBy: user, forcedAt: at, forceFound: kept(found) };
         current.transientErrors = 0;
         return current;
       });

@@ -222,6 +222,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
           if (c.status !== 'Creating' && c.status !== 'Failed') return;
           c.status = 'Failed';
           c.failure = failure;
+          c.failedAt = clock.now().toISOString();
         });
         return { cluster: updated, created: true };
       }

@@ -153,6 +153,8 @@ export const clusterRecordSchema = z.object({
   /** Consecutive ticks with a transient Tencent error. */
   transientErrors: z.number().int().default(0),
   failure: tencentFailureSchema.optional(),
+  /** When the cluster failed: the end of its elapsed time, as the root message and the overview show it. */
+  failedAt: z.string().optional(),
   /** What Deploy resolved from the cluster profile and the overrides; later steps use it, not the profile files. */
   plan: deployPlanSchema.optional(),
   deletion: z
@@ -162,6 +164,19 @@ export const clusterRecordSchema = z.object({
       forcedBy: z.string().optional(),
       forcedAt: z.string().optional(),
       deletedAt: z.string().optional(),
+      /** What Tencent still had when the cluster was force deleted, or why tkeops could not list it (the overview shows it). */
+      forceFound: z
+        .union([
+          z.object({
+            leftovers: z.object({
+              instances: z.array(z.object({ instanceId: z.string(), name: z.string(), state: z.string() })),
+              disks: z.array(z.object({ diskId: z.string(), name: z.string(), state: z.string() })),
+              loadBalancers: z.array(z.object({ loadBalancerId: z.string(), name: z.string() })),
+            }),
+          }),
+          z.object({ lookupFailure: tencentFailureSchema }),
+        ])
+        .optional(),
     })
     .optional(),
 });

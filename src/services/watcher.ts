@@ -310,7 +310,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
   }
 
   /** Applies every outcome in one store write; returns the replies claimed per thread. */
-  async function apply(results: Result[]) {
+  async function apply(results: Result[], now: Date) {
     return deps.store.update((data: StoreData) => {
       const deliveries: { clusterId: string; thread: ThreadRef; replies: ThreadReply[] }[] = [];
       for (const { record: seen, outcome } of results) {
@@ -329,6 +329,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         if (outcome.fail && record.status === seen.status) {
           record.status = 'Failed';
           record.failure = outcome.fail;
+          record.failedAt = now.toISOString();
           record.transientErrors = 0;
           replies.push({ key: StepKeys.failed, text: threadReplies.failed(outcome.fail) });
         }
@@ -368,7 +369,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       let replies = 0;
       let failed = 0;
       if (results.length > 0) {
-        const deliveries = await apply(results);
+        const deliveries = await apply(results, now);
         for (const delivery of deliveries) {
           deps.threads.deliver(delivery.thread, delivery.replies);
           replies += delivery.replies.length;

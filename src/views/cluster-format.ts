@@ -38,6 +38,16 @@ export function messageUrl(channel: string, ts: string): string {
   return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;
 }
 
+/**
+ * How long provisioning took once it ended, the same words on the root message and the overview:
+ * `Total time 6m 30s` (Running), `Failed after 33s` (Failed); undefined while it is under way.
+ */
+export function provisioningEndText(status: ClusterStatus, elapsedMs: number): string | undefined {
+  if (status === 'Running') return `Total time ${formatDuration(elapsedMs)}`;
+  if (status === 'Failed') return `Failed after ${formatDuration(elapsedMs)}`;
+  return undefined;
+}
+
 /** How a status reads in Slack; Creating is still part of provisioning for the user. */
 export function statusLabel(status: ClusterStatus): string {
   switch (status) {

@@ -218,6 +218,8 @@ export interface MessageActionOptions {
   messageTs: string;
   actionId: string;
   responseUrl: string;
+  /** The message is an ephemeral one (an overview) rather than a channel message. */
+  ephemeral?: boolean;
 }
 
 /** A block_actions payload for a button in a channel message (e.g. the provisioning thread's Overview button). */
@@ -232,7 +234,7 @@ export function messageBlockAction(options: MessageActionOptions): Record<string
   const { element, blockId } = located;
   return {
     ...envelope('block_actions', options.user),
-    container: { type: 'message', message_ts: options.messageTs, channel_id: options.channel, is_ephemeral: false },
+    container: { type: 'message', message_ts: options.messageTs, channel_id: options.channel, is_ephemeral: options.ephemeral ?? false },
     trigger_id: `${Date.now()}.1.action`,
     channel: { id: options.channel, name: 'platform' },
     message: { type: 'message', user: 'U0BOT', bot_id: 'B0BOT', ts: options.messageTs, text: options.message.text, blocks },
