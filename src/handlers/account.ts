@@ -134,7 +134,7 @@ export function register(app: App, services: Services, options: AccountHandlerOp
   app.view<ViewSubmitAction>(CallbackIds.accountAdd, async ({ ack, body, view, client }) => {
     const user = body.user.id;
     const origin = parseAccountModalMetadata(view.private_metadata);
-    const draft = origin?.kind === 'wizard' ? drafts.get(origin.draftId) : undefined;
+    const draft = origin?.kind === 'wizard' ? await drafts.get(origin.draftId) : undefined;
     const channel = origin?.kind === 'command' ? origin.channel : draft?.userId === user ? draft.channel : undefined;
     if (!origin || !channel) {
       await ack({ response_action: 'update', view: accountModalExpired() });

@@ -31,8 +31,11 @@ export async function specContext(services: WizardServices, draft: DraftRecord, 
   const accountUse = form.accountId
     ? await services.accounts.checkUse(form.accountId, { user: draft.userId, channel: draft.channel }, services.policy)
     : undefined;
+  // The rules run synchronously: whether the name typed is taken is asked before.
+  const typed = form.name.trim();
+  const typedIsTaken = typed !== '' && (await services.clusterLookup.isNameTaken(draft.project, typed));
   return {
-    isNameTaken: (name) => services.clusterLookup.isNameTaken(draft.project, name),
+    isNameTaken: (name) => (name === typed ? typedIsTaken : false),
     accountRefusal: accountUse && !accountUse.allowed ? accountUse.message : undefined,
     profiles: services.profiles,
     options: optionsOf(draft),

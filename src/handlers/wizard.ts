@@ -65,20 +65,20 @@ export function register(app: App, services: Services): void {
   const { drafts, logger, policy, accounts } = services;
 
   /** The draft, only for the user who opened the wizard and only until it is deployed. */
-  function openDraft(draftId: string | undefined, user: string): Opened {
-    const draft = draftId === undefined ? undefined : drafts.get(draftId);
+  async function openDraft(draftId: string | undefined, user: string): Promise<Opened> {
+    const draft = draftId === undefined ? undefined : await drafts.get(draftId);
     if (!draft || draft.userId !== user) return { closed: wizardExpiredView() };
     if (!draft.clusterId) return { draft };
-    const cluster = services.clusterLookup.get(draft.clusterId);
+    const cluster = await services.clusterLookup.get(draft.clusterId);
     return { closed: cluster ? deployedView(cluster) : wizardExpiredView() };
   }
 
   /** The draft a view points at (its private_metadata). */
-  const openView = (view: ViewPayload | undefined, user: string): Opened => openDraft(parseWizardMetadata(view?.private_metadata)?.draftId, user);
+  const openView = (view: ViewPayload | undefined, user: string): Promise<Opened> => openDraft(parseWizardMetadata(view?.private_metadata)?.draftId, user);
 
   /** What a view shows when its draft could not be saved: it expired, or was deployed meanwhile. */
-  const closedView = (draftId: string, user: string): ModalView => {
-    const opened = openDraft(draftId, user);
+  const closedView = async (draftId: string, user: string): Promise<ModalView> => {
+    const opened = await openDraft(draftId, user);
     return 'closed' in opened ? opened.closed : wizardExpiredView();
   };
 
@@ -114,7 +114,7 @@ export function register(app: App, services: Services): void {
   /** A step's submission: its rules pass → the next step; else inline errors. */
   async function submitStep({ ack, body, view: rawView, client }: SubmitArgs, step: WizardStep): Promise<void> {
     const parsed = viewSchema.safeParse(rawView);
-    const opened = openView(parsed.data, body.user.id);
+    const opened = await openView(parsed.data, body.user.id);
     if (!parsed.success || 'closed' in opened) {
       await ack({ response_action: 'update', view: 'closed' in opened ? opened.closed : wizardExpiredView() });
       return;
@@ -138,7 +138,7 @@ export function register(app: App, services: Services): void {
       d.viewId = view.id;
     });
     if (!saved) {
-      await ack({ response_action: 'update', view: closedView(draft.id, body.user.id) });
+      await ack({ response_action: 'update', view: await closedView(draft.id, body.user.id) });
       return;
     }
     const shown = await renderStep(services, saved, nextStep(step));
@@ -175,7 +175,7 @@ export function register(app: App, services: Services): void {
     const parsed = viewSchema.safeParse(rawView);
     if (context.retryNum !== undefined) logger.info({ viewId: parsed.data?.id, retryNum: context.retryNum }, 'Deploy submission retried by Slack');
     // A second click or a Slack retry finds the draft deployed: it shows the cluster instead.
-    const opened = openView(parsed.data, body.user.id);
+    const opened = await openView(parsed.data, body.user.id);
     if ('closed' in opened) {
       await ack({ response_action: 'update', view: opened.closed });
       return;
@@ -190,7 +190,7 @@ export function register(app: App, services: Services): void {
     const checked = await checkStep(services, draft, 'review', formOf(draft));
     if (!checked.ok) {
       // A Deploy of the same view that just went through takes the cluster name: show that cluster, not the name rule.
-      const now = openDraft(draft.id, body.user.id);
+      const now = await openDraft(draft.id, body.user.id);
       await ack({ response_action: 'update', view: 'closed' in now ? now.closed : (await renderStep(services, draft, 'review')).view });
       return;
     }
@@ -229,7 +229,7 @@ export function register(app: App, services: Services): void {
     const parsed = viewSchema.safeParse(args.body.view);
     if (!parsed.success) return undefined;
     const view = parsed.data;
-    const opened = openView(view, args.body.user.id);
+    const opened = await openView(view, args.body.user.id);
     const step = stepOfCallback(view.callback_id);
     if ('closed' in opened || !step) {
       await updateView(args.client, view.id, 'closed' in opened ? opened.closed : wizardExpiredView(), view.hash);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLUSTER_STATUSES, ENDPOINT_ACCESS_CHOICES } from './domain/cluster.js';
 
 /**
  * Schema of the JSON store (data/db.json), version STORE_VERSION. Only the repositories
@@ -31,7 +32,7 @@ export const accountRecordSchema = z.object({
   validatedAt: z.string(),
 });
 
-export const endpointAccessSchema = z.enum(['public', 'private', 'private-public']);
+export const endpointAccessSchema = z.enum(ENDPOINT_ACCESS_CHOICES);
 
 export const workerPoolSpecSchema = z.object({
   name: z.string(),
@@ -61,15 +62,7 @@ export const clusterSpecSchema = z.object({
   workerPools: z.array(workerPoolSpecSchema),
 });
 
-export const clusterStatusSchema = z.enum([
-  'Creating', // CreateCluster sent or about to be
-  'Provisioning', // control plane, endpoint, worker pools, add-ons coming up
-  'Running',
-  'Failed',
-  'Deleting',
-  'Deleted',
-  'DeletedForced',
-]);
+export const clusterStatusSchema = z.enum(CLUSTER_STATUSES);
 
 export const tencentFailureSchema = z.object({
   code: z.string(),

@@ -60,7 +60,7 @@ describe('the bot on a store written by schema v1', () => {
 
     // DescribeClusters was signed with the Secret Key decrypted from the v1 file (the emulator verifies it).
     expect(bot.tencent.requestsFor('DescribeClusters').length).toBeGreaterThan(0);
-    const record = bot.bot.services.clusterLookup.get(deleting?.id ?? '');
+    const record = await bot.bot.services.clusterLookup.get(deleting?.id ?? '');
     expect(record?.status).toBe('Deleted');
     const reply = bot.slack.calls('chat.postMessage').find((c) => c.body.thread_ts === deleting?.thread.ts);
     expect(String(reply?.body.text)).toContain(`Cluster *prod-deleting* deleted: Tencent no longer has \`${deleting?.tkeClusterId}\``);
