@@ -189,7 +189,7 @@ function submitAccount(services: AccountSubmitServices, options: AccountHandlerO
   return async ({ ack, body, view, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
     const user = body.user.id;
     const origin = parseAccountModalMetadata(view.private_metadata);
-    const channel = origin?.kind === 'command' ? origin.channel : origin ? services.wizard.channelOf(origin.draftId, user) : undefined;
+    const channel = origin?.kind === 'command' ? origin.channel : origin ? await services.wizard.channelOf(origin.draftId, user) : undefined;
     if (!origin || !channel) {
       await ack({ response_action: 'update', view: accountModalExpired() });
       return;

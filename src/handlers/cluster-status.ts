@@ -70,7 +70,7 @@ export function listSubcommand(services: Pick<Services, 'policy' | 'clusterLooku
       return;
     }
     const { clusterLookup } = services;
-    const clusters = clusterLookup.listForChannel(viewer.channel).map(listItem);
+    const clusters = (await clusterLookup.listForChannel(viewer.channel)).map(listItem);
     await ack({ response_type: 'ephemeral', ...clusterListMessage(clusterLookup.scopeName(viewer.channel), clusters) });
   };
 }
@@ -85,7 +85,7 @@ export function register(app: App, services: ClusterStatusServices, options: Clu
       return;
     }
     const viewer = { user: click.user, channel: click.channel };
-    const cluster = services.clusterLookup.get(click.clusterId);
+    const cluster = await services.clusterLookup.get(click.clusterId);
     let message: Ephemeral;
     try {
       message = cluster ? await overviewFor(services, options, cluster, viewer) : { text: UNKNOWN_CLUSTER };

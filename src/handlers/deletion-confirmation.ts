@@ -49,7 +49,7 @@ async function clickedCluster(body: unknown, client: WebClient, services: Confir
   }
   const who: Viewer = { user: click.user, channel: click.channel };
   const viewer = { ...who, responseUrl: receivedNow(services, click.responseUrl) };
-  const cluster = services.clusterLookup.get(click.clusterId);
+  const cluster = await services.clusterLookup.get(click.clusterId);
   const refusal = cluster ? await flow.refusal(cluster, who) : UNKNOWN_CLUSTER;
   if (refusal || !cluster) {
     await tellViewer(client, services, flow, viewer, refusal ?? UNKNOWN_CLUSTER);
@@ -95,7 +95,7 @@ export interface TypedNameConfirmation {
 export function onTypedNameConfirmation(app: App, services: ConfirmationServices, flow: DeletionFlow, confirmation: TypedNameConfirmation): void {
   app.view<ViewSubmitAction>(confirmation.callbackId, async ({ ack, body, view, client }) => {
     const pointer = parseDeletionMetadata(view.private_metadata);
-    const cluster = pointer && services.clusterLookup.get(pointer.clusterId);
+    const cluster = pointer && (await services.clusterLookup.get(pointer.clusterId));
     if (!pointer || !cluster) {
       await ack({ response_action: 'update', view: deletionExpiredModal() });
       return;

@@ -1,4 +1,4 @@
-import type { ClusterRecord } from './store-schema.js';
+import type { ClusterRecord } from './domain/index.js';
 
 /**
  * The provisioning steps of a cluster, in the order the thread reports them. The keys double as

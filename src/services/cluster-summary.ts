@@ -4,7 +4,7 @@ import type { ClusterOverviewInput } from '../views/cluster-overview.js';
 import type { ClusterHeader, ClusterRootInput } from '../views/cluster-root.js';
 import { endedAt, percentDone, provisioningSteps } from './cluster-steps.js';
 import { createdWorkerPools, deletionSummary } from './deletion-rules.js';
-import type { ClusterRecord } from './store-schema.js';
+import type { ClusterRecord } from './domain/index.js';
 
 /** Turns a cluster record into what the cluster views show; pure, `now` and the account name come in. */
 

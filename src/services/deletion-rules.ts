@@ -1,5 +1,5 @@
 import { formatDuration, timeLeft } from '../views/cluster-format.js';
-import type { ClusterRecord, ClusterStatus, TencentFailure, WorkerPoolSpec } from './store-schema.js';
+import type { ClusterRecord, ClusterStatus, TencentFailure, WorkerPoolSpec } from './domain/index.js';
 import { TKEOPS_TAG_KEY } from './cluster-spec.js';
 import { endedAt } from './cluster-steps.js';
 import type { LeftoverResources } from './tke.js';

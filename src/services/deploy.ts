@@ -1,11 +1,12 @@
 /**
  * Deploy: turns a validated wizard draft into TKE calls.
  *
- * `deploy({ draftId, spec, user })` runs exactly once per draft: inside one store update it either
- * finds the cluster the draft already became (`created: false`) or records a new cluster (status
- * Creating, linked to the draft) — before anything is sent to Tencent — and only then calls
- * CreateCluster. The spec comes as a value, validated by the wizard (WizardService.checkDeploy);
- * it is not read back from the draft.
+ * `deploy({ draftId, spec, user })` runs exactly once per draft: the cluster repository records a
+ * new cluster (status Creating, keyed by the draft) only when the draft has none and the name is
+ * free, in one write, before anything is sent to Tencent; a retry finds the cluster the draft
+ * already became (`created: false`). The draft is linked to it next (a crash in between loses
+ * nothing: the cluster is found by its draft id). The spec comes as a value, validated by the
+ * wizard (WizardService.checkDeploy); it is not read back from the draft.
  *
  * The steps that need a Running cluster (endpoints, worker pools, add-ons) are ProvisioningSteps,
  * called by the watcher. Each is idempotent: progress is written to the cluster record as it
@@ -18,12 +19,12 @@ import { randomBytes } from 'node:crypto';
 import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
-import { isClusterNameTaken } from './cluster-lookup.js';
 import { TKEOPS_TAG_KEY } from './cluster-spec.js';
 import type { Logger } from './logger.js';
 import { applyOverrides, chartPackageUrl, osImageOf } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
-import type { ClusterRecord, ClusterSpec, DeployPlan } from './store-schema.js';
+import type { ClusterRecord, ClusterSpec, DeployPlan } from './domain/index.js';
+import type { ClusterRepository, DraftRepository } from './repositories/repositories.js';
 import type { Store } from './store.js';
 import { failureOf } from './tencent-failure.js';
 import type { CreateClusterInput, EndpointAccess, Subnet, Tag, TkeGateway, TkeTarget } from './tke.js';
@@ -72,6 +73,9 @@ export interface ProvisioningSteps {
 }
 
 export interface DeployDeps {
+  clusters: ClusterRepository;
+  drafts: DraftRepository;
+  /** Only for ProvisioningSteps, until they move to the lifecycle. */
   store: Store;
   tke: TkeGateway;
   accounts: Pick<AccountService, 'credentialFor'>;
@@ -119,21 +123,13 @@ export function poolSubnetIds(spec: Pick<ClusterSpec, 'subnetId'>, zones: readon
 }
 
 export function createDeployService(deps: DeployDeps): DeployService {
-  const { store, tke, clock, logger } = deps;
+  const { tke, clock, logger } = deps;
 
-  const existingFor = (draftId: string) =>
-    store.read((data) => {
-      const draft = data.drafts.find((d) => d.id === draftId);
-      return data.clusters.find((c) => c.draftId === draftId || (draft?.clusterId !== undefined && c.id === draft.clusterId));
-    });
-
-  const setCluster = (id: string, change: (cluster: ClusterRecord) => void) =>
-    store.update((data) => {
-      const cluster = data.clusters.find((c) => c.id === id);
-      if (!cluster) throw new Error(`cluster ${id} is not in the store`);
-      change(cluster);
-      return cluster;
-    });
+  const setCluster = async (id: string, change: (cluster: ClusterRecord) => void) => {
+    const cluster = await deps.clusters.update(id, change);
+    if (!cluster) throw new Error(`cluster ${id} is not in the store`);
+    return cluster;
+  };
 
   /** The profile's network layer; VPC-CNI pods use the chosen subnet and the subnets of the pools' nodes. */
   async function containerNetwork(target: TkeTarget, spec: ClusterSpec, layer: NetworkLayer): Promise<CreateClusterInput['network']> {
@@ -146,10 +142,10 @@ export function createDeployService(deps: DeployDeps): DeployService {
 
   return {
     async deploy({ draftId, spec, user }) {
-      const earlier = existingFor(draftId);
+      const earlier = await deps.clusters.findByDraft(draftId);
       if (earlier) return { cluster: earlier, created: false };
 
-      const draft = store.read((data) => data.drafts.find((d) => d.id === draftId));
+      const draft = await deps.drafts.get(draftId);
       if (!draft) throw new DeployError('draft_not_found', 'This wizard has expired; run /tke create again.');
       const profile = deps.profiles.get(spec.profile);
       if (!profile) throw new DeployError('profile_invalid', `The cluster profile ${spec.profile} no longer exists.`);
@@ -157,37 +153,28 @@ export function createDeployService(deps: DeployDeps): DeployService {
       const network = profile.layers.network;
 
       const now = clock.now().toISOString();
-      // (The store hands back a copy of what the update returns, so the outcome is plain data.)
-      const claim = await store.update((data): DeployResult | { nameTaken: true } => {
-        const current = data.drafts.find((d) => d.id === draftId);
-        const existing = data.clusters.find((c) => c.draftId === draftId || (current?.clusterId !== undefined && c.id === current.clusterId));
-        if (existing) return { cluster: existing, created: false };
-        if (isClusterNameTaken(data, draft.project, spec.name)) return { nameTaken: true };
-        const cluster: ClusterRecord = {
-          id: `c${randomBytes(6).toString('hex')}`,
-          draftId,
-          spec,
-          ...(draft.project === undefined ? {} : { project: draft.project }),
-          channel: draft.channel,
-          requestedBy: user,
-          createdAt: now,
-          status: 'Creating',
-          progress: { pools: [], addons: [] },
-          posted: [],
-          transientErrors: 0,
-          plan,
-        };
-        data.clusters.push(cluster);
-        if (current) {
-          current.clusterId = cluster.id;
-          current.updatedAt = now;
-        }
-        return { cluster, created: true };
+      const cluster: ClusterRecord = {
+        id: `c${randomBytes(6).toString('hex')}`,
+        draftId,
+        spec,
+        ...(draft.project === undefined ? {} : { project: draft.project }),
+        channel: draft.channel,
+        requestedBy: user,
+        createdAt: now,
+        status: 'Creating',
+        progress: { pools: [], addons: [] },
+        posted: [],
+        transientErrors: 0,
+        plan,
+      };
+      const inserted = await deps.clusters.insert(cluster);
+      if (!inserted.ok && inserted.conflict === 'draft') return { cluster: inserted.existing, created: false };
+      if (!inserted.ok) throw new DeployError('name_taken', `A cluster named ${spec.name} already exists in this project.`);
+      await deps.drafts.update(draftId, (d) => {
+        d.clusterId = cluster.id;
+        d.updatedAt = now;
       });
-      if ('nameTaken' in claim) throw new DeployError('name_taken', `A cluster named ${spec.name} already exists in this project.`);
-      if (!claim.created) return claim;
 
-      const cluster = claim.cluster;
       await deps.audit.record(user, 'cluster.create', cluster.id, {
         name: spec.name,
         profile: spec.profile,
@@ -230,7 +217,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
   };
 }
 
-export function createProvisioningSteps(deps: Omit<DeployDeps, 'profiles' | 'audit'>): ProvisioningSteps {
+export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' | 'accounts' | 'clock' | 'logger'>): ProvisioningSteps {
   const { store, tke, clock } = deps;
   /** One run per cluster and step at a time: a second caller waits for the first. */
   const running = new Map<string, Promise<void>>();

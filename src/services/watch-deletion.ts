@@ -2,7 +2,7 @@ import { deletionReplies, forceDeleteOfferMessage } from '../views/deletion-thre
 import { leftoversOf } from './deletion.js';
 import { DELETION_PROGRESS_EVERY_MS, DeletionSteps, forceDeleteAvailableAt, FORCE_CLAIM_STALE_MS } from './deletion-rules.js';
 import type { Logger } from './logger.js';
-import type { AuditEntry, ClusterRecord } from './store-schema.js';
+import type { AuditEntry, ClusterRecord } from './domain/index.js';
 import type { LeftoverResources, TkeGateway } from './tke.js';
 import type { CheckOutcome, ClusterCheck } from './watcher.js';
 

@@ -2,7 +2,7 @@ import { threadReplies } from '../views/cluster-thread.js';
 import { ENDPOINTS, includesPublic, TKEOPS_TAG_KEY } from './cluster-spec.js';
 import { plannedAddons, StepKeys } from './cluster-steps.js';
 import type { ProvisioningSteps } from './deploy.js';
-import type { ClusterRecord, TencentFailure } from './store-schema.js';
+import type { ClusterRecord, TencentFailure } from './domain/index.js';
 import type { ThreadReply } from './threads.js';
 import type { EndpointAccess, PendingRelease, Release, TkeGateway, TkeTarget } from './tke.js';
 import { during, retriedNextTick, type CheckOutcome, type ClusterCheck } from './watcher.js';

@@ -172,7 +172,7 @@ export interface WizardService {
   /** After "+ Cloud account" saved an account: the draft selects it; the view to update, drawn on the first step. */
   selectAccount(draftId: string, accountId: string): Promise<{ viewId: string; screen: WizardScreen } | undefined>;
   /** The channel of the user's draft (an account added from the wizard belongs to its project). */
-  channelOf(draftId: string, user: string): string | undefined;
+  channelOf(draftId: string, user: string): Promise<string | undefined>;
   /** Deploy, before the ack: the policy and the whole spec, checked once. */
   checkDeploy(draftId: string, user: string): Promise<DeployCheck>;
   /** Deploy, after the ack: the validated spec to Deploy (exactly one cluster per draft), then its provisioning thread. */
@@ -197,17 +197,17 @@ export function createWizardService(deps: WizardDeps): WizardService {
   const { drafts, choices, accounts, policy, profiles } = deps;
 
   /** The draft, only for the user who opened the wizard and only until it is deployed. */
-  function open(draftId: string, user: string): Opened {
-    const draft = drafts.get(draftId);
+  async function open(draftId: string, user: string): Promise<Opened> {
+    const draft = await drafts.get(draftId);
     if (!draft || draft.userId !== user) return { kind: 'gone', gone: { kind: 'expired' } };
     if (!draft.clusterId) return { draft };
-    const cluster = deps.clusterLookup.get(draft.clusterId);
+    const cluster = await deps.clusterLookup.get(draft.clusterId);
     return { kind: 'gone', gone: cluster ? { kind: 'deployed', name: cluster.spec.name, channel: cluster.channel, thread: cluster.thread } : { kind: 'expired' } };
   }
 
   /** Why a draft that could not be saved is gone (it expired, or was deployed meanwhile). */
-  const goneNow = (draftId: string, user: string): Gone => {
-    const opened = open(draftId, user);
+  const goneNow = async (draftId: string, user: string): Promise<Gone> => {
+    const opened = await open(draftId, user);
     return 'draft' in opened ? { kind: 'gone', gone: { kind: 'expired' } } : opened;
   };
 
@@ -224,8 +224,11 @@ export function createWizardService(deps: WizardDeps): WizardService {
    */
   async function specContext(draft: DraftRecord, form: WizardForm): Promise<SpecContext> {
     const accountUse = form.accountId ? await accounts.checkUse(form.accountId, { user: draft.userId, channel: draft.channel }, policy) : undefined;
+    // The rules run synchronously: whether the name typed is taken is asked before.
+    const typed = form.name.trim();
+    const typedIsTaken = typed !== '' && (await deps.clusterLookup.isNameTaken(draft.project, typed));
     return {
-      isNameTaken: (name) => deps.clusterLookup.isNameTaken(draft.project, name),
+      isNameTaken: (name) => name === typed && typedIsTaken,
       accountRefusal: accountUse && !accountUse.allowed ? accountUse.message : undefined,
       profiles,
       options: optionsOf(draft),
@@ -338,7 +341,7 @@ export function createWizardService(deps: WizardDeps): WizardService {
     async begin(input) {
       const allowed = await allowedProject(input);
       if ('kind' in allowed) return allowed;
-      const left = drafts.latestOpen(input.user, input.channel);
+      const left = await drafts.latestOpen(input.user, input.channel);
       if (left) return { kind: 'resumable', draftId: left.id, name: formOf(left).name.trim(), step: await resumeStep(left) };
       return fresh(input, allowed.project);
     },
@@ -346,7 +349,7 @@ export function createWizardService(deps: WizardDeps): WizardService {
     async startOver(input) {
       const allowed = await allowedProject(input);
       if ('kind' in allowed) return allowed;
-      if (input.discard !== undefined && drafts.get(input.discard)?.userId === input.user) await drafts.discard(input.discard);
+      if (input.discard !== undefined && (await drafts.get(input.discard))?.userId === input.user) await drafts.discard(input.discard);
       return fresh(input, allowed.project);
     },
 
@@ -355,11 +358,11 @@ export function createWizardService(deps: WizardDeps): WizardService {
     },
 
     async discard(draftId, user) {
-      if (drafts.get(draftId)?.userId === user) await drafts.discard(draftId);
+      if ((await drafts.get(draftId))?.userId === user) await drafts.discard(draftId);
     },
 
     async resume(draftId, user, viewId) {
-      const opened = open(draftId, user);
+      const opened = await open(draftId, user);
       if ('kind' in opened) return opened;
       const step = await resumeStep(opened.draft);
       const saved = await drafts.update(draftId, (d) => (d.viewId = viewId));
@@ -367,7 +370,7 @@ export function createWizardService(deps: WizardDeps): WizardService {
     },
 
     async close(draftId, user, typed) {
-      const opened = open(draftId, user);
+      const opened = await open(draftId, user);
       if ('kind' in opened) return;
       // No view shows the draft any more; the next /tke create here offers it.
       await drafts.update(draftId, (d) => {
@@ -377,7 +380,7 @@ export function createWizardService(deps: WizardDeps): WizardService {
     },
 
     async submit(draftId, user, step, typed, viewId) {
-      const opened = open(draftId, user);
+      const opened = await open(draftId, user);
       if ('kind' in opened) return opened;
       const { draft } = opened;
       const form = typed(formOf(draft));
@@ -404,7 +407,7 @@ export function createWizardService(deps: WizardDeps): WizardService {
     },
 
     async edit(draftId, user, step, typed, edit, viewId) {
-      const opened = open(draftId, user);
+      const opened = await open(draftId, user);
       if ('kind' in opened) return opened;
       const form = typed(formOf(opened.draft));
       let shown = step;
@@ -418,12 +421,12 @@ export function createWizardService(deps: WizardDeps): WizardService {
     },
 
     async redraw(draftId, user, step, notice) {
-      const opened = open(draftId, user);
+      const opened = await open(draftId, user);
       return 'kind' in opened ? opened : redrawOf(opened.draft, step, notice);
     },
 
     async loadChoices(draftId, step) {
-      const draft = drafts.get(draftId);
+      const draft = await drafts.get(draftId);
       if (!draft) return undefined;
       const loaded = await choices.load(formOf(draft), optionsOf(draft));
       const saved = await drafts.update(draftId, (d) => (d.options = loaded));
@@ -431,12 +434,12 @@ export function createWizardService(deps: WizardDeps): WizardService {
     },
 
     async screen(draftId, user, step, notice) {
-      const opened = open(draftId, user);
+      const opened = await open(draftId, user);
       return 'kind' in opened ? opened : { kind: 'screen', screen: await screenFor(opened.draft, step, notice) };
     },
 
     async addAccount(draftId, user, typed, viewId) {
-      const opened = open(draftId, user);
+      const opened = await open(draftId, user);
       if ('kind' in opened) return opened;
       const { draft } = opened;
       const saved = await save(draftId, typed(formOf(draft)), viewId);
@@ -457,13 +460,13 @@ export function createWizardService(deps: WizardDeps): WizardService {
       return { viewId: draft.viewId, screen: screenOf(draft, 'basics') };
     },
 
-    channelOf(draftId, user) {
-      const draft = drafts.get(draftId);
+    async channelOf(draftId, user) {
+      const draft = await drafts.get(draftId);
       return draft?.userId === user ? draft.channel : undefined;
     },
 
     async checkDeploy(draftId, user) {
-      const opened = open(draftId, user);
+      const opened = await open(draftId, user);
       if ('kind' in opened) return opened;
       const { draft } = opened;
       const deployer: Deployer = { user: draft.userId, channel: draft.channel, draftId };
@@ -473,7 +476,7 @@ export function createWizardService(deps: WizardDeps): WizardService {
       const checked = checkClusterSpec(form, await specContext(draft, form));
       if (checked.ok) return { kind: 'ready', deployer, spec: checked.value };
       // A Deploy of the same view that just went through takes the cluster name: show that cluster, not the name rule.
-      const now = open(draftId, user);
+      const now = await open(draftId, user);
       return 'kind' in now ? now : { kind: 'invalid', screen: reviewScreen(draft, checked) };
     },
 

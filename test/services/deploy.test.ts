@@ -10,6 +10,7 @@ import { createDrafts } from '../../src/services/drafts.js';
 import { createLogger } from '../../src/services/logger.js';
 import { loadProfiles } from '../../src/services/profiles.js';
 import type { ClusterRecord, ClusterSpec } from '../../src/services/store-schema.js';
+import { createLowdbRepositories } from '../../src/services/repositories/lowdb.js';
 import { openStore } from '../../src/services/store.js';
 import type { Store } from '../../src/services/store.js';
 import { createTkeGateway } from '../../src/services/tke-gateway.js';
@@ -49,9 +50,10 @@ describe('deploy and the provisioning steps, against the emulator through the re
     const tke = createTkeGateway({ logger, endpoint: tencent.url, sleep: async () => undefined });
     const accounts = { credentialFor: () => TENCENT };
     const deps = { store, tke, accounts, clock, logger };
-    deploy = createDeployService({ ...deps, profiles: await loadProfiles('data/profiles'), audit: createAudit({ store, clock }) });
+    const repositories = createLowdbRepositories(store);
+    deploy = createDeployService({ ...deps, clusters: repositories.clusters, drafts: repositories.drafts, profiles: await loadProfiles('data/profiles'), audit: createAudit({ log: repositories.audit, clock }) });
     steps = createProvisioningSteps(deps);
-    drafts = createDrafts({ store, clock });
+    drafts = createDrafts({ drafts: repositories.drafts, clock });
   });
 
   afterEach(async () => {

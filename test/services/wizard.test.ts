@@ -9,6 +9,7 @@ import { createAudit } from '../../src/services/audit.js';
 import { ManualClock } from '../../src/services/clock.js';
 import { createClusterLookup } from '../../src/services/cluster-lookup.js';
 import { createDeployService } from '../../src/services/deploy.js';
+import { createLowdbRepositories } from '../../src/services/repositories/lowdb.js';
 import { createDrafts, type Drafts } from '../../src/services/drafts.js';
 import { createLogger } from '../../src/services/logger.js';
 import { createPolicy, parsePolicy } from '../../src/services/policy.js';
@@ -47,17 +48,18 @@ describe('the wizard service, against the emulator through the real SDK', () => 
     store = await openStore(path.join(dir, 'db.json'));
     const logger = createLogger({ level: 'silent' });
     const tke = createTkeGateway({ logger, endpoint: tencent.url, sleep: async () => undefined });
-    const audit = createAudit({ store, clock });
+    const repositories = createLowdbRepositories(store);
+    const audit = createAudit({ log: repositories.audit, clock });
     const policy = createPolicy(
       parsePolicy('policy.yaml', `tenantAdmins: [U0TENANT1]\nprojects:\n  - { name: platform, channels: [${PLATFORM}], admins: [U0PADMIN1], members: everyone }\n`),
       { userGroupMembers: async () => [], clock, cacheMs: 0 },
     );
-    const accounts = createAccountService({ store, tke, secrets: createSecretBox(randomBytes(32)), clock, audit });
+    const accounts = createAccountService({ accounts: repositories.accounts, tke, secrets: createSecretBox(randomBytes(32)), clock, audit });
     const added = await accounts.add({ name: 'prod', description: '', ...KEY, scope: { kind: 'project', project: 'platform' } }, 'U0PADMIN1');
     if (!added.ok) throw new Error(JSON.stringify(added.errors));
     accountId = added.account.id;
     const profiles = await loadProfiles('data/profiles');
-    drafts = createDrafts({ store, clock });
+    drafts = createDrafts({ drafts: repositories.drafts, clock });
     announced = [];
     wizard = createWizardService({
       drafts,
@@ -65,8 +67,8 @@ describe('the wizard service, against the emulator through the real SDK', () => 
       accounts,
       policy,
       profiles,
-      clusterLookup: createClusterLookup({ store, policy }),
-      deploy: createDeployService({ store, tke, accounts, profiles, clock, audit, logger }),
+      clusterLookup: createClusterLookup({ clusters: repositories.clusters, policy }),
+      deploy: createDeployService({ clusters: repositories.clusters, drafts: repositories.drafts, store, tke, accounts, profiles, clock, audit, logger }),
       threads: { announce: async (clusterId) => (announced.push(clusterId), true) },
       logger,
     });
@@ -106,7 +108,7 @@ describe('the wizard service, against the emulator through the real SDK', () => 
       const id = await aDraft(complete(accountId));
       const submitted = await wizard.submit(id, MEMBER, 'pools', keep(typed), 'V1');
       expect(submitted).toEqual({ kind: 'invalid', step: 'pools', errors: { 'pool:p1:desiredSize': 'The desired size must be between the minimum (2) and the maximum (3)' } });
-      expect(drafts.get(id)?.form?.pools[0]?.desiredSize).toBe('5');
+      expect((await drafts.get(id))?.form?.pools[0]?.desiredSize).toBe('5');
     });
 
     it('sends the pools step back to the first earlier step that no longer passes, with why', async () => {
@@ -169,7 +171,7 @@ describe('the wizard service, against the emulator through the real SDK', () => 
       expect(await wizard.begin({ user: 'U0PADMIN1', channel: PLATFORM })).toMatchObject({ kind: 'fresh' });
       const resumed = await wizard.resume(id, MEMBER, 'V2');
       expect(resumed).toMatchObject({ kind: 'redraw', step: 'placement', now: { step: 'placement', form: { name: 'typed-at-close' } } });
-      expect(drafts.get(id)?.viewId).toBe('V2');
+      expect((await drafts.get(id))?.viewId).toBe('V2');
     });
 
     it('starts over: the old draft is gone, a fresh one takes its place, and resuming the old one says it expired', async () => {
@@ -178,7 +180,7 @@ describe('the wizard service, against the emulator through the real SDK', () => 
       const begun = await wizard.startOver({ user: MEMBER, channel: PLATFORM, name: 'billing-dev', discard: id });
       expect(begun).toMatchObject({ kind: 'fresh', screen: { step: 'basics', form: { name: 'billing-dev', tags: '' } } });
       expect(begun.kind === 'fresh' && begun.screen.form.accountId).toBeUndefined();
-      expect(drafts.get(id)).toBeUndefined();
+      expect(await drafts.get(id)).toBeUndefined();
       expect(await wizard.resume(id, MEMBER, 'V3')).toEqual({ kind: 'gone', gone: { kind: 'expired' } });
     });
 
@@ -186,7 +188,7 @@ describe('the wizard service, against the emulator through the real SDK', () => 
       const id = await aDraft(complete(accountId));
       expect(await wizard.resume(id, 'U0PADMIN1', 'V4')).toEqual({ kind: 'gone', gone: { kind: 'expired' } });
       await wizard.startOver({ user: 'U0PADMIN1', channel: PLATFORM, discard: id });
-      expect(drafts.get(id)).toBeDefined();
+      expect(await drafts.get(id)).toBeDefined();
     });
   });
 });

@@ -1,5 +1,6 @@
 import { createAudit } from '../../src/services/audit.js';
 import { createDeletionService, type DeletionService } from '../../src/services/deletion.js';
+import { createLowdbRepositories } from '../../src/services/repositories/lowdb.js';
 import type { AuditEntry, ClusterRecord } from '../../src/services/store-schema.js';
 import { deletionCheck } from '../../src/services/watch-deletion.js';
 import { seedClusters, specIn } from './seed-clusters.js';
@@ -30,8 +31,9 @@ export async function deletionWorld(options: { forceDeleteAfterMs?: number } = {
     moreChecks: ({ tke, logger }) => ({ Deleting: [deletionCheck({ tke, forceDeleteAfterMs, onCallMention: () => ON_CALL_MENTION, logger })] }),
   });
   const { clock, store, tke, accounts, threads, logger } = base;
-  const audit = createAudit({ store, clock });
-  const deletion = createDeletionService({ store, tke, accounts, threads, clock, audit, logger, forceDeleteAfterMs });
+  const repositories = createLowdbRepositories(store);
+  const audit = createAudit({ log: repositories.audit, clock });
+  const deletion = createDeletionService({ clusters: repositories.clusters, tke, accounts, threads, clock, audit, logger, forceDeleteAfterMs });
   let seeded = 0;
 
   const world: DeletionWorld = {
