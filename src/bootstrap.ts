@@ -4,7 +4,9 @@ import { systemClock, type Clock } from './services/clock.js';
 import { createLogger, type Logger } from './services/logger.js';
 import { loadPolicy } from './services/policy.js';
 import { loadProfiles } from './services/profiles.js';
-import { createSecretBox, loadMasterKey, parseMasterKey } from './services/secrets.js';
+import type { DurableFiles } from './services/durable-file.js';
+import { checkMasterKey } from './services/key-check.js';
+import { createSecretBox, loadMasterKey, masterKeySource, parseMasterKey } from './services/secrets.js';
 import { openStore } from './services/store.js';
 import { createTkeGateway } from './services/tke-gateway.js';
 
@@ -15,6 +17,8 @@ export interface BootstrapOverrides {
   sleep?: (ms: number) => Promise<void>;
   /** false: the watcher is not put on its cron schedule; the caller ticks it (tests, the benchmark). */
   scheduleWatcher?: boolean;
+  /** How the store writes its files; tests inject a full disk here. */
+  storeFiles?: DurableFiles;
 }
 
 /**
@@ -29,19 +33,34 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
   const policy = await loadPolicy(config.policyFile);
   const profiles = await loadProfiles(config.profilesDir);
   if (config.masterKey !== undefined) parseMasterKey(config.masterKey);
-  const store = await openStore(config.dataFile);
-  if (store.migrated) {
-    const { from, to, backup, notes } = store.migrated;
-    logger.warn({ file: store.file, from, to, backup, notes }, `store migrated from schema version ${from} to ${to}; the original is kept as ${backup}`);
+  const store = await openStore(config.dataFile, {
+    clock,
+    logger,
+    historyDays: config.historyDays,
+    ...(overrides.storeFiles ? { files: overrides.storeFiles } : {}),
+  });
+  let secrets;
+  try {
+    if (store.migrated) {
+      const { from, to, backup, notes } = store.migrated;
+      logger.warn({ file: store.file, from, to, backup, notes }, `store migrated from schema version ${from} to ${to}; the original is kept as ${backup}`);
+    }
+    const keyOptions = { masterKey: config.masterKey, storeFile: config.dataFile };
+    const storeHasKey = store.read((data) => data.keyCheck !== undefined || data.accounts.length > 0);
+    secrets = createSecretBox(await loadMasterKey({ ...keyOptions, logger, storeHasKey }));
+    // A key that is not the store's stops the start here, saying so.
+    await checkMasterKey(store, secrets, masterKeySource(keyOptions));
+  } catch (error) {
+    await store.close();
+    throw error;
   }
-  const secrets = createSecretBox(await loadMasterKey({ masterKey: config.masterKey, storeFile: config.dataFile, logger }));
   const tke = createTkeGateway({
     logger,
     ...(config.tencentEndpoint ? { endpoint: config.tencentEndpoint } : {}),
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
   });
   const watchSchedule = overrides.scheduleWatcher === false ? {} : { watchSchedule: config.watchSchedule };
-  return createApp({
+  const bot = createApp({
     slack: config.slack,
     store,
     tke,
@@ -53,4 +72,15 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
     forceDeleteAfterMs: config.forceDeleteAfterMs,
     ...watchSchedule,
   });
+  // Stopping the bot releases the store (its lock), once the writes under way are on disk.
+  return {
+    ...bot,
+    async stop(options) {
+      try {
+        await bot.stop(options);
+      } finally {
+        await store.close();
+      }
+    },
+  };
 }

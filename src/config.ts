@@ -27,6 +27,7 @@ const configSchema = z.object({
     .default('*/15 * * * * *')
     .refine((expression) => validateCron(expression), 'must be a node-cron expression, e.g. */15 * * * * * (every 15 s)'),
   FORCE_DELETE_AFTER_MINUTES: z.coerce.number().positive().default(15),
+  HISTORY_DAYS: z.coerce.number().int().positive().default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -40,6 +41,8 @@ export interface Config {
   masterKey?: string;
   watchSchedule: string;
   forceDeleteAfterMs: number;
+  /** Deleted clusters and audit entries older than this many days move from the store file to its archive. */
+  historyDays: number;
   logLevel: string;
 }
 
@@ -79,6 +82,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...(c.TKEOPS_MASTER_KEY ? { masterKey: c.TKEOPS_MASTER_KEY } : {}),
     watchSchedule: c.WATCH_SCHEDULE,
     forceDeleteAfterMs: c.FORCE_DELETE_AFTER_MINUTES * 60_000,
+    historyDays: c.HISTORY_DAYS,
     logLevel: c.LOG_LEVEL,
   };
 }

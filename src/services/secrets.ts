@@ -62,12 +62,23 @@ export function keyFileFor(storeFile: string): string {
   return path.join(path.dirname(path.resolve(storeFile)), 'master.key');
 }
 
+/** Where the master key comes from, as messages name it. */
+export function masterKeySource(options: { masterKey?: string | undefined; storeFile: string }): string {
+  return options.masterKey !== undefined ? MASTER_KEY_VARIABLE : `the key file ${keyFileFor(options.storeFile)}`;
+}
+
 /**
  * The master key: from TKEOPS_MASTER_KEY, or else from `master.key` next to the store, created
  * (mode 0600) on first start and reused afterwards — with a warning, since whoever can read the
  * store directory can then read the Secret Keys.
  */
-export async function loadMasterKey(options: { masterKey?: string | undefined; storeFile: string; logger: Logger }): Promise<Buffer> {
+export async function loadMasterKey(options: {
+  masterKey?: string | undefined;
+  storeFile: string;
+  logger: Logger;
+  /** The store was written with a key (it has a key check): a missing key file is an error, not a new key. */
+  storeHasKey?: boolean;
+}): Promise<Buffer> {
   if (options.masterKey !== undefined) return parseMasterKey(options.masterKey);
   const file = keyFileFor(options.storeFile);
   let created = false;
@@ -76,6 +87,12 @@ export async function loadMasterKey(options: { masterKey?: string | undefined; s
     key = parseMasterKey(await readFile(file, 'utf8'), `The key file ${file}`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (options.storeHasKey) {
+      throw new SecretKeyError(
+        `${MASTER_KEY_VARIABLE} is not set and the key file ${file} is missing, but the store ${options.storeFile} was written with a master key: ` +
+          `restore that master.key file next to the store, or set ${MASTER_KEY_VARIABLE} to the key; then start again.`,
+      );
+    }
     key = randomBytes(KEY_BYTES);
     await mkdir(path.dirname(file), { recursive: true });
     try {

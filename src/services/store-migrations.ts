@@ -78,8 +78,19 @@ const v1ToV2: StoreMigration = {
   },
 };
 
+/**
+ * Version 3 adds the key check (`keyCheck`: a known text encrypted with the master key). The step
+ * changes no data: the key check needs the master key, so the first start with one writes it
+ * (see key-check.ts), after checking that key against a stored Secret Key when there is one.
+ */
+const v2ToV3: StoreMigration = {
+  from: 2,
+  summary: 'adds the master key check, written at the first start with the master key',
+  up() {},
+};
+
 /** Every step, oldest first: step i reads version i + 1. */
-export const STORE_MIGRATIONS: readonly StoreMigration[] = [v1ToV2];
+export const STORE_MIGRATIONS: readonly StoreMigration[] = [v1ToV2, v2ToV3];
 
 export type MigrationResult = { from: number; to: number; data: JsonObject; notes: string[] };
 

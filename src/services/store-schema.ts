@@ -8,7 +8,7 @@ import { CLUSTER_STATUSES, ENDPOINT_ACCESS_CHOICES } from './domain/cluster.js';
  * store-migrations.ts, which brings older files up at open.
  */
 
-export const STORE_VERSION = 2;
+export const STORE_VERSION = 3;
 
 export const tagSchema = z.object({ key: z.string(), value: z.string() });
 
@@ -261,6 +261,12 @@ export const auditEntrySchema = z.object({
 
 export const storeDataSchema = z.object({
   version: z.literal(STORE_VERSION),
+  /**
+   * A known text encrypted with the master key the store was written with (added in version 3,
+   * written at the first start with a key): a start with another key is refused before anything
+   * tries to decrypt a Secret Key.
+   */
+  keyCheck: encryptedSecretSchema.optional(),
   accounts: z.array(accountRecordSchema),
   clusters: z.array(clusterRecordSchema),
   drafts: z.array(draftRecordSchema),

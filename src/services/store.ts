@@ -1,7 +1,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
+import { systemClock, type Clock } from './clock.js';
+import { nodeDurableFiles, type DurableFiles } from './durable-file.js';
+import type { Logger } from './logger.js';
+import { auditKey, DAY_MS, dueForArchive, openArchive, type StoreArchive } from './store-archive.js';
+import { lockStore, type StoreLock } from './store-lock.js';
 import { emptyStore, STORE_VERSION, storeDataSchema, type StoreData } from './store-schema.js';
 import { migrate, MigrationRefused, type Json } from './store-migrations.js';
 
@@ -13,6 +16,14 @@ export class StoreLoadError extends Error {
   }
 }
 
+/** A change could not be written to the store file (a full disk, a read-only volume): it was not made. */
+export class StoreWriteError extends Error {
+  constructor(readonly file: string, override readonly cause: unknown) {
+    super(`Could not write the store file ${file} (${cause instanceof Error ? cause.message : String(cause)}); the change was not made`);
+    this.name = 'StoreWriteError';
+  }
+}
+
 /** What open did to an older file: the versions, where the original is kept, and what changed. */
 export interface StoreMigrationReport {
   from: number;
@@ -20,6 +31,17 @@ export interface StoreMigrationReport {
   backup: string;
   notes: string[];
 }
+
+/** How many records one archiving moved out of the store file. */
+export interface ArchiveReport {
+  clusters: number;
+  audit: number;
+}
+
+/** Deleted clusters and audit entries older than this many days go to the archive. */
+export const DEFAULT_HISTORY_DAYS = 30;
+/** Archiving runs at open, then at most this often, after an update. */
+export const ARCHIVE_EVERY_MS = 60 * 60_000;
 
 /**
  * The lowdb document under the repositories (src/services/repositories/): only they, the store's
@@ -29,10 +51,34 @@ export interface Store {
   readonly file: string;
   /** Set when the file was of an older schema version and was migrated at open. */
   readonly migrated?: StoreMigrationReport;
-  /** Reads through a selector; the result is a copy, so callers cannot change the store by accident. */
+  /** Deleted clusters and audit entries older than the history kept in the file. */
+  readonly archive: StoreArchive;
+  /**
+   * Reads the data as last written to disk, through a selector; the result is a copy (of what the
+   * selector returns only), so callers cannot change the store by accident.
+   */
   read<T>(select: (data: Readonly<StoreData>) => T): T;
-  /** Changes the data and writes the file atomically (temp file + rename). */
+  /**
+   * Changes a copy of the data, writes it durably, and only then makes it what `read` sees;
+   * resolves with (a copy of) what `change` returned. When the file cannot be written, rejects
+   * with StoreWriteError and nothing changed. A change that throws changes nothing either.
+   */
   update<T>(change: (data: StoreData) => T): Promise<T>;
+  /** Moves what is due to the archive now (it also runs at open and, at most hourly, after updates). */
+  archiveDue(): Promise<ArchiveReport>;
+  /** Waits for the writes under way, then releases the file's lock. */
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** How files are written; a test injects failures (a full disk) here. */
+  files?: DurableFiles;
+  /** When archiving is due; the system clock by default. */
+  clock?: Clock;
+  /** Deleted clusters and audit entries older than this go to the archive (HISTORY_DAYS). */
+  historyDays?: number;
+  /** Told when archiving fails (it is tried again an hour later). */
+  logger?: Pick<Logger, 'warn' | 'info'>;
 }
 
 function parseJson(file: string, text: string): Json {
@@ -82,62 +128,166 @@ async function readOriginal(file: string): Promise<Buffer | undefined> {
   }
 }
 
-/**
- * Opens the store file (an absent file is an empty store, created on the first write). A file of an
- * older schema version is migrated (store-migrations.ts): the original is kept byte for byte as
- * `<file>.v<version>.bak`, then the migrated data is written atomically. A file that is not JSON,
- * does not match the schema, or was written by a newer tkeops is refused (StoreLoadError) and left
- * as it was.
- */
-export async function openStore(file: string): Promise<Store> {
-  const adapter = new DataFile<StoreData>(file, {
-    parse: (text) => validate(file, parseJson(file, text)),
-    // Compact: the whole file is rewritten on every change, and it is read by tkeops, not people.
-    stringify: (data) => JSON.stringify(data),
-  });
-  const db = new Low<StoreData>(adapter, emptyStore());
+/** One update waiting for its batch. */
+interface Pending {
+  change: (data: StoreData) => unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** Reads the file (migrating an older version, keeping its original); an absent file is an empty store. */
+async function load(file: string, files: DurableFiles): Promise<{ data: StoreData; migrated?: StoreMigrationReport }> {
   const original = await readOriginal(file);
+  if (original === undefined) return { data: emptyStore() };
+  let result;
+  try {
+    result = migrate(parseJson(file, original.toString('utf8')), STORE_VERSION);
+  } catch (error) {
+    if (error instanceof MigrationRefused) throw new StoreLoadError(file, error.message);
+    throw error;
+  }
+  const data = validate(file, result.data);
+  if (result.from === result.to) return { data };
+  const backup = backupFileOf(file, result.from);
+  await keepBackup(file, backup, original);
+  await files.replace(file, JSON.stringify(data));
+  return { data, migrated: { from: result.from, to: result.to, backup, notes: result.notes } };
+}
+
+/**
+ * Opens the store file, locked for this process (a second process is refused, naming this one: see
+ * store-lock.ts). An absent file is an empty store, created on the first write. A file of an older
+ * schema version is migrated (store-migrations.ts): the original is kept byte for byte as
+ * `<file>.v<version>.bak`, then the migrated data is written. A file that is not JSON, does not
+ * match the schema, or was written by a newer tkeops is refused (StoreLoadError) and left as it
+ * was. What is due for the archive is moved there.
+ */
+export async function openStore(file: string, options: StoreOptions = {}): Promise<Store> {
+  const files = options.files ?? nodeDurableFiles();
+  const clock = options.clock ?? systemClock;
+  const historyMs = (options.historyDays ?? DEFAULT_HISTORY_DAYS) * DAY_MS;
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const lock: StoreLock = await lockStore(file, () => clock.now());
+  let committed: StoreData;
   let migrated: StoreMigrationReport | undefined;
-  if (original !== undefined) {
-    let result;
-    try {
-      result = migrate(parseJson(file, original.toString('utf8')), STORE_VERSION);
-    } catch (error) {
-      if (error instanceof MigrationRefused) throw new StoreLoadError(file, error.message);
-      throw error;
-    }
-    db.data = validate(file, result.data);
-    if (result.from !== result.to) {
-      const backup = backupFileOf(file, result.from);
-      await keepBackup(file, backup, original);
-      await db.write();
-      migrated = { from: result.from, to: result.to, backup, notes: result.notes };
+  let archive: StoreArchive;
+  try {
+    ({ data: committed, migrated } = await load(file, files));
+    archive = await openArchive(file, files);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+
+  // Updates are applied in batches, each on a copy of the data as last written: while one batch is
+  // on its way to disk, the updates made meanwhile wait for the next, which starts when it ends and
+  // carries them all (the file is written whole, so a burst of updates, like the watcher's per-call
+  // records, costs a few writes instead of one each). A batch becomes what `read` sees once its
+  // file is on disk; when that write fails, every update of the batch is rejected and none is seen.
+  const queue: Pending[] = [];
+  let writing: Promise<void> | undefined;
+  let lastArchive = clock.now().getTime();
+  let archiving: Promise<ArchiveReport> | undefined;
+
+  /** Runs the batch's changes on a fresh copy; a change that throws is rejected and the batch redone without it. */
+  function applyAll(batch: Pending[]): { data: StoreData; done: { pending: Pending; result: unknown }[] } {
+    let remaining = batch;
+    for (;;) {
+      const data = structuredClone(committed);
+      const done: { pending: Pending; result: unknown }[] = [];
+      let thrower: Pending | undefined;
+      for (const pending of remaining) {
+        try {
+          // The result is copied now: it shows the data as this change left it.
+          done.push({ pending, result: structuredClone(pending.change(data)) });
+        } catch (error) {
+          pending.reject(error);
+          thrower = pending;
+          break;
+        }
+      }
+      if (!thrower) return { data, done };
+      // Its partial change is in the copy: start again from the data as written, without it.
+      remaining = remaining.filter((p) => p !== thrower);
     }
   }
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
 
-  // Writes are coalesced: while one is on its way to disk, every change made meanwhile waits for one
-  // more write, which starts when that one ends and carries them all (the file is written whole, so
-  // a burst of updates, like the watcher's per-call records, costs a few writes instead of one each).
-  let inFlight: Promise<void> = Promise.resolve();
-  let next: Promise<void> | undefined;
-  const persist = (): Promise<void> =>
-    (next ??= inFlight
-      .catch(() => undefined)
-      .then(() => {
-        next = undefined;
-        inFlight = db.write();
-        return inFlight;
-      }));
+  async function writeBatch(): Promise<void> {
+    const batch = queue.splice(0);
+    if (batch.length === 0) return;
+    const { data, done } = applyAll(batch);
+    if (done.length === 0) return;
+    try {
+      await files.replace(file, JSON.stringify(data));
+    } catch (error) {
+      const failure = new StoreWriteError(file, error);
+      for (const { pending } of done) pending.reject(failure);
+      return;
+    }
+    committed = data;
+    for (const { pending, result } of done) pending.resolve(result);
+    if (clock.now().getTime() - lastArchive >= ARCHIVE_EVERY_MS) void archiveSafely();
+  }
 
+  function schedule(): void {
+    // Started a microtask later, so the updates made in the same turn share the write.
+    writing ??= Promise.resolve()
+      .then(writeBatch)
+      .finally(() => {
+        writing = undefined;
+        if (queue.length > 0) schedule();
+      });
+  }
+
+  const update = <T>(change: (data: StoreData) => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ change, resolve: resolve as (value: unknown) => void, reject });
+      schedule();
+    });
+
+  /** Appends what is due to the archive, then removes it from the file (a crash in between leaves it in both). */
+  async function archiveNow(): Promise<ArchiveReport> {
+    lastArchive = clock.now().getTime();
+    const cutoff = new Date(lastArchive - historyMs).toISOString();
+    const due = dueForArchive(committed, cutoff);
+    if (due.clusters.length === 0 && due.audit.length === 0) return { clusters: 0, audit: 0 };
+    await archive.append(due);
+    const ids = new Set(due.clusters.map((c) => c.id));
+    const entries = new Set(due.audit.map(auditKey));
+    await update((data) => {
+      data.clusters = data.clusters.filter((c) => !ids.has(c.id));
+      data.audit = data.audit.filter((e) => !(e.at < cutoff && entries.has(auditKey(e))));
+    });
+    options.logger?.info({ clusters: due.clusters.length, audit: due.audit.length, folder: archive.folder }, 'store: archived deleted clusters and audit entries');
+    return { clusters: due.clusters.length, audit: due.audit.length };
+  }
+
+  function archiveSafely(): Promise<ArchiveReport> {
+    archiving ??= archiveNow()
+      .catch((error: unknown) => {
+        options.logger?.warn({ err: error, folder: archive.folder }, 'store: archiving failed; it is tried again in an hour');
+        return { clusters: 0, audit: 0 };
+      })
+      .finally(() => (archiving = undefined));
+    return archiving;
+  }
+
+  await archiveSafely();
+
+  let closed = false;
   return {
     file,
     ...(migrated ? { migrated } : {}),
-    read: (select) => structuredClone(select(db.data)),
-    async update(change) {
-      const result = change(db.data);
-      await persist();
-      return structuredClone(result);
+    archive,
+    read: (select) => structuredClone(select(committed)),
+    update,
+    archiveDue: archiveNow,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await archiving;
+      while (writing) await writing;
+      await lock.release();
     },
   };
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/services/logger.js';
+import { STORE_VERSION } from '../../src/services/store-schema.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const SLACK = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' };
@@ -65,7 +66,7 @@ describe.concurrent('npm start', () => {
   it.for<[string, string, string]>([
     ['not valid JSON', '{"version":1,"accounts":[', 'not valid JSON'],
     ['valid JSON that breaks the store schema', '{"version":2,"accounts":"none","clusters":[],"drafts":[],"audit":[]}', 'does not match the store schema at accounts'],
-    ['of a schema version newer than this tkeops knows', '{"version":3,"accounts":[],"clusters":[],"drafts":[],"audit":[]}', 'it is schema version 3, written by a newer tkeops; this one reads versions up to 2'],
+    ['of a schema version newer than this tkeops knows', `{"version":${STORE_VERSION + 1},"accounts":[],"clusters":[],"drafts":[],"audit":[]}`, `it is schema version ${STORE_VERSION + 1}, written by a newer tkeops; this one reads versions up to ${STORE_VERSION}`],
   ])('refuses a db.json that is %s, naming the file and why, and leaves it byte for byte', async ([name, content, why], { expect }) => {
     const dataFile = path.join(dir, `${name.replace(/\W+/g, '-')}.json`);
     await writeFile(dataFile, content);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/services/clock.js';
+import { STORE_VERSION } from '../../src/services/store-schema.js';
 import { startTestBot, CHANNELS, type TestBot } from '../support/bot.js';
 import { FIXTURE_CLOCK_END, FIXTURE_MASTER_KEY, STORE_V1_FIXTURE } from '../support/store-fixture.js';
 
@@ -28,9 +29,9 @@ async function statusOf(bot: TestBot, name: string): Promise<string> {
 describe('the bot on a store written by schema v1', () => {
   it('migrates it at start, says so in its log, and keeps the original beside it', async () => {
     const bot = await botOnV1Store();
-    expect(JSON.parse(await readFile(bot.dataFile, 'utf8'))).toMatchObject({ version: 2 });
+    expect(JSON.parse(await readFile(bot.dataFile, 'utf8'))).toMatchObject({ version: STORE_VERSION });
     expect((await readFile(`${bot.dataFile}.v1.bak`)).equals(await readFile(STORE_V1_FIXTURE))).toBe(true);
-    expect(bot.logs.join('')).toContain('store migrated from schema version 1 to 2');
+    expect(bot.logs.join('')).toContain(`store migrated from schema version 1 to ${STORE_VERSION}`);
   });
 
   it('shows its clusters in /tke status and /tke list; a cluster left with a pre-Helm add-on plan is Failed, saying what to do', async () => {

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FieldKey } from '../../src/services/cluster-spec.js';
 import type { RecordedRequest } from '../../src/sandbox/tke/index.js';
 import { ActionIds, CallbackIds } from '../../src/views/ids.js';
@@ -47,7 +47,10 @@ describe('/tke create: a closed wizard keeps its draft, and the next /tke create
     expect(reply).toMatchObject({ status: 200, text: '' });
     const calls = await t.slack.waitFor((all) => all.filter((c) => c.method === 'views.open').length > before);
     const view = calls.filter((c) => c.method === 'views.open').at(-1)?.body.view as ModalView;
-    return { view, viewId: modalIdOf() };
+    const viewId = modalIdOf();
+    // The wizard's view id is stored after Slack opened it: as a person, the test acts once it is.
+    if (view.callback_id !== CallbackIds.wizardResume) await vi.waitFor(() => expect(drafts().some((d) => d.viewId === viewId)).toBe(true));
+    return { view, viewId };
   }
 
   /** The latest redraw of the modal once nothing in it is loading, after `before` updates. */
@@ -88,6 +91,8 @@ describe('/tke create: a closed wizard keeps its draft, and the next /tke create
     expect(shown.view.notify_on_close).toBe(true);
     const reply = await t.send.viewClosed(viewClosed({ user: USERS.member, view: shown.view, viewId: shown.viewId, input }));
     expect(reply).toMatchObject({ status: 200, text: '' });
+    // The draft is saved after the ack; the store shows it once it is on disk.
+    await vi.waitFor(() => expect(drafts().some((d) => d.viewId === undefined)).toBe(true));
   }
 
   const blockOf = (view: ModalView, key: FieldKey) => (view.blocks as KnownBlock[]).find((b) => b.block_id !== undefined && fieldOfBlock(b.block_id) === key);

@@ -4,8 +4,12 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addonPlanOutdated, migrate, type JsonObject } from '../../src/services/store-migrations.js';
 import { STORE_VERSION } from '../../src/services/store-schema.js';
-import { openStore, StoreLoadError } from '../../src/services/store.js';
-import { STORE_V1_FIXTURE } from '../support/store-fixture.js';
+import { ManualClock } from '../../src/services/clock.js';
+import { openStore as open, StoreLoadError } from '../../src/services/store.js';
+import { FIXTURE_CLOCK_END, STORE_V1_FIXTURE } from '../support/store-fixture.js';
+
+/** The store at the fixture's time: nothing in it is old enough for the archive. */
+const openStore = (file: string) => open(file, { clock: new ManualClock(FIXTURE_CLOCK_END) });
 
 type V1Cluster = { id: string; spec: { name: string }; status: string; progress: Record<string, unknown>; plan: { addons: unknown[] }; transientErrors: number; failure?: unknown };
 type V1 = JsonObject & { clusters: V1Cluster[] };
@@ -26,12 +30,12 @@ describe('opening a store file of schema version 1', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('reads it back as version 2: the fields no longer used are gone, everything else is equal, and the original is kept as db.json.v1.bak', async () => {
+  it('reads it back as the current version: the fields no longer used are gone, everything else is equal, and the original is kept as db.json.v1.bak', async () => {
     const store = await openStore(file);
 
     const v1 = JSON.parse(original.toString('utf8')) as V1;
     const expected = structuredClone(v1);
-    expected.version = 2;
+    expected.version = STORE_VERSION;
     const running = clusterNamed(expected, 'prod-running');
     expect(running.progress).toHaveProperty('createRequestedAt');
     expect(running.progress).toHaveProperty('endpointRequestedAt');
@@ -45,7 +49,7 @@ describe('opening a store file of schema version 1', () => {
     expect(store.read((data) => data)).toEqual(expected);
     expect(store.migrated).toEqual({
       from: 1,
-      to: 2,
+      to: STORE_VERSION,
       backup: `${file}.v1.bak`,
       notes: [expect.stringMatching(/^cluster legacy-addons \(.+\) failed: AddonPlanOutdated \(mariadb\)$/)],
     });
@@ -55,7 +59,7 @@ describe('opening a store file of schema version 1', () => {
     expect((await stat(`${file}.v1.bak`)).mode & 0o777).toBe(0o600);
   });
 
-  it('migrates only once: the next start opens version 2 as it is and leaves the backup alone', async () => {
+  it('migrates only once: the next start opens the current version as it is and leaves the backup alone', async () => {
     await openStore(file);
     const migrated = await readFile(file);
     const reopened = await openStore(file);
@@ -67,7 +71,7 @@ describe('opening a store file of schema version 1', () => {
   it('starts again on the same v1 file after a crash between the backup and the migrated write', async () => {
     await writeFile(`${file}.v1.bak`, original, { mode: 0o600 });
     const store = await openStore(file);
-    expect(store.read((data) => data.version)).toBe(2);
+    expect(store.read((data) => data.version)).toBe(STORE_VERSION);
   });
 
   it('refuses to overwrite a different backup already there, and leaves the store unchanged', async () => {
@@ -101,10 +105,10 @@ describe('a store file tkeops cannot read', () => {
   });
 
   it('refuses a version newer than this code knows, naming the file and the version, and leaves it unchanged', async () => {
-    const newer = JSON.stringify({ version: 3, accounts: [], clusters: [], drafts: [], audit: [], approvals: [] });
+    const newer = JSON.stringify({ version: STORE_VERSION + 1, accounts: [], clusters: [], drafts: [], audit: [], approvals: [] });
     await writeFile(file, newer);
     await expect(openStore(file)).rejects.toThrow(StoreLoadError);
-    await expect(openStore(file)).rejects.toThrow(`Cannot use the store file ${file}: it is schema version 3, written by a newer tkeops; this one reads versions up to 2`);
+    await expect(openStore(file)).rejects.toThrow(`Cannot use the store file ${file}: it is schema version ${STORE_VERSION + 1}, written by a newer tkeops; this one reads versions up to ${STORE_VERSION}`);
     expect(await readFile(file, 'utf8')).toBe(newer);
   });
 

@@ -3,9 +3,14 @@
  * changes the document in one synchronous step and one (coalesced) file write, so a change never
  * interleaves with another. The persisted records (store-schema.ts) map to the domain types here,
  * and only here.
+ *
+ * Lookups by id, draft and name go through indexes (Maps) built once per version of the document
+ * the store last wrote, and copy only the records found. A cluster no longer in the document
+ * (deleted more than HISTORY_DAYS ago) is looked up in the store's archive by `get` and `findByName`.
  */
 import type { AccountRecord, AuditEntry as StoredAuditEntry, ClusterRecord, DraftRecord, StoreData } from '../store-schema.js';
 import type { Store } from '../store.js';
+import { auditKey } from '../store-archive.js';
 import { isGone, type AuditEntry, type CloudAccount, type Cluster, type Draft } from '../domain/index.js';
 import type { AccountRepository, AuditLog, Change, ClusterFilter, ClusterRepository, DraftRepository, Repositories } from './repositories.js';
 
@@ -45,16 +50,53 @@ function updateIn<R, T>(store: Store, find: (data: StoreData) => R | undefined, 
   });
 }
 
-function clusterRepository(store: Store): ClusterRepository {
+const nameKey = (project: string | undefined, name: string) => JSON.stringify([project ?? null, name.toLowerCase()]);
+
+interface Indexes {
+  clusters: Map<string, ClusterRecord>;
+  clustersByDraft: Map<string, ClusterRecord>;
+  clustersByName: Map<string, ClusterRecord[]>;
+  drafts: Map<string, DraftRecord>;
+}
+
+/**
+ * The indexes of one version of the document. The store never changes a version it handed to
+ * `read` (an update works on a copy that becomes the next version), so they hold until the next
+ * write, and the WeakMap lets old versions go.
+ */
+function indexer(): (data: Readonly<StoreData>) => Indexes {
+  const built = new WeakMap<Readonly<StoreData>, Indexes>();
+  return (data) => {
+    let indexes = built.get(data);
+    if (!indexes) {
+      indexes = { clusters: new Map(), clustersByDraft: new Map(), clustersByName: new Map(), drafts: new Map() };
+      for (const cluster of data.clusters) {
+        indexes.clusters.set(cluster.id, cluster);
+        indexes.clustersByDraft.set(cluster.draftId, cluster);
+        const key = nameKey(cluster.project, cluster.spec.name);
+        indexes.clustersByName.set(key, [...(indexes.clustersByName.get(key) ?? []), cluster]);
+      }
+      for (const draft of data.drafts) indexes.drafts.set(draft.id, draft);
+      built.set(data, indexes);
+    }
+    return indexes;
+  };
+}
+
+function clusterRepository(store: Store, indexes: (data: Readonly<StoreData>) => Indexes): ClusterRepository {
   const byId = (id: string) => (data: Readonly<StoreData>) => data.clusters.find((c) => c.id === id);
   const named = (data: Readonly<StoreData>, project: string | undefined, name: string) =>
     data.clusters.filter((c) => c.project === project && sameName(c.spec.name, name));
   return {
-    get: async (id) => maybe(store.read(byId(id)), toCluster),
-    findByDraft: async (draftId) => maybe(store.read((data) => data.clusters.find((c) => c.draftId === draftId)), toCluster),
+    get: async (id) => maybe(store.read((data) => indexes(data).clusters.get(id)) ?? (await store.archive.cluster(id)), toCluster),
+    findByDraft: async (draftId) => maybe(store.read((data) => indexes(data).clustersByDraft.get(draftId)), toCluster),
     async findByName(project, name) {
-      const all = store.read((data) => named(data, project, name));
-      return maybe(all.find((c) => !isGone(c.status)) ?? all.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0], toCluster);
+      const found = store.read((data) => {
+        const all = indexes(data).clustersByName.get(nameKey(project, name)) ?? [];
+        return all.find((c) => !isGone(c.status)) ?? [...all].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+      });
+      // Clusters deleted more than HISTORY_DAYS ago are in the archive, and older than any in the file.
+      return maybe(found ?? (await store.archive.clusterNamed(project, name)), toCluster);
     },
     list: async (filter = {}) => store.read((data) => data.clusters.filter((c) => matches(c, filter))).map(toCluster),
     insert: (cluster) =>
@@ -89,9 +131,9 @@ function clusterRepository(store: Store): ClusterRepository {
   };
 }
 
-function draftRepository(store: Store): DraftRepository {
+function draftRepository(store: Store, indexes: (data: Readonly<StoreData>) => Indexes): DraftRepository {
   return {
-    get: async (id) => maybe(store.read((data) => data.drafts.find((d) => d.id === id)), toDraft),
+    get: async (id) => maybe(store.read((data) => indexes(data).drafts.get(id)), toDraft),
     list: async ({ userId, channel }) =>
       store
         .read((data) => data.drafts.filter((d) => d.userId === userId && (channel === undefined || d.channel === channel)))
@@ -137,11 +179,19 @@ function accountRepository(store: Store): AccountRepository {
 function auditLog(store: Store): AuditLog {
   return {
     append: (...entries) => store.update((data) => void data.audit.push(...entries.map(fromAuditEntry))),
-    list: async (filter = {}) => store.read((data) => data.audit.filter((e) => filter.target === undefined || e.target === filter.target)).map(toAuditEntry),
+    /** The archive's entries (older), then the file's; an entry in both (a crash while archiving) once. */
+    async list(filter = {}) {
+      const wanted = (e: StoredAuditEntry) => filter.target === undefined || e.target === filter.target;
+      const live = store.read((data) => data.audit.filter(wanted));
+      const inFile = new Set(live.map(auditKey));
+      const archived = (await store.archive.audit()).filter((e) => wanted(e) && !inFile.has(auditKey(e)));
+      return [...archived, ...live].map(toAuditEntry);
+    },
   };
 }
 
 /** Every repository over one lowdb store. */
 export function createLowdbRepositories(store: Store): Repositories {
-  return { clusters: clusterRepository(store), drafts: draftRepository(store), accounts: accountRepository(store), audit: auditLog(store) };
+  const indexes = indexer();
+  return { clusters: clusterRepository(store, indexes), drafts: draftRepository(store, indexes), accounts: accountRepository(store), audit: auditLog(store) };
 }

@@ -1,0 +1,66 @@
+/**
+ * Writing files so that what was written survives a crash or a power loss: the store file is
+ * written to a temp file beside it, fsynced, renamed over the old one, and the folder is fsynced
+ * (so the rename itself is on disk); archive lines are appended and fsynced. Every file is mode
+ * 0600: the store and its archive hold Secret IDs and encrypted Secret Keys.
+ *
+ * The store takes these operations as a dependency, so a test can make them fail as a full disk
+ * would (ENOSPC) without filling one.
+ */
+import { open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface DurableFiles {
+  /** Replaces `file` with `text` atomically and durably; on failure the old file is left as it was. */
+  replace(file: string, text: string): Promise<void>;
+  /** Appends `text` to `file` (created 0600 if absent) and fsyncs it. */
+  append(file: string, text: string): Promise<void>;
+}
+
+/** fsync of a folder: makes a rename or a new file in it durable (a no-op where folders cannot be fsynced). */
+async function syncFolder(folder: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(folder, 'r');
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+export function nodeDurableFiles(): DurableFiles {
+  let written = 0;
+  return {
+    async replace(file, text) {
+      written += 1;
+      const temp = `${file}.${process.pid}.${written}.tmp`;
+      try {
+        const handle = await open(temp, 'w', 0o600);
+        try {
+          await handle.writeFile(text, 'utf8');
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temp, file);
+      } catch (error) {
+        await unlink(temp).catch(() => undefined);
+        throw error;
+      }
+      await syncFolder(path.dirname(file));
+    },
+    async append(file, text) {
+      const handle = await open(file, 'a', 0o600);
+      try {
+        await handle.appendFile(text, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await syncFolder(path.dirname(file));
+    },
+  };
+}
