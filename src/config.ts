@@ -53,6 +53,21 @@ export class ConfigError extends Error {
   }
 }
 
+/** What the store's own tools (npm run rotate-key) need: no Slack settings. */
+export interface StoreConfig {
+  dataFile: string;
+  masterKey?: string;
+  historyDays: number;
+}
+
+/** The store settings of the configuration (DATA_FILE, TKEOPS_MASTER_KEY, HISTORY_DAYS), naming every problem at once. */
+export function loadStoreConfig(env: Record<string, string | undefined>): StoreConfig {
+  const parsed = configSchema.pick({ DATA_FILE: true, TKEOPS_MASTER_KEY: true, HISTORY_DAYS: true }).safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  const c = parsed.data;
+  return { dataFile: c.DATA_FILE, ...(c.TKEOPS_MASTER_KEY ? { masterKey: c.TKEOPS_MASTER_KEY } : {}), historyDays: c.HISTORY_DAYS };
+}
+
 /** Reads the configuration from environment variables, naming every problem at once. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const missing = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].filter((name) => !env[name]?.trim());

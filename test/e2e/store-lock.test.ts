@@ -53,6 +53,21 @@ async function listening(bot: Bot): Promise<void> {
   }
 }
 
+/** `npm run rotate-key` (src/rotate-key.ts through tsx) on `dataFile`: its exit code and output. */
+function rotateKey(dataFile: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { PATH, HOME } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/rotate-key.ts'], {
+    cwd: repo,
+    env: { PATH: PATH ?? '', HOME: HOME ?? '', DOTENV_CONFIG_PATH: '/nonexistent/.env', DATA_FILE: dataFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
 const exists = (file: string) => access(file).then(() => true, () => false);
 
 let dir: string;
@@ -107,5 +122,28 @@ describe('one bot per store file', () => {
     running.push(next);
     await listening(next);
     expect((JSON.parse(await readFile(`${dataFile}.lock`, 'utf8')) as { pid: number }).pid).not.toBe(held.pid);
+  }, 60_000);
+
+  it('npm run rotate-key refuses while the bot runs (naming it), and rotates the key file once it stopped', async () => {
+    const dataFile = path.join(dir, 'db.json');
+    const first = startBot(dataFile);
+    running.push(first);
+    await listening(first);
+    const key = await readFile(path.join(dir, 'master.key'), 'utf8');
+
+    const refused = await rotateKey(dataFile);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`is in use by another tkeops (pid ${first.child.pid} on host ${hostname()}`);
+    expect(await readFile(path.join(dir, 'master.key'), 'utf8')).toBe(key);
+
+    first.child.kill('SIGTERM');
+    await first.exited;
+    const rotated = await rotateKey(dataFile);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toContain(`The new key is in ${path.join(dir, 'master.key')}; the old one is kept as ${path.join(dir, 'master.key.old')}`);
+    expect(await readFile(path.join(dir, 'master.key.old'), 'utf8')).toBe(key);
+    const next = startBot(dataFile);
+    running.push(next);
+    await listening(next);
   }, 60_000);
 });

@@ -8,6 +8,7 @@ import { ActionIds, BlockIds, CallbackIds } from '../../src/views/ids.js';
 import { messageUrl } from '../../src/views/cluster-format.js';
 import { fieldOfBlock } from '../../src/views/wizard/fields.js';
 import { CHANNELS, DEFAULT_POLICY_YAML, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
+import { fullDisk, type FullDisk } from '../support/full-disk.js';
 import { viewBlockAction, viewSubmission, type UserInput } from '../support/payloads.js';
 import type { SendOptions, SlackHttpResult } from '../support/slack-requests.js';
 import { mariadbReleaseRequest } from '../support/releases.js';
@@ -103,6 +104,8 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
   let t: TestBot;
   let running: TestBot | undefined;
   let accountId: string;
+  /** The store's file writes, which a test can make fail as a full disk. */
+  let disk: FullDisk;
   afterEach(async () => {
     await running?.stop();
     running = undefined;
@@ -110,7 +113,8 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
 
   /** The bot with a cloud account of project platform, added through the accounts service (Tencent checks it). */
   async function start(): Promise<TestBot> {
-    t = await startTestBot();
+    disk = fullDisk();
+    t = await startTestBot({ storeFiles: disk });
     running = t;
     const added = await t.bot.services.accounts.add(
       { name: 'prod', description: 'Production', secretId: TENCENT.secretId, secretKey: TENCENT.secretKey, scope: { kind: 'project', project: 'platform' } },
@@ -598,6 +602,28 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       expect(t.tencent.requestsFor('CreateCluster')).toEqual([]);
       expect(clusters()).toEqual([]);
     });
+  });
+
+  it('with the disk full, Deploy says privately that it did not start (not an HTTP 500) and calls no CreateCluster; once there is room, Deploy creates the cluster', async () => {
+    const w = await toReview();
+    disk.full = true;
+
+    const reply = await w.submit();
+
+    expect(reply.status).toBe(200);
+    expect(reply.text).toBe('');
+    const [told] = (await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'))).filter((c) => c.method === 'chat.postEphemeral');
+    expect(told?.body).toMatchObject({ channel: CHANNELS.platform, user: USERS.member });
+    expect(String(told?.body.text)).toBe('Deploy did not start: tkeops hit an unexpected error; try again.');
+    expect(t.tencent.requestsFor('CreateCluster')).toEqual([]);
+    expect(clusters()).toEqual([]);
+
+    disk.full = false;
+    expect((await w.submit()).status).toBe(200);
+    // The first Deploy was not handled: it started nothing.
+    const cluster = await deployed(1);
+    expect(cluster.spec.name).toBe('payments-prod');
+    expect(t.tencent.requestsFor('CreateCluster')).toHaveLength(1);
   });
 
   it('refuses Deploy, ephemerally, when the policy no longer lets the user create clusters in the channel', async () => {

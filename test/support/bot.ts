@@ -5,6 +5,7 @@ import type { TkeopsApp } from '../../src/app.js';
 import { bootstrap } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
 import { ManualClock } from '../../src/services/clock.js';
+import type { DurableFiles } from '../../src/services/durable-file.js';
 import { createLogger } from '../../src/services/logger.js';
 import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
@@ -60,8 +61,8 @@ export interface TestBot {
    * `drain: false` is a kill: thread messages still queued are lost instead of sent.
    */
   stopBot(options?: { drain?: boolean }): Promise<void>;
-  /** Starts a new bot on the same store, emulator and fake Slack. */
-  restart(): Promise<TestBot>;
+  /** Starts a new bot on the same store, emulator and fake Slack (with these variables changed). */
+  restart(env?: Record<string, string>): Promise<TestBot>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +75,8 @@ export interface TestBotOptions {
   scheduleWatcher?: boolean;
   /** A store file the bot starts on (copied to its DATA_FILE): e.g. one written by an older tkeops. */
   storeFile?: string;
+  /** How the store writes its files (test/support/full-disk.ts makes them fail as a full disk). */
+  storeFiles?: DurableFiles;
 }
 
 /** The real bot over real HTTP: a signed-request sender, a fake Slack Web API and the Tencent emulator. */
@@ -88,7 +91,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   if (options.storeFile !== undefined) await copyFile(options.storeFile, dataFile);
   const logs: string[] = [];
 
-  async function launch(): Promise<TestBot> {
+  async function launch(changed: Record<string, string> = {}): Promise<TestBot> {
     const config = loadConfig({
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -98,10 +101,17 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       POLICY_FILE: policyFile,
       LOG_LEVEL: 'debug',
       ...options.env,
+      ...changed,
     });
     const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
     // Unless asked, the watcher is not scheduled: tests call bot.watcher.tick(clock.now()) themselves.
-    const bot = await bootstrap(config, { clock, logger, sleep: async () => undefined, scheduleWatcher: options.scheduleWatcher ?? false });
+    const bot = await bootstrap(config, {
+      clock,
+      logger,
+      sleep: async () => undefined,
+      scheduleWatcher: options.scheduleWatcher ?? false,
+      ...(options.storeFiles ? { storeFiles: options.storeFiles } : {}),
+    });
     const { port } = await bot.start(0, '127.0.0.1');
     const send = createSlackSender({ botUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url });
     let botStopped = false;
@@ -121,9 +131,9 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       dataFile,
       logs,
       stopBot,
-      async restart() {
+      async restart(env = {}) {
         await stopBot(); // a no-op after stopBot({ drain: false })
-        return launch();
+        return launch({ ...changed, ...env });
       },
       async stop() {
         try {
