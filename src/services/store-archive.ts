@@ -137,7 +137,11 @@ export async function openArchive(storeFile: string, files: DurableFiles): Promi
     },
     async append(due) {
       const groups = new Map<string, string[]>();
-      const add = (file: string, record: unknown) => groups.set(file, [...(groups.get(file) ?? []), JSON.stringify(record)]);
+      const add = (file: string, record: unknown) => {
+        const lines = groups.get(file) ?? [];
+        lines.push(JSON.stringify(record));
+        groups.set(file, lines);
+      };
       for (const cluster of due.clusters) add(fileFor('clusters', endedAt(cluster)), cluster);
       for (const entry of due.audit) add(fileFor('audit', entry.at), entry);
       if (groups.size === 0) return;

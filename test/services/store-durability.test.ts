@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/services/clock.js';
 import { openStore, StoreWriteError, type Store } from '../../src/services/store.js';
+import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { aCluster, aSpec } from '../support/clusters.js';
 import { fullDisk, type FullDisk } from '../support/full-disk.js';
 
@@ -102,5 +103,17 @@ describe('a store write', () => {
       (data.clusters[0] as { status: string }).status = 'Deleting';
     });
     expect(before?.status).toBe('Running');
+  });
+
+  it('writes the file as JSON.stringify would, after edits (records replaced) and updates (changed in place) mixed in one batch', async () => {
+    await Promise.all([
+      store.edit((data) => {
+        data.clusters[0] = { ...(data.clusters[0] as ClusterRecord), status: 'Deleting' };
+      }),
+      store.update((data) => void data.audit.push(entry('in place'))),
+      store.edit((data) => void data.drafts.push({ id: 'd1', userId: 'U1', channel: 'C1', spec: {}, createdAt: 'x', updatedAt: 'x' })),
+    ]);
+    expect(await readFile(file, 'utf8')).toBe(JSON.stringify(store.read((data) => data)));
+    expect((await onDisk()).clusters[0]?.status).toBe('Deleting');
   });
 });

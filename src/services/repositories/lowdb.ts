@@ -1,7 +1,8 @@
 /**
  * The repositories over the lowdb store (one JSON document, one replica). Each method reads or
  * changes the document in one synchronous step and one (coalesced) file write, so a change never
- * interleaves with another. The persisted records (store-schema.ts) map to the domain types here,
+ * interleaves with another. Changes go through store.edit: a record is changed on a copy put in
+ * its place, never in place. The persisted records (store-schema.ts) map to the domain types here,
  * and only here.
  *
  * Lookups by id, draft and name go through indexes (Maps) built once per version of the document
@@ -38,16 +39,29 @@ function matches(cluster: ClusterRecord, filter: ClusterFilter): boolean {
 }
 
 /**
- * Applies `change` to the record `find` picks, in one write; the record as it then is, or undefined
- * when there is none. (A change that returns `false` changed nothing; lowdb writes the file anyway.)
+ * Applies `change` to a copy of the record `find` picks in `list` and puts the copy in its place,
+ * in one write (store.edit: stored records are never changed in place); the record as it then is,
+ * or undefined when there is none. A change that returns `false` changed nothing: the record stays.
  */
-function updateIn<R, T>(store: Store, find: (data: StoreData) => R | undefined, change: Change<T>, to: (record: R) => T): Promise<T | undefined> {
-  return store.update((data) => {
-    const record = find(data);
-    if (record === undefined) return undefined;
-    change(to(record));
-    return to(record);
+function updateIn<R, T>(store: Store, list: (data: StoreData) => R[], find: (record: R) => boolean, change: Change<T>, to: (record: R) => T): Promise<T | undefined> {
+  return store.edit((data) => {
+    const records = list(data);
+    const index = records.findIndex(find);
+    if (index < 0) return undefined;
+    const copy = structuredClone(records[index] as R);
+    if (change(to(copy)) === false) return to(records[index] as R);
+    records[index] = copy;
+    return to(copy);
   });
+}
+
+/** The cluster `id` of the edit's data, as a copy put in place of the stored one (to change), or undefined. */
+function ownCluster(data: StoreData, id: string): ClusterRecord | undefined {
+  const index = data.clusters.findIndex((c) => c.id === id);
+  if (index < 0) return undefined;
+  const copy = structuredClone(data.clusters[index] as ClusterRecord);
+  data.clusters[index] = copy;
+  return copy;
 }
 
 const nameKey = (project: string | undefined, name: string) => JSON.stringify([project ?? null, name.toLowerCase()]);
@@ -84,7 +98,6 @@ function indexer(): (data: Readonly<StoreData>) => Indexes {
 }
 
 function clusterRepository(store: Store, indexes: (data: Readonly<StoreData>) => Indexes): ClusterRepository {
-  const byId = (id: string) => (data: Readonly<StoreData>) => data.clusters.find((c) => c.id === id);
   const named = (data: Readonly<StoreData>, project: string | undefined, name: string) =>
     data.clusters.filter((c) => c.project === project && sameName(c.spec.name, name));
   return {
@@ -100,30 +113,30 @@ function clusterRepository(store: Store, indexes: (data: Readonly<StoreData>) =>
     },
     list: async (filter = {}) => store.read((data) => data.clusters.filter((c) => matches(c, filter))).map(toCluster),
     insert: (cluster) =>
-      store.update((data) => {
+      store.edit((data) => {
         const existing = data.clusters.find((c) => c.draftId === cluster.draftId);
         if (existing) return { ok: false, conflict: 'draft', existing: toCluster(existing) } as const;
         if (named(data, cluster.project, cluster.spec.name).some((c) => !isGone(c.status))) return { ok: false, conflict: 'name' } as const;
         data.clusters.push(fromCluster(structuredClone(cluster)));
         return { ok: true } as const;
       }),
-    update: (id, change) => updateIn(store, byId(id), change, toCluster),
+    update: (id, change) => updateIn(store, (data) => data.clusters, (c) => c.id === id, change, toCluster),
     async claim(id, stepKey) {
-      return store.update((data) => {
-        const record = data.clusters.find((c) => c.id === id);
-        if (!record || record.posted.includes(stepKey)) return false;
-        record.posted.push(stepKey);
+      return store.edit((data) => {
+        const stored = data.clusters.find((c) => c.id === id);
+        if (!stored || stored.posted.includes(stepKey)) return false;
+        ownCluster(data, id)?.posted.push(stepKey);
         return true;
       });
     },
     updateMany: (changes) =>
-      store.update((data) =>
+      store.edit((data) =>
         changes.flatMap(({ id, apply }) => {
-          const record = data.clusters.find((c) => c.id === id);
+          const record = ownCluster(data, id);
           if (!record) return [];
           const result = apply(toCluster(record), {
             claim: (stepKey) => !record.posted.includes(stepKey) && record.posted.push(stepKey) > 0,
-            audit: (...entries) => void data.audit.push(...entries.map(fromAuditEntry)),
+            audit: (...entries) => void data.audit.push(...entries.map((e) => fromAuditEntry(structuredClone(e)))),
           });
           return [{ cluster: toCluster(record), result }];
         }),
@@ -140,14 +153,14 @@ function draftRepository(store: Store, indexes: (data: Readonly<StoreData>) => I
         .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
         .map(toDraft),
     insert: (draft, options = {}) =>
-      store.update((data) => {
+      store.edit((data) => {
         const before = options.removeUpdatedBefore;
         if (before !== undefined) data.drafts = data.drafts.filter((d) => d.updatedAt >= before);
         data.drafts.push(fromDraft(structuredClone(draft)));
       }),
-    update: (id, change) => updateIn(store, (data) => data.drafts.find((d) => d.id === id), change, toDraft),
+    update: (id, change) => updateIn(store, (data) => data.drafts, (d) => d.id === id, change, toDraft),
     remove: (id, when = () => true) =>
-      store.update((data) => {
+      store.edit((data) => {
         const before = data.drafts.length;
         data.drafts = data.drafts.filter((d) => d.id !== id || !when(toDraft(d)));
         return data.drafts.length < before;
@@ -159,13 +172,13 @@ function accountRepository(store: Store): AccountRepository {
   return {
     all: () => store.read((data) => data.accounts).map(toAccount),
     insertUnique: (account) =>
-      store.update((data) => {
+      store.edit((data) => {
         if (data.accounts.some((a) => sameName(a.name, account.name) && sameScope(a.scope, account.scope))) return false;
         data.accounts.push(fromAccount(structuredClone(account)));
         return true;
       }),
     removeUnused: (like) =>
-      store.update((data) => {
+      store.edit((data) => {
         const record = data.accounts.find((a) => sameName(a.name, like.name) && sameScope(a.scope, like.scope));
         if (!record) return { removed: false, reason: 'not_found' } as const;
         const users = data.clusters.filter((c) => c.spec.accountId === record.id && !isGone(c.status));
@@ -178,7 +191,7 @@ function accountRepository(store: Store): AccountRepository {
 
 function auditLog(store: Store): AuditLog {
   return {
-    append: (...entries) => store.update((data) => void data.audit.push(...entries.map(fromAuditEntry))),
+    append: (...entries) => store.edit((data) => void data.audit.push(...entries.map((e) => fromAuditEntry(structuredClone(e))))),
     /** The archive's entries (older), then the file's; an entry in both (a crash while archiving) once. */
     async list(filter = {}) {
       const wanted = (e: StoredAuditEntry) => filter.target === undefined || e.target === filter.target;
