@@ -17,9 +17,10 @@
  * The emulator's endpoint, node and add-on timings are set to an hour, so "nothing changed" ticks
  * really change nothing; then endpoints are made ready at once for one "transition" tick (each
  * endpoint-phase cluster then also gets its ModifyClusterEndpointSP and DescribeClusterNodePools).
- * Writes bench/results.json.
+ * Then the store (bench/store.ts): write and `/tke status` ack latency with 1k, 10k and 30k
+ * clusters in history. Writes bench/results.json.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -35,6 +36,7 @@ import { aCluster } from '../test/support/clusters.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { specIn } from '../test/support/seed-clusters.js';
 import { spawnEmulatorProcess, type EmulatorProcess } from './emulator-process.js';
+import { printStoreBenchmark, storeBenchmark } from './store.js';
 
 const CLUSTERS = 1000;
 const REGIONS = ['ap-guangzhou', 'ap-shanghai', 'ap-singapore', 'ap-tokyo'];
@@ -86,6 +88,12 @@ async function main(): Promise<void> {
   } finally {
     await tencent.stop();
   }
+  // The store: write and /tke status ack latency with 1k, 10k and 30k clusters in history (bench/store.ts).
+  const store = await storeBenchmark();
+  printStoreBenchmark(store);
+  const out = path.join(path.dirname(new URL(import.meta.url).pathname), 'results.json');
+  const results = JSON.parse(await readFile(out, 'utf8')) as Record<string, unknown>;
+  await writeFile(out, `${JSON.stringify({ ...results, store, totalMs: Math.round(performance.now() - started) }, null, 2)}\n`);
 }
 
 async function run(tencent: EmulatorProcess, clock: ManualClock, started: number): Promise<void> {
