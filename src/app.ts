@@ -5,7 +5,7 @@ import { WebClient } from '@slack/web-api';
 import { registerHandlers } from './handlers/index.js';
 import { createAccountService } from './services/accounts.js';
 import { createAudit } from './services/audit.js';
-import { boltLogger } from './services/bolt-logger.js';
+import { boltLogger } from './slack/bolt-logger.js';
 import type { Clock } from './services/clock.js';
 import type { Logger } from './services/logger.js';
 import { createPolicy, type PolicySpec } from './services/policy.js';
@@ -17,11 +17,11 @@ import { createDeployService, createProvisioningSteps, type ProvisioningSteps } 
 import { createDrafts } from './services/drafts.js';
 import type { ProfileCatalog } from './services/profiles.js';
 import { createWizardChoices } from './services/wizard-choices.js';
-import { createSlackOutbox } from './services/slack-outbox.js';
-import { createProvisioningThreads } from './services/threads.js';
+import { createSlackOutbox } from './slack/outbox.js';
+import { createProvisioningThreads } from './slack/threads.js';
 import { createClusterLookup } from './services/cluster-lookup.js';
-import { creationCheck, provisioningCheck } from './services/watch-provisioning.js';
-import { deletionCheck } from './services/watch-deletion.js';
+import { defaultLifecycle } from './lifecycle/index.js';
+import type { Lifecycle } from './lifecycle/operation.js';
 import { createDeletionService } from './services/deletion.js';
 import { DEFAULT_FORCE_DELETE_AFTER_MS } from './services/deletion-rules.js';
 import { startWatcher, type WatchSchedule } from './services/watch-schedule.js';
@@ -52,6 +52,8 @@ export interface AppDeps {
   watchSchedule?: string;
   /** How long a cluster stays Deleting before force delete is offered (FORCE_DELETE_AFTER_MINUTES); 15 minutes by default. */
   forceDeleteAfterMs?: number;
+  /** The cluster lifecycle (states, operations and their steps); the production table by default. */
+  lifecycle?: Lifecycle;
 }
 
 /** How long on-call user group members (usergroups.users.list) are reused. */
@@ -120,10 +122,12 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const outbox = createSlackOutbox({ client: noRetryClient(OUTBOX_TIMEOUT_MS), logger: deps.logger });
   const forceDeleteAfterMs = deps.forceDeleteAfterMs ?? DEFAULT_FORCE_DELETE_AFTER_MS;
   const accounts = createAccountService({ store: deps.store, tke: deps.tke, secrets: deps.secrets, clock: deps.clock, audit });
-  const threads = createProvisioningThreads({ store: deps.store, accounts, outbox, clock: deps.clock, logger: deps.logger });
+  const lifecycle = deps.lifecycle ?? defaultLifecycle;
+  const threads = createProvisioningThreads({ store: deps.store, accounts, outbox, clock: deps.clock, logger: deps.logger, lifecycle });
   const provisioning = createProvisioningSteps({ store: deps.store, tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
   const services: Services = {
     threads,
+    lifecycle,
     clusterLookup: createClusterLookup({ store: deps.store, policy }),
     clock: deps.clock,
     logger: deps.logger,
@@ -143,11 +147,8 @@ export function createApp(deps: AppDeps): TkeopsApp {
     threads,
     clock: deps.clock,
     logger: deps.logger,
-    checks: {
-      Creating: [creationCheck()],
-      Provisioning: [provisioningCheck({ tke: deps.tke, provisioning })],
-      Deleting: [deletionCheck({ tke: deps.tke, forceDeleteAfterMs, onCallMention: () => policy.onCallMention(), logger: deps.logger })],
-    },
+    lifecycle,
+    steps: { tke: deps.tke, provisioning, forceDeleteAfterMs, onCall: () => policy.onCall(), logger: deps.logger },
   });
   let watching: WatchSchedule | undefined;
 

@@ -32,7 +32,7 @@ async function overviewFor(services: Services, options: ClusterStatusOptions, cl
   if (!decision.allowed) return { text: decision.message };
   const accountName = services.accounts.nameOf(cluster.spec.accountId);
   const deletion = await options.deletionSlot(cluster, viewer);
-  return clusterOverviewMessage({ ...overviewInput(cluster, services.clock.now(), accountName), ...(deletion ? { deletion } : {}) });
+  return clusterOverviewMessage({ ...overviewInput(cluster, services.clock.now(), accountName, services.lifecycle), ...(deletion ? { deletion } : {}) });
 }
 
 /**
@@ -66,7 +66,7 @@ export function listSubcommand(services: Services): Subcommand {
       return;
     }
     const { clusterLookup } = services;
-    const clusters = clusterLookup.listForChannel(viewer.channel).map(listItem);
+    const clusters = clusterLookup.listForChannel(viewer.channel).map((c) => listItem(c, services.lifecycle));
     await ack({ response_type: 'ephemeral', ...clusterListMessage(clusterLookup.scopeName(viewer.channel), clusters) });
   };
 }

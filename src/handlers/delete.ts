@@ -3,6 +3,7 @@ import { deletionSummary } from '../services/deletion-rules.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/store-schema.js';
 import { deleteModal } from '../views/delete-modal.js';
+import { deletionRefusalText } from '../views/deletion-refusals.js';
 import type { SavedResponseUrl } from '../views/private-metadata.js';
 import { deleteButton, forceDeleteButton, forceDeleteNote } from '../views/deletion-thread.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
@@ -17,7 +18,7 @@ const USAGE = 'Usage: `/tke delete <cluster>` — see `/tke list` for the names.
 /** The deletion's refusal (already Deleting: when force delete becomes available), else the policy's. */
 async function deletionRefusal(services: Services, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
   const blocked = services.deletion.deletionRefusal(cluster);
-  if (blocked) return blocked.message;
+  if (blocked) return deletionRefusalText(blocked.refusal);
   const decision = await services.policy.check('cluster.delete', { ...viewer, project: cluster.project });
   return decision.allowed ? undefined : decision.message;
 }

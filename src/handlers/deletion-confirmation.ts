@@ -5,6 +5,7 @@ import { DeletionError } from '../services/deletion.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/store-schema.js';
 import { deletionExpiredModal, parseDeletionMetadata } from '../views/delete-modal.js';
+import { deletionRefusalText } from '../views/deletion-refusals.js';
 import { parseClusterClick, typedText, type ClusterClick } from './slack-payloads.js';
 import type { Viewer } from './named-cluster.js';
 import { receivedNow, tellUser, type Recipient } from './tell-user.js';
@@ -73,7 +74,7 @@ export interface TypedNameConfirmation {
   /** The name input's ids in the modal. */
   blockId: string;
   actionId: string;
-  /** Does it, after the ack; a DeletionError's message is shown to the user as it is. */
+  /** Does it, after the ack; a DeletionError's refusal is shown to the user as it is. */
   run(clusterId: string, user: string): Promise<unknown>;
   /** Logged, and shown to the user, when `run` fails with anything else. */
   failureLog: string;
@@ -106,7 +107,7 @@ export function onTypedNameConfirmation(app: App, services: Services, flow: Dele
       await confirmation.run(cluster.id, viewer.user);
     } catch (error) {
       if (!(error instanceof DeletionError)) services.logger.error({ err: error, clusterId: cluster.id }, confirmation.failureLog);
-      const text = error instanceof DeletionError ? error.message : confirmation.failureText(cluster.spec.name);
+      const text = error instanceof DeletionError ? deletionRefusalText(error.refusal) : confirmation.failureText(cluster.spec.name);
       await tellViewer(client, services, flow, viewer, text);
     }
   });

@@ -3,6 +3,7 @@ import { DeletionError } from '../services/deletion.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/store-schema.js';
 import { forceDeleteLoadingModal, forceDeleteModal, forceDeleteNoticeModal } from '../views/force-delete-modal.js';
+import { deletionRefusalText } from '../views/deletion-refusals.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
 import { onClusterButton, onTypedNameConfirmation, tellViewer, type DeletionFlow } from './deletion-confirmation.js';
 import type { Viewer } from './named-cluster.js';
@@ -11,7 +12,8 @@ import type { Viewer } from './named-cluster.js';
 async function forceRefusal(services: Services, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
   const decision = await services.policy.check('cluster.forceDelete', { ...viewer, project: cluster.project });
   if (!decision.allowed) return decision.message;
-  return services.deletion.forceDeleteRefusal(cluster)?.message;
+  const refusal = services.deletion.forceDeleteRefusal(cluster);
+  return refusal && deletionRefusalText(refusal.refusal);
 }
 
 /**
@@ -44,7 +46,7 @@ export function register(app: App, services: Services): void {
       view = forceDeleteModal({ ...pointer, name: reviewed.spec.name, tkeClusterId: reviewed.tkeClusterId, ...found });
     } catch (error) {
       if (!(error instanceof DeletionError)) logger.error({ err: error, clusterId: cluster.id }, 'force-delete review failed');
-      view = forceDeleteNoticeModal(error instanceof DeletionError ? error.message : 'tkeops hit an unexpected error; try again.');
+      view = forceDeleteNoticeModal(error instanceof DeletionError ? deletionRefusalText(error.refusal) : 'tkeops hit an unexpected error; try again.');
     }
     try {
       await client.views.update({ view_id: viewId, view });

@@ -1,12 +1,64 @@
-import { messageUrl } from '../views/cluster-format.js';
-import type { ClusterListItem } from '../views/cluster-list.js';
-import type { ClusterOverviewInput } from '../views/cluster-overview.js';
-import type { ClusterHeader, ClusterRootInput } from '../views/cluster-root.js';
-import { percentDone, provisioningSteps } from './cluster-steps.js';
-import { deletionSummary } from './deletion-rules.js';
-import type { ClusterRecord } from './store-schema.js';
+import { defaultLifecycle } from '../lifecycle/index.js';
+import { percentDone, stepList, type Lifecycle, type StepLine } from '../lifecycle/operation.js';
+import { includesPublic } from './cluster-spec.js';
+import { deletionSummary, type DeletionSummary } from './deletion-rules.js';
+import type { ClusterRecord, ClusterStatus, EndpointAccessChoice, TencentFailure, WorkerPoolSpec } from './store-schema.js';
 
-/** Turns a cluster record into what the cluster views show; pure, `now` and the account name come in. */
+/**
+ * Turns a cluster record into what the cluster views show; pure, `now`, the account name and the
+ * lifecycle (whose provisioning steps make the step list and the percentage) come in.
+ */
+
+/** What every cluster message starts from: who, what, where. */
+export interface ClusterHeader {
+  id: string;
+  name: string;
+  status: ClusterStatus;
+  profile: string;
+  region: string;
+  accountName: string;
+  requestedBy: string;
+}
+
+export interface ClusterRootInput extends ClusterHeader {
+  percent: number;
+  /** Time since Deploy; for a cluster that is Running, the total provisioning time. */
+  elapsedMs: number;
+  /** When Deploy was asked (ISO time). */
+  startedAt: string;
+  failure?: TencentFailure;
+  /** Set once a deletion was approved: the root then tells the deletion instead of the provisioning progress. */
+  deletion?: DeletionSummary;
+}
+
+export interface PoolOverview extends WorkerPoolSpec {
+  /** Nodes Tencent reported ready, once the pool is up. */
+  readyNodes?: number;
+  ready: boolean;
+}
+
+export interface ClusterOverviewData extends ClusterHeader {
+  tkeClusterId?: string;
+  createdAt: string;
+  steps: StepLine[];
+  percent: number;
+  elapsedMs: number;
+  pools: PoolOverview[];
+  /** `cidrs`: what the public endpoint is restricted to; `public`: whether there is a public endpoint. */
+  endpoint: { access: EndpointAccessChoice; public: boolean; cidrs: string[]; ready: boolean };
+  /** The provisioning thread's root message, once it exists. */
+  thread?: { channel: string; ts: string };
+  failure?: TencentFailure;
+}
+
+export interface ClusterListItem {
+  name: string;
+  status: ClusterStatus;
+  region: string;
+  profile: string;
+  percent: number;
+  thread?: { channel: string; ts: string };
+}
 
 /** Time since Deploy; once Running, the total provisioning time. */
 export function elapsedMs(record: ClusterRecord, now: Date): number {
@@ -26,9 +78,9 @@ export function clusterHeader(record: ClusterRecord, accountName: string): Clust
   };
 }
 
-export function rootInput(record: ClusterRecord, now: Date, accountName: string): ClusterRootInput {
+export function rootInput(record: ClusterRecord, now: Date, accountName: string, lifecycle: Lifecycle = defaultLifecycle): ClusterRootInput {
   const deletion = deletionSummary(record, now);
-  const steps = provisioningSteps(record);
+  const steps = stepList(lifecycle, record);
   return {
     ...clusterHeader(record, accountName),
     percent: percentDone(steps),
@@ -39,8 +91,8 @@ export function rootInput(record: ClusterRecord, now: Date, accountName: string)
   };
 }
 
-export function overviewInput(record: ClusterRecord, now: Date, accountName: string): ClusterOverviewInput {
-  const steps = provisioningSteps(record);
+export function overviewInput(record: ClusterRecord, now: Date, accountName: string, lifecycle: Lifecycle = defaultLifecycle): ClusterOverviewData {
+  const steps = stepList(lifecycle, record);
   return {
     ...clusterHeader(record, accountName),
     ...(record.tkeClusterId ? { tkeClusterId: record.tkeClusterId } : {}),
@@ -58,21 +110,22 @@ export function overviewInput(record: ClusterRecord, now: Date, accountName: str
     }),
     endpoint: {
       access: record.spec.endpointAccess,
+      public: includesPublic(record.spec.endpointAccess),
       cidrs: record.spec.publicCidrs,
       ready: record.progress.endpointReadyAt !== undefined,
     },
-    ...(record.thread ? { threadUrl: messageUrl(record.thread.channel, record.thread.ts) } : {}),
+    ...(record.thread ? { thread: record.thread } : {}),
     ...(record.failure ? { failure: record.failure } : {}),
   };
 }
 
-export function listItem(record: ClusterRecord): ClusterListItem {
+export function listItem(record: ClusterRecord, lifecycle: Lifecycle = defaultLifecycle): ClusterListItem {
   return {
     name: record.spec.name,
     status: record.status,
     region: record.spec.region,
     profile: record.spec.profile,
-    percent: percentDone(provisioningSteps(record)),
+    percent: percentDone(stepList(lifecycle, record)),
     ...(record.thread ? { thread: record.thread } : {}),
   };
 }

@@ -7,7 +7,8 @@
  * `forceDelete` claims the force delete the same way (forcedBy/forcedAt while still Deleting).
  * The watcher (watch-deletion.ts) follows the deletion until Tencent no longer has the cluster.
  */
-import { forcedMessage, deletionReplies } from '../views/deletion-thread.js';
+import { leftoversOf } from '../lifecycle/deletion.js';
+import { transition } from '../lifecycle/states.js';
 import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
@@ -19,40 +20,34 @@ import {
   forceDeleteAvailability,
   forceDeleteBlocked,
   isClusterNotFound,
-  leftoverTags,
-  UNKNOWN_CLUSTER,
+  type DeletionRefusal,
   type ForceDeleteAvailability,
   type LeftoverLookup,
-  type LeftoverOwner,
 } from './deletion-rules.js';
-import { failureText } from '../views/cluster-format.js';
 import type { Logger } from './logger.js';
 import type { ClusterRecord, ClusterStatus, TencentFailure } from './store-schema.js';
 import type { Store } from './store.js';
 import { failureOf } from './tencent-failure.js';
 import type { ProvisioningThreads } from './threads.js';
-import { TencentError, type LeftoverResources, type TkeGateway, type TkeTarget } from './tke.js';
+import { TencentError, type TkeGateway, type TkeTarget } from './tke.js';
 
-export type DeletionErrorReason =
-  | 'not_found'
-  | 'already_deleting'
-  | 'already_deleted'
-  | 'still_creating'
-  | 'not_deleting'
-  | 'too_early'
-  | 'forcing'
-  | 'no_account'
-  | 'tencent';
+export { leftoversOf } from '../lifecycle/deletion.js';
 
-/** A deletion or force delete that did not happen; `message` is for the user. */
+export type DeletionErrorReason = DeletionRefusal['reason'];
+
+/** A deletion or force delete that did not happen; `refusal` says why (views/deletion-refusals.ts tells the user). */
 export class DeletionError extends Error {
-  constructor(
-    readonly reason: DeletionErrorReason,
-    message: string,
-    readonly failure?: TencentFailure,
-  ) {
-    super(message);
+  constructor(readonly refusal: DeletionRefusal) {
+    super(`deletion refused: ${refusal.reason}`);
     this.name = 'DeletionError';
+  }
+
+  get reason(): DeletionErrorReason {
+    return this.refusal.reason;
+  }
+
+  get failure(): TencentFailure | undefined {
+    return this.refusal.reason === 'tencent' ? this.refusal.failure : undefined;
   }
 }
 
@@ -90,34 +85,10 @@ export interface DeletionDeps {
   forceDeleteAfterMs: number;
 }
 
-/** Every resource Tencent still has for a cluster, found by either of its tags, each listed once. */
-export async function leftoversOf(
-  tke: Pick<TkeGateway, 'describeInstances' | 'describeDisks' | 'describeLoadBalancers'>,
-  target: TkeTarget,
-  owner: LeftoverOwner,
-): Promise<LeftoverResources> {
-  const found = await Promise.all(
-    leftoverTags(owner).map(async (filter) => {
-      const [instances, disks, loadBalancers] = await Promise.all([
-        tke.describeInstances(target, filter),
-        tke.describeDisks(target, filter),
-        tke.describeLoadBalancers(target, filter),
-      ]);
-      return { instances, disks, loadBalancers };
-    }),
-  );
-  const unique = <T>(lists: T[][], idOf: (item: T) => string): T[] => [...new Map(lists.flat().map((item) => [idOf(item), item])).values()];
-  return {
-    instances: unique(found.map((f) => f.instances), (i) => i.instanceId),
-    disks: unique(found.map((f) => f.disks), (d) => d.diskId),
-    loadBalancers: unique(found.map((f) => f.loadBalancers), (lb) => lb.loadBalancerId),
-  };
-}
-
-const notFound = () => new DeletionError('not_found', UNKNOWN_CLUSTER);
+const notFound = () => new DeletionError({ reason: 'not_found' });
 
 /** A decision taken inside store.update: plain data, since the store hands back a copy. */
-type Claim = { ok: true; record: ClusterRecord; previous: ClusterStatus } | { ok: false; reason: DeletionErrorReason; message: string };
+type Claim = { ok: true; record: ClusterRecord; previous: ClusterStatus } | { ok: false; refusal: DeletionRefusal };
 
 export function createDeletionService(deps: DeletionDeps): DeletionService {
   const { store, tke, clock, audit, logger, threads } = deps;
@@ -128,7 +99,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
     try {
       return { credential: deps.accounts.credentialFor(record.spec.accountId), region: record.spec.region };
     } catch {
-      throw new DeletionError('no_account', `The cloud account of ${record.spec.name} no longer exists, so tkeops cannot ask Tencent.`);
+      throw new DeletionError({ reason: 'no_account', name: record.spec.name });
     }
   }
 
@@ -136,14 +107,14 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
   function forceRefusal(record: ClusterRecord | undefined, now: Date): DeletionError | undefined {
     if (!record) return notFound();
     const blocked = forceDeleteBlocked(record, now, thresholdMs);
-    return blocked && new DeletionError(blocked.reason, blocked.message);
+    return blocked && new DeletionError(blocked);
   }
 
   return {
     forceDeleteAvailability: (record, now = clock.now()) => forceDeleteAvailability(record, now, thresholdMs),
     deletionRefusal(record) {
       const blocked = deletionBlocked(record, clock.now(), thresholdMs);
-      return blocked && new DeletionError(blocked.reason, blocked.message);
+      return blocked && new DeletionError(blocked);
     },
     forceDeleteRefusal: (record) => forceRefusal(record, clock.now()),
 
@@ -152,18 +123,18 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
       const at = now.toISOString();
       const claim = await store.update((data): Claim => {
         const record = data.clusters.find((c) => c.id === clusterId);
-        if (!record) return { ok: false, reason: 'not_found', message: UNKNOWN_CLUSTER };
+        if (!record) return { ok: false, refusal: { reason: 'not_found' } };
         const blocked = deletionBlocked(record, now, thresholdMs);
-        if (blocked) return { ok: false, ...blocked };
+        if (blocked) return { ok: false, refusal: blocked };
         const previous = record.status;
-        record.status = record.tkeClusterId ? 'Deleting' : 'Deleted';
+        transition(record, record.tkeClusterId ? 'Deleting' : 'Deleted');
         record.deletion = { requestedBy: user, requestedAt: at, ...(record.tkeClusterId ? {} : { deletedAt: at }) };
         record.transientErrors = 0;
         // A new request gets its own thread steps (an earlier one may have been refused by Tencent).
         record.posted = record.posted.filter((key) => !key.startsWith(DELETION_STEP_PREFIX));
         return { ok: true, record, previous };
       });
-      if (!claim.ok) throw new DeletionError(claim.reason, claim.message);
+      if (!claim.ok) throw new DeletionError(claim.refusal);
       const { record, previous } = claim;
       const tkeClusterId = record.tkeClusterId;
 
@@ -177,7 +148,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
             await store.update((data) => {
               const current = data.clusters.find((c) => c.id === clusterId);
               if (current?.status === 'Deleting' && current.deletion?.requestedAt === at) {
-                current.status = previous;
+                transition(current, previous);
                 delete current.deletion;
               }
             });
@@ -185,18 +156,20 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
             const failure = failureOf(error, 'DeleteCluster');
             logger.warn({ clusterId, code: failure.code }, 'DeleteCluster refused');
             await audit.record(user, 'cluster.delete.failed', clusterId, { name: record.spec.name, tkeClusterId, code: failure.code });
-            throw new DeletionError('tencent', `Tencent refused to delete ${record.spec.name}: ${failureText(failure)}`, failure);
+            throw new DeletionError({ reason: 'tencent', name: record.spec.name, failure, forced: false });
           }
           // Tencent no longer has it: the watcher records it as Deleted on its next pass.
         }
       }
       logger.info({ clusterId, tkeClusterId, user }, 'cluster deletion requested');
       await audit.record(user, 'cluster.delete', clusterId, { name: record.spec.name, ...(tkeClusterId ? { tkeClusterId } : {}) });
-      await threads.reply(
-        clusterId,
-        DeletionSteps.requested,
-        deletionReplies.requested({ user, name: record.spec.name, createdPools: createdWorkerPools(record), ...(tkeClusterId ? { tkeClusterId } : {}) }),
-      );
+      await threads.reply(clusterId, DeletionSteps.requested, {
+        kind: 'deletionRequested',
+        user,
+        name: record.spec.name,
+        createdPools: createdWorkerPools(record),
+        ...(tkeClusterId ? { tkeClusterId } : {}),
+      });
       threads.refreshRoot(clusterId);
       return read(clusterId) ?? record;
     },
@@ -228,12 +201,12 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
       const claim = await store.update((data): Claim => {
         const record = data.clusters.find((c) => c.id === clusterId);
         const refusal = forceRefusal(record, now);
-        if (refusal || !record?.deletion) return { ok: false, reason: refusal?.reason ?? 'not_found', message: refusal?.message ?? '' };
+        if (refusal || !record?.deletion) return { ok: false, refusal: refusal?.refusal ?? { reason: 'not_found' } };
         record.deletion.forcedBy = user;
         record.deletion.forcedAt = at;
         return { ok: true, record, previous: record.status };
       });
-      if (!claim.ok) throw new DeletionError(claim.reason, claim.message);
+      if (!claim.ok) throw new DeletionError(claim.refusal);
       const { record } = claim;
       const tkeClusterId = record.tkeClusterId as string;
       const name = record.spec.name;
@@ -263,7 +236,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
           const failure = failureOf(error, 'DeleteCluster');
           logger.warn({ clusterId, code: failure.code }, 'force DeleteCluster refused');
           await audit.record(user, 'cluster.forceDelete.failed', clusterId, { name, tkeClusterId, code: failure.code });
-          throw new DeletionError('tencent', `Tencent refused to force delete ${name}: ${failureText(failure)}`, failure);
+          throw new DeletionError({ reason: 'tencent', name, failure, forced: true });
         }
       }
 
@@ -277,7 +250,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
         const current = data.clusters.find((c) => c.id === clusterId);
         if (!current) return undefined;
         // The watcher may have seen Tencent drop the cluster meanwhile; Deleted then stays, with who forced it.
-        if (current.status === 'Deleting') current.status = 'DeletedForced';
+        if (current.status === 'Deleting') transition(current, 'DeletedForced');
         current.deletion = { ...(current.deletion ?? { requestedBy: user, requestedAt: at }), forcedBy: user, forcedAt: at };
         current.transientErrors = 0;
         return current;
@@ -290,7 +263,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
           ? { instances: found.leftovers.instances.length, disks: found.leftovers.disks.length, loadBalancers: found.leftovers.loadBalancers.length }
           : { lookupFailed: found.lookupFailure.code }),
       });
-      await threads.reply(clusterId, DeletionSteps.forced, forcedMessage({ user, name, owner: { id: clusterId, tkeClusterId }, ...found }));
+      await threads.reply(clusterId, DeletionSteps.forced, { kind: 'forceDeleted', user, name, owner: { id: clusterId, tkeClusterId }, ...found });
       threads.refreshRoot(clusterId);
       return { cluster: cluster ?? record, ...found };
     },

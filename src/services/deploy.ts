@@ -13,6 +13,7 @@
  * to retry or to mark the cluster failed.
  */
 import { randomBytes } from 'node:crypto';
+import { transition } from '../lifecycle/states.js';
 import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
@@ -204,7 +205,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
           // Had the watcher already given up on this answer (CREATE_OUTCOME_AFTER_MS), the record
           // keeps its status but learns its TKE id, so deleting it deletes this cluster at Tencent.
           c.tkeClusterId = tkeClusterId;
-          if (c.status === 'Creating') c.status = 'Provisioning';
+          if (c.status === 'Creating') transition(c, 'Provisioning');
         });
         if (updated.status !== 'Provisioning') logger.warn({ cluster: cluster.id, tkeClusterId, status: updated.status }, 'CreateCluster answered after the watcher gave up on it');
         return { cluster: updated, created: true };
@@ -213,7 +214,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
         logger.warn({ cluster: cluster.id, code: failure.code, requestId: failure.requestId }, 'CreateCluster failed');
         const updated = await setCluster(cluster.id, (c) => {
           if (c.status !== 'Creating' && c.status !== 'Failed') return;
-          c.status = 'Failed';
+          transition(c, 'Failed');
           c.failure = failure;
         });
         return { cluster: updated, created: true };

@@ -1,3 +1,4 @@
+import type { Lifecycle } from '../lifecycle/operation.js';
 import type { AccountService } from './accounts.js';
 import type { Clock } from './clock.js';
 import type { DeletionService } from './deletion.js';
@@ -29,6 +30,8 @@ export interface Services {
   deploy: DeployService;
   /** Provisioning threads: announce(clusterId) right after Deploy, reply(), refreshRoot(). */
   threads: ProvisioningThreads;
+  /** The cluster lifecycle: the overview's step list and percentage are read from it. */
+  lifecycle: Lifecycle;
   /** Clusters by name within a channel's project, for /tke status, /tke list and the overview. */
   clusterLookup: ClusterLookup;
   /** Deletion (typed-name confirmation) and force delete of a cluster stuck in Deleting. */

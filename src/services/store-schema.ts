@@ -147,6 +147,8 @@ export const clusterRecordSchema = z.object({
     addons: z.array(z.object({ name: z.string(), requestedAt: z.string() })).default([]),
     addonsReadyAt: z.string().optional(),
     readyAt: z.string().optional(),
+    /** Done times of lifecycle steps that have no field above (keyed by step key; see src/lifecycle). */
+    steps: z.record(z.string(), z.string()).optional(),
   }),
   /** Thread steps already posted, so a restart never posts one twice. */
   posted: z.array(z.string()).default([]),

@@ -1,35 +1,12 @@
 import type { Button, KnownBlock } from '@slack/types';
-import { includesPublic } from '../services/cluster-spec.js';
-import type { ProvisioningStep } from '../services/cluster-steps.js';
-import type { EndpointAccessChoice, TencentFailure } from '../services/store-schema.js';
+import type { ClusterOverviewData, PoolOverview } from '../services/cluster-summary.js';
 import { section } from './blocks.js';
-import { endpointLabel, escapeMrkdwn, failureText, formatDuration, progressBar, statusEmoji, statusLabel } from './cluster-format.js';
-import { clusterFacts, type ClusterHeader } from './cluster-root.js';
+import { endpointLabel, escapeMrkdwn, failureText, formatDuration, messageUrl, progressBar, statusEmoji, statusLabel } from './cluster-format.js';
+import { clusterFacts } from './cluster-root.js';
 
-export interface PoolOverview {
-  name: string;
-  minSize: number;
-  desiredSize: number;
-  maxSize: number;
-  instanceType: string;
-  zones: string[];
-  diskGb: number;
-  /** Nodes Tencent reported ready, once the pool is up. */
-  readyNodes?: number;
-  ready: boolean;
-}
+export type { PoolOverview } from '../services/cluster-summary.js';
 
-export interface ClusterOverviewInput extends ClusterHeader {
-  tkeClusterId?: string;
-  createdAt: string;
-  steps: ProvisioningStep[];
-  percent: number;
-  elapsedMs: number;
-  pools: PoolOverview[];
-  endpoint: { access: EndpointAccessChoice; cidrs: string[]; ready: boolean };
-  /** Link to the provisioning thread, once it exists. */
-  threadUrl?: string;
-  failure?: TencentFailure;
+export interface ClusterOverviewInput extends ClusterOverviewData {
   /**
    * Deletion slot, filled by the deletion feature: the buttons this user may use on the cluster
    * (Delete cluster, Force Delete Cluster) and a line such as "Force delete available in 7m 30s".
@@ -63,7 +40,7 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
   const status = statusLabel(input.status);
   const time = input.status === 'Running' ? `total time ${formatDuration(input.elapsedMs)}` : `elapsed ${formatDuration(input.elapsedMs)}`;
   const endpoint = input.endpoint;
-  const cidrs = includesPublic(endpoint.access) ? ` · access from ${endpoint.cidrs.length > 0 ? endpoint.cidrs.join(', ') : 'anywhere'}` : '';
+  const cidrs = endpoint.public ? ` · access from ${endpoint.cidrs.length > 0 ? endpoint.cidrs.join(', ') : 'anywhere'}` : '';
   const blocks: KnownBlock[] = [
     {
       type: 'section',
@@ -88,7 +65,7 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
   if (input.status === 'Failed' && input.failure) {
     blocks.push(section(`:x: ${failureText(input.failure)}`));
   }
-  const links = input.threadUrl ? `<${input.threadUrl}|Open the provisioning thread>` : 'No provisioning thread yet.';
+  const links = input.thread ? `<${messageUrl(input.thread.channel, input.thread.ts)}|Open the provisioning thread>` : 'No provisioning thread yet.';
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: links }] });
   // Deletion slot: the deletion feature passes the buttons this user may use and the force-delete line.
   if (input.deletion?.note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: input.deletion.note }] });

@@ -1,32 +1,11 @@
 import type { KnownBlock } from '@slack/types';
-import type { ClusterStatus, TencentFailure } from '../services/store-schema.js';
-import type { DeletionSummary } from '../services/deletion-rules.js';
+import type { ClusterHeader, ClusterRootInput } from '../services/cluster-summary.js';
 import { section } from './blocks.js';
 import { escapeMrkdwn, failureText, formatDuration, progressBar, slackTimeAgo, statusEmoji, statusLabel } from './cluster-format.js';
 import { deletionTimeLine } from './deletion-status.js';
 import { ActionIds } from './ids.js';
 
-/** What every cluster message starts from: who, what, where. */
-export interface ClusterHeader {
-  id: string;
-  name: string;
-  status: ClusterStatus;
-  profile: string;
-  region: string;
-  accountName: string;
-  requestedBy: string;
-}
-
-export interface ClusterRootInput extends ClusterHeader {
-  percent: number;
-  /** Time since Deploy; for a cluster that is Running, the total provisioning time. */
-  elapsedMs: number;
-  /** When Deploy was asked (ISO time). */
-  startedAt: string;
-  failure?: TencentFailure;
-  /** Set once a deletion was approved: the root then tells the deletion instead of the provisioning progress. */
-  deletion?: DeletionSummary;
-}
+export type { ClusterHeader, ClusterRootInput } from '../services/cluster-summary.js';
 
 /** Profile, region, cloud account and requester: the facts every cluster message shows. */
 export function clusterFacts(input: ClusterHeader): KnownBlock {

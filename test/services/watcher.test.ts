@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resourceTags } from '../../src/services/deploy.js';
-import { createSlackOutbox } from '../../src/services/slack-outbox.js';
+import { createSlackOutbox } from '../../src/slack/outbox.js';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
-import { createProvisioningThreads } from '../../src/services/threads.js';
+import { createProvisioningThreads } from '../../src/slack/threads.js';
 import type { TencentCredential } from '../../src/services/tke.js';
-import { ADDON_DEADLINE_MS } from '../../src/services/watch-provisioning.js';
+import { ADDON_DEADLINE_MS } from '../../src/lifecycle/provision.js';
 import { CLUSTER_BUSY_GIVE_UP_MS, CREATE_OUTCOME_AFTER_MS, TRANSIENT_TICKS } from '../../src/services/watcher.js';
 import { aCluster } from '../support/clusters.js';
 import { recordingChat, refused, serverError, timedOut } from '../support/recording-chat.js';
@@ -451,19 +451,6 @@ describe('the watcher', () => {
     await w.tick();
     expect(w.cluster(cluster?.id ?? '')).toMatchObject({ status: 'Failed', failure: { code: 'InvalidParameter.Param', action: 'CreateClusterEndpoint' } });
     expect(w.tencent.requestsFor('CreateClusterNodePool')).toEqual([]);
-  });
-
-  it('fails, saying what to do, a cluster whose add-on packs were planned before they became Helm releases', async () => {
-    const w = await world();
-    const [cluster] = await w.seed([gz('old-plan')]);
-    await w.store.update((data) => {
-      for (const addon of data.clusters.find((c) => c.id === cluster?.id)?.plan?.addons ?? []) Object.assign(addon, { package: '', repository: '' });
-    });
-    await provisionFully(w);
-
-    expect(w.cluster(cluster?.id ?? '')).toMatchObject({ status: 'Failed', failure: { code: 'AddonPlanOutdated', action: 'CreateClusterRelease' } });
-    expect(w.replies().at(-1)).toContain('install them by hand (helm install) or delete the cluster and create it again');
-    expect(w.tencent.requestsFor('CreateClusterRelease')).toEqual([]);
   });
 
   it('keeps following the other clusters when one cloud account has no usable credential', async () => {

@@ -5,13 +5,16 @@ import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.
 import { ManualClock } from '../../src/services/clock.js';
 import { createProvisioningSteps } from '../../src/services/deploy.js';
 import { createLogger, type Logger } from '../../src/services/logger.js';
-import { createSlackOutbox } from '../../src/services/slack-outbox.js';
+import { createSlackOutbox } from '../../src/slack/outbox.js';
 import { openStore, type Store } from '../../src/services/store.js';
-import { createProvisioningThreads, type ProvisioningThreads } from '../../src/services/threads.js';
+import type { ProvisioningThreads } from '../../src/services/threads.js';
+import { createProvisioningThreads } from '../../src/slack/threads.js';
 import { createTkeGateway } from '../../src/services/tke-gateway.js';
 import type { TencentCredential, TkeGateway } from '../../src/services/tke.js';
-import { creationCheck, provisioningCheck } from '../../src/services/watch-provisioning.js';
-import { createWatcher, type TickReport, type Watcher, type WatchChecks } from '../../src/services/watcher.js';
+import type { OnCall } from '../../src/lifecycle/events.js';
+import { defaultLifecycle } from '../../src/lifecycle/index.js';
+import type { Lifecycle } from '../../src/lifecycle/operation.js';
+import { createWatcher, type TickReport, type Watcher } from '../../src/services/watcher.js';
 import { recordingChat, type RecordingChat } from './recording-chat.js';
 
 export interface WatcherWorldOptions {
@@ -19,8 +22,12 @@ export interface WatcherWorldOptions {
   credentials: TencentCredential[];
   /** The cloud account service's answer for a cluster's account id. */
   credentialFor: (accountId: string) => TencentCredential;
-  /** Checks for statuses besides Creating and Provisioning (whose checks are always there), e.g. the deletion check. */
-  moreChecks?: (deps: { tke: TkeGateway; logger: Logger }) => WatchChecks;
+  /** How long a deletion must be stuck before force delete is offered (15 minutes by default). */
+  forceDeleteAfterMs?: number;
+  /** Who the force-delete offer mentions. */
+  onCall?: OnCall;
+  /** The lifecycle the watcher and the thread run (the production one by default). */
+  lifecycle?: Lifecycle;
 }
 
 /**
@@ -58,7 +65,8 @@ export async function watcherWorld(options: WatcherWorldOptions): Promise<Watche
   const accounts = { credentialFor: options.credentialFor, nameOf: (accountId: string) => accountId };
   const chat = recordingChat();
   const outbox = createSlackOutbox({ client: chat, logger });
-  const threads = createProvisioningThreads({ store, accounts, outbox, clock, logger });
+  const lifecycle = options.lifecycle ?? defaultLifecycle;
+  const threads = createProvisioningThreads({ store, accounts, outbox, clock, logger, lifecycle });
   const provisioning = createProvisioningSteps({ store, tke, accounts, clock, logger });
   const watcher = createWatcher({
     store,
@@ -67,7 +75,14 @@ export async function watcherWorld(options: WatcherWorldOptions): Promise<Watche
     threads,
     clock,
     logger,
-    checks: { Creating: [creationCheck()], Provisioning: [provisioningCheck({ tke, provisioning })], ...options.moreChecks?.({ tke, logger }) },
+    lifecycle,
+    steps: {
+      tke,
+      provisioning,
+      forceDeleteAfterMs: options.forceDeleteAfterMs ?? 15 * 60_000,
+      onCall: () => options.onCall ?? { userGroups: [], users: [] },
+      logger,
+    },
   });
   return {
     logger,

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { KnownBlock } from '@slack/types';
-import type { Logger } from './logger.js';
+import type { Logger } from '../services/logger.js';
 
 /** A message as the outbox sends it: plain-text fallback plus optional Block Kit. */
 export interface OutgoingMessage {

@@ -1,0 +1,50 @@
+import type { ClusterRecord, ClusterStatus } from '../services/store-schema.js';
+
+/**
+ * The cluster's states and the moves between them: the only place a status changes is
+ * `transition()`, which refuses a move this table does not list.
+ *
+ * - Creating → Provisioning once Tencent gave a cluster id (Deploy's answer, or adopted by tag).
+ * - Provisioning → Running once every step of the provisioning operation is done.
+ * - Creating / Provisioning → Failed when Tencent fails it (or never answered CreateCluster).
+ * - Any live state → Deleting when a deletion is approved (→ Deleted at once if Tencent never had it).
+ * - Deleting → back to the state it had, when Tencent refuses the DeleteCluster.
+ * - Deleting → Deleted (Tencent no longer has it) or DeletedForced (force delete).
+ */
+export const TRANSITIONS = {
+  Creating: ['Provisioning', 'Failed', 'Deleting', 'Deleted'],
+  Provisioning: ['Running', 'Failed', 'Deleting'],
+  Running: ['Deleting'],
+  Failed: ['Deleting', 'Deleted'],
+  Deleting: ['Deleted', 'DeletedForced', 'Creating', 'Provisioning', 'Running', 'Failed'],
+  Deleted: [],
+  DeletedForced: [],
+} as const satisfies Record<ClusterStatus, readonly ClusterStatus[]>;
+
+export const STATES = Object.keys(TRANSITIONS) as ClusterStatus[];
+
+/** A move the lifecycle table does not allow. */
+export class TransitionRefused extends Error {
+  constructor(
+    readonly from: ClusterStatus,
+    readonly to: ClusterStatus,
+  ) {
+    super(`a cluster cannot go from ${from} to ${to}`);
+    this.name = 'TransitionRefused';
+  }
+}
+
+export const canTransition = (from: ClusterStatus, to: ClusterStatus): boolean =>
+  from === to || (TRANSITIONS[from] as readonly ClusterStatus[]).includes(to);
+
+/** Moves the record to `to` (staying put is allowed); throws TransitionRefused for a move the table does not list. */
+export function transition(record: Pick<ClusterRecord, 'status'>, to: ClusterStatus): void {
+  if (!canTransition(record.status, to)) throw new TransitionRefused(record.status, to);
+  record.status = to;
+}
+
+const GONE: readonly ClusterStatus[] = ['Deleted', 'DeletedForced'];
+/** No longer at Tencent: out of /tke list, never watched again. */
+export const isGone = (status: ClusterStatus): boolean => GONE.includes(status);
+/** Statuses whose root message and overview tell the deletion rather than the provisioning. */
+export const isDeletionStatus = (status: ClusterStatus): boolean => status === 'Deleting' || isGone(status);
