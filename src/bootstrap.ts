@@ -1,3 +1,4 @@
+import type { Lifecycle } from './lifecycle/operation.js';
 import { createApp, type TkeopsApp } from './app.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './services/clock.js';
@@ -15,6 +16,8 @@ export interface BootstrapOverrides {
   sleep?: (ms: number) => Promise<void>;
   /** false: the watcher is not put on its cron schedule; the caller ticks it (tests, the benchmark). */
   scheduleWatcher?: boolean;
+  /** Another cluster lifecycle table than the production one (tests of a new step or operation). */
+  lifecycle?: Lifecycle;
 }
 
 /**
@@ -47,6 +50,7 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
     secrets,
     profiles,
     forceDeleteAfterMs: config.forceDeleteAfterMs,
+    ...(overrides.lifecycle ? { lifecycle: overrides.lifecycle } : {}),
     ...watchSchedule,
   });
 }

@@ -1,3 +1,4 @@
+import type { Lifecycle } from '../../src/lifecycle/operation.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -72,6 +73,8 @@ export interface TestBotOptions {
   policyYaml?: string;
   /** Put the watcher on its cron schedule (WATCH_SCHEDULE); off by default, tests tick it themselves. */
   scheduleWatcher?: boolean;
+  /** Another lifecycle table than the production one. */
+  lifecycle?: Lifecycle;
 }
 
 /** The real bot over real HTTP: a signed-request sender, a fake Slack Web API and the Tencent emulator. */
@@ -98,7 +101,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     });
     const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
     // Unless asked, the watcher is not scheduled: tests call bot.watcher.tick(clock.now()) themselves.
-    const bot = await bootstrap(config, { clock, logger, sleep: async () => undefined, scheduleWatcher: options.scheduleWatcher ?? false });
+    const bot = await bootstrap(config, { clock, logger, sleep: async () => undefined, scheduleWatcher: options.scheduleWatcher ?? false, ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}) });
     const { port } = await bot.start(0, '127.0.0.1');
     const send = createSlackSender({ botUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url });
     let botStopped = false;
