@@ -56,13 +56,14 @@ async function followEndpoints({ record, target, now, deps }: StepContext): Prom
   const { progress, spec } = record;
   const at = now.toISOString();
   const changes: Change[] = [];
-  const change = (): Change => (r) => changes.forEach((c) => c(r));
+  /** What this tick found, recorded only when it found something (a quiet tick writes nothing). */
+  const found = (tick: StepTick = {}): StepTick => (changes.length > 0 ? { ...tick, change: (r) => changes.forEach((c) => c(r)) } : tick);
   for (const access of ENDPOINTS[spec.endpointAccess]) {
     const keys = ENDPOINT_PROGRESS[access];
     if (progress[keys.ready]) continue;
     if (!progress[keys.requested]) {
       await during('CreateClusterEndpoint', () => deps.provisioning.requestEndpoint(record.id, access));
-      return { change: change() };
+      return found();
     }
     const { status, error } = await during('DescribeClusterEndpointStatus', () =>
       deps.tke.describeClusterEndpointStatus(target, record.tkeClusterId as string, access),
@@ -70,13 +71,13 @@ async function followEndpoints({ record, target, now, deps }: StepContext): Prom
     if (status === 'CreateFailed') {
       return { fail: { code: 'CreateFailed', message: error || `Tencent could not create the ${access} cluster endpoint.`, action: 'CreateClusterEndpoint' } };
     }
-    if (status !== 'Created') return { change: change() };
+    if (status !== 'Created') return found();
     changes.push((r) => (r.progress[keys.ready] = at));
   }
   if (includesPublic(spec.endpointAccess) && !progress.publicEndpointRestrictedAt) {
     await during('ModifyClusterEndpointSP', () => deps.provisioning.restrictPublicEndpoint(record.id));
   }
-  return { change: change(), done: [''] };
+  return found({ done: [''] });
 }
 
 /**
@@ -218,6 +219,7 @@ export const provisioningSteps: readonly Step[] = [
         const found = pools.find((p) => p.nodePoolId === poolProgress(record, name)?.nodePoolId);
         if (found && found.lifeState === 'normal' && found.readyNodes >= found.desired) ready.push({ name, readyNodes: found.readyNodes });
       }
+      if (ready.length === 0) return undefined;
       return {
         done: ready.map((p) => p.name),
         change: (r) => ready.forEach((p) => Object.assign(poolProgress(r, p.name) ?? {}, { readyNodes: p.readyNodes })),

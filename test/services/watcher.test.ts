@@ -443,6 +443,19 @@ describe('the watcher', () => {
     expect(w.cluster(cluster?.id ?? '')).toMatchObject({ status: 'Failed', failure: { code: 'ResourceUnavailable.ClusterState', action: 'CreateClusterEndpoint' } });
   });
 
+  it('writes nothing and posts nothing on a tick where the endpoint and the pools are still on their way', async () => {
+    const w = await world();
+    await w.seed([gz('waiting')]);
+    w.clock.advance(60_000);
+    await w.tick(); // control plane up: private endpoint and pools requested
+    const posted = w.chat.posts().length;
+
+    const quiet = await w.tick();
+
+    expect(quiet).toMatchObject({ watched: 1, changed: 0, replies: 0 });
+    expect(w.chat.posts()).toHaveLength(posted);
+  });
+
   it('creates no worker pool when CreateClusterEndpoint is refused for good: the cluster fails first', async () => {
     const w = await world();
     const [cluster] = await w.seed([gz('bad-endpoint')]);
