@@ -12,11 +12,14 @@ import { createPolicy, type PolicySpec } from './services/policy.js';
 import type { SecretBox } from './services/secrets.js';
 import type { Services } from './services/services.js';
 import type { Store } from './services/store.js';
+import { createLowdbRepositories } from './services/repositories/lowdb.js';
+import type { Repositories } from './services/repositories/repositories.js';
 import type { TkeGateway } from './services/tke.js';
 import { createDeployService, createProvisioningSteps, type ProvisioningSteps } from './services/deploy.js';
 import { createDrafts } from './services/drafts.js';
 import type { ProfileCatalog } from './services/profiles.js';
 import { createWizardChoices } from './services/wizard-choices.js';
+import { createWizardService } from './services/wizard.js';
 import { createSlackOutbox } from './slack/outbox.js';
 import { createProvisioningThreads } from './slack/threads.js';
 import { createClusterLookup } from './services/cluster-lookup.js';
@@ -74,6 +77,8 @@ export interface TkeopsApp {
   watcher: Watcher;
   /** The store the services were built on: for tests and the sandbox, never handed to handlers. */
   store: Store;
+  /** The repositories over that store (the services' only way to it). */
+  repositories: Repositories;
   /** The Tencent gateway and the provisioning steps the watcher runs: for tests and the sandbox, never handed to handlers. */
   tke: TkeGateway;
   provisioning: ProvisioningSteps;
@@ -96,7 +101,8 @@ export function createApp(deps: AppDeps): TkeopsApp {
     logger: boltLogger(deps.logger),
     ...(deps.slack.apiUrl ? { clientOptions: { slackApiUrl: deps.slack.apiUrl } } : {}),
   });
-  const audit = createAudit({ store: deps.store, clock: deps.clock });
+  const repositories = createLowdbRepositories(deps.store);
+  const audit = createAudit({ log: repositories.audit, clock: deps.clock });
   /** A Web API client that never retries and rejects rate-limited calls: its caller decides what happens then. */
   const noRetryClient = (timeout: number) =>
     new WebClient(deps.slack.botToken, {
@@ -121,23 +127,28 @@ export function createApp(deps: AppDeps): TkeopsApp {
   // After the timeout a post is dropped (it may show in Slack) and an edit is sent again.
   const outbox = createSlackOutbox({ client: noRetryClient(OUTBOX_TIMEOUT_MS), logger: deps.logger });
   const forceDeleteAfterMs = deps.forceDeleteAfterMs ?? DEFAULT_FORCE_DELETE_AFTER_MS;
-  const accounts = createAccountService({ store: deps.store, tke: deps.tke, secrets: deps.secrets, clock: deps.clock, audit });
+  const accounts = createAccountService({ accounts: repositories.accounts, tke: deps.tke, secrets: deps.secrets, clock: deps.clock, audit });
   const lifecycle = deps.lifecycle ?? defaultLifecycle;
   const threads = createProvisioningThreads({ store: deps.store, accounts, outbox, clock: deps.clock, logger: deps.logger, lifecycle });
   const provisioning = createProvisioningSteps({ store: deps.store, tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
+  const clusterLookup = createClusterLookup({ clusters: repositories.clusters, policy });
+  const drafts = createDrafts({ drafts: repositories.drafts, clock: deps.clock });
+  const wizardChoices = createWizardChoices({ tke: deps.tke, accounts });
+  const deploy = createDeployService({ clusters: repositories.clusters, drafts: repositories.drafts, store: deps.store, tke: deps.tke, accounts, profiles: deps.profiles, clock: deps.clock, audit, logger: deps.logger });
   const services: Services = {
     threads,
     lifecycle,
-    clusterLookup: createClusterLookup({ store: deps.store, policy }),
+    clusterLookup,
     clock: deps.clock,
     logger: deps.logger,
     policy,
     accounts,
     profiles: deps.profiles,
-    drafts: createDrafts({ store: deps.store, clock: deps.clock }),
-    wizardChoices: createWizardChoices({ tke: deps.tke, accounts }),
-    deploy: createDeployService({ store: deps.store, tke: deps.tke, accounts, profiles: deps.profiles, clock: deps.clock, audit, logger: deps.logger }),
-    deletion: createDeletionService({ store: deps.store, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs }),
+    drafts,
+    wizardChoices,
+    wizard: createWizardService({ drafts, choices: wizardChoices, accounts, policy, profiles: deps.profiles, clusterLookup, deploy, threads, logger: deps.logger }),
+    deploy,
+    deletion: createDeletionService({ clusters: repositories.clusters, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs }),
   };
   registerHandlers(app, services);
   const watcher = createWatcher({
@@ -157,6 +168,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     services,
     watcher,
     store: deps.store,
+    repositories,
     tke: deps.tke,
     provisioning,
     async start(port, host = '127.0.0.1') {

@@ -33,6 +33,10 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
   const profiles = await loadProfiles(config.profilesDir);
   if (config.masterKey !== undefined) parseMasterKey(config.masterKey);
   const store = await openStore(config.dataFile);
+  if (store.migrated) {
+    const { from, to, backup, notes } = store.migrated;
+    logger.warn({ file: store.file, from, to, backup, notes }, `store migrated from schema version ${from} to ${to}; the original is kept as ${backup}`);
+  }
   const secrets = createSecretBox(await loadMasterKey({ masterKey: config.masterKey, storeFile: config.dataFile, logger }));
   const tke = createTkeGateway({
     logger,

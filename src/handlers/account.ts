@@ -1,13 +1,14 @@
-import type { App, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { scopeLabel, type AccountField, type AccountFieldErrors } from '../services/accounts.js';
+import { scopeLabel, type AccountField, type AccountFieldErrors, type AccountSummary, type AddAccountResult } from '../services/accounts.js';
 import type { Decision } from '../services/policy-types.js';
 import type { Services } from '../services/services.js';
-import type { AccountScope } from '../services/store-schema.js';
+import type { AccountScope } from '../services/domain/index.js';
 import { accountListMessage } from '../views/account-list.js';
 import { accountModal, accountModalExpired, parseAccountModalMetadata, type AccountModalOrigin } from '../views/account-modal.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
+import { usageText } from '../views/help.js';
 import { pickedValue, typedText } from './slack-payloads.js';
 import { receivedNow, tellUser } from './tell-user.js';
 import type { Subcommand, SubcommandRequest } from './tke-command.js';
@@ -20,8 +21,9 @@ export interface AccountHandlerOptions {
   onAccountCreatedInWizard: (args: { client: WebClient; draftId: string; accountId: string }) => Promise<void>;
 }
 
-const USAGE =
-  'Usage: `/tke account add [tenant|project]` · `/tke account list` · `/tke account remove <name> [tenant|project]`';
+const USAGE = usageText(
+  'Usage: `/tke account add [tenant|project]` · `/tke account list` · `/tke account remove <name> [tenant|project]`',
+);
 
 const BLOCK_OF: Record<AccountField, string> = {
   name: BlockIds.accountName,
@@ -42,7 +44,7 @@ function subject(request: SubcommandRequest) {
 }
 
 /** `/tke account add|list|remove`. */
-export function accountSubcommand(services: Services): Subcommand {
+export function accountSubcommand(services: Pick<Services, 'accounts' | 'policy' | 'logger' | 'clock'>): Subcommand {
   const { accounts, policy, logger } = services;
 
   const commandOrigin = (request: SubcommandRequest): AccountModalOrigin => {
@@ -126,16 +128,68 @@ export function accountSubcommand(services: Services): Subcommand {
   };
 }
 
-/** The "Add cloud account" submission: validated, checked with Tencent and saved before the ack (≤ 3 s). */
-export function register(app: App, services: Services, options: AccountHandlerOptions): void {
-  const { accounts, policy, logger, drafts } = services;
-  const { onAccountCreatedInWizard } = options;
+/** What the "Add cloud account" submission uses. */
+export type AccountSubmitServices = Pick<Services, 'accounts' | 'policy' | 'logger' | 'clock' | 'wizard'>;
 
-  app.view<ViewSubmitAction>(CallbackIds.accountAdd, async ({ ack, body, view, client }) => {
+/** The account modal's fields as typed. */
+function typedAccount(values: unknown, scope: AccountScope) {
+  const text = (block: string, action: string) => typedText(values, block, action);
+  return {
+    name: text(BlockIds.accountName, ActionIds.accountName),
+    description: text(BlockIds.accountDescription, ActionIds.accountDescription),
+    secretId: text(BlockIds.accountSecretId, ActionIds.accountSecretId),
+    secretKey: text(BlockIds.accountSecretKey, ActionIds.accountSecretKey),
+    scope,
+  };
+}
+
+/**
+ * The scope the user picked, if the policy lets them add an account in it from this channel
+ * (the project always comes from the channel, never from the form); else the error for the scope field.
+ */
+async function pickedScope(
+  policy: Services['policy'],
+  subject: { user: string; channel: string },
+  scopeKind: string | undefined,
+): Promise<{ scope: AccountScope } | { error: string }> {
+  const project = policy.projectForChannel(subject.channel)?.name;
+  let scope: AccountScope;
+  if (scopeKind === 'tenant') scope = { kind: 'tenant' };
+  else if (scopeKind === 'project' && project) scope = { kind: 'project', project };
+  else {
+    const decision = await policy.check('account.addProject', { ...subject, project });
+    return { error: decision.allowed ? 'Choose a scope.' : decision.message };
+  }
+  const decision = await policy.check(scope.kind === 'tenant' ? 'account.addTenant' : 'account.addProject', { ...subject, project });
+  return decision.allowed ? { scope } : { error: decision.message };
+}
+
+/** After the ack: back to the wizard the modal was pushed from, or a private confirmation where the command was run. */
+async function announceAccount(
+  services: AccountSubmitServices,
+  options: AccountHandlerOptions,
+  args: { client: WebClient; user: string; channel: string; origin: AccountModalOrigin; account: AccountSummary },
+): Promise<void> {
+  const { client, user, channel, origin, account } = args;
+  try {
+    if (origin.kind === 'wizard') {
+      await options.onAccountCreatedInWizard({ client, draftId: origin.draftId, accountId: account.id });
+    } else {
+      await tellUser(client, services, { user, channel, responseUrl: origin.responseUrl }, {
+        text: `Cloud account *${account.name}* (${scopeLabel(account.scope)}, \`${account.secretIdMasked}\`) is saved: Tencent accepted its credentials.`,
+      });
+    }
+  } catch (error) {
+    services.logger.error({ err: error, accountId: account.id }, 'cloud account saved, but telling Slack failed');
+  }
+}
+
+/** The "Add cloud account" submission: validated, checked with Tencent and saved before the ack (≤ 3 s). */
+function submitAccount(services: AccountSubmitServices, options: AccountHandlerOptions) {
+  return async ({ ack, body, view, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
     const user = body.user.id;
     const origin = parseAccountModalMetadata(view.private_metadata);
-    const draft = origin?.kind === 'wizard' ? drafts.get(origin.draftId) : undefined;
-    const channel = origin?.kind === 'command' ? origin.channel : draft?.userId === user ? draft.channel : undefined;
+    const channel = origin?.kind === 'command' ? origin.channel : origin ? await services.wizard.channelOf(origin.draftId, user) : undefined;
     if (!origin || !channel) {
       await ack({ response_action: 'update', view: accountModalExpired() });
       return;
@@ -147,43 +201,16 @@ export function register(app: App, services: Services, options: AccountHandlerOp
       });
 
     const values = view.state.values;
-    const text = (block: string, action: string) => typedText(values, block, action);
-    const scopeKind = pickedValue(values, BlockIds.accountScope, ActionIds.accountScope);
-
-    // The project always comes from the channel, never from the form.
-    const project = policy.projectForChannel(channel)?.name;
-    let scope: AccountScope;
-    if (scopeKind === 'tenant') scope = { kind: 'tenant' };
-    else if (scopeKind === 'project' && project) scope = { kind: 'project', project };
-    else {
-      const decision = await policy.check('account.addProject', { user, channel, project });
-      await errors({ scope: decision.allowed ? 'Choose a scope.' : decision.message });
+    const picked = await pickedScope(services.policy, { user, channel }, pickedValue(values, BlockIds.accountScope, ActionIds.accountScope));
+    if ('error' in picked) {
+      await errors({ scope: picked.error });
       return;
     }
-    const decision = await policy.check(scope.kind === 'tenant' ? 'account.addTenant' : 'account.addProject', {
-      user,
-      channel,
-      project,
-    });
-    if (!decision.allowed) {
-      await errors({ scope: decision.message });
-      return;
-    }
-
-    let result: Awaited<ReturnType<typeof accounts.add>>;
+    let result: AddAccountResult;
     try {
-      result = await accounts.add(
-        {
-          name: text(BlockIds.accountName, ActionIds.accountName),
-          description: text(BlockIds.accountDescription, ActionIds.accountDescription),
-          secretId: text(BlockIds.accountSecretId, ActionIds.accountSecretId),
-          secretKey: text(BlockIds.accountSecretKey, ActionIds.accountSecretKey),
-          scope,
-        },
-        user,
-      );
+      result = await services.accounts.add(typedAccount(values, picked.scope), user);
     } catch (error) {
-      logger.error({ err: error }, 'could not add a cloud account');
+      services.logger.error({ err: error }, 'could not add a cloud account');
       await errors({ secretKey: 'tkeops could not save the cloud account; try again.' });
       return;
     }
@@ -193,17 +220,10 @@ export function register(app: App, services: Services, options: AccountHandlerOp
     }
     // A plain ack closes this modal; from the wizard it pops back to the wizard underneath.
     await ack();
-    const account = result.account;
-    try {
-      if (origin.kind === 'wizard') {
-        await onAccountCreatedInWizard({ client, draftId: origin.draftId, accountId: account.id });
-      } else {
-        await tellUser(client, services, { user, channel, responseUrl: origin.responseUrl }, {
-          text: `Cloud account *${account.name}* (${scopeLabel(account.scope)}, \`${account.secretIdMasked}\`) is saved: Tencent accepted its credentials.`,
-        });
-      }
-    } catch (error) {
-      logger.error({ err: error, accountId: account.id }, 'cloud account saved, but telling Slack failed');
-    }
-  });
+    await announceAccount(services, options, { client, user, channel, origin, account: result.account });
+  };
+}
+
+export function register(app: App, services: AccountSubmitServices, options: AccountHandlerOptions): void {
+  app.view<ViewSubmitAction>(CallbackIds.accountAdd, submitAccount(services, options));
 }

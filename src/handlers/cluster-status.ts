@@ -2,9 +2,10 @@ import type { App } from '@slack/bolt';
 import { listItem, overviewInput } from '../services/cluster-summary.js';
 import { UNKNOWN_CLUSTER } from '../services/deletion-rules.js';
 import type { Services } from '../services/services.js';
-import type { ClusterRecord } from '../services/store-schema.js';
+import type { ClusterRecord } from '../services/domain/index.js';
 import { clusterListMessage } from '../views/cluster-list.js';
 import { clusterOverviewMessage, type ClusterOverviewInput } from '../views/cluster-overview.js';
+import { usageText } from '../views/help.js';
 import { ActionIds } from '../views/ids.js';
 import { namedCluster, type Viewer } from './named-cluster.js';
 import { parseClusterClick } from './slack-payloads.js';
@@ -21,13 +22,16 @@ export interface ClusterStatusOptions {
   deletionSlot: DeletionSlot;
 }
 
-const STATUS_USAGE = 'Usage: `/tke status <cluster>` — see `/tke list` for the names.';
-const LIST_USAGE = "Usage: `/tke list` (nothing after it) lists the clusters of this channel's project; `/tke status <cluster>` shows one.";
+const STATUS_USAGE = usageText('Usage: `/tke status <cluster>` — see `/tke list` for the names.');
+const LIST_USAGE = usageText("Usage: `/tke list` (nothing after it) lists the clusters of this channel's project; `/tke status <cluster>` shows one.");
+
+/** What `/tke status`, `/tke list` and the Overview button use. */
+export type ClusterStatusServices = Pick<Services, 'policy' | 'accounts' | 'clock' | 'clusterLookup' | 'logger' | 'lifecycle'>;
 
 type Ephemeral = { text: string; blocks?: ReturnType<typeof clusterOverviewMessage>['blocks'] };
 
 /** The overview this user may see, or the policy's refusal. */
-async function overviewFor(services: Services, options: ClusterStatusOptions, cluster: ClusterRecord, viewer: Viewer): Promise<Ephemeral> {
+async function overviewFor(services: ClusterStatusServices, options: ClusterStatusOptions, cluster: ClusterRecord, viewer: Viewer): Promise<Ephemeral> {
   const decision = await services.policy.check('cluster.view', { ...viewer, project: cluster.project });
   if (!decision.allowed) return { text: decision.message };
   const accountName = services.accounts.nameOf(cluster.spec.accountId);
@@ -39,7 +43,7 @@ async function overviewFor(services: Services, options: ClusterStatusOptions, cl
  * `/tke status <cluster>`: the overview, ephemeral. The overview may ask Slack who is on-call (to
  * offer force delete), so it follows the ack through response_url.
  */
-export function statusSubcommand(services: Services, options: ClusterStatusOptions): Subcommand {
+export function statusSubcommand(services: ClusterStatusServices, options: ClusterStatusOptions): Subcommand {
   return async (request) => {
     const named = await namedCluster(request, services.clusterLookup, STATUS_USAGE);
     if (!named) return;
@@ -53,7 +57,7 @@ export function statusSubcommand(services: Services, options: ClusterStatusOptio
 }
 
 /** `/tke list`: the channel's project clusters with their status (deleted ones left out). */
-export function listSubcommand(services: Services): Subcommand {
+export function listSubcommand(services: Pick<Services, 'policy' | 'clusterLookup' | 'lifecycle'>): Subcommand {
   return async ({ ack, command, args }) => {
     if (args.length > 0) {
       await ack({ response_type: 'ephemeral', text: LIST_USAGE });
@@ -66,13 +70,13 @@ export function listSubcommand(services: Services): Subcommand {
       return;
     }
     const { clusterLookup } = services;
-    const clusters = clusterLookup.listForChannel(viewer.channel).map((c) => listItem(c, services.lifecycle));
+    const clusters = (await clusterLookup.listForChannel(viewer.channel)).map((c) => listItem(c, services.lifecycle));
     await ack({ response_type: 'ephemeral', ...clusterListMessage(clusterLookup.scopeName(viewer.channel), clusters) });
   };
 }
 
 /** The root message's Overview button: the overview, privately, to whoever clicked (see tellUser). */
-export function register(app: App, services: Services, options: ClusterStatusOptions): void {
+export function register(app: App, services: ClusterStatusServices, options: ClusterStatusOptions): void {
   app.action(ActionIds.clusterOverview, async ({ ack, body, client, logger }) => {
     await ack();
     const click = parseClusterClick(body);
@@ -81,7 +85,7 @@ export function register(app: App, services: Services, options: ClusterStatusOpt
       return;
     }
     const viewer = { user: click.user, channel: click.channel };
-    const cluster = services.clusterLookup.get(click.clusterId);
+    const cluster = await services.clusterLookup.get(click.clusterId);
     let message: Ephemeral;
     try {
       message = cluster ? await overviewFor(services, options, cluster, viewer) : { text: UNKNOWN_CLUSTER };

@@ -1,33 +1,43 @@
 import type { App } from '@slack/bolt';
 import { deletionSummary } from '../services/deletion-rules.js';
 import type { Services } from '../services/services.js';
-import type { ClusterRecord } from '../services/store-schema.js';
+import type { ClusterRecord } from '../services/domain/index.js';
 import { deleteModal } from '../views/delete-modal.js';
 import { deletionRefusalText } from '../views/deletion-refusals.js';
 import type { SavedResponseUrl } from '../views/private-metadata.js';
+import { alreadyDeletedText } from '../views/deletion-status.js';
 import { deleteButton, forceDeleteButton, forceDeleteNote } from '../views/deletion-thread.js';
+import { usageText } from '../views/help.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
 import type { DeletionSlot } from './cluster-status.js';
-import { onClusterButton, onTypedNameConfirmation, tellViewer, type DeletionFlow } from './deletion-confirmation.js';
+import { onClusterButton, onTypedNameConfirmation, replaceClickedOverview, tellViewer, type DeletionFlow } from './deletion-confirmation.js';
 import { namedCluster, type Viewer } from './named-cluster.js';
 import { receivedNow } from './tell-user.js';
 import type { Subcommand } from './tke-command.js';
 
-const USAGE = 'Usage: `/tke delete <cluster>` — see `/tke list` for the names.';
+/** What `/tke delete`, the overview's deletion slot and the Delete button use. */
+export type DeleteServices = Pick<Services, 'deletion' | 'policy' | 'clusterLookup' | 'accounts' | 'logger' | 'clock'>;
 
-/** The deletion's refusal (already Deleting: when force delete becomes available), else the policy's. */
-async function deletionRefusal(services: Services, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
+const USAGE = usageText('Usage: `/tke delete <cluster>` — see `/tke list` for the names.');
+
+/**
+ * The deletion's refusal (already Deleting: when force delete becomes available; already gone:
+ * what happened and where to look, for an old overview's button), else the policy's.
+ */
+async function deletionRefusal(services: Pick<Services, 'deletion' | 'policy'>, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
   const blocked = services.deletion.deletionRefusal(cluster);
+  if (blocked?.reason === 'already_deleted') return alreadyDeletedText({ ...cluster, name: cluster.spec.name });
   if (blocked) return deletionRefusalText(blocked.refusal);
   const decision = await services.policy.check('cluster.delete', { ...viewer, project: cluster.project });
   return decision.allowed ? undefined : decision.message;
 }
 
-function modalFor(cluster: ClusterRecord, channel: string, responseUrl: SavedResponseUrl | undefined) {
+function modalFor(cluster: ClusterRecord, channel: string, responseUrl: SavedResponseUrl | undefined, from?: 'overview') {
   return deleteModal({
     clusterId: cluster.id,
     channel,
     ...(responseUrl ? { responseUrl } : {}),
+    ...(from ? { from } : {}),
     name: cluster.spec.name,
     region: cluster.spec.region,
     workerPools: cluster.spec.workerPools,
@@ -36,7 +46,7 @@ function modalFor(cluster: ClusterRecord, channel: string, responseUrl: SavedRes
 }
 
 /** `/tke delete <cluster>`: the confirmation modal, for those the policy lets delete. */
-export function deleteSubcommand(services: Services): Subcommand {
+export function deleteSubcommand(services: DeleteServices): Subcommand {
   return async (request) => {
     const { ack, command, client, respond } = request;
     const named = await namedCluster(request, services.clusterLookup, USAGE);
@@ -63,7 +73,7 @@ export function deleteSubcommand(services: Services): Subcommand {
  * Deleting, how long until force delete, and the Force Delete Cluster button once it is available
  * to this user.
  */
-export function deletionSlot(services: Services): DeletionSlot {
+export function deletionSlot(services: Pick<Services, 'deletion' | 'policy' | 'clock'>): DeletionSlot {
   return async (cluster, viewer) => {
     const subject = { ...viewer, project: cluster.project };
     switch (services.deletion.deletionRefusal(cluster)?.reason) {
@@ -91,7 +101,7 @@ export function deletionSlot(services: Services): DeletionSlot {
 }
 
 /** The overview's Delete cluster button and the confirmation submission. */
-export function register(app: App, services: Services): void {
+export function register(app: App, services: DeleteServices): void {
   const flow: DeletionFlow = {
     button: 'Delete',
     topic: 'deletion',
@@ -100,18 +110,21 @@ export function register(app: App, services: Services): void {
 
   onClusterButton(app, services, flow, ActionIds.clusterDelete, async ({ click, viewer, cluster }, client) => {
     try {
-      await client.views.open({ trigger_id: click.triggerId, view: modalFor(cluster, viewer.channel, viewer.responseUrl) });
+      await client.views.open({ trigger_id: click.triggerId, view: modalFor(cluster, viewer.channel, viewer.responseUrl, 'overview') });
     } catch (error) {
       services.logger.error({ err: error, clusterId: cluster.id }, 'could not open the delete modal');
       await tellViewer(client, services, flow, viewer, 'Slack did not open the form in time; click Delete cluster again.');
     }
   });
 
+  const slot = deletionSlot(services);
   onTypedNameConfirmation(app, services, flow, {
     callbackId: CallbackIds.deleteConfirm,
     blockId: BlockIds.deleteConfirmName,
     actionId: ActionIds.deleteConfirmName,
     run: (clusterId, user) => services.deletion.requestDeletion(clusterId, user),
+    // The overview the Delete cluster button was on now shows the deletion, without that button.
+    done: async (cluster, pointer, viewer) => replaceClickedOverview(services, pointer, cluster, await slot(cluster, viewer)),
     failureLog: 'deletion failed',
     failureText: (name) => `Deleting ${name} did not start: tkeops hit an unexpected error; try again.`,
   });

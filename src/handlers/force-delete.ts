@@ -1,15 +1,24 @@
 import type { App } from '@slack/bolt';
+import { isGone } from '../services/deletion-rules.js';
 import { DeletionError } from '../services/deletion.js';
 import type { Services } from '../services/services.js';
-import type { ClusterRecord } from '../services/store-schema.js';
+import type { ClusterRecord } from '../services/domain/index.js';
+import type { DeletionModalPointer } from '../views/delete-modal.js';
+import { alreadyDeletedText } from '../views/deletion-status.js';
+import { forceDeleteUsedMessage } from '../views/deletion-thread.js';
 import { forceDeleteLoadingModal, forceDeleteModal, forceDeleteNoticeModal } from '../views/force-delete-modal.js';
 import { deletionRefusalText } from '../views/deletion-refusals.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
-import { onClusterButton, onTypedNameConfirmation, tellViewer, type DeletionFlow } from './deletion-confirmation.js';
+import { onClusterButton, onTypedNameConfirmation, replaceClickedOverview, tellViewer, type DeletionFlow } from './deletion-confirmation.js';
+import { replaceClickedMessage } from './tell-user.js';
 import type { Viewer } from './named-cluster.js';
 
-/** The policy's refusal (who may force delete), else the deletion's (too early: how long is left). */
-async function forceRefusal(services: Services, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
+/**
+ * For a cluster already gone (a used offer, an old overview): what happened and where to look.
+ * Otherwise the policy's refusal (who may force delete), else the deletion's (too early: how long is left).
+ */
+async function forceRefusal(services: Pick<Services, 'policy' | 'deletion'>, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
+  if (isGone(cluster.status)) return alreadyDeletedText({ ...cluster, name: cluster.spec.name });
   const decision = await services.policy.check('cluster.forceDelete', { ...viewer, project: cluster.project });
   if (!decision.allowed) return decision.message;
   const refusal = services.deletion.forceDeleteRefusal(cluster);
@@ -17,11 +26,27 @@ async function forceRefusal(services: Services, cluster: ClusterRecord, viewer: 
 }
 
 /**
+ * Once force deleted: the thread's offer says who did it and when, with no button; an overview
+ * the button was on shows the cluster as it is now.
+ */
+async function replaceUsedButton(services: ForceDeleteServices, cluster: ClusterRecord, pointer: DeletionModalPointer): Promise<void> {
+  const { forcedBy, forcedAt } = cluster.deletion ?? {};
+  if (pointer.from === 'thread' && forcedBy && forcedAt) {
+    const replaced = await replaceClickedMessage(services, pointer.responseUrl, forceDeleteUsedMessage({ name: cluster.spec.name, by: forcedBy, at: forcedAt }));
+    if (!replaced) services.logger.warn({ clusterId: cluster.id }, 'the force-delete offer still shows its button');
+    return;
+  }
+  await replaceClickedOverview(services, pointer, cluster);
+}
+
+/**
  * The Force Delete Cluster button (thread offer and overview) and its confirmation. The click
  * opens a "Looking up leftover resources…" modal at once, since three Tencent lookups may not fit
  * the trigger's 3 seconds, then updates it with what is left.
  */
-export function register(app: App, services: Services): void {
+type ForceDeleteServices = Pick<Services, 'deletion' | 'policy' | 'clusterLookup' | 'accounts' | 'logger' | 'clock'>;
+
+export function register(app: App, services: ForceDeleteServices): void {
   const { logger } = services;
   const flow: DeletionFlow = {
     button: 'Force delete',
@@ -30,7 +55,8 @@ export function register(app: App, services: Services): void {
   };
 
   onClusterButton(app, services, flow, ActionIds.clusterForceDelete, async ({ click, viewer, cluster }, client) => {
-    const pointer = { clusterId: cluster.id, channel: viewer.channel, ...(viewer.responseUrl ? { responseUrl: viewer.responseUrl } : {}) };
+    const from = click.ephemeral ? ('overview' as const) : ('thread' as const);
+    const pointer = { clusterId: cluster.id, channel: viewer.channel, from, ...(viewer.responseUrl ? { responseUrl: viewer.responseUrl } : {}) };
     let viewId: string | undefined;
     try {
       viewId = (await client.views.open({ trigger_id: click.triggerId, view: forceDeleteLoadingModal({ ...pointer, name: cluster.spec.name }) })).view?.id;
@@ -60,7 +86,8 @@ export function register(app: App, services: Services): void {
     callbackId: CallbackIds.forceDeleteConfirm,
     blockId: BlockIds.forceDeleteConfirmName,
     actionId: ActionIds.forceDeleteConfirmName,
-    run: (clusterId, user) => services.deletion.forceDelete(clusterId, user),
+    run: async (clusterId, user) => (await services.deletion.forceDelete(clusterId, user)).cluster,
+    done: (cluster, pointer) => replaceUsedButton(services, cluster, pointer),
     failureLog: 'force delete failed',
     failureText: (name) => `Force delete of ${name} did not happen: tkeops hit an unexpected error; try again.`,
   });

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Services } from '../services/services.js';
 import * as account from './account.js';
 import * as clusterStatus from './cluster-status.js';
-import { createSubcommand } from './create.js';
+import * as create from './create.js';
 import * as deletion from './delete.js';
 import * as forceDelete from './force-delete.js';
 import { profileSubcommand } from './profile.js';
@@ -14,7 +14,7 @@ export function registerHandlers(app: App, services: Services): void {
   const overview = { deletionSlot: deletion.deletionSlot(services) };
   tkeCommand.register(app, {
     account: account.accountSubcommand(services),
-    create: createSubcommand(services),
+    create: create.createSubcommand(services),
     status: clusterStatus.statusSubcommand(services, overview),
     list: clusterStatus.listSubcommand(services),
     delete: deletion.deleteSubcommand(services),
@@ -24,5 +24,6 @@ export function registerHandlers(app: App, services: Services): void {
   deletion.register(app, services);
   forceDelete.register(app, services);
   wizard.register(app, services);
+  create.register(app, services);
   account.register(app, services, { onAccountCreatedInWizard: (args) => wizard.returnToWizardWithAccount(services, args) });
 }

@@ -1,5 +1,5 @@
 import type { ClusterLookup } from '../services/cluster-lookup.js';
-import type { ClusterRecord } from '../services/store-schema.js';
+import type { ClusterRecord } from '../services/domain/index.js';
 import type { SubcommandRequest } from './tke-command.js';
 
 /** Who is looking at a cluster, and from which channel (the channel decides the project). */
@@ -21,7 +21,7 @@ export async function namedCluster(
     return undefined;
   }
   const viewer = { user: command.user_id, channel: command.channel_id };
-  const cluster = clusterLookup.findByName(viewer.channel, name);
+  const cluster = await clusterLookup.findByName(viewer.channel, name);
   if (!cluster) {
     await ack({ response_type: 'ephemeral', text: `There is no cluster called ${name} in ${clusterLookup.scopeName(viewer.channel)}. See \`/tke list\`.` });
     return undefined;

@@ -1,8 +1,9 @@
 import type { Services } from '../services/services.js';
+import { usageText } from '../views/help.js';
 import { profileListMessage, profileMessage } from '../views/profile.js';
 import type { Subcommand } from './tke-command.js';
 
-const USAGE = 'Usage: `/tke profile list` · `/tke profile show <name>`';
+const USAGE = usageText('Usage: `/tke profile list` · `/tke profile show <name>`');
 
 /** `/tke profile list | show <name>`: the shipped cluster profiles, answered ephemerally. */
 export function profileSubcommand(services: Pick<Services, 'profiles'>): Subcommand {

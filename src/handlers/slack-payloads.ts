@@ -26,13 +26,15 @@ export interface ClusterClick {
   triggerId: string;
   /** The clicked message's response_url (a private answer that works where tkeops cannot post). */
   responseUrl?: string;
+  /** The button was in an ephemeral message (an overview), not in a channel message (the thread). */
+  ephemeral: boolean;
 }
 
 const clusterClickSchema = z.object({
   user: z.object({ id: z.string().min(1) }),
   trigger_id: z.string().min(1),
   channel: z.object({ id: z.string() }).optional(),
-  container: z.object({ channel_id: z.string().optional() }).optional(),
+  container: z.object({ channel_id: z.string().optional(), is_ephemeral: z.boolean().optional() }).optional(),
   actions: z.array(z.object({ value: z.string().min(1) })).min(1),
   response_url: z.string().optional(),
 });
@@ -45,5 +47,6 @@ export function parseClusterClick(body: unknown): ClusterClick | undefined {
   const clusterId = parsed.data.actions[0]?.value;
   if (!channel || !clusterId) return undefined;
   const { response_url: responseUrl } = parsed.data;
-  return { user: parsed.data.user.id, channel, clusterId, triggerId: parsed.data.trigger_id, ...(responseUrl ? { responseUrl } : {}) };
+  const ephemeral = parsed.data.container?.is_ephemeral ?? false;
+  return { user: parsed.data.user.id, channel, clusterId, triggerId: parsed.data.trigger_id, ephemeral, ...(responseUrl ? { responseUrl } : {}) };
 }

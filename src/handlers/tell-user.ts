@@ -43,12 +43,12 @@ export function receivedNow(services: Pick<Services, 'clock'>, url: string | und
 
 const isFresh = (services: TellServices, saved: SavedResponseUrl) => services.clock.now().getTime() - saved.at < RESPONSE_URL_FRESH_MS;
 
-async function postToResponseUrl(url: string, message: PrivateMessage): Promise<void> {
+async function postToResponseUrl(url: string, message: PrivateMessage, replaceOriginal = false): Promise<void> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json; charset=utf-8' },
     // replace_original false: from a button in a message, the answer is a new ephemeral message, the message stays.
-    body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, ...message }),
+    body: JSON.stringify(replaceOriginal ? { replace_original: true, ...message } : { response_type: 'ephemeral', replace_original: false, ...message }),
     signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
   });
   const body = await response.text();
@@ -62,6 +62,22 @@ async function postToResponseUrl(url: string, message: PrivateMessage): Promise<
     // Slack may answer plain text ("ok").
   }
   if (!response.ok || refused) throw new Error(`response_url answered HTTP ${response.status}${refused ? ` (${refused})` : ''}`);
+}
+
+/**
+ * Replaces the message whose button was clicked (an ephemeral overview, or a thread message for
+ * everyone) through that click's response_url, while Slack still takes it. Never throws; false
+ * when the message could not be replaced (logged).
+ */
+export async function replaceClickedMessage(services: TellServices, saved: SavedResponseUrl | undefined, message: PrivateMessage): Promise<boolean> {
+  if (!saved || !isFresh(services, saved)) return false;
+  try {
+    await postToResponseUrl(saved.url, message, true);
+    return true;
+  } catch (error) {
+    services.logger.warn({ err: error }, 'could not replace the clicked message');
+    return false;
+  }
 }
 
 const slackError = (error: unknown) => (error instanceof WebAPIPlatformError ? error.data.error : undefined);

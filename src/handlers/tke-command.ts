@@ -21,11 +21,20 @@ const help: Subcommand = async ({ ack }) => {
   await ack({ response_type: 'ephemeral', ...helpMessage() });
 };
 
+/**
+ * The handler of a typed subcommand: only the table's own entries count, so `constructor` or
+ * `__proto__` (an Object's inherited members) find none and get the help.
+ */
+function subcommandHandler(subcommands: Readonly<Record<string, Subcommand>>, subcommand: string): Subcommand | undefined {
+  if (subcommand === 'help') return help;
+  return Object.hasOwn(subcommands, subcommand) ? subcommands[subcommand] : undefined;
+}
+
 /** `/tke` routes to one handler per subcommand; help (and anything unknown) answers with the help. */
 export function register(app: App, subcommands: Record<string, Subcommand>): void {
   app.command('/tke', async (args) => {
     const { subcommand, args: words } = parseTkeText(args.command.text);
-    const handler = subcommand === 'help' ? help : subcommands[subcommand];
+    const handler = subcommandHandler(subcommands, subcommand);
     if (!handler) {
       await args.ack({ response_type: 'ephemeral', ...helpMessage(subcommand) });
       return;

@@ -1,28 +1,31 @@
 /**
- * The `/tke create` wizard's listeners. Steps move forward with `response_action: 'update'` on
+ * The `/tke create` wizard's listeners: each turns a Slack payload into a WizardService call, acks,
+ * and draws what the service returns. Steps move forward with `response_action: 'update'` on
  * submit (one modal whose content changes, so Slack's 3-view stack limit never matters and the
  * view id stays the same), with inline `errors` when a step's rules fail. Block actions (region,
- * VPC, endpoint access, pool zones, retry loading, add/remove pool, back) ack at once, save the
- * typed values in the draft, load choices from Tencent when needed and redraw with views.update
- * (passing the view's hash, so a slow redraw never overwrites a newer one); "+ Cloud account"
- * pushes the account modal. The step a view shows is its callback id.
+ * VPC, endpoint access, pool zones, retry loading, add/remove pool, back) ack at once, and the
+ * step is redrawn with views.update (passing the view's hash, so a slow redraw never overwrites a
+ * newer one); "+ Cloud account" pushes the account modal. Closing the wizard (view_closed) keeps
+ * what was typed. The step a view shows is its callback id.
  */
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewClosedAction, ViewSubmitAction } from '@slack/bolt';
 import { WebAPIPlatformError, type WebClient } from '@slack/web-api';
 import type { ModalView } from '@slack/types';
 import { z } from 'zod';
-import { DeployError } from '../services/deploy.js';
-import { formOf, newPoolForm, optionsOf } from '../services/drafts.js';
 import type { Services } from '../services/services.js';
-import type { ClusterRecord, DraftRecord, WizardForm } from '../services/store-schema.js';
+import type { Deployer, Gone, Redraw, Typed, WizardEdit, WizardStep } from '../services/wizard.js';
+import { WIZARD_STEPS } from '../services/wizard.js';
 import { accountModal } from '../views/account-modal.js';
 import { ActionIds } from '../views/ids.js';
-import { parseWizardMetadata, stepOfCallback, wizardCallbackId, wizardDeployedView, wizardExpiredView } from '../views/wizard/common.js';
 import { stateValuesSchema, type StateValues } from '../views/view-state.js';
-import { applyState, errorsForBlocks, WIZARD_STEPS } from '../views/wizard/fields.js';
-import type { WizardStep } from '../views/wizard/fields.js';
+import { parseWizardMetadata, stepOfCallback, wizardCallbackId, wizardExpiredView } from '../views/wizard/common.js';
+import { deployNotice } from '../views/wizard/deploy-notices.js';
+import { applyState, errorsForBlocks } from '../views/wizard/fields.js';
+import { wizardGoneView, wizardView } from '../views/wizard/screen.js';
 import { tellUser } from './tell-user.js';
-import { checkStep, nextStep, previousStep, renderStep } from './wizard-steps.js';
+
+/** What the wizard's listeners use. */
+export type WizardHandlerServices = Pick<Services, 'wizard' | 'logger' | 'clock'>;
 
 /** The part of a view payload the wizard reads. */
 const viewSchema = z.object({
@@ -35,17 +38,27 @@ const viewSchema = z.object({
 });
 type ViewPayload = z.infer<typeof viewSchema>;
 
-const stateOf = (view: ViewPayload): StateValues => view.state?.values ?? {};
-const blockIdsOf = (view: ViewPayload): string[] => view.blocks.flatMap((b) => (b.block_id ? [b.block_id] : []));
-
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+type ClosedArgs = SlackViewMiddlewareArgs<ViewClosedAction> & AllMiddlewareArgs;
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
-/** The wizard's draft, or the view to show instead: expired (gone, someone else's) or already deployed. */
-type Opened = { draft: DraftRecord } | { closed: ModalView };
+/** A wizard view as Slack sent it back: its id, step, draft pointer and typed values. */
+interface WizardViewPayload {
+  view: ViewPayload;
+  draftId: string;
+}
 
-const deployedView = (cluster: ClusterRecord): ModalView =>
-  wizardDeployedView({ name: cluster.spec.name, channel: cluster.channel, thread: cluster.thread });
+const stateOf = (view: ViewPayload): StateValues => view.state?.values ?? {};
+const blockIdsOf = (view: ViewPayload): string[] => view.blocks.flatMap((b) => (b.block_id ? [b.block_id] : []));
+/** The typed values of the view, applied to the stored form. */
+const typedIn = (view: ViewPayload): Typed => (form) => applyState(form, stateOf(view));
+
+/** The view and the draft it points at (its private_metadata), or undefined for a view that is not a wizard's. */
+function wizardViewOf(raw: unknown): WizardViewPayload | undefined {
+  const parsed = viewSchema.safeParse(raw);
+  const draftId = parsed.success ? parseWizardMetadata(parsed.data.private_metadata)?.draftId : undefined;
+  return parsed.success && draftId ? { view: parsed.data, draftId } : undefined;
+}
 
 /**
  * Redraws a wizard view; resolves with the view's new hash, or undefined when Slack says the view
@@ -61,251 +74,177 @@ async function updateView(client: WebClient, viewId: string, view: ModalView, ha
   }
 }
 
-export function register(app: App, services: Services): void {
-  const { drafts, logger, policy, accounts } = services;
-
-  /** The draft, only for the user who opened the wizard and only until it is deployed. */
-  function openDraft(draftId: string | undefined, user: string): Opened {
-    const draft = draftId === undefined ? undefined : drafts.get(draftId);
-    if (!draft || draft.userId !== user) return { closed: wizardExpiredView() };
-    if (!draft.clusterId) return { draft };
-    const cluster = services.clusterLookup.get(draft.clusterId);
-    return { closed: cluster ? deployedView(cluster) : wizardExpiredView() };
+/**
+ * Draws what the service returned on the view: the gone notice, or the step now (loading, when
+ * Tencent is asked for choices), then the step with the loaded choices — unless a newer redraw
+ * changed the view meanwhile.
+ */
+export async function showRedraw(
+  services: WizardHandlerServices,
+  client: WebClient,
+  view: { id: string; hash?: string | undefined },
+  draftId: string,
+  redraw: Redraw | Gone,
+): Promise<void> {
+  if (redraw.kind === 'gone') {
+    await updateView(client, view.id, wizardGoneView(redraw.gone), view.hash);
+    return;
   }
-
-  /** The draft a view points at (its private_metadata). */
-  const openView = (view: ViewPayload | undefined, user: string): Opened => openDraft(parseWizardMetadata(view?.private_metadata)?.draftId, user);
-
-  /** What a view shows when its draft could not be saved: it expired, or was deployed meanwhile. */
-  const closedView = (draftId: string, user: string): ModalView => {
-    const opened = openDraft(draftId, user);
-    return 'closed' in opened ? opened.closed : wizardExpiredView();
+  let hash = view.hash;
+  const show = async (next: ModalView): Promise<boolean> => {
+    const answered = await updateView(client, view.id, next, hash);
+    if (answered === undefined) services.logger.debug({ draft: draftId, viewId: view.id }, 'wizard redraw dropped: the view changed meanwhile');
+    hash = answered || undefined;
+    return answered !== undefined;
   };
+  if (redraw.now && !(await show(wizardView(redraw.now)))) return;
+  if (!redraw.loadChoices) return;
+  const loaded = await services.wizard.loadChoices(draftId, redraw.step);
+  if (loaded) await show(wizardView(loaded));
+}
 
-  /** Saves the form (and the view showing it), loads choices the form now needs, redraws the view. */
-  async function redraw(client: WebClient, view: { id: string; hash?: string | undefined }, draft: DraftRecord, step: WizardStep, form: WizardForm, notice?: string) {
-    let current = await drafts.update(draft.id, (d) => {
-      d.form = form;
-      d.viewId = view.id;
-    });
-    if (!current) return;
-    let hash = view.hash;
-    const show = async (record: DraftRecord): Promise<boolean> => {
-      const next = await updateView(client, view.id, (await renderStep(services, record, step, notice)).view, hash);
-      if (next === undefined) logger.debug({ draft: draft.id, viewId: view.id }, 'wizard redraw dropped: the view changed meanwhile');
-      hash = next || undefined;
-      return next !== undefined;
-    };
-    const options = optionsOf(current);
-    const needsLoading = services.wizardChoices.needsLoading(form, options);
-    if (!needsLoading && !options.error) {
-      await show(current);
+/** Next on a step: the service's errors inline (or as a notice when no field of the view shows them), else the next step. */
+function submitStep(services: WizardHandlerServices, step: WizardStep) {
+  return async ({ ack, body, view: raw, client }: SubmitArgs): Promise<void> => {
+    const target = wizardViewOf(raw);
+    if (!target) {
+      await ack({ response_action: 'update', view: wizardExpiredView() });
       return;
     }
-    // "Loading …" while Tencent answers (a retry hides the old error meanwhile).
-    if (needsLoading && !(await show({ ...current, options: { ...options, error: undefined } }))) return;
-    const loaded = await services.wizardChoices.load(form, options);
-    current = await drafts.update(draft.id, (d) => {
-      d.options = loaded;
-    });
-    if (current) await show(current);
-  }
-
-  /** A step's submission: its rules pass → the next step; else inline errors. */
-  async function submitStep({ ack, body, view: rawView, client }: SubmitArgs, step: WizardStep): Promise<void> {
-    const parsed = viewSchema.safeParse(rawView);
-    const opened = openView(parsed.data, body.user.id);
-    if (!parsed.success || 'closed' in opened) {
-      await ack({ response_action: 'update', view: 'closed' in opened ? opened.closed : wizardExpiredView() });
-      return;
-    }
-    const view = parsed.data;
-    const { draft } = opened;
-    const form = applyState(formOf(draft), stateOf(view));
-    const checked = await checkStep(services, draft, step, form);
-    if (!checked.ok) {
-      const saved = (await drafts.update(draft.id, (d) => (d.form = form))) ?? draft;
-      const shown = errorsForBlocks(checked.errors, blockIdsOf(view));
-      await ack(
-        'inline' in shown
-          ? { response_action: 'errors', errors: shown.inline }
-          : { response_action: 'update', view: (await renderStep(services, saved, step, shown.notice)).view },
-      );
-      return;
-    }
-    const saved = await drafts.update(draft.id, (d) => {
-      d.form = form;
-      d.viewId = view.id;
-    });
-    if (!saved) {
-      await ack({ response_action: 'update', view: closedView(draft.id, body.user.id) });
-      return;
-    }
-    const shown = await renderStep(services, saved, nextStep(step));
-    await ack({ response_action: 'update', view: shown.view });
-    // Placement and worker pools show choices from Tencent (regions, key pairs, subnets...): load them after the ack.
-    const options = optionsOf(saved);
-    const showsChoices = shown.step === 'placement' || shown.step === 'pools';
-    if (showsChoices && (services.wizardChoices.needsLoading(form, options) || options.error)) {
-      await redraw(client, { id: view.id }, saved, shown.step, form);
-    }
-  }
-
-  /** Why the draft's user may not deploy it now: the policy on creating clusters there, and on the chosen cloud account. */
-  async function deployRefusal(draft: DraftRecord): Promise<string | undefined> {
-    const subject = { user: draft.userId, channel: draft.channel };
-    const create = await policy.check('cluster.create', { ...subject, project: draft.project });
-    if (!create.allowed) return create.message;
-    const accountId = formOf(draft).accountId;
-    const use = accountId ? await accounts.checkUse(accountId, subject, policy) : undefined;
-    return use && !use.allowed ? use.message : undefined;
-  }
-
-  /** An ephemeral message to the deployer in the wizard's channel; a direct message when tkeops cannot post there. */
-  async function tellDeployer(client: WebClient, draft: DraftRecord, text: string): Promise<void> {
-    const delivery = await tellUser(client, services, { user: draft.userId, channel: draft.channel }, { text });
-    if (!delivery) logger.warn({ draft: draft.id }, 'could not tell the deployer either way');
-  }
-
-  /**
-   * Deploy: the policy and the whole spec checked again (the wizard may have been open for hours),
-   * ack (closes the modal), then the cluster is created and its provisioning thread opened.
-   */
-  async function submitDeploy({ ack, body, view: rawView, client, context }: SubmitArgs): Promise<void> {
-    const parsed = viewSchema.safeParse(rawView);
-    if (context.retryNum !== undefined) logger.info({ viewId: parsed.data?.id, retryNum: context.retryNum }, 'Deploy submission retried by Slack');
-    // A second click or a Slack retry finds the draft deployed: it shows the cluster instead.
-    const opened = openView(parsed.data, body.user.id);
-    if ('closed' in opened) {
-      await ack({ response_action: 'update', view: opened.closed });
-      return;
-    }
-    const { draft } = opened;
-    const refusal = await deployRefusal(draft);
-    if (refusal) {
-      await ack();
-      await tellDeployer(client, draft, `Deploy did not start: ${refusal}`);
-      return;
-    }
-    const checked = await checkStep(services, draft, 'review', formOf(draft));
-    if (!checked.ok) {
-      // A Deploy of the same view that just went through takes the cluster name: show that cluster, not the name rule.
-      const now = openDraft(draft.id, body.user.id);
-      await ack({ response_action: 'update', view: 'closed' in now ? now.closed : (await renderStep(services, draft, 'review')).view });
-      return;
-    }
-    await drafts.update(draft.id, (d) => (d.spec = checked.spec));
-    await ack();
-    try {
-      const result = await services.deploy.deploy(draft.id, body.user.id);
-      const { cluster } = result;
-      // The provisioning thread (its root message, then the replies due); idempotent, and the watcher retries it.
-      const announced = await services.threads.announce(cluster.id);
-      if (!announced && result.created) {
-        await tellDeployer(
-          client,
-          draft,
-          `Cluster *${cluster.spec.name}* is being created, but tkeops could not post its provisioning thread in <#${draft.channel}>. ` +
-            `Invite @tkeops to the channel (\`/invite @tkeops\`) and the thread will appear there. ` +
-            `Provisioning goes on meanwhile; \`/tke status ${cluster.spec.name}\` shows where it is.`,
-        );
+    const { view, draftId } = target;
+    const user = body.user.id;
+    const submitted = await services.wizard.submit(draftId, user, step, typedIn(view), view.id);
+    switch (submitted.kind) {
+      case 'gone':
+        await ack({ response_action: 'update', view: wizardGoneView(submitted.gone) });
+        return;
+      case 'invalid': {
+        const shown = errorsForBlocks(submitted.errors, blockIdsOf(view));
+        if ('inline' in shown) {
+          await ack({ response_action: 'errors', errors: shown.inline });
+          return;
+        }
+        const redrawn = await services.wizard.screen(draftId, user, step, shown.notice);
+        await ack({ response_action: 'update', view: redrawn.kind === 'gone' ? wizardGoneView(redrawn.gone) : wizardView(redrawn.screen) });
+        return;
       }
-      logger.info({ cluster: cluster.id, created: result.created, status: cluster.status, announced }, 'Deploy handled');
-    } catch (error) {
-      const text =
-        error instanceof DeployError ? `Deploy did not start: ${error.message}` : 'Deploy did not start: tkeops hit an unexpected error; try again.';
-      if (!(error instanceof DeployError)) logger.error({ err: error, draft: draft.id }, 'Deploy failed');
-      await tellDeployer(client, draft, text);
+      case 'next':
+        await ack({ response_action: 'update', view: wizardView(submitted.screen) });
+        // Placement and worker pools show choices from Tencent: loaded after the ack.
+        if (submitted.then) await showRedraw(services, client, { id: view.id }, draftId, submitted.then);
     }
-  }
+  };
+}
 
-  for (const step of WIZARD_STEPS) {
-    app.view<ViewSubmitAction>(wizardCallbackId(step), (args) => (step === 'review' ? submitDeploy(args) : submitStep(args, step)));
-  }
+/** An ephemeral message to the deployer in the wizard's channel; a direct message when tkeops cannot post there. */
+async function tellDeployer(services: WizardHandlerServices, client: WebClient, deployer: Deployer, text: string): Promise<void> {
+  const delivery = await tellUser(client, services, { user: deployer.user, channel: deployer.channel }, { text });
+  if (!delivery) services.logger.warn({ draft: deployer.draftId }, 'could not tell the deployer either way');
+}
 
-  /** A block action inside the wizard: the view and its draft, or undefined once the view has been answered. */
-  async function actionTarget(args: ActionArgs): Promise<{ view: ViewPayload; draft: DraftRecord; step: WizardStep } | undefined> {
-    await args.ack();
-    const parsed = viewSchema.safeParse(args.body.view);
-    if (!parsed.success) return undefined;
-    const view = parsed.data;
-    const opened = openView(view, args.body.user.id);
-    const step = stepOfCallback(view.callback_id);
-    if ('closed' in opened || !step) {
-      await updateView(args.client, view.id, 'closed' in opened ? opened.closed : wizardExpiredView(), view.hash);
-      return undefined;
+/**
+ * Deploy: the policy and the whole spec checked (the wizard may have been open for hours), ack
+ * (closes the modal), then the validated spec goes to Deploy and the provisioning thread opens.
+ */
+function submitDeploy(services: WizardHandlerServices) {
+  return async ({ ack, body, view: raw, client, context }: SubmitArgs): Promise<void> => {
+    const target = wizardViewOf(raw);
+    if (context.retryNum !== undefined) services.logger.info({ viewId: target?.view.id, retryNum: context.retryNum }, 'Deploy submission retried by Slack');
+    // A second click or a Slack retry finds the draft deployed: it shows the cluster instead.
+    const checked = target ? await services.wizard.checkDeploy(target.draftId, body.user.id) : undefined;
+    if (!checked || checked.kind === 'gone') {
+      await ack({ response_action: 'update', view: checked ? wizardGoneView(checked.gone) : wizardExpiredView() });
+      return;
     }
-    return { view, draft: opened.draft, step };
-  }
+    if (checked.kind === 'invalid') {
+      await ack({ response_action: 'update', view: wizardView(checked.screen) });
+      return;
+    }
+    await ack();
+    const outcome = checked.kind === 'refused' ? checked : await services.wizard.deploy(checked);
+    const notice = deployNotice(outcome);
+    if (notice) await tellDeployer(services, client, outcome.deployer, notice);
+    if (outcome.kind === 'started') {
+      const { cluster, created, announced } = outcome;
+      services.logger.info({ cluster: cluster.id, created, status: cluster.status, announced }, 'Deploy handled');
+    }
+  };
+}
 
-  /**
-   * A block action inside the wizard: ack, apply the typed values, let `change` edit the form
-   * (add a pool, go back...), then redraw. `change` returns the step to show.
-   */
-  const onAction = (change?: (form: WizardForm, args: ActionArgs, step: WizardStep) => WizardStep | void) => async (args: ActionArgs) => {
+/** Cancel or ×: what was typed on the step is kept, for the next /tke create to offer. */
+function closeWizard(services: WizardHandlerServices) {
+  return async ({ ack, body, view: raw }: ClosedArgs): Promise<void> => {
+    await ack();
+    const target = wizardViewOf(raw);
+    if (target) await services.wizard.close(target.draftId, body.user.id, typedIn(target.view));
+  };
+}
+
+/** A block action inside a wizard view: ack, then its view, draft and step (an unreadable view shows the expired notice). */
+async function actionTarget(args: ActionArgs): Promise<(WizardViewPayload & { step: WizardStep }) | undefined> {
+  await args.ack();
+  const parsed = viewSchema.safeParse(args.body.view);
+  if (!parsed.success) return undefined;
+  const target = wizardViewOf(parsed.data);
+  const step = stepOfCallback(parsed.data.callback_id);
+  if (!target || !step) {
+    await updateView(args.client, parsed.data.id, wizardExpiredView(), parsed.data.hash);
+    return undefined;
+  }
+  return { ...target, step };
+}
+
+/** A button or dispatching input inside a step: the form as typed, `edit` applied, the step redrawn. */
+function onEdit(services: WizardHandlerServices, editOf: (args: ActionArgs) => WizardEdit) {
+  return async (args: ActionArgs): Promise<void> => {
     const target = await actionTarget(args);
     if (!target) return;
-    const form = applyState(formOf(target.draft), stateOf(target.view));
-    const step = change?.(form, args, target.step) ?? target.step;
-    await redraw(args.client, target.view, target.draft, step, form);
+    const { view, draftId, step } = target;
+    const redraw = await services.wizard.edit(draftId, args.body.user.id, step, typedIn(view), editOf(args), view.id);
+    await showRedraw(services, args.client, view, draftId, redraw);
   };
+}
 
-  const clickedValue = (args: ActionArgs) => {
-    const action = args.action;
-    return action.type === 'button' ? action.value : undefined;
-  };
+const keep = (): WizardEdit => ({ kind: 'keep' });
+const clickedValue = (args: ActionArgs) => (args.action.type === 'button' ? args.action.value : undefined);
 
-  app.action(ActionIds.wizardRegion, onAction());
-  app.action(ActionIds.wizardVpc, onAction());
-  app.action(ActionIds.wizardEndpointAccess, onAction());
-  app.action(ActionIds.wizardPoolZones, onAction());
-  app.action(ActionIds.wizardRetryLoad, onAction());
-  app.action(
-    ActionIds.wizardAddPool,
-    onAction((form) => {
-      form.pools.push(newPoolForm(form));
-      form.nextPoolKey += 1;
-    }),
-  );
-  app.action(
-    ActionIds.wizardRemovePool,
-    onAction((form, args) => {
-      const key = clickedValue(args);
-      form.pools = form.pools.filter((p) => p.key !== key);
-    }),
-  );
-  app.action(
-    ActionIds.wizardBack,
-    onAction((_form, _args, step) => previousStep(step)),
-  );
-
-  // "+ Cloud account": the account modal is pushed on top; on success the account handler calls returnToWizardWithAccount.
-  app.action(ActionIds.wizardAddAccount, async (args: ActionArgs) => {
+/** "+ Cloud account": the account modal pushed on top; on success the account handler calls returnToWizardWithAccount. */
+function onAddAccount(services: WizardHandlerServices) {
+  return async (args: ActionArgs): Promise<void> => {
     const target = await actionTarget(args);
     if (!target) return;
-    const { view, draft } = target;
+    const { view, draftId } = target;
     const user = args.body.user.id;
-    const form = applyState(formOf(draft), stateOf(view));
-    await drafts.update(draft.id, (d) => {
-      d.form = form;
-      d.viewId = view.id;
-    });
-    const subject = { user, channel: draft.channel };
-    const scopes = await accounts.addableScopes(subject, policy);
-    if (scopes.length === 0) {
-      const decision = await policy.check('account.addProject', { ...subject, project: draft.project });
-      const reason = decision.allowed ? 'This channel belongs to no project.' : decision.message;
-      await redraw(args.client, view, draft, 'basics', form, `You cannot add a cloud account here. ${reason}`);
+    const adding = await services.wizard.addAccount(draftId, user, typedIn(view), view.id);
+    if (adding.kind !== 'push') {
+      await showRedraw(services, args.client, view, draftId, adding);
       return;
     }
     try {
-      await args.client.views.push({ trigger_id: args.body.trigger_id, view: accountModal({ origin: { kind: 'wizard', draftId: draft.id }, scopes }) });
+      await args.client.views.push({ trigger_id: args.body.trigger_id, view: accountModal({ origin: { kind: 'wizard', draftId }, scopes: adding.scopes }) });
     } catch (error) {
       // Typically expired_trigger_id: the trigger lives 3 s. The wizard says so instead of doing nothing.
-      logger.error({ err: error, draft: draft.id }, 'could not push the cloud account form');
-      await redraw(args.client, view, draft, 'basics', form, 'Slack did not open the form in time; click *+ Cloud account* again.');
+      services.logger.error({ err: error, draft: draftId }, 'could not push the cloud account form');
+      const redraw = await services.wizard.redraw(draftId, user, 'basics', 'Slack did not open the form in time; click *+ Cloud account* again.');
+      await showRedraw(services, args.client, view, draftId, redraw);
     }
-  });
+  };
+}
+
+export function register(app: App, services: WizardHandlerServices): void {
+  for (const step of WIZARD_STEPS) {
+    app.view<ViewSubmitAction>(wizardCallbackId(step), step === 'review' ? submitDeploy(services) : submitStep(services, step));
+    app.view<ViewClosedAction>({ callback_id: wizardCallbackId(step), type: 'view_closed' }, closeWizard(services));
+  }
+  app.action(ActionIds.wizardRegion, onEdit(services, keep));
+  app.action(ActionIds.wizardVpc, onEdit(services, keep));
+  app.action(ActionIds.wizardEndpointAccess, onEdit(services, keep));
+  app.action(ActionIds.wizardPoolZones, onEdit(services, keep));
+  app.action(ActionIds.wizardRetryLoad, onEdit(services, keep));
+  app.action(ActionIds.wizardAddPool, onEdit(services, () => ({ kind: 'addPool' })));
+  app.action(ActionIds.wizardRemovePool, onEdit(services, (args) => ({ kind: 'removePool', key: clickedValue(args) ?? '' })));
+  app.action(ActionIds.wizardBack, onEdit(services, () => ({ kind: 'back' })));
+  app.action(ActionIds.wizardAddAccount, onAddAccount(services));
 }
 
 /**
@@ -313,13 +252,9 @@ export function register(app: App, services: Services): void {
  * wizard underneath selects it and is redrawn.
  */
 export async function returnToWizardWithAccount(
-  services: Services,
+  services: Pick<Services, 'wizard'>,
   args: { client: WebClient; draftId: string; accountId: string },
 ): Promise<void> {
-  const draft = await services.drafts.update(args.draftId, (d) => {
-    d.form = { ...formOf(d), accountId: args.accountId };
-  });
-  if (!draft?.viewId) return;
-  const view: ModalView = (await renderStep(services, draft, 'basics')).view;
-  await args.client.views.update({ view_id: draft.viewId, view });
+  const shown = await services.wizard.selectAccount(args.draftId, args.accountId);
+  if (shown) await args.client.views.update({ view_id: shown.viewId, view: wizardView(shown.screen) });
 }

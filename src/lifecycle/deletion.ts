@@ -1,5 +1,5 @@
 import { TKEOPS_TAG_KEY } from '../services/cluster-spec.js';
-import type { AuditEntry, ClusterRecord, WorkerPoolSpec } from '../services/store-schema.js';
+import type { AuditEntry, ClusterRecord, WorkerPoolSpec } from '../services/domain/index.js';
 import type { LeftoverResources, TkeGateway, TkeTarget } from '../services/tke.js';
 import type { LeftoverOwner } from './events.js';
 import type { Operation, StepContext } from './operation.js';
@@ -130,7 +130,7 @@ export const deletionOperation: Operation = {
       records: 'deletion.deletedAt; status Deleted',
       doneAt: (r) => r.deletion?.deletedAt,
       record: (r, at) => {
-        transition(r, 'Deleted');
+        transition(r, 'Deleted', at);
         if (r.deletion) r.deletion.deletedAt = at;
       },
       /** Waits for Tencent to no longer have the cluster; a force delete under way finishes the record itself (as Deleted (forced)). */

@@ -1,4 +1,4 @@
-import type { EndpointAccessChoice, TencentFailure, WorkerPoolSpec } from '../services/store-schema.js';
+import type { EndpointAccessChoice, TencentFailure, WorkerPoolSpec } from '../services/domain/index.js';
 import type { LeftoverResources } from '../services/tke.js';
 
 /** The cluster a leftover lookup is about: the tkeops record id and Tencent's cluster id. */

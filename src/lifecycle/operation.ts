@@ -1,5 +1,5 @@
 import type { Logger } from '../services/logger.js';
-import type { AuditEntry, ClusterRecord, ClusterStatus, TencentFailure } from '../services/store-schema.js';
+import type { AuditEntry, ClusterRecord, ClusterStatus, TencentFailure } from '../services/domain/index.js';
 import type { TkeCluster, TkeGateway, TkeTarget } from '../services/tke.js';
 import type { OnCall, ThreadEvent, ThreadReply } from './events.js';
 

@@ -1,5 +1,5 @@
 import { ENDPOINTS, includesPublic, TKEOPS_TAG_KEY } from '../services/cluster-spec.js';
-import type { ClusterRecord, TencentFailure } from '../services/store-schema.js';
+import type { ClusterRecord, TencentFailure } from '../services/domain/index.js';
 import type { EndpointAccess, PendingRelease, Release } from '../services/tke.js';
 import type { Change, Operation, Step, StepContext, StepTick } from './operation.js';
 import { transition } from './states.js';
@@ -138,7 +138,7 @@ export const provisioningSteps: readonly Step[] = [
      * adopted and provisioning goes on; if not, it fails with a clear code, so it can be deleted
      * (without calling Tencent) and its name used again.
      */
-    advance: ({ record, tencent }) => {
+    advance: ({ record, tencent, now }) => {
       if (!tencent) {
         const tag = `${TKEOPS_TAG_KEY}=${record.id}`;
         return Promise.resolve({
@@ -154,7 +154,7 @@ export const provisioningSteps: readonly Step[] = [
         done: [''],
         change: (r) => {
           r.tkeClusterId = clusterId;
-          transition(r, 'Provisioning');
+          transition(r, 'Provisioning', now.toISOString());
         },
       });
     },
@@ -264,7 +264,7 @@ export const provisioningSteps: readonly Step[] = [
     doneAt: (r) => r.progress.readyAt,
     record: (r, at) => {
       r.progress.readyAt = at;
-      transition(r, 'Running');
+      transition(r, 'Running', at);
     },
     advance: () => Promise.resolve(done),
     reply: (r) => ({ kind: 'clusterReady', name: r.spec.name, totalMs: since(r, r.progress.readyAt) }),

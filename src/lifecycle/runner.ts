@@ -1,4 +1,4 @@
-import type { AuditEntry, ClusterRecord, TencentFailure } from '../services/store-schema.js';
+import type { AuditEntry, ClusterRecord, TencentFailure } from '../services/domain/index.js';
 import type { ThreadReply } from './events.js';
 import { doneAtOf, instancesOf, recordDone, replyOf, type Change, type Operation, type Step, type StepContext } from './operation.js';
 import { retriedNextTick } from './tencent-calls.js';

@@ -1,4 +1,4 @@
-import type { ClusterRecord, ClusterStatus } from '../services/store-schema.js';
+import { isGone, type ClusterRecord, type ClusterStatus } from '../services/domain/index.js';
 
 /**
  * The cluster's states and the moves between them: the only place a status changes is
@@ -37,14 +37,39 @@ export class TransitionRefused extends Error {
 export const canTransition = (from: ClusterStatus, to: ClusterStatus): boolean =>
   from === to || (TRANSITIONS[from] as readonly ClusterStatus[]).includes(to);
 
-/** Moves the record to `to` (staying put is allowed); throws TransitionRefused for a move the table does not list. */
-export function transition(record: Pick<ClusterRecord, 'status'>, to: ClusterStatus): void {
+/**
+ * Moves the record to `to` at `at` (ISO time; staying put is allowed); throws TransitionRefused for
+ * a move the table does not list. A move to Failed records when it failed (`failedAt`, where the
+ * elapsed time stops); a failed cluster put back after Tencent refused its deletion keeps the time
+ * it first failed.
+ */
+export function transition(record: Pick<ClusterRecord, 'status' | 'failedAt'>, to: ClusterStatus, at: string): void {
   if (!canTransition(record.status, to)) throw new TransitionRefused(record.status, to);
+  if (to === 'Failed' && (record.status === 'Creating' || record.status === 'Provisioning')) record.failedAt = at;
   record.status = to;
 }
 
-const GONE: readonly ClusterStatus[] = ['Deleted', 'DeletedForced'];
-/** No longer at Tencent: out of /tke list, never watched again. */
-export const isGone = (status: ClusterStatus): boolean => GONE.includes(status);
+/**
+ * When the cluster's provisioning or deletion ended (ISO time): ready, failed, deleted or force
+ * deleted. The root message, the overview and the deletion summary all stop their clocks here;
+ * undefined while something is under way (or for a record written before the time was kept).
+ */
+export function endedAt(record: Pick<ClusterRecord, 'status' | 'progress' | 'failedAt' | 'deletion'>): string | undefined {
+  switch (record.status) {
+    case 'Running':
+      return record.progress.readyAt;
+    case 'Failed':
+      return record.failedAt;
+    case 'Deleted':
+      return record.deletion?.deletedAt;
+    case 'DeletedForced':
+      return record.deletion?.forcedAt;
+    default:
+      return undefined;
+  }
+}
+
+/** No longer at Tencent (Deleted, Deleted (forced)): out of /tke list, never watched again. */
+export { isGone };
 /** Statuses whose root message and overview tell the deletion rather than the provisioning. */
 export const isDeletionStatus = (status: ClusterStatus): boolean => status === 'Deleting' || isGone(status);

@@ -1,4 +1,4 @@
-import type { ClusterRecord } from '../services/store-schema.js';
+import type { ClusterRecord } from '../services/domain/index.js';
 import { TencentError } from '../services/tke.js';
 
 /**

@@ -4,9 +4,8 @@ import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
 import type { Decision, Policy } from './policy-types.js';
 import type { SecretBox } from './secrets.js';
-import { isGone } from './deletion-rules.js';
-import type { AccountRecord, AccountScope } from './store-schema.js';
-import type { Store } from './store.js';
+import type { AccountScope, CloudAccount } from './domain/index.js';
+import type { AccountRepository } from './repositories/repositories.js';
 import { TencentError, type TencentCredential, type TkeGateway } from './tke.js';
 
 /** Names are one word so `/tke account remove <name>` can name them. */
@@ -91,7 +90,7 @@ export interface AccountService {
 }
 
 export interface AccountServiceDeps {
-  store: Store;
+  accounts: AccountRepository;
   tke: Pick<TkeGateway, 'describeRegions'>;
   secrets: SecretBox;
   clock: Clock;
@@ -112,7 +111,7 @@ const sameScope = (a: AccountScope, b: AccountScope) =>
   a.kind === b.kind && (a.kind === 'tenant' || (b.kind === 'project' && a.project === b.project));
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-function summarize(record: AccountRecord): AccountSummary {
+function summarize(record: CloudAccount): AccountSummary {
   return {
     id: record.id,
     name: record.name,
@@ -139,7 +138,7 @@ class Timeout extends Error {}
 
 export function createAccountService(deps: AccountServiceDeps): AccountService {
   const timeoutMs = deps.validateTimeoutMs ?? DEFAULT_VALIDATE_TIMEOUT_MS;
-  const records = () => deps.store.read((data) => data.accounts);
+  const records = () => deps.accounts.all();
   const findRecord = (name: string, scope: AccountScope) =>
     records().find((a) => sameName(a.name, name) && sameScope(a.scope, scope));
 
@@ -177,7 +176,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     }
 
     const now = deps.clock.now().toISOString();
-    const record: AccountRecord = {
+    const record: CloudAccount = {
       id: `acct-${randomUUID()}`,
       name,
       description,
@@ -189,11 +188,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
       validatedAt: now,
     };
     // Checked again inside the write: two people may submit the same name at once.
-    const saved = await deps.store.update((data) => {
-      if (data.accounts.some((a) => sameName(a.name, name) && sameScope(a.scope, scope))) return false;
-      data.accounts.push(record);
-      return true;
-    });
+    const saved = await deps.accounts.insertUnique(record);
     if (!saved) return { ok: false, errors: { name: duplicateMessage(name, scope) } };
     await deps.audit.record(actor, 'account.add', record.id, {
       name,
@@ -211,14 +206,13 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
   }
 
   async function remove(name: string, scope: AccountScope, actor: string): Promise<RemoveAccountResult> {
-    const result = await deps.store.update((data): RemoveAccountResult => {
-      const record = data.accounts.find((a) => sameName(a.name, name) && sameScope(a.scope, scope));
-      if (!record) return { ok: false, reason: 'not_found' };
-      const users = data.clusters.filter((c) => c.spec.accountId === record.id && !isGone(c.status));
-      if (users.length > 0) return { ok: false, reason: 'in_use', clusters: users.map((c) => c.spec.name) };
-      data.accounts = data.accounts.filter((a) => a.id !== record.id);
-      return { ok: true, account: summarize(record) };
-    });
+    // The check that no live cluster uses it is made in the same write as the removal.
+    const removal = await deps.accounts.removeUnused({ name, scope });
+    const result: RemoveAccountResult = removal.removed
+      ? { ok: true, account: summarize(removal.account) }
+      : removal.reason === 'in_use'
+        ? { ok: false, reason: 'in_use', clusters: removal.clusters }
+        : { ok: false, reason: 'not_found' };
     if (result.ok) {
       await deps.audit.record(actor, 'account.remove', result.account.id, {
         name: result.account.name,

@@ -1,54 +1,41 @@
-import { isGone } from './deletion-rules.js';
+import { CLUSTER_STATUSES, isGone, type Cluster } from './domain/index.js';
 import type { Policy } from './policy-types.js';
-import type { ClusterRecord, StoreData } from './store-schema.js';
-import type { Store } from './store.js';
-
-/**
- * The cluster name rule the wizard and Deploy share: within a project (clusters created from
- * channels of no project share one scope), a name belongs to at most one cluster that is not
- * deleted, whatever its case.
- */
-export function isClusterNameTaken(data: Pick<StoreData, 'clusters'>, project: string | undefined, name: string): boolean {
-  const wanted = name.toLowerCase();
-  return data.clusters.some((c) => c.project === project && !isGone(c.status) && c.spec.name.toLowerCase() === wanted);
-}
+import type { ClusterRepository } from './repositories/repositories.js';
 
 /**
  * Finds clusters the way people name them in a channel: within the channel's project (clusters
- * created from channels of no project share one namespace, as Deploy's name rule does).
+ * created from channels of no project share one namespace, as Deploy's name rule does: a name
+ * belongs to at most one cluster that is not deleted, whatever its case).
  */
 export interface ClusterLookup {
   /** The project's clusters that are not deleted, by name. */
-  listForChannel(channel: string): ClusterRecord[];
+  listForChannel(channel: string): Promise<Cluster[]>;
   /** The project's cluster called `name` (any case); a deleted one only when no live one has the name. */
-  findByName(channel: string, name: string): ClusterRecord | undefined;
-  get(clusterId: string): ClusterRecord | undefined;
+  findByName(channel: string, name: string): Promise<Cluster | undefined>;
+  get(clusterId: string): Promise<Cluster | undefined>;
   /** The name the channel's scope goes by: its project, or the channel itself. */
   scopeName(channel: string): string;
   /** Whether a cluster of the project (undefined: of no project) that is not deleted has this name. */
-  isNameTaken(project: string | undefined, name: string): boolean;
+  isNameTaken(project: string | undefined, name: string): Promise<boolean>;
 }
 
-export function createClusterLookup(deps: { store: Store; policy: Pick<Policy, 'projectForChannel'> }): ClusterLookup {
-  const inScope = (channel: string) => {
-    const project = deps.policy.projectForChannel(channel)?.name;
-    return deps.store.read((data) => data.clusters.filter((c) => c.project === project));
-  };
+/** Every status but the deleted ones. */
+const LIVE = CLUSTER_STATUSES.filter((status) => !isGone(status));
+
+export function createClusterLookup(deps: { clusters: ClusterRepository; policy: Pick<Policy, 'projectForChannel'> }): ClusterLookup {
+  const projectOf = (channel: string) => deps.policy.projectForChannel(channel)?.name;
   return {
-    listForChannel: (channel) =>
-      inScope(channel)
-        .filter((c) => !isGone(c.status))
-        .sort((a, b) => a.spec.name.localeCompare(b.spec.name)),
-    findByName(channel, name) {
-      const named = inScope(channel).filter((c) => c.spec.name.toLowerCase() === name.toLowerCase());
-      const live = named.find((c) => !isGone(c.status));
-      return live ?? named.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
-    },
-    get: (clusterId) => deps.store.read((data) => data.clusters.find((c) => c.id === clusterId)),
+    listForChannel: async (channel) =>
+      (await deps.clusters.list({ project: projectOf(channel) ?? null, status: LIVE })).sort((a, b) => a.spec.name.localeCompare(b.spec.name)),
+    findByName: (channel, name) => deps.clusters.findByName(projectOf(channel), name),
+    get: (clusterId) => deps.clusters.get(clusterId),
     scopeName: (channel) => {
-      const project = deps.policy.projectForChannel(channel)?.name;
+      const project = projectOf(channel);
       return project ? `project ${project}` : `<#${channel}>`;
     },
-    isNameTaken: (project, name) => deps.store.read((data) => isClusterNameTaken(data, project, name)),
+    isNameTaken: async (project, name) => {
+      const found = await deps.clusters.findByName(project, name);
+      return found !== undefined && !isGone(found.status);
+    },
   };
 }

@@ -23,7 +23,7 @@ import { z } from 'zod';
 import { cidrsOverlap } from './cidr.js';
 import { applyOverrides, listPacks } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
-import type { ClusterSpec, EndpointAccessChoice, Tag, WizardForm, WizardOptions, WizardPoolForm, WorkerPoolSpec } from './store-schema.js';
+import type { ClusterSpec, EndpointAccessChoice, Tag, WizardForm, WizardOptions, WizardPoolForm, WorkerPoolSpec } from './domain/index.js';
 import type { EndpointAccess } from './tke.js';
 
 export const CLUSTER_NAME_MAX = 60;

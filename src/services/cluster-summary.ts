@@ -1,8 +1,9 @@
 import { defaultLifecycle } from '../lifecycle/index.js';
 import { percentDone, stepList, type Lifecycle, type StepLine } from '../lifecycle/operation.js';
+import { endedAt } from '../lifecycle/states.js';
 import { includesPublic } from './cluster-spec.js';
-import { deletionSummary, type DeletionSummary } from './deletion-rules.js';
-import type { ClusterRecord, ClusterStatus, EndpointAccessChoice, TencentFailure, WorkerPoolSpec } from './store-schema.js';
+import { createdWorkerPools, deletionSummary, type DeletionSummary } from './deletion-rules.js';
+import type { ClusterRecord, ClusterStatus, EndpointAccessChoice, ForceFound, TencentFailure, WorkerPoolSpec } from './domain/index.js';
 
 /**
  * Turns a cluster record into what the cluster views show; pure, `now`, the account name and the
@@ -22,19 +23,23 @@ export interface ClusterHeader {
 
 export interface ClusterRootInput extends ClusterHeader {
   percent: number;
-  /** Time since Deploy; for a cluster that is Running, the total provisioning time. */
+  /** Time since Deploy, stopped where the cluster ended (Running: the total provisioning time; Failed, Deleted: when it did). */
   elapsedMs: number;
   /** When Deploy was asked (ISO time). */
   startedAt: string;
   failure?: TencentFailure;
   /** Set once a deletion was approved: the root then tells the deletion instead of the provisioning progress. */
   deletion?: DeletionSummary;
+  /** What a force delete found still present at Tencent (the thread reply and the overview list it). */
+  forceFound?: ForceFound;
 }
 
 export interface PoolOverview extends WorkerPoolSpec {
   /** Nodes Tencent reported ready, once the pool is up. */
   readyNodes?: number;
   ready: boolean;
+  /** Tencent created the pool (it answered with a node pool id): a deletion removes it. */
+  created: boolean;
 }
 
 export interface ClusterOverviewData extends ClusterHeader {
@@ -42,13 +47,21 @@ export interface ClusterOverviewData extends ClusterHeader {
   createdAt: string;
   steps: StepLine[];
   percent: number;
+  /** Time since Deploy, stopped when the cluster ended (see endedAt). */
   elapsedMs: number;
   pools: PoolOverview[];
-  /** `cidrs`: what the public endpoint is restricted to; `public`: whether there is a public endpoint. */
-  endpoint: { access: EndpointAccessChoice; public: boolean; cidrs: string[]; ready: boolean };
+  /**
+   * `cidrs`: what the public endpoint is restricted to; `public`: whether there is a public endpoint;
+   * `created`: an endpoint was asked of Tencent, so a deletion removes it.
+   */
+  endpoint: { access: EndpointAccessChoice; public: boolean; cidrs: string[]; ready: boolean; created: boolean };
   /** The provisioning thread's root message, once it exists. */
   thread?: { channel: string; ts: string };
   failure?: TencentFailure;
+  /** Set once a deletion was approved: the overview then tells the deletion instead of the provisioning progress. */
+  deletionSummary?: DeletionSummary;
+  /** What a force delete found still present at Tencent. */
+  forceFound?: ForceFound;
 }
 
 export interface ClusterListItem {
@@ -60,10 +73,10 @@ export interface ClusterListItem {
   thread?: { channel: string; ts: string };
 }
 
-/** Time since Deploy; once Running, the total provisioning time. */
+/** Time since Deploy, stopped where the cluster ended (see endedAt): once Running, the total provisioning time. */
 export function elapsedMs(record: ClusterRecord, now: Date): number {
-  const end = record.status === 'Running' && record.progress.readyAt ? Date.parse(record.progress.readyAt) : now.getTime();
-  return end - Date.parse(record.createdAt);
+  const end = endedAt(record);
+  return (end ? Date.parse(end) : now.getTime()) - Date.parse(record.createdAt);
 }
 
 export function clusterHeader(record: ClusterRecord, accountName: string): ClusterHeader {
@@ -88,11 +101,18 @@ export function rootInput(record: ClusterRecord, now: Date, accountName: string,
     startedAt: record.createdAt,
     ...(record.failure ? { failure: record.failure } : {}),
     ...(deletion ? { deletion } : {}),
+    ...(record.deletion?.forceFound ? { forceFound: record.deletion.forceFound } : {}),
   };
 }
 
+/** Whether any endpoint was asked of Tencent (the private one comes first; the public one alone for Public access). */
+const endpointRequested = (progress: ClusterRecord['progress']): boolean =>
+  Boolean(progress.privateEndpointRequestedAt ?? progress.publicEndpointRequestedAt ?? progress.endpointReadyAt);
+
 export function overviewInput(record: ClusterRecord, now: Date, accountName: string, lifecycle: Lifecycle = defaultLifecycle): ClusterOverviewData {
   const steps = stepList(lifecycle, record);
+  const deletion = deletionSummary(record, now);
+  const created = new Set(createdWorkerPools(record).map((pool) => pool.name));
   return {
     ...clusterHeader(record, accountName),
     ...(record.tkeClusterId ? { tkeClusterId: record.tkeClusterId } : {}),
@@ -105,6 +125,7 @@ export function overviewInput(record: ClusterRecord, now: Date, accountName: str
       return {
         ...pool,
         ready: progress?.readyAt !== undefined,
+        created: created.has(pool.name),
         ...(progress?.readyNodes !== undefined ? { readyNodes: progress.readyNodes } : {}),
       };
     }),
@@ -113,9 +134,12 @@ export function overviewInput(record: ClusterRecord, now: Date, accountName: str
       public: includesPublic(record.spec.endpointAccess),
       cidrs: record.spec.publicCidrs,
       ready: record.progress.endpointReadyAt !== undefined,
+      created: endpointRequested(record.progress),
     },
     ...(record.thread ? { thread: record.thread } : {}),
     ...(record.failure ? { failure: record.failure } : {}),
+    ...(deletion ? { deletionSummary: deletion } : {}),
+    ...(record.deletion?.forceFound ? { forceFound: record.deletion.forceFound } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { FORCE_CLAIM_STALE_MS, forceDeleteAvailableAt } from '../lifecycle/deletion.js';
-import { isDeletionStatus, isGone } from '../lifecycle/states.js';
-import type { ClusterRecord, ClusterStatus, TencentFailure } from './store-schema.js';
+import { endedAt, isDeletionStatus, isGone } from '../lifecycle/states.js';
+import type { ClusterRecord, ClusterStatus, TencentFailure } from './domain/index.js';
 
 export type { LeftoverLookup, LeftoverOwner } from '../lifecycle/events.js';
 export {
@@ -144,7 +144,7 @@ export interface DeletionSummary {
 export function deletionSummary(record: ClusterRecord, now: Date): DeletionSummary | undefined {
   const deletion = record.deletion;
   if (!deletion || !isDeletionStatus(record.status)) return undefined;
-  const end = record.status === 'DeletedForced' ? deletion.forcedAt : record.status === 'Deleted' ? deletion.deletedAt : undefined;
+  const end = endedAt(record);
   return {
     requestedBy: deletion.requestedBy,
     requestedAt: deletion.requestedAt,

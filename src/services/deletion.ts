@@ -1,11 +1,11 @@
 /**
  * Deletion and force delete of a cluster.
  *
- * Exactly once: `requestDeletion` decides inside one store update (status → Deleting, request
+ * Exactly once: `requestDeletion` decides inside one cluster repository update (status → Deleting, request
  * time stored) before anything is sent to Tencent, so two confirmations of the same cluster never
  * both call DeleteCluster; if Tencent refuses, the cluster gets its previous status back.
  * `forceDelete` claims the force delete the same way (forcedBy/forcedAt while still Deleting).
- * The watcher (watch-deletion.ts) follows the deletion until Tencent no longer has the cluster.
+ * The watcher runs the deletion operation (src/lifecycle/deletion.ts) until Tencent no longer has the cluster.
  */
 import { leftoversOf } from '../lifecycle/deletion.js';
 import { transition } from '../lifecycle/states.js';
@@ -25,8 +25,8 @@ import {
   type LeftoverLookup,
 } from './deletion-rules.js';
 import type { Logger } from './logger.js';
-import type { ClusterRecord, ClusterStatus, TencentFailure } from './store-schema.js';
-import type { Store } from './store.js';
+import type { ClusterRecord, ClusterStatus, TencentFailure } from './domain/index.js';
+import type { ClusterRepository } from './repositories/repositories.js';
 import { failureOf } from './tencent-failure.js';
 import type { ProvisioningThreads } from './threads.js';
 import { TencentError, type TkeGateway, type TkeTarget } from './tke.js';
@@ -75,7 +75,7 @@ export interface DeletionService {
 }
 
 export interface DeletionDeps {
-  store: Store;
+  clusters: ClusterRepository;
   tke: Pick<TkeGateway, 'deleteCluster' | 'describeInstances' | 'describeDisks' | 'describeLoadBalancers'>;
   accounts: Pick<AccountService, 'credentialFor'>;
   threads: Pick<ProvisioningThreads, 'reply' | 'refreshRoot'>;
@@ -87,13 +87,22 @@ export interface DeletionDeps {
 
 const notFound = () => new DeletionError({ reason: 'not_found' });
 
-/** A decision taken inside store.update: plain data, since the store hands back a copy. */
-type Claim = { ok: true; record: ClusterRecord; previous: ClusterStatus } | { ok: false; refusal: DeletionRefusal };
+/** What the record keeps of a leftover lookup: each resource's id, name and state (not its tags). */
+function kept(found: LeftoverLookup): NonNullable<ClusterRecord['deletion']>['forceFound'] {
+  if (!found.leftovers) return { lookupFailure: found.lookupFailure };
+  const { instances, disks, loadBalancers } = found.leftovers;
+  return {
+    leftovers: {
+      instances: instances.map(({ instanceId, name, state }) => ({ instanceId, name, state })),
+      disks: disks.map(({ diskId, name, state }) => ({ diskId, name, state })),
+      loadBalancers: loadBalancers.map(({ loadBalancerId, name }) => ({ loadBalancerId, name })),
+    },
+  };
+}
 
 export function createDeletionService(deps: DeletionDeps): DeletionService {
-  const { store, tke, clock, audit, logger, threads } = deps;
+  const { clusters, tke, clock, audit, logger, threads } = deps;
   const thresholdMs = deps.forceDeleteAfterMs;
-  const read = (clusterId: string) => store.read((data) => data.clusters.find((c) => c.id === clusterId));
 
   function targetOf(record: ClusterRecord): TkeTarget {
     try {
@@ -121,21 +130,21 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
     async requestDeletion(clusterId, user) {
       const now = clock.now();
       const at = now.toISOString();
-      const claim = await store.update((data): Claim => {
-        const record = data.clusters.find((c) => c.id === clusterId);
-        if (!record) return { ok: false, refusal: { reason: 'not_found' } };
-        const blocked = deletionBlocked(record, now, thresholdMs);
-        if (blocked) return { ok: false, refusal: blocked };
-        const previous = record.status;
-        transition(record, record.tkeClusterId ? 'Deleting' : 'Deleted');
-        record.deletion = { requestedBy: user, requestedAt: at, ...(record.tkeClusterId ? {} : { deletedAt: at }) };
-        record.transientErrors = 0;
+      let refusal: DeletionRefusal | undefined;
+      let previous: ClusterStatus | undefined;
+      const record = await clusters.update(clusterId, (current) => {
+        refusal = deletionBlocked(current, now, thresholdMs);
+        if (refusal) return false;
+        previous = current.status;
+        transition(current, current.tkeClusterId ? 'Deleting' : 'Deleted', at);
+        current.deletion = { requestedBy: user, requestedAt: at, ...(current.tkeClusterId ? {} : { deletedAt: at }) };
+        current.transientErrors = 0;
         // A new request gets its own thread steps (an earlier one may have been refused by Tencent).
-        record.posted = record.posted.filter((key) => !key.startsWith(DELETION_STEP_PREFIX));
-        return { ok: true, record, previous };
+        current.posted = current.posted.filter((key) => !key.startsWith(DELETION_STEP_PREFIX));
       });
-      if (!claim.ok) throw new DeletionError(claim.refusal);
-      const { record, previous } = claim;
+      if (!record) throw notFound();
+      if (refusal || previous === undefined) throw new DeletionError(refusal ?? { reason: 'not_found' });
+      const before = previous;
       const tkeClusterId = record.tkeClusterId;
 
       if (tkeClusterId) {
@@ -145,12 +154,10 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
           const gone = error instanceof TencentError && isClusterNotFound(error.code);
           if (!gone) {
             // The cluster keeps the status it had; nothing was deleted.
-            await store.update((data) => {
-              const current = data.clusters.find((c) => c.id === clusterId);
-              if (current?.status === 'Deleting' && current.deletion?.requestedAt === at) {
-                transition(current, previous);
-                delete current.deletion;
-              }
+            await clusters.update(clusterId, (current) => {
+              if (current.status !== 'Deleting' || current.deletion?.requestedAt !== at) return false;
+              transition(current, before, at);
+              delete current.deletion;
             });
             if (error instanceof DeletionError) throw error;
             const failure = failureOf(error, 'DeleteCluster');
@@ -171,11 +178,11 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
         ...(tkeClusterId ? { tkeClusterId } : {}),
       });
       threads.refreshRoot(clusterId);
-      return read(clusterId) ?? record;
+      return (await clusters.get(clusterId)) ?? record;
     },
 
     async reviewForceDelete(clusterId, user) {
-      const record = read(clusterId);
+      const record = await clusters.get(clusterId);
       const refusal = forceRefusal(record, clock.now());
       if (refusal || !record?.tkeClusterId) throw refusal ?? notFound();
       const cluster = { ...record, tkeClusterId: record.tkeClusterId };
@@ -198,27 +205,24 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
     async forceDelete(clusterId, user) {
       const now = clock.now();
       const at = now.toISOString();
-      const claim = await store.update((data): Claim => {
-        const record = data.clusters.find((c) => c.id === clusterId);
-        const refusal = forceRefusal(record, now);
-        if (refusal || !record?.deletion) return { ok: false, refusal: refusal?.refusal ?? { reason: 'not_found' } };
-        record.deletion.forcedBy = user;
-        record.deletion.forcedAt = at;
-        return { ok: true, record, previous: record.status };
+      let refusal: DeletionError | undefined;
+      const record = await clusters.update(clusterId, (current) => {
+        refusal = forceRefusal(current, now) ?? (current.deletion ? undefined : notFound());
+        if (refusal || !current.deletion) return false;
+        current.deletion.forcedBy = user;
+        current.deletion.forcedAt = at;
       });
-      if (!claim.ok) throw new DeletionError(claim.refusal);
-      const { record } = claim;
+      if (!record) throw notFound();
+      if (refusal) throw refusal;
       const tkeClusterId = record.tkeClusterId as string;
       const name = record.spec.name;
       await audit.record(user, 'cluster.forceDelete.requested', clusterId, { name, tkeClusterId });
 
       const release = () =>
-        store.update((data) => {
-          const current = data.clusters.find((c) => c.id === clusterId);
-          if (current?.deletion?.forcedAt === at && current.status === 'Deleting') {
-            delete current.deletion.forcedAt;
-            delete current.deletion.forcedBy;
-          }
+        clusters.update(clusterId, (current) => {
+          if (current.deletion?.forcedAt !== at || current.status !== 'Deleting') return false;
+          delete current.deletion.forcedAt;
+          delete current.deletion.forcedBy;
         });
       let target: TkeTarget;
       try {
@@ -246,14 +250,11 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
       } catch (error) {
         found = { lookupFailure: failureOf(error) };
       }
-      const cluster = await store.update((data) => {
-        const current = data.clusters.find((c) => c.id === clusterId);
-        if (!current) return undefined;
+      const cluster = await clusters.update(clusterId, (current) => {
         // The watcher may have seen Tencent drop the cluster meanwhile; Deleted then stays, with who forced it.
-        if (current.status === 'Deleting') transition(current, 'DeletedForced');
-        current.deletion = { ...(current.deletion ?? { requestedBy: user, requestedAt: at }), forcedBy: user, forcedAt: at };
+        if (current.status === 'Deleting') transition(current, 'DeletedForced', at);
+        current.deletion = { ...(current.deletion ?? { requestedBy: user, requestedAt: at }), forcedBy: user, forcedAt: at, forceFound: kept(found) };
         current.transientErrors = 0;
-        return current;
       });
       logger.info({ clusterId, tkeClusterId, user }, 'cluster force deleted');
       await audit.record(user, 'cluster.forceDelete', clusterId, {

@@ -1,9 +1,12 @@
 /**
  * Deploy: turns a validated wizard draft into TKE calls.
  *
- * `deploy(draftId)` runs exactly once per draft: inside one store update it either finds the
- * cluster the draft already became (`created: false`) or records a new cluster (status Creating,
- * linked to the draft) — before anything is sent to Tencent — and only then calls CreateCluster.
+ * `deploy({ draftId, spec, user })` runs exactly once per draft: the cluster repository records a
+ * new cluster (status Creating, keyed by the draft) only when the draft has none and the name is
+ * free, in one write, before anything is sent to Tencent; a retry finds the cluster the draft
+ * already became (`created: false`). The draft is linked to it next (a crash in between loses
+ * nothing: the cluster is found by its draft id). The spec comes as a value, validated by the
+ * wizard (WizardService.checkDeploy); it is not read back from the draft.
  *
  * The steps that need a Running cluster (endpoints, worker pools, add-ons) are ProvisioningSteps,
  * called by the watcher. Each is idempotent: progress is written to the cluster record as it
@@ -17,13 +20,12 @@ import { transition } from '../lifecycle/states.js';
 import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
-import { isClusterNameTaken } from './cluster-lookup.js';
 import { TKEOPS_TAG_KEY } from './cluster-spec.js';
 import type { Logger } from './logger.js';
 import { applyOverrides, chartPackageUrl, osImageOf } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
-import { clusterSpecSchema } from './store-schema.js';
-import type { ClusterRecord, ClusterSpec, DeployPlan } from './store-schema.js';
+import type { ClusterRecord, ClusterSpec, DeployPlan } from './domain/index.js';
+import type { ClusterRepository, DraftRepository } from './repositories/repositories.js';
 import type { Store } from './store.js';
 import { failureOf } from './tencent-failure.js';
 import type { CreateClusterInput, EndpointAccess, Subnet, Tag, TkeGateway, TkeTarget } from './tke.js';
@@ -34,7 +36,7 @@ export interface DeployResult {
   created: boolean;
 }
 
-export type DeployErrorReason = 'draft_not_found' | 'spec_incomplete' | 'profile_invalid' | 'name_taken';
+export type DeployErrorReason = 'draft_not_found' | 'profile_invalid' | 'name_taken';
 
 /** Deploy refused before any cluster was recorded. */
 export class DeployError extends Error {
@@ -44,8 +46,17 @@ export class DeployError extends Error {
   }
 }
 
+/** A wizard draft's validated spec, handed to Deploy as a value. */
+export interface DeployRequest {
+  /** The draft the cluster comes from: the exactly-once key, and where its project and channel are read. */
+  draftId: string;
+  spec: ClusterSpec;
+  /** Who pressed Deploy. */
+  user: string;
+}
+
 export interface DeployService {
-  deploy(draftId: string, user: string): Promise<DeployResult>;
+  deploy(request: DeployRequest): Promise<DeployResult>;
 }
 
 export interface ProvisioningSteps {
@@ -63,6 +74,9 @@ export interface ProvisioningSteps {
 }
 
 export interface DeployDeps {
+  clusters: ClusterRepository;
+  drafts: DraftRepository;
+  /** Only for ProvisioningSteps, until they move to the lifecycle. */
   store: Store;
   tke: TkeGateway;
   accounts: Pick<AccountService, 'credentialFor'>;
@@ -110,21 +124,13 @@ export function poolSubnetIds(spec: Pick<ClusterSpec, 'subnetId'>, zones: readon
 }
 
 export function createDeployService(deps: DeployDeps): DeployService {
-  const { store, tke, clock, logger } = deps;
+  const { tke, clock, logger } = deps;
 
-  const existingFor = (draftId: string) =>
-    store.read((data) => {
-      const draft = data.drafts.find((d) => d.id === draftId);
-      return data.clusters.find((c) => c.draftId === draftId || (draft?.clusterId !== undefined && c.id === draft.clusterId));
-    });
-
-  const setCluster = (id: string, change: (cluster: ClusterRecord) => void) =>
-    store.update((data) => {
-      const cluster = data.clusters.find((c) => c.id === id);
-      if (!cluster) throw new Error(`cluster ${id} is not in the store`);
-      change(cluster);
-      return cluster;
-    });
+  const setCluster = async (id: string, change: (cluster: ClusterRecord) => void) => {
+    const cluster = await deps.clusters.update(id, change);
+    if (!cluster) throw new Error(`cluster ${id} is not in the store`);
+    return cluster;
+  };
 
   /** The profile's network layer; VPC-CNI pods use the chosen subnet and the subnets of the pools' nodes. */
   async function containerNetwork(target: TkeTarget, spec: ClusterSpec, layer: NetworkLayer): Promise<CreateClusterInput['network']> {
@@ -136,52 +142,40 @@ export function createDeployService(deps: DeployDeps): DeployService {
   }
 
   return {
-    async deploy(draftId, user) {
-      const earlier = existingFor(draftId);
+    async deploy({ draftId, spec, user }) {
+      const earlier = await deps.clusters.findByDraft(draftId);
       if (earlier) return { cluster: earlier, created: false };
 
-      const draft = store.read((data) => data.drafts.find((d) => d.id === draftId));
+      const draft = await deps.drafts.get(draftId);
       if (!draft) throw new DeployError('draft_not_found', 'This wizard has expired; run /tke create again.');
-      const parsed = clusterSpecSchema.safeParse(draft.spec);
-      if (!parsed.success) throw new DeployError('spec_incomplete', 'The wizard is not complete; go through every step before Deploy.');
-      const spec = parsed.data;
       const profile = deps.profiles.get(spec.profile);
       if (!profile) throw new DeployError('profile_invalid', `The cluster profile ${spec.profile} no longer exists.`);
       const plan = planFor(spec, profile);
       const network = profile.layers.network;
 
       const now = clock.now().toISOString();
-      // (The store hands back a copy of what the update returns, so the outcome is plain data.)
-      const claim = await store.update((data): DeployResult | { nameTaken: true } => {
-        const current = data.drafts.find((d) => d.id === draftId);
-        const existing = data.clusters.find((c) => c.draftId === draftId || (current?.clusterId !== undefined && c.id === current.clusterId));
-        if (existing) return { cluster: existing, created: false };
-        if (isClusterNameTaken(data, draft.project, spec.name)) return { nameTaken: true };
-        const cluster: ClusterRecord = {
-          id: `c${randomBytes(6).toString('hex')}`,
-          draftId,
-          spec,
-          ...(draft.project === undefined ? {} : { project: draft.project }),
-          channel: draft.channel,
-          requestedBy: user,
-          createdAt: now,
-          status: 'Creating',
-          progress: { pools: [], addons: [] },
-          posted: [],
-          transientErrors: 0,
-          plan,
-        };
-        data.clusters.push(cluster);
-        if (current) {
-          current.clusterId = cluster.id;
-          current.updatedAt = now;
-        }
-        return { cluster, created: true };
+      const cluster: ClusterRecord = {
+        id: `c${randomBytes(6).toString('hex')}`,
+        draftId,
+        spec,
+        ...(draft.project === undefined ? {} : { project: draft.project }),
+        channel: draft.channel,
+        requestedBy: user,
+        createdAt: now,
+        status: 'Creating',
+        progress: { pools: [], addons: [] },
+        posted: [],
+        transientErrors: 0,
+        plan,
+      };
+      const inserted = await deps.clusters.insert(cluster);
+      if (!inserted.ok && inserted.conflict === 'draft') return { cluster: inserted.existing, created: false };
+      if (!inserted.ok) throw new DeployError('name_taken', `A cluster named ${spec.name} already exists in this project.`);
+      await deps.drafts.update(draftId, (d) => {
+        d.clusterId = cluster.id;
+        d.updatedAt = now;
       });
-      if ('nameTaken' in claim) throw new DeployError('name_taken', `A cluster named ${spec.name} already exists in this project.`);
-      if (!claim.created) return claim;
 
-      const cluster = claim.cluster;
       await deps.audit.record(user, 'cluster.create', cluster.id, {
         name: spec.name,
         profile: spec.profile,
@@ -205,7 +199,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
           // Had the watcher already given up on this answer (CREATE_OUTCOME_AFTER_MS), the record
           // keeps its status but learns its TKE id, so deleting it deletes this cluster at Tencent.
           c.tkeClusterId = tkeClusterId;
-          if (c.status === 'Creating') transition(c, 'Provisioning');
+          if (c.status === 'Creating') transition(c, 'Provisioning', clock.now().toISOString());
         });
         if (updated.status !== 'Provisioning') logger.warn({ cluster: cluster.id, tkeClusterId, status: updated.status }, 'CreateCluster answered after the watcher gave up on it');
         return { cluster: updated, created: true };
@@ -214,7 +208,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
         logger.warn({ cluster: cluster.id, code: failure.code, requestId: failure.requestId }, 'CreateCluster failed');
         const updated = await setCluster(cluster.id, (c) => {
           if (c.status !== 'Creating' && c.status !== 'Failed') return;
-          transition(c, 'Failed');
+          transition(c, 'Failed', clock.now().toISOString());
           c.failure = failure;
         });
         return { cluster: updated, created: true };
@@ -223,7 +217,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
   };
 }
 
-export function createProvisioningSteps(deps: Omit<DeployDeps, 'profiles' | 'audit'>): ProvisioningSteps {
+export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' | 'accounts' | 'clock' | 'logger'>): ProvisioningSteps {
   const { store, tke, clock } = deps;
   /** One run per cluster and step at a time: a second caller waits for the first. */
   const running = new Map<string, Promise<void>>();

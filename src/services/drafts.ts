@@ -7,9 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock.js';
-import { wizardFormSchema } from './store-schema.js';
-import type { DraftRecord, WizardForm, WizardOptions, WizardPoolForm } from './store-schema.js';
-import type { Store } from './store.js';
+import type { Draft, WizardForm, WizardOptions, WizardPoolForm } from './domain/index.js';
+import type { DraftRepository } from './repositories/repositories.js';
 
 export const DRAFT_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -23,14 +22,18 @@ export interface NewDraft {
 
 export interface Drafts {
   /** Creates a draft with an empty form (one worker pool, the name if given) and removes expired drafts. */
-  create(input: NewDraft): Promise<DraftRecord>;
+  create(input: NewDraft): Promise<Draft>;
   /** The draft, unless it does not exist or has expired. */
-  get(id: string): DraftRecord | undefined;
+  get(id: string): Promise<Draft | undefined>;
   /**
    * Applies `change` to the stored draft and returns the result; undefined when the draft is gone
    * or already became a cluster (a deployed draft is never edited).
    */
-  update(id: string, change: (draft: DraftRecord) => void): Promise<DraftRecord | undefined>;
+  update(id: string, change: (draft: Draft) => void): Promise<Draft | undefined>;
+  /** The user's most recently edited draft in the channel that is neither deployed nor expired (what `/tke create` offers to resume). */
+  latestOpen(userId: string, channel: string): Promise<Draft | undefined>;
+  /** Removes the draft (Start over, or a wizard Slack never opened); a deployed draft is kept, for late retries of Deploy. */
+  discard(id: string): Promise<void>;
 }
 
 /**
@@ -54,20 +57,30 @@ export function newPoolForm(form: Pick<WizardForm, 'pools' | 'nextPoolKey'>): Wi
 
 /** A fresh wizard form: everything empty, one worker pool, public endpoint access. */
 export function emptyForm(): WizardForm {
-  const form = wizardFormSchema.parse({});
+  const form: WizardForm = {
+    name: '',
+    description: '',
+    tags: '',
+    packs: {},
+    endpointAccess: 'public',
+    publicCidrs: '',
+    parallelPoolUpdates: false,
+    pools: [],
+    nextPoolKey: 1,
+  };
   return { ...form, pools: [newPoolForm(form)], nextPoolKey: form.nextPoolKey + 1 };
 }
 
-export const formOf = (draft: DraftRecord): WizardForm => draft.form ?? emptyForm();
-export const optionsOf = (draft: DraftRecord): WizardOptions => draft.options ?? {};
+export const formOf = (draft: Draft): WizardForm => draft.form ?? emptyForm();
+export const optionsOf = (draft: Draft): WizardOptions => draft.options ?? {};
 
-export function createDrafts(deps: { store: Store; clock: Clock }): Drafts {
-  const expired = (draft: DraftRecord, now: number) => now - Date.parse(draft.updatedAt) >= DRAFT_TTL_MS;
+export function createDrafts(deps: { drafts: DraftRepository; clock: Clock }): Drafts {
+  const expired = (draft: Draft, now: number) => now - Date.parse(draft.updatedAt) >= DRAFT_TTL_MS;
 
-  const drafts: Drafts = {
+  return {
     async create(input) {
       const now = deps.clock.now();
-      const draft: DraftRecord = {
+      const draft: Draft = {
         id: `d${randomBytes(9).toString('base64url')}`,
         userId: input.userId,
         channel: input.channel,
@@ -78,26 +91,30 @@ export function createDrafts(deps: { store: Store; clock: Clock }): Drafts {
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
       };
-      await deps.store.update((data) => {
-        data.drafts = data.drafts.filter((d) => !expired(d, now.getTime()));
-        data.drafts.push(draft);
-      });
+      await deps.drafts.insert(draft, { removeUpdatedBefore: new Date(now.getTime() - DRAFT_TTL_MS + 1).toISOString() });
       return draft;
     },
-    get(id) {
-      const now = deps.clock.now().getTime();
-      return deps.store.read((data) => data.drafts.find((d) => d.id === id && !expired(d, now)));
+    async get(id) {
+      const draft = await deps.drafts.get(id);
+      return draft && !expired(draft, deps.clock.now().getTime()) ? draft : undefined;
     },
     async update(id, change) {
       const now = deps.clock.now();
-      return deps.store.update((data) => {
-        const draft = data.drafts.find((d) => d.id === id && !expired(d, now.getTime()));
-        if (!draft || draft.clusterId !== undefined) return undefined;
-        change(draft);
-        draft.updatedAt = now.toISOString();
-        return draft;
+      let editable = false;
+      const draft = await deps.drafts.update(id, (d) => {
+        editable = !expired(d, now.getTime()) && d.clusterId === undefined;
+        if (!editable) return false;
+        change(d);
+        d.updatedAt = now.toISOString();
       });
+      return editable ? draft : undefined;
+    },
+    async latestOpen(userId, channel) {
+      const now = deps.clock.now().getTime();
+      return (await deps.drafts.list({ userId, channel })).find((d) => d.clusterId === undefined && !expired(d, now));
+    },
+    async discard(id) {
+      await deps.drafts.remove(id, (d) => d.clusterId === undefined);
     },
   };
-  return drafts;
 }

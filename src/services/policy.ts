@@ -11,6 +11,7 @@ import type { Decision, Policy, PolicyAction, PolicySubject, Project } from './p
  *   who runs the command in one of the project's channels), its admins and tenant admins — always within
  *   the project of the cluster or account. A project cloud account is usable only from its project's
  *   channels. In a channel that belongs to no project, only tenant admins may act, with tenant accounts only.
+ * - cluster.view also: on-call, who may force delete any cluster, so may see the one they were paged for.
  * - cluster.delete: the project's admins and tenant admins.
  * - cluster.forceDelete: tenant admins, the project's admins and on-call.
  * - account.addTenant: tenant admins.
@@ -273,13 +274,16 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
       }
 
       case 'cluster.create':
-      case 'cluster.view': {
-        const what = action === 'cluster.create' ? 'create a cluster' : 'see this cluster';
-        if (!project) return tenantAdmin ? allow : noProjectHere(subject, what);
+        if (!project) return tenantAdmin ? allow : noProjectHere(subject, 'create a cluster');
         return tenantAdmin || isMember(project, subject)
           ? allow
-          : only([membersText(project), adminsText(project), tenantAdminsText()], `${what} in project ${project.name}`);
-      }
+          : only([membersText(project), adminsText(project), tenantAdminsText()], `create a cluster in project ${project.name}`);
+
+      case 'cluster.view':
+        // Whoever may force delete a cluster may see it: on-call is asked last, as it may ask Slack.
+        if (tenantAdmin || isMember(project, subject) || (await isOnCall(user))) return allow;
+        if (!project) return noProjectHere(subject, 'see this cluster');
+        return only([membersText(project), adminsText(project), tenantAdminsText(), onCallText()], `see this cluster in project ${project.name}`);
 
       case 'cluster.delete':
         if (tenantAdmin || isProjectAdmin(project, user)) return allow;

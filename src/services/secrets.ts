@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from './logger.js';
-import type { EncryptedSecret } from './store-schema.js';
+import type { EncryptedSecret } from './domain/index.js';
 
 export const MASTER_KEY_VARIABLE = 'TKEOPS_MASTER_KEY';
 const KEY_BYTES = 32;

@@ -10,6 +10,7 @@ import type { Policy } from './policy-types.js';
 import type { ProfileCatalog } from './profiles.js';
 import type { ProvisioningThreads } from './threads.js';
 import type { WizardChoices } from './wizard-choices.js';
+import type { WizardService } from './wizard.js';
 
 /**
  * Everything handlers may use; built once by createApp from its dependencies. Only what some
@@ -26,6 +27,8 @@ export interface Services {
   drafts: Drafts;
   /** Choices the wizard loads from Tencent (regions, key pairs, VPCs, subnets, instance types). */
   wizardChoices: WizardChoices;
+  /** The `/tke create` wizard: drafts, each step's rules, resuming a closed wizard, the hand-off to Deploy. */
+  wizard: WizardService;
   /** Deploy a finished wizard draft (CreateCluster, exactly once). */
   deploy: DeployService;
   /** Provisioning threads: announce(clusterId) right after Deploy, reply(), refreshRoot(). */

@@ -1,6 +1,14 @@
 import { z } from 'zod';
+import { CLUSTER_STATUSES, ENDPOINT_ACCESS_CHOICES } from './domain/cluster.js';
 
-/** Schema of the JSON store (data/db.json). Bumping it needs a migration in store.ts. */
+/**
+ * Schema of the JSON store (data/db.json), version STORE_VERSION. Only the repositories
+ * (src/services/repositories/) and the store read these types; services use the domain types of
+ * src/services/domain/. Changing the shape of the file = bump STORE_VERSION and add a step to
+ * store-migrations.ts, which brings older files up at open.
+ */
+
+export const STORE_VERSION = 2;
 
 export const tagSchema = z.object({ key: z.string(), value: z.string() });
 
@@ -24,7 +32,7 @@ export const accountRecordSchema = z.object({
   validatedAt: z.string(),
 });
 
-export const endpointAccessSchema = z.enum(['public', 'private', 'private-public']);
+export const endpointAccessSchema = z.enum(ENDPOINT_ACCESS_CHOICES);
 
 export const workerPoolSpecSchema = z.object({
   name: z.string(),
@@ -54,15 +62,7 @@ export const clusterSpecSchema = z.object({
   workerPools: z.array(workerPoolSpecSchema),
 });
 
-export const clusterStatusSchema = z.enum([
-  'Creating', // CreateCluster sent or about to be
-  'Provisioning', // control plane, endpoint, worker pools, add-ons coming up
-  'Running',
-  'Failed',
-  'Deleting',
-  'Deleted',
-  'DeletedForced',
-]);
+export const clusterStatusSchema = z.enum(CLUSTER_STATUSES);
 
 export const tencentFailureSchema = z.object({
   code: z.string(),
@@ -90,11 +90,11 @@ export const deployPlanSchema = z.object({
       name: z.string(),
       chart: z.string(),
       version: z.string(),
-      /** Plans written before add-ons were Helm releases have no repository or package (Tencent refuses them). */
-      repository: z.string().default(''),
-      namespace: z.string().default('default'),
+      /** The Helm repository (https). */
+      repository: z.string().min(1),
+      namespace: z.string().min(1),
       /** The chart package URL Tencent downloads (the pack's `package`, or its default). */
-      package: z.string().default(''),
+      package: z.string().min(1),
       values: z.string(),
     }),
   ),
@@ -120,8 +120,6 @@ export const clusterRecordSchema = z.object({
    */
   threadLostAt: z.string().optional(),
   progress: z.object({
-    /** Written by older versions (equal to createdAt); no longer written or read. */
-    createRequestedAt: z.string().optional(),
     controlPlaneRunningAt: z.string().optional(),
     /**
      * The endpoints come one after the other, each once the one before is Created: the private
@@ -137,8 +135,6 @@ export const clusterRecordSchema = z.object({
     publicEndpointReadyAt: z.string().optional(),
     /** The public endpoint was restricted to the spec's CIDRs (ModifyClusterEndpointSP). */
     publicEndpointRestrictedAt: z.string().optional(),
-    /** Written by older versions (every endpoint requested at once); no longer written or read. */
-    endpointRequestedAt: z.string().optional(),
     /** Every endpoint Created and the public one restricted: the "Endpoint ready" step. */
     endpointReadyAt: z.string().optional(),
     pools: z.array(poolProgressSchema).default([]),
@@ -155,6 +151,8 @@ export const clusterRecordSchema = z.object({
   /** Consecutive ticks with a transient Tencent error. */
   transientErrors: z.number().int().default(0),
   failure: tencentFailureSchema.optional(),
+  /** When the cluster failed: the end of its elapsed time, as the root message and the overview show it. */
+  failedAt: z.string().optional(),
   /** What Deploy resolved from the cluster profile and the overrides; later steps use it, not the profile files. */
   plan: deployPlanSchema.optional(),
   deletion: z
@@ -164,6 +162,19 @@ export const clusterRecordSchema = z.object({
       forcedBy: z.string().optional(),
       forcedAt: z.string().optional(),
       deletedAt: z.string().optional(),
+      /** What Tencent still had when the cluster was force deleted, or why tkeops could not list it (the overview shows it). */
+      forceFound: z
+        .union([
+          z.object({
+            leftovers: z.object({
+              instances: z.array(z.object({ instanceId: z.string(), name: z.string(), state: z.string() })),
+              disks: z.array(z.object({ diskId: z.string(), name: z.string(), state: z.string() })),
+              loadBalancers: z.array(z.object({ loadBalancerId: z.string(), name: z.string() })),
+            }),
+          }),
+          z.object({ lookupFailure: tencentFailureSchema }),
+        ])
+        .optional(),
     })
     .optional(),
 });
@@ -251,7 +262,7 @@ export const auditEntrySchema = z.object({
 });
 
 export const storeDataSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(STORE_VERSION),
   accounts: z.array(accountRecordSchema),
   clusters: z.array(clusterRecordSchema),
   drafts: z.array(draftRecordSchema),
@@ -276,4 +287,4 @@ export type WizardOptions = z.infer<typeof wizardOptionsSchema>;
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export type StoreData = z.infer<typeof storeDataSchema>;
 
-export const emptyStore = (): StoreData => ({ version: 1, accounts: [], clusters: [], drafts: [], audit: [] });
+export const emptyStore = (): StoreData => ({ version: STORE_VERSION, accounts: [], clusters: [], drafts: [], audit: [] });

@@ -1,4 +1,4 @@
-import type { TencentFailure } from './store-schema.js';
+import type { TencentFailure } from './domain/index.js';
 import { TencentError } from './tke.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { ThreadEvent, ThreadReply } from '../lifecycle/events.js';
-import type { ClusterRecord } from './store-schema.js';
+import type { ClusterRecord } from './domain/index.js';
 
 /**
  * The provisioning thread as the services see it: one root message per cluster, edited in place,

@@ -227,7 +227,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
   }
 
   /** Applies every outcome in one store write; returns the replies claimed per thread. */
-  async function apply(results: Result[]) {
+  async function apply(results: Result[], now: Date) {
     return deps.store.update((data: StoreData) => {
       const deliveries: { clusterId: string; thread: ThreadRef; replies: ThreadReply[] }[] = [];
       for (const { record: seen, outcome } of results) {
@@ -244,7 +244,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           replies.push(...(outcome.replies ?? []));
         }
         if (outcome.fail && record.status === seen.status) {
-          transition(record, 'Failed');
+          transition(record, 'Failed', now.toISOString());
           record.failure = outcome.fail;
           record.transientErrors = 0;
           replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: outcome.fail } });
@@ -286,7 +286,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       let replies = 0;
       let failed = 0;
       if (results.length > 0) {
-        const deliveries = await apply(results);
+        const deliveries = await apply(results, now);
         for (const delivery of deliveries) {
           deps.threads.deliver(delivery.thread, delivery.replies);
           replies += delivery.replies.length;

@@ -7,7 +7,7 @@
  * modal to show; nothing loaded after it is kept.
  */
 import type { AccountService } from './accounts.js';
-import type { WizardForm, WizardOptions } from './store-schema.js';
+import type { WizardForm, WizardOptions } from './domain/index.js';
 import { failureOf } from './tencent-failure.js';
 import type { TkeGateway, TkeTarget } from './tke.js';
 

@@ -1,4 +1,4 @@
-import type { ClusterStatus, EndpointAccessChoice, TencentFailure } from '../services/store-schema.js';
+import type { ClusterStatus, EndpointAccessChoice, TencentFailure } from '../services/domain/index.js';
 
 /** `▓▓▓▓▓░░░░░ 50%`: ten cells, one per 10 %. */
 export function progressBar(percent: number): string {
@@ -36,6 +36,16 @@ export const slackTimeAgo = (iso: string): string => slackDate(iso, '{ago} ({tim
 /** Link to a message: `https://slack.com/archives/<channel>/p<ts without the dot>`. */
 export function messageUrl(channel: string, ts: string): string {
   return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;
+}
+
+/**
+ * How long provisioning took once it ended, the same words on the root message and the overview:
+ * `Total time 6m 30s` (Running), `Failed after 33s` (Failed); undefined while it is under way.
+ */
+export function provisioningEndText(status: ClusterStatus, elapsedMs: number): string | undefined {
+  if (status === 'Running') return `Total time ${formatDuration(elapsedMs)}`;
+  if (status === 'Failed') return `Failed after ${formatDuration(elapsedMs)}`;
+  return undefined;
 }
 
 /** How a status reads in Slack; Creating is still part of provisioning for the user. */

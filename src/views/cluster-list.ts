@@ -28,7 +28,7 @@ export function clusterListMessage(scope: string, items: readonly ClusterListIte
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: shown.slice(i, i + LINES_PER_SECTION).map(line).join('\n') } });
   }
   if (shown.length < items.length) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${items.length - shown.length} more. Use \`/tke status <cluster>\` for one.` }] });
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${items.length - shown.length} more. Use \`/tke status &lt;cluster&gt;\` for one.` }] });
   }
   return { text: `Clusters in ${scope}: ${items.length}`, blocks };
 }

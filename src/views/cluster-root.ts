@@ -1,11 +1,19 @@
 import type { KnownBlock } from '@slack/types';
 import type { ClusterHeader, ClusterRootInput } from '../services/cluster-summary.js';
 import { section } from './blocks.js';
-import { escapeMrkdwn, failureText, formatDuration, progressBar, slackTimeAgo, statusEmoji, statusLabel } from './cluster-format.js';
+import { escapeMrkdwn, failureText, progressBar, provisioningEndText, slackTimeAgo, statusEmoji, statusLabel } from './cluster-format.js';
+import { leftoverCount, leftoverSummary, type ListedLookup } from './leftover-resources.js';
 import { deletionTimeLine } from './deletion-status.js';
 import { ActionIds } from './ids.js';
 
 export type { ClusterHeader, ClusterRootInput } from '../services/cluster-summary.js';
+
+/** One line on what a force delete left at Tencent; the thread and the overview list each resource. */
+export function forceFoundLine(found: ListedLookup): string {
+  if (!found.leftovers) return ':warning: tkeops could not list what was left at Tencent when it was force deleted; the thread says where to look.';
+  if (leftoverCount(found.leftovers) === 0) return 'No instances, disks or load balancers were left at Tencent when it was force deleted.';
+  return `:warning: Left at Tencent when it was force deleted, to clean up by hand: ${leftoverSummary(found.leftovers)} (listed in the thread and the overview).`;
+}
 
 /** Profile, region, cloud account and requester: the facts every cluster message shows. */
 export function clusterFacts(input: ClusterHeader): KnownBlock {
@@ -22,11 +30,8 @@ export function clusterFacts(input: ClusterHeader): KnownBlock {
 
 function timeLine(input: ClusterRootInput): string {
   if (input.deletion) return deletionTimeLine(input.status, input.deletion);
-  const duration = formatDuration(input.elapsedMs);
-  if (input.status === 'Running') return `Total time ${duration}`;
-  if (input.status === 'Failed') return `Failed after ${duration}`;
   // The root is edited only when a step completes; Slack's "ago" keeps the elapsed time live in between.
-  return `Elapsed: started ${slackTimeAgo(input.startedAt)}`;
+  return provisioningEndText(input.status, input.elapsedMs) ?? `Elapsed: started ${slackTimeAgo(input.startedAt)}`;
 }
 
 /** The provisioning thread's root message; edited in place on every change (≤ 50 blocks). */
@@ -48,6 +53,7 @@ export function clusterRootMessage(input: ClusterRootInput): { text: string; blo
   if (input.status === 'Failed' && input.failure) {
     blocks.push(section(`:x: ${failureText(input.failure)}`));
   }
+  if (input.status === 'DeletedForced' && input.forceFound) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: forceFoundLine(input.forceFound) }] });
   blocks.push({
     type: 'actions',
     elements: [

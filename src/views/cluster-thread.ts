@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { ThreadEvent } from '../lifecycle/events.js';
-import type { EndpointAccessChoice, TencentFailure } from '../services/store-schema.js';
+import type { EndpointAccessChoice, TencentFailure } from '../services/domain/index.js';
 import { endpointLabel, escapeMrkdwn, failureText, formatDuration } from './cluster-format.js';
 import { deletionReplies, forcedMessage, forceDeleteOfferMessage } from './deletion-thread.js';
 

@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
-import type { WorkerPoolSpec } from '../services/store-schema.js';
+import type { WorkerPoolSpec } from '../services/domain/index.js';
 import { section } from './blocks.js';
 import { clip, escapeMrkdwn } from './cluster-format.js';
 import { ActionIds, BlockIds, CallbackIds } from './ids.js';
@@ -9,12 +9,15 @@ import { parsePrivateMetadata, savedResponseUrlSchema } from './private-metadata
 /**
  * The pointer both deletion modals carry: which cluster, the channel to answer in, and the
  * response_url of the command or click that opened the modal (to answer where tkeops cannot post).
+ * `from`: the message whose button opened it (the ephemeral overview, or the thread's force-delete
+ * offer), which that response_url replaces once the deletion is done, so its button is not offered again.
  */
 const metadataSchema = z.object({
   v: z.literal(1),
   clusterId: z.string().min(1),
   channel: z.string().min(1),
   responseUrl: savedResponseUrlSchema.optional(),
+  from: z.enum(['overview', 'thread']).optional(),
 });
 export type DeletionModalPointer = Omit<z.infer<typeof metadataSchema>, 'v'>;
 
@@ -23,14 +26,15 @@ export const deletionMetadata = (pointer: DeletionModalPointer): string => JSON.
 /** The pointer written by deletionMetadata, or undefined for anything else (an old or foreign view). */
 export function parseDeletionMetadata(text: string | undefined): DeletionModalPointer | undefined {
   const parsed = parsePrivateMetadata(metadataSchema, text);
-  return parsed && { clusterId: parsed.clusterId, channel: parsed.channel, ...(parsed.responseUrl ? { responseUrl: parsed.responseUrl } : {}) };
+  return parsed && pointerOf(parsed);
 }
 
 /** Just the pointer of a modal's input (which carries more). */
-export const pointerOf = ({ clusterId, channel, responseUrl }: DeletionModalPointer): DeletionModalPointer => ({
+export const pointerOf = ({ clusterId, channel, responseUrl, from }: DeletionModalPointer): DeletionModalPointer => ({
   clusterId,
   channel,
   ...(responseUrl ? { responseUrl } : {}),
+  ...(from ? { from } : {}),
 });
 
 export interface DeleteModalInput extends DeletionModalPointer {
@@ -92,4 +96,4 @@ export function deletionNoticeModal(text: string, title = 'Delete cluster'): Mod
 
 /** Shown instead of a deletion modal whose pointer can no longer be read. */
 export const deletionExpiredModal = (): ModalView =>
-  deletionNoticeModal('This form has expired. Start again with `/tke delete <cluster>` or the cluster overview.');
+  deletionNoticeModal('This form has expired. Start again with `/tke delete &lt;cluster&gt;` or the cluster overview.');

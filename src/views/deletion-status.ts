@@ -1,6 +1,6 @@
 import type { DeletionSummary } from '../services/deletion-rules.js';
-import type { ClusterStatus } from '../services/store-schema.js';
-import { formatDuration, slackTime } from './cluster-format.js';
+import type { ClusterRecord, ClusterStatus } from '../services/domain/index.js';
+import { escapeMrkdwn, formatDuration, slackTime } from './cluster-format.js';
 
 /**
  * The root message's time line while and after deleting (instead of the provisioning progress).
@@ -13,4 +13,20 @@ export function deletionTimeLine(status: ClusterStatus, summary: DeletionSummary
   if (status === 'DeletedForced') return `Force deleted${summary.forcedBy ? ` by <@${summary.forcedBy}>` : ''} after ${took} · ${approved}`;
   if (status === 'Deleted') return `Deleted after ${took} · ${approved}`;
   return `Deleting since ${slackTime(summary.requestedAt)} · ${approved}`;
+}
+
+/**
+ * The answer to a Delete or Force Delete button of a cluster already gone (an old overview, a used
+ * offer): what happened, and where to look next.
+ */
+export function alreadyDeletedText(cluster: Pick<ClusterRecord, 'status' | 'deletion'> & { name: string }): string {
+  const name = escapeMrkdwn(cluster.name);
+  const status = `\`/tke status ${name}\``;
+  const deletion = cluster.deletion;
+  if (cluster.status === 'DeletedForced' && deletion?.forcedBy && deletion.forcedAt) {
+    return `${name} was already force deleted by <@${deletion.forcedBy}> at ${slackTime(deletion.forcedAt)}, so there is nothing left to do with this button. ${status} lists what was left at Tencent to clean up.`;
+  }
+  const when = deletion?.deletedAt ? ` at ${slackTime(deletion.deletedAt)}` : '';
+  const approved = deletion ? ` (approved by <@${deletion.requestedBy}>)` : '';
+  return `${name} was already deleted${when}${approved}, so there is nothing left to do with this button. ${status} shows how it ended.`;
 }

@@ -1,10 +1,10 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { LeftoverLookup, LeftoverOwner, OnCall } from '../lifecycle/events.js';
 import type { DeletionSummary } from '../services/deletion-rules.js';
-import type { WorkerPoolSpec } from '../services/store-schema.js';
+import type { WorkerPoolSpec } from '../services/domain/index.js';
 import type { LeftoverResources } from '../services/tke.js';
 import { section } from './blocks.js';
-import { clip, escapeMrkdwn, formatDuration, timeLeft } from './cluster-format.js';
+import { clip, escapeMrkdwn, formatDuration, slackTime, timeLeft } from './cluster-format.js';
 import { ActionIds } from './ids.js';
 import { leftoverBlocks, leftoverSummary } from './leftover-resources.js';
 
@@ -62,6 +62,14 @@ export function forceDeleteOfferMessage(input: {
       { type: 'actions', elements: [forceDeleteButton(input.clusterId, input.name)] },
     ],
   };
+}
+
+/** The force-delete offer once used: who force deleted the cluster and when, with no button left to click. */
+export function forceDeleteUsedMessage(input: { name: string; by: string; at: string }): { text: string; blocks: KnownBlock[] } {
+  const text =
+    `:white_check_mark: Force deleted by <@${input.by}> at ${slackTime(input.at)}: *${escapeMrkdwn(input.name)}* is Deleted (forced). ` +
+    'What was left at Tencent to clean up is listed in this thread and in the overview.';
+  return { text, blocks: [section(text)] };
 }
 
 /** Force Delete Cluster, with Slack's confirm dialog in front of the modal. */

@@ -20,6 +20,12 @@ export const SUBCOMMAND_HELP: readonly SubcommandHelp[] = [
   { usage: '/tke help', summary: 'Show this help.' },
 ];
 
+/**
+ * A usage reply (`Usage: \`/tke status <cluster>\` — …`) as mrkdwn: `<` and `>` escaped, so Slack shows
+ * `<cluster>` as typed instead of reading it as a link.
+ */
+export const usageText = (text: string): string => escapeMrkdwn(text);
+
 /** The ephemeral help; `unknown` is the subcommand the user typed that tkeops does not know. */
 export function helpMessage(unknown?: string): { text: string; blocks: KnownBlock[] } {
   const intro = unknown

@@ -14,6 +14,8 @@ export const CallbackIds = {
   wizardReview: 'wizard_review',
   wizardExpired: 'wizard_expired',
   wizardDeployed: 'wizard_deployed',
+  /** "Resume draft" or "Start over", shown by /tke create when the user left a draft in the channel. */
+  wizardResume: 'wizard_resume',
   // deletion and force delete
   deleteConfirm: 'delete_confirm',
   deleteExpired: 'delete_expired',
@@ -88,6 +90,9 @@ export const ActionIds = {
   wizardRemovePool: 'wizard_remove_pool',
   wizardBack: 'wizard_back',
   wizardRetryLoad: 'wizard_retry_load',
+  /** Resume prompt buttons; their value is the left draft's id. */
+  wizardResumeDraft: 'wizard_resume_draft',
+  wizardStartOver: 'wizard_start_over',
   // provisioning thread and overview
   clusterOverview: 'cluster_overview',
   // deletion and force delete

@@ -1,14 +1,23 @@
 import type { KnownBlock } from '@slack/types';
-import { leftoverTags, type LeftoverLookup, type LeftoverOwner } from '../services/deletion-rules.js';
-import type { TencentFailure } from '../services/store-schema.js';
-import type { LeftoverResources } from '../services/tke.js';
+import { leftoverTags, type LeftoverOwner } from '../services/deletion-rules.js';
+import type { TencentFailure } from '../services/domain/index.js';
+
+/** The resources listed: what a lookup found (LeftoverResources) or what a force delete kept of it. */
+export interface ListedLeftovers {
+  instances: readonly { instanceId: string; name: string; state: string }[];
+  disks: readonly { diskId: string; name: string; state: string }[];
+  loadBalancers: readonly { loadBalancerId: string; name: string }[];
+}
+
+/** A lookup's result as the views list it: the resources, or why the lookup failed. */
+export type ListedLookup = { leftovers: ListedLeftovers; lookupFailure?: undefined } | { lookupFailure: TencentFailure; leftovers?: undefined };
 import { section } from './blocks.js';
 import { escapeMrkdwn, failureText } from './cluster-format.js';
 
 /** Lines listed per kind of resource; the rest is counted ("…and 12 more"). */
 const LINES_PER_KIND = 25;
 
-export const leftoverCount = (leftovers: LeftoverResources): number =>
+export const leftoverCount = (leftovers: ListedLeftovers): number =>
   leftovers.instances.length + leftovers.disks.length + leftovers.loadBalancers.length;
 
 function kindSection(title: string, lines: string[]): KnownBlock {
@@ -21,7 +30,7 @@ const named = (id: string, name: string, state?: string) =>
   `• \`${escapeMrkdwn(id)}\`${name ? ` ${escapeMrkdwn(name)}` : ''}${state ? ` (${escapeMrkdwn(state)})` : ''}`;
 
 /** One section per kind of resource still present (at most 3 blocks), ids and names listed. */
-export function leftoverSections(leftovers: LeftoverResources): KnownBlock[] {
+export function leftoverSections(leftovers: ListedLeftovers): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   if (leftovers.instances.length > 0) blocks.push(kindSection('CVM instances', leftovers.instances.map((i) => named(i.instanceId, i.name, i.state))));
   if (leftovers.disks.length > 0) blocks.push(kindSection('CBS disks', leftovers.disks.map((d) => named(d.diskId, d.name, d.state))));
@@ -32,7 +41,7 @@ export function leftoverSections(leftovers: LeftoverResources): KnownBlock[] {
 }
 
 /** "2 instances, 2 disks and 1 load balancer". */
-export function leftoverSummary(leftovers: LeftoverResources): string {
+export function leftoverSummary(leftovers: ListedLeftovers): string {
   const parts = [
     [leftovers.instances.length, 'instance'],
     [leftovers.disks.length, 'disk'],
@@ -57,9 +66,9 @@ const leftoverLookupFailed = (owner: LeftoverOwner, failure: TencentFailure): st
  * `none` says nothing is left, and a failed lookup says where to look. `text` is that first line alone.
  */
 export function leftoverBlocks(
-  lookup: LeftoverLookup,
+  lookup: ListedLookup,
   owner: LeftoverOwner,
-  say: { present: (leftovers: LeftoverResources) => string; none: string },
+  say: { present: (leftovers: ListedLeftovers) => string; none: string },
 ): { text: string; blocks: KnownBlock[] } {
   if (!lookup.leftovers) {
     const text = leftoverLookupFailed(owner, lookup.lookupFailure);

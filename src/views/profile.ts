@@ -22,7 +22,7 @@ export function profileListMessage(profiles: readonly Profile[]): { text: string
     const text = 'No cluster profile is installed. An operator adds them to data/profiles.';
     return { text, blocks: [section(text)] };
   }
-  const header = `Cluster profiles (${profiles.length}) — \`/tke profile show <name>\` shows a profile's pack values:`;
+  const header = `Cluster profiles (${profiles.length}) — \`/tke profile show &lt;name&gt;\` shows a profile's pack values:`;
   const shown = profiles.slice(0, MAX_PROFILES);
   const blocks: KnownBlock[] = [section(header), ...shown.map((p) => section(`*${escapeMrkdwn(p.name)}* — ${escapeMrkdwn(p.description)}\n${layers(p)}`))];
   if (profiles.length > shown.length) {

@@ -64,7 +64,8 @@ describe.concurrent('npm start', () => {
 
   it.for<[string, string, string]>([
     ['not valid JSON', '{"version":1,"accounts":[', 'not valid JSON'],
-    ['valid JSON that breaks the store schema', '{"version":1,"accounts":"none","clusters":[],"drafts":[],"audit":[]}', 'does not match the store schema at accounts'],
+    ['valid JSON that breaks the store schema', '{"version":2,"accounts":"none","clusters":[],"drafts":[],"audit":[]}', 'does not match the store schema at accounts'],
+    ['of a schema version newer than this tkeops knows', '{"version":3,"accounts":[],"clusters":[],"drafts":[],"audit":[]}', 'it is schema version 3, written by a newer tkeops; this one reads versions up to 2'],
   ])('refuses a db.json that is %s, naming the file and why, and leaves it byte for byte', async ([name, content, why], { expect }) => {
     const dataFile = path.join(dir, `${name.replace(/\W+/g, '-')}.json`);
     await writeFile(dataFile, content);

@@ -364,7 +364,7 @@ describe('cloud accounts over Slack', () => {
       const reply = await t.send.command('account rename prod');
       expect(reply.json).toEqual({
         response_type: 'ephemeral',
-        text: 'Usage: `/tke account add [tenant|project]` · `/tke account list` · `/tke account remove <name> [tenant|project]`',
+        text: 'Usage: `/tke account add [tenant|project]` · `/tke account list` · `/tke account remove &lt;name&gt; [tenant|project]`',
       });
     });
   });

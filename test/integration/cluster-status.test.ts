@@ -74,7 +74,7 @@ describe('/tke status', () => {
 
   it('explains the usage when the name is missing', async () => {
     const { json } = await t.send.command('status', { channel: CHANNELS.platform });
-    expect(json?.text).toContain('Usage: `/tke status <cluster>`');
+    expect(json?.text).toContain('Usage: `/tke status &lt;cluster&gt;`');
   });
 });
 

@@ -50,10 +50,14 @@ interface ClusterOptions {
   privateChannel?: boolean;
   /** On-call user groups before ON_CALL_GROUP (which holds PAGER); these have nobody. */
   moreOnCallGroups?: string[];
+  /** Project platform lists its members (USERS.member only) instead of `members: everyone`. */
+  listedMembers?: boolean;
 }
 
-async function startBot(options: Parameters<typeof startTestBot>[0], { privateChannel = false, moreOnCallGroups = [] }: ClusterOptions): Promise<TestBot> {
+async function startBot(options: Parameters<typeof startTestBot>[0], { privateChannel = false, moreOnCallGroups = [], listedMembers = false }: ClusterOptions): Promise<TestBot> {
   let policyYaml = DEFAULT_POLICY_YAML.replace(`userGroups: [${ON_CALL_GROUP}]`, `userGroups: [${[...moreOnCallGroups, ON_CALL_GROUP].join(', ')}]`);
+  // The first `members: everyone` is project platform's.
+  if (listedMembers) policyYaml = policyYaml.replace('members: everyone', `members: [${USERS.member}]`);
   if (privateChannel) policyYaml = policyYaml.replace(`channels: [${CHANNELS.platform}]`, `channels: [${CHANNELS.platform}, ${PRIVATE}]`);
   const started = await startTestBot({ ...options, policyYaml });
   if (privateChannel) started.slack.addChannel({ id: PRIVATE, name: 'platform-private', private: true, botIsMember: false });
@@ -75,8 +79,8 @@ async function deployedCluster(options: ClusterOptions = {}): Promise<ClusterRec
   );
   if (!added.ok) throw new Error(`account not added: ${JSON.stringify(added.errors)}`);
   const draft = await services.drafts.create({ userId: USERS.member, channel: CHANNELS.platform, project: 'platform' });
-  await services.drafts.update(draft.id, (d) => (d.spec = aSpec({ name: 'prod-1', accountId: added.account.id })));
-  const { cluster } = await services.deploy.deploy(draft.id, USERS.member);
+  const spec = aSpec({ name: 'prod-1', accountId: added.account.id });
+  const { cluster } = await services.deploy.deploy({ draftId: draft.id, spec, user: USERS.member });
   await services.threads.announce(cluster.id);
   return cluster;
 }
@@ -166,9 +170,29 @@ const clickOverviewDelete = (overview: Parameters<typeof messageBlockAction>[0][
       messageTs: '1700000098.000100',
       actionId: ActionIds.clusterDelete,
       responseUrl: `${bot().slack.url}/response/overview`,
+      ephemeral: true,
     }),
   );
 
+
+/** Force deletes prod-1 as `user` from the thread's button (the offer must be there), and waits for the thread to say so. */
+async function forceDeleteAs(user: string): Promise<void> {
+  await clickForceDelete(user);
+  const update = (await bot().slack.waitFor((all) => all.some((c) => c.method === 'views.update'))).find((c) => c.method === 'views.update') as SlackCall;
+  const answer = await bot().send.viewSubmission(
+    viewSubmission({ user, view: update.body.view as ModalView, viewId: String(update.body.view_id), input: { [ActionIds.forceDeleteConfirmName]: 'prod-1' } }),
+  );
+  expect(answer.text).toBe('');
+  await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postMessage' && text(c).includes('force deleted')));
+  await bot().bot.services.threads.idle();
+}
+
+/** The root message as it reads once rebuilt from the record now (as any later edit would show it). */
+async function rootRebuilt(clusterId: string): Promise<string> {
+  bot().bot.services.threads.refreshRoot(clusterId);
+  await bot().bot.services.threads.idle();
+  return JSON.stringify(bot().slack.calls('chat.update').at(-1)?.body ?? {});
+}
 
 describe('deleting a cluster from Slack', () => {
   it.each([
@@ -250,6 +274,133 @@ describe('deleting a cluster from Slack', () => {
     const list = await bot().send.command('list', { channel: CHANNELS.platform });
     expect(JSON.stringify(list.json)).not.toContain('prod-1');
     expect(bot().bot.store.read((data) => data.audit.map((e) => e.action))).toEqual(expect.arrayContaining(['cluster.delete', 'cluster.deleted']));
+  });
+});
+
+describe('a deleted cluster, hours later', () => {
+  it('keeps the time the deletion took in the overview and the root, and shows its pools and endpoint removed, not ready', async () => {
+    const cluster = await runningCluster();
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + MINUTE);
+    bot().clock.advance(3 * 60 * MINUTE);
+
+    const overview = JSON.stringify(await statusAnswer(USERS.projectAdmin));
+    const root = await rootRebuilt(cluster.id);
+
+    expect(overview).toContain('*prod-1* — Deleted');
+    expect(overview).toContain(`Deleted after 1m 00s · approved by <@${USERS.projectAdmin}>`);
+    expect(root).toContain(`Deleted after 1m 00s · approved by <@${USERS.projectAdmin}>`);
+    expect(overview).toContain(':wastebasket: *default*: removed with the cluster (min 1, max 3)');
+    expect(overview).toContain('Public — removed with the cluster');
+    for (const stale of ['nodes ready', '100%', 'in progress', 'elapsed', 'Delete cluster']) expect(overview).not.toContain(stale);
+  });
+
+  it('says the pools and endpoint were never created when it was deleted before Tencent created them', async () => {
+    const cluster = await deployedCluster();
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + MINUTE);
+    expect(record(cluster.id).status).toBe('Deleted');
+
+    const overview = JSON.stringify(await statusAnswer(USERS.projectAdmin));
+
+    expect(overview).toContain(':white_small_square: *default*: never created');
+    expect(overview).toContain('Public — never created');
+    expect(overview).toContain(':white_small_square: Control plane running — not done');
+    expect(overview).not.toContain('pending');
+  });
+
+  it('keeps, for a forced one, who forced it and when, and lists what it left at Tencent in the overview and the root', async () => {
+    const cluster = await runningCluster({ stuck: true });
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + 15 * MINUTE);
+    const left = bot().tencent.resources(cluster.tkeClusterId as string);
+    await forceDeleteAs(PAGER);
+    bot().clock.advance(2 * 60 * MINUTE);
+
+    const overview = JSON.stringify(await statusAnswer(PAGER));
+    const root = await rootRebuilt(cluster.id);
+
+    expect(record(cluster.id).deletion?.forceFound).toMatchObject({ leftovers: { instances: [{ instanceId: left.instances[0]?.instanceId }] } });
+    expect(overview).toContain('*prod-1* — Deleted (forced)');
+    expect(overview).toContain(`Force deleted by <@${PAGER}> after 15m 00s`);
+    expect(overview).toContain(':wastebasket: *default*: removed with the cluster');
+    expect(overview).toContain('Left at Tencent when it was force deleted');
+    for (const id of [left.instances[0]?.instanceId, left.disks[0]?.diskId, left.loadBalancers[0]?.loadBalancerId]) expect(overview).toContain(id);
+    expect(root).toContain(`Force deleted by <@${PAGER}> after 15m 00s`);
+    expect(root).toContain(`Left at Tencent when it was force deleted, to clean up by hand: ${left.instances.length} instance`);
+    for (const stale of ['nodes ready', '100%', 'Force Delete Cluster']) expect(overview).not.toContain(stale);
+  });
+});
+
+describe('buttons once used', () => {
+  it("replaces the overview whose Delete cluster button started the deletion, through its response URL, without that button", async () => {
+    await runningCluster();
+    const overview = await statusAnswer(USERS.projectAdmin);
+    await clickOverviewDelete(overview);
+    const opened = (await bot().slack.waitFor((all) => all.some((c) => c.method === 'views.open'))).find((c) => c.method === 'views.open') as SlackCall;
+
+    const answer = await confirmDelete('prod-1', { view: opened.body.view as ModalView, viewId: 'V0DELETE0' });
+    expect(answer.text).toBe('');
+
+    const replaced = await privateAnswer('/response/overview');
+    expect(replaced?.body).toMatchObject({ replace_original: true });
+    const shown = JSON.stringify(replaced?.body.blocks);
+    expect(shown).toContain('*prod-1* — Deleting');
+    expect(shown).toContain(`Deletion approved by <@${USERS.projectAdmin}>`);
+    expect(shown).not.toContain(ActionIds.clusterDelete);
+  });
+
+  it("answers the old overview's Delete cluster button of a deleted cluster privately: what happened and where to look", async () => {
+    const cluster = await runningCluster();
+    const overview = await statusAnswer(USERS.projectAdmin);
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + MINUTE);
+    expect(record(cluster.id).status).toBe('Deleted');
+
+    await clickOverviewDelete(overview);
+
+    const answer = await privateAnswer('/response/overview');
+    expect(answer?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(text(answer)).toContain(`prod-1 was already deleted at <!date^${Math.floor((requestedAt + MINUTE) / 1000)}^`);
+    expect(text(answer)).toContain(`(approved by <@${USERS.projectAdmin}>), so there is nothing left to do with this button. \`/tke status prod-1\` shows how it ended.`);
+    expect(bot().slack.calls('views.open')).toHaveLength(1);
+  });
+
+  it('edits the Force Delete Cluster offer once used: who force deleted it and when, with no button', async () => {
+    const cluster = await runningCluster({ stuck: true });
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + 15 * MINUTE);
+
+    await forceDeleteAs(PAGER);
+
+    const replaced = await privateAnswer('/response/force');
+    expect(replaced?.body).toMatchObject({ replace_original: true });
+    expect(text(replaced)).toContain(`Force deleted by <@${PAGER}> at <!date^${Math.floor(bot().clock.now().getTime() / 1000)}^{date_short_pretty} {time}|`);
+    expect(JSON.stringify(replaced?.body.blocks)).not.toContain(ActionIds.clusterForceDelete);
+    expect(record(cluster.id).status).toBe('DeletedForced');
+  });
+
+  it('answers a second click on the used Force Delete Cluster offer privately, naming who force deleted it and where the leftovers are', async () => {
+    const cluster = await runningCluster({ stuck: true });
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + 15 * MINUTE);
+    await forceDeleteAs(PAGER);
+    const forcedAt = Math.floor(bot().clock.now().getTime() / 1000);
+    bot().clock.advance(10 * MINUTE);
+    const opened = bot().slack.calls('views.open').length;
+    const deletes = deleteCalls().length;
+
+    const answer = await clickForceDelete(USERS.onCall);
+
+    expect(answer.status).toBe(200);
+    const calls = await bot().slack.waitFor((all) => all.filter((c) => c.method === 'response_url' && c.body.response_url === '/response/force').length >= 2);
+    const polite = calls.filter((c) => c.method === 'response_url' && c.body.response_url === '/response/force').at(-1);
+    expect(polite?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(text(polite)).toContain(`prod-1 was already force deleted by <@${PAGER}> at <!date^${forcedAt}^`);
+    expect(text(polite)).toContain('`/tke status prod-1` lists what was left at Tencent to clean up.');
+    expect(bot().slack.calls('views.open')).toHaveLength(opened);
+    expect(deleteCalls()).toHaveLength(deletes);
+    expect(record(cluster.id).status).toBe('DeletedForced');
   });
 });
 
@@ -478,6 +629,57 @@ describe('a deletion stuck in Deleting', () => {
 
     expect(forceOffers()).toHaveLength(1);
     expect(text(forceOffers()[0])).toContain('stuck in Deleting for 15m 00s');
+  });
+});
+
+describe('on-call paged for a stuck deletion in a project that lists its members', () => {
+  /** The root message of prod-1's provisioning thread, as Slack shows it. */
+  const rootMessage = () => posts().find((c) => c.body.thread_ts === undefined) as SlackCall;
+
+  async function paged(): Promise<ClusterRecord> {
+    const cluster = await runningCluster({ stuck: true, listedMembers: true });
+    const requestedAt = await deleteIt();
+    await tickUntil(requestedAt + 15 * MINUTE);
+    expect(forceOffers()).toHaveLength(1);
+    return cluster;
+  }
+
+  it('lets on-call (through the user group) see /tke status of the cluster, with the Force Delete Cluster button', async () => {
+    await paged();
+
+    const overview = JSON.stringify(await statusAnswer(PAGER));
+
+    expect(overview).toContain('*prod-1* — Deleting');
+    expect(overview).toContain(ActionIds.clusterForceDelete);
+    expect(overview).not.toContain('may see this cluster');
+  });
+
+  it("lets on-call open the overview from the root message's Overview button", async () => {
+    const cluster = await paged();
+
+    await bot().send.blockActions(
+      messageBlockAction({
+        user: USERS.onCall,
+        channel: CHANNELS.platform,
+        message: rootMessage().body,
+        messageTs: cluster.thread?.ts ?? '',
+        actionId: ActionIds.clusterOverview,
+        responseUrl: `${bot().slack.url}/response/root`,
+      }),
+    );
+
+    const shown = JSON.stringify((await privateAnswer('/response/root'))?.body.blocks);
+    expect(shown).toContain('*prod-1* — Deleting');
+    expect(shown).toContain(ActionIds.clusterForceDelete);
+  });
+
+  it('still refuses someone who is neither a member nor on-call, naming on-call among those who may see it', async () => {
+    await paged();
+
+    const answer = String((await statusAnswer('U0STRANGER')).text);
+
+    expect(answer).toContain('may see this cluster in project platform');
+    expect(answer).toContain(`on-call (<!subteam^${ON_CALL_GROUP}> <@${USERS.onCall}>)`);
   });
 });
 

@@ -1,9 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderStep } from '../../src/handlers/wizard-steps.js';
+import { wizardView } from '../../src/views/wizard/screen.js';
 import type { ClusterRecord, StoreData } from '../../src/services/store-schema.js';
 import { CREATE_OUTCOME_AFTER_MS } from '../../src/services/watcher.js';
+import { formatDuration } from '../../src/views/cluster-format.js';
 import { ActionIds } from '../../src/views/ids.js';
 import { startTestBot, TENCENT, USERS, CHANNELS, type TestBot } from '../support/bot.js';
 import { aCluster } from '../support/clusters.js';
@@ -46,7 +47,9 @@ async function deploy(bot: TestBot, accountId: string, options: { thread?: boole
     d.options = aWizardOptions({ accountId });
   });
   if (!draft?.viewId) throw new Error('the wizard draft has no view');
-  const { view } = await renderStep(bot.bot.services, draft, 'review');
+  const review = await bot.bot.services.wizard.screen(draft.id, USERS.member, 'review');
+  if (review.kind !== 'screen') throw new Error('the wizard draft is gone');
+  const view = wizardView(review.screen);
   await bot.send.viewSubmission(viewSubmission({ user: USERS.member, view, viewId: draft.viewId, input: {} }));
   // The Deploy handler works after its ack: the root message, then "Cluster created" in its thread
   // (or, when Slack refuses the root message, only that attempt).
@@ -327,6 +330,27 @@ describe('the provisioning thread', () => {
     const slackCalls = t.slack.calls().length;
     await tickTimes(t, 3);
     expect(t.slack.calls()).toHaveLength(slackCalls);
+  });
+
+  it('keeps one failure time on the root message and the overview, however late the overview is asked, with the pools never created', async () => {
+    const setup = await botWithAccount();
+    t = setup.t;
+    t.tencent.failNext('CreateClusterNodePool', { code: 'ResourceInsufficient.SpecifiedInstanceType', message: 'S5.MEDIUM4 is sold out in ap-guangzhou-3.' });
+    const id = await deploy(t, setup.accountId);
+    await tickUntil(t, () => cluster(t as TestBot, id)?.status === 'Failed');
+    const stored = cluster(t, id) as ClusterRecord;
+    const took = formatDuration(Date.parse(stored.failedAt ?? '') - Date.parse(stored.createdAt));
+    expect(stored.failedAt).toBe(t.clock.now().toISOString());
+    expect(blocksText(t.slack.calls('chat.update').at(-1))).toContain(`Failed after ${took}`);
+
+    t.clock.advance(45 * 60_000);
+    await t.send.command('status prod-1', { channel: CHANNELS.platform, user: USERS.member });
+    const overview = JSON.stringify((await t.slack.waitFor((calls) => calls.some((c) => c.method === 'response_url'))).find((c) => c.method === 'response_url')?.body);
+
+    expect(overview).toContain(`Failed after ${took}`);
+    expect(overview).toContain(':white_small_square: *default*: never created');
+    expect(overview).toMatch(/Public — (never created|not ready when the cluster failed)/);
+    for (const stale of ['nodes ready', 'in progress', 'not ready yet', 'elapsed']) expect(overview).not.toContain(stale);
   });
 
   it('posts nothing for a throttled Describe unless the throttling persists', async () => {

@@ -25,6 +25,26 @@ describe('/tke over signed HTTP', () => {
     expect(String(reply.json?.text)).toContain('/tke frobnicate');
   });
 
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('answers /tke %s (a member every object inherits) with the help, acknowledged', async (typed) => {
+    const reply = await t.send.command(`${typed} prod-1`);
+    expect(reply.status).toBe(200);
+    expect(reply.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(String(reply.json?.text)).toContain(`I don't know \`/tke ${typed.toLowerCase()}\``);
+    expect(JSON.stringify(reply.json?.blocks)).toContain('/tke status');
+  });
+
+  it.each([
+    ['status', '`/tke status &lt;cluster&gt;`'],
+    ['delete', '`/tke delete &lt;cluster&gt;`'],
+    ['profile', '`/tke profile show &lt;name&gt;`'],
+    ['account', '`/tke account remove &lt;name&gt; [tenant|project]`'],
+  ])('shows the placeholder of /tke %s literally in its usage reply, not as a Slack link', async (subcommand, usage) => {
+    const reply = await t.send.command(subcommand === 'account' ? 'account frob' : subcommand);
+    expect(reply.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(String(reply.json?.text)).toContain(usage);
+    expect(String(reply.json?.text)).not.toMatch(/<(cluster|name)>/);
+  });
+
   it('refuses a request with a wrong signature: 401 and no reply anywhere', async () => {
     const before = t.slack.calls().length;
     const reply = await t.send.command('help', { signingSecret: 'not-the-secret' });

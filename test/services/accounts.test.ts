@@ -11,6 +11,7 @@ import { createLogger } from '../../src/services/logger.js';
 import { createPolicy, parsePolicy } from '../../src/services/policy.js';
 import { createSecretBox } from '../../src/services/secrets.js';
 import type { ClusterStatus } from '../../src/services/store-schema.js';
+import { createLowdbRepositories } from '../../src/services/repositories/lowdb.js';
 import { openStore, type Store } from '../../src/services/store.js';
 import { createTkeGateway } from '../../src/services/tke-gateway.js';
 import { aCluster, aSpec } from '../support/clusters.js';
@@ -54,7 +55,8 @@ describe('the cloud account service', () => {
     clock = new ManualClock(Date.UTC(2026, 0, 2, 10, 0, 0));
     tencent = await startTkeEmulator({ clock, accounts: [KEY, OTHER] });
     const tke = createTkeGateway({ endpoint: tencent.url, logger: createLogger({ level: 'silent' }), sleep: async () => undefined });
-    accounts = createAccountService({ store, tke, secrets: createSecretBox(randomBytes(32)), clock, audit: createAudit({ store, clock }) });
+    const repositories = createLowdbRepositories(store);
+    accounts = createAccountService({ accounts: repositories.accounts, tke, secrets: createSecretBox(randomBytes(32)), clock, audit: createAudit({ log: repositories.audit, clock }) });
   });
   afterEach(async () => {
     await tencent.close();
@@ -127,12 +129,13 @@ describe('the cloud account service', () => {
     });
 
     it('saves nothing when Tencent does not answer in time', async () => {
+      const repositories = createLowdbRepositories(store);
       const hanging = createAccountService({
-        store,
+        accounts: repositories.accounts,
         tke: { describeRegions: () => new Promise(() => undefined) },
         secrets: createSecretBox(randomBytes(32)),
         clock,
-        audit: createAudit({ store, clock }),
+        audit: createAudit({ log: repositories.audit, clock }),
         validateTimeoutMs: 20,
       });
       expect(await hanging.add(anInput(), 'U0TENANT1')).toEqual({ ok: false, errors: { secretKey: TENCENT_TIMEOUT_MESSAGE } });

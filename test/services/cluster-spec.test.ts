@@ -12,11 +12,9 @@ import {
   poolZones,
 } from '../../src/services/cluster-spec.js';
 import type { SpecContext } from '../../src/services/cluster-spec.js';
-import { isClusterNameTaken } from '../../src/services/cluster-lookup.js';
 import { loadProfiles } from '../../src/services/profiles.js';
 import type { Profile, ProfileCatalog } from '../../src/services/profiles.js';
 import type { WizardForm } from '../../src/services/store-schema.js';
-import { aCluster, aSpec } from '../support/clusters.js';
 import { aPoolForm, aWizardForm, aWizardOptions } from '../support/wizard-forms.js';
 
 let profiles: ProfileCatalog;
@@ -107,19 +105,6 @@ describe('cluster name', () => {
     expect(basicsErrors({ name: 'Payments-Prod' }, { isNameTaken: (name) => name === 'Payments-Prod' })).toEqual({
       name: 'A cluster named Payments-Prod already exists in this project',
     });
-  });
-
-  it('counts a name as taken by a live cluster of the same project, whatever its case, and by no other', () => {
-    const clusters = [
-      aCluster({ spec: aSpec({ name: 'payments-prod' }), project: 'platform', status: 'Running' }),
-      aCluster({ spec: aSpec({ name: 'old' }), project: 'platform', status: 'Deleted' }),
-      aCluster({ spec: aSpec({ name: 'loose' }), project: undefined, status: 'Failed' }),
-    ];
-    expect(isClusterNameTaken({ clusters }, 'platform', 'Payments-PROD')).toBe(true);
-    expect(isClusterNameTaken({ clusters }, 'data', 'payments-prod')).toBe(false);
-    expect(isClusterNameTaken({ clusters }, 'platform', 'old')).toBe(false);
-    expect(isClusterNameTaken({ clusters }, undefined, 'loose')).toBe(true);
-    expect(isClusterNameTaken({ clusters }, 'platform', 'loose')).toBe(false);
   });
 });
 

@@ -5,11 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAudit } from '../../src/services/audit.js';
 import { ManualClock } from '../../src/services/clock.js';
 import { createDeployService, createProvisioningSteps, DeployError } from '../../src/services/deploy.js';
-import type { DeployService, ProvisioningSteps } from '../../src/services/deploy.js';
+import type { DeployRequest, DeployService, ProvisioningSteps } from '../../src/services/deploy.js';
 import { createDrafts } from '../../src/services/drafts.js';
 import { createLogger } from '../../src/services/logger.js';
 import { loadProfiles } from '../../src/services/profiles.js';
 import type { ClusterRecord, ClusterSpec } from '../../src/services/store-schema.js';
+import { createLowdbRepositories } from '../../src/services/repositories/lowdb.js';
 import { openStore } from '../../src/services/store.js';
 import type { Store } from '../../src/services/store.js';
 import { createTkeGateway } from '../../src/services/tke-gateway.js';
@@ -49,9 +50,10 @@ describe('deploy and the provisioning steps, against the emulator through the re
     const tke = createTkeGateway({ logger, endpoint: tencent.url, sleep: async () => undefined });
     const accounts = { credentialFor: () => TENCENT };
     const deps = { store, tke, accounts, clock, logger };
-    deploy = createDeployService({ ...deps, profiles: await loadProfiles('data/profiles'), audit: createAudit({ store, clock }) });
+    const repositories = createLowdbRepositories(store);
+    deploy = createDeployService({ ...deps, clusters: repositories.clusters, drafts: repositories.drafts, profiles: await loadProfiles('data/profiles'), audit: createAudit({ log: repositories.audit, clock }) });
     steps = createProvisioningSteps(deps);
-    drafts = createDrafts({ store, clock });
+    drafts = createDrafts({ drafts: repositories.drafts, clock });
   });
 
   afterEach(async () => {
@@ -59,11 +61,10 @@ describe('deploy and the provisioning steps, against the emulator through the re
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** A draft whose wizard is complete, in project `platform`. */
-  async function aDraft(spec: Partial<ClusterSpec> = {}): Promise<string> {
+  /** What the wizard hands Deploy for a complete draft in project `platform`: the draft and its validated spec, as a value. */
+  async function aDraft(spec: Partial<ClusterSpec> = {}): Promise<DeployRequest> {
     const draft = await drafts.create({ userId: 'U0MEMBER', channel: 'C0PLATFORM', project: 'platform' });
-    await drafts.update(draft.id, (d) => (d.spec = aSpec(spec)));
-    return draft.id;
+    return { draftId: draft.id, spec: aSpec(spec), user: 'U0MEMBER' };
   }
 
   const clusters = () => store.read((data) => data.clusters);
@@ -75,7 +76,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
 
   /** Deploys, then lets the emulator bring the control plane up. */
   async function aRunningCluster(spec: Partial<ClusterSpec> = {}): Promise<ClusterRecord> {
-    const { cluster } = await deploy.deploy(await aDraft(spec), 'U0MEMBER');
+    const { cluster } = await deploy.deploy(await aDraft(spec));
     clock.advance(RUNNING_AFTER_MS);
     tencent.clearRequests();
     return cluster;
@@ -85,8 +86,9 @@ describe('deploy and the provisioning steps, against the emulator through the re
     it('sends CreateCluster with the spec, the profile and its network layer, and records the TKE cluster id', async () => {
       // Deployed into prod-vpc (10.0.0.0/16), the way an operator with a dedicated VPC would.
       const prodVpc = { vpcId: 'vpc-gzdemo02', subnetId: 'subnet-gz03prd1' };
-      const draftId = await aDraft({ profile: 'ubuntu-standard', description: 'payments', tags: [{ key: 'team', value: 'payments' }], ...prodVpc });
-      const { cluster, created } = await deploy.deploy(draftId, 'U0MEMBER');
+      const handOff = await aDraft({ profile: 'ubuntu-standard', description: 'payments', tags: [{ key: 'team', value: 'payments' }], ...prodVpc });
+      const { draftId } = handOff;
+      const { cluster, created } = await deploy.deploy(handOff);
 
       expect(created).toBe(true);
       const [request] = tencent.requestsFor('CreateCluster');
@@ -119,7 +121,6 @@ describe('deploy and the provisioning steps, against the emulator through the re
           subnetId: 'subnet-gz03dft1',
           workerPools: [{ name: 'a', minSize: 1, desiredSize: 1, maxSize: 2, instanceType: 'S5.MEDIUM4', zones: ['ap-guangzhou-3', 'ap-guangzhou-4'], diskGb: 50 }],
         }),
-        'U0MEMBER',
       );
       const request = params(tencent.requestsFor('CreateCluster')[0]);
       expect(request.ClusterCIDRSettings).toEqual({ EniSubnetIds: ['subnet-gz03dft1', 'subnet-gz04dft1'], ServiceCIDR: '192.168.240.0/20' });
@@ -127,14 +128,15 @@ describe('deploy and the provisioning steps, against the emulator through the re
     });
 
     it('takes the OS image from an edited OS pack', async () => {
-      await deploy.deploy(await aDraft({ profile: 'centos-gpu', packOverrides: { 'centos-gpu': 'OsName: centos7.6.0_x64\n' } }), 'U0MEMBER');
+      await deploy.deploy(await aDraft({ profile: 'centos-gpu', packOverrides: { 'centos-gpu': 'OsName: centos7.6.0_x64\n' } }));
       expect(params(tencent.requestsFor('CreateCluster')[0]).ClusterBasicSettings?.ClusterOs).toBe('centos7.6.0_x64');
     });
 
     it('records the cluster, linked to its draft, before Tencent answers', async () => {
       tencent.latency('CreateCluster', 300);
-      const draftId = await aDraft();
-      const pending = deploy.deploy(draftId, 'U0MEMBER');
+      const handOff = await aDraft();
+      const { draftId } = handOff;
+      const pending = deploy.deploy(handOff);
       while (tencent.requestsFor('CreateCluster').length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
       expect(clusters()).toMatchObject([{ draftId, status: 'Creating', createdAt: clock.now().toISOString() }]);
       expect(clusters()[0]?.tkeClusterId).toBeUndefined();
@@ -143,8 +145,8 @@ describe('deploy and the provisioning steps, against the emulator through the re
 
     it('keeps the TKE id of a cluster the watcher gave up on while CreateCluster was on its way, so deleting it reaches Tencent', async () => {
       tencent.latency('CreateCluster', 300);
-      const draftId = await aDraft();
-      const pending = deploy.deploy(draftId, 'U0MEMBER');
+      const handOff = await aDraft();
+      const pending = deploy.deploy(handOff);
       while (tencent.requestsFor('CreateCluster').length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
       // What the watcher does with a cluster still Creating without an id after CREATE_OUTCOME_AFTER_MS.
       await store.update((data) => {
@@ -159,9 +161,9 @@ describe('deploy and the provisioning steps, against the emulator through the re
     });
 
     it('creates one cluster for one draft, however often and however concurrently it is deployed', async () => {
-      const draftId = await aDraft();
-      const results = await Promise.all([1, 2, 3, 4, 5].map(() => deploy.deploy(draftId, 'U0MEMBER')));
-      const again = await deploy.deploy(draftId, 'U0MEMBER');
+      const handOff = await aDraft();
+      const results = await Promise.all([1, 2, 3, 4, 5].map(() => deploy.deploy(handOff)));
+      const again = await deploy.deploy(handOff);
 
       expect(tencent.requestsFor('CreateCluster')).toHaveLength(1);
       expect(clusters()).toHaveLength(1);
@@ -171,9 +173,9 @@ describe('deploy and the provisioning steps, against the emulator through the re
 
     it("marks the cluster Failed with Tencent's code, message and request id, and does not try again", async () => {
       tencent.failNext('CreateCluster', { code: 'InternalError.CamNoAuth', message: 'You lack the CAM permission tke:CreateCluster.' });
-      const draftId = await aDraft();
-      const { cluster } = await deploy.deploy(draftId, 'U0MEMBER');
-      const again = await deploy.deploy(draftId, 'U0MEMBER');
+      const handOff = await aDraft();
+      const { cluster } = await deploy.deploy(handOff);
+      const again = await deploy.deploy(handOff);
 
       expect(cluster).toMatchObject({
         status: 'Failed',
@@ -189,21 +191,21 @@ describe('deploy and the provisioning steps, against the emulator through the re
     });
 
     it('refuses a name that an active cluster of the project already has, before calling Tencent', async () => {
-      await deploy.deploy(await aDraft(), 'U0MEMBER');
-      await expect(deploy.deploy(await aDraft(), 'U0MEMBER')).rejects.toThrow(DeployError);
+      await deploy.deploy(await aDraft());
+      await expect(deploy.deploy(await aDraft())).rejects.toThrow(DeployError);
       expect(tencent.requestsFor('CreateCluster')).toHaveLength(1);
       expect(clusters()).toHaveLength(1);
     });
 
-    it('refuses a draft whose wizard is not complete', async () => {
-      const draft = await drafts.create({ userId: 'U0MEMBER', channel: 'C0PLATFORM' });
-      await expect(deploy.deploy(draft.id, 'U0MEMBER')).rejects.toMatchObject({ reason: 'spec_incomplete' });
+    it('refuses a draft that is gone, before calling Tencent', async () => {
+      await expect(deploy.deploy({ draftId: 'd-gone', spec: aSpec(), user: 'U0MEMBER' })).rejects.toMatchObject({ reason: 'draft_not_found' });
       expect(tencent.requests).toHaveLength(0);
+      expect(clusters()).toEqual([]);
     });
 
     it('keeps the merged add-on values in the cluster plan', async () => {
       const values = 'primary:\n  persistence:\n    size: 40Gi\n';
-      const { cluster } = await deploy.deploy(await aDraft({ packOverrides: { mariadb: values } }), 'U0MEMBER');
+      const { cluster } = await deploy.deploy(await aDraft({ packOverrides: { mariadb: values } }));
       expect(cluster.plan).toEqual({
         os: 'ubuntu18.04.1x86_64',
         kubernetesVersion: '1.30.0',

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/services/clock.js';
 import { createDrafts, DRAFT_TTL_MS } from '../../src/services/drafts.js';
+import { createLowdbRepositories } from '../../src/services/repositories/lowdb.js';
 import { openStore } from '../../src/services/store.js';
 
 describe('wizard drafts', () => {
@@ -17,7 +18,7 @@ describe('wizard drafts', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  const open = async () => createDrafts({ store: await openStore(file), clock });
+  const open = async () => createDrafts({ drafts: createLowdbRepositories(await openStore(file)).drafts, clock });
   const newDraft = { userId: 'U0MEMBER', channel: 'C0PLATFORM', project: 'platform' };
 
   it('starts with an empty form holding one worker pool and public endpoint access', async () => {
@@ -33,7 +34,7 @@ describe('wizard drafts', () => {
       if (d.form) d.form.name = 'payments-prod';
     });
     const after = await open();
-    expect(after.get(draft.id)).toMatchObject({ viewId: 'V0WIZARD1', form: { name: 'payments-prod' } });
+    expect(await after.get(draft.id)).toMatchObject({ viewId: 'V0WIZARD1', form: { name: 'payments-prod' } });
   });
 
   it('expires a draft left untouched for 24 hours, and not one still in use', async () => {
@@ -43,14 +44,14 @@ describe('wizard drafts', () => {
     clock.advance(DRAFT_TTL_MS - 1_000);
     await drafts.update(busy.id, (d) => (d.viewId = 'V0BUSY'));
     clock.advance(1_000);
-    expect(drafts.get(idle.id)).toBeUndefined();
+    expect(await drafts.get(idle.id)).toBeUndefined();
     expect(await drafts.update(idle.id, (d) => (d.viewId = 'V0IDLE'))).toBeUndefined();
-    expect(drafts.get(busy.id)?.viewId).toBe('V0BUSY');
+    expect((await drafts.get(busy.id))?.viewId).toBe('V0BUSY');
   });
 
   it('removes expired drafts from the store when the next draft is created', async () => {
     const store = await openStore(file);
-    const drafts = createDrafts({ store, clock });
+    const drafts = createDrafts({ drafts: createLowdbRepositories(store).drafts, clock });
     const idle = await drafts.create(newDraft);
     clock.advance(DRAFT_TTL_MS);
     const fresh = await drafts.create(newDraft);

@@ -174,6 +174,20 @@ describe('the policy', () => {
       expect(await allowed('cluster.view', { user: 'U0PADMIN1', channel: 'C0DATA', project: 'platform' })).toBe(true);
     });
 
+    it('lets on-call, listed or through a user group, see the cluster of any project they may force delete', async () => {
+      expect(await allowed('cluster.view', { user: 'U0ONCALL1', channel: 'C0DATA', project: 'data' })).toBe(true);
+      expect(await allowed('cluster.view', { user: 'U0GROUPED', channel: 'C0PLATFORM', project: 'data' })).toBe(true);
+      expect(await allowed('cluster.view', { user: 'U0ONCALL1', channel: 'C0ELSEWHERE' })).toBe(true);
+      expect(await allowed('cluster.forceDelete', { user: 'U0GROUPED', channel: 'C0PLATFORM', project: 'data' })).toBe(true);
+    });
+
+    it('names on-call among those who may see a cluster when it refuses someone else', async () => {
+      expect(await refusal('cluster.view', { user: 'U0ANYONE', channel: 'C0DATA', project: 'data' })).toBe(
+        'Only members of project data (<@U0ANALYST>), the admins of project data (<@U0DADMIN1>), tenant admins (<@U0TENANT1>, <@U0TENANT2>) ' +
+          'and on-call (<!subteam^S0ONCALL> <@U0ONCALL1>) may see this cluster in project data.',
+      );
+    });
+
     it('lets only tenant admins create clusters in a channel of no project', async () => {
       expect(await allowed('cluster.create', { user: 'U0TENANT1', channel: 'C0ELSEWHERE' })).toBe(true);
       expect(await refusal('cluster.create', { user: 'U0PADMIN1', channel: 'C0ELSEWHERE' })).toBe(

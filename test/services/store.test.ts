@@ -28,7 +28,7 @@ describe('the store', () => {
     const store = await openStore(path.join(dir, 'nested', 'db.json'));
     expect(store.read((data) => data.clusters)).toEqual([]);
     await store.update((data) => data.drafts.length);
-    expect(JSON.parse(await readFile(path.join(dir, 'nested', 'db.json'), 'utf8'))).toMatchObject({ version: 1 });
+    expect(JSON.parse(await readFile(path.join(dir, 'nested', 'db.json'), 'utf8'))).toMatchObject({ version: 2 });
   });
 
   it('refuses a file that is not JSON, names it, and leaves it byte-for-byte unchanged', async () => {

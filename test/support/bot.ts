@@ -1,5 +1,5 @@
 import type { Lifecycle } from '../../src/lifecycle/operation.js';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TkeopsApp } from '../../src/app.js';
@@ -75,6 +75,8 @@ export interface TestBotOptions {
   scheduleWatcher?: boolean;
   /** Another lifecycle table than the production one. */
   lifecycle?: Lifecycle;
+  /** A store file the bot starts on (copied to its DATA_FILE): e.g. one written by an older tkeops. */
+  storeFile?: string;
 }
 
 /** The real bot over real HTTP: a signed-request sender, a fake Slack Web API and the Tencent emulator. */
@@ -86,6 +88,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   const dataFile = path.join(dir, 'db.json');
   const policyFile = path.join(dir, 'policy.yaml');
   await writeFile(policyFile, options.policyYaml ?? DEFAULT_POLICY_YAML);
+  if (options.storeFile !== undefined) await copyFile(options.storeFile, dataFile);
   const logs: string[] = [];
 
   async function launch(): Promise<TestBot> {

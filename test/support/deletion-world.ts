@@ -1,5 +1,6 @@
 import { createAudit } from '../../src/services/audit.js';
 import { createDeletionService, type DeletionService } from '../../src/services/deletion.js';
+import { createLowdbRepositories } from '../../src/services/repositories/lowdb.js';
 import type { AuditEntry, ClusterRecord } from '../../src/services/store-schema.js';
 import { seedClusters, specIn } from './seed-clusters.js';
 import { provisionFully, watcherWorld, type WatcherWorld } from './watcher-world.js';
@@ -31,8 +32,9 @@ export async function deletionWorld(options: { forceDeleteAfterMs?: number } = {
     onCall: ON_CALL,
   });
   const { clock, store, tke, accounts, threads, logger } = base;
-  const audit = createAudit({ store, clock });
-  const deletion = createDeletionService({ store, tke, accounts, threads, clock, audit, logger, forceDeleteAfterMs });
+  const repositories = createLowdbRepositories(store);
+  const audit = createAudit({ log: repositories.audit, clock });
+  const deletion = createDeletionService({ clusters: repositories.clusters, tke, accounts, threads, clock, audit, logger, forceDeleteAfterMs });
   let seeded = 0;
 
   const world: DeletionWorld = {

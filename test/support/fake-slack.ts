@@ -30,6 +30,8 @@ export interface FakeSlack {
    * once when the bot sent something over Slack's limits.
    */
   waitFor(predicate: (calls: SlackCall[]) => boolean, timeoutMs?: number): Promise<SlackCall[]>;
+  /** The id Slack gave the modal the bot opened (views.open) most recently, still open; for clicks and submissions in it. */
+  latestModalId(): string | undefined;
   /** Stops the server; then throws if the bot sent anything over Slack's limits, so the test fails. */
   close(): Promise<void>;
 }
@@ -74,6 +76,11 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },
+    latestModalId: () =>
+      Object.values(slack.state.allStacks())
+        .flatMap((stack) => stack.map((record) => record.view.id))
+        .sort()
+        .at(-1),
     async close() {
       await slack.close();
       if (slack.violations().length > 0) throw limitError(slack.violations());

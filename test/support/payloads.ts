@@ -127,6 +127,30 @@ export function viewSubmission(options: SubmissionOptions): Record<string, unkno
   };
 }
 
+/** A view_closed payload as Slack sends it when the user cancels a modal opened with `notify_on_close: true`. */
+export function viewClosed(options: Omit<SubmissionOptions, 'rootViewId' | 'previousViewId'>): Record<string, unknown> {
+  const { view } = options;
+  return {
+    ...envelope('view_closed', options.user),
+    view: {
+      ...viewState(view, options.viewId, options.input),
+      clear_on_close: view.clear_on_close ?? false,
+      notify_on_close: view.notify_on_close ?? false,
+      close: view.close ?? null,
+      submit: view.submit ?? null,
+      previous_view_id: null,
+      root_view_id: options.viewId,
+      app_id: 'A0TKEOPS',
+      external_id: '',
+      app_installed_team_id: TEAM.id,
+      bot_id: 'B0BOT',
+    },
+    is_cleared: false,
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}
+
 export interface ViewActionOptions {
   user: string;
   view: ModalView;
@@ -194,6 +218,8 @@ export interface MessageActionOptions {
   messageTs: string;
   actionId: string;
   responseUrl: string;
+  /** The message is an ephemeral one (an overview) rather than a channel message. */
+  ephemeral?: boolean;
 }
 
 /** A block_actions payload for a button in a channel message (e.g. the provisioning thread's Overview button). */
@@ -208,7 +234,7 @@ export function messageBlockAction(options: MessageActionOptions): Record<string
   const { element, blockId } = located;
   return {
     ...envelope('block_actions', options.user),
-    container: { type: 'message', message_ts: options.messageTs, channel_id: options.channel, is_ephemeral: false },
+    container: { type: 'message', message_ts: options.messageTs, channel_id: options.channel, is_ephemeral: options.ephemeral ?? false },
     trigger_id: `${Date.now()}.1.action`,
     channel: { id: options.channel, name: 'platform' },
     message: { type: 'message', user: 'U0BOT', bot_id: 'B0BOT', ts: options.messageTs, text: options.message.text, blocks },

@@ -6,6 +6,7 @@ export interface SlackSender {
   command(text: string, options?: CommandOptions): Promise<SlackHttpResult>;
   blockActions(payload: Record<string, unknown>, options?: SendOptions): Promise<SlackHttpResult>;
   viewSubmission(payload: Record<string, unknown>, options?: SendOptions): Promise<SlackHttpResult>;
+  viewClosed(payload: Record<string, unknown>, options?: SendOptions): Promise<SlackHttpResult>;
   /** Posts an arbitrary form body; tests use it for tampered signatures and old timestamps. */
   raw(body: string, headers: Record<string, string>): Promise<SlackHttpResult>;
   sign(body: string, timestampSeconds: number): string;
@@ -121,5 +122,6 @@ export function createSlackSender(options: { botUrl: string; signingSecret: stri
     },
     blockActions: (payload, sendOptions) => send(payloadBody({ type: 'block_actions', ...payload }), sendOptions),
     viewSubmission: (payload, sendOptions) => send(payloadBody({ type: 'view_submission', ...payload }), sendOptions),
+    viewClosed: (payload, sendOptions) => send(payloadBody({ type: 'view_closed', ...payload }), sendOptions),
   };
 }

@@ -7,6 +7,7 @@ import { clusterListMessage } from '../../src/views/cluster-list.js';
 import { clusterOverviewMessage } from '../../src/views/cluster-overview.js';
 import { clusterRootMessage } from '../../src/views/cluster-root.js';
 import { ActionIds } from '../../src/views/ids.js';
+import type { WorkerPoolSpec } from '../../src/services/store-schema.js';
 import { aCluster, aSpec } from '../support/clusters.js';
 
 const NOW = new Date('2026-01-01T09:12:05.000Z');
@@ -107,6 +108,31 @@ describe('the cluster overview', () => {
   it('shows the nodes each ready pool reported', () => {
     const ready = aCluster({ progress: { ...halfway.progress, pools: [{ name: 'default', nodePoolId: 'np-1', readyAt: NOW.toISOString(), readyNodes: 2 }] } });
     expect(texts(clusterOverviewMessage(overviewInput(ready, NOW, 'acme-prod')).blocks)).toContain('2/2 nodes ready');
+  });
+
+  it('tells what became of each pool once the cluster failed: nodes ready then, created but not ready, or never created', () => {
+    const failed = aCluster({
+      status: 'Failed',
+      failedAt: '2026-01-01T09:00:33.000Z',
+      spec: aSpec({ workerPools: ['a', 'b', 'c'].map((name) => ({ ...(aSpec().workerPools[0] as WorkerPoolSpec), name })) }),
+      progress: { ...halfway.progress, pools: [{ name: 'a', nodePoolId: 'np-a', readyAt: '2026-01-01T09:00:30.000Z', readyNodes: 2 }, { name: 'b', nodePoolId: 'np-b' }] },
+    });
+    const shown = texts(clusterOverviewMessage(overviewInput(failed, NOW, 'acme-prod')).blocks);
+    expect(shown).toContain(':white_check_mark: *a*: 2/2 nodes ready when the cluster failed');
+    expect(shown).toContain(':x: *b*: not ready when the cluster failed');
+    expect(shown).toContain(':white_small_square: *c*: never created');
+    expect(shown).toContain('Public — ready when the cluster failed · access from 203.0.113.0/24');
+    expect(shown).toContain('· Failed after 33s');
+    expect(texts(clusterRootMessage(rootInput(failed, NOW, 'acme-prod')).blocks)).toContain('Failed after 33s');
+  });
+
+  it('shows the pools and endpoint Tencent created as being deleted while the cluster is Deleting', () => {
+    const deleting = aCluster({ ...halfway, status: 'Deleting', deletion: { requestedBy: 'U0PADMIN1', requestedAt: '2026-01-01T09:10:00.000Z' } });
+    const shown = texts(clusterOverviewMessage(overviewInput(deleting, NOW, 'acme-prod')).blocks);
+    expect(shown).toContain(':wastebasket: *default*: being deleted with the cluster');
+    expect(shown).toContain('Public — being deleted with the cluster');
+    expect(shown).toContain('Deleting since <!date^');
+    expect(shown).not.toContain('%');
   });
 
   it('renders the deletion slot: the buttons it is given and the force-delete line', () => {

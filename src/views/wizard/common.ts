@@ -1,7 +1,7 @@
 /** Pieces every wizard step shares: the modal frame, options within Slack's limits, notices. */
 import type { ActionsBlock, InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
-import type { WizardOptions } from '../../services/store-schema.js';
+import type { WizardOptions } from '../../services/domain/index.js';
 import { section } from '../blocks.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
 import { clip, failureText, messageUrl } from '../cluster-format.js';
@@ -117,6 +117,8 @@ export function wizardModal(input: { draftId: string; step: WizardStep; blocks: 
     title: plain('Create cluster', SLACK_LIMITS.modalTitle),
     close: plain('Cancel', SLACK_LIMITS.modalButton),
     submit: plain(input.submit ?? 'Next', SLACK_LIMITS.modalButton),
+    // Closing keeps the draft: Slack tells tkeops (view_closed), and the next /tke create offers to resume it.
+    notify_on_close: true,
     blocks: [context(`Step ${index} of ${WIZARD_STEPS.length} · *${STEP_TITLES[input.step]}*`), ...input.blocks, ...navigation(input.step)],
   };
 }

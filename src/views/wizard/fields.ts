@@ -8,14 +8,13 @@
  * carries its list of accounts the same way, so an account added from the wizard shows selected.
  */
 import { endpointAccessSchema } from '../../services/store-schema.js';
-import type { WizardForm, WizardPoolForm } from '../../services/store-schema.js';
+import type { WizardForm, WizardPoolForm } from '../../services/domain/index.js';
 import type { FieldErrors, FieldKey, PoolField } from '../../services/cluster-spec.js';
 import { escapeMrkdwn } from '../cluster-format.js';
 import { BlockIds } from '../ids.js';
 import type { StateValue, StateValues } from '../view-state.js';
 
-export type WizardStep = 'basics' | 'packs' | 'placement' | 'pools' | 'review';
-export const WIZARD_STEPS: readonly WizardStep[] = ['basics', 'packs', 'placement', 'pools', 'review'];
+export { WIZARD_STEPS, type WizardStep } from '../../services/wizard.js';
 
 const SIMPLE_BLOCKS = {
   name: BlockIds.wizardName,

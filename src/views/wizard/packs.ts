@@ -2,7 +2,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { OS_IMAGES, PACK_VALUES_MAX_CHARS, PVC_MIN_GB, PVC_STEP_GB } from '../../services/pack-rules.js';
 import { listPacks } from '../../services/profiles.js';
 import type { Profile } from '../../services/profiles.js';
-import type { WizardForm } from '../../services/store-schema.js';
+import type { WizardForm } from '../../services/domain/index.js';
 import { section } from '../blocks.js';
 import { escapeMrkdwn } from '../cluster-format.js';
 import { ActionIds } from '../ids.js';

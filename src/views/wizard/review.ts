@@ -2,7 +2,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import type { Profile } from '../../services/profiles.js';
 import { listPacks } from '../../services/profiles.js';
 import { includesPublic } from '../../services/cluster-spec.js';
-import type { ClusterSpec, WizardOptions } from '../../services/store-schema.js';
+import type { ClusterSpec, WizardOptions } from '../../services/domain/index.js';
 import { section } from '../blocks.js';
 import { endpointLabel, escapeMrkdwn } from '../cluster-format.js';
 import { context, notice, wizardModal } from './common.js';

@@ -1,0 +1,106 @@
+/**
+ * The repositories: the only code that knows how tkeops' state is stored. Services get and change
+ * clusters, drafts, cloud accounts and the audit trail through these interfaces and never see the
+ * store's shape. Methods are async and `update(id, change)` hands the change the current record
+ * inside one write, so a database can implement them with a transaction and a row lock
+ * (SELECT … FOR UPDATE, change, UPDATE) as lowdb does with its one in-memory document (lowdb.ts).
+ * Records handed out are copies: changing one changes nothing stored.
+ */
+import type { AuditEntry, CloudAccount, Cluster, ClusterStatus, Draft } from '../domain/index.js';
+
+/** Which clusters list() returns; every condition given must hold. */
+export interface ClusterFilter {
+  /** In one of these statuses. */
+  status?: readonly ClusterStatus[];
+  /** Of this project; `null`: created from channels of no project. */
+  project?: string | null;
+  /** Using this cloud account. */
+  accountId?: string;
+}
+
+/** Inside updateMany: claims a thread step and adds audit entries in the same write as the change. */
+export interface ClusterWrite {
+  /** Marks `stepKey` as taken for this cluster; true only for the caller that took it first. */
+  claim(stepKey: string): boolean;
+  audit(...entries: AuditEntry[]): void;
+}
+
+/** One cluster's part of a batched write: `apply` gets the current record to change. */
+export interface ClusterChange<T> {
+  id: string;
+  apply(cluster: Cluster, write: ClusterWrite): T;
+}
+
+export type ClusterInsert = { ok: true } | { ok: false; conflict: 'draft'; existing: Cluster } | { ok: false; conflict: 'name' };
+
+/** A record the change returned `false` for: left as it was. */
+export type Change<T> = (record: T) => void | false;
+
+export interface ClusterRepository {
+  get(id: string): Promise<Cluster | undefined>;
+  /** The cluster Deploy recorded for this wizard draft (the exactly-once key). */
+  findByDraft(draftId: string): Promise<Cluster | undefined>;
+  /**
+   * The project's cluster called `name`, whatever its case (`undefined` project: clusters of
+   * channels of no project): the one not deleted, else the most recently created deleted one.
+   */
+  findByName(project: string | undefined, name: string): Promise<Cluster | undefined>;
+  list(filter?: ClusterFilter): Promise<Cluster[]>;
+  /**
+   * Records a new cluster, unless its draft already has one (`conflict: 'draft'`, with it) or a
+   * cluster of its project that is not deleted has its name, whatever the case (`conflict:
+   * 'name'`): both checked in the same write (a unique index in a database).
+   */
+  insert(cluster: Cluster): Promise<ClusterInsert>;
+  /** Applies `change` to the current record in one write; the record as changed, or undefined when there is none. */
+  update(id: string, change: Change<Cluster>): Promise<Cluster | undefined>;
+  /** Marks the thread step `stepKey` as taken (posted) for the cluster; true only for the first caller. */
+  claim(id: string, stepKey: string): Promise<boolean>;
+  /**
+   * Several clusters' changes, their step claims and audit entries in one write (the watcher's one
+   * write per tick). Clusters that no longer exist are skipped; the others come back in order.
+   */
+  updateMany<T>(changes: readonly ClusterChange<T>[]): Promise<{ cluster: Cluster; result: T }[]>;
+}
+
+export interface DraftRepository {
+  get(id: string): Promise<Draft | undefined>;
+  /** The user's drafts in a channel, newest first. */
+  list(filter: { userId: string; channel?: string }): Promise<Draft[]>;
+  /** Adds the draft and, in the same write, removes the drafts last updated before `removeUpdatedBefore`. */
+  insert(draft: Draft, options?: { removeUpdatedBefore?: string }): Promise<void>;
+  update(id: string, change: Change<Draft>): Promise<Draft | undefined>;
+  /** Removes the draft, if `when` (default: always) says so of the stored one, in one write. */
+  remove(id: string, when?: (draft: Draft) => boolean): Promise<boolean>;
+}
+
+export type AccountRemoval = { removed: true; account: CloudAccount } | { removed: false; reason: 'not_found' } | { removed: false; reason: 'in_use'; clusters: string[] };
+
+export interface AccountRepository {
+  /**
+   * Every cloud account, synchronously: accounts are few and read around every Tencent call, so an
+   * implementation keeps them in memory (lowdb: its document; a database: loaded at start and
+   * reloaded when they change).
+   */
+  all(): readonly CloudAccount[];
+  /** Adds the account unless its scope has one of the same name, whatever the case; false then. */
+  insertUnique(account: CloudAccount): Promise<boolean>;
+  /**
+   * Removes the account called `name` (any case) in the scope of `like`, unless a cluster that is
+   * not deleted uses it (`in_use`, naming them): checked in the same write.
+   */
+  removeUnused(like: Pick<CloudAccount, 'name' | 'scope'>): Promise<AccountRemoval>;
+}
+
+export interface AuditLog {
+  append(...entries: AuditEntry[]): Promise<void>;
+  /** Entries oldest first; only those about `target` when given. */
+  list(filter?: { target?: string }): Promise<AuditEntry[]>;
+}
+
+export interface Repositories {
+  clusters: ClusterRepository;
+  drafts: DraftRepository;
+  accounts: AccountRepository;
+  audit: AuditLog;
+}
