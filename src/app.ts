@@ -129,12 +129,12 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const forceDeleteAfterMs = deps.forceDeleteAfterMs ?? DEFAULT_FORCE_DELETE_AFTER_MS;
   const accounts = createAccountService({ accounts: repositories.accounts, tke: deps.tke, secrets: deps.secrets, clock: deps.clock, audit });
   const lifecycle = deps.lifecycle ?? defaultLifecycle;
-  const threads = createProvisioningThreads({ store: deps.store, accounts, outbox, clock: deps.clock, logger: deps.logger, lifecycle });
-  const provisioning = createProvisioningSteps({ store: deps.store, tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
+  const threads = createProvisioningThreads({ clusters: repositories.clusters, accounts, outbox, clock: deps.clock, logger: deps.logger, lifecycle });
+  const provisioning = createProvisioningSteps({ clusters: repositories.clusters, tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
   const clusterLookup = createClusterLookup({ clusters: repositories.clusters, policy });
   const drafts = createDrafts({ drafts: repositories.drafts, clock: deps.clock });
   const wizardChoices = createWizardChoices({ tke: deps.tke, accounts });
-  const deploy = createDeployService({ clusters: repositories.clusters, drafts: repositories.drafts, store: deps.store, tke: deps.tke, accounts, profiles: deps.profiles, clock: deps.clock, audit, logger: deps.logger });
+  const deploy = createDeployService({ clusters: repositories.clusters, drafts: repositories.drafts, tke: deps.tke, accounts, profiles: deps.profiles, clock: deps.clock, audit, logger: deps.logger });
   const services: Services = {
     threads,
     lifecycle,
@@ -152,7 +152,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
   };
   registerHandlers(app, services);
   const watcher = createWatcher({
-    store: deps.store,
+    clusters: repositories.clusters,
     tke: deps.tke,
     accounts: services.accounts,
     threads,

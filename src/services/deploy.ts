@@ -26,7 +26,6 @@ import { applyOverrides, chartPackageUrl, osImageOf } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
 import type { ClusterRecord, ClusterSpec, DeployPlan } from './domain/index.js';
 import type { ClusterRepository, DraftRepository } from './repositories/repositories.js';
-import type { Store } from './store.js';
 import { failureOf } from './tencent-failure.js';
 import type { CreateClusterInput, EndpointAccess, Subnet, Tag, TkeGateway, TkeTarget } from './tke.js';
 
@@ -76,8 +75,6 @@ export interface ProvisioningSteps {
 export interface DeployDeps {
   clusters: ClusterRepository;
   drafts: DraftRepository;
-  /** Only for ProvisioningSteps, until they move to the lifecycle. */
-  store: Store;
   tke: TkeGateway;
   accounts: Pick<AccountService, 'credentialFor'>;
   profiles: ProfileCatalog;
@@ -217,8 +214,8 @@ export function createDeployService(deps: DeployDeps): DeployService {
   };
 }
 
-export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' | 'accounts' | 'clock' | 'logger'>): ProvisioningSteps {
-  const { store, tke, clock } = deps;
+export function createProvisioningSteps(deps: Pick<DeployDeps, 'clusters' | 'tke' | 'accounts' | 'clock' | 'logger'>): ProvisioningSteps {
+  const { clusters, tke, clock } = deps;
   /** One run per cluster and step at a time: a second caller waits for the first. */
   const running = new Map<string, Promise<void>>();
 
@@ -231,8 +228,8 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' |
     return started;
   };
 
-  const load = (clusterId: string): { cluster: ClusterRecord; target: TkeTarget; tkeClusterId: string } => {
-    const cluster = store.read((data) => data.clusters.find((c) => c.id === clusterId));
+  const load = async (clusterId: string): Promise<{ cluster: ClusterRecord; target: TkeTarget; tkeClusterId: string }> => {
+    const cluster = await clusters.get(clusterId);
     if (!cluster) throw new Error(`cluster ${clusterId} is not in the store`);
     if (!cluster.tkeClusterId) throw new Error(`cluster ${cluster.spec.name} has no TKE cluster id yet`);
     return {
@@ -244,10 +241,7 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' |
 
   const progress = (clusterId: string, change: (p: ClusterRecord['progress'], now: string) => void) => {
     const now = clock.now().toISOString();
-    return store.update((data) => {
-      const cluster = data.clusters.find((c) => c.id === clusterId);
-      if (cluster) change(cluster.progress, now);
-    });
+    return clusters.update(clusterId, (cluster) => change(cluster.progress, now));
   };
 
   const poolEntry = (p: ClusterRecord['progress'], name: string) => {
@@ -269,7 +263,7 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' |
   return {
     requestEndpoint: (clusterId, access) =>
       once(`endpoint-${access}`, clusterId, async () => {
-        const { cluster, target, tkeClusterId } = load(clusterId);
+        const { cluster, target, tkeClusterId } = await load(clusterId);
         const { spec, progress: p } = cluster;
         if (access === 'private') {
           if (p.privateEndpointRequestedAt) return;
@@ -284,7 +278,7 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' |
 
     restrictPublicEndpoint: (clusterId) =>
       once('endpoint-cidrs', clusterId, async () => {
-        const { cluster, target, tkeClusterId } = load(clusterId);
+        const { cluster, target, tkeClusterId } = await load(clusterId);
         if (cluster.progress.publicEndpointRestrictedAt) return;
         await tke.restrictClusterEndpoint(target, tkeClusterId, cluster.spec.publicCidrs);
         await progress(clusterId, (q, now) => (q.publicEndpointRestrictedAt = now));
@@ -292,7 +286,7 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' |
 
     createWorkerPools: (clusterId) =>
       once('pools', clusterId, async () => {
-        const { cluster, target, tkeClusterId } = load(clusterId);
+        const { cluster, target, tkeClusterId } = await load(clusterId);
         const { spec } = cluster;
         const done = (name: string) => cluster.progress.pools.find((x) => x.name === name)?.nodePoolId !== undefined;
         let pending = spec.workerPools.filter((pool) => !done(pool.name));
@@ -352,7 +346,7 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' |
 
     installAddons: (clusterId) =>
       once('addons', clusterId, async () => {
-        const { cluster, target, tkeClusterId } = load(clusterId);
+        const { cluster, target, tkeClusterId } = await load(clusterId);
         if (cluster.progress.addonsRequestedAt) return;
         const planned = cluster.plan?.addons ?? [];
         let pending = planned.filter((a) => !cluster.progress.addons.some((x) => x.name === a.name));

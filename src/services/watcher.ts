@@ -2,16 +2,16 @@ import type { ThreadReply } from '../lifecycle/events.js';
 import type { Lifecycle, LifecycleDeps, Operation } from '../lifecycle/operation.js';
 import { RunnerKeys, TRANSIENT_STEP_PREFIX } from '../lifecycle/operation.js';
 import { advanceOperation, type StepsOutcome } from '../lifecycle/runner.js';
-import { isGone, transition } from '../lifecycle/states.js';
+import { isGone, STATES, transition } from '../lifecycle/states.js';
 import { CheckError, during, retriedNextTick } from '../lifecycle/tencent-calls.js';
 import type { AccountService } from './accounts.js';
 import type { Clock } from './clock.js';
 import { TKEOPS_TAG_KEY } from './cluster-spec.js';
 import type { Logger } from './logger.js';
-import type { ClusterRecord, StoreData } from './store-schema.js';
-import type { Store } from './store.js';
+import type { ClusterRecord } from './domain/index.js';
+import type { ClusterRepository, ClusterWrite } from './repositories/repositories.js';
 import { failureOf } from './tencent-failure.js';
-import { claimStep, type ProvisioningThreads, type ThreadRef } from './threads.js';
+import type { ProvisioningThreads } from './threads.js';
 import type { TkeCluster, TkeGateway, TkeTarget } from './tke.js';
 
 export { CLUSTER_BUSY_GIVE_UP_MS } from '../lifecycle/tencent-calls.js';
@@ -33,7 +33,8 @@ export const CREATE_OUTCOME_AFTER_MS = 3 * 60_000;
 export const ANNOUNCE_RETRY = { firstMs: 30_000, maxMs: 30 * 60_000 };
 
 export interface WatcherDeps {
-  store: Store;
+  /** The watcher's reads (the clusters not gone) and its one write per tick (changes, step claims and audit together). */
+  clusters: Pick<ClusterRepository, 'list' | 'updateMany'>;
   tke: Pick<TkeGateway, 'describeClusters'>;
   accounts: Pick<AccountService, 'credentialFor'>;
   threads: ProvisioningThreads;
@@ -57,7 +58,7 @@ export interface TickReport {
 
 export interface Watcher {
   /**
-   * One pass over every watched cluster in the store. Never throws; problems are logged and
+   * One pass over every watched cluster. Never throws; problems are logged and
    * isolated. Never waits for Slack: replies and root edits are queued, and the root message of
    * a cluster without a thread is posted in the background (see ProvisioningThreads.idle).
    */
@@ -92,6 +93,9 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
   }
   return [...groups.values()];
 }
+
+/** Every status but the gone ones: the watcher never looks at a deleted cluster again. */
+const LIVE = STATES.filter((status) => !isGone(status));
 
 export function createWatcher(deps: WatcherDeps): Watcher {
   /** A cluster without a TKE id is looked up by its tag only once Deploy had time to store the id. */
@@ -226,43 +230,44 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     };
   }
 
-  /** Applies every outcome in one store write; returns the replies claimed per thread. */
+  /**
+   * Applies every outcome in one write (ClusterRepository.updateMany): each change, its audit
+   * entries and the claims of its replies together; returns the replies claimed per thread.
+   */
   async function apply(results: Result[], now: Date) {
-    return deps.store.update((data: StoreData) => {
-      const deliveries: { clusterId: string; thread: ThreadRef; replies: ThreadReply[] }[] = [];
-      for (const { record: seen, outcome } of results) {
-        const record = data.clusters.find((c) => c.id === seen.id);
-        if (!record) continue;
-        const replies: ThreadReply[] = [];
-        if (record.status !== seen.status) {
-          // The status changed meanwhile (a delete was requested, or a step recorded its own
-          // failure): this tick's view is stale; only a recorded failure is still told.
-          if (record.status === 'Failed' && record.failure) replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: record.failure } });
-        } else {
-          outcome.change?.(record);
-          data.audit.push(...(outcome.audit ?? []));
-          replies.push(...(outcome.replies ?? []));
-        }
-        if (outcome.fail && record.status === seen.status) {
-          transition(record, 'Failed', now.toISOString());
-          record.failure = outcome.fail;
-          record.transientErrors = 0;
-          replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: outcome.fail } });
-        }
-        const claimed = record.thread ? replies.filter((r) => claimStep(record, r.key)) : [];
-        if (record.thread) deliveries.push({ clusterId: record.id, thread: record.thread, replies: claimed });
-      }
-      return deliveries;
-    });
+    const written = await deps.clusters.updateMany(
+      results.map(({ record: seen, outcome }) => ({
+        id: seen.id,
+        apply: (record: ClusterRecord, write: ClusterWrite) => {
+          const replies: ThreadReply[] = [];
+          if (record.status !== seen.status) {
+            // The status changed meanwhile (a delete was requested, or a step recorded its own
+            // failure): this tick's view is stale; only a recorded failure is still told.
+            if (record.status === 'Failed' && record.failure) replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: record.failure } });
+          } else {
+            outcome.change?.(record);
+            write.audit(...(outcome.audit ?? []));
+            replies.push(...(outcome.replies ?? []));
+          }
+          if (outcome.fail && record.status === seen.status) {
+            transition(record, 'Failed', now.toISOString());
+            record.failure = outcome.fail;
+            record.transientErrors = 0;
+            replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: outcome.fail } });
+          }
+          return record.thread ? { thread: record.thread, replies: replies.filter((r) => write.claim(r.key)) } : undefined;
+        },
+      })),
+    );
+    return written.flatMap(({ cluster, result }) => (result ? [{ clusterId: cluster.id, ...result }] : []));
   }
 
   return {
     async tick(now = deps.clock.now()) {
       const started = performance.now();
-      const { records, unannounced } = deps.store.read((data) => ({
-        records: data.clusters.filter((c) => watched(c, now)),
-        unannounced: data.clusters.filter(needsThread).map((c) => c.id),
-      }));
+      const live = await deps.clusters.list({ status: LIVE });
+      const records = live.filter((c) => watched(c, now));
+      const unannounced = live.filter(needsThread).map((c) => c.id);
       // Clusters without a thread (Slack refused the root, or a crash right after Deploy) get it
       // in the background and are followed meanwhile; their replies wait for the thread.
       announceInBackground(unannounced, now);

@@ -6,18 +6,19 @@ import { threadMessage } from '../views/cluster-thread.js';
 import type { AccountService } from '../services/accounts.js';
 import type { Clock } from '../services/clock.js';
 import { rootInput } from '../services/cluster-summary.js';
-import { claimStep, type ProvisioningThreads, type ThreadRef } from '../services/threads.js';
+import type { ProvisioningThreads, ThreadRef } from '../services/threads.js';
 import type { Logger } from '../services/logger.js';
 import type { SlackOutbox } from './outbox.js';
-import type { ClusterRecord, StoreData } from '../services/store-schema.js';
-import type { Store } from '../services/store.js';
+import type { ClusterRecord } from '../services/domain/index.js';
+import type { ClusterRepository } from '../services/repositories/repositories.js';
 
 /**
  * The provisioning thread: one root message per cluster in its channel, edited in place, and one
  * reply per step.
  *
- * At most once, and the crash window: a step key is added to the record's `posted` list in the
- * same store write that records the change it reports, and only then is the reply queued. A
+ * At most once, and the crash window: a step key is claimed in the record's `posted` list (the
+ * cluster repository's claim) in the same write that records the change it reports, and only then
+ * is the reply queued. A
  * restart can therefore never post a step twice; a crash between that write and Slack accepting
  * the reply loses that one reply. We prefer a missing line to a duplicate one: the root message
  * and the overview are rebuilt from the record, so they still tell the truth. On a normal stop
@@ -34,11 +35,11 @@ import type { Store } from '../services/store.js';
  * A cluster without a thread (Slack refused its root message, e.g. the bot is not in the channel)
  * is still provisioned; nothing is claimed for it, since nothing can be posted. When its root
  * message finally goes out, the thread gets every step the record shows as done (repliesDue),
- * claimed in the same store write that stores the root's ts.
+ * claimed in the same write that stores the root's ts.
  */
 
 export interface ThreadsDeps {
-  store: Store;
+  clusters: Pick<ClusterRepository, 'get' | 'update' | 'claim' | 'updateMany'>;
   accounts: Pick<AccountService, 'nameOf'>;
   outbox: SlackOutbox;
   clock: Clock;
@@ -47,17 +48,17 @@ export interface ThreadsDeps {
   lifecycle?: Lifecycle;
 }
 
-const findCluster = (data: Readonly<StoreData>, id: string) => data.clusters.find((c) => c.id === id);
-
 /** What the root message shows of a record; when it changed while the root was on its way, the root is edited. */
 const shownState = (record: ClusterRecord) =>
   JSON.stringify([record.status, record.tkeClusterId, record.progress, record.failure, record.deletion]);
 
 export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThreads {
   const announcing = new Map<string, Promise<boolean>>();
+  /** Root edits whose record is being read; idle() waits for them. */
+  const refreshing = new Set<Promise<void>>();
   const lifecycle = deps.lifecycle ?? defaultLifecycle;
+  const { clusters } = deps;
 
-  const read = (clusterId: string) => deps.store.read((data) => findCluster(data, clusterId));
   const rootMessage = (record: ClusterRecord) =>
     clusterRootMessage(rootInput(record, deps.clock.now(), deps.accounts.nameOf(record.spec.accountId), lifecycle));
 
@@ -73,20 +74,27 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
     }
   }
 
-  /** Claims the replies not posted yet and queues them; returns how many were queued. */
+  /** Claims the replies not posted yet (in one write) and queues them; returns how many were queued. */
   async function claimAndDeliver(clusterId: string, replies: readonly ThreadReply[]): Promise<number> {
-    const claimed = await deps.store.update((data) => {
-      const record = data.clusters.find((c) => c.id === clusterId);
-      if (!record?.thread) return undefined;
-      return { thread: record.thread, replies: replies.filter((r) => claimStep(record, r.key)) };
-    });
+    const [written] = await clusters.updateMany([
+      { id: clusterId, apply: (record, write) => record.thread && { thread: record.thread, replies: replies.filter((r) => write.claim(r.key)) } },
+    ]);
+    const claimed = written?.result;
     if (!claimed) return 0;
     deliver(claimed.thread, claimed.replies);
     return claimed.replies.length;
   }
 
+  /** One reply: claimed (the repository's claim) only once the cluster has a thread to post it in. */
+  async function replyOnce(clusterId: string, reply: ThreadReply): Promise<boolean> {
+    const thread = (await clusters.get(clusterId))?.thread;
+    if (!thread || !(await clusters.claim(clusterId, reply.key))) return false;
+    deliver(thread, [reply]);
+    return true;
+  }
+
   async function announceOnce(clusterId: string): Promise<boolean> {
-    const record = read(clusterId);
+    const record = await clusters.get(clusterId);
     if (!record) throw new Error(`no cluster ${clusterId}`);
     if (record.thread) {
       await claimAndDeliver(clusterId, repliesDue(lifecycle, record));
@@ -102,13 +110,19 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
     const { ts } = outcome;
     // The ts and the replies due are stored in one write: a watcher tick either sees no thread
     // (and claims nothing) or sees these replies claimed, so the thread keeps the steps' order.
-    const opened = await deps.store.update((data) => {
-      const current = data.clusters.find((c) => c.id === clusterId);
-      if (!current || current.thread) return undefined;
-      current.thread = { channel: record.channel, ts };
-      const replies = repliesDue(lifecycle, current).filter((r) => claimStep(current, r.key));
-      return { thread: current.thread, replies, stale: shownState(current) !== shownState(record) };
-    });
+    const [written] = await clusters.updateMany([
+      {
+        id: clusterId,
+        apply: (current, write) => {
+          if (current.thread) return undefined;
+          const thread = { channel: record.channel, ts };
+          current.thread = thread;
+          const replies = repliesDue(lifecycle, current).filter((r) => write.claim(r.key));
+          return { thread, replies, stale: shownState(current) !== shownState(record) };
+        },
+      },
+    ]);
+    const opened = written?.result;
     if (!opened) return true;
     deps.logger.info({ clusterId, channel: record.channel, ts }, 'provisioning thread opened');
     deliver(opened.thread, opened.replies);
@@ -119,11 +133,11 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
   /** Slack may have posted the root: another root could be a duplicate, so there will be none. */
   async function markThreadLost(clusterId: string): Promise<void> {
     const lostAt = deps.clock.now().toISOString();
-    const marked = await deps.store.update((data) => {
-      const current = data.clusters.find((c) => c.id === clusterId);
-      if (!current || current.thread || current.threadLostAt) return false;
+    let marked = false;
+    await clusters.update(clusterId, (current) => {
+      if (current.thread || current.threadLostAt) return false;
       current.threadLostAt = lostAt;
-      return true;
+      marked = true;
     });
     if (marked) {
       deps.logger.error(
@@ -133,10 +147,17 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
     }
   }
 
+  /** Reads the record, then queues the root's edit (edits of one root collapse in the outbox). */
   function refreshRoot(clusterId: string): void {
-    const record = read(clusterId);
-    if (!record?.thread) return;
-    deps.outbox.update(`root:${clusterId}`, { channel: record.thread.channel, ts: record.thread.ts, ...rootMessage(record) });
+    const refresh = clusters
+      .get(clusterId)
+      .then((record) => {
+        if (!record?.thread) return;
+        deps.outbox.update(`root:${clusterId}`, { channel: record.thread.channel, ts: record.thread.ts, ...rootMessage(record) });
+      })
+      .catch((error: unknown) => deps.logger.error({ clusterId, err: (error as Error).message }, 'could not read the cluster to edit its root message'))
+      .finally(() => refreshing.delete(refresh));
+    refreshing.add(refresh);
   }
 
   return {
@@ -147,16 +168,14 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
       announcing.set(clusterId, started);
       return started;
     },
-    async reply(clusterId, stepKey, event) {
-      return (await claimAndDeliver(clusterId, [{ key: stepKey, event }])) > 0;
-    },
+    reply: (clusterId, key, event) => replyOnce(clusterId, { key, event }),
     deliver,
     refreshRoot,
     async idle() {
       do {
-        await Promise.allSettled([...announcing.values()]);
+        await Promise.allSettled([...announcing.values(), ...refreshing]);
         await deps.outbox.idle();
-      } while (announcing.size > 0);
+      } while (announcing.size > 0 || refreshing.size > 0);
     },
   };
 }

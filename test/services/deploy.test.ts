@@ -49,9 +49,9 @@ describe('deploy and the provisioning steps, against the emulator through the re
     const logger = createLogger({ level: 'silent' });
     const tke = createTkeGateway({ logger, endpoint: tencent.url, sleep: async () => undefined });
     const accounts = { credentialFor: () => TENCENT };
-    const deps = { store, tke, accounts, clock, logger };
     const repositories = createLowdbRepositories(store);
-    deploy = createDeployService({ ...deps, clusters: repositories.clusters, drafts: repositories.drafts, profiles: await loadProfiles('data/profiles'), audit: createAudit({ log: repositories.audit, clock }) });
+    const deps = { clusters: repositories.clusters, tke, accounts, clock, logger };
+    deploy = createDeployService({ ...deps, drafts: repositories.drafts, profiles: await loadProfiles('data/profiles'), audit: createAudit({ log: repositories.audit, clock }) });
     steps = createProvisioningSteps(deps);
     drafts = createDrafts({ drafts: repositories.drafts, clock });
   });

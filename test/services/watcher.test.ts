@@ -535,11 +535,11 @@ describe('the watcher', () => {
     const [cluster] = await w.seed([gz('unanswered')], { withThread: false });
     const before = recordingChat();
     for (let i = 0; i < 5; i += 1) before.failNext(timedOut());
-    const threadsBefore = createProvisioningThreads({ store: w.store, accounts: w.accounts, outbox: createSlackOutbox({ client: before, logger: w.logger, sleep: async () => undefined }), clock: w.clock, logger: w.logger });
+    const threadsBefore = createProvisioningThreads({ clusters: w.clusters, accounts: w.accounts, outbox: createSlackOutbox({ client: before, logger: w.logger, sleep: async () => undefined }), clock: w.clock, logger: w.logger });
     await threadsBefore.announce(cluster?.id ?? '');
 
     const after = recordingChat();
-    const threadsAfter = createProvisioningThreads({ store: w.store, accounts: w.accounts, outbox: createSlackOutbox({ client: after, logger: w.logger }), clock: w.clock, logger: w.logger });
+    const threadsAfter = createProvisioningThreads({ clusters: w.clusters, accounts: w.accounts, outbox: createSlackOutbox({ client: after, logger: w.logger }), clock: w.clock, logger: w.logger });
     await threadsAfter.announce(cluster?.id ?? '');
     await threadsAfter.idle();
 

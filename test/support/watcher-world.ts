@@ -8,6 +8,8 @@ import { createLogger, type Logger } from '../../src/services/logger.js';
 import { createSlackOutbox } from '../../src/slack/outbox.js';
 import { openStore, type Store } from '../../src/services/store.js';
 import type { ProvisioningThreads } from '../../src/services/threads.js';
+import { createLowdbRepositories } from '../../src/services/repositories/lowdb.js';
+import type { ClusterRepository } from '../../src/services/repositories/repositories.js';
 import { createProvisioningThreads } from '../../src/slack/threads.js';
 import { createTkeGateway } from '../../src/services/tke-gateway.js';
 import type { TencentCredential, TkeGateway } from '../../src/services/tke.js';
@@ -39,6 +41,8 @@ export interface WatcherWorld {
   clock: ManualClock;
   tencent: TkeEmulator;
   store: Store;
+  /** The cluster repository over that store, as the watcher and the thread use it. */
+  clusters: ClusterRepository;
   /** The real gateway to the emulator, as the watcher uses it. */
   tke: TkeGateway;
   /** The cloud account service as the watcher and the thread see it; no account is stored, so names are ids. */
@@ -61,15 +65,16 @@ export async function watcherWorld(options: WatcherWorldOptions): Promise<Watche
   const tencent = await startTkeEmulator({ clock, accounts: options.credentials });
   const dir = await mkdtemp(path.join(tmpdir(), 'tkeops-watcher-'));
   const store = await openStore(path.join(dir, 'db.json'));
+  const { clusters } = createLowdbRepositories(store);
   const tke = createTkeGateway({ endpoint: tencent.url, logger, sleep: async () => undefined });
   const accounts = { credentialFor: options.credentialFor, nameOf: (accountId: string) => accountId };
   const chat = recordingChat();
   const outbox = createSlackOutbox({ client: chat, logger });
   const lifecycle = options.lifecycle ?? defaultLifecycle;
-  const threads = createProvisioningThreads({ store, accounts, outbox, clock, logger, lifecycle });
-  const provisioning = createProvisioningSteps({ store, tke, accounts, clock, logger });
+  const threads = createProvisioningThreads({ clusters, accounts, outbox, clock, logger, lifecycle });
+  const provisioning = createProvisioningSteps({ clusters, tke, accounts, clock, logger });
   const watcher = createWatcher({
-    store,
+    clusters,
     tke,
     accounts,
     threads,
@@ -89,6 +94,7 @@ export async function watcherWorld(options: WatcherWorldOptions): Promise<Watche
     clock,
     tencent,
     store,
+    clusters,
     tke,
     accounts,
     chat,
