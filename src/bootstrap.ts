@@ -7,6 +7,8 @@ import { loadProfiles } from './services/profiles.js';
 import { createSecretBox, loadMasterKey, parseMasterKey } from './services/secrets.js';
 import { openStore } from './services/store.js';
 import { createTkeGateway } from './services/tke-gateway.js';
+import { createPrometheusMetrics } from './ops/prometheus.js';
+import { tickStaleAfterMs } from './ops/readiness.js';
 
 export interface BootstrapOverrides {
   clock?: Clock;
@@ -31,8 +33,11 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
   if (config.masterKey !== undefined) parseMasterKey(config.masterKey);
   const store = await openStore(config.dataFile);
   const secrets = createSecretBox(await loadMasterKey({ masterKey: config.masterKey, storeFile: config.dataFile, logger }));
+  // One registry per bot: the gateway and the app report into it, GET /metrics reads it.
+  const metrics = createPrometheusMetrics();
   const tke = createTkeGateway({
     logger,
+    metrics,
     ...(config.tencentEndpoint ? { endpoint: config.tencentEndpoint } : {}),
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
   });
@@ -47,6 +52,10 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
     secrets,
     profiles,
     forceDeleteAfterMs: config.forceDeleteAfterMs,
+    metrics,
+    maxBodyBytes: config.maxBodyBytes,
+    ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
+    tickStaleAfterMs: tickStaleAfterMs(config.watchSchedule),
     ...watchSchedule,
   });
 }

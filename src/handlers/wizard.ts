@@ -48,15 +48,21 @@ const deployedView = (cluster: ClusterRecord): ModalView =>
   wizardDeployedView({ name: cluster.spec.name, channel: cluster.channel, thread: cluster.thread });
 
 /**
- * Redraws a wizard view; resolves with the view's new hash, or undefined when Slack says the view
- * changed since `hash` (a newer redraw won: this one is dropped).
+ * Slack's answers to views.update that mean "this redraw has nowhere to go": the view changed since
+ * `hash` (a newer redraw won), or it is gone (`not_found`: the user closed the modal meanwhile).
+ */
+const VIEW_MOVED_ON = new Set(['hash_conflict', 'not_found']);
+
+/**
+ * Redraws a wizard view; resolves with the view's new hash, or undefined when the redraw is dropped
+ * because the view changed since `hash` or was closed.
  */
 async function updateView(client: WebClient, viewId: string, view: ModalView, hash: string | undefined): Promise<string | undefined> {
   try {
     const answer = await client.views.update({ view_id: viewId, view, ...(hash ? { hash } : {}) });
     return answer.view?.hash ?? '';
   } catch (error) {
-    if (error instanceof WebAPIPlatformError && error.data.error === 'hash_conflict') return undefined;
+    if (error instanceof WebAPIPlatformError && VIEW_MOVED_ON.has(error.data.error)) return undefined;
     throw error;
   }
 }
@@ -92,7 +98,7 @@ export function register(app: App, services: Services): void {
     let hash = view.hash;
     const show = async (record: DraftRecord): Promise<boolean> => {
       const next = await updateView(client, view.id, (await renderStep(services, record, step, notice)).view, hash);
-      if (next === undefined) logger.debug({ draft: draft.id, viewId: view.id }, 'wizard redraw dropped: the view changed meanwhile');
+      if (next === undefined) logger.debug({ draft: draft.id, viewId: view.id }, 'wizard redraw dropped: the view changed or was closed meanwhile');
       hash = next || undefined;
       return next !== undefined;
     };
@@ -321,5 +327,7 @@ export async function returnToWizardWithAccount(
   });
   if (!draft?.viewId) return;
   const view: ModalView = (await renderStep(services, draft, 'basics')).view;
-  await args.client.views.update({ view_id: draft.viewId, view });
+  if ((await updateView(args.client, draft.viewId, view, undefined)) === undefined) {
+    services.logger.debug({ draft: draft.id }, 'the wizard was closed before the new cloud account could be selected in it');
+  }
 }
