@@ -124,8 +124,19 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const receiver = deps.slack.appToken
     ? new SocketModeReceiver({ appToken: deps.slack.appToken, logger: boltLogger(deps.logger) })
     : new HTTPReceiver({ signingSecret: deps.slack.signingSecret, logger: boltLogger(deps.logger) });
+  // Who the bot is (auth.test), asked once at start for readiness and reused by every request;
+  // asked again after a failure. (Bolt's own `token` option would make a second, unawaited call.)
+  let identity: Promise<{ botId?: string; botUserId?: string }> | undefined;
+  const whoAmI = () =>
+    (identity ??= authClient.auth.test().then(
+      (answer) => ({ ...(answer.bot_id ? { botId: answer.bot_id } : {}), ...(answer.user_id ? { botUserId: answer.user_id } : {}) }),
+      (error: unknown) => {
+        identity = undefined;
+        throw error;
+      },
+    ));
   const app = new App({
-    token: deps.slack.botToken,
+    authorize: async () => ({ botToken: deps.slack.botToken, ...(await whoAmI()) }),
     receiver,
     logger: boltLogger(deps.logger),
     clientOptions: { ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}), fetch: slackFetch },
@@ -148,6 +159,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
   // Policy checks run while Slack waits for an ack: the user group lookups get no retries, no
   // Retry-After wait and a short budget (the policy then uses the members last seen).
   const userGroupClient = noRetryClient(ON_CALL_LOOKUP_BUDGET_MS);
+  const authClient = noRetryClient(AUTH_TIMEOUT_MS);
   const policy = createPolicy(deps.policy, {
     userGroupMembers: async (usergroup) => (await userGroupClient.usergroups.users.list({ usergroup })).users ?? [],
     clock: deps.clock,
@@ -221,14 +233,13 @@ export function createApp(deps: AppDeps): TkeopsApp {
   });
 
   // Readiness: the Slack token works (auth.test at start, tried again every 30 s until it does).
-  const authClient = noRetryClient(AUTH_TIMEOUT_MS);
   let slackAuth: CheckResult | undefined;
   let authRetry: NodeJS.Timeout | undefined;
   let startedAt: number | undefined;
   let stopping = false;
   async function checkSlackAuth(): Promise<void> {
     try {
-      await authClient.auth.test();
+      await whoAmI();
       slackAuth = { ok: true };
     } catch (error) {
       const data = (error as { data?: { error?: unknown } }).data;

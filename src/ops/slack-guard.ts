@@ -164,10 +164,11 @@ export function createSlackGuard(options: SlackGuardOptions) {
     const timestamp = header(req, 'x-slack-request-timestamp');
     const signature = header(req, 'x-slack-signature');
     if (timestamp === undefined && signature === undefined) {
-      // Only Slack's ssl_check comes unsigned (Bolt answers it): read a few bytes at most.
-      const body = await readBody(req, SSL_CHECK_MAX_BYTES).catch(() => Buffer.alloc(0));
-      if (header(req, 'content-type') === 'application/x-www-form-urlencoded' && parseQuery(body.toString('utf8')).ssl_check === '1') {
-        return { rawBody: Buffer.from('ssl_check=1'), kind: 'ssl_check' };
+      // Only Slack's ssl_check comes unsigned (Bolt answers it): a small form, read up to a few bytes.
+      const small = length !== undefined && length <= SSL_CHECK_MAX_BYTES;
+      if (small && header(req, 'content-type') === 'application/x-www-form-urlencoded') {
+        const body = await readBody(req, SSL_CHECK_MAX_BYTES).catch(() => Buffer.alloc(0));
+        if (parseQuery(body.toString('utf8')).ssl_check === '1') return { rawBody: Buffer.from('ssl_check=1'), kind: 'ssl_check' };
       }
       throw new Refusal(401, 'bad_signature', 'an unsigned request');
     }
