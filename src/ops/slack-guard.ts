@@ -19,7 +19,7 @@ export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
 /** An unsigned request may only be Slack's `ssl_check`: a few dozen bytes. */
 const SSL_CHECK_MAX_BYTES = 1024;
 /** After a refusal the rest of the body is read and thrown away up to this many bytes (so the client reads the answer), then the connection is cut. */
-const DISCARD_MAX_BYTES = 256 * 1024;
+const DISCARD_MAX_BYTES = 64 * 1024;
 
 const SIGNATURE = /^v0=[0-9a-f]{64}$/;
 const TIMESTAMP = /^\d{1,12}$/;
