@@ -12,7 +12,7 @@ import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.
 import { BOT_TOKEN, CHANNELS, DEFAULT_POLICY_YAML, SIGNING_SECRET, TENCENT, USERS } from '../support/bot.js';
 import { spawnBot, type BotProcess } from '../support/bot-process.js';
 import { startFakeSlack, type FakeSlack, type SlackCall } from '../support/fake-slack.js';
-import { leftRunning } from '../support/processes.js';
+import { leftRunning, runningInGroup } from '../support/processes.js';
 import { seedClusters, specIn } from '../support/seed-clusters.js';
 
 const CLUSTERS = 6;
@@ -76,6 +76,10 @@ describe('npm start, stopped by SIGTERM', () => {
     // The first tick has found the control planes up and queued a reply per cluster; the first is on its way.
     await slack.waitFor((calls) => threadReplies(calls).length > 0, 10_000);
     const atSignal = threadReplies(slack.calls()).length;
+    // What runs is the compiled bot: npm, then node dist/index.js (exec'd, no shell), no tsx or esbuild.
+    const tree = await runningInGroup(running.pid);
+    expect(tree.filter((p) => p.endsWith('node dist/index.js'))).toHaveLength(1);
+    expect(tree.filter((p) => /tsx|esbuild|sh -c/.test(p))).toEqual([]);
 
     const signalled = performance.now();
     process.kill(running.pid, 'SIGTERM');
