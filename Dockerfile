@@ -29,4 +29,5 @@ VOLUME ["/var/lib/tkeops"]
 USER 1000:1000
 EXPOSE 3000
 # node itself is PID 1's command (no npm, no shell): SIGTERM reaches the bot, which stops gracefully.
-CMD ["node", "dist/index.js"]
+# The same command as `npm start`; a 4 MB young generation keeps the resident set small (README, Benchmark).
+CMD ["node", "--max-semi-space-size=4", "dist/index.js"]

@@ -55,9 +55,12 @@ describe('the Dockerfile', () => {
     expect(runs.some((r) => /npm ci\b.*--omit=dev/.test(r) && /--ignore-scripts/.test(r))).toBe(true);
     const user = runtime.instructions.filter((i) => i.keyword === 'USER').at(-1)?.args ?? 'root';
     expect(user.split(':')[0]).not.toMatch(/^(root|0)$/);
-    expect(runtime.instructions.filter((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT').map((i) => JSON.parse(i.args) as string[])).toEqual([
-      ['node', 'dist/index.js'],
-    ]);
+    // The same command as npm start (without npm's exec).
+    const start = (JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    const entry = runtime.instructions.filter((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT').map((i) => JSON.parse(i.args) as string[]);
+    expect(entry).toEqual([start.replace(/^exec /, '').split(' ')]);
+    expect(entry[0]?.[0]).toBe('node');
+    expect(entry[0]?.at(-1)).toBe('dist/index.js');
   });
 
   it('copies only what exists after the build: context files, and the build stage’s /app output', async () => {
@@ -100,7 +103,8 @@ describe('the build', () => {
     };
     expect(pkg.scripts.prepare).toBe('npm run build');
     expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
-    expect(pkg.scripts.start).toBe('exec node dist/index.js');
+    // exec: npm's shell is replaced by node, so the SIGTERM npm passes on reaches the bot.
+    expect(pkg.scripts.start).toMatch(/^exec node (--[a-z-]+=\S+ )*dist\/index\.js$/);
     expect(pkg.dependencies).not.toHaveProperty('tsx');
     expect(pkg.devDependencies).toHaveProperty('tsx');
     expect(pkg.engines.node).toBe('>=20.19');

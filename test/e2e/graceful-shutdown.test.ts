@@ -78,7 +78,7 @@ describe('npm start, stopped by SIGTERM', () => {
     const atSignal = threadReplies(slack.calls()).length;
     // What runs is the compiled bot: npm, then node dist/index.js (exec'd, no shell), no tsx or esbuild.
     const tree = await runningInGroup(running.pid);
-    expect(tree.filter((p) => p.endsWith('node dist/index.js'))).toHaveLength(1);
+    expect(tree.filter((p) => /\bnode (--\S+ )*dist\/index\.js$/.test(p))).toHaveLength(1);
     expect(tree.filter((p) => /tsx|esbuild|sh -c/.test(p))).toEqual([]);
 
     const signalled = performance.now();
