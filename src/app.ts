@@ -99,6 +99,8 @@ export interface TkeopsApp {
   metrics: PrometheusMetrics;
   /** What GET /readyz answers. */
   readiness(): Promise<ReadinessReport>;
+  /** Resolves once the Slack requests under way (with their listeners' work after the ack) are done and the thread messages they queued are sent, or after `timeoutMs`. */
+  settled(timeoutMs?: number): Promise<void>;
   /**
    * Starts receiving Slack requests; over HTTP it listens on 127.0.0.1:`port` (0 = any free port),
    * with /healthz, /readyz and /metrics beside /slack/events. In Socket Mode those three are served
@@ -281,6 +283,10 @@ export function createApp(deps: AppDeps): TkeopsApp {
     provisioning,
     metrics,
     readiness,
+    async settled(timeoutMs = 5_000) {
+      await receiverEvents.idle(timeoutMs);
+      await threads.idle();
+    },
     async start(port, host = '127.0.0.1') {
       startedAt ??= deps.clock.now().getTime();
       if (deps.watchSchedule) watching ??= startWatcher(watcher, deps.watchSchedule, { clock: deps.clock, logger: deps.logger });

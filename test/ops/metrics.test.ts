@@ -42,6 +42,7 @@ describe('GET /metrics', () => {
     await tickUntil(t, () => clusterNamed(t as TestBot, 'prod-1')?.status === 'Deleted');
     // One more tick: a deleted cluster is no longer watched.
     await t.bot.watcher.tick(t.clock.advance(15_000));
+    await t.bot.settled();
 
     const response = await fetch(`${t.botUrl}/metrics`);
     expect(response.status).toBe(200);

@@ -54,7 +54,7 @@ export async function deployThroughSlack(t: TestBot, accountId: string, name: st
     const found = clusterNamed(t, name);
     return found?.thread ? found : undefined;
   }, `the provisioning thread of ${name}`);
-  await t.bot.services.threads.idle();
+  await t.bot.settled();
   return cluster;
 }
 
@@ -76,5 +76,5 @@ export async function deleteThroughSlack(t: TestBot, name: string): Promise<void
   const view = calls.filter((c) => c.method === 'views.open').at(-1)?.body.view as ModalView;
   await t.send.viewSubmission(viewSubmission({ user: USERS.projectAdmin, view, viewId: `V0DELETE${before}`, input: { [ActionIds.deleteConfirmName]: name } }));
   await until(() => (clusterNamed(t, name)?.status === 'Deleting' ? true : undefined), `${name} Deleting`);
-  await t.bot.services.threads.idle();
+  await t.bot.settled();
 }
