@@ -8,6 +8,8 @@ import { loadProfiles } from './services/profiles.js';
 import { createSecretBox, loadMasterKey, parseMasterKey } from './services/secrets.js';
 import { openStore } from './services/store.js';
 import { createTkeGateway } from './services/tke-gateway.js';
+import { createPrometheusMetrics } from './ops/prometheus.js';
+import { tickStaleAfterMs } from './ops/readiness.js';
 
 export interface BootstrapOverrides {
   clock?: Clock;
@@ -38,8 +40,11 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
     logger.warn({ file: store.file, from, to, backup, notes }, `store migrated from schema version ${from} to ${to}; the original is kept as ${backup}`);
   }
   const secrets = createSecretBox(await loadMasterKey({ masterKey: config.masterKey, storeFile: config.dataFile, logger }));
+  // One registry per bot: the gateway and the app report into it, GET /metrics reads it.
+  const metrics = createPrometheusMetrics();
   const tke = createTkeGateway({
     logger,
+    metrics,
     ...(config.tencentEndpoint ? { endpoint: config.tencentEndpoint } : {}),
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
   });
@@ -55,6 +60,10 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
     profiles,
     forceDeleteAfterMs: config.forceDeleteAfterMs,
     ...(overrides.lifecycle ? { lifecycle: overrides.lifecycle } : {}),
+    metrics,
+    maxBodyBytes: config.maxBodyBytes,
+    ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
+    tickStaleAfterMs: tickStaleAfterMs(config.watchSchedule),
     ...watchSchedule,
   });
 }

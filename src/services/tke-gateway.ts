@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 import type {
   CreateClusterInput,
   CreateEndpointInput,
@@ -39,6 +40,8 @@ export interface TkeGatewayDeps {
   timeoutSeconds?: number;
   /** Builds the SDK clients; defaults to the real SDK pointed at `endpoint`. */
   clients?: TencentClientFactory;
+  /** Counts and times every request by action and result code. */
+  metrics?: Pick<Metrics, 'tencentRequest'>;
 }
 
 /** Region used for calls that are not regional (DescribeRegions). */
@@ -70,6 +73,7 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
     logger: deps.logger,
     retry: deps.retry ?? DEFAULT_RETRY,
     sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   const meta = (target: TkeTarget, action: string) => ({ action, region: target.region, secretKey: target.credential.secretKey });
 

@@ -51,6 +51,8 @@ export interface TestBot {
   slack: FakeSlack;
   tencent: TkeEmulator;
   send: SlackSender;
+  /** http://127.0.0.1:<port> of the bot: /slack/events, /healthz, /readyz, /metrics. */
+  botUrl: string;
   clock: ManualClock;
   dir: string;
   dataFile: string;
@@ -106,7 +108,8 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     // Unless asked, the watcher is not scheduled: tests call bot.watcher.tick(clock.now()) themselves.
     const bot = await bootstrap(config, { clock, logger, sleep: async () => undefined, scheduleWatcher: options.scheduleWatcher ?? false, ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}) });
     const { port } = await bot.start(0, '127.0.0.1');
-    const send = createSlackSender({ botUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url });
+    const botUrl = `http://127.0.0.1:${port}`;
+    const send = createSlackSender({ botUrl, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url });
     let botStopped = false;
     const stopBot = async (stopOptions: { drain?: boolean } = {}) => {
       if (!botStopped) {
@@ -119,6 +122,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       slack,
       tencent,
       send,
+      botUrl,
       clock,
       dir,
       dataFile,

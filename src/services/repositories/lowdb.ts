@@ -4,9 +4,9 @@
  * interleaves with another. The persisted records (store-schema.ts) map to the domain types here,
  * and only here.
  */
-import type { AccountRecord, AuditEntry as StoredAuditEntry, ClusterRecord, DraftRecord, StoreData } from '../store-schema.js';
+import { clusterStatusSchema, type AccountRecord, type AuditEntry as StoredAuditEntry, type ClusterRecord, type DraftRecord, type StoreData } from '../store-schema.js';
 import type { Store } from '../store.js';
-import { isGone, type AuditEntry, type CloudAccount, type Cluster, type Draft } from '../domain/index.js';
+import { isGone, type AuditEntry, type CloudAccount, type Cluster, type ClusterStatus, type Draft } from '../domain/index.js';
 import type { AccountRepository, AuditLog, Change, ClusterFilter, ClusterRepository, DraftRepository, Repositories } from './repositories.js';
 
 // The mappings between persisted records and domain types. They are the identity while both have
@@ -57,6 +57,12 @@ function clusterRepository(store: Store): ClusterRepository {
       return maybe(all.find((c) => !isGone(c.status)) ?? all.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0], toCluster);
     },
     list: async (filter = {}) => store.read((data) => data.clusters.filter((c) => matches(c, filter))).map(toCluster),
+    countByStatus: async () =>
+      store.read((data) => {
+        const counts = Object.fromEntries(clusterStatusSchema.options.map((status) => [status, 0])) as Record<ClusterStatus, number>;
+        for (const cluster of data.clusters) counts[cluster.status] += 1;
+        return counts;
+      }),
     insert: (cluster) =>
       store.update((data) => {
         const existing = data.clusters.find((c) => c.draftId === cluster.draftId);
