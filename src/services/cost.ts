@@ -13,7 +13,7 @@
  */
 import type { AccountService } from './accounts.js';
 import type { Clock } from './clock.js';
-import type { ClusterSpec, CostEstimate, PoolCost, PriceItem } from './domain/index.js';
+import type { Cluster, ClusterSpec, CostEstimate, PoolCost, PriceItem } from './domain/index.js';
 import type { Logger } from './logger.js';
 import { failureOf } from './tencent-failure.js';
 import type { HourlyPrice, TkeGateway, TkeTarget } from './tke.js';
@@ -29,6 +29,11 @@ export type PricedSpec = Pick<ClusterSpec, 'accountId' | 'region' | 'workerPools
 export interface CostService {
   /** Prices the spec's pools (nodes running `os`) and its control plane. */
   estimate(spec: PricedSpec, os: string): Promise<CostEstimate>;
+  /**
+   * The price of a cluster's pools as its overview shows it: a Running cluster's current pools are
+   * priced now; any other keeps the estimate made at Deploy (nothing runs yet, or no longer).
+   */
+  ofCluster(cluster: Cluster): Promise<{ estimate: CostEstimate; asOf: 'now' | 'deploy' } | undefined>;
 }
 
 /** The smallest level that holds `nodes` nodes (the largest level beyond that). */
@@ -133,7 +138,7 @@ export function createCostService(deps: CostDeps): CostService {
     return { units, controlPlane };
   }
 
-  return {
+  const service: CostService = {
     async estimate(spec, os) {
       const estimatedAt = deps.clock.now().toISOString();
       const level = clusterLevelFor(spec.workerPools.reduce((sum, p) => sum + p.maxSize, 0));
@@ -164,5 +169,11 @@ export function createCostService(deps: CostDeps): CostService {
       const controlPlane = { level, price: asked.controlPlane.item };
       return { currency, estimatedAt, basis: costBasis(spec, os), pools, controlPlane, total: totalsOf(pools, controlPlane) };
     },
+
+    async ofCluster(cluster) {
+      if (cluster.status === 'Running' && cluster.plan) return { estimate: await service.estimate(cluster.spec, cluster.plan.os), asOf: 'now' };
+      return cluster.estimate ? { estimate: cluster.estimate, asOf: 'deploy' } : undefined;
+    },
   };
+  return service;
 }
