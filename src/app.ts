@@ -13,6 +13,7 @@ import type { Store } from './services/store.js';
 import { createLowdbRepositories } from './services/repositories/lowdb.js';
 import type { Repositories } from './services/repositories/repositories.js';
 import type { TkeGateway } from './services/tke.js';
+import { createCostService } from './services/cost.js';
 import { createDeployService, createProvisioningSteps, type ProvisioningSteps } from './services/deploy.js';
 import { createDrafts } from './services/drafts.js';
 import type { ProfileCatalog } from './services/profiles.js';
@@ -194,7 +195,9 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const drafts = createDrafts({ drafts: repositories.drafts, clock: deps.clock });
   const wizardChoices = createWizardChoices({ tke: deps.tke, accounts });
   const deploy = createDeployService({ clusters: repositories.clusters, drafts: repositories.drafts, tke: deps.tke, accounts, profiles: deps.profiles, clock: deps.clock, audit, logger: deps.logger });
+  const cost = createCostService({ tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
   const services: Services = {
+    cost,
     threads,
     lifecycle,
     clusterLookup,
@@ -205,7 +208,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     profiles: deps.profiles,
     drafts,
     wizardChoices,
-    wizard: createWizardService({ drafts, choices: wizardChoices, accounts, policy, profiles: deps.profiles, clusterLookup, deploy, threads, logger: deps.logger }),
+    wizard: createWizardService({ drafts, choices: wizardChoices, accounts, policy, profiles: deps.profiles, clusterLookup, deploy, threads, logger: deps.logger, cost }),
     deploy,
     deletion: createDeletionService({ clusters: repositories.clusters, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs }),
   };

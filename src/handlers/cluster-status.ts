@@ -26,7 +26,7 @@ const STATUS_USAGE = usageText('Usage: `/tke status <cluster>` — see `/tke lis
 const LIST_USAGE = usageText("Usage: `/tke list` (nothing after it) lists the clusters of this channel's project; `/tke status <cluster>` shows one.");
 
 /** What `/tke status`, `/tke list` and the Overview button use. */
-export type ClusterStatusServices = Pick<Services, 'policy' | 'accounts' | 'clock' | 'clusterLookup' | 'logger' | 'lifecycle'>;
+export type ClusterStatusServices = Pick<Services, 'policy' | 'accounts' | 'clock' | 'clusterLookup' | 'logger' | 'lifecycle' | 'cost'>;
 
 type Ephemeral = { text: string; blocks?: ReturnType<typeof clusterOverviewMessage>['blocks'] };
 
@@ -35,8 +35,13 @@ async function overviewFor(services: ClusterStatusServices, options: ClusterStat
   const decision = await services.policy.check('cluster.view', { ...viewer, project: cluster.project });
   if (!decision.allowed) return { text: decision.message };
   const accountName = services.accounts.nameOf(cluster.spec.accountId);
-  const deletion = await options.deletionSlot(cluster, viewer);
-  return clusterOverviewMessage({ ...overviewInput(cluster, services.clock.now(), accountName, services.lifecycle), ...(deletion ? { deletion } : {}) });
+  // Both follow the ack: the overview is sent through the response URL (or tellUser).
+  const [deletion, estimate] = await Promise.all([options.deletionSlot(cluster, viewer), services.cost.ofCluster(cluster)]);
+  return clusterOverviewMessage({
+    ...overviewInput(cluster, services.clock.now(), accountName, services.lifecycle),
+    ...(deletion ? { deletion } : {}),
+    ...(estimate ? { estimate } : {}),
+  });
 }
 
 /**

@@ -104,9 +104,15 @@ export async function showRedraw(
     return answered !== undefined;
   };
   if (redraw.now && !(await show(wizardView(redraw.now)))) return;
-  if (!redraw.loadChoices) return;
-  const loaded = await services.wizard.loadChoices(draftId, redraw.step);
-  if (loaded) await show(wizardView(loaded));
+  if (redraw.loadChoices) {
+    const loaded = await services.wizard.loadChoices(draftId, redraw.step);
+    if (loaded) await show(wizardView(loaded));
+  }
+  // The review's price ("estimating…" until Tencent answered).
+  if (redraw.estimateCost) {
+    const priced = await services.wizard.estimateCost(draftId);
+    if (priced) await show(wizardView(priced));
+  }
 }
 
 /** Next on a step: the service's errors inline (or as a notice when no field of the view shows them), else the next step. */
@@ -136,7 +142,7 @@ function submitStep(services: WizardHandlerServices, step: WizardStep) {
       }
       case 'next':
         await ack({ response_action: 'update', view: wizardView(submitted.screen) });
-        // Placement and worker pools show choices from Tencent: loaded after the ack.
+        // Placement and worker pools show choices from Tencent, the review its price: loaded after the ack.
         if (submitted.then) await showRedraw(services, client, { id: view.id }, draftId, submitted.then);
     }
   };

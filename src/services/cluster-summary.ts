@@ -3,7 +3,7 @@ import { percentDone, stepList, type Lifecycle, type StepLine } from '../lifecyc
 import { endedAt } from '../lifecycle/states.js';
 import { includesPublic } from './cluster-spec.js';
 import { createdWorkerPools, deletionSummary, type DeletionSummary } from './deletion-rules.js';
-import type { ClusterRecord, ClusterStatus, EndpointAccessChoice, ForceFound, TencentFailure, WorkerPoolSpec } from './domain/index.js';
+import type { ClusterRecord, ClusterStatus, CostEstimate, EndpointAccessChoice, ForceFound, TencentFailure, WorkerPoolSpec } from './domain/index.js';
 
 /**
  * Turns a cluster record into what the cluster views show; pure, `now`, the account name and the
@@ -32,6 +32,8 @@ export interface ClusterRootInput extends ClusterHeader {
   deletion?: DeletionSummary;
   /** What a force delete found still present at Tencent (the thread reply and the overview list it). */
   forceFound?: ForceFound;
+  /** The price estimate the review showed at Deploy. */
+  estimate?: CostEstimate;
 }
 
 export interface PoolOverview extends WorkerPoolSpec {
@@ -62,6 +64,8 @@ export interface ClusterOverviewData extends ClusterHeader {
   deletionSummary?: DeletionSummary;
   /** What a force delete found still present at Tencent. */
   forceFound?: ForceFound;
+  /** The price of its pools: asked of Tencent when the overview was opened (`now`), or the one of Deploy. */
+  estimate?: { estimate: CostEstimate; asOf: 'now' | 'deploy' };
 }
 
 export interface ClusterListItem {
@@ -102,6 +106,7 @@ export function rootInput(record: ClusterRecord, now: Date, accountName: string,
     ...(record.failure ? { failure: record.failure } : {}),
     ...(deletion ? { deletion } : {}),
     ...(record.deletion?.forceFound ? { forceFound: record.deletion.forceFound } : {}),
+    ...(record.estimate ? { estimate: record.estimate } : {}),
   };
 }
 
@@ -140,6 +145,7 @@ export function overviewInput(record: ClusterRecord, now: Date, accountName: str
     ...(record.failure ? { failure: record.failure } : {}),
     ...(deletion ? { deletionSummary: deletion } : {}),
     ...(record.deletion?.forceFound ? { forceFound: record.deletion.forceFound } : {}),
+    ...(record.estimate ? { estimate: { estimate: record.estimate, asOf: 'deploy' as const } } : {}),
   };
 }
 

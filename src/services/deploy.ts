@@ -24,7 +24,7 @@ import { TKEOPS_TAG_KEY } from './cluster-spec.js';
 import type { Logger } from './logger.js';
 import { applyOverrides, chartPackageUrl, osImageOf } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
-import type { ClusterRecord, ClusterSpec, DeployPlan } from './domain/index.js';
+import type { ClusterRecord, ClusterSpec, CostEstimate, DeployPlan } from './domain/index.js';
 import type { ClusterRepository, DraftRepository } from './repositories/repositories.js';
 import { failureOf } from './tencent-failure.js';
 import type { CreateClusterInput, EndpointAccess, Subnet, Tag, TkeGateway, TkeTarget } from './tke.js';
@@ -52,6 +52,8 @@ export interface DeployRequest {
   spec: ClusterSpec;
   /** Who pressed Deploy. */
   user: string;
+  /** The price the wizard's review showed for this spec, kept on the cluster (its root message shows it). */
+  estimate?: CostEstimate | undefined;
 }
 
 export interface DeployService {
@@ -139,7 +141,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
   }
 
   return {
-    async deploy({ draftId, spec, user }) {
+    async deploy({ draftId, spec, user, estimate }) {
       const earlier = await deps.clusters.findByDraft(draftId);
       if (earlier) return { cluster: earlier, created: false };
 
@@ -164,6 +166,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
         posted: [],
         transientErrors: 0,
         plan,
+        ...(estimate ? { estimate } : {}),
       };
       const inserted = await deps.clusters.insert(cluster);
       if (!inserted.ok && inserted.conflict === 'draft') return { cluster: inserted.existing, created: false };

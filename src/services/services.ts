@@ -1,6 +1,7 @@
 import type { Lifecycle } from '../lifecycle/operation.js';
 import type { AccountService } from './accounts.js';
 import type { Clock } from './clock.js';
+import type { CostService } from './cost.js';
 import type { DeletionService } from './deletion.js';
 import type { DeployService } from './deploy.js';
 import type { Drafts } from './drafts.js';
@@ -39,4 +40,6 @@ export interface Services {
   clusterLookup: ClusterLookup;
   /** Deletion (typed-name confirmation) and force delete of a cluster stuck in Deleting. */
   deletion: DeletionService;
+  /** What a spec costs, priced by Tencent (the wizard's review, the overview). */
+  cost: CostService;
 }

@@ -100,6 +100,39 @@ export const deployPlanSchema = z.object({
   ),
 });
 
+/** A price per hour, or the error code that kept it from being known. */
+export const priceItemSchema = z.union([z.object({ perHour: z.number() }), z.object({ unavailable: z.string() })]);
+
+/**
+ * A price estimate (src/services/cost.ts). Optional on drafts and clusters: files written before
+ * it existed simply have none, so it needs no migration.
+ */
+export const costEstimateSchema = z.object({
+  currency: z.string(),
+  estimatedAt: z.string(),
+  basis: z.string(),
+  pools: z.array(
+    z.object({
+      pool: z.string(),
+      instanceType: z.string(),
+      zone: z.string(),
+      desiredSize: z.number().int(),
+      maxSize: z.number().int(),
+      unit: priceItemSchema,
+      desired: priceItemSchema,
+      max: priceItemSchema,
+    }),
+  ),
+  controlPlane: z.object({ level: z.string(), price: priceItemSchema }),
+  total: z.object({
+    perHour: z.number(),
+    upToPerHour: z.number(),
+    per30Days: z.number(),
+    upToPer30Days: z.number(),
+    missing: z.array(z.object({ item: z.string(), code: z.string() })),
+  }),
+});
+
 export const clusterRecordSchema = z.object({
   id: z.string(),
   /** The wizard draft this cluster came from: the exactly-once key for Deploy. */
@@ -177,6 +210,8 @@ export const clusterRecordSchema = z.object({
         .optional(),
     })
     .optional(),
+  /** The price estimate the wizard showed at Deploy. */
+  estimate: costEstimateSchema.optional(),
 });
 
 /** One worker pool as typed in the wizard (not yet validated); `key` stays stable when other pools are removed. */
@@ -251,6 +286,8 @@ export const draftRecordSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   clusterId: z.string().optional(),
+  /** The price of the spec last submitted on the pools step. */
+  estimate: costEstimateSchema.optional(),
 });
 
 export const auditEntrySchema = z.object({

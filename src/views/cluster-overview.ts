@@ -10,12 +10,14 @@ import {
   messageUrl,
   progressBar,
   provisioningEndText,
+  slackTime,
   statusEmoji,
   statusLabel,
 } from './cluster-format.js';
 import { clusterFacts } from './cluster-root.js';
 import { deletionTimeLine } from './deletion-status.js';
 import { leftoverBlocks, leftoverSummary } from './leftover-resources.js';
+import { costText } from './cost.js';
 
 export type { PoolOverview } from '../services/cluster-summary.js';
 
@@ -120,6 +122,11 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
     section(`*Worker pools*\n${input.pools.map((pool) => poolLine(pool, phase)).join('\n')}`),
     section(`*Endpoint*\n${endpointLine(input.endpoint, phase)}`),
   ];
+  if (input.estimate) {
+    const { estimate, asOf } = input.estimate;
+    const when = asOf === 'now' ? 'for its current pools, now' : `as of Deploy, ${slackTime(estimate.estimatedAt)}`;
+    blocks.push(section(costText(estimate, `*Estimated price* (pay-as-you-go, ${when})`)));
+  }
   if (input.status === 'Failed' && input.failure) {
     blocks.push(section(`:x: ${failureText(input.failure)}`));
   }

@@ -5,6 +5,7 @@ import { escapeMrkdwn, failureText, progressBar, provisioningEndText, slackTimeA
 import { leftoverCount, leftoverSummary, type ListedLookup } from './leftover-resources.js';
 import { deletionTimeLine } from './deletion-status.js';
 import { ActionIds } from './ids.js';
+import { costSummaryLine } from './cost.js';
 
 export type { ClusterHeader, ClusterRootInput } from '../services/cluster-summary.js';
 
@@ -54,6 +55,7 @@ export function clusterRootMessage(input: ClusterRootInput): { text: string; blo
     blocks.push(section(`:x: ${failureText(input.failure)}`));
   }
   if (input.status === 'DeletedForced' && input.forceFound) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: forceFoundLine(input.forceFound) }] });
+  if (input.estimate) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: costSummaryLine(input.estimate) }] });
   blocks.push({
     type: 'actions',
     elements: [

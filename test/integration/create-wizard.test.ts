@@ -14,8 +14,8 @@ import { mariadbReleaseRequest } from '../support/releases.js';
 
 const LOADING = ':hourglass_flowing_sand:';
 const RUNNING_AFTER_MS = 60_000;
-/** What tkeops may ask Tencent while the wizard is open: reads only. */
-const isWrite = (r: RecordedRequest) => !/^Describe/.test(r.action);
+/** What tkeops may ask Tencent while the wizard is open: reads only (Describe*, and the review's price inquiries). */
+const isWrite = (r: RecordedRequest) => !/^(Describe|InquiryPrice)/.test(r.action) && r.action !== 'GetClusterLevelPrice';
 
 async function until<T>(read: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

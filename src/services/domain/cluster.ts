@@ -1,3 +1,5 @@
+import type { CostEstimate } from './cost.js';
+
 /**
  * The cluster as tkeops' services see it. The store's persisted shape (store-schema.ts) is mapped to
  * and from it by the ClusterRepository only; today the two are the same, and the repository's
@@ -162,6 +164,8 @@ export interface Cluster {
   failedAt?: string | undefined;
   plan?: DeployPlan | undefined;
   deletion?: ClusterDeletion | undefined;
+  /** The price estimate the wizard showed at Deploy (the root message shows it). */
+  estimate?: CostEstimate | undefined;
 }
 
 /** Deleted or Deleted (forced): the cluster is over, its name free again, its record kept. */

@@ -1,5 +1,6 @@
 /** A `/tke create` wizard draft as services see it: the form as typed, the choices loaded for it. */
 import type { ClusterSpec, EndpointAccessChoice, TencentFailure } from './cluster.js';
+import type { CostEstimate } from './cost.js';
 
 /** One worker pool as typed in the wizard (not yet validated); `key` stays stable when other pools are removed. */
 export interface WizardPoolForm {
@@ -70,4 +71,6 @@ export interface Draft {
   updatedAt: string;
   /** Set once Deploy recorded the cluster: a deployed draft is never edited. */
   clusterId?: string | undefined;
+  /** The price of the spec last submitted on the pools step (its basis says which). */
+  estimate?: CostEstimate | undefined;
 }
