@@ -84,6 +84,8 @@ export const poolProgressSchema = z.object({
 export const deployPlanSchema = z.object({
   os: z.string(),
   kubernetesVersion: z.string(),
+  /** The profile's container runtime; absent in plans made before tkeops sent it (TKE then kept its own default). */
+  runtime: z.object({ containerRuntime: z.enum(['containerd', 'docker']), runtimeVersion: z.string().optional() }).optional(),
   /** Add-on packs, each installed as a Helm release named after the pack. */
   addons: z.array(
     z.object({

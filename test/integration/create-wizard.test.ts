@@ -260,7 +260,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
           },
         ],
       },
-      ClusterAdvancedSettings: { NetworkType: 'VPC-CNI' },
+      ClusterAdvancedSettings: { NetworkType: 'VPC-CNI', ContainerRuntime: 'containerd' },
     });
 
     // The control plane comes up; the steps that wait for it run (the watcher calls them in production).
@@ -293,7 +293,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       { Key: 'tkeops-cluster', Value: cluster.id },
     ];
     const byName = (name: string) => pools.find((p) => p.Name === name) ?? {};
-    expect(byName('general')).toMatchObject({ ClusterId: tkeId, NodePoolOs: 'ubuntu18.04.1x86_64', Tags: tags, EnableAutoscale: true });
+    expect(byName('general')).toMatchObject({ ClusterId: tkeId, NodePoolOs: 'ubuntu18.04.1x86_64', ContainerRuntime: 'containerd', Tags: tags, EnableAutoscale: true });
     expect(JSON.parse(String(byName('general').AutoScalingGroupPara))).toEqual({
       MinSize: 1,
       MaxSize: 4,
@@ -387,7 +387,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
         {
           name: 'first',
           description: '',
-          kubernetesVersion: '1.30.0',
+          kubernetesVersion: '1.30.0', runtime: { containerRuntime: 'containerd' },
           os: 'ubuntu18.04.1x86_64',
           vpcId: 'vpc-gzdemo01',
           network: { mode: 'GR', clusterCidr: '10.96.0.0/16', serviceCidr: '192.168.240.0/20' },
