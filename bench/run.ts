@@ -141,7 +141,8 @@ async function run(tencent: EmulatorProcess, clock: ManualClock, started: number
       const { clusterId } = await tke.createCluster(targetOf(p), {
         name: spec.name,
         description: '',
-        kubernetesVersion: '1.30.0', runtime: { containerRuntime: 'containerd' },
+        kubernetesVersion: '1.30.0',
+        runtime: { containerRuntime: 'containerd' },
         os: 'ubuntu18.04.1x86_64',
         vpcId: spec.vpcId,
         network: { mode: 'VPC-CNI', subnetIds: [spec.subnetId] },

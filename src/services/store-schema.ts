@@ -231,7 +231,7 @@ export const wizardOptionsSchema = z.object({
     .array(z.object({ subnetId: z.string(), vpcId: z.string(), name: z.string(), zone: z.string(), cidr: z.string() }))
     .optional(),
   instanceTypes: z
-    .array(z.object({ instanceType: z.string(), zone: z.string(), cpu: z.number(), memoryGb: z.number(), gpu: z.number() }))
+    .array(z.object({ instanceType: z.string(), zone: z.string(), cpu: z.number(), memoryGb: z.number(), gpu: z.number().optional() }))
     .optional(),
   /** The TKE clusters already in that VPC and the CIDRs they take (a new cluster's must not overlap them). */
   vpcClusters: z.array(z.object({ clusterId: z.string(), name: z.string(), cidrs: z.array(z.string()) })).optional(),

@@ -312,7 +312,7 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
         zone: c.Zone ?? '',
         cpu: c.CPU ?? 0,
         memoryGb: c.Memory ?? 0,
-        gpu: c.GPU ?? 0,
+        gpu: c.GPU ?? c.GpuCount,
       }));
     },
 

@@ -75,7 +75,8 @@ export interface InstanceTypeConfig {
   zone: string;
   cpu: number;
   memoryGb: number;
-  gpu: number;
+  /** GPUs per instance as CVM reports them (GPU, else GpuCount); undefined when CVM reports neither. */
+  gpu?: number | undefined;
 }
 export interface Tag {
   key: string;
