@@ -146,6 +146,7 @@ async function run(tencent: EmulatorProcess, clock: ManualClock, started: number
         name: spec.name,
         description: '',
         kubernetesVersion: '1.30.0',
+        runtime: { containerRuntime: 'containerd' },
         os: 'ubuntu18.04.1x86_64',
         vpcId: spec.vpcId,
         network: { mode: 'VPC-CNI', subnetIds: [spec.subnetId] },

@@ -27,7 +27,7 @@ import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
 import type { ClusterRecord, ClusterSpec, CostEstimate, DeployPlan } from './domain/index.js';
 import type { ClusterRepository, DraftRepository } from './repositories/repositories.js';
 import { failureOf } from './tencent-failure.js';
-import type { CreateClusterInput, EndpointAccess, Subnet, Tag, TkeGateway, TkeTarget } from './tke.js';
+import type { CreateClusterInput, EndpointAccess, RuntimeChoice, Subnet, Tag, TkeGateway, TkeTarget } from './tke.js';
 
 export interface DeployResult {
   cluster: ClusterRecord;
@@ -93,12 +93,14 @@ export const resourceTags = (cluster: Pick<ClusterRecord, 'id' | 'spec'>): Tag[]
 ];
 
 /** Resolves the profile with the spec's overrides into what the cluster will run. */
-export function planFor(spec: ClusterSpec, profile: Profile): DeployPlan {
+export function planFor(spec: ClusterSpec, profile: Profile): DeployPlan & { runtime: RuntimeChoice } {
   const resolved = applyOverrides(profile, spec.packOverrides);
   if (!resolved.ok) throw new DeployError('profile_invalid', resolved.errors.map((e) => e.message).join('\n'));
+  const { version, containerRuntime, runtimeVersion } = resolved.profile.layers.kubernetes;
   return {
     os: osImageOf(resolved.profile),
-    kubernetesVersion: resolved.profile.layers.kubernetes.version,
+    kubernetesVersion: version,
+    runtime: { containerRuntime, ...(runtimeVersion === undefined ? {} : { runtimeVersion }) },
     addons: resolved.profile.layers.addons.map((a) => ({
       name: a.name,
       chart: a.chart,
@@ -189,6 +191,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
           name: spec.name,
           description: spec.description,
           kubernetesVersion: plan.kubernetesVersion,
+          runtime: plan.runtime,
           os: plan.os,
           vpcId: spec.vpcId,
           network: await containerNetwork(target, spec, network),
@@ -328,6 +331,7 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'clusters' | 'tke
             keyIds: [spec.keyPairId],
             os,
             tags,
+            runtime: cluster.plan?.runtime,
           });
           await progress(clusterId, (q) => (poolEntry(q, pool.name).nodePoolId = nodePoolId));
         };

@@ -84,6 +84,8 @@ export const poolProgressSchema = z.object({
 export const deployPlanSchema = z.object({
   os: z.string(),
   kubernetesVersion: z.string(),
+  /** The profile's container runtime; absent in plans made before tkeops sent it (TKE then kept its own default). */
+  runtime: z.object({ containerRuntime: z.enum(['containerd', 'docker']), runtimeVersion: z.string().optional() }).optional(),
   /** Add-on packs, each installed as a Helm release named after the pack. */
   addons: z.array(
     z.object({
@@ -264,7 +266,7 @@ export const wizardOptionsSchema = z.object({
     .array(z.object({ subnetId: z.string(), vpcId: z.string(), name: z.string(), zone: z.string(), cidr: z.string() }))
     .optional(),
   instanceTypes: z
-    .array(z.object({ instanceType: z.string(), zone: z.string(), cpu: z.number(), memoryGb: z.number(), gpu: z.number() }))
+    .array(z.object({ instanceType: z.string(), zone: z.string(), cpu: z.number(), memoryGb: z.number(), gpu: z.number().optional() }))
     .optional(),
   /** The TKE clusters already in that VPC and the CIDRs they take (a new cluster's must not overlap them). */
   vpcClusters: z.array(z.object({ clusterId: z.string(), name: z.string(), cidrs: z.array(z.string()) })).optional(),

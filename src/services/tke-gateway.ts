@@ -115,7 +115,12 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
           VpcId: input.vpcId,
           TagSpecification: input.tags.length > 0 ? [{ ResourceType: 'cluster', Tags: fromTags(input.tags) }] : undefined,
         },
-        ClusterAdvancedSettings: { NetworkType: network.mode },
+        ClusterAdvancedSettings: {
+          NetworkType: network.mode,
+          // The SDK's model: "默认为docker" (docker when omitted), which Kubernetes 1.24+ cannot run; always explicit.
+          ContainerRuntime: input.runtime.containerRuntime,
+          ...(input.runtime.runtimeVersion === undefined ? {} : { RuntimeVersion: input.runtime.runtimeVersion }),
+        },
       };
       const res = await call(meta(target, 'CreateCluster'), () => clients.tke(target).CreateCluster(request));
       return { clusterId: res.ClusterId ?? '' };
@@ -198,6 +203,12 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
           InstanceAdvancedSettings: {} as InstanceAdvancedSettings,
           EnableAutoscale: true,
           NodePoolOs: input.os,
+          ...(input.runtime
+            ? {
+                ContainerRuntime: input.runtime.containerRuntime,
+                ...(input.runtime.runtimeVersion === undefined ? {} : { RuntimeVersion: input.runtime.runtimeVersion }),
+              }
+            : {}),
           Tags: input.tags.length > 0 ? fromTags(input.tags) : undefined,
         }),
       );
@@ -351,7 +362,7 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
         zone: c.Zone ?? '',
         cpu: c.CPU ?? 0,
         memoryGb: c.Memory ?? 0,
-        gpu: c.GPU ?? 0,
+        gpu: c.GPU ?? c.GpuCount,
       }));
     },
 

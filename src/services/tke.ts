@@ -2,6 +2,9 @@
  * The TKE gateway: every Tencent Cloud call tkeops makes, in tkeops' own terms.
  * The implementation (tke-gateway.ts) is built on tencentcloud-sdk-nodejs clients.
  */
+import type { RuntimeChoice } from './domain/cluster.js';
+
+export type { RuntimeChoice };
 
 /** What is needed to sign a request to Tencent Cloud. */
 export interface TencentCredential {
@@ -72,7 +75,8 @@ export interface InstanceTypeConfig {
   zone: string;
   cpu: number;
   memoryGb: number;
-  gpu: number;
+  /** GPUs per instance as CVM reports them (GPU, else GpuCount); undefined when CVM reports neither. */
+  gpu?: number | undefined;
 }
 export interface Tag {
   key: string;
@@ -95,6 +99,8 @@ export interface CreateClusterInput {
   name: string;
   description: string;
   kubernetesVersion: string;
+  /** Always sent: an omitted ContainerRuntime means docker to TKE, which Kubernetes 1.24+ cannot run. */
+  runtime: RuntimeChoice;
   /** ClusterOs, e.g. ubuntu18.04.1x86_64 */
   os: string;
   vpcId: string;
@@ -126,6 +132,8 @@ export interface CreateNodePoolInput {
   keyIds: string[];
   os: string;
   tags: Tag[];
+  /** The cluster's runtime, sent with the pool (TKE's node pool level ContainerRuntime); absent for plans made before tkeops sent it. */
+  runtime?: RuntimeChoice | undefined;
 }
 
 export interface NodePool {

@@ -10,7 +10,7 @@ import { viewSubmission } from '../support/payloads.js';
 import { aPoolForm, aWizardForm, aWizardOptions } from '../support/wizard-forms.js';
 
 const GENERAL = aPoolForm({ key: 'p1', name: 'general', minSize: '1', desiredSize: '2', maxSize: '4', instanceType: 'S5.LARGE8', zones: ['ap-guangzhou-3', 'ap-guangzhou-4'], diskGb: '60' });
-const GPU = aPoolForm({ key: 'p2', name: 'gpu', minSize: '0', desiredSize: '1', maxSize: '2', instanceType: 'GN7.2XLARGE32', zones: ['ap-guangzhou-3', 'ap-guangzhou-6'], diskGb: '100' });
+const BIG = aPoolForm({ key: 'p2', name: 'big', minSize: '0', desiredSize: '1', maxSize: '2', instanceType: 'S5.2XLARGE16', zones: ['ap-guangzhou-3', 'ap-guangzhou-6'], diskGb: '100' });
 
 /** One node of a pool, from the emulator's Guangzhou table: the instance after discount and its system disk (CLOUD_PREMIUM). */
 const nodePrice = (pool: WizardPoolForm): number =>
@@ -26,9 +26,9 @@ const params = (r: RecordedRequest | undefined) => (r?.params ?? {}) as Record<s
 
 /**
  * The bot with a cloud account of project platform and a member's wizard on the worker pools step,
- * every field filled in (GENERAL and GPU in Guangzhou); returns what the pools step's Next sends.
+ * every field filled in (GENERAL and BIG in Guangzhou); returns what the pools step's Next sends.
  */
-async function wizardOnPools(pools: WizardPoolForm[] = [GENERAL, GPU]) {
+async function wizardOnPools(pools: WizardPoolForm[] = [GENERAL, BIG]) {
   t = await startTestBot();
   const added = await t.bot.services.accounts.add(
     { name: 'prod', description: 'Production', secretId: TENCENT.secretId, secretKey: TENCENT.secretKey, scope: { kind: 'project', project: 'platform' } },
@@ -41,7 +41,10 @@ async function wizardOnPools(pools: WizardPoolForm[] = [GENERAL, GPU]) {
   await t.slack.waitFor(() => t.bot.store.read((d) => d.drafts[0]?.viewId) !== undefined);
   const draftId = t.bot.store.read((d) => d.drafts[0]?.id) ?? '';
   const viewId = t.bot.store.read((d) => d.drafts[0]?.viewId) ?? '';
-  const instanceTypes = ['ap-guangzhou-3', 'ap-guangzhou-4', 'ap-guangzhou-6'].map((zone) => ({ instanceType: 'S5.LARGE8', zone, cpu: 4, memoryGb: 8, gpu: 0 }));
+  const instanceTypes = ['ap-guangzhou-3', 'ap-guangzhou-4', 'ap-guangzhou-6'].flatMap((zone) => [
+    { instanceType: 'S5.LARGE8', zone, cpu: 4, memoryGb: 8, gpu: 0 },
+    { instanceType: 'S5.2XLARGE16', zone, cpu: 8, memoryGb: 16, gpu: 0 },
+  ]);
   await t.bot.store.update((d) => {
     const draft = d.drafts[0];
     if (!draft) return;
@@ -79,17 +82,17 @@ describe('cost estimate', () => {
     expect(reply.json?.response_action).toBe('update');
     expect(acked.callback_id).toBe(priced.callback_id);
     expect(text(acked)).toContain('*Estimated price*: estimating…');
-    // The emulator's table: S5.LARGE8 0.64 + 60 GB × 0.0005 = 0.67; GN7.2XLARGE32 8.68 + 100 GB × 0.0005 = 8.73; L20 20 分 = 0.20.
+    // The emulator's table: S5.LARGE8 0.64 + 60 GB × 0.0005 = 0.67; S5.2XLARGE16 1.28 + 100 GB × 0.0005 = 1.33; L20 20 分 = 0.20.
     expect(nodePrice(GENERAL)).toBeCloseTo(0.67, 10);
-    expect(nodePrice(GPU)).toBeCloseTo(8.73, 10);
+    expect(nodePrice(BIG)).toBeCloseTo(1.33, 10);
     expect(DEFAULT_CLUSTER_LEVEL_PRICES.L20).toBe(20);
     const shown = text(priced);
     expect(shown).not.toContain('estimating');
     expect(shown).toContain('• *general*: 2 × CNY 0.67/h = CNY 1.34/h · up to 4 nodes: CNY 2.68/h');
-    expect(shown).toContain('• *gpu*: 1 × CNY 8.73/h = CNY 8.73/h · up to 2 nodes: CNY 17.46/h');
+    expect(shown).toContain('• *big*: 1 × CNY 1.33/h = CNY 1.33/h · up to 2 nodes: CNY 2.66/h');
     expect(shown).toContain('• Control plane (L20): CNY 0.20/h');
-    // 1.34 + 8.73 + 0.20 = 10.27 an hour, × 720 h; up to 2.68 + 17.46 + 0.20 = 20.34.
-    expect(shown).toContain('*Total*: CNY 10.27/h · CNY 7,394.40 per 30 days — up to CNY 20.34/h · CNY 14,644.80 per 30 days');
+    // 1.34 + 1.33 + 0.20 = 2.87 an hour, × 720 h; up to 2.68 + 2.66 + 0.20 = 5.54.
+    expect(shown).toContain('*Total*: CNY 2.87/h · CNY 2,066.40 per 30 days — up to CNY 5.54/h · CNY 3,988.80 per 30 days');
   });
 
   it('asks Tencent in the SDK\'s field names: each pool\'s instance type, first zone and system disk, pay-as-you-go, and the level holding every pool at its max', async () => {
@@ -101,7 +104,7 @@ describe('cost estimate', () => {
         Placement: { Zone: 'ap-guangzhou-3' },
         ImageId: osImageId('ubuntu18.04.1x86_64'),
         InstanceChargeType: 'POSTPAID_BY_HOUR',
-        InstanceType: 'GN7.2XLARGE32',
+        InstanceType: 'S5.2XLARGE16',
         SystemDisk: { DiskType: 'CLOUD_PREMIUM', DiskSize: 100 },
         InstanceCount: 1,
       },
@@ -125,10 +128,10 @@ describe('cost estimate', () => {
     const root = await deploy(viewId, priced);
 
     expect(JSON.stringify(root.blocks)).toContain(
-      ':moneybag: Estimated price at creation: CNY 10.27/h · CNY 7,394.40 per 30 days — up to CNY 20.34/h · CNY 14,644.80 per 30 days',
+      ':moneybag: Estimated price at creation: CNY 2.87/h · CNY 2,066.40 per 30 days — up to CNY 5.54/h · CNY 3,988.80 per 30 days',
     );
     const [cluster] = t.bot.store.read((d) => d.clusters);
-    expect(cluster?.estimate?.total).toEqual({ perHour: 10.27, upToPerHour: 20.34, per30Days: 7394.4, upToPer30Days: 14644.8, missing: [] });
+    expect(cluster?.estimate?.total).toEqual({ perHour: 2.87, upToPerHour: 5.54, per30Days: 2066.4, upToPer30Days: 3988.8, missing: [] });
   });
 
   it('shows "price unavailable (code)" when an inquiry fails, and Deploy still creates the cluster', async () => {
@@ -140,10 +143,10 @@ describe('cost estimate', () => {
 
     const shown = text(priced);
     expect(shown).toContain('• *general*: price unavailable (ResourceInsufficient.SpecifiedInstanceType)');
-    expect(shown).toContain('• *gpu*: price unavailable (ResourceInsufficient.SpecifiedInstanceType)');
+    expect(shown).toContain('• *big*: price unavailable (ResourceInsufficient.SpecifiedInstanceType)');
     expect(shown).toContain('• Control plane (L20): CNY 0.20/h');
     expect(shown).toContain(
-      '*Total*: CNY 0.20/h · CNY 144.00 per 30 days _(without worker pool general: ResourceInsufficient.SpecifiedInstanceType, worker pool gpu: ResourceInsufficient.SpecifiedInstanceType)_',
+      '*Total*: CNY 0.20/h · CNY 144.00 per 30 days _(without worker pool general: ResourceInsufficient.SpecifiedInstanceType, worker pool big: ResourceInsufficient.SpecifiedInstanceType)_',
     );
     expect(priced.submit?.text).toBe('Deploy');
 
@@ -165,7 +168,7 @@ describe('cost estimate', () => {
 
     const provisioning = await overview();
     expect(provisioning).toContain('*Estimated price* (pay-as-you-go, as of Deploy, ');
-    expect(provisioning).toContain('*Total*: CNY 10.27/h');
+    expect(provisioning).toContain('*Total*: CNY 2.87/h');
 
     // Running, and its general pool grown to 3 nodes since.
     await t.bot.store.update((d) => {
@@ -179,8 +182,8 @@ describe('cost estimate', () => {
     const running = await overview();
     expect(running).toContain('*Estimated price* (pay-as-you-go, for its current pools, now)');
     expect(running).toContain('• *general*: 3 × CNY 0.67/h = CNY 2.01/h · up to 4 nodes: CNY 2.68/h');
-    // 2.01 + 8.73 + 0.20
-    expect(running).toContain('*Total*: CNY 10.94/h · CNY 7,876.80 per 30 days');
+    // 2.01 + 1.33 + 0.20
+    expect(running).toContain('*Total*: CNY 3.54/h · CNY 2,548.80 per 30 days');
     expect(t.tencent.requestsFor('InquiryPriceRunInstances')).toHaveLength(2);
   });
 });

@@ -63,6 +63,7 @@ const createDemoCluster = async (bot: TkeopsApp, name: string) =>
       name,
       description: '',
       kubernetesVersion: '1.28.3',
+      runtime: { containerRuntime: 'containerd' },
       os: 'ubuntu18.04.1x86_64',
       vpcId: 'vpc-gzdemo01',
       network: { mode: 'GR', clusterCidr: '10.200.0.0/16' },

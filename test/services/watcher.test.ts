@@ -65,7 +65,7 @@ async function crashedDeploy(w: World, name: string, options: { tencentHasIt: bo
     const { spec } = record;
     ({ clusterId: tkeClusterId } = await w.tke.createCluster(
       { credential: ACCOUNT_A, region: spec.region },
-      { name, description: '', kubernetesVersion: '1.30.0', os: 'ubuntu18.04.1x86_64', vpcId: spec.vpcId, network: { mode: 'VPC-CNI', subnetIds: [spec.subnetId] }, tags: resourceTags(record) },
+      { name, description: '', kubernetesVersion: '1.30.0', runtime: { containerRuntime: 'containerd' }, os: 'ubuntu18.04.1x86_64', vpcId: spec.vpcId, network: { mode: 'VPC-CNI', subnetIds: [spec.subnetId] }, tags: resourceTags(record) },
     ));
   }
   await w.store.update((data) => void data.clusters.push(record));

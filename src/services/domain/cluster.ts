@@ -84,10 +84,19 @@ export interface PlannedAddon {
   values: string;
 }
 
+/** A container runtime as TKE takes it (ContainerRuntime, RuntimeVersion). */
+export interface RuntimeChoice {
+  containerRuntime: 'containerd' | 'docker';
+  /** Omitted: the version TKE picks for that runtime. */
+  runtimeVersion?: string | undefined;
+}
+
 /** What Deploy resolved from the cluster profile and the overrides; later steps use it, not the profile files. */
 export interface DeployPlan {
   os: string;
   kubernetesVersion: string;
+  /** The profile's container runtime; absent in plans made before tkeops sent it. */
+  runtime?: RuntimeChoice | undefined;
   addons: PlannedAddon[];
 }
 

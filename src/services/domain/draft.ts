@@ -49,7 +49,8 @@ export interface WizardOptions {
   /** VPC the subnets (and the instance types of their zones) belong to. */
   vpcId?: string | undefined;
   subnets?: { subnetId: string; vpcId: string; name: string; zone: string; cidr: string }[] | undefined;
-  instanceTypes?: { instanceType: string; zone: string; cpu: number; memoryGb: number; gpu: number }[] | undefined;
+  /** `gpu`: GPUs per instance as CVM reports them; undefined when it does not say. */
+  instanceTypes?: { instanceType: string; zone: string; cpu: number; memoryGb: number; gpu?: number | undefined }[] | undefined;
   /** The TKE clusters already in that VPC and the CIDRs they take (a new cluster's must not overlap them). */
   vpcClusters?: { clusterId: string; name: string; cidrs: string[] }[] | undefined;
   /** The last Tencent error while loading choices, shown in the modal until a load succeeds. */

@@ -17,6 +17,12 @@ export interface PacksViewInput {
   notice?: string | undefined;
 }
 
+/** `containerd`, or `containerd 1.6.9` when the profile names the runtime's version. */
+export function runtimeSummary(profile: Profile): string {
+  const { containerRuntime, runtimeVersion } = profile.layers.kubernetes;
+  return runtimeVersion === undefined ? containerRuntime : `${containerRuntime} ${runtimeVersion}`;
+}
+
 export function networkSummary(profile: Profile): string {
   const network = profile.layers.network;
   const service = network.serviceCidr ? `, services ${network.serviceCidr}` : '';
@@ -58,7 +64,7 @@ export function packsView(input: PacksViewInput): ModalView {
     blocks: [
       ...notice(input.notice),
       section(
-        `*${escapeMrkdwn(profile.name)}* — ${escapeMrkdwn(profile.description)}\nKubernetes ${profile.layers.kubernetes.version} · network ${networkSummary(profile)}\n` +
+        `*${escapeMrkdwn(profile.name)}* — ${escapeMrkdwn(profile.description)}\nKubernetes ${profile.layers.kubernetes.version} on ${runtimeSummary(profile)} · network ${networkSummary(profile)}\n` +
           'Review the pack parameters below; edit them to override the cluster profile for this cluster.',
       ),
       ...packBlocks,

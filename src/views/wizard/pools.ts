@@ -18,7 +18,7 @@ export interface PoolsViewInput {
 type InstanceType = NonNullable<WizardOptions['instanceTypes']>[number];
 
 export const instanceTypeLabel = (t: InstanceType): string =>
-  `${t.instanceType} · ${t.cpu} vCPU · ${t.memoryGb} GB${t.gpu > 0 ? ` · ${t.gpu} GPU` : ''}`;
+  `${t.instanceType} · ${t.cpu} vCPU · ${t.memoryGb} GB${(t.gpu ?? 0) > 0 ? ` · ${t.gpu ?? 0} GPU` : ''}`;
 
 /** Up to 100 options; a longer list is grouped by instance family (each group up to 100). */
 export function instanceTypeChoices(types: readonly InstanceType[]): { options: PlainTextOption[] } | { option_groups: { label: { type: 'plain_text'; text: string }; options: PlainTextOption[] }[] } {
