@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // dist/ (what `npm start` runs) is rebuilt first when the source is newer.
+    globalSetup: ['test/support/build-dist.ts'],
   },
 });

@@ -35,6 +35,7 @@ import { demoSeed } from '../src/sandbox/tke/index.js';
 import { aCluster } from '../test/support/clusters.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { specIn } from '../test/support/seed-clusters.js';
+import { HOW, measureBotProcess, type BotMemory } from './bot-process.js';
 import { spawnEmulatorProcess, type EmulatorProcess } from './emulator-process.js';
 import { printStoreBenchmark, storeBenchmark } from './store.js';
 
@@ -49,6 +50,8 @@ type Phase = (typeof PHASES)[number];
 /** 100 so that p99 is the second-slowest tick rather than the slowest. */
 const QUIET_TICKS = 100;
 const HOUR = 3_600_000;
+/** Watcher ticks (over the 1,000 clusters) a bot process runs before its memory is read. */
+const PROCESS_TICKS = 5;
 const BOT_TOKEN = 'xoxb-fake';
 
 async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
@@ -122,6 +125,7 @@ async function run(tencent: EmulatorProcess, clock: ManualClock, started: number
   const logger = createLogger({ level: 'error' });
   const bot = await bootstrap(config, { clock, logger, scheduleWatcher: false });
   await bot.start(0, '127.0.0.1');
+  let botStopped = false;
   const { accounts, threads } = bot.services;
   const { tke, store } = bot;
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -150,6 +154,7 @@ async function run(tencent: EmulatorProcess, clock: ManualClock, started: number
         name: spec.name,
         description: '',
         kubernetesVersion: '1.30.0',
+        runtime: { containerRuntime: 'containerd' },
         os: 'ubuntu18.04.1x86_64',
         vpcId: spec.vpcId,
         network: { mode: 'VPC-CNI', subnetIds: [spec.subnetId] },
@@ -261,6 +266,25 @@ async function run(tencent: EmulatorProcess, clock: ManualClock, started: number
     await advance(250);
     const transition = await measure();
 
+    // ---- the bot as production runs it: its own process on the same store, after GC ------------
+    // The in-process bot lets go of the store first; then the compiled bot (npm start since 0.2.0)
+    // and, for the figure of before, the same entry point through tsx (npm start until 0.1.0).
+    await bot.stop();
+    botStopped = true;
+    const processEnv = {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: 'bench-signing-secret',
+      SLACK_API_URL: slack.apiUrl,
+      TENCENT_API_ENDPOINT: tencent.url,
+      DATA_FILE: path.join(dir, 'db.json'),
+      POLICY_FILE: policyFile,
+      WATCH_SCHEDULE: '*/2 * * * * *',
+    };
+    const processes: Record<keyof typeof HOW, BotMemory> = {
+      compiled: await measureBotProcess('compiled', processEnv, PROCESS_TICKS),
+      tsx: await measureBotProcess('tsx', processEnv, PROCESS_TICKS),
+    };
+
     const calls = quiet.map((q) => q.tencentCalls);
     const durations = quiet.map((q) => q.tickMs);
     const first = quiet[0];
@@ -305,6 +329,19 @@ async function run(tencent: EmulatorProcess, clock: ManualClock, started: number
           afterGc: gc !== undefined,
           note: 'the bot, plus the in-process fake Slack and this driver; not the Tencent emulator',
         },
+        botProcesses: Object.fromEntries(
+          Object.entries(processes).map(([how, m]) => [
+            how,
+            {
+              command: HOW[how as keyof typeof HOW].label,
+              rssMiB: mib(m.rssBytes),
+              heapUsedMiB: mib(m.heapUsedBytes),
+              afterGc: m.afterGc,
+              afterTicks: PROCESS_TICKS,
+              meanTickMs: round(m.meanTickMs),
+            },
+          ]),
+        ),
         tencentEmulatorProcess: emulatorMemory ? { rssMiB: mib(emulatorMemory.rssBytes), peakRssMiB: mib(emulatorMemory.peakRssBytes) } : null,
       },
       totalMs: Math.round(performance.now() - started),
@@ -331,6 +368,9 @@ async function run(tencent: EmulatorProcess, clock: ManualClock, started: number
       [`Bot process RSS (MiB${memory.botProcess.afterGc ? ', after GC' : ''})`]: memory.botProcess.rssMiB,
       'Bot process heap used (MiB)': memory.botProcess.heapUsedMiB,
       'Bot process peak RSS (MiB)': memory.botProcess.peakRssMiB,
+      [`Bot RSS after GC, ${HOW.compiled.label} (MiB, npm start since 0.2.0)`]: mib(processes.compiled.rssBytes),
+      [`Bot RSS after GC, ${HOW.tsx.label} (MiB, npm start until 0.1.0)`]: mib(processes.tsx.rssBytes),
+      'Tick duration in those processes, mean (ms): compiled / tsx': `${round(processes.compiled.meanTickMs)} / ${round(processes.tsx.meanTickMs)}`,
       'Tencent emulator process RSS (MiB)': emulatorRss?.rssMiB ?? 'n/a',
       'Tencent emulator process peak RSS (MiB)': emulatorRss?.peakRssMiB ?? 'n/a',
     });
@@ -342,7 +382,7 @@ async function run(tencent: EmulatorProcess, clock: ManualClock, started: number
       process.exitCode = 1;
     }
   } finally {
-    await bot.stop();
+    if (!botStopped) await bot.stop();
     await slack.close();
     await rm(dir, { recursive: true, force: true });
   }

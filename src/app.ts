@@ -1,11 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { App } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { registerHandlers } from './handlers/index.js';
 import { createAccountService } from './services/accounts.js';
 import { createAudit } from './services/audit.js';
-import { boltLogger } from './services/bolt-logger.js';
+import { boltLogger } from './slack/bolt-logger.js';
 import type { Clock } from './services/clock.js';
 import type { Logger } from './services/logger.js';
 import { createPolicy, type PolicySpec } from './services/policy.js';
@@ -15,20 +13,28 @@ import type { Store } from './services/store.js';
 import { createLowdbRepositories } from './services/repositories/lowdb.js';
 import type { Repositories } from './services/repositories/repositories.js';
 import type { TkeGateway } from './services/tke.js';
+import { createCostService } from './services/cost.js';
 import { createDeployService, createProvisioningSteps, type ProvisioningSteps } from './services/deploy.js';
 import { createDrafts } from './services/drafts.js';
 import type { ProfileCatalog } from './services/profiles.js';
 import { createWizardChoices } from './services/wizard-choices.js';
 import { createWizardService } from './services/wizard.js';
-import { createSlackOutbox } from './services/slack-outbox.js';
-import { createProvisioningThreads } from './services/threads.js';
+import { createSlackOutbox } from './slack/outbox.js';
+import { createProvisioningThreads } from './slack/threads.js';
 import { createClusterLookup } from './services/cluster-lookup.js';
-import { creationCheck, provisioningCheck } from './services/watch-provisioning.js';
-import { deletionCheck } from './services/watch-deletion.js';
+import { defaultLifecycle } from './lifecycle/index.js';
+import type { Lifecycle } from './lifecycle/operation.js';
 import { createDeletionService } from './services/deletion.js';
 import { DEFAULT_FORCE_DELETE_AFTER_MS } from './services/deletion-rules.js';
 import { startWatcher, type WatchSchedule } from './services/watch-schedule.js';
 import { createWatcher, type Watcher } from './services/watcher.js';
+import { listen, serveOps, serveSlack, type HttpServer } from './ops/http-server.js';
+import { createPrometheusMetrics, type PrometheusMetrics } from './ops/prometheus.js';
+import { createReadiness, MIN_STALE_TICK_MS, type CheckResult, type ReadinessReport } from './ops/readiness.js';
+import { watchReceiverEvents } from './ops/receiver-events.js';
+import { createSlackGuard } from './ops/slack-guard.js';
+import { meteredFetch, SLACK_API_URL } from './ops/slack-fetch.js';
+import { createListenerRegistry } from './ops/unknown-requests.js';
 
 export interface SlackSettings {
   botToken: string;
@@ -55,6 +61,16 @@ export interface AppDeps {
   watchSchedule?: string;
   /** How long a cluster stays Deleting before force delete is offered (FORCE_DELETE_AFTER_MINUTES); 15 minutes by default. */
   forceDeleteAfterMs?: number;
+  /** The cluster lifecycle (states, operations and their steps); the production table by default. */
+  lifecycle?: Lifecycle;
+  /** This bot's metrics (GET /metrics); a fresh registry of its own when absent. */
+  metrics?: PrometheusMetrics;
+  /** The largest request body taken on /slack/events (SLACK_MAX_BODY_BYTES); 1 MiB by default. */
+  maxBodyBytes?: number;
+  /** A second port for /healthz, /readyz and /metrics (METRICS_PORT); /metrics is then served there only. */
+  metricsPort?: number;
+  /** How long after its last tick the watcher counts as stopped (readiness); 60 s by default. */
+  tickStaleAfterMs?: number;
 }
 
 /** How long on-call user group members (usergroups.users.list) are reused. */
@@ -66,6 +82,12 @@ const ON_CALL_CACHE_MS = 5 * 60_000;
 const ON_CALL_LOOKUP_BUDGET_MS = 1_500;
 /** How long the provisioning-thread outbox waits for one Slack call. */
 const OUTBOX_TIMEOUT_MS = 10_000;
+/** auth.test at start (readiness): how long one try may take, and the wait before the next after a failure. */
+const AUTH_TIMEOUT_MS = 5_000;
+const AUTH_RETRY_MS = 30_000;
+/** stop(): the whole shutdown fits in this by default (a container runtime waits 10 s before SIGKILL); the outbox drains for at most 5 s of it. */
+const STOP_TIMEOUT_MS = 9_000;
+const OUTBOX_DRAIN_MS = 5_000;
 
 export interface TkeopsApp {
   app: App;
@@ -80,26 +102,59 @@ export interface TkeopsApp {
   /** The Tencent gateway and the provisioning steps the watcher runs: for tests and the sandbox, never handed to handlers. */
   tke: TkeGateway;
   provisioning: ProvisioningSteps;
-  /** Starts receiving Slack requests; over HTTP it listens on 127.0.0.1:`port` (0 = any free port). */
-  start(port: number, host?: string): Promise<{ port?: number }>;
+  /** Prometheus metrics of this bot (its own registry). */
+  metrics: PrometheusMetrics;
+  /** What GET /readyz answers. */
+  readiness(): Promise<ReadinessReport>;
+  /** Resolves once the Slack requests under way (with their listeners' work after the ack) are done and the thread messages they queued are sent, or after `timeoutMs`. */
+  settled(timeoutMs?: number): Promise<void>;
   /**
-   * Stops the schedule, then Slack requests, then sends the thread messages still queued (up to 5 s).
-   * `drain: false` drops them instead, as a killed process would (tests of the crash window).
+   * Starts receiving Slack requests; over HTTP it listens on 127.0.0.1:`port` (0 = any free port),
+   * with /healthz, /readyz and /metrics beside /slack/events. In Socket Mode those three are served
+   * on `metricsPort` (else `port`); over HTTP a `metricsPort` serves them too, and /metrics only there.
    */
-  stop(options?: { drain?: boolean }): Promise<void>;
+  start(port: number, host?: string): Promise<{ port?: number; metricsPort?: number }>;
+  /**
+   * Stops gracefully within `timeoutMs` (default 9 s): no new tick and no new Slack request (readiness
+   * turns 503 at once), the tick and the requests under way finish (with the work their listeners do
+   * after the ack), then the thread messages still queued are sent (up to 5 s) and the store's last
+   * write lands. `drain: false` drops the queued messages instead, as a killed process would (tests
+   * of the crash window).
+   */
+  stop(options?: { drain?: boolean; timeoutMs?: number }): Promise<void>;
 }
 
 /** Builds the Bolt app and the services from injected dependencies; nothing is created at import time. */
 export function createApp(deps: AppDeps): TkeopsApp {
   const socketMode = deps.slack.appToken !== undefined;
+  const metrics = deps.metrics ?? createPrometheusMetrics();
+  // Every Web API client of the bot (Bolt's, the outbox's, the lookups') counts its calls through this fetch.
+  const slackFetch = meteredFetch(metrics, deps.slack.apiUrl ?? SLACK_API_URL);
+  const receiver = deps.slack.appToken
+    ? new SocketModeReceiver({ appToken: deps.slack.appToken, logger: boltLogger(deps.logger) })
+    : new HTTPReceiver({ signingSecret: deps.slack.signingSecret, logger: boltLogger(deps.logger) });
+  // Who the bot is (auth.test), asked once at start for readiness and reused by every request;
+  // asked again after a failure. (Bolt's own `token` option would make a second, unawaited call.)
+  let identity: Promise<{ botId?: string; botUserId?: string }> | undefined;
+  const whoAmI = () =>
+    (identity ??= authClient.auth.test().then(
+      (answer) => ({ ...(answer.bot_id ? { botId: answer.bot_id } : {}), ...(answer.user_id ? { botUserId: answer.user_id } : {}) }),
+      (error: unknown) => {
+        identity = undefined;
+        throw error;
+      },
+    ));
   const app = new App({
-    token: deps.slack.botToken,
-    signingSecret: deps.slack.signingSecret,
-    ...(socketMode ? { socketMode: true, appToken: deps.slack.appToken } : {}),
+    authorize: async () => ({ botToken: deps.slack.botToken, ...(await whoAmI()) }),
+    receiver,
     logger: boltLogger(deps.logger),
-    ...(deps.slack.apiUrl ? { clientOptions: { slackApiUrl: deps.slack.apiUrl } } : {}),
+    clientOptions: { ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}), fetch: slackFetch },
   });
   const repositories = createLowdbRepositories(deps.store);
+  const receiverEvents = watchReceiverEvents(app, receiver, metrics);
+  // Buttons of old messages, closed or older views: acked at once instead of Bolt's 3 s wait and 404.
+  const listeners = createListenerRegistry(app);
+  app.use(listeners.middleware(deps.logger));
   const audit = createAudit({ log: repositories.audit, clock: deps.clock });
   /** A Web API client that never retries and rejects rate-limited calls: its caller decides what happens then. */
   const noRetryClient = (timeout: number) =>
@@ -109,10 +164,12 @@ export function createApp(deps: AppDeps): TkeopsApp {
       retryConfig: { retries: 0 },
       timeout,
       logger: boltLogger(deps.logger),
+      fetch: slackFetch,
     });
   // Policy checks run while Slack waits for an ack: the user group lookups get no retries, no
   // Retry-After wait and a short budget (the policy then uses the members last seen).
   const userGroupClient = noRetryClient(ON_CALL_LOOKUP_BUDGET_MS);
+  const authClient = noRetryClient(AUTH_TIMEOUT_MS);
   const policy = createPolicy(deps.policy, {
     userGroupMembers: async (usergroup) => (await userGroupClient.usergroups.users.list({ usergroup })).users ?? [],
     clock: deps.clock,
@@ -123,17 +180,26 @@ export function createApp(deps: AppDeps): TkeopsApp {
   // The outbox waits Retry-After itself, holding back every later thread message, and decides
   // alone what is sent again (never a post Slack may have taken): the client must not retry.
   // After the timeout a post is dropped (it may show in Slack) and an edit is sent again.
-  const outbox = createSlackOutbox({ client: noRetryClient(OUTBOX_TIMEOUT_MS), logger: deps.logger });
+  const outbox = createSlackOutbox({
+    client: noRetryClient(OUTBOX_TIMEOUT_MS),
+    logger: deps.logger,
+    metrics,
+    now: () => deps.clock.now().getTime(),
+  });
   const forceDeleteAfterMs = deps.forceDeleteAfterMs ?? DEFAULT_FORCE_DELETE_AFTER_MS;
   const accounts = createAccountService({ accounts: repositories.accounts, tke: deps.tke, secrets: deps.secrets, clock: deps.clock, audit });
-  const threads = createProvisioningThreads({ store: deps.store, accounts, outbox, clock: deps.clock, logger: deps.logger });
-  const provisioning = createProvisioningSteps({ store: deps.store, tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
+  const lifecycle = deps.lifecycle ?? defaultLifecycle;
+  const threads = createProvisioningThreads({ clusters: repositories.clusters, accounts, outbox, clock: deps.clock, logger: deps.logger, lifecycle });
+  const provisioning = createProvisioningSteps({ clusters: repositories.clusters, tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
   const clusterLookup = createClusterLookup({ clusters: repositories.clusters, policy });
   const drafts = createDrafts({ drafts: repositories.drafts, clock: deps.clock });
   const wizardChoices = createWizardChoices({ tke: deps.tke, accounts });
-  const deploy = createDeployService({ clusters: repositories.clusters, drafts: repositories.drafts, store: deps.store, tke: deps.tke, accounts, profiles: deps.profiles, clock: deps.clock, audit, logger: deps.logger });
+  const deploy = createDeployService({ clusters: repositories.clusters, drafts: repositories.drafts, tke: deps.tke, accounts, profiles: deps.profiles, clock: deps.clock, audit, logger: deps.logger });
+  const cost = createCostService({ tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
   const services: Services = {
+    cost,
     threads,
+    lifecycle,
     clusterLookup,
     clock: deps.clock,
     logger: deps.logger,
@@ -142,25 +208,80 @@ export function createApp(deps: AppDeps): TkeopsApp {
     profiles: deps.profiles,
     drafts,
     wizardChoices,
-    wizard: createWizardService({ drafts, choices: wizardChoices, accounts, policy, profiles: deps.profiles, clusterLookup, deploy, threads, logger: deps.logger }),
+    wizard: createWizardService({ drafts, choices: wizardChoices, accounts, policy, profiles: deps.profiles, clusterLookup, deploy, threads, logger: deps.logger, cost }),
     deploy,
     deletion: createDeletionService({ clusters: repositories.clusters, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs }),
   };
-  registerHandlers(app, services);
-  const watcher = createWatcher({
-    store: deps.store,
+  registerHandlers(listeners.app, services);
+  const ticks = createWatcher({
+    clusters: repositories.clusters,
     tke: deps.tke,
     accounts: services.accounts,
     threads,
     clock: deps.clock,
     logger: deps.logger,
-    checks: {
-      Creating: [creationCheck()],
-      Provisioning: [provisioningCheck({ tke: deps.tke, provisioning })],
-      Deleting: [deletionCheck({ tke: deps.tke, forceDeleteAfterMs, onCallMention: () => policy.onCallMention(), logger: deps.logger })],
-    },
+    lifecycle,
+    steps: { tke: deps.tke, provisioning, forceDeleteAfterMs, onCall: () => policy.onCall(), logger: deps.logger },
   });
+  /** When the last tick ended (clock ms), for readiness. */
+  let lastTickAt: number | undefined;
+  const watcher: Watcher = {
+    async tick(now) {
+      const report = await ticks.tick(now);
+      metrics.watcherTick(report.durationMs / 1000, report.watched);
+      lastTickAt = deps.clock.now().getTime();
+      return report;
+    },
+  };
   let watching: WatchSchedule | undefined;
+
+  metrics.observe({
+    outbox: () => {
+      const oldest = outbox.oldestQueuedAt;
+      return { depth: outbox.pending, oldestAgeSeconds: oldest === undefined ? 0 : Math.max(0, deps.clock.now().getTime() - oldest) / 1000 };
+    },
+    clustersByStatus: () => repositories.clusters.countByStatus(),
+  });
+
+  // Readiness: the Slack token works (auth.test at start, tried again every 30 s until it does).
+  let slackAuth: CheckResult | undefined;
+  let authRetry: NodeJS.Timeout | undefined;
+  let startedAt: number | undefined;
+  let stopping = false;
+  async function checkSlackAuth(): Promise<void> {
+    try {
+      await whoAmI();
+      slackAuth = { ok: true };
+    } catch (error) {
+      const data = (error as { data?: { error?: unknown } }).data;
+      const code = typeof data?.error === 'string' ? data.error : (error as { code?: unknown }).code === 'slack_webapi_request_error' ? 'network_error' : 'error';
+      slackAuth = { ok: false, problem: `auth.test failed: ${code}` };
+      deps.logger.error({ error: code }, 'Slack auth.test failed: check SLACK_BOT_TOKEN (and SLACK_API_URL); tried again in 30 s');
+      if (!stopping) {
+        authRetry = setTimeout(() => void checkSlackAuth(), AUTH_RETRY_MS);
+        authRetry.unref();
+      }
+    }
+  }
+  const readiness = createReadiness({
+    clock: deps.clock,
+    storeFile: deps.store.file,
+    slackAuth: () => slackAuth,
+    lastTickAt: () => lastTickAt,
+    startedAt: () => startedAt,
+    tickStaleAfterMs: deps.tickStaleAfterMs ?? MIN_STALE_TICK_MS,
+    outboxOldestQueuedAt: () => outbox.oldestQueuedAt,
+    stopping: () => stopping,
+  });
+
+  const guard = createSlackGuard({
+    signingSecret: deps.slack.signingSecret,
+    ...(deps.maxBodyBytes !== undefined ? { maxBodyBytes: deps.maxBodyBytes } : {}),
+    logger: deps.logger,
+    metrics,
+  });
+  let server: HttpServer | undefined;
+  let opsServer: HttpServer | undefined;
 
   return {
     app,
@@ -170,23 +291,48 @@ export function createApp(deps: AppDeps): TkeopsApp {
     repositories,
     tke: deps.tke,
     provisioning,
+    metrics,
+    readiness,
+    async settled(timeoutMs = 5_000) {
+      await receiverEvents.idle(timeoutMs);
+      await threads.idle();
+    },
     async start(port, host = '127.0.0.1') {
+      startedAt ??= deps.clock.now().getTime();
       if (deps.watchSchedule) watching ??= startWatcher(watcher, deps.watchSchedule, { clock: deps.clock, logger: deps.logger });
+      void checkSlackAuth();
+      const separateOps = deps.metricsPort !== undefined || socketMode;
+      if (separateOps) opsServer = await listen([serveOps({ readiness, metrics }, deps.logger)], { port: deps.metricsPort ?? port, host });
       if (socketMode) {
         await app.start();
-        return {};
+        return { metricsPort: opsServer?.port };
       }
-      const server = (await app.start({ port, host })) as Server;
-      return { port: (server.address() as AddressInfo).port };
+      const ops = serveOps({ readiness, ...(separateOps ? {} : { metrics }) }, deps.logger);
+      server = await listen([serveSlack({ guard, receive: receiver instanceof HTTPReceiver ? receiver.requestListener : () => undefined, logger: deps.logger }), ops], { port, host });
+      return { port: server.port, ...(opsServer ? { metricsPort: opsServer.port } : {}) };
     },
-    async stop({ drain = true } = {}) {
-      // No new tick, then no new Slack request; then the thread messages still queued go out
-      // (without drain they are dropped first, as a kill would lose them).
+    async stop({ drain = true, timeoutMs = STOP_TIMEOUT_MS } = {}) {
+      stopping = true;
+      clearTimeout(authRetry);
+      const deadline = performance.now() + timeoutMs;
+      const left = () => Math.max(0, deadline - performance.now());
+      const within = async (work: Promise<unknown>, ms: number) => {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([work.catch((error: unknown) => deps.logger.error({ err: (error as Error).message }, 'stop: a step failed')), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+        clearTimeout(timer);
+      };
+      // Without drain the queued thread messages are dropped first, as a kill would lose them.
       if (!drain) await outbox.close(0);
-      await watching?.stop();
+      // No new tick and no new Slack request; the tick under way and the requests under way finish.
+      const schedule = watching;
       watching = undefined;
-      await app.stop();
-      await outbox.close();
+      await within(Promise.all([schedule?.stop(), server?.close(Math.min(5_000, left())), socketMode ? app.stop() : undefined]), left());
+      // What listeners do after their ack (a Deploy, a deletion), then the thread messages they queued.
+      await receiverEvents.idle(left());
+      await outbox.close(Math.min(OUTBOX_DRAIN_MS, left()));
+      // The store's last write (each write waits for the one before it).
+      await within(deps.store.update(() => undefined), left());
+      await opsServer?.close(Math.min(1_000, left()));
     },
   };
 }

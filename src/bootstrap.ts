@@ -1,3 +1,4 @@
+import type { Lifecycle } from './lifecycle/operation.js';
 import { createApp, type TkeopsApp } from './app.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './services/clock.js';
@@ -9,6 +10,8 @@ import { checkMasterKey } from './services/key-check.js';
 import { createSecretBox, loadMasterKey, masterKeySource, parseMasterKey } from './services/secrets.js';
 import { openStore } from './services/store.js';
 import { createTkeGateway } from './services/tke-gateway.js';
+import { createPrometheusMetrics } from './ops/prometheus.js';
+import { tickStaleAfterMs } from './ops/readiness.js';
 
 export interface BootstrapOverrides {
   clock?: Clock;
@@ -17,6 +20,8 @@ export interface BootstrapOverrides {
   sleep?: (ms: number) => Promise<void>;
   /** false: the watcher is not put on its cron schedule; the caller ticks it (tests, the benchmark). */
   scheduleWatcher?: boolean;
+  /** Another cluster lifecycle table than the production one (tests of a new step or operation). */
+  lifecycle?: Lifecycle;
   /** How the store writes its files; tests inject a full disk here. */
   storeFiles?: DurableFiles;
 }
@@ -54,8 +59,11 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
     await store.close();
     throw error;
   }
+  // One registry per bot: the gateway and the app report into it, GET /metrics reads it.
+  const metrics = createPrometheusMetrics();
   const tke = createTkeGateway({
     logger,
+    metrics,
     ...(config.tencentEndpoint ? { endpoint: config.tencentEndpoint } : {}),
     ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
   });
@@ -70,6 +78,11 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
     secrets,
     profiles,
     forceDeleteAfterMs: config.forceDeleteAfterMs,
+    ...(overrides.lifecycle ? { lifecycle: overrides.lifecycle } : {}),
+    metrics,
+    maxBodyBytes: config.maxBodyBytes,
+    ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
+    tickStaleAfterMs: tickStaleAfterMs(config.watchSchedule),
     ...watchSchedule,
   });
   // Stopping the bot releases the store (its lock), once the writes under way are on disk.

@@ -1,5 +1,6 @@
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
+import { DEFAULT_MAX_BODY_BYTES } from './ops/slack-guard.js';
 
 /** Where the README explains how to create the Slack app and find its tokens. */
 export const SLACK_SETUP_HELP = 'README.md, section "Create the Slack app"';
@@ -16,6 +17,13 @@ const configSchema = z.object({
   SLACK_APP_TOKEN: optionalText.pipe(z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional()),
   SLACK_API_URL: optionalText.pipe(z.url().optional()),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  METRICS_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
+  SLACK_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024, 'must be at least 65536 (64 KiB)')
+    .max(16 * 1024 * 1024, 'must be at most 16777216 (16 MiB)')
+    .default(DEFAULT_MAX_BODY_BYTES),
   DATA_FILE: z.string().min(1).default('data/db.json'),
   POLICY_FILE: z.string().min(1).default('data/policy.yaml'),
   PROFILES_DIR: z.string().min(1).default('data/profiles'),
@@ -34,6 +42,10 @@ const configSchema = z.object({
 export interface Config {
   slack: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string };
   port: number;
+  /** A second port for /healthz, /readyz and /metrics (in Socket Mode the only one). */
+  metricsPort?: number;
+  /** The largest request body taken on /slack/events. */
+  maxBodyBytes: number;
   dataFile: string;
   policyFile: string;
   profilesDir: string;
@@ -90,6 +102,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ...(c.SLACK_API_URL ? { apiUrl: c.SLACK_API_URL } : {}),
     },
     port: c.PORT,
+    ...(c.METRICS_PORT !== undefined ? { metricsPort: c.METRICS_PORT } : {}),
+    maxBodyBytes: c.SLACK_MAX_BODY_BYTES,
     dataFile: c.DATA_FILE,
     policyFile: c.POLICY_FILE,
     profilesDir: c.PROFILES_DIR,

@@ -25,6 +25,8 @@ const SCOPES_OF_METHOD: Record<string, readonly string[]> = {
   'views.open': [],
   'views.push': [],
   'views.update': [],
+  // readiness: the token is checked at start; auth.test needs no scope.
+  'auth.test': [],
 };
 
 /** Every .ts file of the bot (the sandbox is a stand-in for Slack and Tencent, not part of the bot). */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { scopeLabel, type AccountField, type AccountFieldErrors, type AccountSummary, type AddAccountResult } from '../services/accounts.js';
 import type { Decision } from '../services/policy-types.js';
 import type { Services } from '../services/services.js';
-import type { AccountScope } from '../services/store-schema.js';
+import type { AccountScope } from '../services/domain/index.js';
 import { accountListMessage } from '../views/account-list.js';
 import { accountModal, accountModalExpired, parseAccountModalMetadata, type AccountModalOrigin } from '../views/account-modal.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';

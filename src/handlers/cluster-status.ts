@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { listItem, overviewInput } from '../services/cluster-summary.js';
 import { UNKNOWN_CLUSTER } from '../services/deletion-rules.js';
 import type { Services } from '../services/services.js';
-import type { ClusterRecord } from '../services/store-schema.js';
+import type { ClusterRecord } from '../services/domain/index.js';
 import { clusterListMessage } from '../views/cluster-list.js';
 import { clusterOverviewMessage, type ClusterOverviewInput } from '../views/cluster-overview.js';
 import { usageText } from '../views/help.js';
@@ -26,7 +26,7 @@ const STATUS_USAGE = usageText('Usage: `/tke status <cluster>` — see `/tke lis
 const LIST_USAGE = usageText("Usage: `/tke list` (nothing after it) lists the clusters of this channel's project; `/tke status <cluster>` shows one.");
 
 /** What `/tke status`, `/tke list` and the Overview button use. */
-export type ClusterStatusServices = Pick<Services, 'policy' | 'accounts' | 'clock' | 'clusterLookup' | 'logger'>;
+export type ClusterStatusServices = Pick<Services, 'policy' | 'accounts' | 'clock' | 'clusterLookup' | 'logger' | 'lifecycle' | 'cost'>;
 
 type Ephemeral = { text: string; blocks?: ReturnType<typeof clusterOverviewMessage>['blocks'] };
 
@@ -35,8 +35,13 @@ async function overviewFor(services: ClusterStatusServices, options: ClusterStat
   const decision = await services.policy.check('cluster.view', { ...viewer, project: cluster.project });
   if (!decision.allowed) return { text: decision.message };
   const accountName = services.accounts.nameOf(cluster.spec.accountId);
-  const deletion = await options.deletionSlot(cluster, viewer);
-  return clusterOverviewMessage({ ...overviewInput(cluster, services.clock.now(), accountName), ...(deletion ? { deletion } : {}) });
+  // Both follow the ack: the overview is sent through the response URL (or tellUser).
+  const [deletion, estimate] = await Promise.all([options.deletionSlot(cluster, viewer), services.cost.ofCluster(cluster)]);
+  return clusterOverviewMessage({
+    ...overviewInput(cluster, services.clock.now(), accountName, services.lifecycle),
+    ...(deletion ? { deletion } : {}),
+    ...(estimate ? { estimate } : {}),
+  });
 }
 
 /**
@@ -57,7 +62,7 @@ export function statusSubcommand(services: ClusterStatusServices, options: Clust
 }
 
 /** `/tke list`: the channel's project clusters with their status (deleted ones left out). */
-export function listSubcommand(services: Pick<Services, 'policy' | 'clusterLookup'>): Subcommand {
+export function listSubcommand(services: Pick<Services, 'policy' | 'clusterLookup' | 'lifecycle'>): Subcommand {
   return async ({ ack, command, args }) => {
     if (args.length > 0) {
       await ack({ response_type: 'ephemeral', text: LIST_USAGE });
@@ -70,7 +75,7 @@ export function listSubcommand(services: Pick<Services, 'policy' | 'clusterLooku
       return;
     }
     const { clusterLookup } = services;
-    const clusters = (await clusterLookup.listForChannel(viewer.channel)).map(listItem);
+    const clusters = (await clusterLookup.listForChannel(viewer.channel)).map((c) => listItem(c, services.lifecycle));
     await ack({ response_type: 'ephemeral', ...clusterListMessage(clusterLookup.scopeName(viewer.channel), clusters) });
   };
 }

@@ -1,8 +1,9 @@
 import type { App } from '@slack/bolt';
 import { deletionSummary } from '../services/deletion-rules.js';
 import type { Services } from '../services/services.js';
-import type { ClusterRecord } from '../services/store-schema.js';
+import type { ClusterRecord } from '../services/domain/index.js';
 import { deleteModal } from '../views/delete-modal.js';
+import { deletionRefusalText } from '../views/deletion-refusals.js';
 import type { SavedResponseUrl } from '../views/private-metadata.js';
 import { alreadyDeletedText } from '../views/deletion-status.js';
 import { deleteButton, forceDeleteButton, forceDeleteNote } from '../views/deletion-thread.js';
@@ -26,7 +27,7 @@ const USAGE = usageText('Usage: `/tke delete <cluster>` — see `/tke list` for 
 async function deletionRefusal(services: Pick<Services, 'deletion' | 'policy'>, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
   const blocked = services.deletion.deletionRefusal(cluster);
   if (blocked?.reason === 'already_deleted') return alreadyDeletedText({ ...cluster, name: cluster.spec.name });
-  if (blocked) return blocked.message;
+  if (blocked) return deletionRefusalText(blocked.refusal);
   const decision = await services.policy.check('cluster.delete', { ...viewer, project: cluster.project });
   return decision.allowed ? undefined : decision.message;
 }

@@ -3,10 +3,11 @@ import type { WebClient } from '@slack/web-api';
 import { confirmationProblem, UNKNOWN_CLUSTER } from '../services/deletion-rules.js';
 import { DeletionError } from '../services/deletion.js';
 import type { Services } from '../services/services.js';
-import type { ClusterRecord } from '../services/store-schema.js';
+import type { ClusterRecord } from '../services/domain/index.js';
 import { overviewInput } from '../services/cluster-summary.js';
 import { clusterOverviewMessage, type ClusterOverviewInput } from '../views/cluster-overview.js';
 import { deletionExpiredModal, parseDeletionMetadata, type DeletionModalPointer } from '../views/delete-modal.js';
+import { deletionRefusalText } from '../views/deletion-refusals.js';
 import { parseClusterClick, typedText, type ClusterClick } from './slack-payloads.js';
 import type { Viewer } from './named-cluster.js';
 import { receivedNow, replaceClickedMessage, tellUser, type Recipient } from './tell-user.js';
@@ -78,7 +79,7 @@ export interface TypedNameConfirmation {
   /** The name input's ids in the modal. */
   blockId: string;
   actionId: string;
-  /** Does it, after the ack; a DeletionError's message is shown to the user as it is. Resolves with the cluster after it. */
+  /** Does it, after the ack; a DeletionError's refusal is shown to the user (views/deletion-refusals.ts). Resolves with the cluster after it. */
   run(clusterId: string, user: string): Promise<ClusterRecord>;
   /** Once done: replaces the message whose button opened the modal (see DeletionModalPointer's `from`). */
   done(cluster: ClusterRecord, pointer: DeletionModalPointer, viewer: Viewer): Promise<void>;
@@ -114,7 +115,7 @@ export function onTypedNameConfirmation(app: App, services: ConfirmationServices
       done = await confirmation.run(cluster.id, viewer.user);
     } catch (error) {
       if (!(error instanceof DeletionError)) services.logger.error({ err: error, clusterId: cluster.id }, confirmation.failureLog);
-      const text = error instanceof DeletionError ? error.message : confirmation.failureText(cluster.spec.name);
+      const text = error instanceof DeletionError ? deletionRefusalText(error.refusal) : confirmation.failureText(cluster.spec.name);
       await tellViewer(client, services, flow, viewer, text);
       return;
     }

@@ -2,11 +2,12 @@ import type { App } from '@slack/bolt';
 import { isGone } from '../services/deletion-rules.js';
 import { DeletionError } from '../services/deletion.js';
 import type { Services } from '../services/services.js';
-import type { ClusterRecord } from '../services/store-schema.js';
+import type { ClusterRecord } from '../services/domain/index.js';
 import type { DeletionModalPointer } from '../views/delete-modal.js';
 import { alreadyDeletedText } from '../views/deletion-status.js';
 import { forceDeleteUsedMessage } from '../views/deletion-thread.js';
 import { forceDeleteLoadingModal, forceDeleteModal, forceDeleteNoticeModal } from '../views/force-delete-modal.js';
+import { deletionRefusalText } from '../views/deletion-refusals.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
 import { onClusterButton, onTypedNameConfirmation, replaceClickedOverview, tellViewer, type DeletionFlow } from './deletion-confirmation.js';
 import { replaceClickedMessage } from './tell-user.js';
@@ -20,7 +21,8 @@ async function forceRefusal(services: Pick<Services, 'policy' | 'deletion'>, clu
   if (isGone(cluster.status)) return alreadyDeletedText({ ...cluster, name: cluster.spec.name });
   const decision = await services.policy.check('cluster.forceDelete', { ...viewer, project: cluster.project });
   if (!decision.allowed) return decision.message;
-  return services.deletion.forceDeleteRefusal(cluster)?.message;
+  const refusal = services.deletion.forceDeleteRefusal(cluster);
+  return refusal && deletionRefusalText(refusal.refusal);
 }
 
 /**
@@ -70,7 +72,7 @@ export function register(app: App, services: ForceDeleteServices): void {
       view = forceDeleteModal({ ...pointer, name: reviewed.spec.name, tkeClusterId: reviewed.tkeClusterId, ...found });
     } catch (error) {
       if (!(error instanceof DeletionError)) logger.error({ err: error, clusterId: cluster.id }, 'force-delete review failed');
-      view = forceDeleteNoticeModal(error instanceof DeletionError ? error.message : 'tkeops hit an unexpected error; try again.');
+      view = forceDeleteNoticeModal(error instanceof DeletionError ? deletionRefusalText(error.refusal) : 'tkeops hit an unexpected error; try again.');
     }
     try {
       await client.views.update({ view_id: viewId, view });

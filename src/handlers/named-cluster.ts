@@ -1,5 +1,5 @@
 import type { ClusterLookup } from '../services/cluster-lookup.js';
-import type { ClusterRecord } from '../services/store-schema.js';
+import type { ClusterRecord } from '../services/domain/index.js';
 import type { SubcommandRequest } from './tke-command.js';
 
 /** Who is looking at a cluster, and from which channel (the channel decides the project). */

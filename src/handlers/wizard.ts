@@ -61,15 +61,21 @@ function wizardViewOf(raw: unknown): WizardViewPayload | undefined {
 }
 
 /**
- * Redraws a wizard view; resolves with the view's new hash, or undefined when Slack says the view
- * changed since `hash` (a newer redraw won: this one is dropped).
+ * Slack's answers to views.update that mean "this redraw has nowhere to go": the view changed since
+ * `hash` (a newer redraw won), or it is gone (`not_found`: the user closed the modal meanwhile).
+ */
+const VIEW_MOVED_ON = new Set(['hash_conflict', 'not_found']);
+
+/**
+ * Redraws a wizard view; resolves with the view's new hash, or undefined when the redraw is dropped
+ * because the view changed since `hash` or was closed.
  */
 async function updateView(client: WebClient, viewId: string, view: ModalView, hash: string | undefined): Promise<string | undefined> {
   try {
     const answer = await client.views.update({ view_id: viewId, view, ...(hash ? { hash } : {}) });
     return answer.view?.hash ?? '';
   } catch (error) {
-    if (error instanceof WebAPIPlatformError && error.data.error === 'hash_conflict') return undefined;
+    if (error instanceof WebAPIPlatformError && VIEW_MOVED_ON.has(error.data.error)) return undefined;
     throw error;
   }
 }
@@ -98,9 +104,15 @@ export async function showRedraw(
     return answered !== undefined;
   };
   if (redraw.now && !(await show(wizardView(redraw.now)))) return;
-  if (!redraw.loadChoices) return;
-  const loaded = await services.wizard.loadChoices(draftId, redraw.step);
-  if (loaded) await show(wizardView(loaded));
+  if (redraw.loadChoices) {
+    const loaded = await services.wizard.loadChoices(draftId, redraw.step);
+    if (loaded) await show(wizardView(loaded));
+  }
+  // The review's price ("estimating…" until Tencent answered).
+  if (redraw.estimateCost) {
+    const priced = await services.wizard.estimateCost(draftId);
+    if (priced) await show(wizardView(priced));
+  }
 }
 
 /** Next on a step: the service's errors inline (or as a notice when no field of the view shows them), else the next step. */
@@ -130,7 +142,7 @@ function submitStep(services: WizardHandlerServices, step: WizardStep) {
       }
       case 'next':
         await ack({ response_action: 'update', view: wizardView(submitted.screen) });
-        // Placement and worker pools show choices from Tencent: loaded after the ack.
+        // Placement and worker pools show choices from Tencent, the review its price: loaded after the ack.
         if (submitted.then) await showRedraw(services, client, { id: view.id }, draftId, submitted.then);
     }
   };
@@ -252,9 +264,12 @@ export function register(app: App, services: WizardHandlerServices): void {
  * wizard underneath selects it and is redrawn.
  */
 export async function returnToWizardWithAccount(
-  services: Pick<Services, 'wizard'>,
+  services: Pick<Services, 'wizard' | 'logger'>,
   args: { client: WebClient; draftId: string; accountId: string },
 ): Promise<void> {
   const shown = await services.wizard.selectAccount(args.draftId, args.accountId);
-  if (shown) await args.client.views.update({ view_id: shown.viewId, view: wizardView(shown.screen) });
+  if (!shown) return;
+  if ((await updateView(args.client, shown.viewId, wizardView(shown.screen), undefined)) === undefined) {
+    services.logger.debug({ draft: args.draftId }, 'the wizard was closed before the new cloud account could be selected in it');
+  }
 }

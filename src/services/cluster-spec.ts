@@ -18,10 +18,16 @@
  *   A bare address means that one address (/32). With private access the field must be empty.
  * - Worker pools: 1–10 (what fits in one modal), 0 ≤ min ≤ desired ≤ max, 1 ≤ max ≤ 200 nodes.
  * - System disk: 20–2048 GB (CBS system disk limits), in steps of 10 GB as the TKE console offers.
+ * - GPU instance types need a GPU image (`… GPU`, with the NVIDIA driver) and the GPU images need GPU
+ *   instance types: the OS image is the profile's (with the packs step's overrides) for every pool.
+ *   Whether a type has GPUs is what CVM reports for it (DescribeInstanceTypeConfigs' GPU count);
+ *   only when it reports none, the family's name tells (GN*, GI*, GT*: Tencent's GPU families).
  */
 import { z } from 'zod';
 import { cidrsOverlap } from './cidr.js';
-import { applyOverrides, listPacks } from './profiles.js';
+import { OS_IMAGES } from './pack-rules.js';
+import type { OsImage } from './pack-rules.js';
+import { applyOverrides, listPacks, osImageOf } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
 import type { ClusterSpec, EndpointAccessChoice, Tag, WizardForm, WizardOptions, WizardPoolForm, WorkerPoolSpec } from './domain/index.js';
 import type { EndpointAccess } from './tke.js';
@@ -259,6 +265,13 @@ export function packOverridesOf(form: WizardForm, profile: Profile): Record<stri
   return overrides;
 }
 
+/** The profile with valid overrides applied. */
+function resolvedProfile(profile: Profile, packOverrides: Record<string, string>): Profile {
+  const result = applyOverrides(profile, packOverrides);
+  if (!result.ok) throw new Error(`profile ${profile.name}: overrides were checked before`);
+  return result.profile;
+}
+
 /** Every pack's values against the pack rules (OsName, PVC sizes, YAML syntax). */
 export function checkPacks(form: WizardForm, profile: Profile): Checked<{ packOverrides: Record<string, string> }> {
   const packOverrides = packOverridesOf(form, profile);
@@ -341,7 +354,42 @@ export function instanceTypesFor(options: WizardOptions, zones: readonly string[
 
 export type Pools = Pick<ClusterSpec, 'parallelPoolUpdates' | 'workerPools'>;
 
-function checkPool(pool: WizardPoolForm, options: WizardOptions, vpcId: string | undefined, errors: FieldErrors): WorkerPoolSpec | undefined {
+/** Tencent's GPU instance families (GN7, GN10X, GI3X, GT4 …), for a type CVM reports no GPU count for. */
+const GPU_FAMILY = /^G[NIT]\d/i;
+
+/** Whether `instanceType` has GPUs: CVM's GPU count for it when the wizard loaded one, else its family's name. */
+export function isGpuInstanceType(instanceType: string, options: Pick<WizardOptions, 'instanceTypes'>): boolean {
+  const reported = (options.instanceTypes ?? []).find((t) => t.instanceType === instanceType && t.gpu !== undefined)?.gpu;
+  return reported === undefined ? GPU_FAMILY.test(instanceType) : reported > 0;
+}
+
+/** TKE's GPU images carry the NVIDIA driver and end in ` GPU`. */
+export const isGpuImage = (image: OsImage): boolean => image.endsWith(' GPU');
+
+/** The images that fit an instance type, the same distribution as `image` first. */
+function imagesFitting(gpu: boolean, image: OsImage): OsImage[] {
+  const distribution = (os: string) => /^[a-z]+/.exec(os)?.[0] ?? os;
+  return OS_IMAGES.filter((os) => isGpuImage(os) === gpu).sort(
+    (a, b) => Number(distribution(b) === distribution(image)) - Number(distribution(a) === distribution(image)),
+  );
+}
+
+/**
+ * The pool rule between instance type and OS image, for the instance-type field (the wizard's pools
+ * step, and any other pool form): a GPU type needs a GPU image, a GPU image a GPU type.
+ */
+export function instanceTypeImageConflict(instanceType: string, image: OsImage, options: Pick<WizardOptions, 'instanceTypes'>): string | undefined {
+  const gpuType = isGpuInstanceType(instanceType, options);
+  if (gpuType === isGpuImage(image)) return undefined;
+  const fitting = imagesFitting(gpuType, image).join(', ');
+  return gpuType
+    ? `${instanceType} is a GPU instance type; the cluster profile's OS image ${image} has no GPU driver. ` +
+        `Pick a GPU image (${fitting}) in the packs step, or a non-GPU instance type.`
+    : `${instanceType} has no GPU; the cluster profile's OS image ${image} is for GPU instance types. ` +
+        `Pick a non-GPU image (${fitting}) in the packs step, or a GPU instance type.`;
+}
+
+function checkPool(pool: WizardPoolForm, options: WizardOptions, vpcId: string | undefined, image: OsImage | undefined, errors: FieldErrors): WorkerPoolSpec | undefined {
   const at = (f: PoolField) => poolField(pool.key, f);
   const before = Object.keys(errors).length;
   const name = field(poolNameSchema, pool.name, at('name'), errors);
@@ -362,6 +410,9 @@ function checkPool(pool: WizardPoolForm, options: WizardOptions, vpcId: string |
   if (!pool.instanceType) errors[at('instanceType')] = 'Choose an instance type';
   else if (!errors[at('zones')] && !instanceTypesFor(options, pool.zones).some((t) => t.instanceType === pool.instanceType)) {
     errors[at('instanceType')] = `${pool.instanceType} is not sold in every chosen zone`;
+  } else if (image !== undefined) {
+    const conflict = instanceTypeImageConflict(pool.instanceType, image, options);
+    if (conflict) errors[at('instanceType')] = conflict;
   }
   const diskGb = field(diskSchema, pool.diskGb, at('diskGb'), errors);
   if (Object.keys(errors).length > before) return undefined;
@@ -376,13 +427,14 @@ function checkPool(pool: WizardPoolForm, options: WizardOptions, vpcId: string |
   };
 }
 
-export function checkWorkerPools(form: WizardForm, options: WizardOptions): Checked<Pools> {
+/** The pools; with `image` (the OS image the cluster runs), each pool's instance type against it too. */
+export function checkWorkerPools(form: WizardForm, options: WizardOptions, image?: OsImage): Checked<Pools> {
   const errors: FieldErrors = {};
   if (form.pools.length === 0) errors.workerPools = 'Add at least one worker pool';
   if (form.pools.length > MAX_WORKER_POOLS) errors.workerPools = `At most ${MAX_WORKER_POOLS} worker pools`;
   const pools: WorkerPoolSpec[] = [];
   for (const pool of form.pools) {
-    const checked = checkPool(pool, options, form.vpcId, errors);
+    const checked = checkPool(pool, options, form.vpcId, image, errors);
     if (!checked) continue;
     if (pools.some((p) => p.name.toLowerCase() === checked.name.toLowerCase())) {
       errors[poolField(pool.key, 'name')] = `Another worker pool is already named ${checked.name}`;
@@ -398,7 +450,9 @@ export function checkClusterSpec(form: WizardForm, context: SpecContext): Checke
   const profile = form.profile ? context.profiles.get(form.profile) : undefined;
   const packs = profile ? checkPacks(form, profile) : undefined;
   const placement = checkPlacement(form, context.options, profile?.layers.network);
-  const pools = checkWorkerPools(form, context.options);
+  // The OS image every pool runs: the profile's, with the packs step's overrides (unchecked while those are invalid).
+  const image = profile && packs?.ok ? osImageOf(resolvedProfile(profile, packs.value.packOverrides)) : undefined;
+  const pools = checkWorkerPools(form, context.options, image);
   if (basics.ok && packs?.ok && placement.ok && pools.ok) {
     return {
       ok: true,

@@ -1,12 +1,81 @@
-import { messageUrl } from '../views/cluster-format.js';
-import type { ClusterListItem } from '../views/cluster-list.js';
-import type { ClusterOverviewInput } from '../views/cluster-overview.js';
-import type { ClusterHeader, ClusterRootInput } from '../views/cluster-root.js';
-import { endedAt, percentDone, provisioningSteps } from './cluster-steps.js';
-import { createdWorkerPools, deletionSummary } from './deletion-rules.js';
-import type { ClusterRecord } from './domain/index.js';
+import { defaultLifecycle } from '../lifecycle/index.js';
+import { percentDone, stepList, type Lifecycle, type StepLine } from '../lifecycle/operation.js';
+import { endedAt } from '../lifecycle/states.js';
+import { includesPublic } from './cluster-spec.js';
+import { createdWorkerPools, deletionSummary, type DeletionSummary } from './deletion-rules.js';
+import type { ClusterRecord, ClusterStatus, CostEstimate, EndpointAccessChoice, ForceFound, TencentFailure, WorkerPoolSpec } from './domain/index.js';
 
-/** Turns a cluster record into what the cluster views show; pure, `now` and the account name come in. */
+/**
+ * Turns a cluster record into what the cluster views show; pure, `now`, the account name and the
+ * lifecycle (whose provisioning steps make the step list and the percentage) come in.
+ */
+
+/** What every cluster message starts from: who, what, where. */
+export interface ClusterHeader {
+  id: string;
+  name: string;
+  status: ClusterStatus;
+  profile: string;
+  region: string;
+  accountName: string;
+  requestedBy: string;
+}
+
+export interface ClusterRootInput extends ClusterHeader {
+  percent: number;
+  /** Time since Deploy, stopped where the cluster ended (Running: the total provisioning time; Failed, Deleted: when it did). */
+  elapsedMs: number;
+  /** When Deploy was asked (ISO time). */
+  startedAt: string;
+  failure?: TencentFailure;
+  /** Set once a deletion was approved: the root then tells the deletion instead of the provisioning progress. */
+  deletion?: DeletionSummary;
+  /** What a force delete found still present at Tencent (the thread reply and the overview list it). */
+  forceFound?: ForceFound;
+  /** The price estimate the review showed at Deploy. */
+  estimate?: CostEstimate;
+}
+
+export interface PoolOverview extends WorkerPoolSpec {
+  /** Nodes Tencent reported ready, once the pool is up. */
+  readyNodes?: number;
+  ready: boolean;
+  /** Tencent created the pool (it answered with a node pool id): a deletion removes it. */
+  created: boolean;
+}
+
+export interface ClusterOverviewData extends ClusterHeader {
+  tkeClusterId?: string;
+  createdAt: string;
+  steps: StepLine[];
+  percent: number;
+  /** Time since Deploy, stopped when the cluster ended (see endedAt). */
+  elapsedMs: number;
+  pools: PoolOverview[];
+  /**
+   * `cidrs`: what the public endpoint is restricted to; `public`: whether there is a public endpoint;
+   * `created`: an endpoint was asked of Tencent, so a deletion removes it.
+   */
+  endpoint: { access: EndpointAccessChoice; public: boolean; cidrs: string[]; ready: boolean; created: boolean };
+  /** The provisioning thread's root message, once it exists. */
+  thread?: { channel: string; ts: string };
+  failure?: TencentFailure;
+  /** Set once a deletion was approved: the overview then tells the deletion instead of the provisioning progress. */
+  deletionSummary?: DeletionSummary;
+  /** What a force delete found still present at Tencent. */
+  forceFound?: ForceFound;
+  /** The price of its pools: asked of Tencent when the overview was opened (`now`), or the one of Deploy. */
+  estimate?: { estimate: CostEstimate; asOf: 'now' | 'deploy' };
+}
+
+export interface ClusterListItem {
+  name: string;
+  status: ClusterStatus;
+  region: string;
+  profile: string;
+  percent: number;
+  thread?: { channel: string; ts: string };
+}
 
 /** Time since Deploy, stopped where the cluster ended (see endedAt): once Running, the total provisioning time. */
 export function elapsedMs(record: ClusterRecord, now: Date): number {
@@ -26,9 +95,9 @@ export function clusterHeader(record: ClusterRecord, accountName: string): Clust
   };
 }
 
-export function rootInput(record: ClusterRecord, now: Date, accountName: string): ClusterRootInput {
+export function rootInput(record: ClusterRecord, now: Date, accountName: string, lifecycle: Lifecycle = defaultLifecycle): ClusterRootInput {
   const deletion = deletionSummary(record, now);
-  const steps = provisioningSteps(record);
+  const steps = stepList(lifecycle, record);
   return {
     ...clusterHeader(record, accountName),
     percent: percentDone(steps),
@@ -37,6 +106,7 @@ export function rootInput(record: ClusterRecord, now: Date, accountName: string)
     ...(record.failure ? { failure: record.failure } : {}),
     ...(deletion ? { deletion } : {}),
     ...(record.deletion?.forceFound ? { forceFound: record.deletion.forceFound } : {}),
+    ...(record.estimate ? { estimate: record.estimate } : {}),
   };
 }
 
@@ -44,8 +114,8 @@ export function rootInput(record: ClusterRecord, now: Date, accountName: string)
 const endpointRequested = (progress: ClusterRecord['progress']): boolean =>
   Boolean(progress.privateEndpointRequestedAt ?? progress.publicEndpointRequestedAt ?? progress.endpointReadyAt);
 
-export function overviewInput(record: ClusterRecord, now: Date, accountName: string): ClusterOverviewInput {
-  const steps = provisioningSteps(record);
+export function overviewInput(record: ClusterRecord, now: Date, accountName: string, lifecycle: Lifecycle = defaultLifecycle): ClusterOverviewData {
+  const steps = stepList(lifecycle, record);
   const deletion = deletionSummary(record, now);
   const created = new Set(createdWorkerPools(record).map((pool) => pool.name));
   return {
@@ -66,24 +136,26 @@ export function overviewInput(record: ClusterRecord, now: Date, accountName: str
     }),
     endpoint: {
       access: record.spec.endpointAccess,
+      public: includesPublic(record.spec.endpointAccess),
       cidrs: record.spec.publicCidrs,
       ready: record.progress.endpointReadyAt !== undefined,
       created: endpointRequested(record.progress),
     },
-    ...(record.thread ? { threadUrl: messageUrl(record.thread.channel, record.thread.ts) } : {}),
+    ...(record.thread ? { thread: record.thread } : {}),
     ...(record.failure ? { failure: record.failure } : {}),
     ...(deletion ? { deletionSummary: deletion } : {}),
     ...(record.deletion?.forceFound ? { forceFound: record.deletion.forceFound } : {}),
+    ...(record.estimate ? { estimate: { estimate: record.estimate, asOf: 'deploy' as const } } : {}),
   };
 }
 
-export function listItem(record: ClusterRecord): ClusterListItem {
+export function listItem(record: ClusterRecord, lifecycle: Lifecycle = defaultLifecycle): ClusterListItem {
   return {
     name: record.spec.name,
     status: record.status,
     region: record.spec.region,
     profile: record.spec.profile,
-    percent: percentDone(provisioningSteps(record)),
+    percent: percentDone(stepList(lifecycle, record)),
     ...(record.thread ? { thread: record.thread } : {}),
   };
 }

@@ -1,73 +1,48 @@
-import { formatDuration, timeLeft } from '../views/cluster-format.js';
-import type { ClusterRecord, ClusterStatus, TencentFailure, WorkerPoolSpec } from './domain/index.js';
-import { TKEOPS_TAG_KEY } from './cluster-spec.js';
-import { endedAt } from './cluster-steps.js';
-import type { LeftoverResources } from './tke.js';
+import { FORCE_CLAIM_STALE_MS, forceDeleteAvailableAt } from '../lifecycle/deletion.js';
+import { endedAt, isDeletionStatus, isGone } from '../lifecycle/states.js';
+import type { ClusterRecord, ClusterStatus, TencentFailure } from './domain/index.js';
+
+export type { LeftoverLookup, LeftoverOwner } from '../lifecycle/events.js';
+export {
+  createdWorkerPools,
+  DELETION_PROGRESS_EVERY_MS,
+  DELETION_STEP_PREFIX,
+  DeletionSteps,
+  FORCE_CLAIM_STALE_MS,
+  forceDeleteAvailableAt,
+  leftoverTags,
+  TKE_CLUSTER_TAG,
+} from '../lifecycle/deletion.js';
+export { isDeletionStatus, isGone } from '../lifecycle/states.js';
 
 /**
  * The rules of deletion and force delete, as pure functions over a cluster record: what the
  * typed confirmation must be, when force delete becomes available, the thread's step keys.
  */
 
-/** TKE tags the resources it creates for a cluster (its load balancers among them) with this key and the cluster id. */
-export const TKE_CLUSTER_TAG = 'tke-clusterId';
-
-/** The cluster a leftover lookup is about: the tkeops record id and Tencent's cluster id. */
-export interface LeftoverOwner {
-  id: string;
-  tkeClusterId: string;
-}
-
-/**
- * The tags that find a cluster's cloud resources: TKE's own, and the one tkeops puts on the
- * cluster and on its worker pools' instances (which is what finds a CVM TKE did not tag).
- */
-export const leftoverTags = (owner: LeftoverOwner): { tagKey: string; tagValue: string }[] => [
-  { tagKey: TKE_CLUSTER_TAG, tagValue: owner.tkeClusterId },
-  { tagKey: TKEOPS_TAG_KEY, tagValue: owner.id },
-];
-
 export const DEFAULT_FORCE_DELETE_AFTER_MS = 15 * 60_000;
 
 /** The answer to any deletion step about a cluster the store no longer has. */
 export const UNKNOWN_CLUSTER = 'This cluster is no longer known to tkeops.';
 
-/** What the lookup of a cluster's leftover resources gave: the resources, or why it failed. */
-export type LeftoverLookup =
-  | { leftovers: LeftoverResources; lookupFailure?: never }
-  | { lookupFailure: TencentFailure; leftovers?: never };
-
 /**
- * While Tencent keeps reporting Deleting, the thread gets one progress reply per milestone (every
- * 5 minutes since the request, with what is left), until force delete becomes available. A
- * normal deletion (a minute or two) therefore gets none; a stuck one gets a few, never one a tick.
+ * Why a deletion or a force delete did not happen, as data; `src/views/deletion-refusals.ts`
+ * writes it for the user.
  */
-export const DELETION_PROGRESS_EVERY_MS = 5 * 60_000;
-
-/** A force delete claimed this long ago that never finished (the bot died mid-way) may be claimed again. */
-export const FORCE_CLAIM_STALE_MS = 5 * 60_000;
-
-const GONE: readonly ClusterStatus[] = ['Deleted', 'DeletedForced'];
-export const isGone = (status: ClusterStatus): boolean => GONE.includes(status);
-/** Statuses whose root message and overview tell the deletion rather than the provisioning. */
-export const isDeletionStatus = (status: ClusterStatus): boolean => status === 'Deleting' || isGone(status);
-
-/** Step keys of deletion replies in the provisioning thread; a new deletion request clears them. */
-export const DELETION_STEP_PREFIX = 'delete:';
-export const DeletionSteps = {
-  requested: `${DELETION_STEP_PREFIX}requested`,
-  /** The n-th progress milestone (n × DELETION_PROGRESS_EVERY_MS after the request). */
-  progress: (n: number) => `${DELETION_STEP_PREFIX}progress:${n}`,
-  forceOffer: `${DELETION_STEP_PREFIX}force-offer`,
-  deleted: `${DELETION_STEP_PREFIX}deleted`,
-  forced: `${DELETION_STEP_PREFIX}forced`,
-} as const;
+export type DeletionRefusal =
+  | { reason: 'not_found' }
+  | { reason: 'already_deleting'; name: string; requestedBy?: string; forceInMs?: number }
+  | { reason: 'already_deleted'; name: string }
+  | { reason: 'still_creating'; name: string }
+  /** Not Deleting (its status), or Deleting without a TKE cluster to force delete (no status). */
+  | { reason: 'not_deleting'; name: string; status?: ClusterStatus }
+  | { reason: 'too_early'; name: string; thresholdMs: number; waitMs: number }
+  | { reason: 'forcing'; name: string; by: string }
+  | { reason: 'no_account'; name: string }
+  | { reason: 'tencent'; name: string; failure: TencentFailure; forced: boolean };
 
 /** Why a deletion cannot be asked for now, whoever asks. */
-export interface DeletionBlocked {
-  reason: 'already_deleting' | 'already_deleted' | 'still_creating';
-  message: string;
-}
+export type DeletionBlocked = Extract<DeletionRefusal, { reason: 'already_deleting' | 'already_deleted' | 'still_creating' }>;
 
 /**
  * Whether the cluster's state lets a deletion start: not while it is already Deleting (the message
@@ -83,23 +58,16 @@ export function deletionBlocked(
   const name = record.spec.name;
   if (record.status === 'Deleting') {
     const availability = forceDeleteAvailability(record, now, thresholdMs);
-    const force = availability.kind === 'wait' ? ` Force delete becomes available in ${timeLeft(availability.ms)} if it gets stuck.` : '';
     return {
       reason: 'already_deleting',
-      message: `${name} is already being deleted (approved by <@${record.deletion?.requestedBy ?? 'someone'}>).${force}`,
+      name,
+      ...(record.deletion ? { requestedBy: record.deletion.requestedBy } : {}),
+      ...(availability.kind === 'wait' ? { forceInMs: availability.ms } : {}),
     };
   }
-  if (isGone(record.status)) return { reason: 'already_deleted', message: `${name} has already been deleted.` };
-  if (!record.tkeClusterId && record.status === 'Creating') {
-    return { reason: 'still_creating', message: `${name} is still being created at Tencent; try again in a minute.` };
-  }
+  if (isGone(record.status)) return { reason: 'already_deleted', name };
+  if (!record.tkeClusterId && record.status === 'Creating') return { reason: 'still_creating', name };
   return undefined;
-}
-
-/** The worker pools Tencent created for the cluster (it answered with a node pool id): what a deletion terminates. */
-export function createdWorkerPools(record: Pick<ClusterRecord, 'spec' | 'progress'>): WorkerPoolSpec[] {
-  const created = new Set(record.progress.pools.flatMap((pool) => (pool.nodePoolId ? [pool.name] : [])));
-  return record.spec.workerPools.filter((pool) => created.has(pool.name));
 }
 
 /**
@@ -113,11 +81,6 @@ export function confirmationProblem(typed: string | null | undefined, name: stri
   if (text.trim() === name) return `Remove the spaces around the name: type ${name} exactly.`;
   if (text.trim().toLowerCase() === name.toLowerCase()) return `The case does not match: type ${name} exactly.`;
   return `That is not this cluster's name: type ${name} exactly.`;
-}
-
-/** When force delete becomes available: the stored request time plus the threshold (a restart does not reset it). */
-export function forceDeleteAvailableAt(record: Pick<ClusterRecord, 'deletion'>, thresholdMs: number): Date | undefined {
-  return record.deletion ? new Date(Date.parse(record.deletion.requestedAt) + thresholdMs) : undefined;
 }
 
 export type ForceDeleteAvailability =
@@ -142,10 +105,7 @@ export function forceDeleteAvailability(
 }
 
 /** Why force delete cannot happen now, whoever asks. */
-export interface ForceDeleteBlocked {
-  reason: 'not_deleting' | 'too_early' | 'forcing' | 'already_deleted';
-  message: string;
-}
+export type ForceDeleteBlocked = Extract<DeletionRefusal, { reason: 'not_deleting' | 'too_early' | 'forcing' | 'already_deleted' }>;
 
 /**
  * Whether the cluster's state lets a force delete start: only for a deletion requested at least
@@ -161,21 +121,13 @@ export function forceDeleteBlocked(
   const availability = forceDeleteAvailability(record, now, thresholdMs);
   switch (availability.kind) {
     case 'available':
-      return record.tkeClusterId ? undefined : { reason: 'not_deleting', message: `${name} has no TKE cluster to force delete.` };
+      return record.tkeClusterId ? undefined : { reason: 'not_deleting', name };
     case 'wait':
-      return {
-        reason: 'too_early',
-        message: `Force delete of ${name} becomes available ${formatDuration(thresholdMs)} after the delete request: in ${timeLeft(availability.ms)}.`,
-      };
+      return { reason: 'too_early', name, thresholdMs, waitMs: availability.ms };
     case 'forcing':
-      return { reason: 'forcing', message: `<@${availability.by}> is already force deleting ${name}.` };
+      return { reason: 'forcing', name, by: availability.by };
     case 'not_deleting':
-      return isGone(availability.status)
-        ? { reason: 'already_deleted', message: `${name} has already been deleted.` }
-        : {
-            reason: 'not_deleting',
-            message: `${name} is not being deleted (it is ${availability.status}); force delete is only for a deletion that is stuck.`,
-          };
+      return isGone(availability.status) ? { reason: 'already_deleted', name } : { reason: 'not_deleting', name, status: availability.status };
   }
 }
 

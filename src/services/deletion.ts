@@ -5,9 +5,10 @@
  * time stored) before anything is sent to Tencent, so two confirmations of the same cluster never
  * both call DeleteCluster; if Tencent refuses, the cluster gets its previous status back.
  * `forceDelete` claims the force delete the same way (forcedBy/forcedAt while still Deleting).
- * The watcher (watch-deletion.ts) follows the deletion until Tencent no longer has the cluster.
+ * The watcher runs the deletion operation (src/lifecycle/deletion.ts) until Tencent no longer has the cluster.
  */
-import { forcedMessage, deletionReplies } from '../views/deletion-thread.js';
+import { leftoversOf } from '../lifecycle/deletion.js';
+import { transition } from '../lifecycle/states.js';
 import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
@@ -19,40 +20,34 @@ import {
   forceDeleteAvailability,
   forceDeleteBlocked,
   isClusterNotFound,
-  leftoverTags,
-  UNKNOWN_CLUSTER,
+  type DeletionRefusal,
   type ForceDeleteAvailability,
   type LeftoverLookup,
-  type LeftoverOwner,
 } from './deletion-rules.js';
-import { failureText } from '../views/cluster-format.js';
 import type { Logger } from './logger.js';
 import type { ClusterRecord, ClusterStatus, TencentFailure } from './domain/index.js';
 import type { ClusterRepository } from './repositories/repositories.js';
 import { failureOf } from './tencent-failure.js';
 import type { ProvisioningThreads } from './threads.js';
-import { TencentError, type LeftoverResources, type TkeGateway, type TkeTarget } from './tke.js';
+import { TencentError, type TkeGateway, type TkeTarget } from './tke.js';
 
-export type DeletionErrorReason =
-  | 'not_found'
-  | 'already_deleting'
-  | 'already_deleted'
-  | 'still_creating'
-  | 'not_deleting'
-  | 'too_early'
-  | 'forcing'
-  | 'no_account'
-  | 'tencent';
+export { leftoversOf } from '../lifecycle/deletion.js';
 
-/** A deletion or force delete that did not happen; `message` is for the user. */
+export type DeletionErrorReason = DeletionRefusal['reason'];
+
+/** A deletion or force delete that did not happen; `refusal` says why (views/deletion-refusals.ts tells the user). */
 export class DeletionError extends Error {
-  constructor(
-    readonly reason: DeletionErrorReason,
-    message: string,
-    readonly failure?: TencentFailure,
-  ) {
-    super(message);
+  constructor(readonly refusal: DeletionRefusal) {
+    super(`deletion refused: ${refusal.reason}`);
     this.name = 'DeletionError';
+  }
+
+  get reason(): DeletionErrorReason {
+    return this.refusal.reason;
+  }
+
+  get failure(): TencentFailure | undefined {
+    return this.refusal.reason === 'tencent' ? this.refusal.failure : undefined;
   }
 }
 
@@ -90,31 +85,7 @@ export interface DeletionDeps {
   forceDeleteAfterMs: number;
 }
 
-/** Every resource Tencent still has for a cluster, found by either of its tags, each listed once. */
-export async function leftoversOf(
-  tke: Pick<TkeGateway, 'describeInstances' | 'describeDisks' | 'describeLoadBalancers'>,
-  target: TkeTarget,
-  owner: LeftoverOwner,
-): Promise<LeftoverResources> {
-  const found = await Promise.all(
-    leftoverTags(owner).map(async (filter) => {
-      const [instances, disks, loadBalancers] = await Promise.all([
-        tke.describeInstances(target, filter),
-        tke.describeDisks(target, filter),
-        tke.describeLoadBalancers(target, filter),
-      ]);
-      return { instances, disks, loadBalancers };
-    }),
-  );
-  const unique = <T>(lists: T[][], idOf: (item: T) => string): T[] => [...new Map(lists.flat().map((item) => [idOf(item), item])).values()];
-  return {
-    instances: unique(found.map((f) => f.instances), (i) => i.instanceId),
-    disks: unique(found.map((f) => f.disks), (d) => d.diskId),
-    loadBalancers: unique(found.map((f) => f.loadBalancers), (lb) => lb.loadBalancerId),
-  };
-}
-
-const notFound = () => new DeletionError('not_found', UNKNOWN_CLUSTER);
+const notFound = () => new DeletionError({ reason: 'not_found' });
 
 /** What the record keeps of a leftover lookup: each resource's id, name and state (not its tags). */
 function kept(found: LeftoverLookup): NonNullable<ClusterRecord['deletion']>['forceFound'] {
@@ -129,9 +100,6 @@ function kept(found: LeftoverLookup): NonNullable<ClusterRecord['deletion']>['fo
   };
 }
 
-/** Why a change was refused, decided inside the repository's update (with the record as it was then). */
-type Refusal = { reason: DeletionErrorReason; message: string };
-
 export function createDeletionService(deps: DeletionDeps): DeletionService {
   const { clusters, tke, clock, audit, logger, threads } = deps;
   const thresholdMs = deps.forceDeleteAfterMs;
@@ -140,7 +108,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
     try {
       return { credential: deps.accounts.credentialFor(record.spec.accountId), region: record.spec.region };
     } catch {
-      throw new DeletionError('no_account', `The cloud account of ${record.spec.name} no longer exists, so tkeops cannot ask Tencent.`);
+      throw new DeletionError({ reason: 'no_account', name: record.spec.name });
     }
   }
 
@@ -148,34 +116,34 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
   function forceRefusal(record: ClusterRecord | undefined, now: Date): DeletionError | undefined {
     if (!record) return notFound();
     const blocked = forceDeleteBlocked(record, now, thresholdMs);
-    return blocked && new DeletionError(blocked.reason, blocked.message);
+    return blocked && new DeletionError(blocked);
   }
 
   return {
     forceDeleteAvailability: (record, now = clock.now()) => forceDeleteAvailability(record, now, thresholdMs),
     deletionRefusal(record) {
       const blocked = deletionBlocked(record, clock.now(), thresholdMs);
-      return blocked && new DeletionError(blocked.reason, blocked.message);
+      return blocked && new DeletionError(blocked);
     },
     forceDeleteRefusal: (record) => forceRefusal(record, clock.now()),
 
     async requestDeletion(clusterId, user) {
       const now = clock.now();
       const at = now.toISOString();
-      let refusal: Refusal | undefined;
+      let refusal: DeletionRefusal | undefined;
       let previous: ClusterStatus | undefined;
       const record = await clusters.update(clusterId, (current) => {
         refusal = deletionBlocked(current, now, thresholdMs);
         if (refusal) return false;
         previous = current.status;
-        current.status = current.tkeClusterId ? 'Deleting' : 'Deleted';
+        transition(current, current.tkeClusterId ? 'Deleting' : 'Deleted', at);
         current.deletion = { requestedBy: user, requestedAt: at, ...(current.tkeClusterId ? {} : { deletedAt: at }) };
         current.transientErrors = 0;
         // A new request gets its own thread steps (an earlier one may have been refused by Tencent).
         current.posted = current.posted.filter((key) => !key.startsWith(DELETION_STEP_PREFIX));
       });
-      if (!record) throw new DeletionError('not_found', UNKNOWN_CLUSTER);
-      if (refusal || previous === undefined) throw new DeletionError(refusal?.reason ?? 'not_found', refusal?.message ?? UNKNOWN_CLUSTER);
+      if (!record) throw notFound();
+      if (refusal || previous === undefined) throw new DeletionError(refusal ?? { reason: 'not_found' });
       const before = previous;
       const tkeClusterId = record.tkeClusterId;
 
@@ -188,25 +156,27 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
             // The cluster keeps the status it had; nothing was deleted.
             await clusters.update(clusterId, (current) => {
               if (current.status !== 'Deleting' || current.deletion?.requestedAt !== at) return false;
-              current.status = before;
+              transition(current, before, at);
               delete current.deletion;
             });
             if (error instanceof DeletionError) throw error;
             const failure = failureOf(error, 'DeleteCluster');
             logger.warn({ clusterId, code: failure.code }, 'DeleteCluster refused');
             await audit.record(user, 'cluster.delete.failed', clusterId, { name: record.spec.name, tkeClusterId, code: failure.code });
-            throw new DeletionError('tencent', `Tencent refused to delete ${record.spec.name}: ${failureText(failure)}`, failure);
+            throw new DeletionError({ reason: 'tencent', name: record.spec.name, failure, forced: false });
           }
           // Tencent no longer has it: the watcher records it as Deleted on its next pass.
         }
       }
       logger.info({ clusterId, tkeClusterId, user }, 'cluster deletion requested');
       await audit.record(user, 'cluster.delete', clusterId, { name: record.spec.name, ...(tkeClusterId ? { tkeClusterId } : {}) });
-      await threads.reply(
-        clusterId,
-        DeletionSteps.requested,
-        deletionReplies.requested({ user, name: record.spec.name, createdPools: createdWorkerPools(record), ...(tkeClusterId ? { tkeClusterId } : {}) }),
-      );
+      await threads.reply(clusterId, DeletionSteps.requested, {
+        kind: 'deletionRequested',
+        user,
+        name: record.spec.name,
+        createdPools: createdWorkerPools(record),
+        ...(tkeClusterId ? { tkeClusterId } : {}),
+      });
       threads.refreshRoot(clusterId);
       return (await clusters.get(clusterId)) ?? record;
     },
@@ -270,7 +240,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
           const failure = failureOf(error, 'DeleteCluster');
           logger.warn({ clusterId, code: failure.code }, 'force DeleteCluster refused');
           await audit.record(user, 'cluster.forceDelete.failed', clusterId, { name, tkeClusterId, code: failure.code });
-          throw new DeletionError('tencent', `Tencent refused to force delete ${name}: ${failureText(failure)}`, failure);
+          throw new DeletionError({ reason: 'tencent', name, failure, forced: true });
         }
       }
 
@@ -282,7 +252,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
       }
       const cluster = await clusters.update(clusterId, (current) => {
         // The watcher may have seen Tencent drop the cluster meanwhile; Deleted then stays, with who forced it.
-        if (current.status === 'Deleting') current.status = 'DeletedForced';
+        if (current.status === 'Deleting') transition(current, 'DeletedForced', at);
         current.deletion = { ...(current.deletion ?? { requestedBy: user, requestedAt: at }), forcedBy: user, forcedAt: at, forceFound: kept(found) };
         current.transientErrors = 0;
       });
@@ -294,7 +264,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
           ? { instances: found.leftovers.instances.length, disks: found.leftovers.disks.length, loadBalancers: found.leftovers.loadBalancers.length }
           : { lookupFailed: found.lookupFailure.code }),
       });
-      await threads.reply(clusterId, DeletionSteps.forced, forcedMessage({ user, name, owner: { id: clusterId, tkeClusterId }, ...found }));
+      await threads.reply(clusterId, DeletionSteps.forced, { kind: 'forceDeleted', user, name, owner: { id: clusterId, tkeClusterId }, ...found });
       threads.refreshRoot(clusterId);
       return { cluster: cluster ?? record, ...found };
     },

@@ -16,6 +16,7 @@
  * to retry or to mark the cluster failed.
  */
 import { randomBytes } from 'node:crypto';
+import { transition } from '../lifecycle/states.js';
 import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
@@ -23,11 +24,10 @@ import { TKEOPS_TAG_KEY } from './cluster-spec.js';
 import type { Logger } from './logger.js';
 import { applyOverrides, chartPackageUrl, osImageOf } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
-import type { ClusterRecord, ClusterSpec, DeployPlan } from './domain/index.js';
+import type { ClusterRecord, ClusterSpec, CostEstimate, DeployPlan } from './domain/index.js';
 import type { ClusterRepository, DraftRepository } from './repositories/repositories.js';
-import type { Store } from './store.js';
 import { failureOf } from './tencent-failure.js';
-import type { CreateClusterInput, EndpointAccess, Subnet, Tag, TkeGateway, TkeTarget } from './tke.js';
+import type { CreateClusterInput, EndpointAccess, RuntimeChoice, Subnet, Tag, TkeGateway, TkeTarget } from './tke.js';
 
 export interface DeployResult {
   cluster: ClusterRecord;
@@ -52,6 +52,8 @@ export interface DeployRequest {
   spec: ClusterSpec;
   /** Who pressed Deploy. */
   user: string;
+  /** The price the wizard's review showed for this spec, kept on the cluster (its root message shows it). */
+  estimate?: CostEstimate | undefined;
 }
 
 export interface DeployService {
@@ -75,8 +77,6 @@ export interface ProvisioningSteps {
 export interface DeployDeps {
   clusters: ClusterRepository;
   drafts: DraftRepository;
-  /** Only for ProvisioningSteps, until they move to the lifecycle. */
-  store: Store;
   tke: TkeGateway;
   accounts: Pick<AccountService, 'credentialFor'>;
   profiles: ProfileCatalog;
@@ -93,12 +93,14 @@ export const resourceTags = (cluster: Pick<ClusterRecord, 'id' | 'spec'>): Tag[]
 ];
 
 /** Resolves the profile with the spec's overrides into what the cluster will run. */
-export function planFor(spec: ClusterSpec, profile: Profile): DeployPlan {
+export function planFor(spec: ClusterSpec, profile: Profile): DeployPlan & { runtime: RuntimeChoice } {
   const resolved = applyOverrides(profile, spec.packOverrides);
   if (!resolved.ok) throw new DeployError('profile_invalid', resolved.errors.map((e) => e.message).join('\n'));
+  const { version, containerRuntime, runtimeVersion } = resolved.profile.layers.kubernetes;
   return {
     os: osImageOf(resolved.profile),
-    kubernetesVersion: resolved.profile.layers.kubernetes.version,
+    kubernetesVersion: version,
+    runtime: { containerRuntime, ...(runtimeVersion === undefined ? {} : { runtimeVersion }) },
     addons: resolved.profile.layers.addons.map((a) => ({
       name: a.name,
       chart: a.chart,
@@ -141,7 +143,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
   }
 
   return {
-    async deploy({ draftId, spec, user }) {
+    async deploy({ draftId, spec, user, estimate }) {
       const earlier = await deps.clusters.findByDraft(draftId);
       if (earlier) return { cluster: earlier, created: false };
 
@@ -166,6 +168,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
         posted: [],
         transientErrors: 0,
         plan,
+        ...(estimate ? { estimate } : {}),
       };
       const inserted = await deps.clusters.insert(cluster);
       if (!inserted.ok && inserted.conflict === 'draft') return { cluster: inserted.existing, created: false };
@@ -188,6 +191,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
           name: spec.name,
           description: spec.description,
           kubernetesVersion: plan.kubernetesVersion,
+          runtime: plan.runtime,
           os: plan.os,
           vpcId: spec.vpcId,
           network: await containerNetwork(target, spec, network),
@@ -198,7 +202,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
           // Had the watcher already given up on this answer (CREATE_OUTCOME_AFTER_MS), the record
           // keeps its status but learns its TKE id, so deleting it deletes this cluster at Tencent.
           c.tkeClusterId = tkeClusterId;
-          if (c.status === 'Creating') c.status = 'Provisioning';
+          if (c.status === 'Creating') transition(c, 'Provisioning', clock.now().toISOString());
         });
         if (updated.status !== 'Provisioning') logger.warn({ cluster: cluster.id, tkeClusterId, status: updated.status }, 'CreateCluster answered after the watcher gave up on it');
         return { cluster: updated, created: true };
@@ -207,9 +211,8 @@ export function createDeployService(deps: DeployDeps): DeployService {
         logger.warn({ cluster: cluster.id, code: failure.code, requestId: failure.requestId }, 'CreateCluster failed');
         const updated = await setCluster(cluster.id, (c) => {
           if (c.status !== 'Creating' && c.status !== 'Failed') return;
-          c.status = 'Failed';
+          transition(c, 'Failed', clock.now().toISOString());
           c.failure = failure;
-          c.failedAt = clock.now().toISOString();
         });
         return { cluster: updated, created: true };
       }
@@ -217,8 +220,8 @@ export function createDeployService(deps: DeployDeps): DeployService {
   };
 }
 
-export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' | 'accounts' | 'clock' | 'logger'>): ProvisioningSteps {
-  const { store, tke, clock } = deps;
+export function createProvisioningSteps(deps: Pick<DeployDeps, 'clusters' | 'tke' | 'accounts' | 'clock' | 'logger'>): ProvisioningSteps {
+  const { clusters, tke, clock } = deps;
   /** One run per cluster and step at a time: a second caller waits for the first. */
   const running = new Map<string, Promise<void>>();
 
@@ -231,8 +234,8 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' |
     return started;
   };
 
-  const load = (clusterId: string): { cluster: ClusterRecord; target: TkeTarget; tkeClusterId: string } => {
-    const cluster = store.read((data) => data.clusters.find((c) => c.id === clusterId));
+  const load = async (clusterId: string): Promise<{ cluster: ClusterRecord; target: TkeTarget; tkeClusterId: string }> => {
+    const cluster = await clusters.get(clusterId);
     if (!cluster) throw new Error(`cluster ${clusterId} is not in the store`);
     if (!cluster.tkeClusterId) throw new Error(`cluster ${cluster.spec.name} has no TKE cluster id yet`);
     return {
@@ -244,10 +247,7 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' |
 
   const progress = (clusterId: string, change: (p: ClusterRecord['progress'], now: string) => void) => {
     const now = clock.now().toISOString();
-    return store.update((data) => {
-      const cluster = data.clusters.find((c) => c.id === clusterId);
-      if (cluster) change(cluster.progress, now);
-    });
+    return clusters.update(clusterId, (cluster) => change(cluster.progress, now));
   };
 
   const poolEntry = (p: ClusterRecord['progress'], name: string) => {
@@ -269,7 +269,7 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' |
   return {
     requestEndpoint: (clusterId, access) =>
       once(`endpoint-${access}`, clusterId, async () => {
-        const { cluster, target, tkeClusterId } = load(clusterId);
+        const { cluster, target, tkeClusterId } = await load(clusterId);
         const { spec, progress: p } = cluster;
         if (access === 'private') {
           if (p.privateEndpointRequestedAt) return;
@@ -284,7 +284,7 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' |
 
     restrictPublicEndpoint: (clusterId) =>
       once('endpoint-cidrs', clusterId, async () => {
-        const { cluster, target, tkeClusterId } = load(clusterId);
+        const { cluster, target, tkeClusterId } = await load(clusterId);
         if (cluster.progress.publicEndpointRestrictedAt) return;
         await tke.restrictClusterEndpoint(target, tkeClusterId, cluster.spec.publicCidrs);
         await progress(clusterId, (q, now) => (q.publicEndpointRestrictedAt = now));
@@ -292,7 +292,7 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' |
 
     createWorkerPools: (clusterId) =>
       once('pools', clusterId, async () => {
-        const { cluster, target, tkeClusterId } = load(clusterId);
+        const { cluster, target, tkeClusterId } = await load(clusterId);
         const { spec } = cluster;
         const done = (name: string) => cluster.progress.pools.find((x) => x.name === name)?.nodePoolId !== undefined;
         let pending = spec.workerPools.filter((pool) => !done(pool.name));
@@ -331,6 +331,7 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' |
             keyIds: [spec.keyPairId],
             os,
             tags,
+            runtime: cluster.plan?.runtime,
           });
           await progress(clusterId, (q) => (poolEntry(q, pool.name).nodePoolId = nodePoolId));
         };
@@ -352,7 +353,7 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'store' | 'tke' |
 
     installAddons: (clusterId) =>
       once('addons', clusterId, async () => {
-        const { cluster, target, tkeClusterId } = load(clusterId);
+        const { cluster, target, tkeClusterId } = await load(clusterId);
         if (cluster.progress.addonsRequestedAt) return;
         const planned = cluster.plan?.addons ?? [];
         let pending = planned.filter((a) => !cluster.progress.addons.some((x) => x.name === a.name));

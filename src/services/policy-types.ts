@@ -1,3 +1,4 @@
+import type { OnCall } from '../lifecycle/events.js';
 /** Who may do what: the contract every handler uses (implemented in policy.ts). */
 
 export type PolicyAction =
@@ -35,4 +36,6 @@ export interface Policy {
   projectForChannel(channel: string): Project | undefined;
   /** Slack mention of on-call for messages, e.g. "<!subteam^S0ONCALL>" or "<@U1> <@U2>". */
   onCallMention(): string;
+  /** Who is on call (user group ids and user ids), for the force-delete offer. */
+  onCall(): OnCall;
 }

@@ -298,5 +298,5 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
     }
   }
 
-  return { check, projectForChannel, onCallMention };
+  return { check, projectForChannel, onCallMention, onCall: () => ({ userGroups: spec.onCall.userGroups, users: spec.onCall.users }) };
 }

@@ -13,6 +13,10 @@
  *         OsName: ubuntu18.04.1x86_64
  *     kubernetes:
  *       version: 1.30.0               # a TKE Kubernetes version, major.minor.patch
+ *       containerRuntime: containerd  # optional, default containerd; docker only for Kubernetes
+ *                                     # below 1.24 (Kubernetes removed dockershim in 1.24)
+ *       runtimeVersion: "1.6.9"       # optional: the runtime's version, digits and dots (quote it);
+ *                                     # default: the one TKE picks (DescribeSupportedRuntime lists them)
  *     network:                        # GR: TKE's GlobalRouter gives pods this CIDR ...
  *       mode: GR
  *       clusterCidr: 172.16.0.0/16
@@ -31,6 +35,10 @@
  *           primary:
  *             persistence:
  *               size: 20Gi
+ *
+ * Deploy always sends the runtime to TKE (CreateCluster's ClusterAdvancedSettings.ContainerRuntime and
+ * RuntimeVersion, and the same on each CreateClusterNodePool): the SDK's model says an omitted
+ * ContainerRuntime means docker, which Kubernetes 1.24 and later cannot run.
  *
  * Pack values stay YAML text end to end: it is what the wizard shows and lets the user edit, and
  * what TKE receives (CreateClusterRelease installs each add-on pack as a Helm release). Tencent
@@ -110,22 +118,53 @@ const NetworkSchema = z
     path: ['serviceCidr'],
   });
 
+/** The container runtimes TKE runs (ClusterAdvancedSettings.ContainerRuntime). */
+export const CONTAINER_RUNTIMES = ['containerd', 'docker'] as const;
+export type ContainerRuntime = (typeof CONTAINER_RUNTIMES)[number];
+/** The last Kubernetes minor version docker can run (1.23): Kubernetes removed dockershim in 1.24. */
+export const DOCKER_LAST_MINOR = 23;
+
+const KubernetesLayerSchema = z.strictObject({
+  version: z
+    .string({ error: 'must be a Kubernetes version like 1.30.0; quote it' })
+    .regex(/^1\.\d+\.\d+$/, { error: 'must be a Kubernetes version like 1.30.0' }),
+  containerRuntime: z.enum(CONTAINER_RUNTIMES, { error: 'must be containerd or docker' }).default('containerd'),
+  runtimeVersion: z
+    .string({ error: 'must be a runtime version like 1.6.9; quote it' })
+    .regex(/^\d+\.\d+(?:\.\d+)?$/, { error: 'must be a runtime version like 1.6.9 (containerd) or 19.3 (docker)' })
+    .optional(),
+});
+
+/** The Kubernetes minor version of `1.30.0` (30); undefined for a malformed version. */
+export function kubernetesMinor(version: string): number | undefined {
+  const match = /^1\.(\d+)(?:\.\d+)?$/.exec(version);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Why `runtime` cannot run Kubernetes `version` on TKE, or undefined when it can (docker only below 1.24). */
+export function runtimeRefusal(runtime: ContainerRuntime, version: string): string | undefined {
+  const minor = kubernetesMinor(version);
+  if (runtime !== 'docker' || minor === undefined || minor <= DOCKER_LAST_MINOR) return undefined;
+  return `docker runs only Kubernetes below 1.24 (Kubernetes removed dockershim in 1.24), and this profile runs ${version}; use containerd`;
+}
+
 export const ProfileSchema = z
   .strictObject({
     name: slug,
     description: text('one line'),
     layers: z.strictObject({
       os: OsPackSchema,
-      kubernetes: z.strictObject({
-        version: z
-          .string({ error: 'must be a Kubernetes version like 1.30.0; quote it' })
-          .regex(/^1\.\d+\.\d+$/, { error: 'must be a Kubernetes version like 1.30.0' }),
-      }),
+      kubernetes: KubernetesLayerSchema,
       network: NetworkSchema,
       addons: z.array(AddonPackSchema).default([]),
     }),
   })
   .superRefine((profile, ctx) => {
+    const { containerRuntime, version } = profile.layers.kubernetes;
+    const refusal = runtimeRefusal(containerRuntime, version);
+    if (refusal !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['layers', 'kubernetes', 'containerRuntime'], message: `profile ${profile.name}: ${refusal}` });
+    }
     const seen = new Set<string>();
     const packs = [
       { path: ['layers', 'os'], pack: { name: profile.layers.os.name, kind: 'os' as const, values: profile.layers.os.values } },
@@ -154,6 +193,7 @@ export type Profile = z.output<typeof ProfileSchema>;
 export type OsPack = Profile['layers']['os'];
 export type AddonPack = Profile['layers']['addons'][number];
 export type NetworkLayer = Profile['layers']['network'];
+export type KubernetesLayer = Profile['layers']['kubernetes'];
 
 /** One pack as the wizard's override editor shows it. */
 export interface ProfilePack {

@@ -1,5 +1,7 @@
+import type { Lifecycle } from '../lifecycle/operation.js';
 import type { AccountService } from './accounts.js';
 import type { Clock } from './clock.js';
+import type { CostService } from './cost.js';
 import type { DeletionService } from './deletion.js';
 import type { DeployService } from './deploy.js';
 import type { Drafts } from './drafts.js';
@@ -32,8 +34,12 @@ export interface Services {
   deploy: DeployService;
   /** Provisioning threads: announce(clusterId) right after Deploy, reply(), refreshRoot(). */
   threads: ProvisioningThreads;
+  /** The cluster lifecycle: the overview's step list and percentage are read from it. */
+  lifecycle: Lifecycle;
   /** Clusters by name within a channel's project, for /tke status, /tke list and the overview. */
   clusterLookup: ClusterLookup;
   /** Deletion (typed-name confirmation) and force delete of a cluster stuck in Deleting. */
   deletion: DeletionService;
+  /** What a spec costs, priced by Tencent (the wizard's review, the overview). */
+  cost: CostService;
 }

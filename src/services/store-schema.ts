@@ -84,6 +84,8 @@ export const poolProgressSchema = z.object({
 export const deployPlanSchema = z.object({
   os: z.string(),
   kubernetesVersion: z.string(),
+  /** The profile's container runtime; absent in plans made before tkeops sent it (TKE then kept its own default). */
+  runtime: z.object({ containerRuntime: z.enum(['containerd', 'docker']), runtimeVersion: z.string().optional() }).optional(),
   /** Add-on packs, each installed as a Helm release named after the pack. */
   addons: z.array(
     z.object({
@@ -98,6 +100,39 @@ export const deployPlanSchema = z.object({
       values: z.string(),
     }),
   ),
+});
+
+/** A price per hour, or the error code that kept it from being known. */
+export const priceItemSchema = z.union([z.object({ perHour: z.number() }), z.object({ unavailable: z.string() })]);
+
+/**
+ * A price estimate (src/services/cost.ts). Optional on drafts and clusters: files written before
+ * it existed simply have none, so it needs no migration.
+ */
+export const costEstimateSchema = z.object({
+  currency: z.string(),
+  estimatedAt: z.string(),
+  basis: z.string(),
+  pools: z.array(
+    z.object({
+      pool: z.string(),
+      instanceType: z.string(),
+      zone: z.string(),
+      desiredSize: z.number().int(),
+      maxSize: z.number().int(),
+      unit: priceItemSchema,
+      desired: priceItemSchema,
+      max: priceItemSchema,
+    }),
+  ),
+  controlPlane: z.object({ level: z.string(), price: priceItemSchema }),
+  total: z.object({
+    perHour: z.number(),
+    upToPerHour: z.number(),
+    per30Days: z.number(),
+    upToPer30Days: z.number(),
+    missing: z.array(z.object({ item: z.string(), code: z.string() })),
+  }),
 });
 
 export const clusterRecordSchema = z.object({
@@ -143,6 +178,8 @@ export const clusterRecordSchema = z.object({
     addons: z.array(z.object({ name: z.string(), requestedAt: z.string() })).default([]),
     addonsReadyAt: z.string().optional(),
     readyAt: z.string().optional(),
+    /** Done times of lifecycle steps that have no field above (keyed by step key; see src/lifecycle). */
+    steps: z.record(z.string(), z.string()).optional(),
   }),
   /** Thread steps already posted, so a restart never posts one twice. */
   posted: z.array(z.string()).default([]),
@@ -175,6 +212,8 @@ export const clusterRecordSchema = z.object({
         .optional(),
     })
     .optional(),
+  /** The price estimate the wizard showed at Deploy. */
+  estimate: costEstimateSchema.optional(),
 });
 
 /** One worker pool as typed in the wizard (not yet validated); `key` stays stable when other pools are removed. */
@@ -227,7 +266,7 @@ export const wizardOptionsSchema = z.object({
     .array(z.object({ subnetId: z.string(), vpcId: z.string(), name: z.string(), zone: z.string(), cidr: z.string() }))
     .optional(),
   instanceTypes: z
-    .array(z.object({ instanceType: z.string(), zone: z.string(), cpu: z.number(), memoryGb: z.number(), gpu: z.number() }))
+    .array(z.object({ instanceType: z.string(), zone: z.string(), cpu: z.number(), memoryGb: z.number(), gpu: z.number().optional() }))
     .optional(),
   /** The TKE clusters already in that VPC and the CIDRs they take (a new cluster's must not overlap them). */
   vpcClusters: z.array(z.object({ clusterId: z.string(), name: z.string(), cidrs: z.array(z.string()) })).optional(),
@@ -249,6 +288,8 @@ export const draftRecordSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   clusterId: z.string().optional(),
+  /** The price of the spec last submitted on the pools step. */
+  estimate: costEstimateSchema.optional(),
 });
 
 export const auditEntrySchema = z.object({

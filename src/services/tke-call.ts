@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 import { TencentError } from './tke.js';
 
 export interface RetryPolicy {
@@ -43,15 +44,26 @@ export interface TencentCall {
  * InternalError, the network) is retried with exponential backoff; anything that creates,
  * modifies, installs or deletes is tried exactly once.
  */
-export function createTencentCaller(deps: { logger: Logger; retry: RetryPolicy; sleep: (ms: number) => Promise<void> }) {
+export function createTencentCaller(deps: {
+  logger: Logger;
+  retry: RetryPolicy;
+  sleep: (ms: number) => Promise<void>;
+  /** Counts and times each request by action and result code (`OK` or Tencent's code). */
+  metrics?: Pick<Metrics, 'tencentRequest'>;
+}) {
   return async function call<T>(meta: TencentCall, run: () => Promise<T>): Promise<T> {
     const retryable = meta.action.startsWith('Describe');
     const attempts = retryable ? Math.max(1, deps.retry.attempts) : 1;
     for (let attempt = 1; ; attempt += 1) {
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
       try {
-        return await run();
+        const result = await run();
+        deps.metrics?.tencentRequest(meta.action, 'OK', seconds());
+        return result;
       } catch (raw) {
         const error = toTencentError(raw, meta.secretKey);
+        deps.metrics?.tencentRequest(meta.action, error.code, seconds());
         if (!error.transient || attempt >= attempts) throw error;
         const delayMs = deps.retry.baseDelayMs * 2 ** (attempt - 1);
         deps.logger.warn(

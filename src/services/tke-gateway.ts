@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 import type {
   CreateClusterInput,
   CreateEndpointInput,
@@ -6,6 +7,7 @@ import type {
   CreateReleaseInput,
   DeleteClusterOptions,
   Disk,
+  HourlyPrice,
   Instance,
   InstanceTypeConfig,
   KeyPair,
@@ -27,6 +29,7 @@ import type { CreateClusterRequest, InstanceAdvancedSettings } from 'tencentclou
 import { createTencentClients, type TencentClientFactory } from './tke-clients.js';
 import { createTencentCaller, DEFAULT_RETRY, type RetryPolicy } from './tke-call.js';
 import { regionDisplayName } from './tke-regions.js';
+import { TencentError } from './tke.js';
 
 export interface TkeGatewayDeps {
   /** e.g. http://127.0.0.1:4577 (the emulator); undefined talks to the real Tencent Cloud. */
@@ -39,7 +42,16 @@ export interface TkeGatewayDeps {
   timeoutSeconds?: number;
   /** Builds the SDK clients; defaults to the real SDK pointed at `endpoint`. */
   clients?: TencentClientFactory;
+  /** Counts and times every request by action and result code. */
+  metrics?: Pick<Metrics, 'tencentRequest'>;
 }
+
+/** The CBS type of a worker node's system disk, as Deploy's node pools ask for it (and price inquiries price it). */
+export const NODE_SYSTEM_DISK_TYPE = 'CLOUD_PREMIUM';
+/** Node pools' instances are pay-as-you-go (LaunchConfigurePara.InstanceChargeType). */
+export const NODE_CHARGE_TYPE = 'POSTPAID_BY_HOUR';
+/** What 元 and 分 are: neither price answer names its currency (see HourlyPrice). */
+export const PRICE_CURRENCY = 'CNY';
 
 /** Region used for calls that are not regional (DescribeRegions). */
 const HOME_REGION = 'ap-guangzhou';
@@ -70,6 +82,7 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
     logger: deps.logger,
     retry: deps.retry ?? DEFAULT_RETRY,
     sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   const meta = (target: TkeTarget, action: string) => ({ action, region: target.region, secretKey: target.credential.secretKey });
 
@@ -102,7 +115,12 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
           VpcId: input.vpcId,
           TagSpecification: input.tags.length > 0 ? [{ ResourceType: 'cluster', Tags: fromTags(input.tags) }] : undefined,
         },
-        ClusterAdvancedSettings: { NetworkType: network.mode },
+        ClusterAdvancedSettings: {
+          NetworkType: network.mode,
+          // The SDK's model: "默认为docker" (docker when omitted), which Kubernetes 1.24+ cannot run; always explicit.
+          ContainerRuntime: input.runtime.containerRuntime,
+          ...(input.runtime.runtimeVersion === undefined ? {} : { RuntimeVersion: input.runtime.runtimeVersion }),
+        },
       };
       const res = await call(meta(target, 'CreateCluster'), () => clients.tke(target).CreateCluster(request));
       return { clusterId: res.ClusterId ?? '' };
@@ -169,9 +187,9 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
       };
       const launchConfiguration = {
         InstanceType: input.instanceType,
-        SystemDisk: { DiskType: 'CLOUD_PREMIUM', DiskSize: input.systemDiskGb },
+        SystemDisk: { DiskType: NODE_SYSTEM_DISK_TYPE, DiskSize: input.systemDiskGb },
         LoginSettings: { KeyIds: input.keyIds },
-        InstanceChargeType: 'POSTPAID_BY_HOUR',
+        InstanceChargeType: NODE_CHARGE_TYPE,
         // The pool's Tags tag the node pool itself; the VMs get theirs from the launch configuration.
         ...(input.tags.length > 0 ? { InstanceTags: fromTags(input.tags) } : {}),
       };
@@ -185,6 +203,12 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
           InstanceAdvancedSettings: {} as InstanceAdvancedSettings,
           EnableAutoscale: true,
           NodePoolOs: input.os,
+          ...(input.runtime
+            ? {
+                ContainerRuntime: input.runtime.containerRuntime,
+                ...(input.runtime.runtimeVersion === undefined ? {} : { RuntimeVersion: input.runtime.runtimeVersion }),
+              }
+            : {}),
           Tags: input.tags.length > 0 ? fromTags(input.tags) : undefined,
         }),
       );
@@ -275,7 +299,44 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
       );
     },
 
+    async describeOsImages(target) {
+      const res = await call(meta(target, 'DescribeOSImages'), () => clients.tke(target).DescribeOSImages({}));
+      return (res.OSImageSeriesSet ?? []).map((i) => ({ osName: i.OsName ?? '', alias: i.Alias ?? '', imageId: i.ImageId ?? '' }));
+    },
+
+    async clusterLevelPrice(target, level): Promise<HourlyPrice> {
+      const res = await call(meta(target, 'GetClusterLevelPrice'), () => clients.tke(target).GetClusterLevelPrice({ ClusterLevel: level }));
+      // Cost (after discount) and TotalCost (before) are in 分 (tke_models: "单位：分"); a managed
+      // cluster is billed by the hour, which is the period GetClusterLevelPrice quotes.
+      const cost = res.Cost ?? 0;
+      return { perHour: cost / 100, listPerHour: (res.TotalCost ?? cost) / 100, currency: PRICE_CURRENCY };
+    },
+
     // ---- CVM ------------------------------------------------------------------------------
+
+    async instancePrice(target, input): Promise<HourlyPrice> {
+      const res = await call(meta(target, 'InquiryPriceRunInstances'), () =>
+        clients.cvm(target).InquiryPriceRunInstances({
+          Placement: { Zone: input.zone },
+          ImageId: input.imageId,
+          InstanceChargeType: NODE_CHARGE_TYPE,
+          InstanceType: input.instanceType,
+          SystemDisk: { DiskType: NODE_SYSTEM_DISK_TYPE, DiskSize: input.systemDiskGb },
+          InstanceCount: 1,
+        }),
+      );
+      // Pay-as-you-go prices are UnitPrice / UnitPriceDiscount in 元 per ChargeUnit (cvm_models ItemPrice); node pools send no
+      // InternetAccessible, so the bandwidth price is 0, but whatever Tencent quotes for it is added.
+      const instance = res.Price?.InstancePrice;
+      const bandwidth = res.Price?.BandwidthPrice;
+      if (instance?.ChargeUnit !== undefined && instance.ChargeUnit !== 'HOUR') {
+        throw new TencentError('tkeops.UnexpectedChargeUnit', `InquiryPriceRunInstances quoted per ${instance.ChargeUnit}, not per HOUR`);
+      }
+      const hourlyBandwidth = bandwidth?.ChargeUnit === undefined || bandwidth.ChargeUnit === 'HOUR';
+      const perHour = (instance?.UnitPriceDiscount ?? 0) + (hourlyBandwidth ? (bandwidth?.UnitPriceDiscount ?? 0) : 0);
+      const listPerHour = (instance?.UnitPrice ?? instance?.UnitPriceDiscount ?? 0) + (hourlyBandwidth ? (bandwidth?.UnitPrice ?? 0) : 0);
+      return { perHour, listPerHour, currency: PRICE_CURRENCY };
+    },
 
     async describeKeyPairs(target): Promise<KeyPair[]> {
       const keys = await allPages(async (offset, limit) => {
@@ -301,7 +362,7 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
         zone: c.Zone ?? '',
         cpu: c.CPU ?? 0,
         memoryGb: c.Memory ?? 0,
-        gpu: c.GPU ?? 0,
+        gpu: c.GPU ?? c.GpuCount,
       }));
     },
 

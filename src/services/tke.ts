@@ -2,6 +2,9 @@
  * The TKE gateway: every Tencent Cloud call tkeops makes, in tkeops' own terms.
  * The implementation (tke-gateway.ts) is built on tencentcloud-sdk-nodejs clients.
  */
+import type { RuntimeChoice } from './domain/cluster.js';
+
+export type { RuntimeChoice };
 
 /** What is needed to sign a request to Tencent Cloud. */
 export interface TencentCredential {
@@ -72,7 +75,8 @@ export interface InstanceTypeConfig {
   zone: string;
   cpu: number;
   memoryGb: number;
-  gpu: number;
+  /** GPUs per instance as CVM reports them (GPU, else GpuCount); undefined when CVM reports neither. */
+  gpu?: number | undefined;
 }
 export interface Tag {
   key: string;
@@ -95,6 +99,8 @@ export interface CreateClusterInput {
   name: string;
   description: string;
   kubernetesVersion: string;
+  /** Always sent: an omitted ContainerRuntime means docker to TKE, which Kubernetes 1.24+ cannot run. */
+  runtime: RuntimeChoice;
   /** ClusterOs, e.g. ubuntu18.04.1x86_64 */
   os: string;
   vpcId: string;
@@ -126,6 +132,8 @@ export interface CreateNodePoolInput {
   keyIds: string[];
   os: string;
   tags: Tag[];
+  /** The cluster's runtime, sent with the pool (TKE's node pool level ContainerRuntime); absent for plans made before tkeops sent it. */
+  runtime?: RuntimeChoice | undefined;
 }
 
 export interface NodePool {
@@ -226,6 +234,36 @@ export interface DeleteClusterOptions {
   includeProtected?: boolean;
 }
 
+/**
+ * A pay-as-you-go price per hour, as Tencent quotes it. CVM's ItemPrice is in 元 and TKE's
+ * GetClusterLevelPrice in 分 (the SDK models say so: cvm_models ItemPrice "单位：元",
+ * tke_models GetClusterLevelPriceResponse.Cost "单位：分"); neither answer names a currency, so
+ * the gateway converts 分 to 元 and calls the unit CNY.
+ */
+export interface HourlyPrice {
+  /** After Tencent's discount (CVM UnitPriceDiscount, TKE Cost). */
+  perHour: number;
+  /** Before it (CVM UnitPrice, TKE TotalCost). */
+  listPerHour: number;
+  currency: string;
+}
+
+/** One instance of a worker pool, as Deploy's node pools launch it (InquiryPriceRunInstances). */
+export interface InstancePriceInput {
+  zone: string;
+  instanceType: string;
+  /** InquiryPriceRunInstances requires an image: the node OS's public image (describeOsImages). */
+  imageId: string;
+  systemDiskGb: number;
+}
+
+/** A node OS TKE offers (DescribeOSImages): the name NodePoolOs takes and its public image id. */
+export interface OsImage {
+  osName: string;
+  alias: string;
+  imageId: string;
+}
+
 export interface TkeGateway {
   // TKE
   describeRegions(credential: TencentCredential): Promise<Region[]>;
@@ -246,7 +284,13 @@ export interface TkeGateway {
   /** The releases TKE is still installing, or failed to install before Helm recorded them. */
   describeClusterPendingReleases(target: TkeTarget, clusterId: string): Promise<PendingRelease[]>;
   deleteCluster(target: TkeTarget, clusterId: string, options: DeleteClusterOptions): Promise<void>;
+  /** The node OS images TKE offers, with their image ids. */
+  describeOsImages(target: TkeTarget): Promise<OsImage[]>;
+  /** The managed control plane's price for a cluster level (GetClusterLevelPrice), per hour. */
+  clusterLevelPrice(target: TkeTarget, level: string): Promise<HourlyPrice>;
   // CVM
+  /** One pay-as-you-go instance with its system disk (and no public bandwidth, as node pools launch them), per hour. */
+  instancePrice(target: TkeTarget, input: InstancePriceInput): Promise<HourlyPrice>;
   describeKeyPairs(target: TkeTarget): Promise<KeyPair[]>;
   describeZones(target: TkeTarget): Promise<Zone[]>;
   describeInstanceTypeConfigs(target: TkeTarget, zones: string[]): Promise<InstanceTypeConfig[]>;

@@ -1,15 +1,20 @@
+import type { ThreadReply } from '../lifecycle/events.js';
+import type { Lifecycle, LifecycleDeps, Operation } from '../lifecycle/operation.js';
+import { RunnerKeys, TRANSIENT_STEP_PREFIX } from '../lifecycle/operation.js';
+import { advanceOperation, type StepsOutcome } from '../lifecycle/runner.js';
+import { isGone, STATES, transition } from '../lifecycle/states.js';
+import { CheckError, during, retriedNextTick } from '../lifecycle/tencent-calls.js';
 import type { AccountService } from './accounts.js';
 import type { Clock } from './clock.js';
 import { TKEOPS_TAG_KEY } from './cluster-spec.js';
-import { StepKeys, TRANSIENT_STEP_PREFIX } from './cluster-steps.js';
-import { isGone } from './deletion-rules.js';
 import type { Logger } from './logger.js';
-import type { AuditEntry, ClusterRecord, ClusterStatus, StoreData, TencentFailure } from './store-schema.js';
-import type { Store } from './store.js';
+import type { ClusterRecord } from './domain/index.js';
+import type { ClusterRepository, ClusterWrite } from './repositories/repositories.js';
 import { failureOf } from './tencent-failure.js';
-import { claimStep, type ProvisioningThreads, type ThreadReply, type ThreadRef } from './threads.js';
-import { TencentError, type TkeCluster, type TkeGateway, type TkeTarget } from './tke.js';
-import { threadReplies } from '../views/cluster-thread.js';
+import type { ProvisioningThreads } from './threads.js';
+import type { TkeCluster, TkeGateway, TkeTarget } from './tke.js';
+
+export { CLUSTER_BUSY_GIVE_UP_MS } from '../lifecycle/tencent-calls.js';
 
 /** DescribeClusters takes at most 100 ClusterIds. */
 export const DESCRIBE_BATCH = 100;
@@ -24,99 +29,20 @@ const WATCH_CONCURRENCY = 16;
  * still without an id means the app died around CreateCluster.
  */
 export const CREATE_OUTCOME_AFTER_MS = 3 * 60_000;
-/**
- * Create calls TKE may refuse with ResourceUnavailable.ClusterState although the cluster is
- * Running (it is busy with another change, such as an endpoint being built); Terraform retries
- * CreateClusterEndpoint on that code. From these steps it means "try again next tick".
- */
-const RETRIED_WHILE_CLUSTER_BUSY = new Set(['CreateClusterEndpoint', 'ModifyClusterEndpointSP', 'CreateClusterNodePool', 'CreateClusterRelease']);
-const CLUSTER_BUSY = 'ResourceUnavailable.ClusterState';
-/** How long after the control plane came up TKE may go on answering "busy" before the cluster fails. */
-export const CLUSTER_BUSY_GIVE_UP_MS = 30 * 60_000;
-
-/**
- * Whether the watcher counts this error and tries again next tick instead of failing the cluster:
- * a transient error, or TKE busy with a Running cluster during a create step (for a while).
- */
-export function retriedNextTick(error: unknown, record: Pick<ClusterRecord, 'progress'>, now: Date): boolean {
-  const action = error instanceof CheckError ? error.action : undefined;
-  const cause = error instanceof CheckError ? error.error : error;
-  if (!(cause instanceof TencentError)) return true;
-  if (cause.transient) return true;
-  if (cause.code !== CLUSTER_BUSY || action === undefined || !RETRIED_WHILE_CLUSTER_BUSY.has(action)) return false;
-  const runningAt = record.progress.controlPlaneRunningAt;
-  return runningAt === undefined || now.getTime() - Date.parse(runningAt) < CLUSTER_BUSY_GIVE_UP_MS;
-}
-
 /** Waits between announce attempts for a cluster whose root message Slack refused: doubling from the first, capped. */
 export const ANNOUNCE_RETRY = { firstMs: 30_000, maxMs: 30 * 60_000 };
 
-/** What a check sees of one watched cluster in this tick. */
-export interface WatchContext {
-  /** The record as read at the start of the tick. */
-  record: ClusterRecord;
-  /**
-   * What DescribeClusters answered for it; undefined when Tencent does not have the cluster. For a
-   * record without a TKE cluster id: the cluster Tencent has with its tkeops tag, if any.
-   */
-  tencent: TkeCluster | undefined;
-  target: TkeTarget;
-  now: Date;
-}
-
-/** What a check found. Nothing (or `{}`) means nothing changed: no store write, no Slack call. */
-export interface CheckOutcome {
-  /** Applied to the current record in the tick's one store write. */
-  change?: (record: ClusterRecord) => void;
-  /** Thread replies, in order; each step key is posted once. */
-  replies?: ThreadReply[];
-  /** Ends watching: status Failed, the failure on the root message and in the thread. */
-  fail?: TencentFailure;
-  /** Audit entries written with `change`, in the same store write (dropped with it when the view is stale). */
-  audit?: AuditEntry[];
-  /**
-   * The check stopped on this error; what it saw before still counts. Transient errors are
-   * counted and retried next tick, other Tencent errors fail the cluster.
-   */
-  error?: unknown;
-}
-
-/**
- * One small step function per tracked status (Creating, Provisioning, Deleting). Checks of one
- * status run in order; a thrown TencentError is handled by the watcher (transient: counted and
- * retried; otherwise the cluster fails).
- */
-export type ClusterCheck = (context: WatchContext) => Promise<CheckOutcome | undefined>;
-export type WatchChecks = Partial<Record<ClusterStatus, readonly ClusterCheck[]>>;
-
-/** A Tencent call made by a check failed; `action` names it for the thread. */
-export class CheckError extends Error {
-  constructor(
-    readonly action: string,
-    readonly error: TencentError,
-  ) {
-    super(`${action}: ${error.message}`);
-    this.name = 'CheckError';
-  }
-}
-
-/** Runs a Tencent call inside a check, naming the action if it fails. */
-export async function during<T>(action: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw error instanceof TencentError ? new CheckError(action, error) : error;
-  }
-}
-
 export interface WatcherDeps {
-  store: Store;
+  /** The watcher's reads (the clusters not gone) and its one write per tick (changes, step claims and audit together). */
+  clusters: Pick<ClusterRepository, 'list' | 'updateMany'>;
   tke: Pick<TkeGateway, 'describeClusters'>;
   accounts: Pick<AccountService, 'credentialFor'>;
   threads: ProvisioningThreads;
   clock: Clock;
   logger: Logger;
-  checks: WatchChecks;
+  /** The operations the watcher runs (defaultLifecycle in production) and what their steps use. */
+  lifecycle: Lifecycle;
+  steps: LifecycleDeps;
 }
 
 export interface TickReport {
@@ -132,7 +58,7 @@ export interface TickReport {
 
 export interface Watcher {
   /**
-   * One pass over every watched cluster in the store. Never throws; problems are logged and
+   * One pass over every watched cluster. Never throws; problems are logged and
    * isolated. Never waits for Slack: replies and root edits are queued, and the root message of
    * a cluster without a thread is posted in the background (see ProvisioningThreads.idle).
    */
@@ -143,7 +69,7 @@ type Observation = { tencent: TkeCluster | undefined; target: TkeTarget } | { er
 
 interface Result {
   record: ClusterRecord;
-  outcome: CheckOutcome;
+  outcome: StepsOutcome;
 }
 
 async function forEachLimited<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
@@ -168,10 +94,14 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
   return [...groups.values()];
 }
 
+/** Every status but the gone ones: the watcher never looks at a deleted cluster again. */
+const LIVE = STATES.filter((status) => !isGone(status));
+
 export function createWatcher(deps: WatcherDeps): Watcher {
   /** A cluster without a TKE id is looked up by its tag only once Deploy had time to store the id. */
+  const operationFor = (c: ClusterRecord) => deps.lifecycle.operations.find((op) => op.watches.includes(c.status));
   const watched = (c: ClusterRecord, now: Date) =>
-    (deps.checks[c.status]?.length ?? 0) > 0 &&
+    operationFor(c) !== undefined &&
     (c.tkeClusterId !== undefined || now.getTime() - Date.parse(c.createdAt) >= CREATE_OUTCOME_AFTER_MS);
   /** Clusters whose root message should be (re)tried: not while Deploy is still creating them, not once gone. */
   const needsThread = (c: ClusterRecord) => !c.thread && c.status !== 'Creating' && !isGone(c.status);
@@ -263,90 +193,81 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     return { observations, calls };
   }
 
-  async function runChecks(record: ClusterRecord, observation: Observation, now: Date): Promise<CheckOutcome> {
+  async function runSteps(operation: Operation, record: ClusterRecord, observation: Observation, now: Date): Promise<StepsOutcome> {
     if ('error' in observation) throw observation.error;
-    const context: WatchContext = { record, tencent: observation.tencent, target: observation.target, now };
-    const replies: ThreadReply[] = [];
-    const changes: ((r: ClusterRecord) => void)[] = [];
-    const audit: AuditEntry[] = [];
-    const combined = (fail?: TencentFailure): CheckOutcome => ({
-      ...(changes.length > 0 ? { change: (r: ClusterRecord) => changes.forEach((c) => c(r)) } : {}),
-      ...(replies.length > 0 ? { replies } : {}),
-      ...(audit.length > 0 ? { audit } : {}),
-      ...(fail ? { fail } : {}),
-    });
-    for (const check of deps.checks[record.status] ?? []) {
-      const outcome = await check(context);
-      if (outcome?.change) changes.push(outcome.change);
-      if (outcome?.replies) replies.push(...outcome.replies);
-      if (outcome?.audit) audit.push(...outcome.audit);
-      if (outcome?.fail) return combined(outcome.fail);
-      if (outcome?.error !== undefined) {
-        const handled = errorOutcome(record, outcome.error, context.now);
-        if (handled.change) changes.push(handled.change);
-        if (handled.replies) replies.push(...handled.replies);
-        return combined(handled.fail);
-      }
+    const outcome = await advanceOperation(operation, { record, tencent: observation.tencent, target: observation.target, now, deps: deps.steps });
+    if (outcome.fail) return outcome;
+    if (outcome.error !== undefined) {
+      const handled = errorOutcome(operation, record, outcome.error, now);
+      const changes = [outcome.change, handled.change].filter((c) => c !== undefined);
+      const replies = [...(outcome.replies ?? []), ...(handled.replies ?? [])];
+      return {
+        ...(changes.length > 0 ? { change: (r: ClusterRecord) => changes.forEach((c) => c(r)) } : {}),
+        ...(replies.length > 0 ? { replies } : {}),
+        ...(outcome.audit ? { audit: outcome.audit } : {}),
+        ...(handled.fail ? { fail: handled.fail } : {}),
+      };
     }
-    if (record.transientErrors > 0) changes.push((r) => (r.transientErrors = 0));
-    return combined();
+    if (record.transientErrors === 0) return outcome;
+    const change = outcome.change;
+    return { ...outcome, change: (r) => { change?.(r); r.transientErrors = 0; } };
   }
 
   /** Turns an error into an outcome: transient ones are counted (and told after a while); others fail the cluster. */
-  function errorOutcome(record: ClusterRecord, error: unknown, now: Date): CheckOutcome {
+  function errorOutcome(operation: Operation | undefined, record: ClusterRecord, error: unknown, now: Date): StepsOutcome {
     const action = error instanceof CheckError ? error.action : undefined;
     const cause = error instanceof CheckError ? error.error : error;
-    // A deletion is never turned into a failure: the cluster stays Deleting (so force delete stays
-    // reachable) and a lasting error is told in the thread like a transient one.
-    if (!retriedNextTick(error, record, now) && record.status !== 'Deleting') return { fail: failureOf(cause, action) };
+    // An operation that never fails (deletion: the cluster stays Deleting, so force delete stays
+    // reachable) tells a lasting error in the thread like a transient one.
+    if (!retriedNextTick(error, record, now) && operation?.failsOnError !== false) return { fail: failureOf(cause, action) };
     const failure = failureOf(cause, action);
     const count = record.transientErrors + 1;
     deps.logger.warn({ clusterId: record.id, code: failure.code, action, ticks: count }, 'watcher: transient error, retrying next tick');
     const warnings = record.posted.filter((key) => key.startsWith(TRANSIENT_STEP_PREFIX)).length;
     return {
       change: (r) => (r.transientErrors = count),
-      ...(count === TRANSIENT_TICKS ? { replies: [{ key: StepKeys.transient(warnings + 1), text: threadReplies.transient(failure, count) }] } : {}),
+      ...(count === TRANSIENT_TICKS ? { replies: [{ key: RunnerKeys.transient(warnings + 1), event: { kind: 'transientErrors', failure, ticks: count } }] } : {}),
     };
   }
 
-  /** Applies every outcome in one store write; returns the replies claimed per thread. */
+  /**
+   * Applies every outcome in one write (ClusterRepository.updateMany): each change, its audit
+   * entries and the claims of its replies together; returns the replies claimed per thread.
+   */
   async function apply(results: Result[], now: Date) {
-    return deps.store.update((data: StoreData) => {
-      const deliveries: { clusterId: string; thread: ThreadRef; replies: ThreadReply[] }[] = [];
-      for (const { record: seen, outcome } of results) {
-        const record = data.clusters.find((c) => c.id === seen.id);
-        if (!record) continue;
-        const replies: ThreadReply[] = [];
-        if (record.status !== seen.status) {
-          // The status changed meanwhile (a delete was requested, or a step recorded its own
-          // failure): this tick's view is stale; only a recorded failure is still told.
-          if (record.status === 'Failed' && record.failure) replies.push({ key: StepKeys.failed, text: threadReplies.failed(record.failure) });
-        } else {
-          outcome.change?.(record);
-          data.audit.push(...(outcome.audit ?? []));
-          replies.push(...(outcome.replies ?? []));
-        }
-        if (outcome.fail && record.status === seen.status) {
-          record.status = 'Failed';
-          record.failure = outcome.fail;
-          record.failedAt = now.toISOString();
-          record.transientErrors = 0;
-          replies.push({ key: StepKeys.failed, text: threadReplies.failed(outcome.fail) });
-        }
-        const claimed = record.thread ? replies.filter((r) => claimStep(record, r.key)) : [];
-        if (record.thread) deliveries.push({ clusterId: record.id, thread: record.thread, replies: claimed });
-      }
-      return deliveries;
-    });
+    const written = await deps.clusters.updateMany(
+      results.map(({ record: seen, outcome }) => ({
+        id: seen.id,
+        apply: (record: ClusterRecord, write: ClusterWrite) => {
+          const replies: ThreadReply[] = [];
+          if (record.status !== seen.status) {
+            // The status changed meanwhile (a delete was requested, or a step recorded its own
+            // failure): this tick's view is stale; only a recorded failure is still told.
+            if (record.status === 'Failed' && record.failure) replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: record.failure } });
+          } else {
+            outcome.change?.(record);
+            write.audit(...(outcome.audit ?? []));
+            replies.push(...(outcome.replies ?? []));
+          }
+          if (outcome.fail && record.status === seen.status) {
+            transition(record, 'Failed', now.toISOString());
+            record.failure = outcome.fail;
+            record.transientErrors = 0;
+            replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: outcome.fail } });
+          }
+          return record.thread ? { thread: record.thread, replies: replies.filter((r) => write.claim(r.key)) } : undefined;
+        },
+      })),
+    );
+    return written.flatMap(({ cluster, result }) => (result ? [{ clusterId: cluster.id, ...result }] : []));
   }
 
   return {
     async tick(now = deps.clock.now()) {
       const started = performance.now();
-      const { records, unannounced } = deps.store.read((data) => ({
-        records: data.clusters.filter((c) => watched(c, now)),
-        unannounced: data.clusters.filter(needsThread).map((c) => c.id),
-      }));
+      const live = await deps.clusters.list({ status: LIVE });
+      const records = live.filter((c) => watched(c, now));
+      const unannounced = live.filter(needsThread).map((c) => c.id);
       // Clusters without a thread (Slack refused the root, or a crash right after Deploy) get it
       // in the background and are followed meanwhile; their replies wait for the thread.
       announceInBackground(unannounced, now);
@@ -355,11 +276,12 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       const results: Result[] = [];
       await forEachLimited(records, WATCH_CONCURRENCY, async (record) => {
         const observation = observations.get(record.id) ?? { error: new Error('not observed') };
-        let outcome: CheckOutcome;
+        const operation = operationFor(record);
+        let outcome: StepsOutcome;
         try {
-          outcome = await runChecks(record, observation, now);
+          outcome = operation ? await runSteps(operation, record, observation, now) : {};
         } catch (error) {
-          outcome = errorOutcome(record, error, now);
+          outcome = errorOutcome(operation, record, error, now);
         }
         // Replies alone are worth a store write only when they can be posted.
         const replies = record.thread ? (outcome.replies?.length ?? 0) : 0;

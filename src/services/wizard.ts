@@ -16,12 +16,13 @@ import type { AccountService, AccountSummary } from './accounts.js';
 import { checkBasics, checkClusterSpec, checkPacks, checkPlacement } from './cluster-spec.js';
 import type { Checked, FieldErrors, FieldKey, SpecContext } from './cluster-spec.js';
 import type { ClusterLookup } from './cluster-lookup.js';
+import { costBasis, type CostService } from './cost.js';
 import { DeployError, type DeployService } from './deploy.js';
 import { formOf, newPoolForm, optionsOf, type Drafts } from './drafts.js';
 import type { Logger } from './logger.js';
 import type { Policy } from './policy-types.js';
 import { applyOverrides, osImageOf, type Profile, type ProfileCatalog } from './profiles.js';
-import type { AccountScope, ClusterRecord, ClusterSpec, DraftRecord, WizardForm, WizardOptions } from './store-schema.js';
+import type { AccountScope, ClusterRecord, ClusterSpec, CostEstimate, DraftRecord, WizardForm, WizardOptions } from './domain/index.js';
 import type { ProvisioningThreads } from './threads.js';
 import type { WizardChoices } from './wizard-choices.js';
 
@@ -64,7 +65,16 @@ export type WizardScreen =
   | (ScreenBase & { step: 'packs'; profile: Profile })
   | (ScreenBase & { step: 'placement'; options: WizardOptions })
   | (ScreenBase & { step: 'pools'; options: WizardOptions })
-  | (ScreenBase & { step: 'review'; spec: ClusterSpec; accountName: string; profile: Profile; os: string; options: WizardOptions });
+  | (ScreenBase & {
+      step: 'review';
+      spec: ClusterSpec;
+      accountName: string;
+      profile: Profile;
+      os: string;
+      options: WizardOptions;
+      /** The spec's price; 'estimating' while Tencent is asked (estimateCost()); absent without a cost service. */
+      estimate?: CostEstimate | 'estimating' | undefined;
+    });
 
 /** Why a wizard view can no longer be used: its draft expired (or is another user's, or was discarded), or it became a cluster. */
 export type WizardGone =
@@ -86,6 +96,8 @@ export interface Redraw {
   step: WizardStep;
   now?: WizardScreen;
   loadChoices: boolean;
+  /** The review shows "estimating…": Tencent is asked for its price (estimateCost()) and the review drawn again with it. */
+  estimateCost?: boolean;
 }
 
 /** Who to tell about a Deploy that happened after the modal closed: the draft's user, in its channel. */
@@ -114,6 +126,8 @@ export interface DeployReady {
   kind: 'ready';
   deployer: Deployer;
   spec: ClusterSpec;
+  /** The price the review showed for this very spec, kept on the cluster. */
+  estimate?: CostEstimate | undefined;
 }
 
 export type DeployCheck =
@@ -163,6 +177,11 @@ export interface WizardService {
   edit(draftId: string, user: string, step: WizardStep, typed: Typed, edit: WizardEdit, viewId: string): Promise<Gone | Redraw>;
   /** The step drawn again as it is stored, with an optional notice. */
   redraw(draftId: string, user: string, step: WizardStep, notice?: string): Promise<Gone | Redraw>;
+  /**
+   * Asks Tencent the price of the draft's spec and stores it; the review drawn with it (undefined
+   * once the draft is gone or its spec no longer passes).
+   */
+  estimateCost(draftId: string): Promise<WizardScreen | undefined>;
   /** Loads the choices the draft's form needs from Tencent and stores them; the step drawn with them (undefined once the draft is gone). */
   loadChoices(draftId: string, step: WizardStep): Promise<WizardScreen | undefined>;
   /** The step as stored, with a notice (a step's errors that no field of the view can show). */
@@ -189,6 +208,8 @@ export interface WizardDeps {
   deploy: DeployService;
   threads: Pick<ProvisioningThreads, 'announce'>;
   logger: Logger;
+  /** Prices the review's spec; without it the review shows no price. */
+  cost?: Pick<CostService, 'estimate'> | undefined;
 }
 
 type Opened = { draft: DraftRecord } | Gone;
@@ -258,6 +279,7 @@ export function createWizardService(deps: WizardDeps): WizardService {
     const profile = profiles.get(spec.profile);
     const resolved = profile && applyOverrides(profile, spec.packOverrides);
     if (!resolved?.ok) return screenOf(draft, 'packs', notice);
+    const os = osImageOf(resolved.profile);
     return {
       step: 'review',
       draftId: draft.id,
@@ -266,10 +288,18 @@ export function createWizardService(deps: WizardDeps): WizardService {
       spec,
       accountName: accounts.nameOf(spec.accountId),
       profile: resolved.profile,
-      os: osImageOf(resolved.profile),
+      os,
       options: optionsOf(draft),
+      ...(deps.cost ? { estimate: estimateOf(draft, spec, os) ?? 'estimating' } : {}),
     };
   }
+
+  /** The draft's stored estimate when it prices this spec. */
+  const estimateOf = (draft: DraftRecord, spec: ClusterSpec, os: string): CostEstimate | undefined =>
+    draft.estimate?.basis === costBasis(spec, os) ? draft.estimate : undefined;
+
+  /** The review still to be priced: shown estimating now, priced after (the ack). */
+  const needsEstimate = (screen: WizardScreen): boolean => screen.step === 'review' && screen.estimate === 'estimating';
 
   /** A step other than the review, as stored. Packs without a profile show the first step, with a notice. */
   function screenOf(draft: DraftRecord, step: FormStep, notice?: string): WizardScreen {
@@ -298,7 +328,10 @@ export function createWizardService(deps: WizardDeps): WizardService {
   async function redrawOf(draft: DraftRecord, step: WizardStep, notice?: string): Promise<Redraw> {
     const options = optionsOf(draft);
     const needsLoading = choices.needsLoading(formOf(draft), options);
-    if (!needsLoading && !options.error) return { kind: 'redraw', step, now: await screenFor(draft, step, notice), loadChoices: false };
+    if (!needsLoading && !options.error) {
+      const now = await screenFor(draft, step, notice);
+      return { kind: 'redraw', step, now, loadChoices: false, ...(needsEstimate(now) ? { estimateCost: true } : {}) };
+    }
     // "Loading …" while Tencent answers (a retry hides the old error meanwhile).
     if (!needsLoading) return { kind: 'redraw', step, loadChoices: true };
     return { kind: 'redraw', step, now: await screenFor({ ...draft, options: { ...options, error: undefined } }, step, notice), loadChoices: true };
@@ -401,6 +434,8 @@ export function createWizardService(deps: WizardDeps): WizardService {
       const screen = whole ? reviewScreen(saved, whole) : screenOf(saved, nextStep(step) as FormStep);
       // Placement and worker pools show choices from Tencent (regions, key pairs, subnets...): load them after the ack.
       const options = optionsOf(saved);
+      // The review is priced after the ack too: it shows "estimating…" until then.
+      if (needsEstimate(screen)) return { kind: 'next', screen, then: { kind: 'redraw', step: 'review', loadChoices: false, estimateCost: true } };
       const showsChoices = screen.step === 'placement' || screen.step === 'pools';
       if (!showsChoices || (!choices.needsLoading(form, options) && !options.error)) return { kind: 'next', screen };
       return { kind: 'next', screen, then: await redrawOf(saved, screen.step) };
@@ -423,6 +458,21 @@ export function createWizardService(deps: WizardDeps): WizardService {
     async redraw(draftId, user, step, notice) {
       const opened = await open(draftId, user);
       return 'kind' in opened ? opened : redrawOf(opened.draft, step, notice);
+    },
+
+    async estimateCost(draftId) {
+      const draft = await drafts.get(draftId);
+      if (!draft || draft.clusterId || !deps.cost) return undefined;
+      const screen = await screenFor(draft, 'review');
+      if (screen.step !== 'review') return undefined;
+      const estimate = await deps.cost.estimate(screen.spec, screen.os);
+      // Kept only while the draft still has this form (it may have been edited or deployed meanwhile).
+      let kept = false;
+      await drafts.update(draftId, (d) => {
+        kept = d.clusterId === undefined && JSON.stringify(formOf(d)) === JSON.stringify(screen.form);
+        if (kept) d.estimate = estimate;
+      });
+      return kept ? { ...screen, estimate } : undefined;
     },
 
     async loadChoices(draftId, step) {
@@ -474,15 +524,20 @@ export function createWizardService(deps: WizardDeps): WizardService {
       if (refusal) return { kind: 'refused', deployer, message: refusal };
       const form = formOf(draft);
       const checked = checkClusterSpec(form, await specContext(draft, form));
-      if (checked.ok) return { kind: 'ready', deployer, spec: checked.value };
+      if (checked.ok) {
+        const profile = profiles.get(checked.value.profile);
+        const resolved = profile && applyOverrides(profile, checked.value.packOverrides);
+        const estimate = resolved?.ok ? estimateOf(draft, checked.value, osImageOf(resolved.profile)) : undefined;
+        return { kind: 'ready', deployer, spec: checked.value, ...(estimate ? { estimate } : {}) };
+      }
       // A Deploy of the same view that just went through takes the cluster name: show that cluster, not the name rule.
       const now = await open(draftId, user);
       return 'kind' in now ? now : { kind: 'invalid', screen: reviewScreen(draft, checked) };
     },
 
-    async deploy({ deployer, spec }) {
+    async deploy({ deployer, spec, estimate }) {
       try {
-        const { cluster, created } = await deps.deploy.deploy({ draftId: deployer.draftId, spec, user: deployer.user });
+        const { cluster, created } = await deps.deploy.deploy({ draftId: deployer.draftId, spec, user: deployer.user, ...(estimate ? { estimate } : {}) });
         // The provisioning thread (its root message, then the replies due); idempotent, and the watcher retries it.
         const announced = await deps.threads.announce(cluster.id);
         return { kind: 'started', deployer, cluster, created, announced };

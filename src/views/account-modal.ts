@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
 import { ACCOUNT_NAME_MAX, ACCOUNT_DESCRIPTION_MAX, SECRET_ID_MAX, SECRET_KEY_MAX } from '../services/accounts.js';
-import type { AccountScope } from '../services/store-schema.js';
+import type { AccountScope } from '../services/domain/index.js';
 import { ActionIds, BlockIds, CallbackIds } from './ids.js';
 import { parsePrivateMetadata, savedResponseUrlSchema, type SavedResponseUrl } from './private-metadata.js';
 

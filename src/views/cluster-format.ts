@@ -1,4 +1,4 @@
-import type { ClusterStatus, EndpointAccessChoice, TencentFailure } from '../services/store-schema.js';
+import type { ClusterStatus, EndpointAccessChoice, TencentFailure } from '../services/domain/index.js';
 
 /** `▓▓▓▓▓░░░░░ 50%`: ten cells, one per 10 %. */
 export function progressBar(percent: number): string {

@@ -1,15 +1,8 @@
 import type { KnownBlock } from '@slack/types';
-import type { ClusterStatus } from '../services/store-schema.js';
+import type { ClusterListItem } from '../services/cluster-summary.js';
 import { escapeMrkdwn, messageUrl, statusEmoji, statusLabel } from './cluster-format.js';
 
-export interface ClusterListItem {
-  name: string;
-  status: ClusterStatus;
-  region: string;
-  profile: string;
-  percent: number;
-  thread?: { channel: string; ts: string };
-}
+export type { ClusterListItem } from '../services/cluster-summary.js';
 
 /** Lines stay short enough that a section keeps under its 3,000 characters. */
 const LINES_PER_SECTION = 10;

@@ -1,55 +1,27 @@
 import type { Button, KnownBlock } from '@slack/types';
-import { includesPublic } from '../services/cluster-spec.js';
-import type { ProvisioningStep } from '../services/cluster-steps.js';
-import type { DeletionSummary } from '../services/deletion-rules.js';
-import type { ClusterStatus, EndpointAccessChoice, TencentFailure } from '../services/store-schema.js';
+import type { ClusterOverviewData, PoolOverview } from '../services/cluster-summary.js';
+import type { ClusterStatus } from '../services/domain/index.js';
 import { section } from './blocks.js';
 import {
   endpointLabel,
   escapeMrkdwn,
   failureText,
   formatDuration,
+  messageUrl,
   progressBar,
   provisioningEndText,
+  slackTime,
   statusEmoji,
   statusLabel,
 } from './cluster-format.js';
-import { clusterFacts, type ClusterHeader } from './cluster-root.js';
+import { clusterFacts } from './cluster-root.js';
 import { deletionTimeLine } from './deletion-status.js';
-import { leftoverBlocks, leftoverSummary, type ListedLookup } from './leftover-resources.js';
+import { leftoverBlocks, leftoverSummary } from './leftover-resources.js';
+import { costText } from './cost.js';
 
-export interface PoolOverview {
-  name: string;
-  minSize: number;
-  desiredSize: number;
-  maxSize: number;
-  instanceType: string;
-  zones: string[];
-  diskGb: number;
-  /** Nodes Tencent reported ready, once the pool is up. */
-  readyNodes?: number;
-  ready: boolean;
-  /** Tencent created the pool (it answered with a node pool id): a deletion removes it. */
-  created: boolean;
-}
+export type { PoolOverview } from '../services/cluster-summary.js';
 
-export interface ClusterOverviewInput extends ClusterHeader {
-  tkeClusterId?: string;
-  createdAt: string;
-  steps: ProvisioningStep[];
-  percent: number;
-  /** Time since Deploy, stopped when provisioning ended (Running, Failed). */
-  elapsedMs: number;
-  pools: PoolOverview[];
-  /** `created`: an endpoint was asked of Tencent, so a deletion removes it. */
-  endpoint: { access: EndpointAccessChoice; cidrs: string[]; ready: boolean; created: boolean };
-  /** Link to the provisioning thread, once it exists. */
-  threadUrl?: string;
-  failure?: TencentFailure;
-  /** Set once a deletion was approved: the overview then tells the deletion instead of the provisioning progress. */
-  deletionSummary?: DeletionSummary;
-  /** What a force delete found still present at Tencent. */
-  forceFound?: ListedLookup;
+export interface ClusterOverviewInput extends ClusterOverviewData {
   /**
    * Deletion slot, filled by the deletion feature: the buttons this user may use on the cluster
    * (Delete cluster, Force Delete Cluster) and a line such as "Force delete available in 7m 30s".
@@ -109,7 +81,7 @@ function poolLine(pool: PoolOverview, phase: Phase): string {
 }
 
 function endpointLine(endpoint: ClusterOverviewInput['endpoint'], phase: Phase): string {
-  const cidrs = includesPublic(endpoint.access) ? ` · access from ${endpoint.cidrs.length > 0 ? endpoint.cidrs.join(', ') : 'anywhere'}` : '';
+  const cidrs = endpoint.public ? ` · access from ${endpoint.cidrs.length > 0 ? endpoint.cidrs.join(', ') : 'anywhere'}` : '';
   const label = escapeMrkdwn(endpointLabel(endpoint.access));
   if (phase === 'live') return `${label} — ${endpoint.ready ? 'ready' : 'not ready yet'}${cidrs}`;
   if (!endpoint.created) return `${label} — ${NEVER_CREATED}`;
@@ -150,11 +122,16 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
     section(`*Worker pools*\n${input.pools.map((pool) => poolLine(pool, phase)).join('\n')}`),
     section(`*Endpoint*\n${endpointLine(input.endpoint, phase)}`),
   ];
+  if (input.estimate) {
+    const { estimate, asOf } = input.estimate;
+    const when = asOf === 'now' ? 'for its current pools, now' : `as of Deploy, ${slackTime(estimate.estimatedAt)}`;
+    blocks.push(section(costText(estimate, `*Estimated price* (pay-as-you-go, ${when})`)));
+  }
   if (input.status === 'Failed' && input.failure) {
     blocks.push(section(`:x: ${failureText(input.failure)}`));
   }
   blocks.push(...forceFoundBlocks(input));
-  const links = input.threadUrl ? `<${input.threadUrl}|Open the provisioning thread>` : 'No provisioning thread yet.';
+  const links = input.thread ? `<${messageUrl(input.thread.channel, input.thread.ts)}|Open the provisioning thread>` : 'No provisioning thread yet.';
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: links }] });
   // Deletion slot: the deletion feature passes the buttons this user may use and the force-delete line.
   if (input.deletion?.note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: input.deletion.note }] });

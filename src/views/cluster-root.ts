@@ -1,35 +1,13 @@
 import type { KnownBlock } from '@slack/types';
-import type { ClusterStatus, TencentFailure } from '../services/store-schema.js';
-import type { DeletionSummary } from '../services/deletion-rules.js';
+import type { ClusterHeader, ClusterRootInput } from '../services/cluster-summary.js';
 import { section } from './blocks.js';
 import { escapeMrkdwn, failureText, progressBar, provisioningEndText, slackTimeAgo, statusEmoji, statusLabel } from './cluster-format.js';
 import { leftoverCount, leftoverSummary, type ListedLookup } from './leftover-resources.js';
 import { deletionTimeLine } from './deletion-status.js';
 import { ActionIds } from './ids.js';
+import { costSummaryLine } from './cost.js';
 
-/** What every cluster message starts from: who, what, where. */
-export interface ClusterHeader {
-  id: string;
-  name: string;
-  status: ClusterStatus;
-  profile: string;
-  region: string;
-  accountName: string;
-  requestedBy: string;
-}
-
-export interface ClusterRootInput extends ClusterHeader {
-  percent: number;
-  /** Time since Deploy; for a cluster that is Running, the total provisioning time. */
-  elapsedMs: number;
-  /** When Deploy was asked (ISO time). */
-  startedAt: string;
-  failure?: TencentFailure;
-  /** Set once a deletion was approved: the root then tells the deletion instead of the provisioning progress. */
-  deletion?: DeletionSummary;
-  /** What a force delete found still present at Tencent (the thread reply and the overview list it). */
-  forceFound?: ListedLookup;
-}
+export type { ClusterHeader, ClusterRootInput } from '../services/cluster-summary.js';
 
 /** One line on what a force delete left at Tencent; the thread and the overview list each resource. */
 export function forceFoundLine(found: ListedLookup): string {
@@ -77,6 +55,7 @@ export function clusterRootMessage(input: ClusterRootInput): { text: string; blo
     blocks.push(section(`:x: ${failureText(input.failure)}`));
   }
   if (input.status === 'DeletedForced' && input.forceFound) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: forceFoundLine(input.forceFound) }] });
+  if (input.estimate) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: costSummaryLine(input.estimate) }] });
   blocks.push({
     type: 'actions',
     elements: [

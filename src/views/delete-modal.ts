@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
-import type { WorkerPoolSpec } from '../services/store-schema.js';
+import type { WorkerPoolSpec } from '../services/domain/index.js';
 import { section } from './blocks.js';
 import { clip, escapeMrkdwn } from './cluster-format.js';
 import { ActionIds, BlockIds, CallbackIds } from './ids.js';

@@ -1,5 +1,5 @@
 import type { DeletionSummary } from '../services/deletion-rules.js';
-import type { ClusterRecord, ClusterStatus } from '../services/store-schema.js';
+import type { ClusterRecord, ClusterStatus } from '../services/domain/index.js';
 import { escapeMrkdwn, formatDuration, slackTime } from './cluster-format.js';
 
 /**

@@ -1,6 +1,7 @@
 import type { Button, KnownBlock } from '@slack/types';
-import type { DeletionSummary, LeftoverLookup, LeftoverOwner } from '../services/deletion-rules.js';
-import type { WorkerPoolSpec } from '../services/store-schema.js';
+import type { LeftoverLookup, LeftoverOwner, OnCall } from '../lifecycle/events.js';
+import type { DeletionSummary } from '../services/deletion-rules.js';
+import type { WorkerPoolSpec } from '../services/domain/index.js';
 import type { LeftoverResources } from '../services/tke.js';
 import { section } from './blocks.js';
 import { clip, escapeMrkdwn, formatDuration, slackTime, timeLeft } from './cluster-format.js';
@@ -19,11 +20,11 @@ function terminated(tkeClusterId: string, createdPools: readonly WorkerPoolSpec[
 /** The text of each deletion reply in the provisioning thread. */
 export const deletionReplies = {
   /** `createdPools`: the worker pools Tencent created (see createdWorkerPools), not the spec's. */
-  requested: (input: { user: string; name: string; tkeClusterId?: string; createdPools: readonly WorkerPoolSpec[] }) =>
+  requested: (input: { user: string; name: string; tkeClusterId?: string | undefined; createdPools: readonly WorkerPoolSpec[] }) =>
     `:wastebasket: <@${input.user}> approved the deletion of *${escapeMrkdwn(input.name)}* (typed its name). ` +
     (input.tkeClusterId ? terminated(input.tkeClusterId, input.createdPools) : 'Tencent never created it, so there was nothing to remove there.'),
 
-  progress: (input: { elapsedMs: number; leftovers?: LeftoverResources; forceInMs: number }) =>
+  progress: (input: { elapsedMs: number; leftovers?: LeftoverResources | undefined; forceInMs: number }) =>
     `:hourglass_flowing_sand: Still deleting after ${formatDuration(input.elapsedMs)}` +
     `${input.leftovers ? `: ${leftoverSummary(input.leftovers)} left` : ''}. ` +
     `Force delete becomes available in ${timeLeft(input.forceInMs)}.`,
@@ -33,17 +34,22 @@ export const deletionReplies = {
     `(after ${formatDuration(input.elapsedMs)}). It no longer appears in \`/tke list\`.`,
 };
 
+/** On-call as Slack mentions: "<!subteam^S0ONCALL> <@U1>" (empty when the policy lists nobody). */
+export const onCallMention = (onCall: OnCall): string =>
+  [...onCall.userGroups.map((g) => `<!subteam^${g}>`), ...onCall.users.map((u) => `<@${u}>`)].join(' ');
+
 /** The watcher's Force Delete Cluster offer, posted once in the thread when the threshold passes. */
 export function forceDeleteOfferMessage(input: {
   clusterId: string;
   name: string;
   stuckMs: number;
-  onCallMention: string;
+  onCall: OnCall;
   /** What Tencent reports when that is not Deleting (it never took the deletion in). */
   tencentStatus?: string;
 }): { text: string; blocks: KnownBlock[] } {
   const name = escapeMrkdwn(input.name);
-  const who = input.onCallMention ? `${input.onCallMention} ` : '';
+  const mention = onCallMention(input.onCall);
+  const who = mention ? `${mention} ` : '';
   const stuck =
     input.tencentStatus === undefined || input.tencentStatus === 'Deleting'
       ? `has been stuck in Deleting for ${formatDuration(input.stuckMs)}`

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { leftoverTags, type LeftoverOwner } from '../services/deletion-rules.js';
-import type { TencentFailure } from '../services/store-schema.js';
+import type { TencentFailure } from '../services/domain/index.js';
 
 /** The resources listed: what a lookup found (LeftoverResources) or what a force delete kept of it. */
 export interface ListedLeftovers {

@@ -3,7 +3,7 @@ import { listPacks, osImageOf } from '../services/profiles.js';
 import type { Profile } from '../services/profiles.js';
 import { section, SECTION_TEXT_MAX } from './blocks.js';
 import { escapeMrkdwn, escapeWithin } from './cluster-format.js';
-import { networkSummary } from './wizard/packs.js';
+import { networkSummary, runtimeSummary } from './wizard/packs.js';
 
 /** Room for the header and the "more" line under Slack's 50 blocks per message. */
 const MAX_PROFILES = 45;
@@ -11,7 +11,7 @@ const MAX_PROFILES = 45;
 function layers(profile: Profile): string {
   const addons = profile.layers.addons.map((a) => `\`${a.name}\` (${a.chart} ${a.version})`).join(', ');
   return (
-    `OS \`${osImageOf(profile)}\` · Kubernetes ${profile.layers.kubernetes.version} · network ${networkSummary(profile)}\n` +
+    `OS \`${osImageOf(profile)}\` · Kubernetes ${profile.layers.kubernetes.version} on ${runtimeSummary(profile)} · network ${networkSummary(profile)}\n` +
     `Add-ons: ${addons || '_none_'}`
   );
 }

@@ -15,8 +15,8 @@ import { mariadbReleaseRequest } from '../support/releases.js';
 
 const LOADING = ':hourglass_flowing_sand:';
 const RUNNING_AFTER_MS = 60_000;
-/** What tkeops may ask Tencent while the wizard is open: reads only. */
-const isWrite = (r: RecordedRequest) => !/^Describe/.test(r.action);
+/** What tkeops may ask Tencent while the wizard is open: reads only (Describe*, and the review's price inquiries). */
+const isWrite = (r: RecordedRequest) => !/^(Describe|InquiryPrice)/.test(r.action) && r.action !== 'GetClusterLevelPrice';
 
 async function until<T>(read: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -161,7 +161,8 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     disk: string;
   }
   const GENERAL: PoolInput = { name: 'general', min: '1', desired: '2', max: '4', zones: ['ap-guangzhou-3', 'ap-guangzhou-4'], type: 'S5.LARGE8', disk: '60' };
-  const GPU: PoolInput = { name: 'gpu', min: '0', desired: '1', max: '2', zones: ['ap-guangzhou-3', 'ap-guangzhou-6'], type: 'GN7.2XLARGE32', disk: '100' };
+  // ubuntu-mariadb runs a plain (non-GPU) image, so its pools take non-GPU instance types.
+  const BIG: PoolInput = { name: 'big', min: '0', desired: '1', max: '2', zones: ['ap-guangzhou-3', 'ap-guangzhou-6'], type: 'S5.2XLARGE16', disk: '100' };
   const SMALL: PoolInput = { name: 'small', min: '1', desired: '1', max: '1', zones: ['ap-guangzhou-4'], type: 'S5.MEDIUM4', disk: '50' };
 
   /** Adds pools until there are `pools.length`, picks each pool's zones (which filters its instance types), then submits. */
@@ -216,7 +217,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     const w = await wizardAt('packs');
     await w.submit({ [`${BlockIds.wizardPack}:mariadb`]: mariadbValues(options.mariadbSize ?? '30Gi') });
     await placement(w);
-    await workerPools(w, options.pools ?? [GENERAL, GPU], options.parallel ?? true);
+    await workerPools(w, options.pools ?? [GENERAL, BIG], options.parallel ?? true);
     expect(w.callbackId).toBe(CallbackIds.wizardReview);
     return w;
   }
@@ -264,7 +265,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
           },
         ],
       },
-      ClusterAdvancedSettings: { NetworkType: 'VPC-CNI' },
+      ClusterAdvancedSettings: { NetworkType: 'VPC-CNI', ContainerRuntime: 'containerd' },
     });
 
     // The control plane comes up; the steps that wait for it run (the watcher calls them in production).
@@ -297,7 +298,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       { Key: 'tkeops-cluster', Value: cluster.id },
     ];
     const byName = (name: string) => pools.find((p) => p.Name === name) ?? {};
-    expect(byName('general')).toMatchObject({ ClusterId: tkeId, NodePoolOs: 'ubuntu18.04.1x86_64', Tags: tags, EnableAutoscale: true });
+    expect(byName('general')).toMatchObject({ ClusterId: tkeId, NodePoolOs: 'ubuntu18.04.1x86_64', ContainerRuntime: 'containerd', Tags: tags, EnableAutoscale: true });
     expect(JSON.parse(String(byName('general').AutoScalingGroupPara))).toEqual({
       MinSize: 1,
       MaxSize: 4,
@@ -310,15 +311,15 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       SystemDisk: { DiskSize: 60 },
       LoginSettings: { KeyIds: ['skey-demo0002'] },
     });
-    expect(JSON.parse(String(byName('gpu').AutoScalingGroupPara))).toEqual({
+    expect(JSON.parse(String(byName('big').AutoScalingGroupPara))).toEqual({
       MinSize: 0,
       MaxSize: 2,
       DesiredCapacity: 1,
       VpcId: 'vpc-gzdemo01',
       SubnetIds: ['subnet-gz03dft1', 'subnet-gz06dft1'],
     });
-    expect(JSON.parse(String(byName('gpu').LaunchConfigurePara))).toMatchObject({
-      InstanceType: 'GN7.2XLARGE32',
+    expect(JSON.parse(String(byName('big').LaunchConfigurePara))).toMatchObject({
+      InstanceType: 'S5.2XLARGE16',
       SystemDisk: { DiskSize: 100 },
       LoginSettings: { KeyIds: ['skey-demo0002'] },
     });
@@ -384,6 +385,37 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       nothingSent();
     });
 
+    it('refuses a GPU instance type with the plain Ubuntu profile on the instance-type field, naming the GPU images', async () => {
+      const w = await wizardAt('pools');
+      const reply = await workerPools(w, [{ ...SMALL, type: 'GN7.2XLARGE32', zones: ['ap-guangzhou-3'] }], false);
+      const [key] = t.bot.store.read((d) => d.drafts.at(-1)?.form?.pools.map((p) => p.key) ?? []);
+      expect(errorsOf(w, reply)).toEqual({
+        [`pool:${key ?? ''}:instanceType`]:
+          "GN7.2XLARGE32 is a GPU instance type; the cluster profile's OS image ubuntu18.04.1x86_64 has no GPU driver. " +
+          'Pick a GPU image (ubuntu18.04.1x86_64 GPU, centos7.6.0_x64 GPU) in the packs step, or a non-GPU instance type.',
+      });
+      expect(w.callbackId).toBe(CallbackIds.wizardPools);
+      nothingSent();
+    });
+
+    it('refuses a non-GPU instance type with the GPU profile, and takes a GPU one to the review', async () => {
+      await start();
+      const w = new WizardUser(t);
+      await w.open();
+      await w.submit(basics({ [ActionIds.wizardProfile]: 'centos-gpu' }));
+      await w.submit();
+      await placement(w);
+      const refused = await workerPools(w, [SMALL], false);
+      expect(Object.values(errorsOf(w, refused))).toEqual([
+        "S5.MEDIUM4 has no GPU; the cluster profile's OS image centos7.6.0_x64 GPU is for GPU instance types. " +
+          'Pick a non-GPU image (centos7.6.0_x64, ubuntu18.04.1x86_64) in the packs step, or a GPU instance type.',
+      ]);
+
+      await workerPools(w, [{ ...SMALL, type: 'GN7.2XLARGE32', zones: ['ap-guangzhou-3'] }], false);
+      expect(w.callbackId).toBe(CallbackIds.wizardReview);
+      nothingSent();
+    });
+
     it("refuses, on the VPC field, a VPC where another cluster already takes the cluster profile's service CIDR", async () => {
       const w = await wizardAt('placement');
       await t.bot.tke.createCluster(
@@ -392,6 +424,7 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
           name: 'first',
           description: '',
           kubernetesVersion: '1.30.0',
+          runtime: { containerRuntime: 'containerd' },
           os: 'ubuntu18.04.1x86_64',
           vpcId: 'vpc-gzdemo01',
           network: { mode: 'GR', clusterCidr: '10.96.0.0/16', serviceCidr: '192.168.240.0/20' },
@@ -463,14 +496,14 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
     // Long enough that requests sent together land well within it even on a loaded 2-core machine.
     const LATENCY_MS = 400;
     async function poolRequestTimes(parallel: boolean): Promise<number[]> {
-      const w = await toReview({ pools: [GENERAL, GPU, SMALL], parallel });
+      const w = await toReview({ pools: [GENERAL, BIG, SMALL], parallel });
       await w.submit();
       const cluster = await deployed();
       t.clock.advance(RUNNING_AFTER_MS);
       t.tencent.latency('CreateClusterNodePool', LATENCY_MS);
       await t.bot.provisioning.createWorkerPools(cluster.id);
       const requests = t.tencent.requestsFor('CreateClusterNodePool');
-      expect(requests.map((r) => params(r).Name).sort()).toEqual(['general', 'gpu', 'small']);
+      expect(requests.map((r) => params(r).Name).sort()).toEqual(['big', 'general', 'small']);
       return requests.map((r) => r.receivedAt);
     }
 

@@ -12,13 +12,13 @@ describe('/tke profile', () => {
   const textOf = (reply: { json: Record<string, unknown> | undefined }) =>
     ((reply.json?.blocks as KnownBlock[] | undefined) ?? []).map((b) => (b.type === 'section' ? (b.text?.text ?? '') : '')).join('\n');
 
-  it('lists the shipped cluster profiles with their OS image, Kubernetes version, network and add-ons', async () => {
+  it('lists the shipped cluster profiles with their OS image, Kubernetes version and runtime, network and add-ons', async () => {
     t = await startTestBot();
     const reply = await t.send.command('profile list');
     expect(reply.json?.response_type).toBe('ephemeral');
     const text = textOf(reply);
     for (const name of ['centos-gpu', 'ubuntu-mariadb', 'ubuntu-standard']) expect(text).toContain(`*${name}*`);
-    expect(text).toContain('OS `centos7.6.0_x64 GPU` · Kubernetes 1.28.3');
+    expect(text).toContain('OS `centos7.6.0_x64 GPU` · Kubernetes 1.28.3 on containerd · network');
     expect(text).toContain('`mariadb` (mariadb 20.0.0)');
   });
 

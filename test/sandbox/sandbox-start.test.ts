@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import type { TkeopsApp } from '../../src/app.js';
 import { bootstrap } from '../../src/bootstrap.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { SANDBOX_ACCOUNT, startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
+import { groupAlive, leftRunning } from '../support/processes.js';
 import { mariadbRelease } from '../support/releases.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -62,6 +63,7 @@ const createDemoCluster = async (bot: TkeopsApp, name: string) =>
       name,
       description: '',
       kubernetesVersion: '1.28.3',
+      runtime: { containerRuntime: 'containerd' },
       os: 'ubuntu18.04.1x86_64',
       vpcId: 'vpc-gzdemo01',
       network: { mode: 'GR', clusterCidr: '10.200.0.0/16' },
@@ -159,43 +161,6 @@ describe('the sandbox', () => {
     expect(existsSync(production) ? statSync(production).mtimeMs : undefined).toBe(before);
   });
 });
-
-/** Whether any process of the group `pgid` is still alive. */
-const groupAlive = (pgid: number) => {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-/**
- * The processes of group `pgid` that are still running (`pid state command`), read from /proc. An
- * exited process whose parent died stays a zombie until the machine's init reaps it, which some CI
- * containers' init never does; it has exited and holds no port, so it does not count.
- */
-const runningInGroup = async (pgid: number) => {
-  const running: string[] = [];
-  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') {
-      const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-      running.push(`${pid} ${state} ${command.replaceAll('\0', ' ').trim()}`);
-    }
-  }
-  return running;
-};
-/** The group's processes still running after up to a second (a process may take a moment to exit). */
-const leftRunning = async (pgid: number) => {
-  const deadline = Date.now() + 1_000;
-  let running = await runningInGroup(pgid);
-  while (running.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    running = await runningInGroup(pgid);
-  }
-  return running;
-};
 
 describe('npm run sandbox', () => {
   it('prints one URL whose page shows the workspace channels, and stops the whole process tree on Ctrl-C', async () => {

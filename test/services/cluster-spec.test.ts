@@ -5,7 +5,9 @@ import {
   checkPacks,
   checkPlacement,
   checkWorkerPools,
+  instanceTypeImageConflict,
   instanceTypesFor,
+  isGpuInstanceType,
   MAX_WORKER_POOLS,
   parseIpv4Cidr,
   parseTags,
@@ -291,6 +293,50 @@ describe('worker pools', () => {
     expect(poolZones(options, 'vpc-other')).toEqual([]);
     expect(instanceTypesFor(options, ['ap-guangzhou-3', 'ap-guangzhou-6']).map((t) => t.instanceType)).toEqual(['S5.MEDIUM4', 'GN7.2XLARGE32']);
     expect(instanceTypesFor(options, ['ap-guangzhou-4']).map((t) => t.instanceType)).toEqual(['S5.MEDIUM4']);
+  });
+});
+
+describe('GPU instance types and OS images', () => {
+  const GPU_POOL = aPoolForm({ instanceType: 'GN7.2XLARGE32', zones: ['ap-guangzhou-3'] });
+  const specErrors = (form: Partial<WizardForm>) => {
+    const result = checkClusterSpec(aWizardForm(form), context());
+    return result.ok ? {} : result.errors;
+  };
+
+  it('refuses a GPU instance type with the plain Ubuntu image, naming both and the GPU images', () => {
+    expect(specErrors({ pools: [GPU_POOL] })).toEqual({
+      'pool:p1:instanceType':
+        "GN7.2XLARGE32 is a GPU instance type; the cluster profile's OS image ubuntu18.04.1x86_64 has no GPU driver. " +
+        'Pick a GPU image (ubuntu18.04.1x86_64 GPU, centos7.6.0_x64 GPU) in the packs step, or a non-GPU instance type.',
+    });
+  });
+
+  it('refuses a non-GPU instance type with a GPU image, naming both and the images without GPU', () => {
+    expect(specErrors({ profile: 'centos-gpu' })).toEqual({
+      'pool:p1:instanceType':
+        "S5.MEDIUM4 has no GPU; the cluster profile's OS image centos7.6.0_x64 GPU is for GPU instance types. " +
+        'Pick a non-GPU image (centos7.6.0_x64, ubuntu18.04.1x86_64) in the packs step, or a GPU instance type.',
+    });
+  });
+
+  it('accepts a GPU instance type with a GPU image, and a plain one with a plain image', () => {
+    expect(specErrors({ profile: 'centos-gpu', pools: [GPU_POOL] })).toEqual({});
+    expect(specErrors({})).toEqual({});
+  });
+
+  it('takes the OS image typed in the packs step over the profile’s', () => {
+    expect(specErrors({ pools: [GPU_POOL], packs: { ubuntu: 'OsName: ubuntu18.04.1x86_64 GPU\n' } })).toEqual({});
+    expect(Object.keys(specErrors({ packs: { ubuntu: 'OsName: ubuntu18.04.1x86_64 GPU\n' } }))).toEqual(['pool:p1:instanceType']);
+  });
+
+  it('goes by the GPU count Tencent reports, and by the family name only when it reports none', () => {
+    const reported = aWizardOptions({ instanceTypes: [{ instanceType: 'GN7.X', zone: 'z', cpu: 8, memoryGb: 32, gpu: 0 }, { instanceType: 'S9.GPU', zone: 'z', cpu: 8, memoryGb: 32, gpu: 2 }] });
+    expect(isGpuInstanceType('GN7.X', reported)).toBe(false);
+    expect(isGpuInstanceType('S9.GPU', reported)).toBe(true);
+    const silent = aWizardOptions({ instanceTypes: [{ instanceType: 'GI3X.8XLARGE64', zone: 'z', cpu: 32, memoryGb: 64 }] });
+    for (const type of ['GI3X.8XLARGE64', 'GN10X.2XLARGE40', 'GT4.4XLARGE96']) expect(isGpuInstanceType(type, silent)).toBe(true);
+    expect(isGpuInstanceType('S5.LARGE8', silent)).toBe(false);
+    expect(instanceTypeImageConflict('GI3X.8XLARGE64', 'centos7.6.0_x64', silent)).toContain('Pick a GPU image (centos7.6.0_x64 GPU, ubuntu18.04.1x86_64 GPU)');
   });
 });
 

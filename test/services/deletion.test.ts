@@ -1,3 +1,4 @@
+import { deletionRefusalText } from '../../src/views/deletion-refusals.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { confirmationProblem, forceDeleteAvailability } from '../../src/services/deletion-rules.js';
 import { DeletionError, leftoversOf } from '../../src/services/deletion.js';
@@ -138,7 +139,7 @@ describe('requesting a deletion', () => {
     const error = await refusal(() => t.deletion.requestDeletion(cluster.id, 'U0PADMIN1'));
 
     expect(error.reason).toBe('tencent');
-    expect(error.message).toContain('*OperationDenied* during DeleteCluster: Cluster has deletion protection enabled.');
+    expect(deletionRefusalText(error.refusal)).toContain('*OperationDenied* during DeleteCluster: Cluster has deletion protection enabled.');
     const after = t.cluster(cluster.id);
     expect(after.status).toBe('Running');
     expect(after.deletion).toBeUndefined();
@@ -195,7 +196,7 @@ describe('force delete', () => {
     const error = await refusal(() => t.deletion.forceDelete(cluster.id, 'U0ONCALL1'));
 
     expect(error.reason).toBe('too_early');
-    expect(error.message).toContain('in 1s');
+    expect(deletionRefusalText(error.refusal)).toContain('in 1s');
     expect(t.tencent.requestsFor('DeleteCluster')).toHaveLength(0);
   });
 
@@ -271,7 +272,7 @@ describe('force delete', () => {
     const error = await refusal(() => t.deletion.forceDelete(cluster.id, 'U0ONCALL1'));
 
     const refused = t.tencent.requestsFor('DeleteCluster').at(-1);
-    expect(error.message).toContain(`*InternalError.UnexpectedInternal* during DeleteCluster: try later (request id \`${refused?.requestId}\`)`);
+    expect(deletionRefusalText(error.refusal)).toContain(`*InternalError.UnexpectedInternal* during DeleteCluster: try later (request id \`${refused?.requestId}\`)`);
     const after = t.cluster(cluster.id);
     expect(after.status).toBe('Deleting');
     expect(after.deletion?.forcedBy).toBeUndefined();

@@ -49,9 +49,9 @@ describe('deploy and the provisioning steps, against the emulator through the re
     const logger = createLogger({ level: 'silent' });
     const tke = createTkeGateway({ logger, endpoint: tencent.url, sleep: async () => undefined });
     const accounts = { credentialFor: () => TENCENT };
-    const deps = { store, tke, accounts, clock, logger };
     const repositories = createLowdbRepositories(store);
-    deploy = createDeployService({ ...deps, clusters: repositories.clusters, drafts: repositories.drafts, profiles: await loadProfiles('data/profiles'), audit: createAudit({ log: repositories.audit, clock }) });
+    const deps = { clusters: repositories.clusters, tke, accounts, clock, logger };
+    deploy = createDeployService({ ...deps, drafts: repositories.drafts, profiles: await loadProfiles('data/profiles'), audit: createAudit({ log: repositories.audit, clock }) });
     steps = createProvisioningSteps(deps);
     drafts = createDrafts({ drafts: repositories.drafts, clock });
   });
@@ -106,7 +106,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
             { ResourceType: 'cluster', Tags: [{ Key: 'team', Value: 'payments' }, { Key: 'tkeops-cluster', Value: cluster.id }] },
           ],
         },
-        ClusterAdvancedSettings: { NetworkType: 'GR' },
+        ClusterAdvancedSettings: { NetworkType: 'GR', ContainerRuntime: 'containerd' },
       });
       expect(request?.errorCode).toBeUndefined();
       expect(cluster).toMatchObject({ status: 'Provisioning', draftId, requestedBy: 'U0MEMBER', project: 'platform', channel: 'C0PLATFORM' });
@@ -124,7 +124,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
       );
       const request = params(tencent.requestsFor('CreateCluster')[0]);
       expect(request.ClusterCIDRSettings).toEqual({ EniSubnetIds: ['subnet-gz03dft1', 'subnet-gz04dft1'], ServiceCIDR: '192.168.240.0/20' });
-      expect(request.ClusterAdvancedSettings).toEqual({ NetworkType: 'VPC-CNI' });
+      expect(request.ClusterAdvancedSettings).toEqual({ NetworkType: 'VPC-CNI', ContainerRuntime: 'containerd' });
     });
 
     it('takes the OS image from an edited OS pack', async () => {
@@ -209,6 +209,7 @@ describe('deploy and the provisioning steps, against the emulator through the re
       expect(cluster.plan).toEqual({
         os: 'ubuntu18.04.1x86_64',
         kubernetesVersion: '1.30.0',
+        runtime: { containerRuntime: 'containerd' },
         addons: [mariadbPlanned(values)],
       });
     });

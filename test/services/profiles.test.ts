@@ -73,6 +73,15 @@ describe('shipped profiles', () => {
     expect(image('ubuntu-mariadb')).toBe('ubuntu18.04.1x86_64');
   });
 
+  it('run containerd, the runtime of Kubernetes 1.24 and later', async () => {
+    const catalog = await loadProfiles(SHIPPED);
+    expect(catalog.list().map((p) => [p.name, p.layers.kubernetes.containerRuntime])).toEqual([
+      ['centos-gpu', 'containerd'],
+      ['ubuntu-mariadb', 'containerd'],
+      ['ubuntu-standard', 'containerd'],
+    ]);
+  });
+
   it('give ubuntu-standard a GlobalRouter pod network on 10.244.0.0/16, clear of the default VPC', async () => {
     const profile = (await loadProfiles(SHIPPED)).get('ubuntu-standard');
     expect(profile?.layers.network).toMatchObject({ mode: 'GR', clusterCidr: '10.244.0.0/16' });
@@ -195,6 +204,34 @@ describe('loadProfiles', () => {
   it('refuses an unquoted Kubernetes version that YAML reads as a number', async () => {
     const error = await loadError({ 'k8s.yaml': validProfile().replace('version: 1.30.0', 'version: 1.30') });
     expect(error.problems).toEqual(['layers.kubernetes.version: must be a Kubernetes version like 1.30.0; quote it (line 10)']);
+  });
+
+  it('refuses docker for Kubernetes 1.26, naming the profile and the field', async () => {
+    const text = validProfile({ name: 'legacy' }).replace('version: 1.30.0', 'version: 1.26.1\n    containerRuntime: docker');
+    const error = await loadError({ 'legacy.yaml': text });
+    expect(error.message).toBe(
+      `${join(dir, 'legacy.yaml')}: layers.kubernetes.containerRuntime: profile legacy: docker runs only Kubernetes below 1.24 ` +
+        '(Kubernetes removed dockershim in 1.24), and this profile runs 1.26.1; use containerd (line 11)',
+    );
+  });
+
+  it('gives a profile without a runtime containerd, and leaves the runtime version to TKE', () => {
+    const profile = parseProfile(validProfile(), 'p.yaml');
+    expect(profile.layers.kubernetes).toEqual({ version: '1.30.0', containerRuntime: 'containerd' });
+  });
+
+  it('keeps docker for Kubernetes below 1.24, with the runtime version given', () => {
+    const text = validProfile().replace('version: 1.30.0', 'version: 1.22.5\n    containerRuntime: docker\n    runtimeVersion: "19.3"');
+    expect(parseProfile(text, 'p.yaml').layers.kubernetes).toEqual({ version: '1.22.5', containerRuntime: 'docker', runtimeVersion: '19.3' });
+  });
+
+  it.each([
+    ['containerRuntime: cri-o', 'layers.kubernetes.containerRuntime: must be containerd or docker (line 11)'],
+    ['runtimeVersion: latest', 'layers.kubernetes.runtimeVersion: must be a runtime version like 1.6.9 (containerd) or 19.3 (docker) (line 11)'],
+    ['runtimeVersion: 1.6', 'layers.kubernetes.runtimeVersion: must be a runtime version like 1.6.9; quote it (line 11)'],
+  ])('refuses a runtime TKE does not know: %j', async (line, problem) => {
+    const error = await loadError({ 'rt.yaml': validProfile().replace('version: 1.30.0', `version: 1.30.0\n    ${line}`) });
+    expect(error.problems).toEqual([problem]);
   });
 
   it('refuses an unknown network mode', async () => {

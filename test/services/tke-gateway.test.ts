@@ -49,6 +49,7 @@ const aCluster = (overrides: Partial<CreateClusterInput> = {}): CreateClusterInp
   name: 'payments-prod',
   description: 'payments team',
   kubernetesVersion: '1.30.0',
+  runtime: { containerRuntime: 'containerd' },
   os: 'ubuntu18.04.1x86_64',
   vpcId: VPC,
   network: { mode: 'GR', clusterCidr: '10.8.0.0/16', serviceCidr: '10.9.0.0/20' },
@@ -159,7 +160,7 @@ describe('cluster creation', () => {
         VpcId: VPC,
         TagSpecification: [{ ResourceType: 'cluster', Tags: [{ Key: 'team', Value: 'payments' }] }],
       },
-      ClusterAdvancedSettings: { NetworkType: 'GR' },
+      ClusterAdvancedSettings: { NetworkType: 'GR', ContainerRuntime: 'containerd' },
     });
   });
 
@@ -170,6 +171,41 @@ describe('cluster creation', () => {
       ClusterCIDRSettings: { EniSubnetIds: ['subnet-gz03dft1'] },
       ClusterAdvancedSettings: { NetworkType: 'VPC-CNI' },
     });
+  });
+
+  it('sends the container runtime and its version when one is chosen, and TKE keeps them', async () => {
+    const { clusterId } = await gateway.createCluster(TARGET, aCluster({ runtime: { containerRuntime: 'containerd', runtimeVersion: '1.6.9' } }));
+
+    expect(emulator.requestsFor('CreateCluster')[0]?.params).toMatchObject({
+      ClusterAdvancedSettings: { NetworkType: 'GR', ContainerRuntime: 'containerd', RuntimeVersion: '1.6.9' },
+    });
+    expect(emulator.cluster(clusterId)).toMatchObject({ containerRuntime: 'containerd', runtimeVersion: '1.6.9' });
+  });
+
+  it('is refused docker for Kubernetes 1.24 and later with InvalidParameter.Param, and creates nothing', async () => {
+    const error = await failureOf(gateway.createCluster(TARGET, aCluster({ kubernetesVersion: '1.26.1', runtime: { containerRuntime: 'docker' } })));
+
+    expect(error.code).toBe('InvalidParameter.Param');
+    expect(error.message).toContain('docker is not supported for Kubernetes 1.26.1');
+    expect(emulator.requestsFor('CreateCluster')[0]?.params).toMatchObject({ ClusterAdvancedSettings: { ContainerRuntime: 'docker' } });
+    expect(await gateway.describeClusters(TARGET, [])).toEqual([]);
+  });
+
+  it('still gets docker for Kubernetes below 1.24', async () => {
+    const { clusterId } = await gateway.createCluster(TARGET, aCluster({ kubernetesVersion: '1.22.5', runtime: { containerRuntime: 'docker' } }));
+
+    expect(emulator.cluster(clusterId)?.containerRuntime).toBe('docker');
+  });
+
+  it('sends the cluster’s runtime with a node pool, and is refused docker there for 1.24 and later', async () => {
+    const clusterId = await runningCluster();
+
+    await gateway.createClusterNodePool(TARGET, aNodePool(clusterId, { runtime: { containerRuntime: 'containerd', runtimeVersion: '1.6.9' } }));
+    const error = await failureOf(gateway.createClusterNodePool(TARGET, aNodePool(clusterId, { name: 'old', runtime: { containerRuntime: 'docker' } })));
+
+    expect(emulator.requestsFor('CreateClusterNodePool')[0]?.params).toMatchObject({ ContainerRuntime: 'containerd', RuntimeVersion: '1.6.9' });
+    expect(error.code).toBe('InvalidParameter.Param');
+    expect(emulator.cluster(clusterId)?.nodePools.map((p) => p.name)).toEqual(['workers']);
   });
 
   it('reports each cluster’s status through DescribeClusterStatus', async () => {

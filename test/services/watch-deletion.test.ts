@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/services/logger.js';
+import type { LifecycleDeps } from '../../src/lifecycle/operation.js';
 import type { TkeClusterStatus, TkeGateway } from '../../src/services/tke.js';
-import { deletionCheck } from '../../src/services/watch-deletion.js';
+import { deletionOperation } from '../../src/lifecycle/deletion.js';
+import { advanceOperation } from '../../src/lifecycle/runner.js';
+import { threadMessage } from '../../src/views/cluster-thread.js';
 import { ActionIds } from '../../src/views/ids.js';
 import { aCluster } from '../support/clusters.js';
-import { deletionWorld, DELETION_ACCOUNT, MINUTE, ON_CALL_MENTION, type DeletionWorld } from '../support/deletion-world.js';
+import { deletionWorld, DELETION_ACCOUNT, MINUTE, ON_CALL, ON_CALL_MENTION, type DeletionWorld } from '../support/deletion-world.js';
 
 let w: DeletionWorld | undefined;
 afterEach(async () => {
@@ -27,22 +30,24 @@ async function deleting(options: { stuck: boolean }) {
  * at 09:00, with Tencent reporting it in `tencentStatus` at `now`.
  */
 function checkDeletionAt(input: { tencentStatus: TkeClusterStatus; now: string }) {
-  const check = deletionCheck({
+  const deps = {
     tke: {} as TkeGateway,
+    provisioning: {} as LifecycleDeps['provisioning'],
     forceDeleteAfterMs: 15 * MINUTE,
-    onCallMention: () => ON_CALL_MENTION,
+    onCall: () => ON_CALL,
     logger: createLogger({ level: 'silent' }),
-  });
+  };
   const record = aCluster({
     status: 'Deleting',
     thread: { channel: 'C0PLATFORM', ts: '1700000000.000100' },
     deletion: { requestedBy: 'U0PADMIN1', requestedAt: '2026-01-01T09:00:00.000Z' },
   });
-  return check({
+  return advanceOperation(deletionOperation, {
     record,
     tencent: { clusterId: 'cls-test0001', name: 'prod-1', status: input.tencentStatus, tags: [] },
     target: { credential: DELETION_ACCOUNT, region: 'ap-guangzhou' },
     now: new Date(input.now),
+    deps,
   });
 }
 
@@ -149,14 +154,14 @@ describe('the watcher during a deletion', () => {
   it('leaves the cluster alone while Tencent still reports it as it was before the DeleteCluster, until the threshold', async () => {
     const outcome = await checkDeletionAt({ tencentStatus: 'Running', now: '2026-01-01T09:14:59.000Z' });
 
-    expect(outcome).toBeUndefined();
+    expect(outcome).toEqual({});
   });
 
   it('offers force delete at the threshold even when Tencent never took the deletion in, saying what Tencent reports', async () => {
     const outcome = await checkDeletionAt({ tencentStatus: 'Abnormal', now: '2026-01-01T09:15:00.000Z' });
 
     expect(outcome?.replies?.[0]?.key).toBe('delete:force-offer');
-    expect(outcome?.replies?.[0]?.text).toContain('*prod-1* is still *Abnormal* in Tencent 15m 00s after its deletion was asked');
+    expect(threadMessage(outcome.replies?.[0]?.event ?? { kind: 'stepDone', label: 'none' }).text).toContain('*prod-1* is still *Abnormal* in Tencent 15m 00s after its deletion was asked');
   });
 
   it('counts the threshold from the stored request time, not from when the watcher first saw the cluster', async () => {

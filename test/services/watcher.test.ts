@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resourceTags } from '../../src/services/deploy.js';
-import { createSlackOutbox } from '../../src/services/slack-outbox.js';
+import { createSlackOutbox } from '../../src/slack/outbox.js';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
-import { createProvisioningThreads } from '../../src/services/threads.js';
+import { createProvisioningThreads } from '../../src/slack/threads.js';
 import type { TencentCredential } from '../../src/services/tke.js';
-import { ADDON_DEADLINE_MS } from '../../src/services/watch-provisioning.js';
+import { ADDON_DEADLINE_MS } from '../../src/lifecycle/provision.js';
 import { CLUSTER_BUSY_GIVE_UP_MS, CREATE_OUTCOME_AFTER_MS, TRANSIENT_TICKS } from '../../src/services/watcher.js';
 import { aCluster } from '../support/clusters.js';
 import { recordingChat, refused, serverError, timedOut } from '../support/recording-chat.js';
@@ -65,7 +65,7 @@ async function crashedDeploy(w: World, name: string, options: { tencentHasIt: bo
     const { spec } = record;
     ({ clusterId: tkeClusterId } = await w.tke.createCluster(
       { credential: ACCOUNT_A, region: spec.region },
-      { name, description: '', kubernetesVersion: '1.30.0', os: 'ubuntu18.04.1x86_64', vpcId: spec.vpcId, network: { mode: 'VPC-CNI', subnetIds: [spec.subnetId] }, tags: resourceTags(record) },
+      { name, description: '', kubernetesVersion: '1.30.0', runtime: { containerRuntime: 'containerd' }, os: 'ubuntu18.04.1x86_64', vpcId: spec.vpcId, network: { mode: 'VPC-CNI', subnetIds: [spec.subnetId] }, tags: resourceTags(record) },
     ));
   }
   await w.store.update((data) => void data.clusters.push(record));
@@ -443,6 +443,19 @@ describe('the watcher', () => {
     expect(w.cluster(cluster?.id ?? '')).toMatchObject({ status: 'Failed', failure: { code: 'ResourceUnavailable.ClusterState', action: 'CreateClusterEndpoint' } });
   });
 
+  it('writes nothing and posts nothing on a tick where the endpoint and the pools are still on their way', async () => {
+    const w = await world();
+    await w.seed([gz('waiting')]);
+    w.clock.advance(60_000);
+    await w.tick(); // control plane up: private endpoint and pools requested
+    const posted = w.chat.posts().length;
+
+    const quiet = await w.tick();
+
+    expect(quiet).toMatchObject({ watched: 1, changed: 0, replies: 0 });
+    expect(w.chat.posts()).toHaveLength(posted);
+  });
+
   it('creates no worker pool when CreateClusterEndpoint is refused for good: the cluster fails first', async () => {
     const w = await world();
     const [cluster] = await w.seed([gz('bad-endpoint')]);
@@ -451,19 +464,6 @@ describe('the watcher', () => {
     await w.tick();
     expect(w.cluster(cluster?.id ?? '')).toMatchObject({ status: 'Failed', failure: { code: 'InvalidParameter.Param', action: 'CreateClusterEndpoint' } });
     expect(w.tencent.requestsFor('CreateClusterNodePool')).toEqual([]);
-  });
-
-  it('fails, saying what to do, a cluster whose add-on packs were planned before they became Helm releases', async () => {
-    const w = await world();
-    const [cluster] = await w.seed([gz('old-plan')]);
-    await w.store.update((data) => {
-      for (const addon of data.clusters.find((c) => c.id === cluster?.id)?.plan?.addons ?? []) Object.assign(addon, { package: '', repository: '' });
-    });
-    await provisionFully(w);
-
-    expect(w.cluster(cluster?.id ?? '')).toMatchObject({ status: 'Failed', failure: { code: 'AddonPlanOutdated', action: 'CreateClusterRelease' } });
-    expect(w.replies().at(-1)).toContain('install them by hand (helm install) or delete the cluster and create it again');
-    expect(w.tencent.requestsFor('CreateClusterRelease')).toEqual([]);
   });
 
   it('keeps following the other clusters when one cloud account has no usable credential', async () => {
@@ -535,11 +535,11 @@ describe('the watcher', () => {
     const [cluster] = await w.seed([gz('unanswered')], { withThread: false });
     const before = recordingChat();
     for (let i = 0; i < 5; i += 1) before.failNext(timedOut());
-    const threadsBefore = createProvisioningThreads({ store: w.store, accounts: w.accounts, outbox: createSlackOutbox({ client: before, logger: w.logger, sleep: async () => undefined }), clock: w.clock, logger: w.logger });
+    const threadsBefore = createProvisioningThreads({ clusters: w.clusters, accounts: w.accounts, outbox: createSlackOutbox({ client: before, logger: w.logger, sleep: async () => undefined }), clock: w.clock, logger: w.logger });
     await threadsBefore.announce(cluster?.id ?? '');
 
     const after = recordingChat();
-    const threadsAfter = createProvisioningThreads({ store: w.store, accounts: w.accounts, outbox: createSlackOutbox({ client: after, logger: w.logger }), clock: w.clock, logger: w.logger });
+    const threadsAfter = createProvisioningThreads({ clusters: w.clusters, accounts: w.accounts, outbox: createSlackOutbox({ client: after, logger: w.logger }), clock: w.clock, logger: w.logger });
     await threadsAfter.announce(cluster?.id ?? '');
     await threadsAfter.idle();
 

@@ -68,7 +68,7 @@ describe('the wizard service, against the emulator through the real SDK', () => 
       policy,
       profiles,
       clusterLookup: createClusterLookup({ clusters: repositories.clusters, policy }),
-      deploy: createDeployService({ clusters: repositories.clusters, drafts: repositories.drafts, store, tke, accounts, profiles, clock, audit, logger }),
+      deploy: createDeployService({ clusters: repositories.clusters, drafts: repositories.drafts, tke, accounts, profiles, clock, audit, logger }),
       threads: { announce: async (clusterId) => (announced.push(clusterId), true) },
       logger,
     });

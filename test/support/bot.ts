@@ -1,3 +1,4 @@
+import type { Lifecycle } from '../../src/lifecycle/operation.js';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -51,6 +52,8 @@ export interface TestBot {
   slack: FakeSlack;
   tencent: TkeEmulator;
   send: SlackSender;
+  /** http://127.0.0.1:<port> of the bot: /slack/events, /healthz, /readyz, /metrics. */
+  botUrl: string;
   clock: ManualClock;
   dir: string;
   dataFile: string;
@@ -73,6 +76,8 @@ export interface TestBotOptions {
   policyYaml?: string;
   /** Put the watcher on its cron schedule (WATCH_SCHEDULE); off by default, tests tick it themselves. */
   scheduleWatcher?: boolean;
+  /** Another lifecycle table than the production one. */
+  lifecycle?: Lifecycle;
   /** A store file the bot starts on (copied to its DATA_FILE): e.g. one written by an older tkeops. */
   storeFile?: string;
   /** How the store writes its files (test/support/full-disk.ts makes them fail as a full disk). */
@@ -110,10 +115,12 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       logger,
       sleep: async () => undefined,
       scheduleWatcher: options.scheduleWatcher ?? false,
+      ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
       ...(options.storeFiles ? { storeFiles: options.storeFiles } : {}),
     });
     const { port } = await bot.start(0, '127.0.0.1');
-    const send = createSlackSender({ botUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url });
+    const botUrl = `http://127.0.0.1:${port}`;
+    const send = createSlackSender({ botUrl, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url });
     let botStopped = false;
     const stopBot = async (stopOptions: { drain?: boolean } = {}) => {
       if (!botStopped) {
@@ -126,6 +133,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       slack,
       tencent,
       send,
+      botUrl,
       clock,
       dir,
       dataFile,

@@ -2,11 +2,11 @@ import { createAudit } from '../../src/services/audit.js';
 import { createDeletionService, type DeletionService } from '../../src/services/deletion.js';
 import { createLowdbRepositories } from '../../src/services/repositories/lowdb.js';
 import type { AuditEntry, ClusterRecord } from '../../src/services/store-schema.js';
-import { deletionCheck } from '../../src/services/watch-deletion.js';
 import { seedClusters, specIn } from './seed-clusters.js';
 import { provisionFully, watcherWorld, type WatcherWorld } from './watcher-world.js';
 
 export const DELETION_ACCOUNT = { secretId: 'AKIDdeletionaccount1', secretKey: 'deletion-secret-key-01' };
+export const ON_CALL = { userGroups: ['S0ONCALL'], users: [] };
 export const ON_CALL_MENTION = '<!subteam^S0ONCALL>';
 export const MINUTE = 60_000;
 
@@ -28,7 +28,8 @@ export async function deletionWorld(options: { forceDeleteAfterMs?: number } = {
   const base = await watcherWorld({
     credentials: [DELETION_ACCOUNT],
     credentialFor: () => DELETION_ACCOUNT,
-    moreChecks: ({ tke, logger }) => ({ Deleting: [deletionCheck({ tke, forceDeleteAfterMs, onCallMention: () => ON_CALL_MENTION, logger })] }),
+    forceDeleteAfterMs,
+    onCall: ON_CALL,
   });
   const { clock, store, tke, accounts, threads, logger } = base;
   const repositories = createLowdbRepositories(store);

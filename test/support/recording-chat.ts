@@ -1,4 +1,4 @@
-import type { MessageEdit, OutgoingMessage, SlackChatClient } from '../../src/services/slack-outbox.js';
+import type { MessageEdit, OutgoingMessage, SlackChatClient } from '../../src/slack/outbox.js';
 
 export type ChatCall = { method: 'chat.postMessage'; args: OutgoingMessage } | { method: 'chat.update'; args: MessageEdit };
 

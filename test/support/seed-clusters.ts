@@ -55,6 +55,7 @@ export async function seedClusters(deps: { store: Store; tke: TkeGateway }, opti
           name: spec.name,
           description: spec.description,
           kubernetesVersion: '1.30.0',
+          runtime: { containerRuntime: 'containerd' },
           os: 'ubuntu18.04.1x86_64',
           vpcId: spec.vpcId,
           network: { mode: 'VPC-CNI', subnetIds: [spec.subnetId] },

@@ -5,13 +5,18 @@ import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.
 import { ManualClock } from '../../src/services/clock.js';
 import { createProvisioningSteps } from '../../src/services/deploy.js';
 import { createLogger, type Logger } from '../../src/services/logger.js';
-import { createSlackOutbox } from '../../src/services/slack-outbox.js';
+import { createSlackOutbox } from '../../src/slack/outbox.js';
 import { openStore, type Store } from '../../src/services/store.js';
-import { createProvisioningThreads, type ProvisioningThreads } from '../../src/services/threads.js';
+import type { ProvisioningThreads } from '../../src/services/threads.js';
+import { createLowdbRepositories } from '../../src/services/repositories/lowdb.js';
+import type { ClusterRepository } from '../../src/services/repositories/repositories.js';
+import { createProvisioningThreads } from '../../src/slack/threads.js';
 import { createTkeGateway } from '../../src/services/tke-gateway.js';
 import type { TencentCredential, TkeGateway } from '../../src/services/tke.js';
-import { creationCheck, provisioningCheck } from '../../src/services/watch-provisioning.js';
-import { createWatcher, type TickReport, type Watcher, type WatchChecks } from '../../src/services/watcher.js';
+import type { OnCall } from '../../src/lifecycle/events.js';
+import { defaultLifecycle } from '../../src/lifecycle/index.js';
+import type { Lifecycle } from '../../src/lifecycle/operation.js';
+import { createWatcher, type TickReport, type Watcher } from '../../src/services/watcher.js';
 import { recordingChat, type RecordingChat } from './recording-chat.js';
 
 export interface WatcherWorldOptions {
@@ -19,8 +24,12 @@ export interface WatcherWorldOptions {
   credentials: TencentCredential[];
   /** The cloud account service's answer for a cluster's account id. */
   credentialFor: (accountId: string) => TencentCredential;
-  /** Checks for statuses besides Creating and Provisioning (whose checks are always there), e.g. the deletion check. */
-  moreChecks?: (deps: { tke: TkeGateway; logger: Logger }) => WatchChecks;
+  /** How long a deletion must be stuck before force delete is offered (15 minutes by default). */
+  forceDeleteAfterMs?: number;
+  /** Who the force-delete offer mentions. */
+  onCall?: OnCall;
+  /** The lifecycle the watcher and the thread run (the production one by default). */
+  lifecycle?: Lifecycle;
 }
 
 /**
@@ -32,6 +41,8 @@ export interface WatcherWorld {
   clock: ManualClock;
   tencent: TkeEmulator;
   store: Store;
+  /** The cluster repository over that store, as the watcher and the thread use it. */
+  clusters: ClusterRepository;
   /** The real gateway to the emulator, as the watcher uses it. */
   tke: TkeGateway;
   /** The cloud account service as the watcher and the thread see it; no account is stored, so names are ids. */
@@ -54,26 +65,36 @@ export async function watcherWorld(options: WatcherWorldOptions): Promise<Watche
   const tencent = await startTkeEmulator({ clock, accounts: options.credentials });
   const dir = await mkdtemp(path.join(tmpdir(), 'tkeops-watcher-'));
   const store = await openStore(path.join(dir, 'db.json'));
+  const { clusters } = createLowdbRepositories(store);
   const tke = createTkeGateway({ endpoint: tencent.url, logger, sleep: async () => undefined });
   const accounts = { credentialFor: options.credentialFor, nameOf: (accountId: string) => accountId };
   const chat = recordingChat();
   const outbox = createSlackOutbox({ client: chat, logger });
-  const threads = createProvisioningThreads({ store, accounts, outbox, clock, logger });
-  const provisioning = createProvisioningSteps({ store, tke, accounts, clock, logger });
+  const lifecycle = options.lifecycle ?? defaultLifecycle;
+  const threads = createProvisioningThreads({ clusters, accounts, outbox, clock, logger, lifecycle });
+  const provisioning = createProvisioningSteps({ clusters, tke, accounts, clock, logger });
   const watcher = createWatcher({
-    store,
+    clusters,
     tke,
     accounts,
     threads,
     clock,
     logger,
-    checks: { Creating: [creationCheck()], Provisioning: [provisioningCheck({ tke, provisioning })], ...options.moreChecks?.({ tke, logger }) },
+    lifecycle,
+    steps: {
+      tke,
+      provisioning,
+      forceDeleteAfterMs: options.forceDeleteAfterMs ?? 15 * 60_000,
+      onCall: () => options.onCall ?? { userGroups: [], users: [] },
+      logger,
+    },
   });
   return {
     logger,
     clock,
     tencent,
     store,
+    clusters,
     tke,
     accounts,
     chat,

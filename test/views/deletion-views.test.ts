@@ -112,7 +112,7 @@ describe('the force-delete modal', () => {
 
 describe('the thread and overview deletion messages', () => {
   it('offers Force Delete Cluster with a confirm dialog, mentioning on-call', () => {
-    const offer = forceDeleteOfferMessage({ clusterId: 'c-prod-1', name: 'prod-1', stuckMs: 15 * 60_000, onCallMention: '<!subteam^S0ONCALL>' });
+    const offer = forceDeleteOfferMessage({ clusterId: 'c-prod-1', name: 'prod-1', stuckMs: 15 * 60_000, onCall: { userGroups: ['S0ONCALL'], users: [] } });
     expect(offer.text).toContain('<!subteam^S0ONCALL> *prod-1* has been stuck in Deleting for 15m 00s');
     const actions = offer.blocks.find((b) => b.type === 'actions');
     const button = actions?.type === 'actions' ? (actions.elements[0] as Button) : undefined;

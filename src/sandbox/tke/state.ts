@@ -109,6 +109,9 @@ export interface ClusterRecord extends Scope {
   description: string;
   version: string;
   os: string;
+  /** ClusterAdvancedSettings.ContainerRuntime / RuntimeVersion (see containerRuntimeFor). */
+  containerRuntime: 'containerd' | 'docker';
+  runtimeVersion?: string;
   vpcId: string;
   networkType: string;
   clusterCidr: string;

@@ -1,3 +1,5 @@
+import type { CostEstimate } from './cost.js';
+
 /**
  * The cluster as tkeops' services see it. The store's persisted shape (store-schema.ts) is mapped to
  * and from it by the ClusterRepository only; today the two are the same, and the repository's
@@ -82,10 +84,19 @@ export interface PlannedAddon {
   values: string;
 }
 
+/** A container runtime as TKE takes it (ContainerRuntime, RuntimeVersion). */
+export interface RuntimeChoice {
+  containerRuntime: 'containerd' | 'docker';
+  /** Omitted: the version TKE picks for that runtime. */
+  runtimeVersion?: string | undefined;
+}
+
 /** What Deploy resolved from the cluster profile and the overrides; later steps use it, not the profile files. */
 export interface DeployPlan {
   os: string;
   kubernetesVersion: string;
+  /** The profile's container runtime; absent in plans made before tkeops sent it. */
+  runtime?: RuntimeChoice | undefined;
   addons: PlannedAddon[];
 }
 
@@ -106,6 +117,8 @@ export interface ClusterProgress {
   addons: { name: string; requestedAt: string }[];
   addonsReadyAt?: string | undefined;
   readyAt?: string | undefined;
+  /** Done times of lifecycle steps that have no field above, keyed by step key (see src/lifecycle: a step's default record). */
+  steps?: Record<string, string> | undefined;
 }
 
 export interface ClusterDeletion {
@@ -160,6 +173,8 @@ export interface Cluster {
   failedAt?: string | undefined;
   plan?: DeployPlan | undefined;
   deletion?: ClusterDeletion | undefined;
+  /** The price estimate the wizard showed at Deploy (the root message shows it). */
+  estimate?: CostEstimate | undefined;
 }
 
 /** Deleted or Deleted (forced): the cluster is over, its name free again, its record kept. */

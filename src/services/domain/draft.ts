@@ -1,5 +1,6 @@
 /** A `/tke create` wizard draft as services see it: the form as typed, the choices loaded for it. */
 import type { ClusterSpec, EndpointAccessChoice, TencentFailure } from './cluster.js';
+import type { CostEstimate } from './cost.js';
 
 /** One worker pool as typed in the wizard (not yet validated); `key` stays stable when other pools are removed. */
 export interface WizardPoolForm {
@@ -48,7 +49,8 @@ export interface WizardOptions {
   /** VPC the subnets (and the instance types of their zones) belong to. */
   vpcId?: string | undefined;
   subnets?: { subnetId: string; vpcId: string; name: string; zone: string; cidr: string }[] | undefined;
-  instanceTypes?: { instanceType: string; zone: string; cpu: number; memoryGb: number; gpu: number }[] | undefined;
+  /** `gpu`: GPUs per instance as CVM reports them; undefined when it does not say. */
+  instanceTypes?: { instanceType: string; zone: string; cpu: number; memoryGb: number; gpu?: number | undefined }[] | undefined;
   /** The TKE clusters already in that VPC and the CIDRs they take (a new cluster's must not overlap them). */
   vpcClusters?: { clusterId: string; name: string; cidrs: string[] }[] | undefined;
   /** The last Tencent error while loading choices, shown in the modal until a load succeeds. */
@@ -70,4 +72,6 @@ export interface Draft {
   updatedAt: string;
   /** Set once Deploy recorded the cluster: a deployed draft is never edited. */
   clusterId?: string | undefined;
+  /** The price of the spec last submitted on the pools step (its basis says which). */
+  estimate?: CostEstimate | undefined;
 }

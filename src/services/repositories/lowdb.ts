@@ -9,10 +9,10 @@
  * the store last wrote, and copy only the records found. A cluster no longer in the document
  * (deleted more than HISTORY_DAYS ago) is looked up in the store's archive by `get` and `findByName`.
  */
-import type { AccountRecord, AuditEntry as StoredAuditEntry, ClusterRecord, DraftRecord, StoreData } from '../store-schema.js';
+import { clusterStatusSchema, type AccountRecord, type AuditEntry as StoredAuditEntry, type ClusterRecord, type DraftRecord, type StoreData } from '../store-schema.js';
 import type { Store } from '../store.js';
 import { auditKey } from '../store-archive.js';
-import { isGone, type AuditEntry, type CloudAccount, type Cluster, type Draft } from '../domain/index.js';
+import { isGone, type AuditEntry, type CloudAccount, type Cluster, type ClusterStatus, type Draft } from '../domain/index.js';
 import type { AccountRepository, AuditLog, Change, ClusterFilter, ClusterRepository, DraftRepository, Repositories } from './repositories.js';
 
 // The mappings between persisted records and domain types. They are the identity while both have
@@ -112,6 +112,12 @@ function clusterRepository(store: Store, indexes: (data: Readonly<StoreData>) =>
       return maybe(found ?? (await store.archive.clusterNamed(project, name)), toCluster);
     },
     list: async (filter = {}) => store.read((data) => data.clusters.filter((c) => matches(c, filter))).map(toCluster),
+    countByStatus: async () =>
+      store.read((data) => {
+        const counts = Object.fromEntries(clusterStatusSchema.options.map((status) => [status, 0])) as Record<ClusterStatus, number>;
+        for (const cluster of data.clusters) counts[cluster.status] += 1;
+        return counts;
+      }),
     insert: (cluster) =>
       store.edit((data) => {
         const existing = data.clusters.find((c) => c.draftId === cluster.draftId);

@@ -46,6 +46,8 @@ export interface ClusterRepository {
    */
   findByName(project: string | undefined, name: string): Promise<Cluster | undefined>;
   list(filter?: ClusterFilter): Promise<Cluster[]>;
+  /** How many clusters there are in each status (every status present, 0 included). */
+  countByStatus(): Promise<Record<ClusterStatus, number>>;
   /**
    * Records a new cluster, unless its draft already has one (`conflict: 'draft'`, with it) or a
    * cluster of its project that is not deleted has its name, whatever the case (`conflict:

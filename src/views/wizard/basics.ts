@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { CLUSTER_NAME_MAX, CLUSTER_DESCRIPTION_MAX } from '../../services/cluster-spec.js';
-import type { WizardForm } from '../../services/store-schema.js';
+import type { WizardForm } from '../../services/domain/index.js';
 import { section } from '../blocks.js';
 import { ActionIds, BlockIds } from '../ids.js';
 import { button, choices, inputBlock, notice, option, plain, wizardModal } from './common.js';

@@ -1,7 +1,7 @@
 /** Pieces every wizard step shares: the modal frame, options within Slack's limits, notices. */
 import type { ActionsBlock, InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
-import type { WizardOptions } from '../../services/store-schema.js';
+import type { WizardOptions } from '../../services/domain/index.js';
 import { section } from '../blocks.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
 import { clip, failureText, messageUrl } from '../cluster-format.js';

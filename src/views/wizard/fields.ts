@@ -8,7 +8,7 @@
  * carries its list of accounts the same way, so an account added from the wizard shows selected.
  */
 import { endpointAccessSchema } from '../../services/store-schema.js';
-import type { WizardForm, WizardPoolForm } from '../../services/store-schema.js';
+import type { WizardForm, WizardPoolForm } from '../../services/domain/index.js';
 import type { FieldErrors, FieldKey, PoolField } from '../../services/cluster-spec.js';
 import { escapeMrkdwn } from '../cluster-format.js';
 import { BlockIds } from '../ids.js';

@@ -2,7 +2,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { OS_IMAGES, PACK_VALUES_MAX_CHARS, PVC_MIN_GB, PVC_STEP_GB } from '../../services/pack-rules.js';
 import { listPacks } from '../../services/profiles.js';
 import type { Profile } from '../../services/profiles.js';
-import type { WizardForm } from '../../services/store-schema.js';
+import type { WizardForm } from '../../services/domain/index.js';
 import { section } from '../blocks.js';
 import { escapeMrkdwn } from '../cluster-format.js';
 import { ActionIds } from '../ids.js';
@@ -15,6 +15,12 @@ export interface PacksViewInput {
   form: WizardForm;
   profile: Profile;
   notice?: string | undefined;
+}
+
+/** `containerd`, or `containerd 1.6.9` when the profile names the runtime's version. */
+export function runtimeSummary(profile: Profile): string {
+  const { containerRuntime, runtimeVersion } = profile.layers.kubernetes;
+  return runtimeVersion === undefined ? containerRuntime : `${containerRuntime} ${runtimeVersion}`;
 }
 
 export function networkSummary(profile: Profile): string {
@@ -58,7 +64,7 @@ export function packsView(input: PacksViewInput): ModalView {
     blocks: [
       ...notice(input.notice),
       section(
-        `*${escapeMrkdwn(profile.name)}* — ${escapeMrkdwn(profile.description)}\nKubernetes ${profile.layers.kubernetes.version} · network ${networkSummary(profile)}\n` +
+        `*${escapeMrkdwn(profile.name)}* — ${escapeMrkdwn(profile.description)}\nKubernetes ${profile.layers.kubernetes.version} on ${runtimeSummary(profile)} · network ${networkSummary(profile)}\n` +
           'Review the pack parameters below; edit them to override the cluster profile for this cluster.',
       ),
       ...packBlocks,

@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { includesPublic, MAX_PUBLIC_CIDRS } from '../../services/cluster-spec.js';
-import type { EndpointAccessChoice, WizardForm, WizardOptions } from '../../services/store-schema.js';
+import type { EndpointAccessChoice, WizardForm, WizardOptions } from '../../services/domain/index.js';
 import { endpointLabel } from '../cluster-format.js';
 import { ActionIds } from '../ids.js';
 import { textInput } from './basics.js';

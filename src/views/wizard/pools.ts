@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { DISK_MAX_GB, DISK_MIN_GB, instanceTypesFor, MAX_POOL_NODES, MAX_WORKER_POOLS, POOL_NAME_MAX, poolField, poolZones } from '../../services/cluster-spec.js';
 import type { PoolField } from '../../services/cluster-spec.js';
-import type { WizardForm, WizardOptions, WizardPoolForm } from '../../services/store-schema.js';
+import type { WizardForm, WizardOptions, WizardPoolForm } from '../../services/domain/index.js';
 import { ActionIds, BlockIds } from '../ids.js';
 import { textInput } from './basics.js';
 import { button, context, divider, inputBlock, loadErrorBlocks, notice, option, plain, wizardModal } from './common.js';
@@ -18,7 +18,7 @@ export interface PoolsViewInput {
 type InstanceType = NonNullable<WizardOptions['instanceTypes']>[number];
 
 export const instanceTypeLabel = (t: InstanceType): string =>
-  `${t.instanceType} · ${t.cpu} vCPU · ${t.memoryGb} GB${t.gpu > 0 ? ` · ${t.gpu} GPU` : ''}`;
+  `${t.instanceType} · ${t.cpu} vCPU · ${t.memoryGb} GB${(t.gpu ?? 0) > 0 ? ` · ${t.gpu ?? 0} GPU` : ''}`;
 
 /** Up to 100 options; a longer list is grouped by instance family (each group up to 100). */
 export function instanceTypeChoices(types: readonly InstanceType[]): { options: PlainTextOption[] } | { option_groups: { label: { type: 'plain_text'; text: string }; options: PlainTextOption[] }[] } {

@@ -2,9 +2,10 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import type { Profile } from '../../services/profiles.js';
 import { listPacks } from '../../services/profiles.js';
 import { includesPublic } from '../../services/cluster-spec.js';
-import type { ClusterSpec, WizardOptions } from '../../services/store-schema.js';
+import type { ClusterSpec, CostEstimate, WizardOptions } from '../../services/domain/index.js';
 import { section } from '../blocks.js';
 import { endpointLabel, escapeMrkdwn } from '../cluster-format.js';
+import { costText, ESTIMATING_TEXT } from '../cost.js';
 import { context, notice, wizardModal } from './common.js';
 import { networkSummary } from './packs.js';
 
@@ -18,6 +19,8 @@ export interface ReviewViewInput {
   os: string;
   options: WizardOptions;
   notice?: string | undefined;
+  /** The spec's price, or 'estimating' while Tencent is asked; absent: no price shown. */
+  estimate?: CostEstimate | 'estimating' | undefined;
 }
 
 const code = (text: string) => `\`${escapeMrkdwn(text.replace(/`/g, "'"))}\``;
@@ -64,6 +67,7 @@ export function reviewView(input: ReviewViewInput): ModalView {
         `*Worker pools* (${spec.workerPools.length}), ${spec.parallelPoolUpdates ? 'created and updated in parallel' : 'created and updated one after another'}`,
       ),
       ...pools,
+      ...(input.estimate === undefined ? [] : [section(input.estimate === 'estimating' ? ESTIMATING_TEXT : costText(input.estimate))]),
       context('Deploy creates the cluster in Tencent Cloud and follows it in a provisioning thread in this channel.'),
     ],
   });

@@ -21,6 +21,7 @@ import {
   describeVpcs,
   describeZones,
 } from './infra.js';
+import { describeOSImages, getClusterLevelPrice, inquiryPriceRunInstances } from './prices.js';
 
 export type { ActionContext, ActionDefinition, ServiceName } from './define.js';
 
@@ -46,6 +47,9 @@ export const ACTIONS: readonly ActionDefinition[] = [
   describeSubnets,
   describeDisks,
   describeLoadBalancers,
+  describeOSImages,
+  getClusterLevelPrice,
+  inquiryPriceRunInstances,
 ];
 
 const KNOWN_SERVICES = new Set<string>(['tke', 'cvm', 'vpc', 'cbs', 'clb']);

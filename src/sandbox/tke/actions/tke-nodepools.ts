@@ -8,7 +8,7 @@ import { invalidParameterValue } from '../errors.js';
 import { TKE_CLUSTER_TAG, type ClusterRecord, type EmulatorState, type NodePoolRecord, type Scope } from '../state.js';
 import { parseJsonParam } from '../validation.js';
 import { defineAction, filterSchema, applyFilters, tagsOf } from './define.js';
-import { isKnownOs, requireCluster, requireRunning, requireSubnetInVpc, tagsFromRequest } from './tke-clusters.js';
+import { containerRuntimeFor, isKnownOs, requireCluster, runtimeVersionParam, requireRunning, requireSubnetInVpc, tagsFromRequest } from './tke-clusters.js';
 
 /** AutoScalingGroupPara: the AS CreateAutoScalingGroup fields TKE passes through (name and launch configuration are TKE's). */
 const autoScalingGroupSchema = z
@@ -101,6 +101,9 @@ export const createClusterNodePool = defineAction({
         throw invalidParameterValue(`LaunchConfigurePara.LoginSettings.KeyIds.${String(i)}`, `key pair \`${keyId}\` does not exist`);
       }
     });
+    // A node pool's runtime follows the same rule as its cluster's (the cluster's when omitted).
+    if (req.ContainerRuntime !== undefined) containerRuntimeFor(cluster.version, req.ContainerRuntime, 'ContainerRuntime');
+    runtimeVersionParam('RuntimeVersion', req.RuntimeVersion);
     const os = req.NodePoolOs ?? cluster.os;
     if (!isKnownOs(os)) throw invalidParameterValue('NodePoolOs', `\`${os}\` is not a TKE public image or image id`);
 

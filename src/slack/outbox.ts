@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { KnownBlock } from '@slack/types';
-import type { Logger } from './logger.js';
+import type { Logger } from '../services/logger.js';
+import type { Metrics } from '../services/metrics.js';
 
 /** A message as the outbox sends it: plain-text fallback plus optional Block Kit. */
 export interface OutgoingMessage {
@@ -60,6 +61,8 @@ export interface SlackOutbox {
   idle(): Promise<void>;
   /** Messages waiting to be sent, the one in flight included. */
   readonly pending: number;
+  /** When (`now()`, ms) the message that has waited longest was queued; undefined when nothing waits. For readiness: an outbox stuck on one message. */
+  readonly oldestQueuedAt: number | undefined;
   /**
    * Sends what is queued for up to `drainMs`, then stops; what is left is dropped (and logged).
    * With 0 it stops at once: only the call already in flight completes.
@@ -82,13 +85,17 @@ export interface SlackOutboxDeps {
    * state again.
    */
   maxAttempts?: number;
+  /** Counts each message sent again (or waiting to be), by method and reason. */
+  metrics?: Pick<Metrics, 'outboxRetry'>;
+  /** The time a message is queued at, in ms (oldestQueuedAt); Date.now by default. */
+  now?: () => number;
 }
 
 /** Failed attempts per message: with the default 1 s backoff, given up after 1 + 2 + 4 + 8 = 15 s of waiting. */
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
-type PostJob = { kind: 'post'; message: OutgoingMessage; done: (outcome: PostOutcome) => void };
-type EditJob = { kind: 'edit'; key: string; edit: MessageEdit };
+type PostJob = { kind: 'post'; message: OutgoingMessage; done: (outcome: PostOutcome) => void; queuedAt: number };
+type EditJob = { kind: 'edit'; key: string; edit: MessageEdit; queuedAt: number };
 type Job = PostJob | EditJob;
 
 type Failure =
@@ -163,6 +170,9 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
   const backoffMs = deps.backoffMs ?? 1000;
   const maxBackoffMs = deps.maxBackoffMs ?? 60_000;
   const maxAttempts = Math.max(1, deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+  const now = deps.now ?? Date.now;
+  /** When the job in flight was queued. */
+  let inFlightSince: number | undefined;
   const queue: Job[] = [];
   /** Edits queued and not yet taken by the worker, by key. */
   const waitingEdits = new Map<string, EditJob>();
@@ -211,6 +221,7 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
         }
         if (stop.signal.aborted) return NOT_POSTED;
         if (failure.kind === 'rate-limited') {
+          deps.metrics?.outboxRetry(method, 'rate_limited');
           deps.logger.warn({ method, retryAfterMs: failure.retryAfterMs, queued: queue.length }, 'Slack rate limit: the outbox waits for Retry-After');
           await sleep(failure.retryAfterMs, stop.signal);
         } else {
@@ -219,6 +230,7 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
             deps.logger.error({ method, err: (error as Error).message, attempts: failedAttempts }, 'Slack kept failing; a provisioning-thread message is given up');
             return NOT_POSTED;
           }
+          deps.metrics?.outboxRetry(method, failure.kind === 'not-sent' ? 'not_sent' : 'unknown');
           deps.logger.warn({ method, err: (error as Error).message, retryInMs: wait }, 'Slack call failed; retrying');
           await sleep(wait, stop.signal);
           wait = Math.min(wait * 2, maxBackoffMs);
@@ -232,14 +244,17 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
     let job = queue.shift();
     while (job && !stop.signal.aborted) {
       inFlight = 1;
+      inFlightSince = job.queuedAt;
       if (job.kind === 'edit') waitingEdits.delete(job.key);
       const outcome = await send(job);
       if (job.kind === 'post') job.done(outcome);
       inFlight = 0;
+      inFlightSince = undefined;
       job = stop.signal.aborted ? undefined : queue.shift();
     }
     if (job?.kind === 'post') job.done(NOT_POSTED);
     inFlight = 0;
+    inFlightSince = undefined;
     worker = undefined;
   }
 
@@ -259,7 +274,7 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
 
   return {
     post(message) {
-      return new Promise((resolve) => enqueue({ kind: 'post', message, done: resolve }));
+      return new Promise((resolve) => enqueue({ kind: 'post', message, done: resolve, queuedAt: now() }));
     },
     update(key, edit) {
       const waiting = waitingEdits.get(key);
@@ -267,13 +282,17 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
         waiting.edit = edit;
         return;
       }
-      const job: EditJob = { kind: 'edit', key, edit };
+      const job: EditJob = { kind: 'edit', key, edit, queuedAt: now() };
       waitingEdits.set(key, job);
       enqueue(job);
     },
     idle,
     get pending() {
       return queue.length + inFlight;
+    },
+    get oldestQueuedAt() {
+      // The queue is in order, except that an edit absorbed into an earlier one keeps the earlier place and time.
+      return inFlightSince ?? queue[0]?.queuedAt;
     },
     async close(drainMs = 5_000) {
       if (stop.signal.aborted) return;

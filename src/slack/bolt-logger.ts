@@ -1,5 +1,5 @@
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { Logger } from './logger.js';
+import type { Logger } from '../services/logger.js';
 
 /** Lets Bolt write through our pino logger (and its redaction) instead of the console. */
 export function boltLogger(logger: Logger): BoltLogger {

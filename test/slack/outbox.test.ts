@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/services/logger.js';
-import { createSlackOutbox, type Sleep } from '../../src/services/slack-outbox.js';
+import { createSlackOutbox, type Sleep } from '../../src/slack/outbox.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { connectionLost, connectionRefused, rateLimited, recordingChat, refused, serverError, timedOut } from '../support/recording-chat.js';
 

@@ -1,0 +1,9 @@
+import { deletionOperation, forceDeleteOperation } from './deletion.js';
+import type { Lifecycle } from './operation.js';
+import { provisionOperation } from './provision.js';
+
+/** The production lifecycle: provisioning, deletion, force delete. Tests may pass another (see withStep). */
+export const defaultLifecycle: Lifecycle = {
+  provision: provisionOperation,
+  operations: [provisionOperation, deletionOperation, forceDeleteOperation],
+};

@@ -1,0 +1,82 @@
+import type { ModalView } from '@slack/types';
+import type { ClusterRecord } from '../../src/services/store-schema.js';
+import { ActionIds } from '../../src/views/ids.js';
+import { wizardView } from '../../src/views/wizard/screen.js';
+import { CHANNELS, TENCENT, USERS, type TestBot } from './bot.js';
+import { viewSubmission } from './payloads.js';
+import { aPoolForm, aWizardForm, aWizardOptions } from './wizard-forms.js';
+
+/**
+ * A cluster's whole life through Slack, for tests about the bot as a whole (metrics, shutdown):
+ * signed requests for `/tke create`, Deploy, `/tke delete` and its typed-name confirmation, and
+ * watcher ticks on the ManualClock in between. The wizard's own steps are covered by its tests:
+ * here the completed form is stored in the draft, as those steps would have left it.
+ */
+
+const TICK_MS = 15_000;
+
+async function until<T>(read: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A cloud account of project platform, added (and checked against the emulator) as its admin would. */
+export async function addPlatformAccount(t: TestBot): Promise<string> {
+  const added = await t.bot.services.accounts.add(
+    { name: 'acme-prod', description: '', secretId: TENCENT.secretId, secretKey: TENCENT.secretKey, scope: { kind: 'project', project: 'platform' } },
+    USERS.projectAdmin,
+  );
+  if (!added.ok) throw new Error(`account not added: ${JSON.stringify(added.errors)}`);
+  return added.account.id;
+}
+
+export function clusterNamed(t: TestBot, name: string): ClusterRecord | undefined {
+  return t.bot.store.read((data) => data.clusters.find((c) => c.spec.name === name));
+}
+
+/** `/tke create <name>`, then Deploy of the review step; resolves once the provisioning thread is open. */
+export async function deployThroughSlack(t: TestBot, accountId: string, name: string): Promise<ClusterRecord> {
+  await t.send.command(`create ${name}`, { channel: CHANNELS.platform, user: USERS.member });
+  const opened = await until(() => t.bot.store.read((data) => data.drafts.find((d) => d.userId === USERS.member && d.viewId && !d.clusterId)), 'the wizard');
+  const draft = await t.bot.services.drafts.update(opened.id, (d) => {
+    d.form = aWizardForm({ name, accountId, pools: [aPoolForm({ name: 'default' })] });
+    d.options = aWizardOptions({ accountId });
+  });
+  if (!draft?.viewId) throw new Error('the wizard draft has no view');
+  const review = await t.bot.services.wizard.screen(draft.id, USERS.member, 'review');
+  if (review.kind !== 'screen') throw new Error('the wizard draft is gone');
+  const view = wizardView(review.screen);
+  await t.send.viewSubmission(viewSubmission({ user: USERS.member, view, viewId: draft.viewId, input: {} }));
+  const cluster = await until(() => {
+    const found = clusterNamed(t, name);
+    return found?.thread ? found : undefined;
+  }, `the provisioning thread of ${name}`);
+  await t.bot.settled();
+  return cluster;
+}
+
+/** Ticks the watcher every 15 s of the ManualClock until `done` (at most `maxTicks` ticks). */
+export async function tickUntil(t: TestBot, done: () => boolean, maxTicks = 60): Promise<void> {
+  for (let i = 0; i < maxTicks && !done(); i += 1) {
+    t.clock.advance(TICK_MS);
+    await t.bot.watcher.tick(t.clock.now());
+    await t.bot.services.threads.idle();
+  }
+  if (!done()) throw new Error(`not done after ${maxTicks} ticks`);
+}
+
+/** `/tke delete <name>` as the project's admin, and the cluster's name typed back. */
+export async function deleteThroughSlack(t: TestBot, name: string): Promise<void> {
+  const before = t.slack.calls('views.open').length;
+  await t.send.command(`delete ${name}`, { user: USERS.projectAdmin, channel: CHANNELS.platform });
+  const calls = await t.slack.waitFor((all) => all.filter((c) => c.method === 'views.open').length > before);
+  const view = calls.filter((c) => c.method === 'views.open').at(-1)?.body.view as ModalView;
+  await t.send.viewSubmission(viewSubmission({ user: USERS.projectAdmin, view, viewId: `V0DELETE${before}`, input: { [ActionIds.deleteConfirmName]: name } }));
+  await until(() => (clusterNamed(t, name)?.status === 'Deleting' ? true : undefined), `${name} Deleting`);
+  await t.bot.settled();
+}
