@@ -9,6 +9,7 @@ import type { DurableFiles } from './services/durable-file.js';
 import { checkMasterKey } from './services/key-check.js';
 import { createSecretBox, loadMasterKey, masterKeySource, parseMasterKey } from './services/secrets.js';
 import { openStore } from './services/store.js';
+import { answerStoreWriteFailures } from './slack/store-write-errors.js';
 import { createTkeGateway } from './services/tke-gateway.js';
 import { createPrometheusMetrics } from './ops/prometheus.js';
 import { tickStaleAfterMs } from './ops/readiness.js';
@@ -85,6 +86,8 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
     tickStaleAfterMs: tickStaleAfterMs(config.watchSchedule),
     ...watchSchedule,
   });
+  // A request that fails on a store write before its ack is answered clearly, not with HTTP 500.
+  answerStoreWriteFailures(bot.app);
   // Stopping the bot releases the store (its lock), once the writes under way are on disk.
   return {
     ...bot,

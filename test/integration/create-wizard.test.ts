@@ -9,6 +9,7 @@ import { messageUrl } from '../../src/views/cluster-format.js';
 import { fieldOfBlock } from '../../src/views/wizard/fields.js';
 import { CHANNELS, DEFAULT_POLICY_YAML, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
 import { fullDisk, type FullDisk } from '../support/full-disk.js';
+import { STORE_WRITE_PROBLEM } from '../../src/slack/store-write-errors.js';
 import { viewBlockAction, viewSubmission, type UserInput } from '../support/payloads.js';
 import type { SendOptions, SlackHttpResult } from '../support/slack-requests.js';
 import { mariadbReleaseRequest } from '../support/releases.js';
@@ -635,6 +636,21 @@ describe('/tke create: the cluster wizard, all the way to TKE', () => {
       expect(t.tencent.requestsFor('CreateCluster')).toEqual([]);
       expect(clusters()).toEqual([]);
     });
+  });
+
+  it('with the disk full, Next keeps the modal with what was typed and says on its first field that nothing could be saved (not an HTTP 500); once there is room, Next goes on', async () => {
+    await start();
+    const w = new WizardUser(t);
+    await w.open();
+    disk.full = true;
+
+    const reply = await t.send.viewSubmission(w.payload(basics()));
+
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({ response_action: 'errors', errors: { [w.blockId('name')]: STORE_WRITE_PROBLEM } });
+    disk.full = false;
+    await w.submit(basics());
+    expect(w.callbackId).toBe(STEP_CALLBACKS.packs);
   });
 
   it('with the disk full, Deploy says privately that it did not start (not an HTTP 500) and calls no CreateCluster; once there is room, Deploy creates the cluster', async () => {

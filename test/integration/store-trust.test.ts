@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rotateMasterKey } from '../../src/services/key-rotation.js';
+import { STORE_WRITE_PROBLEM } from '../../src/slack/store-write-errors.js';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds } from '../../src/views/ids.js';
 import { CHANNELS, startTestBot, TENCENT, USERS, type TestBot, type TestBotOptions } from '../support/bot.js';
@@ -99,6 +100,22 @@ describe('a full disk', () => {
     expect(bot().tencent.requestsFor('DeleteCluster')).toHaveLength(1);
     expect(record(cluster.id).status).toBe('Deleting');
     expect(await status()).toContain('Deleting');
+  });
+});
+
+describe('a full disk, on a slash command that writes before its ack', () => {
+  it('/tke create answers privately that nothing could be saved (not an HTTP 500), and opens the wizard once there is room', async () => {
+    const disk: FullDisk = fullDisk();
+    t = await startTestBot({ storeFiles: disk });
+    disk.full = true;
+    const reply = await t.send.command('create', { user: USERS.member, channel: CHANNELS.platform });
+    expect(reply.status).toBe(200);
+    expect(reply.json).toMatchObject({ response_type: 'ephemeral', text: STORE_WRITE_PROBLEM });
+    expect(t.slack.calls('views.open')).toHaveLength(0);
+
+    disk.full = false;
+    expect((await t.send.command('create', { user: USERS.member, channel: CHANNELS.platform })).status).toBe(200);
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
   });
 });
 
