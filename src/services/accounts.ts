@@ -230,7 +230,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
 
   async function checkUse(accountId: string, subject: { user: string; channel: string }, policy: Policy): Promise<Decision> {
     const account = get(accountId);
-    if (!account) return { allowed: false, message: 'This cloud account no longer exists; pick another one.' };
+    if (!account) return { allowed: false, refusal: { kind: 'accountGone' } };
     return policy.check('account.use', { ...subject, accountScope: account.scope });
   }
 

@@ -24,6 +24,7 @@ import { cidrsOverlap } from './cidr.js';
 import { applyOverrides, listPacks } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
 import type { ClusterSpec, EndpointAccessChoice, Tag, WizardForm, WizardOptions, WizardPoolForm, WorkerPoolSpec } from './domain/index.js';
+import type { PolicyRefusal } from './policy-types.js';
 import type { EndpointAccess } from './tke.js';
 
 export const CLUSTER_NAME_MAX = 60;
@@ -60,7 +61,9 @@ export type FieldKey =
   | 'workerPools'
   | `pool:${string}:${PoolField}`;
 
-export type FieldErrors = Partial<Record<FieldKey, string>>;
+/** A field's problem: what is wrong, in plain words, or the policy's refusal (the view says who may). */
+export type FieldError = string | PolicyRefusal;
+export type FieldErrors = Partial<Record<FieldKey, FieldError>>;
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
 export const packField = (packName: string): FieldKey => `pack:${packName}`;
@@ -71,7 +74,7 @@ export interface SpecContext {
   /** Whether the project already has a cluster of this name that is not deleted (cluster-lookup's isClusterNameTaken). */
   isNameTaken(name: string): boolean;
   /** Why the form's cloud account may not be used here (the policy's refusal, naming who may); undefined when it may. */
-  accountRefusal: string | undefined;
+  accountRefusal: PolicyRefusal | undefined;
   profiles: ProfileCatalog;
   /** What Tencent offered in the wizard. */
   options: WizardOptions;

@@ -6,6 +6,7 @@ import { ActionIds, BlockIds } from '../ids.js';
 import { button, choices, inputBlock, notice, option, plain, wizardModal } from './common.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
 import { blockIdFor, variantOf } from './fields.js';
+import type { WizardNotice } from '../../services/wizard.js';
 
 export interface BasicsViewInput {
   draftId: string;
@@ -13,7 +14,7 @@ export interface BasicsViewInput {
   /** Cloud accounts usable in the channel. */
   accounts: readonly { id: string; name: string; scope: string }[];
   profiles: readonly { name: string; description: string }[];
-  notice?: string | undefined;
+  notice?: WizardNotice | undefined;
 }
 
 export function textInput(input: {

@@ -9,12 +9,13 @@ import { ActionIds } from '../ids.js';
 import { textInput } from './basics.js';
 import { notice, wizardModal } from './common.js';
 import { blockIdFor } from './fields.js';
+import type { WizardNotice } from '../../services/wizard.js';
 
 export interface PacksViewInput {
   draftId: string;
   form: WizardForm;
   profile: Profile;
-  notice?: string | undefined;
+  notice?: WizardNotice | undefined;
 }
 
 export function networkSummary(profile: Profile): string {

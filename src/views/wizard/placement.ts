@@ -7,12 +7,13 @@ import { textInput } from './basics.js';
 import { choices, context, inputBlock, loadErrorBlocks, notice, option, plain, wizardModal } from './common.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
 import { blockIdFor } from './fields.js';
+import type { WizardNotice } from '../../services/wizard.js';
 
 export interface PlacementViewInput {
   draftId: string;
   form: WizardForm;
   options: WizardOptions;
-  notice?: string | undefined;
+  notice?: WizardNotice | undefined;
 }
 
 export const ENDPOINT_CHOICES: readonly { value: EndpointAccessChoice; text: string; description: string }[] = [

@@ -7,12 +7,13 @@ import { textInput } from './basics.js';
 import { button, context, divider, inputBlock, loadErrorBlocks, notice, option, plain, wizardModal } from './common.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
 import { blockIdFor, variantOf } from './fields.js';
+import type { WizardNotice } from '../../services/wizard.js';
 
 export interface PoolsViewInput {
   draftId: string;
   form: WizardForm;
   options: WizardOptions;
-  notice?: string | undefined;
+  notice?: WizardNotice | undefined;
 }
 
 type InstanceType = NonNullable<WizardOptions['instanceTypes']>[number];

@@ -7,6 +7,7 @@ import { section } from '../blocks.js';
 import { endpointLabel, escapeMrkdwn } from '../cluster-format.js';
 import { context, notice, wizardModal } from './common.js';
 import { networkSummary } from './packs.js';
+import type { WizardNotice } from '../../services/wizard.js';
 
 export interface ReviewViewInput {
   draftId: string;
@@ -17,7 +18,7 @@ export interface ReviewViewInput {
   /** The OS image (ClusterOs) the OS pack selects. */
   os: string;
   options: WizardOptions;
-  notice?: string | undefined;
+  notice?: WizardNotice | undefined;
 }
 
 const code = (text: string) => `\`${escapeMrkdwn(text.replace(/`/g, "'"))}\``;
