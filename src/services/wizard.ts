@@ -24,9 +24,10 @@ import { applyOverrides, osImageOf, type Profile, type ProfileCatalog } from './
 import type { AccountScope, ClusterRecord, ClusterSpec, DraftRecord, WizardForm, WizardOptions } from './domain/index.js';
 import type { ProvisioningThreads } from './threads.js';
 import type { WizardChoices } from './wizard-choices.js';
+import { WIZARD_STEPS, type WizardStep } from './domain/rules.js';
 
-export type WizardStep = 'basics' | 'packs' | 'placement' | 'pools' | 'review';
-export const WIZARD_STEPS: readonly WizardStep[] = ['basics', 'packs', 'placement', 'pools', 'review'];
+export { WIZARD_STEPS, type WizardStep } from './domain/rules.js';
+
 /** The steps with fields to fill in (the review shows the spec they make). */
 type FormStep = Exclude<WizardStep, 'review'>;
 

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { CLUSTER_NAME_MAX, CLUSTER_DESCRIPTION_MAX } from '../../services/cluster-spec.js';
+import { CLUSTER_NAME_MAX, CLUSTER_DESCRIPTION_MAX } from '../../services/domain/rules.js';
 import type { WizardForm } from '../../services/domain/index.js';
 import { section } from '../blocks.js';
 import { ActionIds, BlockIds } from '../ids.js';

@@ -7,7 +7,8 @@
  * drops the old selection instead of keeping a key pair of another region. The cloud account block
  * carries its list of accounts the same way, so an account added from the wizard shows selected.
  */
-import { endpointAccessSchema } from '../../services/store-schema.js';
+import { z } from 'zod';
+import { ENDPOINT_ACCESS_CHOICES } from '../../services/domain/index.js';
 import type { WizardForm, WizardPoolForm } from '../../services/domain/index.js';
 import type { FieldError, FieldErrors, FieldKey, PoolField } from '../../services/cluster-spec.js';
 import { escapeMrkdwn } from '../cluster-format.js';
@@ -15,7 +16,7 @@ import { policyRefusalText } from '../policy-refusals.js';
 import { BlockIds } from '../ids.js';
 import type { StateValue, StateValues } from '../view-state.js';
 
-export { WIZARD_STEPS, type WizardStep } from '../../services/wizard.js';
+export { WIZARD_STEPS, type WizardStep } from '../../services/domain/rules.js';
 
 const SIMPLE_BLOCKS = {
   name: BlockIds.wizardName,
@@ -110,7 +111,7 @@ export function applyState(previous: WizardForm, values: StateValues): WizardFor
         form[key as 'accountId' | 'profile' | 'region' | 'keyPairId' | 'vpcId' | 'subnetId'] = choiceOf(state);
         break;
       case 'endpointAccess':
-        form.endpointAccess = endpointAccessSchema.catch('public').parse(choiceOf(state));
+        form.endpointAccess = z.enum(ENDPOINT_ACCESS_CHOICES).catch('public').parse(choiceOf(state));
         break;
       case 'workerPools':
         form.parallelPoolUpdates = choicesOf(state).length > 0;

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { includesPublic, MAX_PUBLIC_CIDRS } from '../../services/cluster-spec.js';
+import { includesPublic, MAX_PUBLIC_CIDRS } from '../../services/domain/rules.js';
 import type { EndpointAccessChoice, WizardForm, WizardOptions } from '../../services/domain/index.js';
 import { endpointLabel } from '../cluster-format.js';
 import { ActionIds } from '../ids.js';

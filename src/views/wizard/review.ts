@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { Profile } from '../../services/profiles.js';
-import { listPacks } from '../../services/profiles.js';
-import { includesPublic } from '../../services/cluster-spec.js';
+import { listPacks } from '../../services/domain/profile.js';
+import { includesPublic } from '../../services/domain/rules.js';
 import type { ClusterSpec, WizardOptions } from '../../services/domain/index.js';
 import { section } from '../blocks.js';
 import { endpointLabel, escapeMrkdwn } from '../cluster-format.js';
