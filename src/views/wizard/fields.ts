@@ -10,7 +10,8 @@
 import { z } from 'zod';
 import { ENDPOINT_ACCESS_CHOICES } from '../../services/domain/index.js';
 import type { WizardForm, WizardPoolForm } from '../../services/domain/index.js';
-import type { FieldError, FieldErrors, FieldKey, PoolField } from '../../services/cluster-spec.js';
+import type { FieldError, FieldErrors } from '../../services/cluster-spec.js';
+import type { FieldKey, PoolField } from '../../services/domain/rules.js';
 import { escapeMrkdwn } from '../cluster-format.js';
 import { policyRefusalText } from '../policy-refusals.js';
 import { BlockIds } from '../ids.js';

@@ -1,6 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { DISK_MAX_GB, DISK_MIN_GB, instanceTypesFor, MAX_POOL_NODES, MAX_WORKER_POOLS, POOL_NAME_MAX, poolField, poolZones } from '../../services/domain/rules.js';
-import type { PoolField } from '../../services/cluster-spec.js';
+import { DISK_MAX_GB, DISK_MIN_GB, instanceTypesFor, MAX_POOL_NODES, MAX_WORKER_POOLS, POOL_NAME_MAX, poolField, poolZones, type PoolField } from '../../services/domain/rules.js';
 import type { WizardForm, WizardOptions, WizardPoolForm } from '../../services/domain/index.js';
 import { ActionIds, BlockIds } from '../ids.js';
 import { textInput } from './basics.js';
