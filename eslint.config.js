@@ -14,14 +14,28 @@ const domainImports = {
   ],
 };
 
-/** Views are pure functions of domain data: they may name the domain's types, never call it. */
+/**
+ * Views are pure functions of domain data: they may name the services' and lifecycle's types,
+ * never call them. The one exception is src/services/domain: types, rule figures and pure helpers
+ * with no I/O (limits, which endpoints an access choice asks for, a profile's packs), which the
+ * views need to draw the same limits the rules apply.
+ */
 const viewImports = {
   patterns: [
     {
-      group: ['**/services/**', '**/lifecycle/**'],
+      group: ['**/services/**', '!**/services/domain', '!**/services/domain/**', '**/lifecycle/**'],
       allowTypeImports: true,
-      message: 'Views import only the types of services and lifecycle (import type); the data comes in as arguments.',
+      message: 'Views import only the types of services and lifecycle (import type), and values of src/services/domain only; the data comes in as arguments.',
     },
+  ],
+};
+
+/** What views may import as values stays pure: the domain imports other services' types only, and no I/O. */
+const pureDomainImports = {
+  patterns: [
+    ...domainImports.patterns,
+    { group: ['../**'], allowTypeImports: true, message: 'src/services/domain imports only the types of other services (views import its values).' },
+    { group: ['node:*', 'fs', 'fs/*', 'http', 'https', 'net'], message: 'src/services/domain does no I/O.' },
   ],
 };
 
@@ -41,17 +55,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-restricted-imports': ['error', domainImports] },
   },
   {
+    files: ['src/services/domain/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', pureDomainImports] },
+  },
+  {
     files: ['src/views/**/*.ts'],
-    // Still importing domain constants and helpers as values, to be passed in as data instead:
-    // the wizard views (reshaped with WizardService), the account and profile views, and the
-    // leftover-resources tags.
-    ignores: [
-      'src/views/wizard/**',
-      'src/views/account-modal.ts',
-      'src/views/account-list.ts',
-      'src/views/profile.ts',
-      'src/views/leftover-resources.ts',
-    ],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', viewImports] },
   },
 );

@@ -5,6 +5,7 @@ import { scopeLabel, type AccountField, type AccountFieldErrors, type AccountSum
 import type { Decision } from '../services/policy-types.js';
 import type { Services } from '../services/services.js';
 import type { AccountScope } from '../services/domain/index.js';
+import { policyRefusalText } from '../views/policy-refusals.js';
 import { accountListMessage } from '../views/account-list.js';
 import { accountModal, accountModalExpired, parseAccountModalMetadata, type AccountModalOrigin } from '../views/account-modal.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
@@ -78,7 +79,7 @@ export function accountSubcommand(services: Pick<Services, 'accounts' | 'policy'
   }
 
   async function refuse(request: SubcommandRequest, decision: Decision): Promise<void> {
-    await ephemeral(request, decision.allowed ? USAGE : decision.message);
+    await ephemeral(request, decision.allowed ? USAGE : policyRefusalText(decision.refusal));
   }
 
   async function list(request: SubcommandRequest): Promise<void> {
@@ -100,7 +101,7 @@ export function accountSubcommand(services: Pick<Services, 'accounts' | 'policy'
       return ephemeral(request, `No cloud account called ${name} is usable in <#${who.channel}>. \`/tke account list\` shows them.`);
     }
     const decision = await policy.check('account.remove', { ...who, accountScope: scope });
-    if (!decision.allowed) return ephemeral(request, decision.message);
+    if (!decision.allowed) return ephemeral(request, policyRefusalText(decision.refusal));
     // The store write (and its audit entry) happens after the ack; the outcome follows through response_url.
     await request.ack();
     const result = await accounts.remove(name, scope, who.user);
@@ -158,10 +159,10 @@ async function pickedScope(
   else if (scopeKind === 'project' && project) scope = { kind: 'project', project };
   else {
     const decision = await policy.check('account.addProject', { ...subject, project });
-    return { error: decision.allowed ? 'Choose a scope.' : decision.message };
+    return { error: decision.allowed ? 'Choose a scope.' : policyRefusalText(decision.refusal) };
   }
   const decision = await policy.check(scope.kind === 'tenant' ? 'account.addTenant' : 'account.addProject', { ...subject, project });
-  return decision.allowed ? { scope } : { error: decision.message };
+  return decision.allowed ? { scope } : { error: policyRefusalText(decision.refusal) };
 }
 
 /** After the ack: back to the wizard the modal was pushed from, or a private confirmation where the command was run. */

@@ -3,7 +3,8 @@ import { listItem, overviewInput } from '../services/cluster-summary.js';
 import { UNKNOWN_CLUSTER } from '../services/deletion-rules.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/domain/index.js';
-import { clusterListMessage } from '../views/cluster-list.js';
+import { policyRefusalText } from '../views/policy-refusals.js';
+import { clusterListMessage, scopeText } from '../views/cluster-list.js';
 import { clusterOverviewMessage, type ClusterOverviewInput } from '../views/cluster-overview.js';
 import { usageText } from '../views/help.js';
 import { ActionIds } from '../views/ids.js';
@@ -33,7 +34,7 @@ type Ephemeral = { text: string; blocks?: ReturnType<typeof clusterOverviewMessa
 /** The overview this user may see, or the policy's refusal. */
 async function overviewFor(services: ClusterStatusServices, options: ClusterStatusOptions, cluster: ClusterRecord, viewer: Viewer): Promise<Ephemeral> {
   const decision = await services.policy.check('cluster.view', { ...viewer, project: cluster.project });
-  if (!decision.allowed) return { text: decision.message };
+  if (!decision.allowed) return { text: policyRefusalText(decision.refusal) };
   const accountName = services.accounts.nameOf(cluster.spec.accountId);
   // Both follow the ack: the overview is sent through the response URL (or tellUser).
   const [deletion, estimate] = await Promise.all([options.deletionSlot(cluster, viewer), services.cost.ofCluster(cluster)]);
@@ -71,12 +72,12 @@ export function listSubcommand(services: Pick<Services, 'policy' | 'clusterLooku
     const viewer = { user: command.user_id, channel: command.channel_id };
     const decision = await services.policy.check('cluster.view', viewer);
     if (!decision.allowed) {
-      await ack({ response_type: 'ephemeral', text: decision.message });
+      await ack({ response_type: 'ephemeral', text: policyRefusalText(decision.refusal) });
       return;
     }
     const { clusterLookup } = services;
     const clusters = (await clusterLookup.listForChannel(viewer.channel)).map((c) => listItem(c, services.lifecycle));
-    await ack({ response_type: 'ephemeral', ...clusterListMessage(clusterLookup.scopeName(viewer.channel), clusters) });
+    await ack({ response_type: 'ephemeral', ...clusterListMessage(scopeText(clusterLookup.scopeOf(viewer.channel)), clusters) });
   };
 }
 

@@ -13,6 +13,7 @@ import { parseResumeMetadata, resumeDraftView, wizardRefusedView } from '../view
 import { wizardGoneView, wizardView } from '../views/wizard/screen.js';
 import type { Subcommand, SubcommandRequest } from './tke-command.js';
 import { showRedraw, type WizardHandlerServices } from './wizard.js';
+import { policyRefusalText } from '../views/policy-refusals.js';
 
 const USAGE = 'Usage: `/tke create [name]` — the name is one word (letters, digits, - and _); the wizard asks for the rest.';
 
@@ -41,7 +42,7 @@ export function createSubcommand(services: CreateServices): Subcommand {
     const input = { user: request.command.user_id, channel: request.command.channel_id, name: request.args[0] };
     const begun = await services.wizard.begin(input);
     if (begun.kind === 'refused') {
-      await request.ack({ response_type: 'ephemeral', text: begun.message });
+      await request.ack({ response_type: 'ephemeral', text: policyRefusalText(begun.refusal) });
       return;
     }
     await request.ack();
@@ -86,7 +87,7 @@ function onStartOver(services: WizardHandlerServices) {
     const { viewId, hash, pointer, user } = target;
     const begun = await services.wizard.startOver({ user, channel: pointer.channel, name: pointer.name, discard: pointer.draftId });
     if (begun.kind !== 'fresh') {
-      const view = begun.kind === 'refused' ? wizardRefusedView(begun.message) : wizardGoneView({ kind: 'expired' });
+      const view = begun.kind === 'refused' ? wizardRefusedView(policyRefusalText(begun.refusal)) : wizardGoneView({ kind: 'expired' });
       await args.client.views.update({ view_id: viewId, view, hash });
       return;
     }

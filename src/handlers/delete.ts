@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { deletionSummary } from '../services/deletion-rules.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/domain/index.js';
+import { policyRefusalText } from '../views/policy-refusals.js';
 import { deleteModal } from '../views/delete-modal.js';
 import { deletionRefusalText } from '../views/deletion-refusals.js';
 import type { SavedResponseUrl } from '../views/private-metadata.js';
@@ -29,7 +30,7 @@ async function deletionRefusal(services: Pick<Services, 'deletion' | 'policy'>, 
   if (blocked?.reason === 'already_deleted') return alreadyDeletedText({ ...cluster, name: cluster.spec.name });
   if (blocked) return deletionRefusalText(blocked.refusal);
   const decision = await services.policy.check('cluster.delete', { ...viewer, project: cluster.project });
-  return decision.allowed ? undefined : decision.message;
+  return decision.allowed ? undefined : policyRefusalText(decision.refusal);
 }
 
 function modalFor(cluster: ClusterRecord, channel: string, responseUrl: SavedResponseUrl | undefined, from?: 'overview') {

@@ -3,6 +3,7 @@ import { isGone } from '../services/deletion-rules.js';
 import { DeletionError } from '../services/deletion.js';
 import type { Services } from '../services/services.js';
 import type { ClusterRecord } from '../services/domain/index.js';
+import { policyRefusalText } from '../views/policy-refusals.js';
 import type { DeletionModalPointer } from '../views/delete-modal.js';
 import { alreadyDeletedText } from '../views/deletion-status.js';
 import { forceDeleteUsedMessage } from '../views/deletion-thread.js';
@@ -20,7 +21,7 @@ import type { Viewer } from './named-cluster.js';
 async function forceRefusal(services: Pick<Services, 'policy' | 'deletion'>, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
   if (isGone(cluster.status)) return alreadyDeletedText({ ...cluster, name: cluster.spec.name });
   const decision = await services.policy.check('cluster.forceDelete', { ...viewer, project: cluster.project });
-  if (!decision.allowed) return decision.message;
+  if (!decision.allowed) return policyRefusalText(decision.refusal);
   const refusal = services.deletion.forceDeleteRefusal(cluster);
   return refusal && deletionRefusalText(refusal.refusal);
 }

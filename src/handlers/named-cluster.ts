@@ -1,5 +1,6 @@
 import type { ClusterLookup } from '../services/cluster-lookup.js';
 import type { ClusterRecord } from '../services/domain/index.js';
+import { noClusterCalledText } from '../views/cluster-list.js';
 import type { SubcommandRequest } from './tke-command.js';
 
 /** Who is looking at a cluster, and from which channel (the channel decides the project). */
@@ -23,7 +24,7 @@ export async function namedCluster(
   const viewer = { user: command.user_id, channel: command.channel_id };
   const cluster = await clusterLookup.findByName(viewer.channel, name);
   if (!cluster) {
-    await ack({ response_type: 'ephemeral', text: `There is no cluster called ${name} in ${clusterLookup.scopeName(viewer.channel)}. See \`/tke list\`.` });
+    await ack({ response_type: 'ephemeral', text: noClusterCalledText(name, clusterLookup.scopeOf(viewer.channel)) });
     return undefined;
   }
   return { cluster, viewer };

@@ -1,4 +1,4 @@
-import { TKEOPS_TAG_KEY } from '../services/cluster-spec.js';
+import { leftoverTags } from '../services/domain/rules.js';
 import type { AuditEntry, ClusterRecord, WorkerPoolSpec } from '../services/domain/index.js';
 import type { LeftoverResources, TkeGateway, TkeTarget } from '../services/tke.js';
 import type { LeftoverOwner } from './events.js';
@@ -11,8 +11,6 @@ import { transition } from './states.js';
  * Tencent no longer has the cluster. A force delete is done by the service alone.
  */
 
-/** TKE tags the resources it creates for a cluster (its load balancers among them) with this key and the cluster id. */
-export const TKE_CLUSTER_TAG = 'tke-clusterId';
 
 /**
  * While Tencent keeps reporting Deleting, the thread gets one progress reply per milestone (every
@@ -35,14 +33,7 @@ export const DeletionSteps = {
   forced: `${DELETION_STEP_PREFIX}forced`,
 } as const;
 
-/**
- * The tags that find a cluster's cloud resources: TKE's own, and the one tkeops puts on the
- * cluster and on its worker pools' instances (which is what finds a CVM TKE did not tag).
- */
-export const leftoverTags = (owner: LeftoverOwner): { tagKey: string; tagValue: string }[] => [
-  { tagKey: TKE_CLUSTER_TAG, tagValue: owner.tkeClusterId },
-  { tagKey: TKEOPS_TAG_KEY, tagValue: owner.id },
-];
+export { leftoverTags, TKE_CLUSTER_TAG } from '../services/domain/rules.js';
 
 /** Every resource Tencent still has for a cluster, found by either of its tags, each listed once. */
 export async function leftoversOf(

@@ -1,11 +1,8 @@
 import type { EndpointAccessChoice, TencentFailure, WorkerPoolSpec } from '../services/domain/index.js';
 import type { LeftoverResources } from '../services/tke.js';
+import type { LeftoverOwner } from '../services/domain/rules.js';
 
-/** The cluster a leftover lookup is about: the tkeops record id and Tencent's cluster id. */
-export interface LeftoverOwner {
-  id: string;
-  tkeClusterId: string;
-}
+export type { LeftoverOwner } from '../services/domain/rules.js';
 
 /** What the lookup of a cluster's leftover resources gave: the resources, or why it failed. */
 export type LeftoverLookup =

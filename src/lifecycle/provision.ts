@@ -1,4 +1,4 @@
-import { ENDPOINTS, includesPublic, TKEOPS_TAG_KEY } from '../services/cluster-spec.js';
+import { ENDPOINTS, includesPublic, TKEOPS_TAG_KEY } from '../services/domain/rules.js';
 import type { ClusterRecord, TencentFailure } from '../services/domain/index.js';
 import type { EndpointAccess, PendingRelease, Release } from '../services/tke.js';
 import type { Change, Operation, Step, StepContext, StepTick } from './operation.js';

@@ -1,23 +1,11 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Metrics } from '../services/metrics.js';
-
-/** The request kinds the ack metric is labelled with: Slack's payload types, `slash_command`, or `other`. */
-const KINDS = new Set([
-  'block_actions',
-  'block_suggestion',
-  'view_submission',
-  'view_closed',
-  'shortcut',
-  'message_action',
-  'interactive_message',
-  'dialog_submission',
-  'event_callback',
-]);
+import { payloadKind } from './payload-kinds.js';
 
 function kindOf(body: unknown): string {
   const payload = (typeof body === 'object' && body !== null ? body : {}) as { type?: unknown; command?: unknown };
   if (typeof payload.command === 'string') return 'slash_command';
-  return typeof payload.type === 'string' && KINDS.has(payload.type) ? payload.type : 'other';
+  return payloadKind(payload.type);
 }
 
 export interface ReceiverEvents {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { Logger } from '../services/logger.js';
 import type { Metrics } from '../services/metrics.js';
+import { payloadKind } from './payload-kinds.js';
 
 /**
  * The largest request body accepted on /slack/events, 1 MiB. Slack's largest payloads are
@@ -23,21 +24,6 @@ const DISCARD_MAX_BYTES = 64 * 1024;
 
 const SIGNATURE = /^v0=[0-9a-f]{64}$/;
 const TIMESTAMP = /^\d{1,12}$/;
-/** Payload types Slack sends; anything else is counted as `other` (metric labels stay a closed set). */
-const KINDS = new Set([
-  'block_actions',
-  'block_suggestion',
-  'view_submission',
-  'view_closed',
-  'shortcut',
-  'message_action',
-  'interactive_message',
-  'dialog_submission',
-  'event_callback',
-  'url_verification',
-  'app_rate_limited',
-]);
-
 export interface SlackGuardOptions {
   signingSecret: string;
   maxBodyBytes?: number;
@@ -128,7 +114,7 @@ function kindOf(body: Buffer, contentType: string | undefined): string {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Refusal(400, 'malformed', 'the payload is not a JSON object');
   const type = (parsed as { type?: unknown }).type;
   if (typeof type !== 'string' || type === '') throw new Refusal(400, 'malformed', 'the payload has no type');
-  return KINDS.has(type) ? type : 'other';
+  return payloadKind(type);
 }
 
 function parseJson(text: string): unknown {

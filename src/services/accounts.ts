@@ -5,14 +5,13 @@ import type { Clock } from './clock.js';
 import type { Decision, Policy } from './policy-types.js';
 import type { SecretBox } from './secrets.js';
 import type { AccountScope, CloudAccount } from './domain/index.js';
+import { ACCOUNT_DESCRIPTION_MAX, ACCOUNT_NAME_MAX, SECRET_KEY_MAX, scopeLabel } from './domain/rules.js';
 import type { AccountRepository } from './repositories/repositories.js';
 import { TencentError, type TencentCredential, type TkeGateway } from './tke.js';
 
+export { ACCOUNT_DESCRIPTION_MAX, ACCOUNT_NAME_MAX, SECRET_ID_MAX, SECRET_KEY_MAX, scopeLabel } from './domain/rules.js';
+
 /** Names are one word so `/tke account remove <name>` can name them. */
-export const ACCOUNT_NAME_MAX = 60;
-export const ACCOUNT_DESCRIPTION_MAX = 300;
-export const SECRET_ID_MAX = 64;
-export const SECRET_KEY_MAX = 128;
 /**
  * Slack wants the view submission answered within 3 s, and the handler checks the policy and
  * writes the store around Tencent's answer: Tencent gets 1.8 s, so the ack leaves within ~2 s.
@@ -103,9 +102,6 @@ export function maskSecretId(secretId: string): string {
   return `AKID****${secretId.slice(-4)}`;
 }
 
-export function scopeLabel(scope: AccountScope): string {
-  return scope.kind === 'tenant' ? 'tenant' : `project ${scope.project}`;
-}
 
 const sameScope = (a: AccountScope, b: AccountScope) =>
   a.kind === b.kind && (a.kind === 'tenant' || (b.kind === 'project' && a.project === b.project));
@@ -230,7 +226,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
 
   async function checkUse(accountId: string, subject: { user: string; channel: string }, policy: Policy): Promise<Decision> {
     const account = get(accountId);
-    if (!account) return { allowed: false, message: 'This cloud account no longer exists; pick another one.' };
+    if (!account) return { allowed: false, refusal: { kind: 'accountGone' } };
     return policy.check('account.use', { ...subject, accountScope: account.scope });
   }
 

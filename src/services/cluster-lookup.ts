@@ -13,11 +13,14 @@ export interface ClusterLookup {
   /** The project's cluster called `name` (any case); a deleted one only when no live one has the name. */
   findByName(channel: string, name: string): Promise<Cluster | undefined>;
   get(clusterId: string): Promise<Cluster | undefined>;
-  /** The name the channel's scope goes by: its project, or the channel itself. */
-  scopeName(channel: string): string;
+  /** Whose clusters the channel sees: its project's, or (a channel of no project) those of every channel of no project. */
+  scopeOf(channel: string): ClusterScope;
   /** Whether a cluster of the project (undefined: of no project) that is not deleted has this name. */
   isNameTaken(project: string | undefined, name: string): Promise<boolean>;
 }
+
+/** The clusters a channel names and lists: its project's, or, for a channel of no project, named from that channel. */
+export type ClusterScope = { kind: 'project'; project: string } | { kind: 'channel'; channel: string };
 
 /** Every status but the deleted ones. */
 const LIVE = CLUSTER_STATUSES.filter((status) => !isGone(status));
@@ -29,9 +32,9 @@ export function createClusterLookup(deps: { clusters: ClusterRepository; policy:
       (await deps.clusters.list({ project: projectOf(channel) ?? null, status: LIVE })).sort((a, b) => a.spec.name.localeCompare(b.spec.name)),
     findByName: (channel, name) => deps.clusters.findByName(projectOf(channel), name),
     get: (clusterId) => deps.clusters.get(clusterId),
-    scopeName: (channel) => {
+    scopeOf: (channel) => {
       const project = projectOf(channel);
-      return project ? `project ${project}` : `<#${channel}>`;
+      return project ? { kind: 'project', project } : { kind: 'channel', channel };
     },
     isNameTaken: async (project, name) => {
       const found = await deps.clusters.findByName(project, name);

@@ -29,55 +29,48 @@ import { OS_IMAGES } from './pack-rules.js';
 import type { OsImage } from './pack-rules.js';
 import { applyOverrides, listPacks, osImageOf } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
-import type { ClusterSpec, EndpointAccessChoice, Tag, WizardForm, WizardOptions, WizardPoolForm, WorkerPoolSpec } from './domain/index.js';
-import type { EndpointAccess } from './tke.js';
+import type { ClusterSpec, Tag, WizardForm, WizardOptions, WizardPoolForm, WorkerPoolSpec } from './domain/index.js';
+import type { PolicyRefusal } from './policy-types.js';
+import {
+  CLUSTER_DESCRIPTION_MAX,
+  CLUSTER_NAME_MAX,
+  DISK_MAX_GB,
+  DISK_MIN_GB,
+  DISK_STEP_GB,
+  includesPublic,
+  instanceTypesFor,
+  MAX_POOL_NODES,
+  MAX_PUBLIC_CIDRS,
+  MAX_TAGS,
+  MAX_WORKER_POOLS,
+  packField,
+  POOL_NAME_MAX,
+  poolField,
+  poolZones,
+  TAG_KEY_MAX,
+  TAG_VALUE_MAX,
+  TKEOPS_TAG_KEY,
+  type FieldKey,
+  type PoolField,
+} from './domain/rules.js';
 
-export const CLUSTER_NAME_MAX = 60;
-export const CLUSTER_DESCRIPTION_MAX = 255;
-export const TAG_KEY_MAX = 127;
-export const TAG_VALUE_MAX = 255;
-/** Tag key tkeops adds to the cluster and its worker pools (value: the tkeops cluster id). */
-export const TKEOPS_TAG_KEY = 'tkeops-cluster';
-export const MAX_TAGS = 49;
-export const MAX_PUBLIC_CIDRS = 50;
-export const MAX_WORKER_POOLS = 10;
-export const MAX_POOL_NODES = 200;
-export const POOL_NAME_MAX = 60;
-export const DISK_MIN_GB = 20;
-export const DISK_MAX_GB = 2048;
-export const DISK_STEP_GB = 10;
+// The rules' figures and helpers live in domain/rules.ts (the views draw with them too); the rules are here.
+export { instanceTypesFor, MAX_WORKER_POOLS, poolZones, type FieldKey } from './domain/rules.js';
 
-export type PoolField = 'name' | 'minSize' | 'desiredSize' | 'maxSize' | 'instanceType' | 'zones' | 'diskGb';
 
-/** Where an error belongs in the wizard. */
-export type FieldKey =
-  | 'name'
-  | 'description'
-  | 'tags'
-  | 'accountId'
-  | 'profile'
-  | `pack:${string}`
-  | 'region'
-  | 'keyPairId'
-  | 'vpcId'
-  | 'subnetId'
-  | 'endpointAccess'
-  | 'publicCidrs'
-  | 'workerPools'
-  | `pool:${string}:${PoolField}`;
 
-export type FieldErrors = Partial<Record<FieldKey, string>>;
+/** A field's problem: what is wrong, in plain words, or the policy's refusal (the view says who may). */
+export type FieldError = string | PolicyRefusal;
+export type FieldErrors = Partial<Record<FieldKey, FieldError>>;
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
-export const packField = (packName: string): FieldKey => `pack:${packName}`;
-export const poolField = (poolKey: string, field: PoolField): FieldKey => `pool:${poolKey}:${field}`;
 
 /** What the rules need to know besides the form. */
 export interface SpecContext {
   /** Whether the project already has a cluster of this name that is not deleted (cluster-lookup's isClusterNameTaken). */
   isNameTaken(name: string): boolean;
   /** Why the form's cloud account may not be used here (the policy's refusal, naming who may); undefined when it may. */
-  accountRefusal: string | undefined;
+  accountRefusal: PolicyRefusal | undefined;
   profiles: ProfileCatalog;
   /** What Tencent offered in the wizard. */
   options: WizardOptions;
@@ -287,15 +280,6 @@ export function checkPacks(form: WizardForm, profile: Profile): Checked<{ packOv
 
 export type Placement = Pick<ClusterSpec, 'region' | 'keyPairId' | 'vpcId' | 'subnetId' | 'endpointAccess' | 'publicCidrs'>;
 
-/** The TKE endpoints each endpoint access choice asks for. */
-export const ENDPOINTS: Record<EndpointAccessChoice, readonly EndpointAccess[]> = {
-  public: ['public'],
-  private: ['private'],
-  'private-public': ['private', 'public'],
-};
-
-export const includesPublic = (access: EndpointAccessChoice): boolean => ENDPOINTS[access].includes('public');
-export const includesPrivate = (access: EndpointAccessChoice): boolean => ENDPOINTS[access].includes('private');
 
 export function checkPlacement(form: WizardForm, options: WizardOptions, network?: NetworkLayer): Checked<Placement> {
   const errors: FieldErrors = {};
@@ -334,23 +318,6 @@ export function checkPlacement(form: WizardForm, options: WizardOptions, network
   }));
 }
 
-/** Zones a worker pool can use: those with a subnet in the chosen VPC. */
-export function poolZones(options: WizardOptions, vpcId: string | undefined): string[] {
-  if (!vpcId || options.vpcId !== vpcId) return [];
-  return [...new Set((options.subnets ?? []).filter((s) => s.vpcId === vpcId).map((s) => s.zone))].sort();
-}
-
-/** Instance types sold in every one of `zones` (all loaded types when no zone is chosen yet). */
-export function instanceTypesFor(options: WizardOptions, zones: readonly string[]): NonNullable<WizardOptions['instanceTypes']> {
-  const all = options.instanceTypes ?? [];
-  const byType = new Map<string, NonNullable<WizardOptions['instanceTypes']>[number]>();
-  for (const config of all) {
-    if (byType.has(config.instanceType)) continue;
-    const soldIn = new Set(all.filter((c) => c.instanceType === config.instanceType).map((c) => c.zone));
-    if (zones.every((zone) => soldIn.has(zone))) byType.set(config.instanceType, config);
-  }
-  return [...byType.values()];
-}
 
 export type Pools = Pick<ClusterSpec, 'parallelPoolUpdates' | 'workerPools'>;
 

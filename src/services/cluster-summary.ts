@@ -1,7 +1,7 @@
 import { defaultLifecycle } from '../lifecycle/index.js';
 import { percentDone, stepList, type Lifecycle, type StepLine } from '../lifecycle/operation.js';
 import { endedAt } from '../lifecycle/states.js';
-import { includesPublic } from './cluster-spec.js';
+import { includesPublic } from './domain/rules.js';
 import { createdWorkerPools, deletionSummary, type DeletionSummary } from './deletion-rules.js';
 import type { ClusterRecord, ClusterStatus, CostEstimate, EndpointAccessChoice, ForceFound, TencentFailure, WorkerPoolSpec } from './domain/index.js';
 

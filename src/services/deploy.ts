@@ -20,7 +20,7 @@ import { transition } from '../lifecycle/states.js';
 import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
-import { TKEOPS_TAG_KEY } from './cluster-spec.js';
+import { TKEOPS_TAG_KEY } from './domain/rules.js';
 import type { Logger } from './logger.js';
 import { applyOverrides, chartPackageUrl, osImageOf } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';

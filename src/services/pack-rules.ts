@@ -12,15 +12,10 @@
  */
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
+import { isOsImage, OS_IMAGES, PACK_VALUES_MAX_CHARS, PVC_MIN_GB, PVC_STEP_GB } from './domain/rules.js';
 
-/** The OS images a TKE cluster created by tkeops may run, exactly as TKE spells them. */
-export const OS_IMAGES = [
-  'centos7.6.0_x64',
-  'centos7.6.0_x64 GPU',
-  'ubuntu18.04.1x86_64',
-  'ubuntu18.04.1x86_64 GPU',
-] as const;
-export type OsImage = (typeof OS_IMAGES)[number];
+export { isOsImage, OS_IMAGES, PACK_VALUES_MAX_CHARS, PVC_MIN_GB, PVC_STEP_GB, type OsImage } from './domain/rules.js';
+
 
 export type PackKind = 'os' | 'addon';
 
@@ -45,12 +40,6 @@ export interface PackError {
   column?: number;
 }
 
-/** Smallest PVC size, in GB, and the step sizes must follow. */
-export const PVC_MIN_GB = 10;
-export const PVC_STEP_GB = 10;
-
-/** Values are edited in a Slack plain_text_input, whose text cannot exceed 3000 characters. */
-export const PACK_VALUES_MAX_CHARS = 3000;
 
 /**
  * Keys under which charts describe a persistent volume claim: persistence, Persistence,
@@ -59,9 +48,6 @@ export const PACK_VALUES_MAX_CHARS = 3000;
 const isPvcParent = (key: string) => /persist/i.test(key);
 const isClaimTemplate = (key: string) => /^volumeClaimTemplates?$/.test(key);
 
-export function isOsImage(value: unknown): value is OsImage {
-  return typeof value === 'string' && (OS_IMAGES as readonly string[]).includes(value);
-}
 
 /** Checks one pack's values against the rules above; an empty list means the values are fine. */
 export function validatePackValues(pack: PackInput): PackError[] {

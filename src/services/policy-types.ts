@@ -21,7 +21,28 @@ export interface PolicySubject {
   accountScope?: { kind: 'tenant' } | { kind: 'project'; project: string };
 }
 
-export type Decision = { allowed: true } | { allowed: false; message: string };
+/** Who the policy lets do something, as a refusal names them (src/views/policy-refusals.ts writes them). */
+export type Authority =
+  | { kind: 'tenantAdmins'; users: readonly string[] }
+  | { kind: 'projectAdmins'; project: string; users: readonly string[] }
+  /** `users: 'everyone'`: every member of the project's `channels`. */
+  | { kind: 'projectMembers'; project: string; users: readonly string[] | 'everyone'; channels: readonly string[] }
+  | ({ kind: 'onCall' } & OnCall);
+
+/** Why the policy refuses, as data; `src/views/policy-refusals.ts` tells the user. */
+export type PolicyRefusal =
+  /** Only `who` may do `action` (within `project`, when the action is about one). */
+  | { kind: 'onlyThese'; action: PolicyAction; project?: string | undefined; who: Authority[] }
+  /** The channel belongs to no project: only tenant admins may do `action` there. */
+  | { kind: 'noProjectHere'; action: PolicyAction; channel: string; tenantAdmins: readonly string[] }
+  /** A tenant admin adding a project cloud account in a channel of no project. */
+  | { kind: 'noProjectForAccount'; channel: string }
+  /** A project's cloud account, used from outside the project; `channels` when the policy lists the project. */
+  | { kind: 'accountOfAnotherProject'; project: string; channels?: readonly string[] | undefined }
+  /** The cloud account asked for no longer exists. */
+  | { kind: 'accountGone' };
+
+export type Decision = { allowed: true } | { allowed: false; refusal: PolicyRefusal };
 
 export interface Project {
   name: string;
@@ -34,8 +55,6 @@ export interface Project {
 export interface Policy {
   check(action: PolicyAction, subject: PolicySubject): Promise<Decision>;
   projectForChannel(channel: string): Project | undefined;
-  /** Slack mention of on-call for messages, e.g. "<!subteam^S0ONCALL>" or "<@U1> <@U2>". */
-  onCallMention(): string;
   /** Who is on call (user group ids and user ids), for the force-delete offer. */
   onCall(): OnCall;
 }

@@ -3,7 +3,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
-import type { Decision, Policy, PolicyAction, PolicySubject, Project } from './policy-types.js';
+import type { Authority, Decision, Policy, PolicyAction, PolicyRefusal, PolicySubject, Project } from './policy-types.js';
 
 /*
  * Who may do what (data/policy.yaml):
@@ -142,9 +142,6 @@ class LookupTooSlow extends Error {
   }
 }
 
-const mentions = (users: readonly string[]) => users.map((u) => `<@${u}>`).join(', ');
-const listed = (users: readonly string[]) => (users.length > 0 ? mentions(users) : 'none listed in the policy');
-
 export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
   const groupCache = new Map<string, { at: number; members: string[] }>();
 
@@ -199,27 +196,16 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
     }
   }
 
-  const tenantAdminsText = () => `tenant admins (${listed(spec.tenantAdmins)})`;
-  const adminsText = (project: Project) => `the admins of project ${project.name} (${listed(project.admins)})`;
-  const membersText = (project: Project) =>
-    project.members === 'everyone'
-      ? `members of project ${project.name} (everyone in ${project.channels.map((c) => `<#${c}>`).join(', ')})`
-      : `members of project ${project.name} (${listed(project.members)})`;
-  const onCallText = () => `on-call (${onCallMention() || 'none listed in the policy'})`;
-
-  function onCallMention(): string {
-    return [...spec.onCall.userGroups.map((g) => `<!subteam^${g}>`), ...spec.onCall.users.map((u) => `<@${u}>`)].join(' ');
-  }
+  const tenantAdmins: Authority = { kind: 'tenantAdmins', users: spec.tenantAdmins };
+  const admins = (project: Project): Authority => ({ kind: 'projectAdmins', project: project.name, users: project.admins });
+  const members = (project: Project): Authority => ({ kind: 'projectMembers', project: project.name, users: project.members, channels: project.channels });
+  const onCall: Authority = { kind: 'onCall', userGroups: spec.onCall.userGroups, users: spec.onCall.users };
 
   const allow: Decision = { allowed: true };
-  const refuse = (message: string): Decision => ({ allowed: false, message });
-  const only = (who: string[], what: string) =>
-    refuse(`Only ${who.length > 1 ? `${who.slice(0, -1).join(', ')} and ${who.at(-1)}` : who[0]} may ${what}.`);
-  const noProjectHere = (subject: PolicySubject, what: string) =>
-    refuse(
-      `<#${subject.channel}> belongs to no project, so only ${tenantAdminsText()} may ${what} here. ` +
-        'Run the command in a project channel, or ask a tenant admin to add this channel to a project in the policy file.',
-    );
+  const refuse = (refusal: PolicyRefusal): Decision => ({ allowed: false, refusal });
+  const only = (who: Authority[], action: PolicyAction, project?: string) => refuse({ kind: 'onlyThese', action, who, ...(project === undefined ? {} : { project }) });
+  const noProjectHere = (subject: PolicySubject, action: PolicyAction) =>
+    refuse({ kind: 'noProjectHere', action, channel: subject.channel, tenantAdmins: spec.tenantAdmins });
 
   /** The project acted within: the cluster's or account's, else the channel's. */
   function targetProject(subject: PolicySubject): { name: string | undefined; project: Project | undefined } {
@@ -236,67 +222,49 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
 
     switch (action) {
       case 'account.addTenant':
-        return tenantAdmin ? allow : only([tenantAdminsText()], 'add a tenant cloud account');
+        return tenantAdmin ? allow : only([tenantAdmins], action);
 
       case 'account.addProject':
         if (!project && tenantAdmin) {
-          return refuse(
-            `<#${subject.channel}> belongs to no project, so no project cloud account can be added here. ` +
-              'Run the command in a project channel, or `/tke account add tenant` for a tenant cloud account.',
-          );
+          return refuse({ kind: 'noProjectForAccount', channel: subject.channel });
         }
-        if (!project) return noProjectHere(subject, 'add a cloud account');
-        return tenantAdmin || isProjectAdmin(project, user)
-          ? allow
-          : only([adminsText(project), tenantAdminsText()], `add a cloud account to project ${project.name}`);
+        if (!project) return noProjectHere(subject, action);
+        return tenantAdmin || isProjectAdmin(project, user) ? allow : only([admins(project), tenantAdmins], action, project.name);
 
       case 'account.remove':
         if (subject.accountScope?.kind !== 'project') {
-          return tenantAdmin ? allow : only([tenantAdminsText()], 'remove a tenant cloud account');
+          return tenantAdmin ? allow : only([tenantAdmins], action);
         }
-        return tenantAdmin || isProjectAdmin(project, user)
-          ? allow
-          : only(project ? [adminsText(project), tenantAdminsText()] : [tenantAdminsText()], `remove a cloud account of project ${name}`);
+        return tenantAdmin || isProjectAdmin(project, user) ? allow : only(project ? [admins(project), tenantAdmins] : [tenantAdmins], action, name);
 
       case 'account.use': {
         const here = projectForChannel(subject.channel);
         if (subject.accountScope?.kind === 'project' && subject.accountScope.project !== here?.name) {
-          return refuse(
-            `This cloud account belongs to project ${subject.accountScope.project}: it can be used only from that project's channels` +
-              `${project ? ` (${project.channels.map((c) => `<#${c}>`).join(', ')})` : ''}, ` +
-              `by its members, its admins and tenant admins.`,
-          );
+          return refuse({ kind: 'accountOfAnotherProject', project: subject.accountScope.project, ...(project ? { channels: project.channels } : {}) });
         }
-        if (!here) return tenantAdmin ? allow : noProjectHere(subject, 'use a cloud account');
-        return tenantAdmin || isMember(here, subject)
-          ? allow
-          : only([membersText(here), adminsText(here), tenantAdminsText()], `use cloud accounts of project ${here.name}`);
+        if (!here) return tenantAdmin ? allow : noProjectHere(subject, action);
+        return tenantAdmin || isMember(here, subject) ? allow : only([members(here), admins(here), tenantAdmins], action, here.name);
       }
 
       case 'cluster.create':
-        if (!project) return tenantAdmin ? allow : noProjectHere(subject, 'create a cluster');
-        return tenantAdmin || isMember(project, subject)
-          ? allow
-          : only([membersText(project), adminsText(project), tenantAdminsText()], `create a cluster in project ${project.name}`);
+        if (!project) return tenantAdmin ? allow : noProjectHere(subject, action);
+        return tenantAdmin || isMember(project, subject) ? allow : only([members(project), admins(project), tenantAdmins], action, project.name);
 
       case 'cluster.view':
         // Whoever may force delete a cluster may see it: on-call is asked last, as it may ask Slack.
         if (tenantAdmin || isMember(project, subject) || (await isOnCall(user))) return allow;
-        if (!project) return noProjectHere(subject, 'see this cluster');
-        return only([membersText(project), adminsText(project), tenantAdminsText(), onCallText()], `see this cluster in project ${project.name}`);
+        if (!project) return noProjectHere(subject, action);
+        return only([members(project), admins(project), tenantAdmins, onCall], action, project.name);
 
       case 'cluster.delete':
         if (tenantAdmin || isProjectAdmin(project, user)) return allow;
-        return only(project ? [adminsText(project), tenantAdminsText()] : [tenantAdminsText()], 'delete this cluster');
+        return only(project ? [admins(project), tenantAdmins] : [tenantAdmins], action);
 
       case 'cluster.forceDelete':
         if (tenantAdmin || isProjectAdmin(project, user) || (await isOnCall(user))) return allow;
-        return only(
-          project ? [tenantAdminsText(), adminsText(project), onCallText()] : [tenantAdminsText(), onCallText()],
-          'force delete this cluster',
-        );
+        return only(project ? [tenantAdmins, admins(project), onCall] : [tenantAdmins, onCall], action);
     }
   }
 
-  return { check, projectForChannel, onCallMention, onCall: () => ({ userGroups: spec.onCall.userGroups, users: spec.onCall.users }) };
+  return { check, projectForChannel, onCall: () => ({ userGroups: spec.onCall.userGroups, users: spec.onCall.users }) };
 }

@@ -46,12 +46,15 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
+import { LineCounter, isNode, isScalar, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { z } from 'zod';
-import { formatPath, isOsImage, validatePackValues } from './pack-rules.js';
-import type { OsImage, PackError, PackKind } from './pack-rules.js';
+import { formatPath, validatePackValues } from './pack-rules.js';
+import type { PackError, PackKind } from './pack-rules.js';
 import { cidrRange, cidrsOverlap, isPrivateCidr } from './cidr.js';
+import { listPacks } from './domain/profile.js';
+
+export { listPacks, osImageOf } from './domain/profile.js';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const slug = z.string().regex(SLUG, { error: 'must be a slug: lowercase letters, digits and dashes, at most 40 characters' });
@@ -265,13 +268,6 @@ export function createProfileCatalog(profiles: readonly Profile[]): ProfileCatal
   return { list: () => [...sorted], get: (name) => byName.get(name) };
 }
 
-/** The profile's packs in deploy order: the OS pack, then the add-ons. */
-export function listPacks(profile: Profile): ProfilePack[] {
-  return [
-    { packName: profile.layers.os.name, kind: 'os', values: profile.layers.os.values },
-    ...profile.layers.addons.map((addon): ProfilePack => ({ packName: addon.name, kind: 'addon', values: addon.values })),
-  ];
-}
 
 export type OverrideResult = { ok: true; profile: Profile } | { ok: false; errors: PackError[] };
 
@@ -306,13 +302,6 @@ export function chartPackageUrl(pack: Pick<AddonPack, 'chart' | 'version' | 'rep
   return pack.package ?? `${pack.repository.replace(/\/+$/, '')}/${pack.chart}-${pack.version}.tgz`;
 }
 
-/** The OS image a validated profile runs (its OS pack's OsName), as TKE's ClusterOs expects it. */
-export function osImageOf(profile: Profile): OsImage {
-  const contents = parseDocument(profile.layers.os.values).contents;
-  const osName: unknown = isMap(contents) ? contents.get('OsName') : undefined;
-  if (!isOsImage(osName)) throw new Error(`profile ${profile.name}: OS pack has no valid OsName`);
-  return osName;
-}
 
 function withoutPackPrefix(error: PackError): string {
   const prefix = `${error.pack}: `;

@@ -6,7 +6,7 @@ import { isGone, STATES, transition } from '../lifecycle/states.js';
 import { CheckError, during, retriedNextTick } from '../lifecycle/tencent-calls.js';
 import type { AccountService } from './accounts.js';
 import type { Clock } from './clock.js';
-import { TKEOPS_TAG_KEY } from './cluster-spec.js';
+import { TKEOPS_TAG_KEY } from './domain/rules.js';
 import type { Logger } from './logger.js';
 import type { ClusterRecord } from './domain/index.js';
 import type { ClusterRepository, ClusterWrite } from './repositories/repositories.js';

@@ -20,14 +20,15 @@ import { costBasis, type CostService } from './cost.js';
 import { DeployError, type DeployService } from './deploy.js';
 import { formOf, newPoolForm, optionsOf, type Drafts } from './drafts.js';
 import type { Logger } from './logger.js';
-import type { Policy } from './policy-types.js';
+import type { Policy, PolicyRefusal } from './policy-types.js';
 import { applyOverrides, osImageOf, type Profile, type ProfileCatalog } from './profiles.js';
 import type { AccountScope, ClusterRecord, ClusterSpec, CostEstimate, DraftRecord, WizardForm, WizardOptions } from './domain/index.js';
 import type { ProvisioningThreads } from './threads.js';
 import type { WizardChoices } from './wizard-choices.js';
+import { WIZARD_STEPS, type WizardStep } from './domain/rules.js';
 
-export type WizardStep = 'basics' | 'packs' | 'placement' | 'pools' | 'review';
-export const WIZARD_STEPS: readonly WizardStep[] = ['basics', 'packs', 'placement', 'pools', 'review'];
+export { WIZARD_STEPS, type WizardStep } from './domain/rules.js';
+
 /** The steps with fields to fill in (the review shows the spec they make). */
 type FormStep = Exclude<WizardStep, 'review'>;
 
@@ -48,16 +49,20 @@ const firstStepOf = (errors: FieldErrors): FormStep => {
   return (['basics', 'packs', 'placement', 'pools'] as const).find((s) => steps.includes(s)) ?? 'basics';
 };
 
-export const describeErrors = (errors: FieldErrors): string => Object.values(errors).join('\n');
-
 // ---- what the service returns ------------------------------------------------------------------
 
 interface ScreenBase {
   draftId: string;
   form: WizardForm;
-  /** Why the user sees this step (sent back here, a problem to fix); plain text. */
-  notice?: string | undefined;
+  /** Why the user sees this step (sent back here, a problem to fix). */
+  notice?: WizardNotice | undefined;
 }
+
+/**
+ * A notice above a step: plain words, the spec's problems to fix before Deploy (the first step
+ * with one is shown), or why no cloud account can be added here (the policy's refusal, if any).
+ */
+export type WizardNotice = string | { kind: 'fixBeforeDeploy'; errors: FieldErrors } | { kind: 'cannotAddAccount'; refusal?: PolicyRefusal };
 
 /** What one wizard step shows: the data its view is drawn from. */
 export type WizardScreen =
@@ -109,7 +114,7 @@ export interface Deployer {
 
 export type Begun =
   /** The policy does not let the user create clusters here. */
-  | { kind: 'refused'; message: string }
+  | { kind: 'refused'; refusal: PolicyRefusal }
   /** An unfinished draft of this user in this channel: offer to resume it or start over. */
   | { kind: 'resumable'; draftId: string; name: string; step: WizardStep }
   | { kind: 'fresh'; screen: WizardScreen };
@@ -132,7 +137,8 @@ export interface DeployReady {
 
 export type DeployCheck =
   | Gone
-  | { kind: 'refused'; deployer: Deployer; message: string }
+  /** The policy does not let the draft's user deploy it from its channel (or use its cloud account there). */
+  | { kind: 'refused'; deployer: Deployer; refusal: PolicyRefusal }
   /** The spec no longer passes (changed since the review was shown): the step to fix. */
   | { kind: 'invalid'; screen: WizardScreen }
   | DeployReady;
@@ -176,7 +182,7 @@ export interface WizardService {
   /** A button or dispatching input inside a step: saves what was typed, applies `edit`, draws the step again. */
   edit(draftId: string, user: string, step: WizardStep, typed: Typed, edit: WizardEdit, viewId: string): Promise<Gone | Redraw>;
   /** The step drawn again as it is stored, with an optional notice. */
-  redraw(draftId: string, user: string, step: WizardStep, notice?: string): Promise<Gone | Redraw>;
+  redraw(draftId: string, user: string, step: WizardStep, notice?: WizardNotice): Promise<Gone | Redraw>;
   /**
    * Asks Tencent the price of the draft's spec and stores it; the review drawn with it (undefined
    * once the draft is gone or its spec no longer passes).
@@ -185,7 +191,7 @@ export interface WizardService {
   /** Loads the choices the draft's form needs from Tencent and stores them; the step drawn with them (undefined once the draft is gone). */
   loadChoices(draftId: string, step: WizardStep): Promise<WizardScreen | undefined>;
   /** The step as stored, with a notice (a step's errors that no field of the view can show). */
-  screen(draftId: string, user: string, step: WizardStep, notice?: string): Promise<Gone | { kind: 'screen'; screen: WizardScreen }>;
+  screen(draftId: string, user: string, step: WizardStep, notice?: WizardNotice): Promise<Gone | { kind: 'screen'; screen: WizardScreen }>;
   /** "+ Cloud account": the scopes the user may add an account in, or the first step with why not. */
   addAccount(draftId: string, user: string, typed: Typed, viewId: string): Promise<AccountAdding>;
   /** After "+ Cloud account" saved an account: the draft selects it; the view to update, drawn on the first step. */
@@ -250,7 +256,7 @@ export function createWizardService(deps: WizardDeps): WizardService {
     const typedIsTaken = typed !== '' && (await deps.clusterLookup.isNameTaken(draft.project, typed));
     return {
       isNameTaken: (name) => name === typed && typedIsTaken,
-      accountRefusal: accountUse && !accountUse.allowed ? accountUse.message : undefined,
+      accountRefusal: accountUse && !accountUse.allowed ? accountUse.refusal : undefined,
       profiles,
       options: optionsOf(draft),
     };
@@ -273,8 +279,8 @@ export function createWizardService(deps: WizardDeps): WizardService {
   }
 
   /** The review of a checked spec; a spec that does not pass shows the first step needing attention. */
-  function reviewScreen(draft: DraftRecord, checked: Checked<ClusterSpec>, notice?: string): WizardScreen {
-    if (!checked.ok) return screenOf(draft, firstStepOf(checked.errors), `Fix this before deploying:\n${describeErrors(checked.errors)}`);
+  function reviewScreen(draft: DraftRecord, checked: Checked<ClusterSpec>, notice?: WizardNotice): WizardScreen {
+    if (!checked.ok) return screenOf(draft, firstStepOf(checked.errors), { kind: 'fixBeforeDeploy', errors: checked.errors });
     const spec = checked.value;
     const profile = profiles.get(spec.profile);
     const resolved = profile && applyOverrides(profile, spec.packOverrides);
@@ -302,7 +308,7 @@ export function createWizardService(deps: WizardDeps): WizardService {
   const needsEstimate = (screen: WizardScreen): boolean => screen.step === 'review' && screen.estimate === 'estimating';
 
   /** A step other than the review, as stored. Packs without a profile show the first step, with a notice. */
-  function screenOf(draft: DraftRecord, step: FormStep, notice?: string): WizardScreen {
+  function screenOf(draft: DraftRecord, step: FormStep, notice?: WizardNotice): WizardScreen {
     const base = { draftId: draft.id, form: formOf(draft), notice };
     switch (step) {
       case 'basics':
@@ -318,14 +324,14 @@ export function createWizardService(deps: WizardDeps): WizardService {
   }
 
   /** The view of `step` for this draft; the review checks the whole spec to show it. */
-  async function screenFor(draft: DraftRecord, step: WizardStep, notice?: string): Promise<WizardScreen> {
+  async function screenFor(draft: DraftRecord, step: WizardStep, notice?: WizardNotice): Promise<WizardScreen> {
     if (step !== 'review') return screenOf(draft, step, notice);
     const form = formOf(draft);
     return reviewScreen(draft, checkClusterSpec(form, await specContext(draft, form)), notice);
   }
 
   /** Draws a step, loading from Tencent first what its form needs (shown as loading meanwhile). */
-  async function redrawOf(draft: DraftRecord, step: WizardStep, notice?: string): Promise<Redraw> {
+  async function redrawOf(draft: DraftRecord, step: WizardStep, notice?: WizardNotice): Promise<Redraw> {
     const options = optionsOf(draft);
     const needsLoading = choices.needsLoading(formOf(draft), options);
     if (!needsLoading && !options.error) {
@@ -354,20 +360,20 @@ export function createWizardService(deps: WizardDeps): WizardService {
     return { kind: 'fresh', screen: screenOf(draft, 'basics') };
   }
 
-  async function allowedProject(input: BeginInput): Promise<{ project: string | undefined } | { kind: 'refused'; message: string }> {
+  async function allowedProject(input: BeginInput): Promise<{ project: string | undefined } | { kind: 'refused'; refusal: PolicyRefusal }> {
     const project = policy.projectForChannel(input.channel)?.name;
     const decision = await policy.check('cluster.create', { user: input.user, channel: input.channel, project });
-    return decision.allowed ? { project } : { kind: 'refused', message: decision.message };
+    return decision.allowed ? { project } : { kind: 'refused', refusal: decision.refusal };
   }
 
   /** Why the draft's user may not deploy it now: the policy on creating clusters there, and on the chosen cloud account. */
-  async function deployRefusal(draft: DraftRecord): Promise<string | undefined> {
+  async function deployRefusal(draft: DraftRecord): Promise<PolicyRefusal | undefined> {
     const subject = { user: draft.userId, channel: draft.channel };
     const create = await policy.check('cluster.create', { ...subject, project: draft.project });
-    if (!create.allowed) return create.message;
+    if (!create.allowed) return create.refusal;
     const accountId = formOf(draft).accountId;
     const use = accountId ? await accounts.checkUse(accountId, subject, policy) : undefined;
-    return use && !use.allowed ? use.message : undefined;
+    return use && !use.allowed ? use.refusal : undefined;
   }
 
   return {
@@ -498,8 +504,7 @@ export function createWizardService(deps: WizardDeps): WizardService {
       const scopes = await accounts.addableScopes(subject, policy);
       if (scopes.length > 0) return { kind: 'push', draftId, scopes };
       const decision = await policy.check('account.addProject', { ...subject, project: draft.project });
-      const reason = decision.allowed ? 'This channel belongs to no project.' : decision.message;
-      return redrawOf(saved, 'basics', `You cannot add a cloud account here. ${reason}`);
+      return redrawOf(saved, 'basics', { kind: 'cannotAddAccount', ...(decision.allowed ? {} : { refusal: decision.refusal }) });
     },
 
     async selectAccount(draftId, accountId) {
@@ -521,7 +526,7 @@ export function createWizardService(deps: WizardDeps): WizardService {
       const { draft } = opened;
       const deployer: Deployer = { user: draft.userId, channel: draft.channel, draftId };
       const refusal = await deployRefusal(draft);
-      if (refusal) return { kind: 'refused', deployer, message: refusal };
+      if (refusal) return { kind: 'refused', deployer, refusal };
       const form = formOf(draft);
       const checked = checkClusterSpec(form, await specContext(draft, form));
       if (checked.ok) {

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
-import { scopeLabel, type AccountSummary } from '../services/accounts.js';
+import type { AccountSummary } from '../services/accounts.js';
+import { scopeLabel } from '../services/domain/rules.js';
 import { escapeMrkdwn, slackTime } from './cluster-format.js';
 
 /** Room for the header and the "more" line under Slack's 50 blocks per message. */

@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
-import { ACCOUNT_NAME_MAX, ACCOUNT_DESCRIPTION_MAX, SECRET_ID_MAX, SECRET_KEY_MAX } from '../services/accounts.js';
+import { ACCOUNT_NAME_MAX, ACCOUNT_DESCRIPTION_MAX, SECRET_ID_MAX, SECRET_KEY_MAX } from '../services/domain/rules.js';
 import type { AccountScope } from '../services/domain/index.js';
 import { ActionIds, BlockIds, CallbackIds } from './ids.js';
 import { parsePrivateMetadata, savedResponseUrlSchema, type SavedResponseUrl } from './private-metadata.js';

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { leftoverTags, type LeftoverOwner } from '../services/deletion-rules.js';
+import { leftoverTags, type LeftoverOwner } from '../services/domain/rules.js';
 import type { TencentFailure } from '../services/domain/index.js';
 
 /** The resources listed: what a lookup found (LeftoverResources) or what a force delete kept of it. */

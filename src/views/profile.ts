@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { listPacks, osImageOf } from '../services/profiles.js';
+import { listPacks, osImageOf } from '../services/domain/profile.js';
 import type { Profile } from '../services/profiles.js';
 import { section, SECTION_TEXT_MAX } from './blocks.js';
 import { escapeMrkdwn, escapeWithin } from './cluster-format.js';

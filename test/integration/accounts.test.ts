@@ -9,6 +9,7 @@ import { ActionIds, BlockIds } from '../../src/views/ids.js';
 import { CHANNELS, DEFAULT_POLICY_YAML, ON_CALL_GROUP, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
 import { aCluster, aSpec } from '../support/clusters.js';
 import { viewSubmission, type UserInput } from '../support/payloads.js';
+import { policyRefusalText } from '../../src/views/policy-refusals.js';
 
 const SECOND = { secretId: 'AKIDtestaccount0002', secretKey: 'second-secret-key-0002' };
 
@@ -272,12 +273,11 @@ describe('cloud accounts over Slack', () => {
       expect(JSON.stringify(list.json)).not.toContain('plat');
       expect(t.bot.services.accounts.usableIn(CHANNELS.data, t.bot.services.policy)).toEqual([]);
       const decision = await t.bot.services.accounts.checkUse(plat?.id ?? '', { user: USERS.dataAdmin, channel: CHANNELS.data }, t.bot.services.policy);
-      expect(decision).toEqual({
-        allowed: false,
-        message:
-          "This cloud account belongs to project platform: it can be used only from that project's channels (<#C0PLATFORM>), " +
+      expect(decision).toEqual({ allowed: false, refusal: { kind: 'accountOfAnotherProject', project: 'platform', channels: [CHANNELS.platform] } });
+      expect(decision.allowed ? '' : policyRefusalText(decision.refusal)).toBe(
+        "This cloud account belongs to project platform: it can be used only from that project's channels (<#C0PLATFORM>), " +
           'by its members, its admins and tenant admins.',
-      });
+      );
     });
 
     it('refuses, ephemerally, a project member removing an account, naming who may', async () => {

@@ -13,21 +13,12 @@ import { STORE_WRITE_PROBLEM } from '../../src/slack/store-write-errors.js';
 import { viewBlockAction, viewSubmission, type UserInput } from '../support/payloads.js';
 import type { SendOptions, SlackHttpResult } from '../support/slack-requests.js';
 import { mariadbReleaseRequest } from '../support/releases.js';
+import { until } from '../support/until.js';
 
 const LOADING = ':hourglass_flowing_sand:';
 const RUNNING_AFTER_MS = 60_000;
 /** What tkeops may ask Tencent while the wizard is open: reads only (Describe*, and the review's price inquiries). */
 const isWrite = (r: RecordedRequest) => !/^(Describe|InquiryPrice)/.test(r.action) && r.action !== 'GetClusterLevelPrice';
-
-async function until<T>(read: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** Drives the wizard modal the way a user in Slack does, following the view the bot shows. */
 class WizardUser {

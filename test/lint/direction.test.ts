@@ -41,6 +41,30 @@ describe('the dependency direction', () => {
     expect(value).toEqual([expect.stringMatching(/Views import only the types/)]);
   });
 
+  it('lets every view import the values of src/services/domain (rule figures, pure helpers), and no other service value', async () => {
+    const domain = await lint(
+      'src/views/wizard/fixture.ts',
+      "import { CLUSTER_NAME_MAX, includesPublic } from '../../services/domain/rules.js';\nexport const max = includesPublic('public') ? CLUSTER_NAME_MAX : 0;\n",
+    );
+    expect(domain).toEqual([]);
+    const rules = await lint(
+      'src/views/wizard/fixture.ts',
+      "import { checkBasics } from '../../services/cluster-spec.js';\nexport const check = checkBasics;\n",
+    );
+    expect(rules).toEqual([expect.stringMatching(/Views import only the types/)]);
+  });
+
+  it('keeps src/services/domain pure: no value of another service, no I/O', async () => {
+    const found = await lint(
+      'src/services/domain/fixture.ts',
+      "import { readFile } from 'node:fs/promises';\nimport { loadProfiles } from '../profiles.js';\nexport const load = [readFile, loadProfiles];\n",
+    );
+    expect(found).toEqual([
+      expect.stringMatching(/src\/services\/domain does no I\/O/),
+      expect.stringMatching(/imports only the types of other services/),
+    ]);
+  });
+
   it('passes a clean service', async () => {
     const found = await lint(
       'src/services/fixture.ts',

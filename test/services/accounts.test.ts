@@ -15,6 +15,7 @@ import { createLowdbRepositories } from '../../src/services/repositories/lowdb.j
 import { openStore, type Store } from '../../src/services/store.js';
 import { createTkeGateway } from '../../src/services/tke-gateway.js';
 import { aCluster, aSpec } from '../support/clusters.js';
+import { policyRefusalText } from '../../src/views/policy-refusals.js';
 
 const KEY = { secretId: 'AKIDunitaccount0001', secretKey: 'unit-secret-key-0001' };
 const OTHER = { secretId: 'AKIDunitaccount0002', secretKey: 'unit-secret-key-0002' };
@@ -224,11 +225,12 @@ describe('the cloud account service', () => {
     const added = await accounts.add(anInput({ scope: { kind: 'project', project: 'platform' } }), 'U0PADMIN1');
     const id = added.ok ? added.account.id : '';
     expect(await accounts.checkUse(id, { user: 'U0PADMIN1', channel: 'C0PLATFORM' }, policy)).toEqual({ allowed: true });
-    expect(await accounts.checkUse(id, { user: 'U0DADMIN1', channel: 'C0DATA' }, policy)).toMatchObject({
-      allowed: false,
-      message: expect.stringContaining('belongs to project platform'),
-    });
-    expect(await accounts.checkUse('acct-gone', { user: 'U0PADMIN1', channel: 'C0PLATFORM' }, policy)).toMatchObject({ allowed: false });
+    const refused = await accounts.checkUse(id, { user: 'U0DADMIN1', channel: 'C0DATA' }, policy);
+    expect(refused).toMatchObject({ allowed: false, refusal: { kind: 'accountOfAnotherProject', project: 'platform' } });
+    expect(refused.allowed ? '' : policyRefusalText(refused.refusal)).toContain('belongs to project platform');
+    const gone = await accounts.checkUse('acct-gone', { user: 'U0PADMIN1', channel: 'C0PLATFORM' }, policy);
+    expect(gone).toEqual({ allowed: false, refusal: { kind: 'accountGone' } });
+    expect(gone.allowed ? '' : policyRefusalText(gone.refusal)).toBe('This cloud account no longer exists; pick another one.');
   });
 
   it('offers tenant scope to tenant admins only, and project scope to the project admins', async () => {

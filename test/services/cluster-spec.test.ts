@@ -140,7 +140,7 @@ describe('tags', () => {
 
 describe('cloud account and profile', () => {
   it("refuses an account the policy does not let the user use here, with the policy's reason", () => {
-    const reason = 'This cloud account belongs to project data: it can be used only from that project\'s channels.';
+    const reason = { kind: 'accountOfAnotherProject', project: 'data' } as const;
     expect(basicsErrors({ accountId: 'acct-other' }, { accountRefusal: reason })).toEqual({ accountId: reason });
   });
 

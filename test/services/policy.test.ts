@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/services/clock.js';
 import { createLogger } from '../../src/services/logger.js';
 import type { Policy, PolicyAction, PolicySubject } from '../../src/services/policy-types.js';
 import { createPolicy, loadPolicy, parsePolicy, PolicyError, type PolicySpec } from '../../src/services/policy.js';
+import { onCallMention, policyRefusalText } from '../../src/views/policy-refusals.js';
 
 const FILE = 'data/policy.yaml';
 
@@ -149,7 +150,7 @@ describe('the policy', () => {
   const refusal = async (action: PolicyAction, subject: Partial<PolicySubject> & { user: string }) => {
     const decision = await check(action, subject);
     if (decision.allowed) throw new Error(`${action} was allowed`);
-    return decision.message;
+    return policyRefusalText(decision.refusal);
   };
 
   it('finds a project from any of its channels', () => {
@@ -360,8 +361,24 @@ describe('the policy', () => {
     });
   });
 
+  it('refuses with data (who may, for what), leaving the Slack text to the view', async () => {
+    const decision = await check('cluster.delete', { user: 'U0ANYONE', channel: 'C0DATA', project: 'data' });
+    expect(decision).toEqual({
+      allowed: false,
+      refusal: {
+        kind: 'onlyThese',
+        action: 'cluster.delete',
+        who: [
+          { kind: 'projectAdmins', project: 'data', users: ['U0DADMIN1'] },
+          { kind: 'tenantAdmins', users: ['U0TENANT1', 'U0TENANT2'] },
+        ],
+      },
+    });
+    expect(JSON.stringify(decision)).not.toMatch(/<[@#!]/);
+  });
+
   it('mentions on-call by group and by user', () => {
-    expect(policy.onCallMention()).toBe('<!subteam^S0ONCALL> <@U0ONCALL1>');
+    expect(onCallMention(policy.onCall())).toBe('<!subteam^S0ONCALL> <@U0ONCALL1>');
   });
 
   it('says so when a role has nobody listed', async () => {

@@ -21,6 +21,7 @@ import { createTkeGateway } from '../../src/services/tke-gateway.js';
 import { createWizardChoices } from '../../src/services/wizard-choices.js';
 import { createWizardService, type WizardService } from '../../src/services/wizard.js';
 import { aPoolForm, aWizardForm } from '../support/wizard-forms.js';
+import { wizardView } from '../../src/views/wizard/screen.js';
 
 const KEY = { secretId: 'AKIDwizardtest0001', secretKey: 'wizard-test-secret-0001' };
 const MEMBER = 'U0MEMBER';
@@ -114,7 +115,12 @@ describe('the wizard service, against the emulator through the real SDK', () => 
     it('sends the pools step back to the first earlier step that no longer passes, with why', async () => {
       const id = await aDraft(complete(accountId, { subnetId: 'subnet-elsewhere' }));
       const submitted = await wizard.submit(id, MEMBER, 'pools', (form) => form, 'V1');
-      expect(submitted).toMatchObject({ kind: 'next', screen: { step: 'placement', notice: 'Fix this before deploying:\nThis subnet is not in the chosen VPC' } });
+      expect(submitted).toMatchObject({
+        kind: 'next',
+        screen: { step: 'placement', notice: { kind: 'fixBeforeDeploy', errors: { subnetId: 'This subnet is not in the chosen VPC' } } },
+      });
+      if (submitted.kind !== 'next') throw new Error(submitted.kind);
+      expect(JSON.stringify(wizardView(submitted.screen))).toContain(JSON.stringify('Fix this before deploying:\nThis subnet is not in the chosen VPC').slice(1, -1));
     });
 
     it('goes from pools to the review with the spec made of what was typed, sizes as numbers', async () => {
@@ -146,7 +152,9 @@ describe('the wizard service, against the emulator through the real SDK', () => 
     it('refuses Deploy of an incomplete draft before Tencent hears of it, showing the first step to fix', async () => {
       const id = await aDraft(complete(accountId, { vpcId: undefined, subnetId: undefined }));
       const checked = await wizard.checkDeploy(id, MEMBER);
-      expect(checked).toMatchObject({ kind: 'invalid', screen: { step: 'placement', notice: expect.stringContaining('Choose a VPC') } });
+      expect(checked).toMatchObject({ kind: 'invalid', screen: { step: 'placement', notice: { kind: 'fixBeforeDeploy', errors: expect.objectContaining({ vpcId: expect.stringContaining('Choose a VPC') }) } } });
+      if (checked.kind !== 'invalid') throw new Error(checked.kind);
+      expect(JSON.stringify(wizardView(checked.screen))).toContain('Choose a VPC');
       expect(tencent.requests).toEqual([]);
       expect(store.read((data) => data.clusters)).toEqual([]);
     });

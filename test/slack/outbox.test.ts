@@ -180,16 +180,44 @@ describe('slack outbox', () => {
     });
 
     /** The client as src/app.ts configures it for the outbox: no retries of its own, 429s handed over. */
-    const webClient = (apiUrl: string, timeout = 10_000) =>
-      new WebClient('xoxb-test-token', { slackApiUrl: apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout, logLevel: LogLevel.ERROR });
+    const webClient = (apiUrl: string, timeout = 10_000, fetchFn?: typeof fetch) =>
+      new WebClient('xoxb-test-token', {
+        slackApiUrl: apiUrl,
+        rejectRateLimitedCalls: true,
+        retryConfig: { retries: 0 },
+        timeout,
+        logLevel: LogLevel.ERROR,
+        ...(fetchFn ? { fetch: fetchFn } : {}),
+      });
 
-    /** A server that takes requests and never answers, as Slack might during an incident. */
-    async function startSilentSlack(): Promise<{ apiUrl: string; received: IncomingMessage[] }> {
+    /** A server that takes requests and never answers, as Slack might during an incident; `arrived` resolves on the first. */
+    async function startSilentSlack(): Promise<{ apiUrl: string; received: IncomingMessage[]; arrived: Promise<void> }> {
       const received: IncomingMessage[] = [];
-      silent = createServer((req) => void received.push(req));
+      let arrive = () => {};
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      silent = createServer((req) => {
+        received.push(req);
+        arrive();
+      });
       await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
-      return { apiUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/api/`, received };
+      return { apiUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/api/`, received, arrived };
     }
+
+    /**
+     * The real fetch, whose request times out the way the client's `timeout` ends it
+     * (AbortSignal.timeout: a TimeoutError), but only once `arrived` says Slack has it. A real
+     * 50 ms timer raced the local server: on a cold or busy process it fired before the request
+     * was even written, and Slack never saw the message the test is about.
+     */
+    const timingOutOnceArrived =
+      (arrived: Promise<void>): typeof fetch =>
+      async (input, init) => {
+        const timedOut = new AbortController();
+        const response = fetch(input, { ...init, signal: timedOut.signal });
+        await arrived;
+        timedOut.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+        return response;
+      };
 
     /** What the client throws when nothing listens on Slack's address (a port just closed). */
     async function connectionRefusedByWebClient(): Promise<object> {
@@ -217,7 +245,8 @@ describe('slack outbox', () => {
 
     it('does not post a message again after the client timed out waiting for Slack', async () => {
       const silentSlack = await startSilentSlack();
-      const outbox = createSlackOutbox({ client: webClient(silentSlack.apiUrl, 50), logger, sleep: recordingSleep() });
+      const client = webClient(silentSlack.apiUrl, 10_000, timingOutOnceArrived(silentSlack.arrived));
+      const outbox = createSlackOutbox({ client, logger, sleep: recordingSleep() });
       const lost = await outbox.post({ channel: 'C1', text: 'root' });
 
       expect(silentSlack.received).toHaveLength(1);

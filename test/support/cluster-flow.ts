@@ -5,6 +5,7 @@ import { wizardView } from '../../src/views/wizard/screen.js';
 import { CHANNELS, TENCENT, USERS, type TestBot } from './bot.js';
 import { viewSubmission } from './payloads.js';
 import { aPoolForm, aWizardForm, aWizardOptions } from './wizard-forms.js';
+import { until } from './until.js';
 
 /**
  * A cluster's whole life through Slack, for tests about the bot as a whole (metrics, shutdown):
@@ -14,16 +15,6 @@ import { aPoolForm, aWizardForm, aWizardOptions } from './wizard-forms.js';
  */
 
 const TICK_MS = 15_000;
-
-async function until<T>(read: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** A cloud account of project platform, added (and checked against the emulator) as its admin would. */
 export async function addPlatformAccount(t: TestBot): Promise<string> {

@@ -16,3 +16,4 @@ import type { Draft } from './draft.js';
 export type ClusterRecord = Cluster;
 export type DraftRecord = Draft;
 export type AccountRecord = CloudAccount;
+export * from './rules.js';

@@ -1,11 +1,12 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { CLUSTER_NAME_MAX, CLUSTER_DESCRIPTION_MAX } from '../../services/cluster-spec.js';
+import { CLUSTER_NAME_MAX, CLUSTER_DESCRIPTION_MAX } from '../../services/domain/rules.js';
 import type { WizardForm } from '../../services/domain/index.js';
 import { section } from '../blocks.js';
 import { ActionIds, BlockIds } from '../ids.js';
 import { button, choices, inputBlock, notice, option, plain, wizardModal } from './common.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
 import { blockIdFor, variantOf } from './fields.js';
+import type { WizardNotice } from '../../services/wizard.js';
 
 export interface BasicsViewInput {
   draftId: string;
@@ -13,7 +14,7 @@ export interface BasicsViewInput {
   /** Cloud accounts usable in the channel. */
   accounts: readonly { id: string; name: string; scope: string }[];
   profiles: readonly { name: string; description: string }[];
-  notice?: string | undefined;
+  notice?: WizardNotice | undefined;
 }
 
 export function textInput(input: {

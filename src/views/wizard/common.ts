@@ -7,7 +7,10 @@ import { SLACK_LIMITS } from '../slack-limits.js';
 import { clip, failureText, messageUrl } from '../cluster-format.js';
 import { ActionIds, BlockIds, CallbackIds } from '../ids.js';
 import { parsePrivateMetadata } from '../private-metadata.js';
-import { WIZARD_STEPS, type WizardStep } from './fields.js';
+import type { FieldError } from '../../services/cluster-spec.js';
+import type { WizardNotice } from '../../services/wizard.js';
+import { policyRefusalText } from '../policy-refusals.js';
+import { fieldErrorText, WIZARD_STEPS, type WizardStep } from './fields.js';
 
 
 const STEP_TITLES: Record<WizardStep, string> = {
@@ -84,8 +87,22 @@ export const button = (text: string, actionId: string, value?: string, style?: '
   ...(style ? { style } : {}),
 });
 
+/** What a notice says: plain words as given; the spec's problems before Deploy; why no cloud account can be added here. */
+function noticeText(notice: WizardNotice): string {
+  if (typeof notice === 'string') return notice;
+  switch (notice.kind) {
+    case 'fixBeforeDeploy':
+      return `Fix this before deploying:\n${(Object.values(notice.errors) as FieldError[]).map(fieldErrorText).join('\n')}`;
+    case 'cannotAddAccount':
+      return `You cannot add a cloud account here. ${notice.refusal ? policyRefusalText(notice.refusal) : 'This channel belongs to no project.'}`;
+  }
+}
+
 /** A notice above the form (e.g. why the user is back on this step), in mrkdwn: text users typed must come escaped. */
-export const notice = (text: string | undefined): KnownBlock[] => (text ? [section(`:warning: ${text}`)] : []);
+export const notice = (given: WizardNotice | undefined): KnownBlock[] => {
+  const text = given === undefined ? '' : noticeText(given);
+  return text ? [section(`:warning: ${text}`)] : [];
+};
 
 /** A Tencent error while loading choices: shown with its code and a Retry button, never swallowed. */
 export function loadErrorBlocks(options: WizardOptions): KnownBlock[] {

@@ -1,12 +1,13 @@
 /** What the deployer is told privately after Deploy closed the modal, when there is something to tell. */
 import type { DeployCheck, DeployOutcome } from '../../services/wizard.js';
+import { policyRefusalText } from '../policy-refusals.js';
 
 type Told = Extract<DeployCheck, { kind: 'refused' }> | DeployOutcome;
 
 export function deployNotice(outcome: Told): string | undefined {
   switch (outcome.kind) {
     case 'refused':
-      return `Deploy did not start: ${outcome.message}`;
+      return `Deploy did not start: ${'refusal' in outcome ? policyRefusalText(outcome.refusal) : outcome.message}`;
     case 'failed':
       return 'Deploy did not start: tkeops hit an unexpected error; try again.';
     case 'started': {

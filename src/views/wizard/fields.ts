@@ -7,14 +7,17 @@
  * drops the old selection instead of keeping a key pair of another region. The cloud account block
  * carries its list of accounts the same way, so an account added from the wizard shows selected.
  */
-import { endpointAccessSchema } from '../../services/store-schema.js';
+import { z } from 'zod';
+import { ENDPOINT_ACCESS_CHOICES } from '../../services/domain/index.js';
 import type { WizardForm, WizardPoolForm } from '../../services/domain/index.js';
-import type { FieldErrors, FieldKey, PoolField } from '../../services/cluster-spec.js';
+import type { FieldError, FieldErrors } from '../../services/cluster-spec.js';
+import type { FieldKey, PoolField } from '../../services/domain/rules.js';
 import { escapeMrkdwn } from '../cluster-format.js';
+import { policyRefusalText } from '../policy-refusals.js';
 import { BlockIds } from '../ids.js';
 import type { StateValue, StateValues } from '../view-state.js';
 
-export { WIZARD_STEPS, type WizardStep } from '../../services/wizard.js';
+export { WIZARD_STEPS, type WizardStep } from '../../services/domain/rules.js';
 
 const SIMPLE_BLOCKS = {
   name: BlockIds.wizardName,
@@ -109,7 +112,7 @@ export function applyState(previous: WizardForm, values: StateValues): WizardFor
         form[key as 'accountId' | 'profile' | 'region' | 'keyPairId' | 'vpcId' | 'subnetId'] = choiceOf(state);
         break;
       case 'endpointAccess':
-        form.endpointAccess = endpointAccessSchema.catch('public').parse(choiceOf(state));
+        form.endpointAccess = z.enum(ENDPOINT_ACCESS_CHOICES).catch('public').parse(choiceOf(state));
         break;
       case 'workerPools':
         form.parallelPoolUpdates = choicesOf(state).length > 0;
@@ -137,15 +140,24 @@ export type ShownErrors = { inline: Record<string, string> } | { notice: string 
  */
 export function errorsForBlocks(errors: FieldErrors, blockIds: readonly string[]): ShownErrors {
   const inline: Record<string, string> = {};
-  const unplaced: string[] = [];
-  for (const [key, message] of Object.entries(errors) as [FieldKey, string][]) {
+  const unplaced: FieldError[] = [];
+  for (const [key, error] of Object.entries(errors) as [FieldKey, FieldError][]) {
     const blockId = blockIds.find((id) => fieldOfBlock(id) === key);
-    if (blockId) inline[blockId] = message;
-    else unplaced.push(message);
+    if (blockId) inline[blockId] = fieldErrorText(error);
+    else unplaced.push(error);
   }
   const first = blockIds.find((id) => id in inline);
-  // Field errors repeat what the user typed (a tag, a CIDR); in a notice they are mrkdwn.
-  if (!first) return { notice: unplaced.map(escapeMrkdwn).join('\n') };
-  if (unplaced.length > 0) inline[first] = `${inline[first]}\nAlso: ${unplaced.join('; ')}`;
+  if (!first) return { notice: fieldErrorsNotice(unplaced) };
+  if (unplaced.length > 0) inline[first] = `${inline[first]}\nAlso: ${unplaced.map(fieldErrorText).join('; ')}`;
   return { inline };
 }
+
+/** A field's problem for the user: its words, or the policy's refusal naming who may. */
+export const fieldErrorText = (error: FieldError): string => (typeof error === 'string' ? error : policyRefusalText(error));
+
+/**
+ * Field errors as a notice, which Slack reads as mrkdwn: the rules' words repeat what the user
+ * typed (a tag, a CIDR), so they come escaped; a policy refusal keeps its mentions.
+ */
+export const fieldErrorsNotice = (errors: readonly FieldError[]): string =>
+  errors.map((error) => (typeof error === 'string' ? escapeMrkdwn(error) : policyRefusalText(error))).join('\n');

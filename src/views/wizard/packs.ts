@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { OS_IMAGES, PACK_VALUES_MAX_CHARS, PVC_MIN_GB, PVC_STEP_GB } from '../../services/pack-rules.js';
-import { listPacks } from '../../services/profiles.js';
+import { listPacks } from '../../services/domain/profile.js';
+import { OS_IMAGES, PACK_VALUES_MAX_CHARS, PVC_MIN_GB, PVC_STEP_GB } from '../../services/domain/rules.js';
 import type { Profile } from '../../services/profiles.js';
 import type { WizardForm } from '../../services/domain/index.js';
 import { section } from '../blocks.js';
@@ -9,12 +9,13 @@ import { ActionIds } from '../ids.js';
 import { textInput } from './basics.js';
 import { notice, wizardModal } from './common.js';
 import { blockIdFor } from './fields.js';
+import type { WizardNotice } from '../../services/wizard.js';
 
 export interface PacksViewInput {
   draftId: string;
   form: WizardForm;
   profile: Profile;
-  notice?: string | undefined;
+  notice?: WizardNotice | undefined;
 }
 
 /** `containerd`, or `containerd 1.6.9` when the profile names the runtime's version. */

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { includesPublic, MAX_PUBLIC_CIDRS } from '../../services/cluster-spec.js';
+import { includesPublic, MAX_PUBLIC_CIDRS } from '../../services/domain/rules.js';
 import type { EndpointAccessChoice, WizardForm, WizardOptions } from '../../services/domain/index.js';
 import { endpointLabel } from '../cluster-format.js';
 import { ActionIds } from '../ids.js';
@@ -7,12 +7,13 @@ import { textInput } from './basics.js';
 import { choices, context, inputBlock, loadErrorBlocks, notice, option, plain, wizardModal } from './common.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
 import { blockIdFor } from './fields.js';
+import type { WizardNotice } from '../../services/wizard.js';
 
 export interface PlacementViewInput {
   draftId: string;
   form: WizardForm;
   options: WizardOptions;
-  notice?: string | undefined;
+  notice?: WizardNotice | undefined;
 }
 
 export const ENDPOINT_CHOICES: readonly { value: EndpointAccessChoice; text: string; description: string }[] = [

@@ -1,18 +1,18 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { DISK_MAX_GB, DISK_MIN_GB, instanceTypesFor, MAX_POOL_NODES, MAX_WORKER_POOLS, POOL_NAME_MAX, poolField, poolZones } from '../../services/cluster-spec.js';
-import type { PoolField } from '../../services/cluster-spec.js';
+import { DISK_MAX_GB, DISK_MIN_GB, instanceTypesFor, MAX_POOL_NODES, MAX_WORKER_POOLS, POOL_NAME_MAX, poolField, poolZones, type PoolField } from '../../services/domain/rules.js';
 import type { WizardForm, WizardOptions, WizardPoolForm } from '../../services/domain/index.js';
 import { ActionIds, BlockIds } from '../ids.js';
 import { textInput } from './basics.js';
 import { button, context, divider, inputBlock, loadErrorBlocks, notice, option, plain, wizardModal } from './common.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
 import { blockIdFor, variantOf } from './fields.js';
+import type { WizardNotice } from '../../services/wizard.js';
 
 export interface PoolsViewInput {
   draftId: string;
   form: WizardForm;
   options: WizardOptions;
-  notice?: string | undefined;
+  notice?: WizardNotice | undefined;
 }
 
 type InstanceType = NonNullable<WizardOptions['instanceTypes']>[number];

@@ -1,13 +1,14 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { Profile } from '../../services/profiles.js';
-import { listPacks } from '../../services/profiles.js';
-import { includesPublic } from '../../services/cluster-spec.js';
+import { listPacks } from '../../services/domain/profile.js';
+import { includesPublic } from '../../services/domain/rules.js';
 import type { ClusterSpec, CostEstimate, WizardOptions } from '../../services/domain/index.js';
 import { section } from '../blocks.js';
 import { endpointLabel, escapeMrkdwn } from '../cluster-format.js';
 import { costText, ESTIMATING_TEXT } from '../cost.js';
 import { context, notice, wizardModal } from './common.js';
 import { networkSummary } from './packs.js';
+import type { WizardNotice } from '../../services/wizard.js';
 
 export interface ReviewViewInput {
   draftId: string;
@@ -18,7 +19,7 @@ export interface ReviewViewInput {
   /** The OS image (ClusterOs) the OS pack selects. */
   os: string;
   options: WizardOptions;
-  notice?: string | undefined;
+  notice?: WizardNotice | undefined;
   /** The spec's price, or 'estimating' while Tencent is asked; absent: no price shown. */
   estimate?: CostEstimate | 'estimating' | undefined;
 }

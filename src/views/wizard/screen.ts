@@ -1,6 +1,6 @@
 /** A wizard step as the service describes it (WizardScreen), drawn as its modal; and the views of a wizard that is gone. */
 import type { ModalView } from '@slack/types';
-import { scopeLabel } from '../../services/accounts.js';
+import { scopeLabel } from '../../services/domain/rules.js';
 import type { WizardGone, WizardScreen } from '../../services/wizard.js';
 import { basicsView } from './basics.js';
 import { wizardDeployedView, wizardExpiredView } from './common.js';
