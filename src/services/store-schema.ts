@@ -257,6 +257,8 @@ export const wizardFormSchema = z.object({
   parallelPoolUpdates: z.boolean().default(false),
   pools: z.array(wizardPoolFormSchema).default([]),
   nextPoolKey: z.number().int().default(1),
+  /** "Delete automatically after" as picked (absent: the project's default). */
+  expiry: z.enum(EXPIRY_CHOICES).optional(),
 });
 
 /** Choices loaded from Tencent for the wizard, with what they were loaded for. */
