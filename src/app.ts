@@ -25,6 +25,7 @@ import { createClusterLookup } from './services/cluster-lookup.js';
 import { defaultLifecycle } from './lifecycle/index.js';
 import type { Lifecycle } from './lifecycle/operation.js';
 import { createDeletionService } from './services/deletion.js';
+import { createExpiryService } from './services/expiry.js';
 import { DEFAULT_FORCE_DELETE_AFTER_MS } from './services/deletion-rules.js';
 import { startWatcher, type WatchSchedule } from './services/watch-schedule.js';
 import { createWatcher, type Watcher } from './services/watcher.js';
@@ -196,6 +197,8 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const wizardChoices = createWizardChoices({ tke: deps.tke, accounts });
   const deploy = createDeployService({ clusters: repositories.clusters, drafts: repositories.drafts, tke: deps.tke, accounts, profiles: deps.profiles, clock: deps.clock, audit, logger: deps.logger });
   const cost = createCostService({ tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
+  const deletion = createDeletionService({ clusters: repositories.clusters, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs });
+  const expiry = createExpiryService({ clusters: repositories.clusters, policy, deletion, threads, clock: deps.clock, logger: deps.logger });
   const services: Services = {
     cost,
     threads,
@@ -210,7 +213,8 @@ export function createApp(deps: AppDeps): TkeopsApp {
     wizardChoices,
     wizard: createWizardService({ drafts, choices: wizardChoices, accounts, policy, profiles: deps.profiles, clusterLookup, deploy, threads, logger: deps.logger, cost }),
     deploy,
-    deletion: createDeletionService({ clusters: repositories.clusters, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs }),
+    deletion,
+    expiry,
   };
   registerHandlers(listeners.app, services);
   const ticks = createWatcher({
@@ -221,7 +225,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     clock: deps.clock,
     logger: deps.logger,
     lifecycle,
-    steps: { tke: deps.tke, provisioning, forceDeleteAfterMs, onCall: () => policy.onCall(), logger: deps.logger },
+    steps: { tke: deps.tke, provisioning, expiry, forceDeleteAfterMs, onCall: () => policy.onCall(), logger: deps.logger },
   });
   /** When the last tick ended (clock ms), for readiness. */
   let lastTickAt: number | undefined;

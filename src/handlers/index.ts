@@ -4,6 +4,7 @@ import * as account from './account.js';
 import * as clusterStatus from './cluster-status.js';
 import * as create from './create.js';
 import * as deletion from './delete.js';
+import * as expiry from './expiry.js';
 import * as forceDelete from './force-delete.js';
 import { profileSubcommand } from './profile.js';
 import * as tkeCommand from './tke-command.js';
@@ -23,6 +24,7 @@ export function registerHandlers(app: App, services: Services): void {
   clusterStatus.register(app, services, overview);
   deletion.register(app, services);
   forceDelete.register(app, services);
+  expiry.register(app, services);
   wizard.register(app, services);
   create.register(app, services);
   account.register(app, services, { onAccountCreatedInWizard: (args) => wizard.returnToWizardWithAccount(services, args) });

@@ -32,10 +32,17 @@ export type ThreadEvent =
   | { kind: 'provisioningFailed'; failure: TencentFailure }
   | { kind: 'transientErrors'; failure: TencentFailure; ticks: number }
   /** `createdPools`: the worker pools Tencent created (what the deletion terminates). */
-  | { kind: 'deletionRequested'; user: string; name: string; tkeClusterId?: string; createdPools: readonly WorkerPoolSpec[] }
+  /** `expired`: the watcher deleted it at its expiry time; `user` set the expiry. */
+  | { kind: 'deletionRequested'; user: string; name: string; tkeClusterId?: string; createdPools: readonly WorkerPoolSpec[]; expired?: boolean }
   | { kind: 'deletionProgress'; elapsedMs: number; forceInMs: number; leftovers?: LeftoverResources }
   | { kind: 'deleted'; name: string; tkeClusterId: string; elapsedMs: number }
   | { kind: 'forceDeleteOffered'; clusterId: string; name: string; stuckMs: number; onCall: OnCall; tencentStatus?: string }
+  /** Expiry (src/lifecycle/expiry.ts): a reminder before it, with Extend and Keep buttons. */
+  | { kind: 'expiryReminder'; clusterId: string; name: string; requester: string; expiresAt: string; setBy: string }
+  | { kind: 'expiryExtended'; user: string; expiresAt: string }
+  | { kind: 'expiryKept'; user: string }
+  /** Expired, but protected from deletion: nothing deleted; the project's admins are told. */
+  | { kind: 'expiryProtected'; name: string; expiresAt: string; setBy: string; admins: readonly string[] }
   | ({ kind: 'forceDeleted'; user: string; name: string; owner: LeftoverOwner } & LeftoverLookup);
 
 /** One reply of a cluster's thread: its step key (posted once, see ClusterRecord.posted) and what it tells. */

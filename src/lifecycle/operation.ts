@@ -14,6 +14,14 @@ export interface ProvisioningCalls {
   installAddons(clusterId: string): Promise<void>;
 }
 
+/** The expiry service as the expiry operation sees it. */
+export interface ExpiryCalls {
+  /** Posts "expired" and deletes the cluster like a confirmed deletion (exactly once: DeletionService). */
+  expire(clusterId: string): Promise<void>;
+  /** Who the thread mentions when a protected cluster expires: the project's admins (else the tenant admins). */
+  adminsOf(project: string | undefined): readonly string[];
+}
+
 /** What the steps may use: the Tencent gateway, Deploy's calls, the force-delete threshold, who is on call. */
 export interface LifecycleDeps {
   tke: Pick<
@@ -27,6 +35,8 @@ export interface LifecycleDeps {
     | 'describeLoadBalancers'
   >;
   provisioning: ProvisioningCalls;
+  /** What the expiry operation calls (src/services/expiry.ts); without it expired clusters are left alone. */
+  expiry?: ExpiryCalls | undefined;
   forceDeleteAfterMs: number;
   onCall: () => OnCall;
   logger: Logger;
@@ -96,6 +106,8 @@ export interface Operation {
   name: string;
   /** The statuses in which the watcher runs this operation's steps. */
   watches: readonly ClusterStatus[];
+  /** Only these clusters of the statuses above are watched (and asked of Tencent); default all of them. */
+  watchesOnly?: (record: ClusterRecord) => boolean;
   /** Checked before the steps: a failure ends the operation; 'skip' leaves the cluster alone this tick. */
   guard?: (context: StepContext) => TencentFailure | 'skip' | undefined;
   /**

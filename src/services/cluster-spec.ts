@@ -23,6 +23,7 @@
  *   Whether a type has GPUs is what CVM reports for it (DescribeInstanceTypeConfigs' GPU count);
  *   only when it reports none, the family's name tells (GN*, GI*, GT*: Tencent's GPU families).
  */
+import { defaultExpiryChoice, EXPIRY_LABELS, expiryChoicesFor, type ExpiryChoice, type ExpiryRule } from './domain/expiry.js';
 import { z } from 'zod';
 import { cidrsOverlap } from './cidr.js';
 import { OS_IMAGES } from './pack-rules.js';
@@ -74,6 +75,8 @@ export interface SpecContext {
   profiles: ProfileCatalog;
   /** What Tencent offered in the wizard. */
   options: WizardOptions;
+  /** The project's expiry rule (policy `expiry`); absent: no maximum, no default. */
+  expiryRule?: ExpiryRule | undefined;
 }
 
 // ---- small parsers --------------------------------------------------------------------------
@@ -218,9 +221,18 @@ const done = <T>(errors: FieldErrors, value: () => T): Checked<T> =>
 
 // ---- steps ------------------------------------------------------------------------------------
 
-export type Basics = Pick<ClusterSpec, 'name' | 'description' | 'tags' | 'accountId' | 'profile'>;
+export type Basics = Pick<ClusterSpec, 'name' | 'description' | 'tags' | 'accountId' | 'profile' | 'expiry'>;
 
-export function checkBasics(form: WizardForm, context: Pick<SpecContext, 'isNameTaken' | 'accountRefusal' | 'profiles'>): Checked<Basics> {
+/** "Delete automatically after": the choice made (else the project's default), within the project's maximum. */
+function checkExpiry(form: WizardForm, rule: ExpiryRule, errors: FieldErrors): ExpiryChoice {
+  const choice = form.expiry ?? defaultExpiryChoice(rule);
+  if (!expiryChoicesFor(rule).includes(choice)) {
+    errors.expiry = `${EXPIRY_LABELS[choice]} is beyond this project's maximum (${EXPIRY_LABELS[expiryChoicesFor(rule).at(-1) ?? 'never']})`;
+  }
+  return choice;
+}
+
+export function checkBasics(form: WizardForm, context: Pick<SpecContext, 'isNameTaken' | 'accountRefusal' | 'profiles' | 'expiryRule'>): Checked<Basics> {
   const errors: FieldErrors = {};
   const name = field(clusterNameSchema, form.name, 'name', errors);
   if (name !== undefined && context.isNameTaken(name)) {
@@ -238,7 +250,9 @@ export function checkBasics(form: WizardForm, context: Pick<SpecContext, 'isName
   else if (context.accountRefusal !== undefined) errors.accountId = context.accountRefusal;
   if (!form.profile) errors.profile = 'Choose a cluster profile';
   else if (!context.profiles.get(form.profile)) errors.profile = `There is no cluster profile named ${form.profile}`;
+  const expiry = checkExpiry(form, context.expiryRule ?? {}, errors);
   return done(errors, () => ({
+    ...(expiry === 'never' ? {} : { expiry }),
     name: name ?? '',
     description: description ?? '',
     tags: 'tags' in tags ? tags.tags : [],

@@ -34,6 +34,8 @@ export interface ClusterRootInput extends ClusterHeader {
   forceFound?: ForceFound;
   /** The price estimate the review showed at Deploy. */
   estimate?: CostEstimate;
+  /** When the watcher deletes it (expiry), while it is not being deleted. */
+  expiresAt?: string;
 }
 
 export interface PoolOverview extends WorkerPoolSpec {
@@ -57,6 +59,8 @@ export interface ClusterOverviewData extends ClusterHeader {
    * `created`: an endpoint was asked of Tencent, so a deletion removes it.
    */
   endpoint: { access: EndpointAccessChoice; public: boolean; cidrs: string[]; ready: boolean; created: boolean };
+  /** When the watcher deletes it (expiry), while it is not being deleted. */
+  expiresAt?: string;
   /** The provisioning thread's root message, once it exists. */
   thread?: { channel: string; ts: string };
   failure?: TencentFailure;
@@ -107,6 +111,7 @@ export function rootInput(record: ClusterRecord, now: Date, accountName: string,
     ...(deletion ? { deletion } : {}),
     ...(record.deletion?.forceFound ? { forceFound: record.deletion.forceFound } : {}),
     ...(record.estimate ? { estimate: record.estimate } : {}),
+    ...(record.expiresAt && !deletion ? { expiresAt: record.expiresAt } : {}),
   };
 }
 
@@ -141,6 +146,7 @@ export function overviewInput(record: ClusterRecord, now: Date, accountName: str
       ready: record.progress.endpointReadyAt !== undefined,
       created: endpointRequested(record.progress),
     },
+    ...(record.expiresAt && !deletion ? { expiresAt: record.expiresAt } : {}),
     ...(record.thread ? { thread: record.thread } : {}),
     ...(record.failure ? { failure: record.failure } : {}),
     ...(deletion ? { deletionSummary: deletion } : {}),

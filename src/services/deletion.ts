@@ -62,7 +62,7 @@ export interface DeletionService {
    * DeleteCluster (instances and CBS disks terminated), status Deleting; a cluster Tencent never
    * created (no TKE id) goes straight to Deleted. Throws DeletionError.
    */
-  requestDeletion(clusterId: string, user: string): Promise<ClusterRecord>;
+  requestDeletion(clusterId: string, user: string, options?: { expired?: boolean }): Promise<ClusterRecord>;
   /** Checks force delete is available, then lists what is left, for the confirmation modal (audited). Throws DeletionError. */
   reviewForceDelete(clusterId: string, user: string): Promise<ForceDeleteReview>;
   /** DeleteCluster once more with everything terminated; status DeletedForced; leftovers posted in the thread. Throws DeletionError. */
@@ -127,7 +127,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
     },
     forceDeleteRefusal: (record) => forceRefusal(record, clock.now()),
 
-    async requestDeletion(clusterId, user) {
+    async requestDeletion(clusterId, user, options = {}) {
       const now = clock.now();
       const at = now.toISOString();
       let refusal: DeletionRefusal | undefined;
@@ -173,6 +173,7 @@ export function createDeletionService(deps: DeletionDeps): DeletionService {
       await threads.reply(clusterId, DeletionSteps.requested, {
         kind: 'deletionRequested',
         user,
+        ...(options.expired ? { expired: true } : {}),
         name: record.spec.name,
         createdPools: createdWorkerPools(record),
         ...(tkeClusterId ? { tkeClusterId } : {}),

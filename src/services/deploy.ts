@@ -21,6 +21,7 @@ import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
 import { TKEOPS_TAG_KEY } from './domain/rules.js';
+import { expiryOf } from './domain/expiry.js';
 import type { Logger } from './logger.js';
 import { applyOverrides, chartPackageUrl, osImageOf } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
@@ -169,6 +170,7 @@ export function createDeployService(deps: DeployDeps): DeployService {
         transientErrors: 0,
         plan,
         ...(estimate ? { estimate } : {}),
+        ...expiryOf(spec.expiry, user, clock.now()),
       };
       const inserted = await deps.clusters.insert(cluster);
       if (!inserted.ok && inserted.conflict === 'draft') return { cluster: inserted.existing, created: false };

@@ -1,4 +1,5 @@
 import type { OnCall } from '../lifecycle/events.js';
+import type { ExpiryRule } from './domain/expiry.js';
 /** Who may do what: the contract every handler uses (implemented in policy.ts). */
 
 export type PolicyAction =
@@ -6,6 +7,8 @@ export type PolicyAction =
   | 'cluster.view'
   | 'cluster.delete'
   | 'cluster.forceDelete'
+  | 'cluster.expiry.extend'
+  | 'cluster.expiry.keep'
   | 'account.addTenant'
   | 'account.addProject'
   | 'account.remove'
@@ -19,6 +22,8 @@ export interface PolicySubject {
   project?: string | undefined;
   /** For account.use / account.remove: the account's scope. */
   accountScope?: { kind: 'tenant' } | { kind: 'project'; project: string };
+  /** For cluster.expiry.extend: who requested the cluster (they may extend it too). */
+  requester?: string | undefined;
 }
 
 /** Who the policy lets do something, as a refusal names them (src/views/policy-refusals.ts writes them). */
@@ -57,4 +62,8 @@ export interface Policy {
   projectForChannel(channel: string): Project | undefined;
   /** Who is on call (user group ids and user ids), for the force-delete offer. */
   onCall(): OnCall;
+  /** A project's expiry rule (data/policy.yaml `expiry`); no project or no rule: no maximum, no default. */
+  expiryRule(project: string | undefined): ExpiryRule;
+  /** A project's admins (the tenant admins when it has none, or for no project): who is told about a protected cluster's expiry. */
+  projectAdmins(project: string | undefined): readonly string[];
 }

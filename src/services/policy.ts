@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import type { Clock } from './clock.js';
+import { EXPIRY_CHOICES, EXPIRY_DURATION_MS, type ExpiryRule } from './domain/expiry.js';
 import type { Logger } from './logger.js';
 import type { Authority, Decision, Policy, PolicyAction, PolicyRefusal, PolicySubject, Project } from './policy-types.js';
 
@@ -16,6 +17,8 @@ import type { Authority, Decision, Policy, PolicyAction, PolicyRefusal, PolicySu
  * - cluster.forceDelete: tenant admins, the project's admins and on-call.
  * - account.addTenant: tenant admins.
  * - account.addProject, account.remove: the project's admins and tenant admins (a tenant account: tenant admins).
+ * - cluster.expiry.keep (remove a cluster's expiry): the project's admins and tenant admins; extending it
+ *   (cluster.expiry.extend): also whoever requested the cluster.
  */
 
 const idOf = (what: string, pattern: RegExp) => {
@@ -28,6 +31,22 @@ const userId = idOf('Slack user ID', /^[UW][A-Z0-9]{2,}$/);
 const channelId = idOf('Slack channel ID', /^[CGD][A-Z0-9]{2,}$/);
 const userGroupId = idOf('Slack user group ID', /^S[A-Z0-9]{2,}$/);
 
+/** A duration as the policy writes it: `8h`, `3d` (hours or days). */
+const durationMs = z
+  .string({ error: 'must be a duration like 8h or 7d' })
+  .regex(/^[1-9][0-9]{0,3}[hd]$/, 'must be a duration like 8h or 7d')
+  .transform((text) => Number(text.slice(0, -1)) * (text.endsWith('d') ? 24 : 1) * 3_600_000);
+
+/** `expiry: { max: 7d, default: 3d }`: the longest a project's clusters may live, and the wizard's first choice. */
+const expirySchema = z
+  .strictObject({ max: durationMs.optional(), default: z.enum(EXPIRY_CHOICES).optional() })
+  .superRefine((rule, ctx) => {
+    const ms = rule.default && EXPIRY_DURATION_MS[rule.default];
+    if (rule.max !== undefined && rule.default && (ms === undefined || ms > rule.max)) {
+      ctx.addIssue({ code: 'custom', path: ['default'], message: `"${rule.default}" is beyond the project's maximum` });
+    }
+  });
+
 const projectSchema = z.strictObject({
   name: z
     .string({ error: 'a project name is required' })
@@ -37,6 +56,7 @@ const projectSchema = z.strictObject({
   members: z
     .union([z.literal('everyone'), z.array(userId)], { error: 'must be "everyone" or a list of Slack user IDs' })
     .default('everyone'),
+  expiry: expirySchema.optional(),
 });
 
 export const policySchema = z
@@ -260,11 +280,29 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
         if (tenantAdmin || isProjectAdmin(project, user)) return allow;
         return only(project ? [admins(project), tenantAdmins] : [tenantAdmins], action);
 
+      case 'cluster.expiry.keep':
+        if (tenantAdmin || isProjectAdmin(project, user)) return allow;
+        return only(project ? [admins(project), tenantAdmins] : [tenantAdmins], action);
+
+      case 'cluster.expiry.extend':
+        if (tenantAdmin || isProjectAdmin(project, user) || (subject.requester !== undefined && subject.requester === user)) return allow;
+        return only(project ? [admins(project), tenantAdmins] : [tenantAdmins], action);
+
       case 'cluster.forceDelete':
         if (tenantAdmin || isProjectAdmin(project, user) || (await isOnCall(user))) return allow;
         return only(project ? [tenantAdmins, admins(project), onCall] : [tenantAdmins, onCall], action);
     }
   }
 
-  return { check, projectForChannel, onCall: () => ({ userGroups: spec.onCall.userGroups, users: spec.onCall.users }) };
+  const expiryRule = (name: string | undefined): ExpiryRule => {
+    const rule = projectNamed(name)?.expiry;
+    return { maxMs: rule?.max, default: rule?.default };
+  };
+
+  const projectAdmins = (name: string | undefined): readonly string[] => {
+    const admins = projectNamed(name)?.admins ?? [];
+    return admins.length > 0 ? admins : spec.tenantAdmins;
+  };
+
+  return { check, projectForChannel, expiryRule, projectAdmins, onCall: () => ({ userGroups: spec.onCall.userGroups, users: spec.onCall.users }) };
 }

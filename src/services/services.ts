@@ -4,6 +4,7 @@ import type { Clock } from './clock.js';
 import type { CostService } from './cost.js';
 import type { DeletionService } from './deletion.js';
 import type { DeployService } from './deploy.js';
+import type { ExpiryService } from './expiry.js';
 import type { Drafts } from './drafts.js';
 import type { ClusterLookup } from './cluster-lookup.js';
 import type { Logger } from './logger.js';
@@ -42,4 +43,6 @@ export interface Services {
   deletion: DeletionService;
   /** What a spec costs, priced by Tencent (the wizard's review, the overview). */
   cost: CostService;
+  /** Cluster expiry: the wizard's choice, Extend and Keep from the reminders, the deletion at expiry. */
+  expiry: ExpiryService;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CLUSTER_STATUSES, ENDPOINT_ACCESS_CHOICES } from './domain/cluster.js';
+import { EXPIRY_CHOICES } from './domain/expiry.js';
 
 /**
  * Schema of the JSON store (data/db.json), version STORE_VERSION. Only the repositories
@@ -60,6 +61,8 @@ export const clusterSpecSchema = z.object({
   publicCidrs: z.array(z.string()),
   parallelPoolUpdates: z.boolean(),
   workerPools: z.array(workerPoolSpecSchema),
+  /** "Delete automatically after" (absent: never). */
+  expiry: z.enum(EXPIRY_CHOICES).optional(),
 });
 
 export const clusterStatusSchema = z.enum(CLUSTER_STATUSES);
@@ -214,6 +217,12 @@ export const clusterRecordSchema = z.object({
     .optional(),
   /** The price estimate the wizard showed at Deploy. */
   estimate: costEstimateSchema.optional(),
+  /** Expiry (src/lifecycle/expiry.ts): when the watcher deletes the cluster, who set it and when. */
+  expiresAt: z.string().optional(),
+  expirySetBy: z.string().optional(),
+  expirySetAt: z.string().optional(),
+  /** Protected from deletion: expiry does not delete it. */
+  deletionProtection: z.boolean().optional(),
 });
 
 /** One worker pool as typed in the wizard (not yet validated); `key` stays stable when other pools are removed. */
@@ -248,6 +257,8 @@ export const wizardFormSchema = z.object({
   parallelPoolUpdates: z.boolean().default(false),
   pools: z.array(wizardPoolFormSchema).default([]),
   nextPoolKey: z.number().int().default(1),
+  /** "Delete automatically after" as picked (absent: the project's default). */
+  expiry: z.enum(EXPIRY_CHOICES).optional(),
 });
 
 /** Choices loaded from Tencent for the wizard, with what they were loaded for. */

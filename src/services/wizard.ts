@@ -12,6 +12,7 @@
  * drawn from the same result), and Deploy checks the whole spec once more — the wizard may have
  * been open for hours — and hands that `ClusterSpec` to Deploy as a value.
  */
+import { defaultExpiryChoice, expiryChoicesFor, type ExpiryChoice } from './domain/expiry.js';
 import type { AccountService, AccountSummary } from './accounts.js';
 import { checkBasics, checkClusterSpec, checkPacks, checkPlacement } from './cluster-spec.js';
 import type { Checked, FieldErrors, FieldKey, SpecContext } from './cluster-spec.js';
@@ -66,7 +67,7 @@ export type WizardNotice = string | { kind: 'fixBeforeDeploy'; errors: FieldErro
 
 /** What one wizard step shows: the data its view is drawn from. */
 export type WizardScreen =
-  | (ScreenBase & { step: 'basics'; accounts: AccountSummary[]; profiles: { name: string; description: string }[] })
+  | (ScreenBase & { step: 'basics'; accounts: AccountSummary[]; profiles: { name: string; description: string }[]; expiry: { choices: ExpiryChoice[]; selected: ExpiryChoice } })
   | (ScreenBase & { step: 'packs'; profile: Profile })
   | (ScreenBase & { step: 'placement'; options: WizardOptions })
   | (ScreenBase & { step: 'pools'; options: WizardOptions })
@@ -259,8 +260,15 @@ export function createWizardService(deps: WizardDeps): WizardService {
       accountRefusal: accountUse && !accountUse.allowed ? accountUse.refusal : undefined,
       profiles,
       options: optionsOf(draft),
+      expiryRule: policy.expiryRule(draft.project),
     };
   }
+
+  /** "Delete automatically after": what the project allows, and the choice shown (the form's, else the project's default). */
+  const expiryOffer = (project: string | undefined, form: WizardForm) => {
+    const rule = policy.expiryRule(project);
+    return { choices: expiryChoicesFor(rule), selected: form.expiry ?? defaultExpiryChoice(rule) };
+  };
 
   const profileOf = (form: WizardForm) => (form.profile ? profiles.get(form.profile) : undefined);
 
@@ -312,7 +320,13 @@ export function createWizardService(deps: WizardDeps): WizardService {
     const base = { draftId: draft.id, form: formOf(draft), notice };
     switch (step) {
       case 'basics':
-        return { ...base, step, accounts: accounts.usableIn(draft.channel, policy), profiles: profiles.list().map((p) => ({ name: p.name, description: p.description })) };
+        return {
+          ...base,
+          step,
+          accounts: accounts.usableIn(draft.channel, policy),
+          profiles: profiles.list().map((p) => ({ name: p.name, description: p.description })),
+          expiry: expiryOffer(draft.project, base.form),
+        };
       case 'packs': {
         const profile = profileOf(base.form);
         return profile ? { ...base, step, profile } : screenOf(draft, 'basics', notice ?? 'Choose a cluster profile first.');

@@ -2,6 +2,7 @@ import type { Button, KnownBlock } from '@slack/types';
 import type { ClusterOverviewData, PoolOverview } from '../services/cluster-summary.js';
 import type { ClusterStatus } from '../services/domain/index.js';
 import { section } from './blocks.js';
+import { expiryLine } from './expiry.js';
 import {
   endpointLabel,
   escapeMrkdwn,
@@ -122,6 +123,7 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
     section(`*Worker pools*\n${input.pools.map((pool) => poolLine(pool, phase)).join('\n')}`),
     section(`*Endpoint*\n${endpointLine(input.endpoint, phase)}`),
   ];
+  if (input.expiresAt) blocks.push(section(`:alarm_clock: ${expiryLine(input.expiresAt)}: then deleted automatically with its VMs and disks.`));
   if (input.estimate) {
     const { estimate, asOf } = input.estimate;
     const when = asOf === 'now' ? 'for its current pools, now' : `as of Deploy, ${slackTime(estimate.estimatedAt)}`;

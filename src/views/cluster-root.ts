@@ -6,6 +6,7 @@ import { leftoverCount, leftoverSummary, type ListedLookup } from './leftover-re
 import { deletionTimeLine } from './deletion-status.js';
 import { ActionIds } from './ids.js';
 import { costSummaryLine } from './cost.js';
+import { expiryLine } from './expiry.js';
 
 export type { ClusterHeader, ClusterRootInput } from '../services/cluster-summary.js';
 
@@ -56,6 +57,7 @@ export function clusterRootMessage(input: ClusterRootInput): { text: string; blo
   }
   if (input.status === 'DeletedForced' && input.forceFound) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: forceFoundLine(input.forceFound) }] });
   if (input.estimate) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: costSummaryLine(input.estimate) }] });
+  if (input.expiresAt) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:alarm_clock: ${expiryLine(input.expiresAt)}` }] });
   blocks.push({
     type: 'actions',
     elements: [

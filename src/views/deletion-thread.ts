@@ -20,8 +20,10 @@ function terminated(tkeClusterId: string, createdPools: readonly WorkerPoolSpec[
 /** The text of each deletion reply in the provisioning thread. */
 export const deletionReplies = {
   /** `createdPools`: the worker pools Tencent created (see createdWorkerPools), not the spec's. */
-  requested: (input: { user: string; name: string; tkeClusterId?: string | undefined; createdPools: readonly WorkerPoolSpec[] }) =>
-    `:wastebasket: <@${input.user}> approved the deletion of *${escapeMrkdwn(input.name)}* (typed its name). ` +
+  requested: (input: { user: string; name: string; tkeClusterId?: string | undefined; createdPools: readonly WorkerPoolSpec[]; expired?: boolean | undefined }) =>
+    (input.expired
+      ? `:alarm_clock: *${escapeMrkdwn(input.name)}* expired (expiry set by <@${input.user}>), so tkeops is deleting it. `
+      : `:wastebasket: <@${input.user}> approved the deletion of *${escapeMrkdwn(input.name)}* (typed its name). `) +
     (input.tkeClusterId ? terminated(input.tkeClusterId, input.createdPools) : 'Tencent never created it, so there was nothing to remove there.'),
 
   progress: (input: { elapsedMs: number; leftovers?: LeftoverResources | undefined; forceInMs: number }) =>

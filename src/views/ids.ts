@@ -21,6 +21,8 @@ export const CallbackIds = {
   deleteExpired: 'delete_expired',
   forceDeleteLoading: 'force_delete_loading',
   forceDeleteConfirm: 'force_delete_confirm',
+  // expiry
+  expiryExtend: 'expiry_extend',
 } as const;
 
 export const BlockIds = {
@@ -55,6 +57,10 @@ export const BlockIds = {
   // deletion and force delete
   deleteConfirmName: 'delete_confirm_name',
   forceDeleteConfirmName: 'force_delete_confirm_name',
+  // expiry
+  wizardExpiry: 'wizard_expiry',
+  expiryChoice: 'expiry_choice',
+  expiryActions: 'expiry_actions',
 } as const;
 
 export const ActionIds = {
@@ -102,4 +108,10 @@ export const ActionIds = {
   clusterForceDelete: 'cluster_force_delete',
   deleteConfirmName: 'delete_confirm_name_input',
   forceDeleteConfirmName: 'force_delete_confirm_name_input',
+  // expiry
+  wizardExpiry: 'wizard_expiry_select',
+  /** Reminder buttons; their value is the cluster id. */
+  clusterExpiryExtend: 'cluster_expiry_extend',
+  clusterExpiryKeep: 'cluster_expiry_keep',
+  expiryChoice: 'expiry_choice_select',
 } as const;

@@ -45,6 +45,10 @@ function deed(action: PolicyAction, project: string | undefined): string {
       return 'delete this cluster';
     case 'cluster.forceDelete':
       return 'force delete this cluster';
+    case 'cluster.expiry.extend':
+      return "extend this cluster's expiry (besides whoever requested it)";
+    case 'cluster.expiry.keep':
+      return 'keep this cluster (remove its expiry)';
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CostEstimate } from './cost.js';
+import type { ExpiryChoice } from './expiry.js';
 
 /**
  * The cluster as tkeops' services see it. The store's persisted shape (store-schema.ts) is mapped to
@@ -40,6 +41,8 @@ export interface ClusterSpec {
   publicCidrs: string[];
   parallelPoolUpdates: boolean;
   workerPools: WorkerPoolSpec[];
+  /** "Delete automatically after" (absent: never); Deploy turns it into the cluster's `expiresAt`. */
+  expiry?: ExpiryChoice | undefined;
 }
 
 export const CLUSTER_STATUSES = [
@@ -175,6 +178,13 @@ export interface Cluster {
   deletion?: ClusterDeletion | undefined;
   /** The price estimate the wizard showed at Deploy (the root message shows it). */
   estimate?: CostEstimate | undefined;
+  /** When the watcher deletes the cluster (ISO time; absent: never). Stored, so a restart keeps the schedule. */
+  expiresAt?: string | undefined;
+  /** Who set (or last extended) the expiry, and when: reminders count from then. */
+  expirySetBy?: string | undefined;
+  expirySetAt?: string | undefined;
+  /** Protected from deletion: expiry does not delete it. */
+  deletionProtection?: boolean | undefined;
 }
 
 /** Deleted or Deleted (forced): the cluster is over, its name free again, its record kept. */

@@ -1,6 +1,7 @@
 /** A `/tke create` wizard draft as services see it: the form as typed, the choices loaded for it. */
 import type { ClusterSpec, EndpointAccessChoice, TencentFailure } from './cluster.js';
 import type { CostEstimate } from './cost.js';
+import type { ExpiryChoice } from './expiry.js';
 
 /** One worker pool as typed in the wizard (not yet validated); `key` stays stable when other pools are removed. */
 export interface WizardPoolForm {
@@ -34,6 +35,8 @@ export interface WizardForm {
   parallelPoolUpdates: boolean;
   pools: WizardPoolForm[];
   nextPoolKey: number;
+  /** "Delete automatically after" as picked (absent: the project's default). */
+  expiry?: ExpiryChoice | undefined;
 }
 
 /** Choices loaded from Tencent for the wizard, with what they were loaded for. */

@@ -7,6 +7,7 @@ export * from './audit.js';
 export * from './cluster.js';
 export * from './cost.js';
 export * from './draft.js';
+export * from './expiry.js';
 
 import type { CloudAccount } from './account.js';
 import type { Cluster } from './cluster.js';

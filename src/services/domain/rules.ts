@@ -47,6 +47,7 @@ export type FieldKey =
   | 'tags'
   | 'accountId'
   | 'profile'
+  | 'expiry'
   | `pack:${string}`
   | 'region'
   | 'keyPairId'

@@ -5,6 +5,8 @@ import { section } from '../blocks.js';
 import { ActionIds, BlockIds } from '../ids.js';
 import { button, choices, inputBlock, notice, option, plain, wizardModal } from './common.js';
 import { SLACK_LIMITS } from '../slack-limits.js';
+import { expiryOption } from '../expiry.js';
+import type { ExpiryChoice } from '../../services/domain/expiry.js';
 import { blockIdFor, variantOf } from './fields.js';
 import type { WizardNotice } from '../../services/wizard.js';
 
@@ -15,6 +17,8 @@ export interface BasicsViewInput {
   accounts: readonly { id: string; name: string; scope: string }[];
   profiles: readonly { name: string; description: string }[];
   notice?: WizardNotice | undefined;
+  /** "Delete automatically after": what the project allows, and the choice shown. */
+  expiry?: { choices: readonly ExpiryChoice[]; selected: ExpiryChoice } | undefined;
 }
 
 export function textInput(input: {
@@ -103,6 +107,7 @@ export function basicsView(input: BasicsViewInput): ModalView {
         elements: [button('+ Cloud account', ActionIds.wizardAddAccount)],
       },
       ...profileBlocks(profiles, form.profile),
+      ...(input.expiry ? [expiryBlock(input.expiry)] : []),
     ],
   });
 }
@@ -123,4 +128,19 @@ function profileBlocks(profiles: PlainTextOption[], selected: string | undefined
       },
     },
   ];
+}
+
+/** "Delete automatically after": the choices the project allows (no "Never" where it sets a maximum). */
+function expiryBlock(expiry: { choices: readonly ExpiryChoice[]; selected: ExpiryChoice }): KnownBlock {
+  return {
+    type: 'input',
+    block_id: blockIdFor('expiry'),
+    label: plain('Delete automatically after'),
+    hint: plain('Reminders come in the thread 24 h and 1 h before; it can be extended then.'),
+    element: {
+      type: 'static_select',
+      action_id: ActionIds.wizardExpiry,
+      ...choices(expiry.choices.map(expiryOption), expiry.selected),
+    },
+  };
 }

@@ -8,7 +8,7 @@
  * carries its list of accounts the same way, so an account added from the wizard shows selected.
  */
 import { z } from 'zod';
-import { ENDPOINT_ACCESS_CHOICES } from '../../services/domain/index.js';
+import { ENDPOINT_ACCESS_CHOICES, EXPIRY_CHOICES } from '../../services/domain/index.js';
 import type { WizardForm, WizardPoolForm } from '../../services/domain/index.js';
 import type { FieldError, FieldErrors } from '../../services/cluster-spec.js';
 import type { FieldKey, PoolField } from '../../services/domain/rules.js';
@@ -25,6 +25,7 @@ const SIMPLE_BLOCKS = {
   tags: BlockIds.wizardTags,
   accountId: BlockIds.wizardAccount,
   profile: BlockIds.wizardProfile,
+  expiry: BlockIds.wizardExpiry,
   region: BlockIds.wizardRegion,
   keyPairId: BlockIds.wizardKeyPair,
   vpcId: BlockIds.wizardVpc,
@@ -110,6 +111,9 @@ export function applyState(previous: WizardForm, values: StateValues): WizardFor
       case 'vpcId':
       case 'subnetId':
         form[key as 'accountId' | 'profile' | 'region' | 'keyPairId' | 'vpcId' | 'subnetId'] = choiceOf(state);
+        break;
+      case 'expiry':
+        form.expiry = z.enum(EXPIRY_CHOICES).optional().catch(undefined).parse(choiceOf(state));
         break;
       case 'endpointAccess':
         form.endpointAccess = z.enum(ENDPOINT_ACCESS_CHOICES).catch('public').parse(choiceOf(state));

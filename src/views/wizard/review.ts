@@ -1,3 +1,4 @@
+import { EXPIRY_LABELS } from '../../services/domain/expiry.js';
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { Profile } from '../../services/profiles.js';
 import { listPacks } from '../../services/domain/profile.js';
@@ -57,7 +58,8 @@ export function reviewView(input: ReviewViewInput): ModalView {
       ...notice(input.notice),
       section(
         `*Basic information*\nName: *${escapeMrkdwn(spec.name)}*\nDescription: ${spec.description ? escapeMrkdwn(spec.description) : '_none_'}\n` +
-          `Tags: ${spec.tags.length > 0 ? spec.tags.map((t) => code(`${t.key}:${t.value}`)).join(' ') : '_none_'}`,
+          `Tags: ${spec.tags.length > 0 ? spec.tags.map((t) => code(`${t.key}:${t.value}`)).join(' ') : '_none_'}\n` +
+          `Delete automatically after: ${EXPIRY_LABELS[spec.expiry ?? 'never']}`,
       ),
       section(
         `*Cloud account:* ${escapeMrkdwn(input.accountName)}\n*Cluster profile:* ${escapeMrkdwn(profile.name)} — Kubernetes ${profile.layers.kubernetes.version}, ` +
