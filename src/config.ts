@@ -35,6 +35,7 @@ const configSchema = z.object({
     .default('*/15 * * * * *')
     .refine((expression) => validateCron(expression), 'must be a node-cron expression, e.g. */15 * * * * * (every 15 s)'),
   FORCE_DELETE_AFTER_MINUTES: z.coerce.number().positive().default(15),
+  APPROVAL_TIMEOUT_HOURS: z.coerce.number().positive().default(24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -52,6 +53,8 @@ export interface Config {
   masterKey?: string;
   watchSchedule: string;
   forceDeleteAfterMs: number;
+  /** How long an approval request stays open before the watcher closes it (APPROVAL_TIMEOUT_HOURS). */
+  approvalTimeoutMs: number;
   logLevel: string;
 }
 
@@ -93,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...(c.TKEOPS_MASTER_KEY ? { masterKey: c.TKEOPS_MASTER_KEY } : {}),
     watchSchedule: c.WATCH_SCHEDULE,
     forceDeleteAfterMs: c.FORCE_DELETE_AFTER_MINUTES * 60_000,
+    approvalTimeoutMs: c.APPROVAL_TIMEOUT_HOURS * 3_600_000,
     logLevel: c.LOG_LEVEL,
   };
 }

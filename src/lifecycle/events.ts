@@ -36,6 +36,11 @@ export type ThreadEvent =
   | { kind: 'deletionProgress'; elapsedMs: number; forceInMs: number; leftovers?: LeftoverResources }
   | { kind: 'deleted'; name: string; tkeClusterId: string; elapsedMs: number }
   | { kind: 'forceDeleteOffered'; clusterId: string; name: string; stuckMs: number; onCall: OnCall; tencentStatus?: string }
+  /** The approval request (the root message) was decided: provisioning starts. */
+  | { kind: 'approvalApproved'; user: string; breakGlass: boolean }
+  | { kind: 'approvalRejected'; user: string; reason: string; requestedBy: string }
+  /** Nobody decided within APPROVAL_TIMEOUT_HOURS; the watcher closed it. */
+  | { kind: 'approvalExpired'; requestedBy: string; waitedMs: number }
   | ({ kind: 'forceDeleted'; user: string; name: string; owner: LeftoverOwner } & LeftoverLookup);
 
 /** One reply of a cluster's thread: its step key (posted once, see ClusterRecord.posted) and what it tells. */

@@ -1,5 +1,6 @@
 import type { Lifecycle } from '../lifecycle/operation.js';
 import type { AccountService } from './accounts.js';
+import type { ApprovalService } from './approval.js';
 import type { Clock } from './clock.js';
 import type { CostService } from './cost.js';
 import type { DeletionService } from './deletion.js';
@@ -42,4 +43,6 @@ export interface Services {
   deletion: DeletionService;
   /** What a spec costs, priced by Tencent (the wizard's review, the overview). */
   cost: CostService;
+  /** Two-person approval of creates: approve (or as break-glass), reject, and the watcher's expiry. */
+  approvals: ApprovalService;
 }

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { ThreadEvent } from '../lifecycle/events.js';
 import type { EndpointAccessChoice, TencentFailure } from '../services/domain/index.js';
 import { endpointLabel, escapeMrkdwn, failureText, formatDuration } from './cluster-format.js';
+import { approvalReplies } from './approval.js';
 import { deletionReplies, forcedMessage, forceDeleteOfferMessage } from './deletion-thread.js';
 
 /** The text of each provisioning-thread reply, one function per step. */
@@ -61,5 +62,11 @@ export function threadMessage(event: ThreadEvent): { text: string; blocks?: Know
       return forceDeleteOfferMessage(event);
     case 'forceDeleted':
       return forcedMessage(event);
+    case 'approvalApproved':
+      return { text: approvalReplies.approved(event.user, event.breakGlass) };
+    case 'approvalRejected':
+      return { text: approvalReplies.rejected(event.user, event.reason, event.requestedBy) };
+    case 'approvalExpired':
+      return { text: approvalReplies.expired(event.requestedBy, event.waitedMs) };
   }
 }

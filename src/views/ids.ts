@@ -21,6 +21,8 @@ export const CallbackIds = {
   deleteExpired: 'delete_expired',
   forceDeleteLoading: 'force_delete_loading',
   forceDeleteConfirm: 'force_delete_confirm',
+  // approval
+  approvalReject: 'approval_reject',
 } as const;
 
 export const BlockIds = {
@@ -55,6 +57,9 @@ export const BlockIds = {
   // deletion and force delete
   deleteConfirmName: 'delete_confirm_name',
   forceDeleteConfirmName: 'force_delete_confirm_name',
+  // approval
+  approvalActions: 'approval_actions',
+  approvalRejectReason: 'approval_reject_reason',
 } as const;
 
 export const ActionIds = {
@@ -102,4 +107,9 @@ export const ActionIds = {
   clusterForceDelete: 'cluster_force_delete',
   deleteConfirmName: 'delete_confirm_name_input',
   forceDeleteConfirmName: 'force_delete_confirm_name_input',
+  // approval (the request is the root message; each button's value is the cluster id)
+  approvalApprove: 'approval_approve',
+  approvalReject: 'approval_reject',
+  approvalBreakGlass: 'approval_break_glass',
+  approvalRejectReason: 'approval_reject_reason_input',
 } as const;

@@ -21,6 +21,8 @@ function authorityText(who: Authority): string {
       return who.users === 'everyone'
         ? `members of project ${who.project} (everyone in ${channels(who.channels)})`
         : `members of project ${who.project} (${listed(who.users)})`;
+    case 'userGroup':
+      return `members of <!subteam^${who.userGroup}>`;
     case 'onCall':
       return `on-call (${onCallMention(who) || 'none listed in the policy'})`;
   }
@@ -45,6 +47,8 @@ function deed(action: PolicyAction, project: string | undefined): string {
       return 'delete this cluster';
     case 'cluster.forceDelete':
       return 'force delete this cluster';
+    case 'cluster.approve':
+      return project === undefined ? 'approve this cluster' : `approve clusters in project ${project}`;
   }
 }
 
