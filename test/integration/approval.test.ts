@@ -62,6 +62,11 @@ describe('two-person approval of a create', () => {
     expect(text).toContain(`<@${USERS.member}>`);
     expect(text).toContain('Approval needed');
     expect(buttonsOf(root)).toEqual([ActionIds.approvalApprove, ActionIds.approvalReject, ActionIds.approvalBreakGlass]);
+
+    // Nothing exists at Tencent to delete: /tke delete points at the request instead.
+    const reply = await t.send.command('delete needs-ok', { user: USERS.projectAdmin, channel: CHANNELS.platform });
+    expect(reply.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('needs-ok is waiting for approval') });
+    expect(t.tencent.requests).toEqual([]);
   });
 
   it("refuses the requester's own Approve privately, and creates nothing", async () => {
