@@ -14,6 +14,7 @@ import { createLowdbRepositories } from './services/repositories/lowdb.js';
 import type { Repositories } from './services/repositories/repositories.js';
 import type { TkeGateway } from './services/tke.js';
 import { createCostService } from './services/cost.js';
+import { createApprovalService } from './services/approval.js';
 import { createDeployService, createProvisioningSteps, type ProvisioningSteps } from './services/deploy.js';
 import { createDrafts } from './services/drafts.js';
 import type { ProfileCatalog } from './services/profiles.js';
@@ -62,6 +63,8 @@ export interface AppDeps {
   watchSchedule?: string;
   /** How long a cluster stays Deleting before force delete is offered (FORCE_DELETE_AFTER_MINUTES); 15 minutes by default. */
   forceDeleteAfterMs?: number;
+  /** How long an approval request stays open (APPROVAL_TIMEOUT_HOURS); 24 hours by default. */
+  approvalTimeoutMs?: number;
   /** The cluster lifecycle (states, operations and their steps); the production table by default. */
   lifecycle?: Lifecycle;
   /** This bot's metrics (GET /metrics); a fresh registry of its own when absent. */
@@ -195,12 +198,25 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const clusterLookup = createClusterLookup({ clusters: repositories.clusters, policy });
   const drafts = createDrafts({ drafts: repositories.drafts, clock: deps.clock });
   const wizardChoices = createWizardChoices({ tke: deps.tke, accounts });
-  const deploy = createDeployService({ clusters: repositories.clusters, drafts: repositories.drafts, tke: deps.tke, accounts, profiles: deps.profiles, clock: deps.clock, audit, logger: deps.logger });
+  const deploy = createDeployService({
+    clusters: repositories.clusters,
+    drafts: repositories.drafts,
+    tke: deps.tke,
+    accounts,
+    profiles: deps.profiles,
+    clock: deps.clock,
+    audit,
+    logger: deps.logger,
+    approvalRule: (project) => policy.approvalRule(project, 'create'),
+    approvalTimeoutMs: deps.approvalTimeoutMs,
+  });
+  const approvals = createApprovalService({ clusters: repositories.clusters, policy, deploy, threads, audit, clock: deps.clock, logger: deps.logger });
   const cost = createCostService({ tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
   const deletion = createDeletionService({ clusters: repositories.clusters, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs });
   const expiry = createExpiryService({ clusters: repositories.clusters, policy, deletion, threads, clock: deps.clock, logger: deps.logger });
   const services: Services = {
     cost,
+    approvals,
     threads,
     lifecycle,
     clusterLookup,
@@ -231,6 +247,8 @@ export function createApp(deps: AppDeps): TkeopsApp {
   let lastTickAt: number | undefined;
   const watcher: Watcher = {
     async tick(now) {
+      // Approval requests left unanswered past their stored expiry are closed first (never throws).
+      await approvals.expireDue(now ?? deps.clock.now()).catch((error: unknown) => deps.logger.error({ err: error }, 'watcher: could not close expired approval requests'));
       const report = await ticks.tick(now);
       metrics.watcherTick(report.durationMs / 1000, report.watched);
       lastTickAt = deps.clock.now().getTime();

@@ -79,6 +79,7 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
     secrets,
     profiles,
     forceDeleteAfterMs: config.forceDeleteAfterMs,
+    approvalTimeoutMs: config.approvalTimeoutMs,
     ...(overrides.lifecycle ? { lifecycle: overrides.lifecycle } : {}),
     metrics,
     maxBodyBytes: config.maxBodyBytes,

@@ -36,6 +36,7 @@ const configSchema = z.object({
     .refine((expression) => validateCron(expression), 'must be a node-cron expression, e.g. */15 * * * * * (every 15 s)'),
   FORCE_DELETE_AFTER_MINUTES: z.coerce.number().positive().default(15),
   HISTORY_DAYS: z.coerce.number().int().positive().default(30),
+  APPROVAL_TIMEOUT_HOURS: z.coerce.number().positive().default(24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -55,6 +56,8 @@ export interface Config {
   forceDeleteAfterMs: number;
   /** Deleted clusters and audit entries older than this many days move from the store file to its archive. */
   historyDays: number;
+  /** How long an approval request stays open before the watcher closes it (APPROVAL_TIMEOUT_HOURS). */
+  approvalTimeoutMs: number;
   logLevel: string;
 }
 
@@ -112,6 +115,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     watchSchedule: c.WATCH_SCHEDULE,
     forceDeleteAfterMs: c.FORCE_DELETE_AFTER_MINUTES * 60_000,
     historyDays: c.HISTORY_DAYS,
+    approvalTimeoutMs: c.APPROVAL_TIMEOUT_HOURS * 3_600_000,
     logLevel: c.LOG_LEVEL,
   };
 }

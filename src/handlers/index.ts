@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../services/services.js';
 import * as account from './account.js';
+import * as approval from './approval.js';
 import * as clusterStatus from './cluster-status.js';
 import * as create from './create.js';
 import * as deletion from './delete.js';
@@ -27,5 +28,6 @@ export function registerHandlers(app: App, services: Services): void {
   expiry.register(app, services);
   wizard.register(app, services);
   create.register(app, services);
+  approval.register(app, services);
   account.register(app, services, { onAccountCreatedInWizard: (args) => wizard.returnToWizardWithAccount(services, args) });
 }

@@ -43,6 +43,11 @@ export type ThreadEvent =
   | { kind: 'expiryKept'; user: string }
   /** Expired, but protected from deletion: nothing deleted; the project's admins are told. */
   | { kind: 'expiryProtected'; name: string; expiresAt: string; setBy: string; admins: readonly string[] }
+  /** The approval request (the root message) was decided: provisioning starts. */
+  | { kind: 'approvalApproved'; user: string; breakGlass: boolean }
+  | { kind: 'approvalRejected'; user: string; reason: string; requestedBy: string }
+  /** Nobody decided within APPROVAL_TIMEOUT_HOURS; the watcher closed it. */
+  | { kind: 'approvalExpired'; requestedBy: string; waitedMs: number }
   | ({ kind: 'forceDeleted'; user: string; name: string; owner: LeftoverOwner } & LeftoverLookup);
 
 /** One reply of a cluster's thread: its step key (posted once, see ClusterRecord.posted) and what it tells. */

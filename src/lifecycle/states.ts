@@ -10,8 +10,11 @@ import { isGone, type ClusterRecord, type ClusterStatus } from '../services/doma
  * - Any live state → Deleting when a deletion is approved (→ Deleted at once if Tencent never had it).
  * - Deleting → back to the state it had, when Tencent refuses the DeleteCluster.
  * - Deleting → Deleted (Tencent no longer has it) or DeletedForced (force delete).
+ * - AwaitingApproval (an approval rule applied at Deploy) → Creating once approved, → Rejected when
+ *   rejected or unanswered for APPROVAL_TIMEOUT_HOURS (the record's approval.decision says which).
  */
 export const TRANSITIONS = {
+  AwaitingApproval: ['Creating', 'Rejected'],
   Creating: ['Provisioning', 'Failed', 'Deleting', 'Deleted'],
   Provisioning: ['Running', 'Failed', 'Deleting'],
   Running: ['Deleting'],
@@ -19,6 +22,7 @@ export const TRANSITIONS = {
   Deleting: ['Deleted', 'DeletedForced', 'Creating', 'Provisioning', 'Running', 'Failed'],
   Deleted: [],
   DeletedForced: [],
+  Rejected: [],
 } as const satisfies Record<ClusterStatus, readonly ClusterStatus[]>;
 
 export const STATES = Object.keys(TRANSITIONS) as ClusterStatus[];
@@ -54,7 +58,7 @@ export function transition(record: Pick<ClusterRecord, 'status' | 'failedAt'>, t
  * deleted. The root message, the overview and the deletion summary all stop their clocks here;
  * undefined while something is under way (or for a record written before the time was kept).
  */
-export function endedAt(record: Pick<ClusterRecord, 'status' | 'progress' | 'failedAt' | 'deletion'>): string | undefined {
+export function endedAt(record: Pick<ClusterRecord, 'status' | 'progress' | 'failedAt' | 'deletion'> & Partial<Pick<ClusterRecord, 'approval'>>): string | undefined {
   switch (record.status) {
     case 'Running':
       return record.progress.readyAt;
@@ -64,6 +68,8 @@ export function endedAt(record: Pick<ClusterRecord, 'status' | 'progress' | 'fai
       return record.deletion?.deletedAt;
     case 'DeletedForced':
       return record.deletion?.forcedAt;
+    case 'Rejected':
+      return record.approval?.decision?.at;
     default:
       return undefined;
   }

@@ -3,7 +3,7 @@ import { percentDone, stepList, type Lifecycle, type StepLine } from '../lifecyc
 import { endedAt } from '../lifecycle/states.js';
 import { includesPublic } from './domain/rules.js';
 import { createdWorkerPools, deletionSummary, type DeletionSummary } from './deletion-rules.js';
-import type { ClusterRecord, ClusterStatus, CostEstimate, EndpointAccessChoice, ForceFound, TencentFailure, WorkerPoolSpec } from './domain/index.js';
+import type { ClusterApproval, ClusterRecord, ClusterStatus, CostEstimate, EndpointAccessChoice, ForceFound, TencentFailure, WorkerPoolSpec } from './domain/index.js';
 
 /**
  * Turns a cluster record into what the cluster views show; pure, `now`, the account name and the
@@ -36,6 +36,8 @@ export interface ClusterRootInput extends ClusterHeader {
   estimate?: CostEstimate;
   /** When the watcher deletes it (expiry), while it is not being deleted. */
   expiresAt?: string;
+  /** The approval request (AwaitingApproval: the root message is the request, with its buttons) and its decision. */
+  approval?: ClusterApproval;
 }
 
 export interface PoolOverview extends WorkerPoolSpec {
@@ -112,6 +114,7 @@ export function rootInput(record: ClusterRecord, now: Date, accountName: string,
     ...(record.deletion?.forceFound ? { forceFound: record.deletion.forceFound } : {}),
     ...(record.estimate ? { estimate: record.estimate } : {}),
     ...(record.expiresAt && !deletion ? { expiresAt: record.expiresAt } : {}),
+    ...(record.approval ? { approval: record.approval } : {}),
   };
 }
 

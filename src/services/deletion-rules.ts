@@ -34,6 +34,8 @@ export type DeletionRefusal =
   | { reason: 'already_deleting'; name: string; requestedBy?: string; forceInMs?: number }
   | { reason: 'already_deleted'; name: string }
   | { reason: 'still_creating'; name: string }
+  /** Waiting for approval: nothing at Tencent to delete; rejecting the request closes it. */
+  | { reason: 'awaiting_approval'; name: string }
   /** Not Deleting (its status), or Deleting without a TKE cluster to force delete (no status). */
   | { reason: 'not_deleting'; name: string; status?: ClusterStatus }
   | { reason: 'too_early'; name: string; thresholdMs: number; waitMs: number }
@@ -42,7 +44,7 @@ export type DeletionRefusal =
   | { reason: 'tencent'; name: string; failure: TencentFailure; forced: boolean };
 
 /** Why a deletion cannot be asked for now, whoever asks. */
-export type DeletionBlocked = Extract<DeletionRefusal, { reason: 'already_deleting' | 'already_deleted' | 'still_creating' }>;
+export type DeletionBlocked = Extract<DeletionRefusal, { reason: 'already_deleting' | 'already_deleted' | 'still_creating' | 'awaiting_approval' }>;
 
 /**
  * Whether the cluster's state lets a deletion start: not while it is already Deleting (the message
@@ -67,6 +69,7 @@ export function deletionBlocked(
   }
   if (isGone(record.status)) return { reason: 'already_deleted', name };
   if (!record.tkeClusterId && record.status === 'Creating') return { reason: 'still_creating', name };
+  if (record.status === 'AwaitingApproval') return { reason: 'awaiting_approval', name };
   return undefined;
 }
 

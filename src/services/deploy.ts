@@ -27,6 +27,8 @@ import { applyOverrides, chartPackageUrl, osImageOf } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
 import type { ClusterRecord, ClusterSpec, CostEstimate, DeployPlan } from './domain/index.js';
 import type { ClusterRepository, DraftRepository } from './repositories/repositories.js';
+import { approvalNeeded, DEFAULT_APPROVAL_TIMEOUT_MS } from './approval-rules.js';
+import type { ApprovalRule } from './policy-types.js';
 import { failureOf } from './tencent-failure.js';
 import type { CreateClusterInput, EndpointAccess, RuntimeChoice, Subnet, Tag, TkeGateway, TkeTarget } from './tke.js';
 
@@ -58,7 +60,16 @@ export interface DeployRequest {
 }
 
 export interface DeployService {
+  /**
+   * Records the cluster and calls CreateCluster; when the project's approval rule applies, records
+   * it AwaitingApproval instead and calls nothing (see src/services/approval.ts).
+   */
   deploy(request: DeployRequest): Promise<DeployResult>;
+  /**
+   * CreateCluster for a cluster its approver just moved from AwaitingApproval to Creating (the
+   * approval's claim is the exactly-once key: call it only after winning it).
+   */
+  createApproved(clusterId: string): Promise<ClusterRecord>;
 }
 
 export interface ProvisioningSteps {
@@ -84,6 +95,10 @@ export interface DeployDeps {
   clock: Clock;
   audit: Audit;
   logger: Logger;
+  /** The approval rule for creating a cluster in a project (the policy's); none: never asked. */
+  approvalRule?: ((project: string | undefined) => ApprovalRule | undefined) | undefined;
+  /** How long an approval request stays open (APPROVAL_TIMEOUT_HOURS); default 24 hours. */
+  approvalTimeoutMs?: number | undefined;
 }
 
 
@@ -172,6 +187,17 @@ export function createDeployService(deps: DeployDeps): DeployService {
         ...(estimate ? { estimate } : {}),
         ...expiryOf(spec.expiry, user, clock.now()),
       };
+      const rule = deps.approvalRule?.(draft.project);
+      const reason = rule && approvalNeeded(rule, estimate);
+      if (rule && reason) {
+        cluster.status = 'AwaitingApproval';
+        cluster.approval = {
+          approvers: rule.approvers,
+          reason,
+          requestedAt: now,
+          expiresAt: new Date(clock.now().getTime() + (deps.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS)).toISOString(),
+        };
+      }
       const inserted = await deps.clusters.insert(cluster);
       if (!inserted.ok && inserted.conflict === 'draft') return { cluster: inserted.existing, created: false };
       if (!inserted.ok) throw new DeployError('name_taken', `A cluster named ${spec.name} already exists in this project.`);
@@ -186,40 +212,67 @@ export function createDeployService(deps: DeployDeps): DeployService {
         region: spec.region,
         account: spec.accountId,
         workerPools: spec.workerPools.length,
+        ...(cluster.approval ? { awaitingApproval: true } : {}),
       });
-      try {
-        const target: TkeTarget = { credential: deps.accounts.credentialFor(spec.accountId), region: spec.region };
-        const { clusterId: tkeClusterId } = await tke.createCluster(target, {
-          name: spec.name,
-          description: spec.description,
-          kubernetesVersion: plan.kubernetesVersion,
-          runtime: plan.runtime,
-          os: plan.os,
-          vpcId: spec.vpcId,
-          network: await containerNetwork(target, spec, network),
-          tags: resourceTags(cluster),
-        });
-        logger.info({ cluster: cluster.id, tkeClusterId, name: spec.name }, 'CreateCluster accepted');
-        const updated = await setCluster(cluster.id, (c) => {
-          // Had the watcher already given up on this answer (CREATE_OUTCOME_AFTER_MS), the record
-          // keeps its status but learns its TKE id, so deleting it deletes this cluster at Tencent.
-          c.tkeClusterId = tkeClusterId;
-          if (c.status === 'Creating') transition(c, 'Provisioning', clock.now().toISOString());
-        });
-        if (updated.status !== 'Provisioning') logger.warn({ cluster: cluster.id, tkeClusterId, status: updated.status }, 'CreateCluster answered after the watcher gave up on it');
-        return { cluster: updated, created: true };
-      } catch (error) {
-        const failure = failureOf(error, 'CreateCluster');
-        logger.warn({ cluster: cluster.id, code: failure.code, requestId: failure.requestId }, 'CreateCluster failed');
-        const updated = await setCluster(cluster.id, (c) => {
-          if (c.status !== 'Creating' && c.status !== 'Failed') return;
-          transition(c, 'Failed', clock.now().toISOString());
-          c.failure = failure;
-        });
-        return { cluster: updated, created: true };
+      if (cluster.approval) {
+        logger.info({ cluster: cluster.id, name: spec.name, reason: cluster.approval.reason.kind }, 'Deploy waits for approval');
+        return { cluster, created: true };
       }
+      return { cluster: await createAtTencent(cluster, network), created: true };
+    },
+
+    async createApproved(clusterId) {
+      const cluster = await deps.clusters.get(clusterId);
+      if (!cluster) throw new Error(`cluster ${clusterId} is not in the store`);
+      const network = deps.profiles.get(cluster.spec.profile)?.layers.network;
+      if (!network) {
+        return setCluster(clusterId, (c) => {
+          if (c.status !== 'Creating') return;
+          transition(c, 'Failed', clock.now().toISOString());
+          c.failure = { code: 'ProfileGone', message: `The cluster profile ${c.spec.profile} no longer exists.` };
+        });
+      }
+      return createAtTencent(cluster, network);
     },
   };
+
+  /** CreateCluster for a recorded cluster in Creating: Provisioning with its TKE id, or Failed with Tencent's error. */
+  async function createAtTencent(cluster: ClusterRecord, network: NetworkLayer): Promise<ClusterRecord> {
+    const { spec } = cluster;
+    const plan = cluster.plan;
+    if (!plan) throw new Error(`cluster ${spec.name} has no deploy plan`);
+    try {
+      const target: TkeTarget = { credential: deps.accounts.credentialFor(spec.accountId), region: spec.region };
+      const { clusterId: tkeClusterId } = await tke.createCluster(target, {
+        name: spec.name,
+        description: spec.description,
+        kubernetesVersion: plan.kubernetesVersion,
+        runtime: plan.runtime ?? { containerRuntime: 'containerd' },
+        os: plan.os,
+        vpcId: spec.vpcId,
+        network: await containerNetwork(target, spec, network),
+        tags: resourceTags(cluster),
+      });
+      logger.info({ cluster: cluster.id, tkeClusterId, name: spec.name }, 'CreateCluster accepted');
+      const updated = await setCluster(cluster.id, (c) => {
+        // Had the watcher already given up on this answer (CREATE_OUTCOME_AFTER_MS), the record
+        // keeps its status but learns its TKE id, so deleting it deletes this cluster at Tencent.
+        c.tkeClusterId = tkeClusterId;
+        if (c.status === 'Creating') transition(c, 'Provisioning', clock.now().toISOString());
+      });
+      if (updated.status !== 'Provisioning') logger.warn({ cluster: cluster.id, tkeClusterId, status: updated.status }, 'CreateCluster answered after the watcher gave up on it');
+      return updated;
+    } catch (error) {
+      const failure = failureOf(error, 'CreateCluster');
+      logger.warn({ cluster: cluster.id, code: failure.code, requestId: failure.requestId }, 'CreateCluster failed');
+      const updated = await setCluster(cluster.id, (c) => {
+        if (c.status !== 'Creating' && c.status !== 'Failed') return;
+        transition(c, 'Failed', clock.now().toISOString());
+        c.failure = failure;
+      });
+      return updated;
+    }
+  }
 }
 
 export function createProvisioningSteps(deps: Pick<DeployDeps, 'clusters' | 'tke' | 'accounts' | 'clock' | 'logger'>): ProvisioningSteps {

@@ -1,5 +1,6 @@
 import type { OnCall } from '../lifecycle/events.js';
 import type { ExpiryRule } from './domain/expiry.js';
+import type { Approvers } from './domain/index.js';
 /** Who may do what: the contract every handler uses (implemented in policy.ts). */
 
 export type PolicyAction =
@@ -9,6 +10,8 @@ export type PolicyAction =
   | 'cluster.forceDelete'
   | 'cluster.expiry.extend'
   | 'cluster.expiry.keep'
+  /** Approve (or reject) another person's create request, under the project's approval rule. */
+  | 'cluster.approve'
   | 'account.addTenant'
   | 'account.addProject'
   | 'account.remove'
@@ -32,7 +35,9 @@ export type Authority =
   | { kind: 'projectAdmins'; project: string; users: readonly string[] }
   /** `users: 'everyone'`: every member of the project's `channels`. */
   | { kind: 'projectMembers'; project: string; users: readonly string[] | 'everyone'; channels: readonly string[] }
-  | ({ kind: 'onCall' } & OnCall);
+  | ({ kind: 'onCall' } & OnCall)
+  /** The members of a Slack user group (an approval rule's approvers). */
+  | { kind: 'userGroup'; userGroup: string };
 
 /** Why the policy refuses, as data; `src/views/policy-refusals.ts` tells the user. */
 export type PolicyRefusal =
@@ -57,7 +62,32 @@ export interface Project {
   members: string[] | 'everyone';
 }
 
+/** An operation a project may require two-person approval for; only `create` is enforced today. */
+export type ApprovalOperation = 'create' | 'upgrade' | 'poolGrowth';
+
+/** A project's approval rule for an operation, as the policy file gives it. */
+export interface ApprovalRule {
+  approvers: Approvers;
+  when: 'always' | 'never' | { monthlyCostAbove: number };
+}
+
+/**
+ * May this user decide a request under these approvers: `approver` (one of them), `breakGlass` (a
+ * tenant admin, who may always approve as break-glass), and the refusal to show someone who is neither.
+ */
+export interface ApprovalStanding {
+  approver: boolean;
+  breakGlass: boolean;
+  refusal: PolicyRefusal;
+  /** For one who is not a tenant admin pressing break-glass. */
+  breakGlassRefusal: PolicyRefusal;
+}
+
 export interface Policy {
+  /** The project's approval rule for `operation`, if it has one (none for channels of no project). */
+  approvalRule(project: string | undefined, operation: ApprovalOperation): ApprovalRule | undefined;
+  /** Whether `user` may decide a request of `project` whose approvers are `approvers` (break-glass: tenant admins). */
+  approvalStanding(user: string, project: string | undefined, approvers: Approvers): Promise<ApprovalStanding>;
   check(action: PolicyAction, subject: PolicySubject): Promise<Decision>;
   projectForChannel(channel: string): Project | undefined;
   /** Who is on call (user group ids and user ids), for the force-delete offer. */

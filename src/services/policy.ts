@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Clock } from './clock.js';
 import { EXPIRY_CHOICES, EXPIRY_DURATION_MS, type ExpiryRule } from './domain/expiry.js';
 import type { Logger } from './logger.js';
-import type { Authority, Decision, Policy, PolicyAction, PolicyRefusal, PolicySubject, Project } from './policy-types.js';
+import type { Approvers } from './domain/index.js';
+import type { ApprovalOperation, ApprovalRule, ApprovalStanding, Authority, Decision, Policy, PolicyAction, PolicyRefusal, PolicySubject, Project } from './policy-types.js';
 
 /*
  * Who may do what (data/policy.yaml):
@@ -47,6 +48,25 @@ const expirySchema = z
     }
   });
 
+/**
+ * A project's approval rule for one operation: who approves, and when it applies (`always`, `never`,
+ * or when the estimated monthly price is above a threshold, in the estimate's currency).
+ */
+const approvalRuleSchema = z
+  .strictObject({
+    approvers: z
+      .string({ error: 'must be "admins" or a Slack user group ID (S…)' })
+      .refine((v) => v === 'admins' || /^S[A-Z0-9]{2,}$/.test(v), { error: (iss) => `${JSON.stringify(iss.input)} is neither "admins" nor a Slack user group ID (S…)` })
+      .default('admins'),
+    when: z.enum(['always', 'never'], { error: 'must be "always" or "never" (or use whenMonthlyCostAbove)' }).optional(),
+    whenMonthlyCostAbove: z.number({ error: 'must be a number (the monthly price, in the estimate\'s currency)' }).nonnegative('must be 0 or more').optional(),
+  })
+  .superRefine((rule, ctx) => {
+    if ((rule.when === undefined) === (rule.whenMonthlyCostAbove === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of when (always / never) and whenMonthlyCostAbove' });
+    }
+  });
+
 const projectSchema = z.strictObject({
   name: z
     .string({ error: 'a project name is required' })
@@ -57,6 +77,13 @@ const projectSchema = z.strictObject({
     .union([z.literal('everyone'), z.array(userId)], { error: 'must be "everyone" or a list of Slack user IDs' })
     .default('everyone'),
   expiry: expirySchema.optional(),
+  /**
+   * Two-person approval: `create` is enforced at Deploy; `upgrade` and `poolGrowth` are read and
+   * checked but not enforced yet.
+   */
+  approval: z
+    .strictObject({ create: approvalRuleSchema.optional(), upgrade: approvalRuleSchema.optional(), poolGrowth: approvalRuleSchema.optional() })
+    .optional(),
 });
 
 export const policySchema = z
@@ -194,22 +221,24 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
     } catch (error) {
       // Slack did not answer (rate limit, timeout, error): the members last seen, else nobody.
       const fallback = cached ? `using its ${cached.members.length} members last seen` : 'treating it as empty';
-      deps.logger?.warn({ groupId, err: error instanceof Error ? error.message : String(error) }, `could not list the on-call user group; ${fallback}`);
+      deps.logger?.warn({ groupId, err: error instanceof Error ? error.message : String(error) }, `could not list the ${spec.onCall.userGroups.includes(groupId) ? 'on-call' : 'approvers\''} user group; ${fallback}`);
       return cached?.members ?? [];
     }
   }
 
   /** Listed by ID, or a member of an on-call user group: the groups are asked in parallel, within one budget. */
-  async function isOnCall(user: string): Promise<boolean> {
-    if (spec.onCall.users.includes(user)) return true;
-    if (spec.onCall.userGroups.length === 0) return false;
+  const isOnCall = (user: string): Promise<boolean> => spec.onCall.users.includes(user) ? Promise.resolve(true) : inAnyGroup(spec.onCall.userGroups, user);
+
+  /** A member of one of these user groups: the groups are asked in parallel, within one budget. */
+  async function inAnyGroup(userGroups: readonly string[], user: string): Promise<boolean> {
+    if (userGroups.length === 0) return false;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new LookupTooSlow(budgetMs)), budgetMs);
     });
     late.catch(() => undefined);
     try {
-      const groups = await Promise.all(spec.onCall.userGroups.map((group) => groupMembers(group, late)));
+      const groups = await Promise.all(userGroups.map((group) => groupMembers(group, late)));
       return groups.some((members) => members.includes(user));
     } finally {
       clearTimeout(timer);
@@ -288,6 +317,10 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
         if (tenantAdmin || isProjectAdmin(project, user) || (subject.requester !== undefined && subject.requester === user)) return allow;
         return only(project ? [admins(project), tenantAdmins] : [tenantAdmins], action);
 
+      case 'cluster.approve':
+        // Who approves depends on the project's rule: approvalStanding() answers it.
+        return tenantAdmin || isProjectAdmin(project, user) ? allow : only(project ? [admins(project), tenantAdmins] : [tenantAdmins], action);
+
       case 'cluster.forceDelete':
         if (tenantAdmin || isProjectAdmin(project, user) || (await isOnCall(user))) return allow;
         return only(project ? [tenantAdmins, admins(project), onCall] : [tenantAdmins, onCall], action);
@@ -304,5 +337,24 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
     return admins.length > 0 ? admins : spec.tenantAdmins;
   };
 
-  return { check, projectForChannel, expiryRule, projectAdmins, onCall: () => ({ userGroups: spec.onCall.userGroups, users: spec.onCall.users }) };
+  function approvalRule(projectName: string | undefined, operation: ApprovalOperation): ApprovalRule | undefined {
+    const rule = projectNamed(projectName)?.approval?.[operation];
+    if (!rule) return undefined;
+    return {
+      approvers: rule.approvers === 'admins' ? { kind: 'admins' } : { kind: 'userGroup', userGroup: rule.approvers },
+      when: rule.when ?? { monthlyCostAbove: rule.whenMonthlyCostAbove ?? 0 },
+    };
+  }
+
+  async function approvalStanding(user: string, projectName: string | undefined, approvers: Approvers): Promise<ApprovalStanding> {
+    const project = projectNamed(projectName);
+    const approver =
+      approvers.kind === 'admins' ? isTenantAdmin(user) || isProjectAdmin(project, user) : await inAnyGroup([approvers.userGroup], user);
+    const who: Authority[] = approvers.kind === 'admins' ? [...(project ? [admins(project)] : []), tenantAdmins] : [{ kind: 'userGroup', userGroup: approvers.userGroup }];
+    const refusal: PolicyRefusal = { kind: 'onlyThese', action: 'cluster.approve', who, ...(projectName === undefined ? {} : { project: projectName }) };
+    const breakGlassRefusal: PolicyRefusal = { kind: 'onlyThese', action: 'cluster.approve', who: [tenantAdmins], ...(projectName === undefined ? {} : { project: projectName }) };
+    return { approver, breakGlass: isTenantAdmin(user), refusal, breakGlassRefusal };
+  }
+
+  return { check, approvalRule, approvalStanding, projectForChannel, expiryRule, projectAdmins, onCall: () => ({ userGroups: spec.onCall.userGroups, users: spec.onCall.users }) };
 }

@@ -1,5 +1,6 @@
 import type { Lifecycle } from '../lifecycle/operation.js';
 import type { AccountService } from './accounts.js';
+import type { ApprovalService } from './approval.js';
 import type { Clock } from './clock.js';
 import type { CostService } from './cost.js';
 import type { DeletionService } from './deletion.js';
@@ -45,4 +46,6 @@ export interface Services {
   cost: CostService;
   /** Cluster expiry: the wizard's choice, Extend and Keep from the reminders, the deletion at expiry. */
   expiry: ExpiryService;
+  /** Two-person approval of creates: approve (or as break-glass), reject, and the watcher's expiry. */
+  approvals: ApprovalService;
 }

@@ -223,6 +223,26 @@ export const clusterRecordSchema = z.object({
   expirySetAt: z.string().optional(),
   /** Protected from deletion: expiry does not delete it. */
   deletionProtection: z.boolean().optional(),
+  /** The approval request Deploy made, when the project's rule applied, and its decision. */
+  approval: z
+    .object({
+      approvers: z.discriminatedUnion('kind', [z.object({ kind: z.literal('admins') }), z.object({ kind: z.literal('userGroup'), userGroup: z.string() })]),
+      reason: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('always') }),
+        z.object({ kind: z.literal('costAbove'), threshold: z.number(), monthly: z.number(), currency: z.string() }),
+        z.object({ kind: z.literal('priceUnavailable'), threshold: z.number() }),
+      ]),
+      requestedAt: z.string(),
+      expiresAt: z.string(),
+      decision: z
+        .discriminatedUnion('kind', [
+          z.object({ kind: z.literal('approved'), by: z.string(), at: z.string(), breakGlass: z.boolean() }),
+          z.object({ kind: z.literal('rejected'), by: z.string(), at: z.string(), reason: z.string() }),
+          z.object({ kind: z.literal('expired'), at: z.string() }),
+        ])
+        .optional(),
+    })
+    .optional(),
 });
 
 /** One worker pool as typed in the wizard (not yet validated); `key` stays stable when other pools are removed. */

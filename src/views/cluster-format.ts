@@ -56,6 +56,8 @@ export function statusLabel(status: ClusterStatus): string {
       return 'Provisioning';
     case 'DeletedForced':
       return 'Deleted (forced)';
+    case 'AwaitingApproval':
+      return 'Awaiting approval';
     default:
       return status;
   }
@@ -72,6 +74,10 @@ export function statusEmoji(status: ClusterStatus): string {
     case 'Deleted':
     case 'DeletedForced':
       return ':white_circle:';
+    case 'AwaitingApproval':
+      return ':hourglass_flowing_sand:';
+    case 'Rejected':
+      return ':no_entry_sign:';
     default:
       return ':large_blue_circle:';
   }

@@ -5,6 +5,7 @@ import { escapeMrkdwn, failureText, progressBar, provisioningEndText, slackTimeA
 import { leftoverCount, leftoverSummary, type ListedLookup } from './leftover-resources.js';
 import { deletionTimeLine } from './deletion-status.js';
 import { ActionIds } from './ids.js';
+import { approvalBlocks } from './approval.js';
 import { costSummaryLine } from './cost.js';
 import { expiryLine } from './expiry.js';
 
@@ -40,7 +41,11 @@ function timeLine(input: ClusterRootInput): string {
 export function clusterRootMessage(input: ClusterRootInput): { text: string; blocks: KnownBlock[] } {
   const status = statusLabel(input.status);
   // A deletion replaces the provisioning progress bar with its own line.
-  const progress = input.deletion ? timeLine(input) : `\`${progressBar(input.percent)}\`  ·  ${timeLine(input)}`;
+  const progress =
+    input.status === 'AwaitingApproval' ? `Requested ${slackTimeAgo(input.startedAt)}`
+    : input.status === 'Rejected' ? 'Not created'
+    : input.deletion ? timeLine(input)
+    : `\`${progressBar(input.percent)}\`  ·  ${timeLine(input)}`;
   const blocks: KnownBlock[] = [
     {
       type: 'section',
@@ -58,6 +63,9 @@ export function clusterRootMessage(input: ClusterRootInput): { text: string; blo
   if (input.status === 'DeletedForced' && input.forceFound) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: forceFoundLine(input.forceFound) }] });
   if (input.estimate) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: costSummaryLine(input.estimate) }] });
   if (input.expiresAt) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:alarm_clock: ${expiryLine(input.expiresAt)}` }] });
+  if (input.approval) blocks.push(...approvalBlocks(input.id, input.approval, input.status === 'AwaitingApproval'));
+  // A request waiting for approval has its own buttons; a rejected or expired one none at all.
+  if (input.status === 'AwaitingApproval' || input.status === 'Rejected') return { text: `${input.name}: ${status}`, blocks };
   blocks.push({
     type: 'actions',
     elements: [

@@ -3,6 +3,7 @@ import type { ThreadEvent } from '../lifecycle/events.js';
 import type { EndpointAccessChoice, TencentFailure } from '../services/domain/index.js';
 import { endpointLabel, escapeMrkdwn, failureText, formatDuration } from './cluster-format.js';
 import { expiryThreadMessage } from './expiry.js';
+import { approvalReplies } from './approval.js';
 import { deletionReplies, forcedMessage, forceDeleteOfferMessage } from './deletion-thread.js';
 
 /** The text of each provisioning-thread reply, one function per step. */
@@ -67,5 +68,11 @@ export function threadMessage(event: ThreadEvent): { text: string; blocks?: Know
     case 'expiryKept':
     case 'expiryProtected':
       return expiryThreadMessage(event);
+    case 'approvalApproved':
+      return { text: approvalReplies.approved(event.user, event.breakGlass) };
+    case 'approvalRejected':
+      return { text: approvalReplies.rejected(event.user, event.reason, event.requestedBy) };
+    case 'approvalExpired':
+      return { text: approvalReplies.expired(event.requestedBy, event.waitedMs) };
   }
 }

@@ -14,6 +14,8 @@ export function deletionRefusalText(refusal: DeletionRefusal): string {
       return `${refusal.name} has already been deleted.`;
     case 'still_creating':
       return `${refusal.name} is still being created at Tencent; try again in a minute.`;
+    case 'awaiting_approval':
+      return `${refusal.name} is waiting for approval: nothing exists at Tencent yet. An approver can reject the request to close it.`;
     case 'not_deleting':
       return refusal.status === undefined
         ? `${refusal.name} has no TKE cluster to force delete.`

@@ -23,6 +23,8 @@ export const CallbackIds = {
   forceDeleteConfirm: 'force_delete_confirm',
   // expiry
   expiryExtend: 'expiry_extend',
+  // approval
+  approvalReject: 'approval_reject',
 } as const;
 
 export const BlockIds = {
@@ -61,6 +63,9 @@ export const BlockIds = {
   wizardExpiry: 'wizard_expiry',
   expiryChoice: 'expiry_choice',
   expiryActions: 'expiry_actions',
+  // approval
+  approvalActions: 'approval_actions',
+  approvalRejectReason: 'approval_reject_reason',
 } as const;
 
 export const ActionIds = {
@@ -114,4 +119,9 @@ export const ActionIds = {
   clusterExpiryExtend: 'cluster_expiry_extend',
   clusterExpiryKeep: 'cluster_expiry_keep',
   expiryChoice: 'expiry_choice_select',
+  // approval (the request is the root message; each button's value is the cluster id)
+  approvalApprove: 'approval_approve',
+  approvalReject: 'approval_reject',
+  approvalBreakGlass: 'approval_break_glass',
+  approvalRejectReason: 'approval_reject_reason_input',
 } as const;

@@ -21,6 +21,8 @@ function authorityText(who: Authority): string {
       return who.users === 'everyone'
         ? `members of project ${who.project} (everyone in ${channels(who.channels)})`
         : `members of project ${who.project} (${listed(who.users)})`;
+    case 'userGroup':
+      return `members of <!subteam^${who.userGroup}>`;
     case 'onCall':
       return `on-call (${onCallMention(who) || 'none listed in the policy'})`;
   }
@@ -49,6 +51,8 @@ function deed(action: PolicyAction, project: string | undefined): string {
       return "extend this cluster's expiry (besides whoever requested it)";
     case 'cluster.expiry.keep':
       return 'keep this cluster (remove its expiry)';
+    case 'cluster.approve':
+      return project === undefined ? 'approve this cluster' : `approve clusters in project ${project}`;
   }
 }
 

@@ -29,4 +29,14 @@ describe('transition()', () => {
     transition(record, 'Failed', '2026-01-01T10:00:01.000Z');
     expect(record).toMatchObject({ status: 'Failed', failedAt: AT });
   });
+
+  it('moves a request awaiting approval to Creating or Rejected only: nothing to delete, and Rejected is an end', () => {
+    const approved = aCluster({ status: 'AwaitingApproval' });
+    transition(approved, 'Creating', AT);
+    expect(approved.status).toBe('Creating');
+    const waiting = aCluster({ status: 'AwaitingApproval' });
+    expect(() => transition(waiting, 'Deleting', AT)).toThrow('a cluster cannot go from AwaitingApproval to Deleting');
+    transition(waiting, 'Rejected', AT);
+    expect(() => transition(waiting, 'Creating', AT)).toThrow(TransitionRefused);
+  });
 });

@@ -109,7 +109,7 @@ describe('the sandbox', () => {
     const state = (await (await fetch(`${url}/sandbox/state`)).json()) as { users: { realName: string; title: string }[] };
     expect(Object.fromEntries(state.users.map((u) => [u.realName, u.title]))).toEqual({
       'Mia Member': 'member',
-      'Pat Admin': 'platform admin',
+      'Pat Admin': 'platform admin, payments admin',
       'Tess Tenant': 'tenant admin',
       'Owen Oncall': 'on-call',
     });
@@ -189,7 +189,7 @@ describe('npm run sandbox', () => {
       expect(page.headers.get('content-type')).toContain('text/html');
       expect(await page.text()).toContain('<title>tkeops sandbox</title>');
       const state = (await (await fetch(`${url}/sandbox/state`)).json()) as { channels: { id: string; name: string }[] };
-      expect(state.channels.map((c) => c.name)).toEqual(['platform', 'platform-private', 'general']);
+      expect(state.channels.map((c) => c.name)).toEqual(['platform', 'platform-private', 'payments', 'general']);
 
       process.kill(-pgid, 'SIGINT');
       await closed;

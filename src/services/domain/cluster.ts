@@ -46,6 +46,7 @@ export interface ClusterSpec {
 }
 
 export const CLUSTER_STATUSES = [
+  'AwaitingApproval', // Deploy pressed; an approval rule applies: nothing sent to Tencent yet
   'Creating', // CreateCluster sent or about to be
   'Provisioning', // control plane, endpoint, worker pools, add-ons coming up
   'Running',
@@ -53,6 +54,7 @@ export const CLUSTER_STATUSES = [
   'Deleting',
   'Deleted',
   'DeletedForced',
+  'Rejected', // the approval request was rejected or expired (approval.decision says which): never created
 ] as const;
 export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
 
@@ -185,7 +187,34 @@ export interface Cluster {
   expirySetAt?: string | undefined;
   /** Protected from deletion: expiry does not delete it. */
   deletionProtection?: boolean | undefined;
+  /** The project's approval rule applied at Deploy: the request and its decision. */
+  approval?: ClusterApproval | undefined;
 }
 
-/** Deleted or Deleted (forced): the cluster is over, its name free again, its record kept. */
-export const isGone = (status: ClusterStatus): boolean => status === 'Deleted' || status === 'DeletedForced';
+/** Deleted, Deleted (forced) or Rejected: the cluster is over (or never was), its name free again, its record kept. */
+export const isGone = (status: ClusterStatus): boolean => status === 'Deleted' || status === 'DeletedForced' || status === 'Rejected';
+
+/** Who may approve a request: the project's admins and tenant admins, or a Slack user group's members. */
+export type Approvers = { kind: 'admins' } | { kind: 'userGroup'; userGroup: string };
+
+/** Why a create asked for approval: the project's rule says always, or the monthly price is above its threshold (or unknown). */
+export type ApprovalReason =
+  | { kind: 'always' }
+  | { kind: 'costAbove'; threshold: number; monthly: number; currency: string }
+  | { kind: 'priceUnavailable'; threshold: number };
+
+export type ApprovalDecision =
+  | { kind: 'approved'; by: string; at: string; breakGlass: boolean }
+  | { kind: 'rejected'; by: string; at: string; reason: string }
+  | { kind: 'expired'; at: string };
+
+/** A create waiting for (or decided by) a second person (see src/services/approval.ts). */
+export interface ClusterApproval {
+  approvers: Approvers;
+  reason: ApprovalReason;
+  /** When Deploy was pressed; `createdAt` becomes the approval time once approved (provisioning starts then). */
+  requestedAt: string;
+  /** When the watcher closes it unanswered (APPROVAL_TIMEOUT_HOURS after the request). */
+  expiresAt: string;
+  decision?: ApprovalDecision | undefined;
+}
