@@ -25,6 +25,7 @@ import { createClusterLookup } from './services/cluster-lookup.js';
 import { defaultLifecycle } from './lifecycle/index.js';
 import type { Lifecycle } from './lifecycle/operation.js';
 import { createDeletionService } from './services/deletion.js';
+import { createClusterAccess } from './services/cluster-access.js';
 import { DEFAULT_FORCE_DELETE_AFTER_MS } from './services/deletion-rules.js';
 import { startWatcher, type WatchSchedule } from './services/watch-schedule.js';
 import { createWatcher, type Watcher } from './services/watcher.js';
@@ -211,6 +212,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     wizard: createWizardService({ drafts, choices: wizardChoices, accounts, policy, profiles: deps.profiles, clusterLookup, deploy, threads, logger: deps.logger, cost }),
     deploy,
     deletion: createDeletionService({ clusters: repositories.clusters, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs }),
+    access: createClusterAccess({ clusters: repositories.clusters, tke: deps.tke, accounts, policy, audit, clock: deps.clock, logger: deps.logger }),
   };
   registerHandlers(listeners.app, services);
   const ticks = createWatcher({

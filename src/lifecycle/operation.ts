@@ -25,6 +25,7 @@ export interface LifecycleDeps {
     | 'describeInstances'
     | 'describeDisks'
     | 'describeLoadBalancers'
+    | 'describeClusterEndpoints'
   >;
   provisioning: ProvisioningCalls;
   forceDeleteAfterMs: number;
@@ -191,6 +192,6 @@ export function repliesDue(lifecycle: Lifecycle, record: ClusterRecord): ThreadR
     const event = replyOf(step, record, item);
     if (event) replies.push({ key, event });
   }
-  if (record.status === 'Failed' && record.failure) replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: record.failure } });
+  if (record.status === 'Failed' && record.failure) replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: record.failure, clusterId: record.id, requestedBy: record.requestedBy } });
   return replies;
 }

@@ -266,8 +266,27 @@ export const provisioningSteps: readonly Step[] = [
       r.progress.readyAt = at;
       transition(r, 'Running', at);
     },
-    advance: () => Promise.resolve(done),
-    reply: (r) => ({ kind: 'clusterReady', name: r.spec.name, totalMs: since(r, r.progress.readyAt) }),
+    /** Reads the API server's addresses for the ready reply; a failure there does not hold the cluster back. */
+    advance: async ({ record, target, deps }) => {
+      try {
+        const apiServer = await deps.tke.describeClusterEndpoints(target, record.tkeClusterId as string);
+        return { done: [''], change: (r) => (r.apiServer = apiServer) };
+      } catch (error) {
+        deps.logger.warn({ clusterId: record.id, code: (error as { code?: unknown }).code }, 'could not read the API server addresses');
+        return done;
+      }
+    },
+    reply: (r) => ({
+      kind: 'clusterReady',
+      name: r.spec.name,
+      totalMs: since(r, r.progress.readyAt),
+      clusterId: r.id,
+      requestedBy: r.requestedBy,
+      endpoints: ENDPOINTS[r.spec.endpointAccess].filter((access) => r.progress[ENDPOINT_PROGRESS[access].ready]),
+      apiServer: r.apiServer,
+      region: r.spec.region,
+      ...(r.tkeClusterId ? { tkeClusterId: r.tkeClusterId } : {}),
+    }),
   },
 ];
 

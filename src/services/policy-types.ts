@@ -6,6 +6,10 @@ export type PolicyAction =
   | 'cluster.view'
   | 'cluster.delete'
   | 'cluster.forceDelete'
+  /** Download the cluster's kubeconfig (an admin credential). */
+  | 'cluster.kubeconfig'
+  /** Turn the cluster's deletion protection on or off. */
+  | 'cluster.protect'
   | 'account.addTenant'
   | 'account.addProject'
   | 'account.remove'
@@ -40,7 +44,9 @@ export type PolicyRefusal =
   /** A project's cloud account, used from outside the project; `channels` when the policy lists the project. */
   | { kind: 'accountOfAnotherProject'; project: string; channels?: readonly string[] | undefined }
   /** The cloud account asked for no longer exists. */
-  | { kind: 'accountGone' };
+  | { kind: 'accountGone' }
+  /** `action` (delete, force delete) on a cluster with deletion protection on; `who` may turn it off. */
+  | { kind: 'deletionProtected'; action: PolicyAction; name: string; who: Authority[] };
 
 export type Decision = { allowed: true } | { allowed: false; refusal: PolicyRefusal };
 
@@ -55,6 +61,8 @@ export interface Project {
 export interface Policy {
   check(action: PolicyAction, subject: PolicySubject): Promise<Decision>;
   projectForChannel(channel: string): Project | undefined;
+  /** Who may do `action` within `project` (as a refusal names them). */
+  whoMay(action: 'cluster.protect' | 'cluster.kubeconfig', project: string | undefined): Authority[];
   /** Who is on call (user group ids and user ids), for the force-delete offer. */
   onCall(): OnCall;
 }

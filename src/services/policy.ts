@@ -14,6 +14,9 @@ import type { Authority, Decision, Policy, PolicyAction, PolicyRefusal, PolicySu
  * - cluster.view also: on-call, who may force delete any cluster, so may see the one they were paged for.
  * - cluster.delete: the project's admins and tenant admins.
  * - cluster.forceDelete: tenant admins, the project's admins and on-call.
+ * - cluster.protect (deletion protection on or off): the project's admins and tenant admins.
+ * - cluster.kubeconfig: the project's admins and tenant admins; with `kubeconfig: members`, the
+ *   project's members too.
  * - account.addTenant: tenant admins.
  * - account.addProject, account.remove: the project's admins and tenant admins (a tenant account: tenant admins).
  */
@@ -46,6 +49,8 @@ export const policySchema = z
     onCall: z
       .strictObject({ users: z.array(userId).default([]), userGroups: z.array(userGroupId).default([]) })
       .default({ users: [], userGroups: [] }),
+    /** Who may download a cluster's kubeconfig: `admins` (the project's and tenant admins) or `members` too. */
+    kubeconfig: z.enum(['admins', 'members'], { error: 'must be "admins" or "members"' }).default('admins'),
   })
   .superRefine((spec, ctx) => {
     const projectOf = new Map<string, string>();
@@ -215,6 +220,13 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
     return { name, project: projectNamed(name) };
   }
 
+  const adminsOf = (project: Project | undefined): Authority[] => (project ? [admins(project), tenantAdmins] : [tenantAdmins]);
+  function whoMay(action: 'cluster.protect' | 'cluster.kubeconfig', name: string | undefined): Authority[] {
+    const project = projectNamed(name);
+    if (action === 'cluster.kubeconfig' && spec.kubeconfig === 'members' && project) return [members(project), ...adminsOf(project)];
+    return adminsOf(project);
+  }
+
   async function check(action: PolicyAction, subject: PolicySubject): Promise<Decision> {
     const { user } = subject;
     const tenantAdmin = isTenantAdmin(user);
@@ -260,11 +272,20 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
         if (tenantAdmin || isProjectAdmin(project, user)) return allow;
         return only(project ? [admins(project), tenantAdmins] : [tenantAdmins], action);
 
+      case 'cluster.protect':
+        if (tenantAdmin || isProjectAdmin(project, user)) return allow;
+        return only(adminsOf(project), action, name);
+
+      case 'cluster.kubeconfig':
+        if (tenantAdmin || isProjectAdmin(project, user)) return allow;
+        if (spec.kubeconfig === 'members' && isMember(project, subject)) return allow;
+        return only(whoMay(action, name), action, name);
+
       case 'cluster.forceDelete':
         if (tenantAdmin || isProjectAdmin(project, user) || (await isOnCall(user))) return allow;
         return only(project ? [tenantAdmins, admins(project), onCall] : [tenantAdmins, onCall], action);
     }
   }
 
-  return { check, projectForChannel, onCall: () => ({ userGroups: spec.onCall.userGroups, users: spec.onCall.users }) };
+  return { check, projectForChannel, whoMay, onCall: () => ({ userGroups: spec.onCall.userGroups, users: spec.onCall.users }) };
 }

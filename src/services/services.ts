@@ -3,6 +3,7 @@ import type { AccountService } from './accounts.js';
 import type { Clock } from './clock.js';
 import type { CostService } from './cost.js';
 import type { DeletionService } from './deletion.js';
+import type { ClusterAccessService } from './cluster-access.js';
 import type { DeployService } from './deploy.js';
 import type { Drafts } from './drafts.js';
 import type { ClusterLookup } from './cluster-lookup.js';
@@ -42,4 +43,6 @@ export interface Services {
   deletion: DeletionService;
   /** What a spec costs, priced by Tencent (the wizard's review, the overview). */
   cost: CostService;
+  /** Kubeconfig, API server addresses, deletion protection. */
+  access: ClusterAccessService;
 }

@@ -214,6 +214,10 @@ export const clusterRecordSchema = z.object({
     .optional(),
   /** The price estimate the wizard showed at Deploy. */
   estimate: costEstimateSchema.optional(),
+  /** Deletion protection as tkeops last set it at Tencent (Enable/DisableClusterDeletionProtection); absent: never set, off. */
+  deletionProtection: z.object({ on: z.boolean(), by: z.string(), at: z.string() }).optional(),
+  /** The API server's addresses (DescribeClusterEndpoints), read when the cluster became ready. */
+  apiServer: z.object({ external: z.string().optional(), intranet: z.string().optional(), domain: z.string().optional() }).optional(),
 });
 
 /** One worker pool as typed in the wizard (not yet validated); `key` stays stable when other pools are removed. */

@@ -29,8 +29,8 @@ export const deletionReplies = {
     `${input.leftovers ? `: ${leftoverSummary(input.leftovers)} left` : ''}. ` +
     `Force delete becomes available in ${timeLeft(input.forceInMs)}.`,
 
-  deleted: (input: { name: string; tkeClusterId: string; elapsedMs: number }) =>
-    `:white_check_mark: Cluster *${escapeMrkdwn(input.name)}* deleted: Tencent no longer has \`${input.tkeClusterId}\` ` +
+  deleted: (input: { name: string; tkeClusterId: string; elapsedMs: number; requestedBy?: string | undefined }) =>
+    `${input.requestedBy ? `<@${input.requestedBy}> ` : ''}:white_check_mark: Cluster *${escapeMrkdwn(input.name)}* deleted: Tencent no longer has \`${input.tkeClusterId}\` ` +
     `(after ${formatDuration(input.elapsedMs)}). It no longer appears in \`/tke list\`.`,
 };
 

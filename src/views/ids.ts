@@ -102,4 +102,10 @@ export const ActionIds = {
   clusterForceDelete: 'cluster_force_delete',
   deleteConfirmName: 'delete_confirm_name_input',
   forceDeleteConfirmName: 'force_delete_confirm_name_input',
+  // cluster access and deletion protection
+  /** Get kubeconfig; its value is `<cluster id>:<private|public>`. */
+  clusterKubeconfig: 'cluster_kubeconfig',
+  /** Deletion protection on / off; the value is the cluster id. */
+  clusterProtect: 'cluster_protect',
+  clusterUnprotect: 'cluster_unprotect',
 } as const;

@@ -147,6 +147,13 @@ export interface ThreadRef {
   ts: string;
 }
 
+/** Where a cluster's API server answers, as DescribeClusterEndpoints said (not a secret). */
+export interface ApiServerAddresses {
+  external?: string | undefined;
+  intranet?: string | undefined;
+  domain?: string | undefined;
+}
+
 export interface Cluster {
   id: string;
   /** The wizard draft this cluster came from: the exactly-once key for Deploy. */
@@ -175,6 +182,10 @@ export interface Cluster {
   deletion?: ClusterDeletion | undefined;
   /** The price estimate the wizard showed at Deploy (the root message shows it). */
   estimate?: CostEstimate | undefined;
+  /** The API server's addresses (DescribeClusterEndpoints) once the cluster was ready. */
+  apiServer?: ApiServerAddresses | undefined;
+  /** Deletion protection as tkeops last set it at Tencent; absent: never set (off). */
+  deletionProtection?: { on: boolean; by: string; at: string } | undefined;
 }
 
 /** Deleted or Deleted (forced): the cluster is over, its name free again, its record kept. */
