@@ -40,11 +40,12 @@ export const threadReplies = {
     `:warning: Tencent has answered ${failureText(failure)} on the last ${ticks} checks. tkeops keeps trying.`,
 };
 
-const mention = (user: string | undefined) => (user ? `<@${user}> ` : '');
+/** Who started it, at the end of the reply, so they are notified even when they do not follow the thread. */
+const mention = (user: string | undefined) => (user ? ` <@${user}>` : '');
 
 /** The ready reply: mentions who asked for the cluster, its API server and console link, Get kubeconfig and Overview. */
 function readyMessage(event: Extract<ThreadEvent, { kind: 'clusterReady' }>): { text: string; blocks?: KnownBlock[] } {
-  const text = `${mention(event.requestedBy)}${threadReplies.ready(event.name, event.totalMs)}`;
+  const text = `${threadReplies.ready(event.name, event.totalMs)}${mention(event.requestedBy)}`;
   if (!event.clusterId) return { text };
   const access = event.region ? accessLine({ region: event.region, tkeClusterId: event.tkeClusterId, addresses: event.apiServer }) : undefined;
   const blocks: KnownBlock[] = [section(access ? `${text}\n${access}` : text)];
@@ -54,7 +55,7 @@ function readyMessage(event: Extract<ThreadEvent, { kind: 'clusterReady' }>): { 
 
 /** The failure reply: mentions who asked for the cluster, with a Delete button. */
 function failedMessage(event: Extract<ThreadEvent, { kind: 'provisioningFailed' }>): { text: string; blocks?: KnownBlock[] } {
-  const text = `${mention(event.requestedBy)}${threadReplies.failed(event.failure)}`;
+  const text = `${threadReplies.failed(event.failure)}${mention(event.requestedBy)}`;
   if (!event.clusterId) return { text };
   return { text, blocks: [section(text), { type: 'actions', elements: [deleteButton(event.clusterId), overviewButton(event.clusterId)] }] };
 }

@@ -30,8 +30,8 @@ export const deletionReplies = {
     `Force delete becomes available in ${timeLeft(input.forceInMs)}.`,
 
   deleted: (input: { name: string; tkeClusterId: string; elapsedMs: number; requestedBy?: string | undefined }) =>
-    `${input.requestedBy ? `<@${input.requestedBy}> ` : ''}:white_check_mark: Cluster *${escapeMrkdwn(input.name)}* deleted: Tencent no longer has \`${input.tkeClusterId}\` ` +
-    `(after ${formatDuration(input.elapsedMs)}). It no longer appears in \`/tke list\`.`,
+    `:white_check_mark: Cluster *${escapeMrkdwn(input.name)}* deleted: Tencent no longer has \`${input.tkeClusterId}\` ` +
+    `(after ${formatDuration(input.elapsedMs)}). It no longer appears in \`/tke list\`.${input.requestedBy ? ` <@${input.requestedBy}>` : ''}`,
 };
 
 /** On-call as Slack mentions: "<!subteam^S0ONCALL> <@U1>" (empty when the policy lists nobody). */
