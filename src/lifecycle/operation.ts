@@ -26,6 +26,7 @@ export interface LifecycleDeps {
     | 'describeDisks'
     | 'describeLoadBalancers'
     | 'describeClusterEndpoints'
+    | 'setClusterDeletionProtection'
   >;
   provisioning: ProvisioningCalls;
   forceDeleteAfterMs: number;

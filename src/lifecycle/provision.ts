@@ -26,6 +26,7 @@ export const StepKeys = {
   endpoint: 'endpoint',
   pool: (name: string) => `pool:${name}`,
   addons: 'addons',
+  deletionProtection: 'deletion-protection',
   ready: 'ready',
 } as const;
 
@@ -255,6 +256,21 @@ export const provisioningSteps: readonly Step[] = [
     record: (r, at) => (r.progress.addonsReadyAt = at),
     advance: followAddons,
     reply: (r) => ({ kind: 'addonsInstalled', names: plannedAddons(r) }),
+  },
+  {
+    key: StepKeys.deletionProtection,
+    plannedFor: (r) => r.plan?.deletionProtection === true,
+    label: () => 'Deletion protection on',
+    after: [StepKeys.controlPlane],
+    afterRecorded: true,
+    records: 'deletionProtection (on, by the requester, at)',
+    doneAt: (r) => r.deletionProtection?.at,
+    record: (r, at) => (r.deletionProtection = { on: true, by: r.requestedBy, at }),
+    /** EnableClusterDeletionProtection, as the profile asks: Tencent takes it again harmlessly after a restart. */
+    advance: async ({ record, target, deps }) => {
+      await during('EnableClusterDeletionProtection', () => deps.tke.setClusterDeletionProtection(target, record.tkeClusterId as string, true));
+      return done;
+    },
   },
   {
     key: StepKeys.ready,

@@ -86,6 +86,8 @@ export const deployPlanSchema = z.object({
   kubernetesVersion: z.string(),
   /** The profile's container runtime; absent in plans made before tkeops sent it (TKE then kept its own default). */
   runtime: z.object({ containerRuntime: z.enum(['containerd', 'docker']), runtimeVersion: z.string().optional() }).optional(),
+  /** The profile's `deletionProtection: true`: a provisioning step turns it on once the cluster is Running. */
+  deletionProtection: z.boolean().optional(),
   /** Add-on packs, each installed as a Helm release named after the pack. */
   addons: z.array(
     z.object({

@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds } from '../../src/views/ids.js';
 import { CHANNELS, DEFAULT_POLICY_YAML, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
@@ -27,8 +29,10 @@ async function tick(): Promise<void> {
 }
 
 /** prod-1 deployed by the member (the real Deploy, thread announced), then ticked until it is Running or Failed. */
-async function provisioned(options: { policyYaml?: string; endpointAccess?: 'public' | 'private-public'; failEndpoint?: string } = {}): Promise<ClusterRecord> {
-  t = await startTestBot({ policyYaml: options.policyYaml ?? DEFAULT_POLICY_YAML });
+async function provisioned(
+  options: { policyYaml?: string; endpointAccess?: 'public' | 'private-public'; failEndpoint?: string; profilesDir?: string; profile?: string } = {},
+): Promise<ClusterRecord> {
+  t = await startTestBot({ policyYaml: options.policyYaml ?? DEFAULT_POLICY_YAML, ...(options.profilesDir ? { env: { PROFILES_DIR: options.profilesDir } } : {}) });
   const { services } = t.bot;
   const added = await services.accounts.add(
     { name: 'acme-prod', description: '', secretId: TENCENT.secretId, secretKey: TENCENT.secretKey, scope: { kind: 'project', project: 'platform' } },
@@ -37,7 +41,7 @@ async function provisioned(options: { policyYaml?: string; endpointAccess?: 'pub
   if (!added.ok) throw new Error(`account not added: ${JSON.stringify(added.errors)}`);
   if (options.failEndpoint) t.tencent.failNextEndpoint(options.failEndpoint);
   const draft = await services.drafts.create({ userId: USERS.member, channel: CHANNELS.platform, project: 'platform' });
-  const spec = aSpec({ name: 'prod-1', accountId: added.account.id, endpointAccess: options.endpointAccess ?? 'public' });
+  const spec = aSpec({ name: 'prod-1', accountId: added.account.id, endpointAccess: options.endpointAccess ?? 'public', ...(options.profile ? { profile: options.profile } : {}) });
   const { cluster } = await services.deploy.deploy({ draftId: draft.id, spec, user: USERS.member });
   await services.threads.announce(cluster.id);
   for (let i = 0; i < 40 && !['Running', 'Failed'].includes(record(cluster.id).status); i++) {
@@ -98,6 +102,9 @@ describe('cluster access', () => {
     const others = bot().slack.calls().filter((c) => c.method !== 'file_upload');
     expect(others.filter((c) => JSON.stringify(c.body).includes(secretLine.trim()))).toEqual([]);
     expect(bot().logs.filter((line) => line.includes(secretLine.trim()) || line.includes('client-key-data'))).toEqual([]);
+    // Nor as bytes (a Buffer logged as JSON is a list of numbers).
+    const asBytes = [...Buffer.from('client-key-data')].join(',');
+    expect(bot().logs.filter((line) => line.includes(asBytes))).toEqual([]);
     await bot().bot.settled();
     expect(await readFile(bot().dataFile, 'utf8')).not.toContain('client-key-data');
     const audit = bot().bot.store.read((data) => data.audit.filter((a) => a.action === 'cluster.kubeconfig'));
@@ -233,6 +240,24 @@ describe('deletion protection', () => {
     const shown = JSON.stringify(answer.json ?? {}) + JSON.stringify(bot().slack.calls().slice(-3).map((c) => c.body));
     expect(shown).toContain('OperationDenied.ClusterInDeletionProtection');
     expect(record(cluster.id).status).toBe('Running');
+  });
+});
+
+describe('a profile with deletionProtection: true', () => {
+  it('turns protection on once the cluster is Running, tells the thread, and the overview shows it', async () => {
+    const profilesDir = await mkdtemp(path.join(tmpdir(), 'tkeops-profiles-'));
+    onTestFinished(() => rm(profilesDir, { recursive: true, force: true }));
+    const standard = await readFile('data/profiles/ubuntu-standard.yaml', 'utf8');
+    await writeFile(path.join(profilesDir, 'protected.yaml'), standard.replace(/^name: .*$/m, 'name: protected-standard\ndeletionProtection: true'));
+    const cluster = await provisioned({ profilesDir, profile: 'protected-standard' });
+    expect(cluster.status).toBe('Running');
+    expect(bot().tencent.requestsFor('EnableClusterDeletionProtection').map((r) => r.params)).toEqual([{ ClusterId: cluster.tkeClusterId }]);
+    expect(cluster.deletionProtection?.on).toBe(true);
+    expect(bot().slack.calls('chat.postMessage').filter((c) => text(c).includes('Deletion protection on'))).toHaveLength(1);
+    const { answer } = await command('status prod-1', USERS.projectAdmin);
+    expect(blocksOf(answer)).toContain('Deletion protection* on');
+    expect(blocksOf(answer)).toContain(ActionIds.clusterUnprotect);
+    expect(blocksOf(answer)).not.toContain(`"action_id":"${ActionIds.clusterDelete}"`);
   });
 });
 

@@ -97,6 +97,8 @@ export interface DeployPlan {
   kubernetesVersion: string;
   /** The profile's container runtime; absent in plans made before tkeops sent it. */
   runtime?: RuntimeChoice | undefined;
+  /** The profile asks for deletion protection: turned on once the cluster is Running. */
+  deletionProtection?: boolean | undefined;
   addons: PlannedAddon[];
 }
 
