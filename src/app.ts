@@ -27,6 +27,7 @@ import { defaultLifecycle } from './lifecycle/index.js';
 import type { Lifecycle } from './lifecycle/operation.js';
 import { createDeletionService } from './services/deletion.js';
 import { createExpiryService } from './services/expiry.js';
+import { createClusterAccess } from './services/cluster-access.js';
 import { DEFAULT_FORCE_DELETE_AFTER_MS } from './services/deletion-rules.js';
 import { startWatcher, type WatchSchedule } from './services/watch-schedule.js';
 import { createWatcher, type Watcher } from './services/watcher.js';
@@ -231,6 +232,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     deploy,
     deletion,
     expiry,
+    access: createClusterAccess({ clusters: repositories.clusters, tke: deps.tke, accounts, policy, audit, clock: deps.clock, logger: deps.logger }),
   };
   registerHandlers(listeners.app, services);
   const ticks = createWatcher({

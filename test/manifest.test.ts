@@ -22,6 +22,10 @@ const SCOPES_OF_METHOD: Record<string, readonly string[]> = {
   'chat.update': ['chat:write'],
   'chat.postEphemeral': ['chat:write'],
   'usergroups.users.list': ['usergroups:read'],
+  // the kubeconfig goes to the asking user's direct message with the bot, as a file
+  'conversations.open': ['im:write'],
+  // WebClient.filesUploadV2: files.getUploadURLExternal and files.completeUploadExternal
+  'files.uploadV2': ['files:write'],
   'views.open': [],
   'views.push': [],
   'views.update': [],
@@ -40,7 +44,11 @@ async function botSources(): Promise<{ file: string; text: string }[]> {
 }
 
 /** Web API methods called as `<something>client.<family>.<method>(` (Bolt's client, the outbox's and the policy's WebClient). */
-const webApiCalls = (text: string) => [...text.matchAll(/\b[A-Za-z]*[cC]lient\.((?:[a-z][A-Za-z]*\.)+[a-z][A-Za-z]*)\(/g)].map((m) => m[1] as string);
+const webApiCalls = (text: string) => [
+  ...[...text.matchAll(/\b[A-Za-z]*[cC]lient\.((?:[a-z][A-Za-z]*\.)+[a-z][A-Za-z]*)\(/g)].map((m) => m[1] as string),
+  // The WebClient's file upload helper (three Web API calls under one name).
+  ...[...text.matchAll(/\b[A-Za-z]*[cC]lient\.filesUploadV2\(/g)].map(() => 'files.uploadV2'),
+];
 
 async function scopesTheBotUses(): Promise<{ methods: string[]; scopes: string[] }> {
   const sources = await botSources();
@@ -71,8 +79,8 @@ describe('the Slack app manifest', () => {
 
   it('finds Web API calls the way the bot writes them', () => {
     const calls = webApiCalls(
-      'await request.client.views.open({}); await deps.client.chat.postMessage(job); userGroupClient.usergroups.users.list({ usergroup }); client.DescribeClusters(req)',
+      'await request.client.views.open({}); await deps.client.chat.postMessage(job); userGroupClient.usergroups.users.list({ usergroup }); client.DescribeClusters(req); client.filesUploadV2({})',
     );
-    expect(calls).toEqual(['views.open', 'chat.postMessage', 'usergroups.users.list']);
+    expect(calls).toEqual(['views.open', 'chat.postMessage', 'usergroups.users.list', 'files.uploadV2']);
   });
 });

@@ -19,8 +19,12 @@ import type { Subcommand } from './tke-command.js';
  */
 export type DeletionSlot = (cluster: ClusterRecord, viewer: Viewer) => Promise<ClusterOverviewInput['deletion']>;
 
+/** The cluster access feature's part of the overview (src/handlers/access.ts). */
+export type AccessSlot = (cluster: ClusterRecord, viewer: Viewer) => Promise<ClusterOverviewInput['access']>;
+
 export interface ClusterStatusOptions {
   deletionSlot: DeletionSlot;
+  accessSlot?: AccessSlot;
 }
 
 const STATUS_USAGE = usageText('Usage: `/tke status <cluster>` — see `/tke list` for the names.');
@@ -37,10 +41,15 @@ async function overviewFor(services: ClusterStatusServices, options: ClusterStat
   if (!decision.allowed) return { text: policyRefusalText(decision.refusal) };
   const accountName = services.accounts.nameOf(cluster.spec.accountId);
   // Both follow the ack: the overview is sent through the response URL (or tellUser).
-  const [deletion, estimate] = await Promise.all([options.deletionSlot(cluster, viewer), services.cost.ofCluster(cluster)]);
+  const [deletion, estimate, access] = await Promise.all([
+    options.deletionSlot(cluster, viewer),
+    services.cost.ofCluster(cluster),
+    options.accessSlot?.(cluster, viewer),
+  ]);
   return clusterOverviewMessage({
     ...overviewInput(cluster, services.clock.now(), accountName, services.lifecycle),
     ...(deletion ? { deletion } : {}),
+    ...(access ? { access } : {}),
     ...(estimate ? { estimate } : {}),
   });
 }

@@ -17,7 +17,7 @@ import { receivedNow } from './tell-user.js';
 import type { Subcommand } from './tke-command.js';
 
 /** What `/tke delete`, the overview's deletion slot and the Delete button use. */
-export type DeleteServices = Pick<Services, 'deletion' | 'policy' | 'clusterLookup' | 'accounts' | 'logger' | 'clock'>;
+export type DeleteServices = Pick<Services, 'deletion' | 'policy' | 'clusterLookup' | 'accounts' | 'logger' | 'clock' | 'access'>;
 
 const USAGE = usageText('Usage: `/tke delete <cluster>` — see `/tke list` for the names.');
 
@@ -25,7 +25,9 @@ const USAGE = usageText('Usage: `/tke delete <cluster>` — see `/tke list` for 
  * The deletion's refusal (already Deleting: when force delete becomes available; already gone:
  * what happened and where to look, for an old overview's button), else the policy's.
  */
-async function deletionRefusal(services: Pick<Services, 'deletion' | 'policy'>, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
+async function deletionRefusal(services: Pick<Services, 'deletion' | 'policy' | 'access'>, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
+  const protectedRefusal = services.access.protectedRefusal(cluster, 'cluster.delete');
+  if (protectedRefusal) return policyRefusalText(protectedRefusal);
   const blocked = services.deletion.deletionRefusal(cluster);
   if (blocked?.reason === 'already_deleted') return alreadyDeletedText({ ...cluster, name: cluster.spec.name });
   if (blocked) return deletionRefusalText(blocked.refusal);
@@ -74,7 +76,7 @@ export function deleteSubcommand(services: DeleteServices): Subcommand {
  * Deleting, how long until force delete, and the Force Delete Cluster button once it is available
  * to this user.
  */
-export function deletionSlot(services: Pick<Services, 'deletion' | 'policy' | 'clock'>): DeletionSlot {
+export function deletionSlot(services: Pick<Services, 'deletion' | 'policy' | 'clock' | 'access'>): DeletionSlot {
   return async (cluster, viewer) => {
     const subject = { ...viewer, project: cluster.project };
     switch (services.deletion.deletionRefusal(cluster)?.reason) {
@@ -93,6 +95,8 @@ export function deletionSlot(services: Pick<Services, 'deletion' | 'policy' | 'c
         };
       }
       default: {
+        // Protected: no Delete button (the overview shows the protection and, to admins, its toggle).
+        if (services.access.protectedRefusal(cluster, 'cluster.delete')) return undefined;
         // Still creating at Tencent too: the button is shown, and the click tells why it must wait.
         const decision = await services.policy.check('cluster.delete', subject);
         return decision.allowed ? { buttons: [deleteButton(cluster.id)] } : undefined;
@@ -111,7 +115,9 @@ export function register(app: App, services: DeleteServices): void {
 
   onClusterButton(app, services, flow, ActionIds.clusterDelete, async ({ click, viewer, cluster }, client) => {
     try {
-      await client.views.open({ trigger_id: click.triggerId, view: modalFor(cluster, viewer.channel, viewer.responseUrl, 'overview') });
+      // From the failure reply in the thread (not ephemeral), the thread's message stays as it is.
+      const from = click.ephemeral ? ('overview' as const) : undefined;
+      await client.views.open({ trigger_id: click.triggerId, view: modalFor(cluster, viewer.channel, viewer.responseUrl, from) });
     } catch (error) {
       services.logger.error({ err: error, clusterId: cluster.id }, 'could not open the delete modal');
       await tellViewer(client, services, flow, viewer, 'Slack did not open the form in time; click Delete cluster again.');

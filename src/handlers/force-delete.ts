@@ -18,8 +18,10 @@ import type { Viewer } from './named-cluster.js';
  * For a cluster already gone (a used offer, an old overview): what happened and where to look.
  * Otherwise the policy's refusal (who may force delete), else the deletion's (too early: how long is left).
  */
-async function forceRefusal(services: Pick<Services, 'policy' | 'deletion'>, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
+async function forceRefusal(services: Pick<Services, 'policy' | 'deletion' | 'access'>, cluster: ClusterRecord, viewer: Viewer): Promise<string | undefined> {
   if (isGone(cluster.status)) return alreadyDeletedText({ ...cluster, name: cluster.spec.name });
+  const protectedRefusal = services.access.protectedRefusal(cluster, 'cluster.forceDelete');
+  if (protectedRefusal) return policyRefusalText(protectedRefusal);
   const decision = await services.policy.check('cluster.forceDelete', { ...viewer, project: cluster.project });
   if (!decision.allowed) return policyRefusalText(decision.refusal);
   const refusal = services.deletion.forceDeleteRefusal(cluster);
@@ -45,7 +47,7 @@ async function replaceUsedButton(services: ForceDeleteServices, cluster: Cluster
  * opens a "Looking up leftover resources…" modal at once, since three Tencent lookups may not fit
  * the trigger's 3 seconds, then updates it with what is left.
  */
-type ForceDeleteServices = Pick<Services, 'deletion' | 'policy' | 'clusterLookup' | 'accounts' | 'logger' | 'clock'>;
+type ForceDeleteServices = Pick<Services, 'deletion' | 'policy' | 'clusterLookup' | 'accounts' | 'logger' | 'clock' | 'access'>;
 
 export function register(app: App, services: ForceDeleteServices): void {
   const { logger } = services;

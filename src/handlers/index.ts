@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../services/services.js';
+import * as access from './access.js';
 import * as account from './account.js';
 import * as approval from './approval.js';
 import * as clusterStatus from './cluster-status.js';
@@ -8,12 +9,13 @@ import * as deletion from './delete.js';
 import * as expiry from './expiry.js';
 import * as forceDelete from './force-delete.js';
 import { profileSubcommand } from './profile.js';
+import * as protection from './protection.js';
 import * as tkeCommand from './tke-command.js';
 import * as wizard from './wizard.js';
 
 /** The one place every Slack listener is registered. */
 export function registerHandlers(app: App, services: Services): void {
-  const overview = { deletionSlot: deletion.deletionSlot(services) };
+  const overview = { deletionSlot: deletion.deletionSlot(services), accessSlot: access.accessSlot(services) };
   tkeCommand.register(app, {
     account: account.accountSubcommand(services),
     create: create.createSubcommand(services),
@@ -21,7 +23,12 @@ export function registerHandlers(app: App, services: Services): void {
     list: clusterStatus.listSubcommand(services),
     delete: deletion.deleteSubcommand(services),
     profile: profileSubcommand(services),
+    kubeconfig: access.kubeconfigSubcommand(services),
+    protect: protection.protectionSubcommand(services, true),
+    unprotect: protection.protectionSubcommand(services, false),
   });
+  access.register(app, services);
+  protection.register(app, services);
   clusterStatus.register(app, services, overview);
   deletion.register(app, services);
   forceDelete.register(app, services);

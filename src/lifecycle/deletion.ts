@@ -141,6 +141,7 @@ export const deletionOperation: Operation = {
         name: r.spec.name,
         tkeClusterId: r.tkeClusterId as string,
         elapsedMs: Date.parse(r.deletion?.deletedAt ?? r.createdAt) - Date.parse(r.deletion?.requestedAt ?? r.createdAt),
+        ...(r.deletion ? { requestedBy: r.deletion.requestedBy } : {}),
       }),
     },
     {

@@ -1,5 +1,6 @@
 import type { EndpointAccessChoice, TencentFailure, WorkerPoolSpec } from '../services/domain/index.js';
-import type { LeftoverResources } from '../services/tke.js';
+import type { EndpointAccess, LeftoverResources } from '../services/tke.js';
+import type { ApiServerAddresses } from '../services/domain/cluster.js';
 import type { LeftoverOwner } from '../services/domain/rules.js';
 
 export type { LeftoverOwner } from '../services/domain/rules.js';
@@ -26,16 +27,32 @@ export type ThreadEvent =
   | { kind: 'endpointReady'; access: EndpointAccessChoice; cidrs: readonly string[] }
   | { kind: 'poolReady'; pool: string; readyNodes: number; desired: number; instanceType: string }
   | { kind: 'addonsInstalled'; names: readonly string[] }
-  | { kind: 'clusterReady'; name: string; totalMs: number }
+  /**
+   * `clusterId`, `requestedBy`: for the reply's buttons and mention; `endpoints`: the ready ones (Get
+   * kubeconfig); `apiServer`, `region`, `tkeClusterId`: the addresses and the console link.
+   */
+  | {
+      kind: 'clusterReady';
+      name: string;
+      totalMs: number;
+      clusterId?: string;
+      requestedBy?: string;
+      endpoints?: readonly EndpointAccess[];
+      apiServer?: ApiServerAddresses | undefined;
+      region?: string;
+      tkeClusterId?: string;
+    }
   /** A step without a reply of its own (a table row added without a view): its label, done. */
   | { kind: 'stepDone'; label: string }
-  | { kind: 'provisioningFailed'; failure: TencentFailure }
+  /** `clusterId`, `requestedBy`: for the reply's Delete button and mention. */
+  | { kind: 'provisioningFailed'; failure: TencentFailure; clusterId?: string; requestedBy?: string }
   | { kind: 'transientErrors'; failure: TencentFailure; ticks: number }
   /** `createdPools`: the worker pools Tencent created (what the deletion terminates). */
   /** `expired`: the watcher deleted it at its expiry time; `user` set the expiry. */
   | { kind: 'deletionRequested'; user: string; name: string; tkeClusterId?: string; createdPools: readonly WorkerPoolSpec[]; expired?: boolean }
   | { kind: 'deletionProgress'; elapsedMs: number; forceInMs: number; leftovers?: LeftoverResources }
-  | { kind: 'deleted'; name: string; tkeClusterId: string; elapsedMs: number }
+  /** `requestedBy`: who approved the deletion, mentioned in the final reply. */
+  | { kind: 'deleted'; name: string; tkeClusterId: string; elapsedMs: number; requestedBy?: string }
   | { kind: 'forceDeleteOffered'; clusterId: string; name: string; stuckMs: number; onCall: OnCall; tencentStatus?: string }
   /** Expiry (src/lifecycle/expiry.ts): a reminder before it, with Extend and Keep buttons. */
   | { kind: 'expiryReminder'; clusterId: string; name: string; requester: string; expiresAt: string; setBy: string }

@@ -33,6 +33,8 @@ export interface LifecycleDeps {
     | 'describeInstances'
     | 'describeDisks'
     | 'describeLoadBalancers'
+    | 'describeClusterEndpoints'
+    | 'setClusterDeletionProtection'
   >;
   provisioning: ProvisioningCalls;
   /** What the expiry operation calls (src/services/expiry.ts); without it expired clusters are left alone. */
@@ -203,6 +205,6 @@ export function repliesDue(lifecycle: Lifecycle, record: ClusterRecord): ThreadR
     const event = replyOf(step, record, item);
     if (event) replies.push({ key, event });
   }
-  if (record.status === 'Failed' && record.failure) replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: record.failure } });
+  if (record.status === 'Failed' && record.failure) replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: record.failure, clusterId: record.id, requestedBy: record.requestedBy } });
   return replies;
 }

@@ -26,6 +26,7 @@ export const StepKeys = {
   endpoint: 'endpoint',
   pool: (name: string) => `pool:${name}`,
   addons: 'addons',
+  deletionProtection: 'deletion-protection',
   ready: 'ready',
 } as const;
 
@@ -257,6 +258,21 @@ export const provisioningSteps: readonly Step[] = [
     reply: (r) => ({ kind: 'addonsInstalled', names: plannedAddons(r) }),
   },
   {
+    key: StepKeys.deletionProtection,
+    plannedFor: (r) => r.plan?.deletionProtection === true,
+    label: () => 'Deletion protection on',
+    after: [StepKeys.controlPlane],
+    afterRecorded: true,
+    records: 'deletionProtection (on, by the requester, at)',
+    doneAt: (r) => r.deletionProtection?.at,
+    record: (r, at) => (r.deletionProtection = { on: true, by: r.requestedBy, at }),
+    /** EnableClusterDeletionProtection, as the profile asks: Tencent takes it again harmlessly after a restart. */
+    advance: async ({ record, target, deps }) => {
+      await during('EnableClusterDeletionProtection', () => deps.tke.setClusterDeletionProtection(target, record.tkeClusterId as string, true));
+      return done;
+    },
+  },
+  {
     key: StepKeys.ready,
     label: () => 'Cluster ready',
     after: 'all',
@@ -266,8 +282,27 @@ export const provisioningSteps: readonly Step[] = [
       r.progress.readyAt = at;
       transition(r, 'Running', at);
     },
-    advance: () => Promise.resolve(done),
-    reply: (r) => ({ kind: 'clusterReady', name: r.spec.name, totalMs: since(r, r.progress.readyAt) }),
+    /** Reads the API server's addresses for the ready reply; a failure there does not hold the cluster back. */
+    advance: async ({ record, target, deps }) => {
+      try {
+        const apiServer = await deps.tke.describeClusterEndpoints(target, record.tkeClusterId as string);
+        return { done: [''], change: (r) => (r.apiServer = apiServer) };
+      } catch (error) {
+        deps.logger.warn({ clusterId: record.id, code: (error as { code?: unknown }).code }, 'could not read the API server addresses');
+        return done;
+      }
+    },
+    reply: (r) => ({
+      kind: 'clusterReady',
+      name: r.spec.name,
+      totalMs: since(r, r.progress.readyAt),
+      clusterId: r.id,
+      requestedBy: r.requestedBy,
+      endpoints: ENDPOINTS[r.spec.endpointAccess].filter((access) => r.progress[ENDPOINT_PROGRESS[access].ready]),
+      apiServer: r.apiServer,
+      region: r.spec.region,
+      ...(r.tkeClusterId ? { tkeClusterId: r.tkeClusterId } : {}),
+    }),
   },
 ];
 

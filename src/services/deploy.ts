@@ -117,6 +117,7 @@ export function planFor(spec: ClusterSpec, profile: Profile): DeployPlan & { run
     os: osImageOf(resolved.profile),
     kubernetesVersion: version,
     runtime: { containerRuntime, ...(runtimeVersion === undefined ? {} : { runtimeVersion }) },
+    ...(resolved.profile.deletionProtection ? { deletionProtection: true } : {}),
     addons: resolved.profile.layers.addons.map((a) => ({
       name: a.name,
       chart: a.chart,

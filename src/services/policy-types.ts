@@ -12,6 +12,10 @@ export type PolicyAction =
   | 'cluster.expiry.keep'
   /** Approve (or reject) another person's create request, under the project's approval rule. */
   | 'cluster.approve'
+  /** Download the cluster's kubeconfig (an admin credential). */
+  | 'cluster.kubeconfig'
+  /** Turn the cluster's deletion protection on or off. */
+  | 'cluster.protect'
   | 'account.addTenant'
   | 'account.addProject'
   | 'account.remove'
@@ -50,7 +54,9 @@ export type PolicyRefusal =
   /** A project's cloud account, used from outside the project; `channels` when the policy lists the project. */
   | { kind: 'accountOfAnotherProject'; project: string; channels?: readonly string[] | undefined }
   /** The cloud account asked for no longer exists. */
-  | { kind: 'accountGone' };
+  | { kind: 'accountGone' }
+  /** `action` (delete, force delete) on a cluster with deletion protection on; `who` may turn it off. */
+  | { kind: 'deletionProtected'; action: PolicyAction; name: string; who: Authority[] };
 
 export type Decision = { allowed: true } | { allowed: false; refusal: PolicyRefusal };
 
@@ -90,6 +96,8 @@ export interface Policy {
   approvalStanding(user: string, project: string | undefined, approvers: Approvers): Promise<ApprovalStanding>;
   check(action: PolicyAction, subject: PolicySubject): Promise<Decision>;
   projectForChannel(channel: string): Project | undefined;
+  /** Who may do `action` within `project` (as a refusal names them). */
+  whoMay(action: 'cluster.protect' | 'cluster.kubeconfig', project: string | undefined): Authority[];
   /** Who is on call (user group ids and user ids), for the force-delete offer. */
   onCall(): OnCall;
   /** A project's expiry rule (data/policy.yaml `expiry`); no project or no rule: no maximum, no default. */

@@ -16,6 +16,9 @@ import type { ApprovalOperation, ApprovalRule, ApprovalStanding, Authority, Deci
  * - cluster.view also: on-call, who may force delete any cluster, so may see the one they were paged for.
  * - cluster.delete: the project's admins and tenant admins.
  * - cluster.forceDelete: tenant admins, the project's admins and on-call.
+ * - cluster.protect (deletion protection on or off): the project's admins and tenant admins.
+ * - cluster.kubeconfig: the project's admins and tenant admins; with `kubeconfig: members`, the
+ *   project's members too.
  * - account.addTenant: tenant admins.
  * - account.addProject, account.remove: the project's admins and tenant admins (a tenant account: tenant admins).
  * - cluster.expiry.keep (remove a cluster's expiry): the project's admins and tenant admins; extending it
@@ -93,6 +96,8 @@ export const policySchema = z
     onCall: z
       .strictObject({ users: z.array(userId).default([]), userGroups: z.array(userGroupId).default([]) })
       .default({ users: [], userGroups: [] }),
+    /** Who may download a cluster's kubeconfig: `admins` (the project's and tenant admins) or `members` too. */
+    kubeconfig: z.enum(['admins', 'members'], { error: 'must be "admins" or "members"' }).default('admins'),
   })
   .superRefine((spec, ctx) => {
     const projectOf = new Map<string, string>();
@@ -264,6 +269,13 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
     return { name, project: projectNamed(name) };
   }
 
+  const adminsOf = (project: Project | undefined): Authority[] => (project ? [admins(project), tenantAdmins] : [tenantAdmins]);
+  function whoMay(action: 'cluster.protect' | 'cluster.kubeconfig', name: string | undefined): Authority[] {
+    const project = projectNamed(name);
+    if (action === 'cluster.kubeconfig' && spec.kubeconfig === 'members' && project) return [members(project), ...adminsOf(project)];
+    return adminsOf(project);
+  }
+
   async function check(action: PolicyAction, subject: PolicySubject): Promise<Decision> {
     const { user } = subject;
     const tenantAdmin = isTenantAdmin(user);
@@ -321,6 +333,15 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
         // Who approves depends on the project's rule: approvalStanding() answers it.
         return tenantAdmin || isProjectAdmin(project, user) ? allow : only(project ? [admins(project), tenantAdmins] : [tenantAdmins], action);
 
+      case 'cluster.protect':
+        if (tenantAdmin || isProjectAdmin(project, user)) return allow;
+        return only(adminsOf(project), action, name);
+
+      case 'cluster.kubeconfig':
+        if (tenantAdmin || isProjectAdmin(project, user)) return allow;
+        if (spec.kubeconfig === 'members' && isMember(project, subject)) return allow;
+        return only(whoMay(action, name), action, name);
+
       case 'cluster.forceDelete':
         if (tenantAdmin || isProjectAdmin(project, user) || (await isOnCall(user))) return allow;
         return only(project ? [tenantAdmins, admins(project), onCall] : [tenantAdmins, onCall], action);
@@ -356,5 +377,5 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
     return { approver, breakGlass: isTenantAdmin(user), refusal, breakGlassRefusal };
   }
 
-  return { check, approvalRule, approvalStanding, projectForChannel, expiryRule, projectAdmins, onCall: () => ({ userGroups: spec.onCall.userGroups, users: spec.onCall.users }) };
+  return { check, approvalRule, approvalStanding, projectForChannel, expiryRule, projectAdmins, whoMay, onCall: () => ({ userGroups: spec.onCall.userGroups, users: spec.onCall.users }) };
 }

@@ -5,6 +5,8 @@
  *
  *   name: ubuntu-mariadb              # slug, unique across all profile files
  *   description: Ubuntu with MariaDB  # one line, shown next to the name in the wizard
+ *   deletionProtection: true          # optional, default false: TKE's deletion protection is turned on
+ *                                     # once the cluster is Running (a provisioning step)
  *   layers:
  *     os:                             # the OS pack
  *       name: ubuntu                  # pack name: the key the wizard's overrides use
@@ -155,6 +157,8 @@ export const ProfileSchema = z
   .strictObject({
     name: slug,
     description: text('one line'),
+    /** Optional: turn on TKE's deletion protection once the cluster is Running (EnableClusterDeletionProtection). */
+    deletionProtection: z.boolean({ error: 'must be true or false' }).optional(),
     layers: z.strictObject({
       os: OsPackSchema,
       kubernetes: KubernetesLayerSchema,

@@ -4,6 +4,7 @@ import type { ApprovalService } from './approval.js';
 import type { Clock } from './clock.js';
 import type { CostService } from './cost.js';
 import type { DeletionService } from './deletion.js';
+import type { ClusterAccessService } from './cluster-access.js';
 import type { DeployService } from './deploy.js';
 import type { ExpiryService } from './expiry.js';
 import type { Drafts } from './drafts.js';
@@ -48,4 +49,6 @@ export interface Services {
   expiry: ExpiryService;
   /** Two-person approval of creates: approve (or as break-glass), reject, and the watcher's expiry. */
   approvals: ApprovalService;
+  /** Kubeconfig, API server addresses, deletion protection. */
+  access: ClusterAccessService;
 }

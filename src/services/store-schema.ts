@@ -89,6 +89,8 @@ export const deployPlanSchema = z.object({
   kubernetesVersion: z.string(),
   /** The profile's container runtime; absent in plans made before tkeops sent it (TKE then kept its own default). */
   runtime: z.object({ containerRuntime: z.enum(['containerd', 'docker']), runtimeVersion: z.string().optional() }).optional(),
+  /** The profile's `deletionProtection: true`: a provisioning step turns it on once the cluster is Running. */
+  deletionProtection: z.boolean().optional(),
   /** Add-on packs, each installed as a Helm release named after the pack. */
   addons: z.array(
     z.object({
@@ -221,8 +223,6 @@ export const clusterRecordSchema = z.object({
   expiresAt: z.string().optional(),
   expirySetBy: z.string().optional(),
   expirySetAt: z.string().optional(),
-  /** Protected from deletion: expiry does not delete it. */
-  deletionProtection: z.boolean().optional(),
   /** The approval request Deploy made, when the project's rule applied, and its decision. */
   approval: z
     .object({
@@ -243,6 +243,10 @@ export const clusterRecordSchema = z.object({
         .optional(),
     })
     .optional(),
+  /** Deletion protection as tkeops last set it at Tencent (Enable/DisableClusterDeletionProtection); absent: never set, off. */
+  deletionProtection: z.object({ on: z.boolean(), by: z.string(), at: z.string() }).optional(),
+  /** The API server's addresses (DescribeClusterEndpoints), read when the cluster became ready. */
+  apiServer: z.object({ external: z.string().optional(), intranet: z.string().optional(), domain: z.string().optional() }).optional(),
 });
 
 /** One worker pool as typed in the wizard (not yet validated); `key` stays stable when other pools are removed. */

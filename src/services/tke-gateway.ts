@@ -171,6 +171,28 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
       return { status: res.Status ?? 'NotFound', error: res.ErrorMsg ?? '' };
     },
 
+    async describeClusterEndpoints(target, clusterId) {
+      const res = await call(meta(target, 'DescribeClusterEndpoints'), () => clients.tke(target).DescribeClusterEndpoints({ ClusterId: clusterId }));
+      const present = (value: string | undefined) => (value ? value : undefined);
+      return { external: present(res.ClusterExternalEndpoint), intranet: present(res.ClusterIntranetEndpoint), domain: present(res.ClusterDomain) };
+    },
+
+    async describeClusterKubeconfig(target, clusterId, access) {
+      const res = await call(meta(target, 'DescribeClusterKubeconfig'), () =>
+        clients.tke(target).DescribeClusterKubeconfig({ ClusterId: clusterId, IsExtranet: access === 'public' }),
+      );
+      if (!res.Kubeconfig) throw new TencentError('tkeops.EmptyKubeconfig', 'Tencent answered DescribeClusterKubeconfig without a kubeconfig.', res.RequestId);
+      return res.Kubeconfig;
+    },
+
+    async setClusterDeletionProtection(target, clusterId, on) {
+      if (on) {
+        await call(meta(target, 'EnableClusterDeletionProtection'), () => clients.tke(target).EnableClusterDeletionProtection({ ClusterId: clusterId }));
+      } else {
+        await call(meta(target, 'DisableClusterDeletionProtection'), () => clients.tke(target).DisableClusterDeletionProtection({ ClusterId: clusterId }));
+      }
+    },
+
     async restrictClusterEndpoint(target, clusterId, cidrs) {
       await call(meta(target, 'ModifyClusterEndpointSP'), () =>
         clients.tke(target).ModifyClusterEndpointSP({ ClusterId: clusterId, SecurityPolicies: cidrs }),

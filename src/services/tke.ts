@@ -264,8 +264,23 @@ export interface OsImage {
   imageId: string;
 }
 
+/** Where a cluster's API server answers (DescribeClusterEndpoints); an address is absent until its endpoint is Created. */
+export interface ClusterEndpoints {
+  /** ClusterExternalEndpoint: the public endpoint's address. */
+  external?: string | undefined;
+  /** ClusterIntranetEndpoint: the private endpoint's address (in the VPC). */
+  intranet?: string | undefined;
+  /** ClusterDomain: the API server's domain name. */
+  domain?: string | undefined;
+}
+
 export interface TkeGateway {
   // TKE
+  describeClusterEndpoints(target: TkeTarget, clusterId: string): Promise<ClusterEndpoints>;
+  /** The kubeconfig of the caller's sub-account (DescribeClusterKubeconfig): an admin credential, never logged or stored. */
+  describeClusterKubeconfig(target: TkeTarget, clusterId: string, access: EndpointAccess): Promise<string>;
+  /** EnableClusterDeletionProtection (on) or DisableClusterDeletionProtection. */
+  setClusterDeletionProtection(target: TkeTarget, clusterId: string, on: boolean): Promise<void>;
   describeRegions(credential: TencentCredential): Promise<Region[]>;
   createCluster(target: TkeTarget, input: CreateClusterInput): Promise<{ clusterId: string }>;
   /** At most 100 ids per call; an empty list describes every cluster of the account in the region. */

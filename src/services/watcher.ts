@@ -244,7 +244,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           if (record.status !== seen.status) {
             // The status changed meanwhile (a delete was requested, or a step recorded its own
             // failure): this tick's view is stale; only a recorded failure is still told.
-            if (record.status === 'Failed' && record.failure) replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: record.failure } });
+            if (record.status === 'Failed' && record.failure) replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: record.failure, clusterId: record.id, requestedBy: record.requestedBy } });
           } else {
             outcome.change?.(record);
             write.audit(...(outcome.audit ?? []));
@@ -254,7 +254,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
             transition(record, 'Failed', now.toISOString());
             record.failure = outcome.fail;
             record.transientErrors = 0;
-            replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: outcome.fail } });
+            replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: outcome.fail, clusterId: record.id, requestedBy: record.requestedBy } });
           }
           return record.thread ? { thread: record.thread, replies: replies.filter((r) => write.claim(r.key)) } : undefined;
         },

@@ -19,6 +19,8 @@ import { clusterFacts } from './cluster-root.js';
 import { deletionTimeLine } from './deletion-status.js';
 import { leftoverBlocks, leftoverSummary } from './leftover-resources.js';
 import { costText } from './cost.js';
+import type { ClusterEndpoints, EndpointAccess } from '../services/tke.js';
+import { accessLine, kubeconfigButtons, protectionButton, protectionLine } from './cluster-access.js';
 
 export type { PoolOverview } from '../services/cluster-summary.js';
 
@@ -28,6 +30,30 @@ export interface ClusterOverviewInput extends ClusterOverviewData {
    * (Delete cluster, Force Delete Cluster) and a line such as "Force delete available in 7m 30s".
    */
   deletion?: { buttons: Button[]; note?: string };
+  /**
+   * Access slot, filled by the cluster access feature: the API server addresses, the endpoints
+   * this user may get a kubeconfig for, deletion protection and whether this user may change it.
+   */
+  access?: ClusterAccessSlot;
+}
+
+export interface ClusterAccessSlot {
+  addresses?: ClusterEndpoints | undefined;
+  kubeconfigEndpoints: readonly EndpointAccess[];
+  protection?: { on: boolean; by: string; at: string } | undefined;
+  mayProtect: boolean;
+}
+
+/** The access slot's lines (API server, console link, protection) and its buttons. */
+function accessBlocks(input: ClusterOverviewInput, phase: Phase): { blocks: KnownBlock[]; buttons: Button[] } {
+  const slot = input.access;
+  if (!slot || phase === 'deleted') return { blocks: [], buttons: [] };
+  const lines = [accessLine({ region: input.region, tkeClusterId: input.tkeClusterId, addresses: slot.addresses }), protectionLine(slot.protection)].filter(
+    (line): line is string => line !== undefined,
+  );
+  const buttons = [...kubeconfigButtons(input.id, slot.kubeconfigEndpoints)];
+  if (slot.mayProtect && input.tkeClusterId && phase !== 'deleting') buttons.push(protectionButton(input.id, slot.protection?.on === true));
+  return { blocks: [section(lines.join('\n'))], buttons };
 }
 
 /** Where the cluster is, as its steps, pools and endpoint tell it: still coming up (or up), failed, being deleted, gone. */
@@ -124,6 +150,8 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
     section(`*Endpoint*\n${endpointLine(input.endpoint, phase)}`),
   ];
   if (input.expiresAt) blocks.push(section(`:alarm_clock: ${expiryLine(input.expiresAt)}: then deleted automatically with its VMs and disks.`));
+  const access = accessBlocks(input, phase);
+  blocks.push(...access.blocks);
   if (input.estimate) {
     const { estimate, asOf } = input.estimate;
     const when = asOf === 'now' ? 'for its current pools, now' : `as of Deploy, ${slackTime(estimate.estimatedAt)}`;
@@ -137,7 +165,8 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: links }] });
   // Deletion slot: the deletion feature passes the buttons this user may use and the force-delete line.
   if (input.deletion?.note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: input.deletion.note }] });
-  if (input.deletion && input.deletion.buttons.length > 0) blocks.push({ type: 'actions', elements: input.deletion.buttons });
+  const buttons = [...access.buttons, ...(input.deletion?.buttons ?? [])];
+  if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
   const summary = input.deletionSummary ? deletionTimeLine(input.status, input.deletionSummary) : progressBar(input.percent);
   return { text: `${input.name}: ${status} (${summary})`, blocks };
 }

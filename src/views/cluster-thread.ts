@@ -1,10 +1,20 @@
-import type { KnownBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import type { ThreadEvent } from '../lifecycle/events.js';
 import type { EndpointAccessChoice, TencentFailure } from '../services/domain/index.js';
 import { endpointLabel, escapeMrkdwn, failureText, formatDuration } from './cluster-format.js';
 import { expiryThreadMessage } from './expiry.js';
 import { approvalReplies } from './approval.js';
-import { deletionReplies, forcedMessage, forceDeleteOfferMessage } from './deletion-thread.js';
+import { deleteButton, deletionReplies, forcedMessage, forceDeleteOfferMessage } from './deletion-thread.js';
+import { section } from './blocks.js';
+import { accessLine, kubeconfigButtons } from './cluster-access.js';
+import { ActionIds } from './ids.js';
+
+const overviewButton = (clusterId: string): Button => ({
+  type: 'button',
+  action_id: ActionIds.clusterOverview,
+  text: { type: 'plain_text', text: 'Overview' },
+  value: clusterId,
+});
 
 /** The text of each provisioning-thread reply, one function per step. */
 export const threadReplies = {
@@ -32,6 +42,26 @@ export const threadReplies = {
     `:warning: Tencent has answered ${failureText(failure)} on the last ${ticks} checks. tkeops keeps trying.`,
 };
 
+/** Who started it, at the end of the reply, so they are notified even when they do not follow the thread. */
+const mention = (user: string | undefined) => (user ? ` <@${user}>` : '');
+
+/** The ready reply: mentions who asked for the cluster, its API server and console link, Get kubeconfig and Overview. */
+function readyMessage(event: Extract<ThreadEvent, { kind: 'clusterReady' }>): { text: string; blocks?: KnownBlock[] } {
+  const text = `${threadReplies.ready(event.name, event.totalMs)}${mention(event.requestedBy)}`;
+  if (!event.clusterId) return { text };
+  const access = event.region ? accessLine({ region: event.region, tkeClusterId: event.tkeClusterId, addresses: event.apiServer }) : undefined;
+  const blocks: KnownBlock[] = [section(access ? `${text}\n${access}` : text)];
+  blocks.push({ type: 'actions', elements: [...kubeconfigButtons(event.clusterId, event.endpoints ?? []), overviewButton(event.clusterId)] });
+  return { text, blocks };
+}
+
+/** The failure reply: mentions who asked for the cluster, with a Delete button. */
+function failedMessage(event: Extract<ThreadEvent, { kind: 'provisioningFailed' }>): { text: string; blocks?: KnownBlock[] } {
+  const text = `${threadReplies.failed(event.failure)}${mention(event.requestedBy)}`;
+  if (!event.clusterId) return { text };
+  return { text, blocks: [section(text), { type: 'actions', elements: [deleteButton(event.clusterId), overviewButton(event.clusterId)] }] };
+}
+
 /** A thread reply's text (and blocks) for what happened: every lifecycle event is written here. */
 export function threadMessage(event: ThreadEvent): { text: string; blocks?: KnownBlock[] } {
   switch (event.kind) {
@@ -46,11 +76,11 @@ export function threadMessage(event: ThreadEvent): { text: string; blocks?: Know
     case 'addonsInstalled':
       return { text: threadReplies.addons(event.names) };
     case 'clusterReady':
-      return { text: threadReplies.ready(event.name, event.totalMs) };
+      return readyMessage(event);
     case 'stepDone':
       return { text: `:white_check_mark: ${escapeMrkdwn(event.label)}.` };
     case 'provisioningFailed':
-      return { text: threadReplies.failed(event.failure) };
+      return failedMessage(event);
     case 'transientErrors':
       return { text: threadReplies.transient(event.failure, event.ticks) };
     case 'deletionRequested':

@@ -31,9 +31,9 @@ export const deletionReplies = {
     `${input.leftovers ? `: ${leftoverSummary(input.leftovers)} left` : ''}. ` +
     `Force delete becomes available in ${timeLeft(input.forceInMs)}.`,
 
-  deleted: (input: { name: string; tkeClusterId: string; elapsedMs: number }) =>
+  deleted: (input: { name: string; tkeClusterId: string; elapsedMs: number; requestedBy?: string | undefined }) =>
     `:white_check_mark: Cluster *${escapeMrkdwn(input.name)}* deleted: Tencent no longer has \`${input.tkeClusterId}\` ` +
-    `(after ${formatDuration(input.elapsedMs)}). It no longer appears in \`/tke list\`.`,
+    `(after ${formatDuration(input.elapsedMs)}). It no longer appears in \`/tke list\`.${input.requestedBy ? ` <@${input.requestedBy}>` : ''}`,
 };
 
 /** On-call as Slack mentions: "<!subteam^S0ONCALL> <@U1>" (empty when the policy lists nobody). */

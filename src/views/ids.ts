@@ -124,4 +124,10 @@ export const ActionIds = {
   approvalReject: 'approval_reject',
   approvalBreakGlass: 'approval_break_glass',
   approvalRejectReason: 'approval_reject_reason_input',
+  // cluster access and deletion protection
+  /** Get kubeconfig; its value is `<cluster id>:<private|public>`. */
+  clusterKubeconfig: 'cluster_kubeconfig',
+  /** Deletion protection on / off; the value is the cluster id. */
+  clusterProtect: 'cluster_protect',
+  clusterUnprotect: 'cluster_unprotect',
 } as const;

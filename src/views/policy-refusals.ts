@@ -53,6 +53,10 @@ function deed(action: PolicyAction, project: string | undefined): string {
       return 'keep this cluster (remove its expiry)';
     case 'cluster.approve':
       return project === undefined ? 'approve this cluster' : `approve clusters in project ${project}`;
+    case 'cluster.kubeconfig':
+      return project === undefined ? "get this cluster's kubeconfig" : `get the kubeconfig of clusters in project ${project}`;
+    case 'cluster.protect':
+      return "turn this cluster's deletion protection on or off";
   }
 }
 
@@ -80,5 +84,10 @@ export function policyRefusalText(refusal: PolicyRefusal): string {
       );
     case 'accountGone':
       return 'This cloud account no longer exists; pick another one.';
+    case 'deletionProtected':
+      return (
+        `:lock: ${refusal.name} has deletion protection on, so it cannot be ${refusal.action === 'cluster.forceDelete' ? 'force deleted' : 'deleted'}. ` +
+        `Only ${oneOf(refusal.who.map(authorityText))} may turn it off: \`/tke unprotect ${refusal.name}\`, or *Turn off deletion protection* in the overview.`
+      );
   }
 }

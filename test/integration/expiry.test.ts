@@ -65,7 +65,7 @@ async function expiringCluster(options: { protectedFromDeletion?: boolean } = {}
   if (options.protectedFromDeletion) {
     await t.bot.store.update((data) => {
       const found = data.clusters.find((c) => c.id === cluster.id);
-      if (found) found.deletionProtection = true;
+      if (found) found.deletionProtection = { on: true, by: USERS.projectAdmin, at: '2026-01-01T00:00:00.000Z' };
     });
   }
   t.tencent.clearRequests();

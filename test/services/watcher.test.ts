@@ -260,10 +260,10 @@ describe('the watcher', () => {
     const whileInstalling = w.tencent.requests.map((r) => r.action);
     w.tencent.clearRequests();
     w.clock.advance(30_000);
-    await w.tick(); // deployed
+    await w.tick(); // deployed, so ready: the ready reply's API server addresses are read once
 
     expect(whileInstalling).toEqual(['DescribeClusters', 'DescribeClusterReleases', 'DescribeClusterPendingReleases']);
-    expect(w.tencent.requests.map((r) => r.action)).toEqual(['DescribeClusters', 'DescribeClusterReleases']);
+    expect(w.tencent.requests.map((r) => r.action)).toEqual(['DescribeClusters', 'DescribeClusterReleases', 'DescribeClusterEndpoints']);
     expect(w.cluster(cluster?.id ?? '')?.status).toBe('Running');
   });
 

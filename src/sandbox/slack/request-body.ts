@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Json } from './block-ids.js';
 
 /** Fields the Web API client sends JSON-encoded inside form bodies (it stringifies every object). */
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurl', 'options', 'option_groups', 'user_auth_blocks']);
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurl', 'options', 'option_groups', 'user_auth_blocks', 'files']);
 
 export async function readText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -86,6 +86,17 @@ export async function startLocalSlack(options: LocalSlackOptions): Promise<Local
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const text = await readText(req);
+    if (url.pathname.startsWith('/upload/') && req.method === 'POST') {
+      // The Web API client posts the file as multipart form data (its one field holds the bytes).
+      const form = await new Response(text, { headers: { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' } })
+        .formData()
+        .catch(() => undefined);
+      const part = form ? [...form.values()][0] : undefined;
+      const content = part === undefined ? text : typeof part === 'string' ? part : await part.text();
+      const answer = api.upload(url.pathname, content);
+      sendJson(res, answer.status, answer.body, answer.headers);
+      return;
+    }
     if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/response/')) {
       let body: Record<string, unknown>;
       try {

@@ -20,6 +20,8 @@ export interface SlackMessage {
   metadata?: unknown;
   /** Ephemeral: the one user who sees it ("Only visible to you"). */
   ephemeral_to?: string;
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: { id: string; name: string; title: string; content: string }[];
 }
 
 /** The message as Slack shows it to apps (API answers, payloads): no channel field, no sandbox bookkeeping. */

@@ -55,6 +55,8 @@ export interface WebApi {
   call(method: string, body: Json, token: string | undefined): ApiAnswer;
   /** A POST to a response_url `/response/<id>`. */
   respond(path: string, body: Json): ApiAnswer;
+  /** A POST of a file's bytes to the upload_url files.getUploadURLExternal gave (`/upload/<file id>`). */
+  upload(path: string, content: string): ApiAnswer;
 }
 
 export interface WebApiOptions {
@@ -135,7 +137,59 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
     };
   }
 
+  /** Files announced by files.getUploadURLExternal: their bytes once uploaded, shared by files.completeUploadExternal. */
+  const files = new Map<string, { name: string; length: number; content?: string }>();
+  let fileSeq = 0;
+
   const methods: Record<string, (body: Json) => Json> = {
+    /** The bot's direct message with one user (`users`); Slack answers the same channel every time. */
+    'conversations.open': (body) => {
+      const users = str(body.users).split(',').filter(Boolean);
+      if (users.length === 0) return error('users_list_not_supplied');
+      if (users.length > 1) return error('not_implemented');
+      const person = state.user(users[0] ?? '');
+      if (!person) return error('user_not_found');
+      return ok({ channel: { id: state.directChannel(person.id).id } });
+    },
+
+    'files.getUploadURLExternal': (body) => {
+      const name = str(body.filename);
+      const length = Number(str(body.length));
+      if (!name || !Number.isInteger(length) || length < 1) return error('invalid_arguments');
+      fileSeq += 1;
+      const id = `F${String(fileSeq).padStart(8, '0')}`;
+      files.set(id, { name, length });
+      return ok({ upload_url: `${options.baseUrl()}/upload/${id}`, file_id: id });
+    },
+
+    'files.completeUploadExternal': (body) => {
+      const entries = Array.isArray(body.files) ? body.files.filter(isJson) : [];
+      if (entries.length === 0) return error('invalid_arguments');
+      const shared: { id: string; name: string; title: string; content: string }[] = [];
+      for (const entry of entries) {
+        const id = str(entry.id);
+        const file = files.get(id);
+        if (!file) return error('file_not_found');
+        if (file.content === undefined) return error('file_upload_not_found');
+        shared.push({ id, name: file.name, title: str(entry.title) || file.name, content: file.content });
+      }
+      const channelId = str(body.channel_id);
+      if (channelId) {
+        const channel = conversation(channelId);
+        if (!channel) return error('channel_not_found');
+        state.post({
+          channel: channel.id,
+          user: bot.userId,
+          bot_id: bot.botId,
+          app_id: bot.appId,
+          text: str(body.initial_comment),
+          files: shared,
+          ...(str(body.thread_ts) ? { thread_ts: str(body.thread_ts) } : {}),
+        });
+      }
+      return ok({ files: shared.map(({ id, name, title }) => ({ id, name, title })) });
+    },
+
     'auth.test': () =>
       ok({ url: `${options.baseUrl()}/`, team: team.name, user: bot.name, team_id: team.id, user_id: bot.userId, bot_id: bot.botId, is_enterprise_install: false }),
 
@@ -302,6 +356,14 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
       const delayMs = latencies.get(method) ?? 0;
       const answered = answerCall(method, body, token);
       return delayMs > 0 ? { ...answered, delayMs } : answered;
+    },
+    upload(path, content) {
+      const id = path.replace(/^\/upload\//, '');
+      calls.push({ method: 'file_upload', body: { file_id: id, content }, token: undefined, at: Date.now() });
+      const file = files.get(id);
+      if (!file) return answer(404, error('file_not_found'));
+      file.content = content;
+      return answer(200, ok());
     },
     respond(path, body) {
       calls.push({ method: 'response_url', body: { ...body, response_url: path }, token: undefined, at: Date.now() });

@@ -123,6 +123,8 @@ export interface ClusterRecord extends Scope {
   nodePools: NodePoolRecord[];
   releases: ReleaseRecord[];
   deletion?: DeletionRecord;
+  /** EnableClusterDeletionProtection / DisableClusterDeletionProtection; DeleteCluster is refused while true. */
+  deletionProtection?: boolean;
 }
 export interface InstanceRecord extends Scope {
   instanceId: string;

@@ -102,6 +102,8 @@ export interface DeployPlan {
   kubernetesVersion: string;
   /** The profile's container runtime; absent in plans made before tkeops sent it. */
   runtime?: RuntimeChoice | undefined;
+  /** The profile asks for deletion protection: turned on once the cluster is Running. */
+  deletionProtection?: boolean | undefined;
   addons: PlannedAddon[];
 }
 
@@ -152,6 +154,13 @@ export interface ThreadRef {
   ts: string;
 }
 
+/** Where a cluster's API server answers, as DescribeClusterEndpoints said (not a secret). */
+export interface ApiServerAddresses {
+  external?: string | undefined;
+  intranet?: string | undefined;
+  domain?: string | undefined;
+}
+
 export interface Cluster {
   id: string;
   /** The wizard draft this cluster came from: the exactly-once key for Deploy. */
@@ -185,10 +194,12 @@ export interface Cluster {
   /** Who set (or last extended) the expiry, and when: reminders count from then. */
   expirySetBy?: string | undefined;
   expirySetAt?: string | undefined;
-  /** Protected from deletion: expiry does not delete it. */
-  deletionProtection?: boolean | undefined;
   /** The project's approval rule applied at Deploy: the request and its decision. */
   approval?: ClusterApproval | undefined;
+  /** The API server's addresses (DescribeClusterEndpoints) once the cluster was ready. */
+  apiServer?: ApiServerAddresses | undefined;
+  /** Deletion protection as tkeops last set it at Tencent; absent: never set (off). */
+  deletionProtection?: { on: boolean; by: string; at: string } | undefined;
 }
 
 /** Deleted, Deleted (forced) or Rejected: the cluster is over (or never was), its name free again, its record kept. */

@@ -59,9 +59,9 @@ export const EXPIRY_REMINDERS = [
   { key: '1h', leadMs: HOUR_MS },
 ] as const;
 
-/** Deletion protection: a protected cluster is never deleted on expiry. (The day-two feature sets `deletionProtection`.) */
-export function isDeletionProtected(record: { deletionProtection?: boolean | undefined }): boolean {
-  return record.deletionProtection === true;
+/** Deletion protection as tkeops last set it at Tencent: a protected cluster is refused deletion, and never deleted on expiry. */
+export function isDeletionProtected(record: Pick<Cluster, 'deletionProtection'>): boolean {
+  return record.deletionProtection?.on === true;
 }
 
 /** The record fields Deploy stores for a spec's expiry choice, from `now` (none for never). */

@@ -9,6 +9,7 @@ import {
   describeRegions,
   modifyClusterEndpointSP,
 } from './tke-clusters.js';
+import { describeClusterEndpoints, describeClusterKubeconfig, disableClusterDeletionProtection, enableClusterDeletionProtection } from './tke-access.js';
 import { createClusterNodePool, describeClusterNodePools } from './tke-nodepools.js';
 import { createClusterRelease, describeClusterPendingReleases, describeClusterReleases } from './tke-releases.js';
 import {
@@ -50,6 +51,10 @@ export const ACTIONS: readonly ActionDefinition[] = [
   describeOSImages,
   getClusterLevelPrice,
   inquiryPriceRunInstances,
+  describeClusterEndpoints,
+  describeClusterKubeconfig,
+  enableClusterDeletionProtection,
+  disableClusterDeletionProtection,
 ];
 
 const KNOWN_SERVICES = new Set<string>(['tke', 'cvm', 'vpc', 'cbs', 'clb']);

@@ -271,7 +271,7 @@ function clusterView(state: EmulatorState, cluster: ClusterRecord): Cluster {
     ContainerRuntime: cluster.containerRuntime,
     ...(cluster.runtimeVersion === undefined ? {} : { RuntimeVersion: cluster.runtimeVersion }),
     CreatedTime: isoTime(cluster.createdAt),
-    DeletionProtection: false,
+    DeletionProtection: cluster.deletionProtection === true,
     EnableExternalNode: false,
     ClusterLevel: 'L5',
     AutoUpgradeClusterLevel: false,
@@ -332,7 +332,7 @@ export const describeClusterStatus = defineAction({
           ClusterFailedNodeNum: 0,
           ClusterClosedNodeNum: 0,
           ClusterClosingNodeNum: 0,
-          ClusterDeletionProtection: false,
+          ClusterDeletionProtection: c.deletionProtection === true,
           ClusterAuditEnabled: false,
         };
       }),
@@ -443,6 +443,19 @@ export const modifyClusterEndpointSP = defineAction({
   },
 });
 
+/**
+ * TKE's refusal to delete a cluster with deletion protection on. The code is not in the SDK's
+ * models or client comments (they name no DeleteCluster error codes): tkeops' choice, the
+ * `OperationDenied` family TKE uses for refused operations, documented in the README.
+ */
+export const CLUSTER_PROTECTED_CODE = 'OperationDenied.ClusterInDeletionProtection';
+
+function refuseProtectedDeletion(cluster: ClusterRecord): void {
+  if (cluster.deletionProtection) {
+    throw new ApiError(CLUSTER_PROTECTED_CODE, `Cluster \`${cluster.clusterId}\` has deletion protection enabled; disable it (DisableClusterDeletionProtection) before deleting the cluster.`);
+  }
+}
+
 export const deleteCluster = defineAction({
   service: 'tke',
   action: 'DeleteCluster',
@@ -462,6 +475,7 @@ export const deleteCluster = defineAction({
   handle: (context, req) => {
     const { state } = context;
     const cluster = requireCluster(context, req.ClusterId);
+    refuseProtectedDeletion(cluster);
     if (cluster.deletion) {
       // Deleting again: a stuck deletion is forced through (the record goes, whatever could not
       // be cleaned up stays behind as orphans); a deletion in progress simply carries on.
