@@ -7,8 +7,9 @@
  * The store takes these operations as a dependency, so a test can make them fail as a full disk
  * would (ENOSPC) without filling one.
  */
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import type { Adapter } from 'lowdb';
 
 export interface DurableFiles {
   /** Replaces `file` with `text` atomically and durably; on failure the old file is left as it was. */
@@ -63,4 +64,39 @@ export function nodeDurableFiles(): DurableFiles {
       await syncFolder(path.dirname(file));
     },
   };
+}
+
+/** How a DurableJsonFile turns its file's bytes into data, and data into the file's text. */
+export interface JsonFormat<T> {
+  /** The data in the file's original bytes (it may refuse them, or migrate and back them up). */
+  parse(bytes: Buffer): Promise<T>;
+  stringify(data: T): string;
+}
+
+/**
+ * A lowdb adapter over a JSON file written through DurableFiles: `write` resolves once the file is
+ * replaced durably (and rejects, leaving the old file, when it cannot be); `read` gives null for an
+ * absent file.
+ */
+export class DurableJsonFile<T> implements Adapter<T> {
+  constructor(
+    readonly file: string,
+    private readonly files: DurableFiles,
+    private readonly format: JsonFormat<T>,
+  ) {}
+
+  async read(): Promise<T | null> {
+    let bytes;
+    try {
+      bytes = await readFile(this.file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    return this.format.parse(bytes);
+  }
+
+  write(data: T): Promise<void> {
+    return this.files.replace(this.file, this.format.stringify(data));
+  }
 }

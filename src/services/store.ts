@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Low } from 'lowdb';
 import { systemClock, type Clock } from './clock.js';
-import { nodeDurableFiles, type DurableFiles } from './durable-file.js';
+import { DurableJsonFile, nodeDurableFiles, type DurableFiles } from './durable-file.js';
 import type { Logger } from './logger.js';
 import { auditKey, DAY_MS, dueForArchive, openArchive, type StoreArchive } from './store-archive.js';
 import { lockStore, type StoreLock } from './store-lock.js';
@@ -127,15 +128,6 @@ async function keepBackup(file: string, backup: string, original: Buffer): Promi
   }
 }
 
-async function readOriginal(file: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
 /** One update waiting for its batch. */
 interface Pending {
   change: (data: StoreData) => unknown;
@@ -154,10 +146,11 @@ const shallowCopy = (data: StoreData): StoreData => ({
   audit: [...data.audit],
 });
 
-/** Reads the file (migrating an older version, keeping its original); an absent file is an empty store. */
-async function load(file: string, files: DurableFiles): Promise<{ data: StoreData; migrated?: StoreMigrationReport }> {
-  const original = await readOriginal(file);
-  if (original === undefined) return { data: emptyStore() };
+/**
+ * The data in the file's bytes; an older version is migrated, its original kept (the caller then
+ * writes the migrated data).
+ */
+async function load(file: string, original: Buffer): Promise<{ data: StoreData; migrated?: StoreMigrationReport }> {
   let result;
   try {
     result = migrate(parseJson(file, original.toString('utf8')), STORE_VERSION);
@@ -169,8 +162,25 @@ async function load(file: string, files: DurableFiles): Promise<{ data: StoreDat
   if (result.from === result.to) return { data };
   const backup = backupFileOf(file, result.from);
   await keepBackup(file, backup, original);
-  await files.replace(file, JSON.stringify(data));
   return { data, migrated: { from: result.from, to: result.to, backup, notes: result.notes } };
+}
+
+/** JSON.stringify(data), from the records' JSON as last written: a record no change replaced is not serialized again. */
+function cachingSerializer(): (data: StoreData) => string {
+  const written = new WeakMap<object, string>();
+  const json = (record: object) => {
+    let text = written.get(record);
+    if (text === undefined) {
+      text = JSON.stringify(record);
+      written.set(record, text);
+    }
+    return text;
+  };
+  return (data) =>
+    `{${Object.entries(data)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => `${JSON.stringify(key)}:${Array.isArray(value) ? `[${(value as object[]).map(json).join(',')}]` : JSON.stringify(value)}`)
+      .join(',')}}`;
 }
 
 /**
@@ -187,11 +197,23 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
   const historyMs = (options.historyDays ?? DEFAULT_HISTORY_DAYS) * DAY_MS;
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const lock: StoreLock = await lockStore(file, () => clock.now());
-  let committed: StoreData;
   let migrated: StoreMigrationReport | undefined;
+  // lowdb's Low holds the data as last written (what `read` sees); its adapter writes durably.
+  const db = new Low<StoreData>(
+    new DurableJsonFile<StoreData>(file, files, {
+      async parse(original) {
+        const loaded = await load(file, original);
+        migrated = loaded.migrated;
+        return loaded.data;
+      },
+      stringify: cachingSerializer(),
+    }),
+    emptyStore(),
+  );
   let archive: StoreArchive;
   try {
-    ({ data: committed, migrated } = await load(file, files));
+    await db.read();
+    if (migrated) await db.write();
     archive = await openArchive(file, files);
   } catch (error) {
     await lock.release();
@@ -216,7 +238,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
   function applyAll(batch: Pending[]): { data: StoreData; done: { pending: Pending; result: unknown }[] } {
     let remaining = batch;
     for (;;) {
-      let data = shallowCopy(committed);
+      let data = shallowCopy(db.data);
       let deep = false;
       const done: { pending: Pending; result: unknown }[] = [];
       let thrower: Pending | undefined;
@@ -246,13 +268,14 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     const { data, done } = applyAll(batch);
     if (done.length === 0) return;
     try {
-      await files.replace(file, serialize(data));
+      // Written from the copy, not through db.write(): db.data stays as it was until the file is on disk.
+      await db.adapter.write(data);
     } catch (error) {
       const failure = new StoreWriteError(file, error);
       for (const { pending } of done) pending.reject(failure);
       return;
     }
-    committed = data;
+    db.data = data;
     for (const { pending, result } of done) pending.resolve(result);
     if (clock.now().getTime() - lastArchive >= ARCHIVE_EVERY_MS) void archiveSafely();
   }
@@ -274,28 +297,11 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     });
   const update = <T>(change: (data: StoreData) => T) => enqueue(change, false);
 
-  // The JSON of each record as last written: a record no change replaced is not serialized again.
-  const written = new WeakMap<object, string>();
-  const json = (record: object) => {
-    let text = written.get(record);
-    if (text === undefined) {
-      text = JSON.stringify(record);
-      written.set(record, text);
-    }
-    return text;
-  };
-  /** JSON.stringify(data), from the records' cached JSON. */
-  const serialize = (data: StoreData): string =>
-    `{${Object.entries(data)
-      .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => `${JSON.stringify(key)}:${Array.isArray(value) ? `[${(value as object[]).map(json).join(',')}]` : JSON.stringify(value)}`)
-      .join(',')}}`;
-
   /** Appends what is due to the archive, then removes it from the file (a crash in between leaves it in both). */
   async function archiveNow(): Promise<ArchiveReport> {
     lastArchive = clock.now().getTime();
     const cutoff = new Date(lastArchive - historyMs).toISOString();
-    const due = dueForArchive(committed, cutoff);
+    const due = dueForArchive(db.data, cutoff);
     if (due.clusters.length === 0 && due.audit.length === 0) return { clusters: 0, audit: 0 };
     await archive.append(due);
     const ids = new Set(due.clusters.map((c) => c.id));
@@ -325,7 +331,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     file,
     ...(migrated ? { migrated } : {}),
     archive,
-    read: (select) => structuredClone(select(committed)),
+    read: (select) => structuredClone(select(db.data)),
     update,
     edit: (change) => enqueue(change, true),
     archiveDue: archiveNow,
