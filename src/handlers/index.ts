@@ -5,6 +5,7 @@ import * as clusterStatus from './cluster-status.js';
 import * as create from './create.js';
 import * as deletion from './delete.js';
 import * as forceDelete from './force-delete.js';
+import * as pools from './pools.js';
 import { profileSubcommand } from './profile.js';
 import * as tkeCommand from './tke-command.js';
 import * as wizard from './wizard.js';
@@ -19,10 +20,12 @@ export function registerHandlers(app: App, services: Services): void {
     list: clusterStatus.listSubcommand(services),
     delete: deletion.deleteSubcommand(services),
     profile: profileSubcommand(services),
+    scale: pools.scaleSubcommand(services),
   });
   clusterStatus.register(app, services, overview);
   deletion.register(app, services);
   forceDelete.register(app, services);
+  pools.register(app, services);
   wizard.register(app, services);
   create.register(app, services);
   account.register(app, services, { onAccountCreatedInWizard: (args) => wizard.returnToWizardWithAccount(services, args) });

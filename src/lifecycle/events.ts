@@ -1,4 +1,4 @@
-import type { EndpointAccessChoice, TencentFailure, WorkerPoolSpec } from '../services/domain/index.js';
+import type { DayTwoKind, EndpointAccessChoice, TencentFailure, WorkerPoolSpec } from '../services/domain/index.js';
 import type { LeftoverResources } from '../services/tke.js';
 import type { LeftoverOwner } from '../services/domain/rules.js';
 
@@ -36,7 +36,20 @@ export type ThreadEvent =
   | { kind: 'deletionProgress'; elapsedMs: number; forceInMs: number; leftovers?: LeftoverResources }
   | { kind: 'deleted'; name: string; tkeClusterId: string; elapsedMs: number }
   | { kind: 'forceDeleteOffered'; clusterId: string; name: string; stuckMs: number; onCall: OnCall; tencentStatus?: string }
+  /** A day-two pool scale was sent to Tencent (range and/or desired count). */
+  | { kind: 'poolScaleRequested'; pool: string; before: PoolSizes; after: PoolSizes }
+  /** Tencent reports the pool at its new size; `user` started it. */
+  | { kind: 'poolScaled'; user: string; pool: string; readyNodes: number; minSize: number; maxSize: number; elapsedMs: number }
+  /** A day-two operation Tencent refused: it is over, the cluster stays Running. */
+  | { kind: 'dayTwoFailed'; user: string; operation: DayTwoKind; failure: TencentFailure }
   | ({ kind: 'forceDeleted'; user: string; name: string; owner: LeftoverOwner } & LeftoverLookup);
+
+/** A worker pool's size range and desired node count. */
+export interface PoolSizes {
+  minSize: number;
+  desiredSize: number;
+  maxSize: number;
+}
 
 /** One reply of a cluster's thread: its step key (posted once, see ClusterRecord.posted) and what it tells. */
 export interface ThreadReply {

@@ -1,3 +1,4 @@
+import { dayTwoOperation } from './day-two.js';
 import { deletionOperation, forceDeleteOperation } from './deletion.js';
 import type { Lifecycle } from './operation.js';
 import { provisionOperation } from './provision.js';
@@ -5,5 +6,5 @@ import { provisionOperation } from './provision.js';
 /** The production lifecycle: provisioning, deletion, force delete. Tests may pass another (see withStep). */
 export const defaultLifecycle: Lifecycle = {
   provision: provisionOperation,
-  operations: [provisionOperation, deletionOperation, forceDeleteOperation],
+  operations: [provisionOperation, deletionOperation, forceDeleteOperation, dayTwoOperation],
 };

@@ -1,6 +1,7 @@
 import type { Logger } from '../services/logger.js';
 import type { AuditEntry, ClusterRecord, ClusterStatus, TencentFailure } from '../services/domain/index.js';
 import type { TkeCluster, TkeGateway, TkeTarget } from '../services/tke.js';
+import type { CallJournal } from './day-two.js';
 import type { OnCall, ThreadEvent, ThreadReply } from './events.js';
 
 /** A change to a cluster record, applied in the watcher's one store write of the tick. */
@@ -25,7 +26,11 @@ export interface LifecycleDeps {
     | 'describeInstances'
     | 'describeDisks'
     | 'describeLoadBalancers'
+    | 'modifyNodePoolRange'
+    | 'modifyNodePoolDesired'
   >;
+  /** Day-two operations write each Tencent call before and after it (src/lifecycle/day-two.ts). */
+  journal?: CallJournal;
   provisioning: ProvisioningCalls;
   forceDeleteAfterMs: number;
   onCall: () => OnCall;
@@ -96,6 +101,8 @@ export interface Operation {
   name: string;
   /** The statuses in which the watcher runs this operation's steps. */
   watches: readonly ClusterStatus[];
+  /** Only the records of those statuses it says yes to (a day-two operation: those with one under way). Default: all. */
+  watchedWhen?: (record: ClusterRecord) => boolean;
   /** Checked before the steps: a failure ends the operation; 'skip' leaves the cluster alone this tick. */
   guard?: (context: StepContext) => TencentFailure | 'skip' | undefined;
   /**

@@ -6,6 +6,8 @@ export type PolicyAction =
   | 'cluster.view'
   | 'cluster.delete'
   | 'cluster.forceDelete'
+  /** Scale, add or remove a cluster's worker pools (day two). */
+  | 'cluster.changePools'
   | 'account.addTenant'
   | 'account.addProject'
   | 'account.remove'

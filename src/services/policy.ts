@@ -46,6 +46,8 @@ export const policySchema = z
     onCall: z
       .strictObject({ users: z.array(userId).default([]), userGroups: z.array(userGroupId).default([]) })
       .default({ users: [], userGroups: [] }),
+    /** Who may scale, add and remove a cluster's worker pools: the project's admins (default) or also its members; tenant admins always. */
+    poolChanges: z.enum(['admins', 'members'], { error: 'must be "admins" or "members"' }).default('admins'),
   })
   .superRefine((spec, ctx) => {
     const projectOf = new Map<string, string>();
@@ -259,6 +261,12 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
       case 'cluster.delete':
         if (tenantAdmin || isProjectAdmin(project, user)) return allow;
         return only(project ? [admins(project), tenantAdmins] : [tenantAdmins], action);
+
+      case 'cluster.changePools':
+        if (tenantAdmin || isProjectAdmin(project, user)) return allow;
+        if (spec.poolChanges === 'members' && project && isMember(project, subject)) return allow;
+        if (!project) return only([tenantAdmins], action);
+        return only(spec.poolChanges === 'members' ? [members(project), admins(project), tenantAdmins] : [admins(project), tenantAdmins], action, project.name);
 
       case 'cluster.forceDelete':
         if (tenantAdmin || isProjectAdmin(project, user) || (await isOnCall(user))) return allow;

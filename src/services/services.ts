@@ -8,6 +8,7 @@ import type { Drafts } from './drafts.js';
 import type { ClusterLookup } from './cluster-lookup.js';
 import type { Logger } from './logger.js';
 import type { Policy } from './policy-types.js';
+import type { PoolChangeService } from './pool-changes.js';
 import type { ProfileCatalog } from './profiles.js';
 import type { ProvisioningThreads } from './threads.js';
 import type { WizardChoices } from './wizard-choices.js';
@@ -42,4 +43,6 @@ export interface Services {
   deletion: DeletionService;
   /** What a spec costs, priced by Tencent (the wizard's review, the overview). */
   cost: CostService;
+  /** Day-two worker pool changes (scale), run by the watcher. */
+  poolChanges: PoolChangeService;
 }

@@ -135,6 +135,24 @@ export const costEstimateSchema = z.object({
   }),
 });
 
+/** A day-two operation under way (src/services/domain/day-two.ts). */
+const dayTwoChangeSchema = z.object({
+  id: z.string(),
+  kind: z.literal('scalePool'),
+  startedBy: z.string(),
+  startedAt: z.string(),
+  steps: z.record(z.string(), z.string()).default({}),
+  calls: z.record(z.string(), z.object({ sentAt: z.string(), answeredAt: z.string().optional() })).default({}),
+  params: z.object({
+    pool: z.string(),
+    nodePoolId: z.string(),
+    minSize: z.number().int(),
+    desiredSize: z.number().int(),
+    maxSize: z.number().int(),
+    before: z.object({ minSize: z.number().int(), desiredSize: z.number().int(), maxSize: z.number().int() }),
+  }),
+});
+
 export const clusterRecordSchema = z.object({
   id: z.string(),
   /** The wizard draft this cluster came from: the exactly-once key for Deploy. */
@@ -214,6 +232,8 @@ export const clusterRecordSchema = z.object({
     .optional(),
   /** The price estimate the wizard showed at Deploy. */
   estimate: costEstimateSchema.optional(),
+  /** The day-two operation under way (one at a time); cleared when it is done or failed. */
+  change: dayTwoChangeSchema.optional(),
 });
 
 /** One worker pool as typed in the wizard (not yet validated); `key` stays stable when other pools are removed. */

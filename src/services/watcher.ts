@@ -99,7 +99,7 @@ const LIVE = STATES.filter((status) => !isGone(status));
 
 export function createWatcher(deps: WatcherDeps): Watcher {
   /** A cluster without a TKE id is looked up by its tag only once Deploy had time to store the id. */
-  const operationFor = (c: ClusterRecord) => deps.lifecycle.operations.find((op) => op.watches.includes(c.status));
+  const operationFor = (c: ClusterRecord) => deps.lifecycle.operations.find((op) => op.watches.includes(c.status) && (op.watchedWhen?.(c) ?? true));
   const watched = (c: ClusterRecord, now: Date) =>
     operationFor(c) !== undefined &&
     (c.tkeClusterId !== undefined || now.getTime() - Date.parse(c.createdAt) >= CREATE_OUTCOME_AFTER_MS);

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { ThreadEvent } from '../lifecycle/events.js';
 import type { EndpointAccessChoice, TencentFailure } from '../services/domain/index.js';
 import { endpointLabel, escapeMrkdwn, failureText, formatDuration } from './cluster-format.js';
+import { dayTwoMessage } from './day-two.js';
 import { deletionReplies, forcedMessage, forceDeleteOfferMessage } from './deletion-thread.js';
 
 /** The text of each provisioning-thread reply, one function per step. */
@@ -61,5 +62,9 @@ export function threadMessage(event: ThreadEvent): { text: string; blocks?: Know
       return forceDeleteOfferMessage(event);
     case 'forceDeleted':
       return forcedMessage(event);
+    case 'poolScaleRequested':
+    case 'poolScaled':
+    case 'dayTwoFailed':
+      return { text: dayTwoMessage(event) };
   }
 }

@@ -21,6 +21,8 @@ export const CallbackIds = {
   deleteExpired: 'delete_expired',
   forceDeleteLoading: 'force_delete_loading',
   forceDeleteConfirm: 'force_delete_confirm',
+  // worker pools (day two)
+  poolScale: 'pool_scale',
 } as const;
 
 export const BlockIds = {
@@ -55,6 +57,10 @@ export const BlockIds = {
   // deletion and force delete
   deleteConfirmName: 'delete_confirm_name',
   forceDeleteConfirmName: 'force_delete_confirm_name',
+  // worker pools (day two)
+  poolScaleMin: 'pool_scale_min',
+  poolScaleDesired: 'pool_scale_desired',
+  poolScaleMax: 'pool_scale_max',
 } as const;
 
 export const ActionIds = {
@@ -102,4 +108,8 @@ export const ActionIds = {
   clusterForceDelete: 'cluster_force_delete',
   deleteConfirmName: 'delete_confirm_name_input',
   forceDeleteConfirmName: 'force_delete_confirm_name_input',
+  // worker pools (day two)
+  poolScaleMin: 'pool_scale_min_input',
+  poolScaleDesired: 'pool_scale_desired_input',
+  poolScaleMax: 'pool_scale_max_input',
 } as const;

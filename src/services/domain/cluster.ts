@@ -1,4 +1,5 @@
 import type { CostEstimate } from './cost.js';
+import type { DayTwoChange } from './day-two.js';
 
 /**
  * The cluster as tkeops' services see it. The store's persisted shape (store-schema.ts) is mapped to
@@ -175,6 +176,8 @@ export interface Cluster {
   deletion?: ClusterDeletion | undefined;
   /** The price estimate the wizard showed at Deploy (the root message shows it). */
   estimate?: CostEstimate | undefined;
+  /** The day-two operation under way (scale a pool, ...), until the watcher finished it. */
+  change?: DayTwoChange | undefined;
 }
 
 /** Deleted or Deleted (forced): the cluster is over, its name free again, its record kept. */

@@ -23,6 +23,7 @@ import {
 } from './infra.js';
 import { describeOSImages, getClusterLevelPrice, inquiryPriceRunInstances } from './prices.js';
 
+import { modifyClusterNodePool, modifyNodePoolDesiredCapacityAboutAsg } from './tke-nodepool-changes.js';
 export type { ActionContext, ActionDefinition, ServiceName } from './define.js';
 
 export const ACTIONS: readonly ActionDefinition[] = [
@@ -35,6 +36,8 @@ export const ACTIONS: readonly ActionDefinition[] = [
   modifyClusterEndpointSP,
   createClusterNodePool,
   describeClusterNodePools,
+  modifyClusterNodePool,
+  modifyNodePoolDesiredCapacityAboutAsg,
   createClusterRelease,
   describeClusterReleases,
   describeClusterPendingReleases,

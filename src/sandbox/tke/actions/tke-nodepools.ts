@@ -128,7 +128,7 @@ export const createClusterNodePool = defineAction({
     };
     for (let i = 0; i < pool.desired; i += 1) {
       const subnet = subnets[i % subnets.length];
-      if (subnet) launchNode(state, scope, cluster, pool, subnet, { cpu: type.cpu, memoryGb: type.memoryGb });
+      if (subnet) launchPoolNode(state, scope, cluster, pool, subnet, { cpu: type.cpu, memoryGb: type.memoryGb });
     }
     cluster.nodePools.push(pool);
     return { NodePoolId: nodePoolId };
@@ -136,7 +136,7 @@ export const createClusterNodePool = defineAction({
 });
 
 /** One CVM instance with its CBS system disk, tagged with the cluster id and the pool's instance tags. */
-function launchNode(
+export function launchPoolNode(
   state: EmulatorState,
   scope: Scope,
   cluster: ClusterRecord,
