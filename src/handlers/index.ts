@@ -12,7 +12,7 @@ import * as wizard from './wizard.js';
 
 /** The one place every Slack listener is registered. */
 export function registerHandlers(app: App, services: Services): void {
-  const overview = { deletionSlot: deletion.deletionSlot(services) };
+  const overview = { deletionSlot: pools.withPoolButtons(services, deletion.deletionSlot(services)) };
   tkeCommand.register(app, {
     account: account.accountSubcommand(services),
     create: create.createSubcommand(services),
@@ -21,6 +21,7 @@ export function registerHandlers(app: App, services: Services): void {
     delete: deletion.deleteSubcommand(services),
     profile: profileSubcommand(services),
     scale: pools.scaleSubcommand(services),
+    pool: pools.poolSubcommand(services),
   });
   clusterStatus.register(app, services, overview);
   deletion.register(app, services);

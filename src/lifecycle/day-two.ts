@@ -162,9 +162,57 @@ const scalePoolSteps: Step[] = [
   }),
 ];
 
+const removePool = (record: ClusterRecord) => {
+  const change = record.change;
+  if (change?.kind !== 'removePool') throw new Error('not a removePool operation');
+  return { change, params: change.params };
+};
+
+const removePoolSteps: Step[] = [
+  dayTwoStep('removePool', {
+    key: 'remove-requested',
+    /** DeleteClusterNodePool (KeepInstance false: its nodes and their disks go too). */
+    advance: async (context) => {
+      const { change, params } = removePool(context.record);
+      await callOnce(
+        context,
+        'DeleteClusterNodePool',
+        () => context.deps.tke.deleteClusterNodePool(context.target, { clusterId: context.record.tkeClusterId as string, nodePoolId: params.nodePoolId }),
+        async () => {
+          const pool = await poolAtTencent(context, params.nodePoolId);
+          return pool === undefined || pool.lifeState === 'deleting';
+        },
+      );
+      return { done: [change.id] };
+    },
+    reply: (record) => ({ kind: 'poolRemoveRequested', pool: removePool(record).params.pool }),
+  }),
+  dayTwoStep('removePool', {
+    key: 'remove-gone',
+    after: ['remove-requested'],
+    afterRecorded: true,
+    /** DescribeClusterNodePools no longer lists the pool. */
+    advance: async (context) => {
+      const { change, params } = removePool(context.record);
+      if ((await poolAtTencent(context, params.nodePoolId)) !== undefined) return undefined;
+      return finish(
+        context.record.id,
+        change,
+        (r) => {
+          r.spec.workerPools = r.spec.workerPools.filter((p) => p.name !== params.pool);
+          r.progress.pools = r.progress.pools.filter((p) => p.name !== params.pool);
+        },
+        { kind: 'poolRemoved', user: change.startedBy, pool: params.pool, elapsedMs: context.now.getTime() - Date.parse(change.startedAt) },
+        context.now.toISOString(),
+      );
+    },
+  }),
+];
+
 /** Every kind's steps: one more kind is one more entry. */
 export const DAY_TWO_STEPS: Record<DayTwoKind, readonly Step[]> = {
   scalePool: scalePoolSteps,
+  removePool: removePoolSteps,
 };
 
 /**

@@ -40,6 +40,8 @@ export type ThreadEvent =
   | { kind: 'poolScaleRequested'; pool: string; before: PoolSizes; after: PoolSizes }
   /** Tencent reports the pool at its new size; `user` started it. */
   | { kind: 'poolScaled'; user: string; pool: string; readyNodes: number; minSize: number; maxSize: number; elapsedMs: number }
+  | { kind: 'poolRemoveRequested'; pool: string }
+  | { kind: 'poolRemoved'; user: string; pool: string; elapsedMs: number }
   /** A day-two operation Tencent refused: it is over, the cluster stays Running. */
   | { kind: 'dayTwoFailed'; user: string; operation: DayTwoKind; failure: TencentFailure }
   | ({ kind: 'forceDeleted'; user: string; name: string; owner: LeftoverOwner } & LeftoverLookup);

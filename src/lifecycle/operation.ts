@@ -28,6 +28,7 @@ export interface LifecycleDeps {
     | 'describeLoadBalancers'
     | 'modifyNodePoolRange'
     | 'modifyNodePoolDesired'
+    | 'deleteClusterNodePool'
   >;
   /** Day-two operations write each Tencent call before and after it (src/lifecycle/day-two.ts). */
   journal?: CallJournal;

@@ -8,7 +8,7 @@ import type { CallJournal } from '../lifecycle/day-two.js';
 import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
-import type { ClusterRecord, DayTwoRefusal, WorkerPoolSpec } from './domain/index.js';
+import type { AuditEntry, ClusterRecord, DayTwoChange, DayTwoRefusal, WorkerPoolSpec } from './domain/index.js';
 import type { ClusterRepository } from './repositories/repositories.js';
 import type { NodePool, TkeGateway } from './tke.js';
 
@@ -31,6 +31,10 @@ export interface PoolChangeService {
   poolsNow(cluster: ClusterRecord): Promise<PoolNow[]>;
   /** Starts scaling `pool` to `sizes` (the watcher does the rest), unless another operation runs. */
   startScale(clusterId: string, user: string, pool: string, sizes: PoolSizes): Promise<StartResult>;
+  /** Starts removing `pool` (DeleteClusterNodePool), unless it is the last one or another operation runs. */
+  startRemove(clusterId: string, user: string, pool: string): Promise<StartResult>;
+  /** Why `pool` cannot be removed from the cluster, or undefined. */
+  removeRefusal(cluster: ClusterRecord, pool: string): DayTwoRefusal | undefined;
   /** Where day-two steps write their Tencent calls. */
   journal: CallJournal;
 }
@@ -63,6 +67,46 @@ export function createPoolChangeService(deps: PoolChangeDeps): PoolChangeService
       record.change.calls[action] = field === 'sentAt' ? { sentAt: at } : { sentAt: call?.sentAt ?? at, answeredAt: at };
     });
 
+  /** Why `pool` cannot be removed: not there (or never created), or the last one. */
+  function removeRefusal(cluster: ClusterRecord, pool: string): DayTwoRefusal | undefined {
+    const pools = cluster.spec.workerPools.map((p) => p.name);
+    if (!pools.includes(pool) || !cluster.progress.pools.some((p) => p.name === pool && p.nodePoolId)) return { kind: 'noSuchPool', pool, pools };
+    if (pools.length === 1) return { kind: 'lastPool', pool };
+    return undefined;
+  }
+
+  type Planned = (
+    | { kind: 'scalePool'; params: Extract<DayTwoChange, { kind: 'scalePool' }>['params'] }
+    | { kind: 'removePool'; params: Extract<DayTwoChange, { kind: 'removePool' }>['params'] }
+  ) & { detail: AuditEntry['detail'] };
+
+  /**
+   * Writes the operation on the record in one update that first checks none runs (two clicks at
+   * once start one), then audits it.
+   */
+  async function start(clusterId: string, user: string, prefix: string, plan: (record: ClusterRecord) => Planned | DayTwoRefusal): Promise<StartResult> {
+    let refusal: DayTwoRefusal | undefined;
+    let planned: Planned | undefined;
+    const at = now().toISOString();
+    const id = `${prefix}-${randomBytes(6).toString('hex')}`;
+    const cluster = await deps.clusters.update(clusterId, (record) => {
+      refusal = changeRefusal(record);
+      if (refusal) return;
+      const result = plan(record);
+      if (!('detail' in result)) {
+        refusal = result;
+        return;
+      }
+      planned = result;
+      const base = { id, startedBy: user, startedAt: at, steps: {}, calls: {} };
+      record.change = result.kind === 'scalePool' ? { ...base, kind: result.kind, params: result.params } : { ...base, kind: result.kind, params: result.params };
+    });
+    if (!cluster) return { ok: false, refusal: { kind: 'notRunning', status: 'Deleted' } };
+    if (refusal || !planned) return { ok: false, refusal: refusal ?? { kind: 'notRunning', status: cluster.status } };
+    await deps.audit.record(user, `cluster.${planned.kind}`, clusterId, { operation: id, ...planned.detail });
+    return { ok: true, cluster };
+  }
+
   return {
     changeRefusal,
 
@@ -75,34 +119,27 @@ export function createPoolChangeService(deps: PoolChangeDeps): PoolChangeService
       });
     },
 
-    async startScale(clusterId, user, pool, sizes) {
-      let refusal: DayTwoRefusal | undefined;
-      const at = now().toISOString();
-      const id = `scale-${randomBytes(6).toString('hex')}`;
-      const cluster = await deps.clusters.update(clusterId, (record) => {
-        refusal = changeRefusal(record);
-        if (refusal) return;
+    startScale: (clusterId, user, pool, sizes) =>
+      start(clusterId, user, 'scale', (record) => {
         const spec = record.spec.workerPools.find((p) => p.name === pool);
         const nodePoolId = record.progress.pools.find((p) => p.name === pool)?.nodePoolId;
-        if (!spec || !nodePoolId) {
-          refusal = { kind: 'noSuchPool', pool, pools: record.spec.workerPools.map((p) => p.name) };
-          return;
-        }
-        record.change = {
-          id,
+        if (!spec || !nodePoolId) return { kind: 'noSuchPool', pool, pools: record.spec.workerPools.map((p) => p.name) };
+        return {
           kind: 'scalePool',
-          startedBy: user,
-          startedAt: at,
-          steps: {},
-          calls: {},
           params: { pool, nodePoolId, ...sizes, before: { minSize: spec.minSize, desiredSize: spec.desiredSize, maxSize: spec.maxSize } },
+          detail: { pool, ...sizes },
         };
-      });
-      if (!cluster) return { ok: false, refusal: { kind: 'notRunning', status: 'Deleted' } };
-      if (refusal) return { ok: false, refusal };
-      await deps.audit.record(user, 'cluster.scalePool', clusterId, { operation: id, pool, ...sizes });
-      return { ok: true, cluster };
-    },
+      }),
+
+    startRemove: (clusterId, user, pool) =>
+      start(clusterId, user, 'remove', (record) => {
+        const refusal = removeRefusal(record, pool);
+        if (refusal) return refusal;
+        const nodePoolId = record.progress.pools.find((p) => p.name === pool)?.nodePoolId as string;
+        return { kind: 'removePool', params: { pool, nodePoolId }, detail: { pool } };
+      }),
+
+    removeRefusal,
 
     journal: {
       sent: async (clusterId, changeId, action) => void (await writeCall(clusterId, changeId, action, 'sentAt')),

@@ -136,22 +136,28 @@ export const costEstimateSchema = z.object({
 });
 
 /** A day-two operation under way (src/services/domain/day-two.ts). */
-const dayTwoChangeSchema = z.object({
+const dayTwoBase = {
   id: z.string(),
-  kind: z.literal('scalePool'),
   startedBy: z.string(),
   startedAt: z.string(),
   steps: z.record(z.string(), z.string()).default({}),
   calls: z.record(z.string(), z.object({ sentAt: z.string(), answeredAt: z.string().optional() })).default({}),
-  params: z.object({
-    pool: z.string(),
-    nodePoolId: z.string(),
-    minSize: z.number().int(),
-    desiredSize: z.number().int(),
-    maxSize: z.number().int(),
-    before: z.object({ minSize: z.number().int(), desiredSize: z.number().int(), maxSize: z.number().int() }),
+};
+const dayTwoChangeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    ...dayTwoBase,
+    kind: z.literal('scalePool'),
+    params: z.object({
+      pool: z.string(),
+      nodePoolId: z.string(),
+      minSize: z.number().int(),
+      desiredSize: z.number().int(),
+      maxSize: z.number().int(),
+      before: z.object({ minSize: z.number().int(), desiredSize: z.number().int(), maxSize: z.number().int() }),
+    }),
   }),
-});
+  z.object({ ...dayTwoBase, kind: z.literal('removePool'), params: z.object({ pool: z.string(), nodePoolId: z.string() }) }),
+]);
 
 export const clusterRecordSchema = z.object({
   id: z.string(),

@@ -246,6 +246,12 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
       );
     },
 
+    async deleteClusterNodePool(target, input) {
+      await call(meta(target, 'DeleteClusterNodePool'), () =>
+        clients.tke(target).DeleteClusterNodePool({ ClusterId: input.clusterId, NodePoolIds: [input.nodePoolId], KeepInstance: false }),
+      );
+    },
+
     async modifyNodePoolDesired(target, input) {
       await call(meta(target, 'ModifyNodePoolDesiredCapacityAboutAsg'), () =>
         clients.tke(target).ModifyNodePoolDesiredCapacityAboutAsg({

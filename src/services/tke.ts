@@ -282,6 +282,8 @@ export interface TkeGateway {
   describeClusterNodePools(target: TkeTarget, clusterId: string): Promise<NodePool[]>;
   /** A pool's size range (ModifyClusterNodePool MinNodesNum / MaxNodesNum). */
   modifyNodePoolRange(target: TkeTarget, input: { clusterId: string; nodePoolId: string; minSize: number; maxSize: number }): Promise<void>;
+  /** Deletes a node pool and terminates its instances (DeleteClusterNodePool, KeepInstance false). */
+  deleteClusterNodePool(target: TkeTarget, input: { clusterId: string; nodePoolId: string }): Promise<void>;
   /** A pool's desired node count (ModifyNodePoolDesiredCapacityAboutAsg DesiredCapacity). */
   modifyNodePoolDesired(target: TkeTarget, input: { clusterId: string; nodePoolId: string; desiredSize: number }): Promise<void>;
   /** Installs a Helm chart from a chart repository (CreateClusterRelease, ChartFrom other). */

@@ -64,6 +64,8 @@ export function threadMessage(event: ThreadEvent): { text: string; blocks?: Know
       return forcedMessage(event);
     case 'poolScaleRequested':
     case 'poolScaled':
+    case 'poolRemoveRequested':
+    case 'poolRemoved':
     case 'dayTwoFailed':
       return { text: dayTwoMessage(event) };
   }

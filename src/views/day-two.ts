@@ -7,11 +7,12 @@ const ago = (ms: number) => (ms < 60_000 ? 'less than a minute ago' : ms < 3_600
 /** How a day-two operation is named in Slack. */
 export const DAY_TWO_NAMES: Record<DayTwoKind, string> = {
   scalePool: 'Worker pool scaling',
+  removePool: 'Worker pool removal',
 };
 
 const sizes = (s: PoolSizes) => `min ${s.minSize} · desired ${s.desiredSize} · max ${s.maxSize}`;
 
-type DayTwoEvent = Extract<ThreadEvent, { kind: 'poolScaleRequested' | 'poolScaled' | 'dayTwoFailed' }>;
+type DayTwoEvent = Extract<ThreadEvent, { kind: 'poolScaleRequested' | 'poolScaled' | 'poolRemoveRequested' | 'poolRemoved' | 'dayTwoFailed' }>;
 
 /** The thread replies of day-two operations. */
 export function dayTwoMessage(event: DayTwoEvent): string {
@@ -23,6 +24,10 @@ export function dayTwoMessage(event: DayTwoEvent): string {
         `:white_check_mark: <@${event.user}> worker pool *${escapeMrkdwn(event.pool)}* now has ${event.readyNodes} ready node${event.readyNodes === 1 ? '' : 's'} ` +
         `(min ${event.minSize}, max ${event.maxSize}). Took ${formatDuration(event.elapsedMs)}.`
       );
+    case 'poolRemoveRequested':
+      return `:wastebasket: Removing worker pool *${escapeMrkdwn(event.pool)}*: Tencent terminates its nodes and their disks.`;
+    case 'poolRemoved':
+      return `:white_check_mark: <@${event.user}> worker pool *${escapeMrkdwn(event.pool)}* is removed. Took ${formatDuration(event.elapsedMs)}.`;
     case 'dayTwoFailed':
       return `:x: <@${event.user}> ${DAY_TWO_NAMES[event.operation].toLowerCase()} failed; the cluster is still Running. ${failureText(event.failure)}`;
   }
@@ -35,6 +40,8 @@ export function dayTwoRefusalText(refusal: DayTwoRefusal): string {
       return `${DAY_TWO_NAMES[refusal.running]} in progress, started by <@${refusal.startedBy}> ${ago(refusal.ageMs)}. Try again when it is done.`;
     case 'notRunning':
       return `The cluster is ${refusal.status}; only a Running cluster can be changed.`;
+    case 'lastPool':
+      return `${escapeMrkdwn(refusal.pool)} is the cluster's last worker pool; a cluster keeps at least one. Add another pool first.`;
     case 'noSuchPool':
       return `The cluster has no worker pool called ${escapeMrkdwn(refusal.pool)}; its pools: ${refusal.pools.map(escapeMrkdwn).join(', ')}.`;
   }

@@ -23,6 +23,7 @@ export const CallbackIds = {
   forceDeleteConfirm: 'force_delete_confirm',
   // worker pools (day two)
   poolScale: 'pool_scale',
+  poolRemove: 'pool_remove',
 } as const;
 
 export const BlockIds = {
@@ -61,6 +62,7 @@ export const BlockIds = {
   poolScaleMin: 'pool_scale_min',
   poolScaleDesired: 'pool_scale_desired',
   poolScaleMax: 'pool_scale_max',
+  poolRemoveName: 'pool_remove_name',
 } as const;
 
 export const ActionIds = {
@@ -112,4 +114,7 @@ export const ActionIds = {
   poolScaleMin: 'pool_scale_min_input',
   poolScaleDesired: 'pool_scale_desired_input',
   poolScaleMax: 'pool_scale_max_input',
+  poolRemoveName: 'pool_remove_name_input',
+  /** Overview button `cluster_scale_pool:<pool name>`; its value is the cluster id. */
+  clusterScalePool: 'cluster_scale_pool',
 } as const;

@@ -1,4 +1,4 @@
-import type { KnownBlock, ModalView } from '@slack/types';
+import type { Button, KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { PoolNow } from '../services/pool-changes.js';
 import { section } from './blocks.js';
@@ -64,3 +64,21 @@ export function scaleModal(input: { clusterId: string; clusterName: string; chan
     ],
   };
 }
+
+/** The overview's "Scale <pool>" button of each worker pool (the pool in the action id, the cluster id as value). */
+export function scalePoolButtons(clusterId: string, pools: readonly string[]): Button[] {
+  return pools.map((pool) => ({
+    type: 'button',
+    action_id: `${ActionIds.clusterScalePool}:${pool}`,
+    text: { type: 'plain_text', text: clip(`Scale ${pool}`, 75) },
+    value: clusterId,
+  }));
+}
+
+/** The pool of a scale button's action id, or undefined for another id. */
+export function poolOfScaleAction(actionId: string): string | undefined {
+  const prefix = `${ActionIds.clusterScalePool}:`;
+  return actionId.startsWith(prefix) && actionId.length > prefix.length ? actionId.slice(prefix.length) : undefined;
+}
+
+export const SCALE_ACTION_PATTERN = new RegExp(`^${ActionIds.clusterScalePool}:`);

@@ -5,7 +5,7 @@ import { ActionIds, BlockIds } from '../../src/views/ids.js';
 import { CHANNELS, startTestBot, USERS, type TestBot } from '../support/bot.js';
 import { addPlatformAccount, clusterNamed, deployThroughSlack, tickUntil } from '../support/cluster-flow.js';
 import type { SlackCall } from '../support/fake-slack.js';
-import { viewSubmission } from '../support/payloads.js';
+import { messageBlockAction, viewSubmission } from '../support/payloads.js';
 
 const MINUTE = 60_000;
 
@@ -53,12 +53,14 @@ function submitScale(modal: { view?: ModalView; viewId: string }, sizes: { min: 
   );
 }
 
-async function overviewText(): Promise<string> {
+/** `/tke status prod-1` as `user`: the ephemeral overview Slack got through the response_url. */
+async function overview(user: string = USERS.projectAdmin): Promise<Record<string, unknown>> {
   const before = bot().slack.calls('response_url').length;
-  await bot().send.command('status prod-1', { user: USERS.projectAdmin, channel: CHANNELS.platform });
+  await bot().send.command('status prod-1', { user, channel: CHANNELS.platform });
   const calls = await bot().slack.waitFor((all) => all.filter((c) => c.method === 'response_url').length > before);
-  return JSON.stringify(calls.filter((c) => c.method === 'response_url').at(-1)?.body ?? {});
+  return calls.filter((c) => c.method === 'response_url').at(-1)?.body ?? {};
 }
+const overviewText = async (user?: string) => JSON.stringify(await overview(user));
 
 describe('/tke scale', () => {
   it('scales a pool end to end: the modal shows the sizes and Tencent’s nodes, Tencent gets the chosen sizes, the thread and overview follow', async () => {
@@ -83,6 +85,28 @@ describe('/tke scale', () => {
     expect(await overviewText()).toContain('4/4 nodes ready (min 1, max 5)');
     const audit = bot().bot.store.read((data) => data.audit.map((e) => e.action));
     expect(audit).toEqual(expect.arrayContaining(['cluster.scalePool', 'cluster.scalePool.done']));
+  });
+
+  it("offers Scale in the overview to the project's admin, not to a member, and the button opens the pool's modal", async () => {
+    await runningCluster();
+    const shown = await overview();
+    expect(JSON.stringify(shown)).toContain(`${ActionIds.clusterScalePool}:default`);
+    expect(await overviewText(USERS.member)).not.toContain(ActionIds.clusterScalePool);
+
+    const opened = bot().slack.calls('views.open').length;
+    await bot().send.blockActions(
+      messageBlockAction({
+        user: USERS.projectAdmin,
+        channel: CHANNELS.platform,
+        message: shown,
+        messageTs: '1700000002.000100',
+        actionId: `${ActionIds.clusterScalePool}:default`,
+        responseUrl: `${bot().slack.url}/response/C0PLATFORM/overview`,
+        ephemeral: true,
+      }),
+    );
+    const views = await bot().slack.waitFor((all) => all.filter((c) => c.method === 'views.open').length > opened);
+    expect(JSON.stringify(views.filter((c) => c.method === 'views.open').at(-1)?.body.view)).toContain('now min 1 · desired 2 · max 3');
   });
 
   it('refuses sizes outside the wizard’s rules inline, and a member by the policy', async () => {

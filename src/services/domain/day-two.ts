@@ -3,7 +3,7 @@
  * (`change`) until the watcher has run its step table (src/lifecycle/day-two.ts) to the end.
  */
 
-export const DAY_TWO_KINDS = ['scalePool'] as const;
+export const DAY_TWO_KINDS = ['scalePool', 'removePool'] as const;
 export type DayTwoKind = (typeof DAY_TWO_KINDS)[number];
 
 /** Scale one worker pool: its new range and desired count, and what it had before. */
@@ -14,6 +14,12 @@ export interface ScalePoolParams {
   desiredSize: number;
   maxSize: number;
   before: { minSize: number; desiredSize: number; maxSize: number };
+}
+
+/** Remove one worker pool (never the last). */
+export interface RemovePoolParams {
+  pool: string;
+  nodePoolId: string;
 }
 
 /** A Tencent call of an operation: written before it is sent and after Tencent answered, so a restart never sends it twice. */
@@ -33,7 +39,7 @@ interface DayTwoBase {
   calls: Record<string, DayTwoCall>;
 }
 
-export type DayTwoChange = DayTwoBase & { kind: 'scalePool'; params: ScalePoolParams };
+export type DayTwoChange = DayTwoBase & ({ kind: 'scalePool'; params: ScalePoolParams } | { kind: 'removePool'; params: RemovePoolParams });
 
 /** Why a day-two operation cannot start now, as data (views tell it). */
 export type DayTwoRefusal =
@@ -41,4 +47,6 @@ export type DayTwoRefusal =
   | { kind: 'changeInProgress'; running: DayTwoKind; startedBy: string; startedAt: string; ageMs: number }
   /** Only a Running cluster takes day-two operations. */
   | { kind: 'notRunning'; status: string }
-  | { kind: 'noSuchPool'; pool: string; pools: readonly string[] };
+  | { kind: 'noSuchPool'; pool: string; pools: readonly string[] }
+  /** A cluster keeps at least one worker pool. */
+  | { kind: 'lastPool'; pool: string };

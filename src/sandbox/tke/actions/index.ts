@@ -23,7 +23,7 @@ import {
 } from './infra.js';
 import { describeOSImages, getClusterLevelPrice, inquiryPriceRunInstances } from './prices.js';
 
-import { modifyClusterNodePool, modifyNodePoolDesiredCapacityAboutAsg } from './tke-nodepool-changes.js';
+import { deleteClusterNodePool, modifyClusterNodePool, modifyNodePoolDesiredCapacityAboutAsg } from './tke-nodepool-changes.js';
 export type { ActionContext, ActionDefinition, ServiceName } from './define.js';
 
 export const ACTIONS: readonly ActionDefinition[] = [
@@ -38,6 +38,7 @@ export const ACTIONS: readonly ActionDefinition[] = [
   describeClusterNodePools,
   modifyClusterNodePool,
   modifyNodePoolDesiredCapacityAboutAsg,
+  deleteClusterNodePool,
   createClusterRelease,
   describeClusterReleases,
   describeClusterPendingReleases,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type {
+  DeleteClusterNodePoolResponse,
   ModifyClusterNodePoolResponse,
   ModifyNodePoolDesiredCapacityAboutAsgResponse,
 } from 'tencentcloud-sdk-nodejs/tencentcloud/services/tke/v20180525/tke_models.js';
@@ -14,7 +15,7 @@ import { launchPoolNode } from './tke-nodepools.js';
 function requirePool(context: ActionContext, clusterId: string, nodePoolId: string): { cluster: ClusterRecord; pool: NodePoolRecord } {
   const cluster = requireCluster(context, clusterId);
   requireRunning(context.state, cluster);
-  const pool = cluster.nodePools.find((p) => p.nodePoolId === nodePoolId);
+  const pool = cluster.nodePools.find((p) => p.nodePoolId === nodePoolId && p.deletingAt === undefined);
   if (!pool) throw new ApiError('ResourceNotFound', `Node pool \`${nodePoolId}\` was not found in cluster \`${clusterId}\`.`);
   return { cluster, pool };
 }
@@ -83,6 +84,23 @@ export const modifyNodePoolDesiredCapacityAboutAsg = defineAction({
       throw invalidParameter('DesiredCapacity', `DesiredCapacity ${req.DesiredCapacity} is outside the node pool's range ${pool.minSize}..${pool.maxSize}`);
     }
     resize(context, cluster, pool, req.DesiredCapacity);
+    return {};
+  },
+});
+
+export const deleteClusterNodePool = defineAction({
+  service: 'tke',
+  action: 'DeleteClusterNodePool',
+  schema: z.object({ ClusterId: z.string(), NodePoolIds: z.array(z.string()).min(1), KeepInstance: z.boolean() }),
+  handle: (context, req): DeleteClusterNodePoolResponse => {
+    const found = req.NodePoolIds.map((id) => requirePool(context, req.ClusterId, id));
+    for (const { pool } of found) requireIdle(context, pool);
+    for (const { cluster, pool } of found) {
+      // KeepInstance false: the pool's instances (and their system disks) are terminated with it.
+      if (!req.KeepInstance) resize(context, cluster, pool, 0);
+      else pool.instanceIds = [];
+      pool.deletingAt = context.state.now();
+    }
     return {};
   },
 });
