@@ -4,7 +4,7 @@ import type {
   ModifyClusterNodePoolResponse,
   ModifyNodePoolDesiredCapacityAboutAsgResponse,
 } from 'tencentcloud-sdk-nodejs/tencentcloud/services/tke/v20180525/tke_models.js';
-import { ApiError, invalidParameter } from '../errors.js';
+import { ApiError } from '../errors.js';
 import type { ActionContext } from './define.js';
 import { defineAction } from './define.js';
 import { type ClusterRecord, type NodePoolRecord } from '../state.js';
@@ -65,7 +65,7 @@ export const modifyClusterNodePool = defineAction({
     requireIdle(context, pool);
     const min = req.MinNodesNum ?? pool.minSize;
     const max = req.MaxNodesNum ?? pool.maxSize;
-    if (min > max) throw invalidParameter('MinNodesNum', `MinNodesNum ${min} is larger than MaxNodesNum ${max}`);
+    if (min > max) throw new ApiError('InvalidParameter.Param', `MinNodesNum ${min} is larger than MaxNodesNum ${max}.`);
     pool.minSize = min;
     pool.maxSize = max;
     if (req.Name !== undefined) pool.name = req.Name;
@@ -81,7 +81,8 @@ export const modifyNodePoolDesiredCapacityAboutAsg = defineAction({
     const { cluster, pool } = requirePool(context, req.ClusterId, req.NodePoolId);
     requireIdle(context, pool);
     if (req.DesiredCapacity < pool.minSize || req.DesiredCapacity > pool.maxSize) {
-      throw invalidParameter('DesiredCapacity', `DesiredCapacity ${req.DesiredCapacity} is outside the node pool's range ${pool.minSize}..${pool.maxSize}`);
+      // TKE's code for a parameter its rules refuse (the request itself is well formed).
+      throw new ApiError('InvalidParameter.Param', `DesiredCapacity ${req.DesiredCapacity} is outside the node pool's range ${pool.minSize}..${pool.maxSize}.`);
     }
     resize(context, cluster, pool, req.DesiredCapacity);
     return {};
