@@ -6,6 +6,7 @@ import { createAudit } from './services/audit.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import type { Clock } from './services/clock.js';
 import type { Logger } from './services/logger.js';
+import { createPoolChangeService } from './services/pool-changes.js';
 import { createPolicy, type PolicySpec } from './services/policy.js';
 import type { SecretBox } from './services/secrets.js';
 import type { Services } from './services/services.js';
@@ -215,7 +216,9 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const cost = createCostService({ tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
   const deletion = createDeletionService({ clusters: repositories.clusters, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs });
   const expiry = createExpiryService({ clusters: repositories.clusters, policy, deletion, threads, clock: deps.clock, logger: deps.logger });
+  const poolChanges = createPoolChangeService({ clusters: repositories.clusters, tke: deps.tke, accounts, clock: deps.clock, audit });
   const services: Services = {
+    poolChanges,
     cost,
     approvals,
     threads,
@@ -243,7 +246,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     clock: deps.clock,
     logger: deps.logger,
     lifecycle,
-    steps: { tke: deps.tke, provisioning, expiry, forceDeleteAfterMs, onCall: () => policy.onCall(), logger: deps.logger },
+    steps: { tke: deps.tke, provisioning, expiry, forceDeleteAfterMs, onCall: () => policy.onCall(), logger: deps.logger, journal: poolChanges.journal },
   });
   /** When the last tick ended (clock ms), for readiness. */
   let lastTickAt: number | undefined;

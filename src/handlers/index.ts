@@ -8,6 +8,7 @@ import * as create from './create.js';
 import * as deletion from './delete.js';
 import * as expiry from './expiry.js';
 import * as forceDelete from './force-delete.js';
+import * as pools from './pools.js';
 import { profileSubcommand } from './profile.js';
 import * as protection from './protection.js';
 import * as tkeCommand from './tke-command.js';
@@ -15,7 +16,7 @@ import * as wizard from './wizard.js';
 
 /** The one place every Slack listener is registered. */
 export function registerHandlers(app: App, services: Services): void {
-  const overview = { deletionSlot: deletion.deletionSlot(services), accessSlot: access.accessSlot(services) };
+  const overview = { deletionSlot: pools.withPoolButtons(services, deletion.deletionSlot(services)), accessSlot: access.accessSlot(services) };
   tkeCommand.register(app, {
     account: account.accountSubcommand(services),
     create: create.createSubcommand(services),
@@ -26,6 +27,8 @@ export function registerHandlers(app: App, services: Services): void {
     kubeconfig: access.kubeconfigSubcommand(services),
     protect: protection.protectionSubcommand(services, true),
     unprotect: protection.protectionSubcommand(services, false),
+    scale: pools.scaleSubcommand(services),
+    pool: pools.poolSubcommand(services),
   });
   access.register(app, services);
   protection.register(app, services);
@@ -33,6 +36,7 @@ export function registerHandlers(app: App, services: Services): void {
   deletion.register(app, services);
   forceDelete.register(app, services);
   expiry.register(app, services);
+  pools.register(app, services);
   wizard.register(app, services);
   create.register(app, services);
   approval.register(app, services);

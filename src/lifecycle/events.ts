@@ -1,4 +1,4 @@
-import type { EndpointAccessChoice, TencentFailure, WorkerPoolSpec } from '../services/domain/index.js';
+import type { DayTwoKind, EndpointAccessChoice, TencentFailure, WorkerPoolSpec } from '../services/domain/index.js';
 import type { EndpointAccess, LeftoverResources } from '../services/tke.js';
 import type { ApiServerAddresses } from '../services/domain/cluster.js';
 import type { LeftoverOwner } from '../services/domain/rules.js';
@@ -65,7 +65,22 @@ export type ThreadEvent =
   | { kind: 'approvalRejected'; user: string; reason: string; requestedBy: string }
   /** Nobody decided within APPROVAL_TIMEOUT_HOURS; the watcher closed it. */
   | { kind: 'approvalExpired'; requestedBy: string; waitedMs: number }
+  /** A day-two pool scale was sent to Tencent (range and/or desired count). */
+  | { kind: 'poolScaleRequested'; pool: string; before: PoolSizes; after: PoolSizes }
+  /** Tencent reports the pool at its new size; `user` started it. */
+  | { kind: 'poolScaled'; user: string; pool: string; readyNodes: number; minSize: number; maxSize: number; elapsedMs: number }
+  | { kind: 'poolRemoveRequested'; pool: string }
+  | { kind: 'poolRemoved'; user: string; pool: string; elapsedMs: number }
+  /** A day-two operation Tencent refused: it is over, the cluster stays Running. */
+  | { kind: 'dayTwoFailed'; user: string; operation: DayTwoKind; failure: TencentFailure }
   | ({ kind: 'forceDeleted'; user: string; name: string; owner: LeftoverOwner } & LeftoverLookup);
+
+/** A worker pool's size range and desired node count. */
+export interface PoolSizes {
+  minSize: number;
+  desiredSize: number;
+  maxSize: number;
+}
 
 /** One reply of a cluster's thread: its step key (posted once, see ClusterRecord.posted) and what it tells. */
 export interface ThreadReply {

@@ -45,7 +45,7 @@ const nothing = () => Promise.resolve(undefined);
 export const expiryOperation: Operation = {
   name: 'expiry',
   watches: ['Running'],
-  watchesOnly: (record) => record.expiresAt !== undefined,
+  watchedWhen: (record) => record.expiresAt !== undefined,
   failsOnError: false,
   steps: [
     {

@@ -1,6 +1,7 @@
 import type { Logger } from '../services/logger.js';
 import type { AuditEntry, ClusterRecord, ClusterStatus, TencentFailure } from '../services/domain/index.js';
 import type { TkeCluster, TkeGateway, TkeTarget } from '../services/tke.js';
+import type { CallJournal } from './day-two.js';
 import type { OnCall, ThreadEvent, ThreadReply } from './events.js';
 
 /** A change to a cluster record, applied in the watcher's one store write of the tick. */
@@ -35,7 +36,12 @@ export interface LifecycleDeps {
     | 'describeLoadBalancers'
     | 'describeClusterEndpoints'
     | 'setClusterDeletionProtection'
+    | 'modifyNodePoolRange'
+    | 'modifyNodePoolDesired'
+    | 'deleteClusterNodePool'
   >;
+  /** Day-two operations write each Tencent call before and after it (src/lifecycle/day-two.ts). */
+  journal?: CallJournal;
   provisioning: ProvisioningCalls;
   /** What the expiry operation calls (src/services/expiry.ts); without it expired clusters are left alone. */
   expiry?: ExpiryCalls | undefined;
@@ -108,8 +114,8 @@ export interface Operation {
   name: string;
   /** The statuses in which the watcher runs this operation's steps. */
   watches: readonly ClusterStatus[];
-  /** Only these clusters of the statuses above are watched (and asked of Tencent); default all of them. */
-  watchesOnly?: (record: ClusterRecord) => boolean;
+  /** Only the records of those statuses it says yes to (a day-two operation: those with one under way). Default: all. */
+  watchedWhen?: (record: ClusterRecord) => boolean;
   /** Checked before the steps: a failure ends the operation; 'skip' leaves the cluster alone this tick. */
   guard?: (context: StepContext) => TencentFailure | 'skip' | undefined;
   /**

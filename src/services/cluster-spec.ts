@@ -370,10 +370,8 @@ export function instanceTypeImageConflict(instanceType: string, image: OsImage, 
         `Pick a non-GPU image (${fitting}) in the packs step, or a GPU instance type.`;
 }
 
-function checkPool(pool: WizardPoolForm, options: WizardOptions, vpcId: string | undefined, image: OsImage | undefined, errors: FieldErrors): WorkerPoolSpec | undefined {
-  const at = (f: PoolField) => poolField(pool.key, f);
-  const before = Object.keys(errors).length;
-  const name = field(poolNameSchema, pool.name, at('name'), errors);
+/** A pool's min / desired / max as typed, each a whole number within the limits, min <= desired <= max. */
+function poolSizesOf(pool: Pick<WizardPoolForm, 'minSize' | 'desiredSize' | 'maxSize'>, at: (f: PoolField) => FieldKey, errors: FieldErrors) {
   const minSize = field(count('minimum size', 0), pool.minSize, at('minSize'), errors);
   const maxSize = field(count('maximum size', 1), pool.maxSize, at('maxSize'), errors);
   const desiredSize = field(count('desired size', 0), pool.desiredSize, at('desiredSize'), errors);
@@ -382,6 +380,27 @@ function checkPool(pool: WizardPoolForm, options: WizardOptions, vpcId: string |
   } else if (minSize !== undefined && maxSize !== undefined && desiredSize !== undefined && (desiredSize < minSize || desiredSize > maxSize)) {
     errors[at('desiredSize')] = `The desired size must be between the minimum (${minSize}) and the maximum (${maxSize})`;
   }
+  return { minSize, desiredSize, maxSize };
+}
+
+/**
+ * The wizard's size rules for one pool's min / desired / max (the scale form): errors keyed
+ * `pool:<poolKey>:minSize` etc., like the wizard's pools step.
+ */
+export function checkPoolSizes(
+  poolKey: string,
+  typed: Pick<WizardPoolForm, 'minSize' | 'desiredSize' | 'maxSize'>,
+): Checked<Pick<WorkerPoolSpec, 'minSize' | 'desiredSize' | 'maxSize'>> {
+  const errors: FieldErrors = {};
+  const sizes = poolSizesOf(typed, (f) => poolField(poolKey, f), errors);
+  return done(errors, () => ({ minSize: sizes.minSize ?? 0, desiredSize: sizes.desiredSize ?? 0, maxSize: sizes.maxSize ?? 0 }));
+}
+
+function checkPool(pool: WizardPoolForm, options: WizardOptions, vpcId: string | undefined, image: OsImage | undefined, errors: FieldErrors): WorkerPoolSpec | undefined {
+  const at = (f: PoolField) => poolField(pool.key, f);
+  const before = Object.keys(errors).length;
+  const name = field(poolNameSchema, pool.name, at('name'), errors);
+  const { minSize, desiredSize, maxSize } = poolSizesOf(pool, at, errors);
   const usable = poolZones(options, vpcId);
   if (pool.zones.length === 0) errors[at('zones')] = 'Choose at least one availability zone';
   else {

@@ -16,6 +16,8 @@ export type PolicyAction =
   | 'cluster.kubeconfig'
   /** Turn the cluster's deletion protection on or off. */
   | 'cluster.protect'
+  /** Scale, add or remove a cluster's worker pools (day two). */
+  | 'cluster.changePools'
   | 'account.addTenant'
   | 'account.addProject'
   | 'account.remove'

@@ -98,6 +98,8 @@ export const policySchema = z
       .default({ users: [], userGroups: [] }),
     /** Who may download a cluster's kubeconfig: `admins` (the project's and tenant admins) or `members` too. */
     kubeconfig: z.enum(['admins', 'members'], { error: 'must be "admins" or "members"' }).default('admins'),
+    /** Who may scale, add and remove a cluster's worker pools: the project's admins (default) or also its members; tenant admins always. */
+    poolChanges: z.enum(['admins', 'members'], { error: 'must be "admins" or "members"' }).default('admins'),
   })
   .superRefine((spec, ctx) => {
     const projectOf = new Map<string, string>();
@@ -341,6 +343,12 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
         if (tenantAdmin || isProjectAdmin(project, user)) return allow;
         if (spec.kubeconfig === 'members' && isMember(project, subject)) return allow;
         return only(whoMay(action, name), action, name);
+
+      case 'cluster.changePools':
+        if (tenantAdmin || isProjectAdmin(project, user)) return allow;
+        if (spec.poolChanges === 'members' && project && isMember(project, subject)) return allow;
+        if (!project) return only([tenantAdmins], action);
+        return only(spec.poolChanges === 'members' ? [members(project), admins(project), tenantAdmins] : [admins(project), tenantAdmins], action, project.name);
 
       case 'cluster.forceDelete':
         if (tenantAdmin || isProjectAdmin(project, user) || (await isOnCall(user))) return allow;

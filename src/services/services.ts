@@ -11,6 +11,7 @@ import type { Drafts } from './drafts.js';
 import type { ClusterLookup } from './cluster-lookup.js';
 import type { Logger } from './logger.js';
 import type { Policy } from './policy-types.js';
+import type { PoolChangeService } from './pool-changes.js';
 import type { ProfileCatalog } from './profiles.js';
 import type { ProvisioningThreads } from './threads.js';
 import type { WizardChoices } from './wizard-choices.js';
@@ -51,4 +52,6 @@ export interface Services {
   approvals: ApprovalService;
   /** Kubeconfig, API server addresses, deletion protection. */
   access: ClusterAccessService;
+  /** Day-two worker pool changes (scale), run by the watcher. */
+  poolChanges: PoolChangeService;
 }

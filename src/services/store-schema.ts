@@ -140,6 +140,30 @@ export const costEstimateSchema = z.object({
   }),
 });
 
+/** A day-two operation under way (src/services/domain/day-two.ts). */
+const dayTwoBase = {
+  id: z.string(),
+  startedBy: z.string(),
+  startedAt: z.string(),
+  steps: z.record(z.string(), z.string()).default({}),
+  calls: z.record(z.string(), z.object({ sentAt: z.string(), answeredAt: z.string().optional() })).default({}),
+};
+const dayTwoChangeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    ...dayTwoBase,
+    kind: z.literal('scalePool'),
+    params: z.object({
+      pool: z.string(),
+      nodePoolId: z.string(),
+      minSize: z.number().int(),
+      desiredSize: z.number().int(),
+      maxSize: z.number().int(),
+      before: z.object({ minSize: z.number().int(), desiredSize: z.number().int(), maxSize: z.number().int() }),
+    }),
+  }),
+  z.object({ ...dayTwoBase, kind: z.literal('removePool'), params: z.object({ pool: z.string(), nodePoolId: z.string() }) }),
+]);
+
 export const clusterRecordSchema = z.object({
   id: z.string(),
   /** The wizard draft this cluster came from: the exactly-once key for Deploy. */
@@ -247,6 +271,8 @@ export const clusterRecordSchema = z.object({
   deletionProtection: z.object({ on: z.boolean(), by: z.string(), at: z.string() }).optional(),
   /** The API server's addresses (DescribeClusterEndpoints), read when the cluster became ready. */
   apiServer: z.object({ external: z.string().optional(), intranet: z.string().optional(), domain: z.string().optional() }).optional(),
+  /** The day-two operation under way (one at a time); cleared when it is done or failed. */
+  change: dayTwoChangeSchema.optional(),
 });
 
 /** One worker pool as typed in the wizard (not yet validated); `key` stays stable when other pools are removed. */

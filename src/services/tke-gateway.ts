@@ -249,10 +249,39 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
           name: p.Name ?? '',
           lifeState: p.LifeState ?? '',
           desired: p.DesiredNodesNum ?? 0,
+          ...(p.MinNodesNum === undefined ? {} : { minNodes: p.MinNodesNum }),
+          ...(p.MaxNodesNum === undefined ? {} : { maxNodes: p.MaxNodesNum }),
           readyNodes: (auto?.Normal ?? 0) + (manual?.Normal ?? 0),
           totalNodes: (auto?.Total ?? 0) + (manual?.Total ?? 0),
         };
       });
+    },
+
+    async modifyNodePoolRange(target, input) {
+      await call(meta(target, 'ModifyClusterNodePool'), () =>
+        clients.tke(target).ModifyClusterNodePool({
+          ClusterId: input.clusterId,
+          NodePoolId: input.nodePoolId,
+          MinNodesNum: input.minSize,
+          MaxNodesNum: input.maxSize,
+        }),
+      );
+    },
+
+    async deleteClusterNodePool(target, input) {
+      await call(meta(target, 'DeleteClusterNodePool'), () =>
+        clients.tke(target).DeleteClusterNodePool({ ClusterId: input.clusterId, NodePoolIds: [input.nodePoolId], KeepInstance: false }),
+      );
+    },
+
+    async modifyNodePoolDesired(target, input) {
+      await call(meta(target, 'ModifyNodePoolDesiredCapacityAboutAsg'), () =>
+        clients.tke(target).ModifyNodePoolDesiredCapacityAboutAsg({
+          ClusterId: input.clusterId,
+          NodePoolId: input.nodePoolId,
+          DesiredCapacity: input.desiredSize,
+        }),
+      );
     },
 
     async createClusterRelease(target, input: CreateReleaseInput) {

@@ -142,6 +142,9 @@ export interface NodePool {
   /** TKE LifeState: creating, normal, updating, deleting, deleted */
   lifeState: string;
   desired: number;
+  /** The pool's size range (MinNodesNum / MaxNodesNum), when Tencent reports it. */
+  minNodes?: number;
+  maxNodes?: number;
   /** Nodes that joined and are Normal. */
   readyNodes: number;
   totalNodes: number;
@@ -292,6 +295,12 @@ export interface TkeGateway {
   restrictClusterEndpoint(target: TkeTarget, clusterId: string, cidrs: string[]): Promise<void>;
   createClusterNodePool(target: TkeTarget, input: CreateNodePoolInput): Promise<{ nodePoolId: string }>;
   describeClusterNodePools(target: TkeTarget, clusterId: string): Promise<NodePool[]>;
+  /** A pool's size range (ModifyClusterNodePool MinNodesNum / MaxNodesNum). */
+  modifyNodePoolRange(target: TkeTarget, input: { clusterId: string; nodePoolId: string; minSize: number; maxSize: number }): Promise<void>;
+  /** Deletes a node pool and terminates its instances (DeleteClusterNodePool, KeepInstance false). */
+  deleteClusterNodePool(target: TkeTarget, input: { clusterId: string; nodePoolId: string }): Promise<void>;
+  /** A pool's desired node count (ModifyNodePoolDesiredCapacityAboutAsg DesiredCapacity). */
+  modifyNodePoolDesired(target: TkeTarget, input: { clusterId: string; nodePoolId: string; desiredSize: number }): Promise<void>;
   /** Installs a Helm chart from a chart repository (CreateClusterRelease, ChartFrom other). */
   createClusterRelease(target: TkeTarget, input: CreateReleaseInput): Promise<void>;
   /** Every Helm release of the cluster Helm has recorded (installed or failed), all namespaces. */

@@ -97,12 +97,27 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
 /** Every status but the gone ones: the watcher never looks at a deleted cluster again. */
 const LIVE = STATES.filter((status) => !isGone(status));
 
+/** The outcomes of a cluster's operations in one tick, as one: changes in order, replies and audit entries joined, the first failure. */
+function combined(outcomes: readonly StepsOutcome[]): StepsOutcome {
+  if (outcomes.length === 1) return outcomes[0] as StepsOutcome;
+  const changes = outcomes.flatMap((o) => (o.change ? [o.change] : []));
+  const replies = outcomes.flatMap((o) => o.replies ?? []);
+  const audit = outcomes.flatMap((o) => o.audit ?? []);
+  const fail = outcomes.find((o) => o.fail)?.fail;
+  return {
+    ...(changes.length > 0 ? { change: (r: ClusterRecord) => changes.forEach((c) => c(r)) } : {}),
+    ...(replies.length > 0 ? { replies } : {}),
+    ...(audit.length > 0 ? { audit } : {}),
+    ...(fail ? { fail } : {}),
+  };
+}
+
 export function createWatcher(deps: WatcherDeps): Watcher {
   /** A cluster without a TKE id is looked up by its tag only once Deploy had time to store the id. */
-  const operationFor = (c: ClusterRecord) =>
-    deps.lifecycle.operations.find((op) => op.watches.includes(c.status) && (op.watchesOnly?.(c) ?? true));
+  /** Every operation that follows the cluster now, in table order (a Running cluster may have an expiry and a day-two change at once). */
+  const operationsFor = (c: ClusterRecord) => deps.lifecycle.operations.filter((op) => op.watches.includes(c.status) && (op.watchedWhen?.(c) ?? true));
   const watched = (c: ClusterRecord, now: Date) =>
-    operationFor(c) !== undefined &&
+    operationsFor(c).length > 0 &&
     (c.tkeClusterId !== undefined || now.getTime() - Date.parse(c.createdAt) >= CREATE_OUTCOME_AFTER_MS);
   /** Clusters whose root message should be (re)tried: not while Deploy is still creating them, not once gone. */
   const needsThread = (c: ClusterRecord) => !c.thread && c.status !== 'Creating' && !isGone(c.status);
@@ -277,13 +292,19 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       const results: Result[] = [];
       await forEachLimited(records, WATCH_CONCURRENCY, async (record) => {
         const observation = observations.get(record.id) ?? { error: new Error('not observed') };
-        const operation = operationFor(record);
-        let outcome: StepsOutcome;
-        try {
-          outcome = operation ? await runSteps(operation, record, observation, now) : {};
-        } catch (error) {
-          outcome = errorOutcome(operation, record, error, now);
+        const outcomes: StepsOutcome[] = [];
+        for (const operation of operationsFor(record)) {
+          let outcome: StepsOutcome;
+          try {
+            outcome = await runSteps(operation, record, observation, now);
+          } catch (error) {
+            outcome = errorOutcome(operation, record, error, now);
+          }
+          outcomes.push(outcome);
+          // The observation failed for every operation alike, and a failure ends the cluster's pass.
+          if (outcome.fail || 'error' in observation) break;
         }
+        const outcome = combined(outcomes);
         // Replies alone are worth a store write only when they can be posted.
         const replies = record.thread ? (outcome.replies?.length ?? 0) : 0;
         if (outcome.change || replies > 0 || outcome.fail) results.push({ record, outcome });

@@ -15,6 +15,7 @@ const overviewButton = (clusterId: string): Button => ({
   text: { type: 'plain_text', text: 'Overview' },
   value: clusterId,
 });
+import { dayTwoMessage } from './day-two.js';
 
 /** The text of each provisioning-thread reply, one function per step. */
 export const threadReplies = {
@@ -104,5 +105,11 @@ export function threadMessage(event: ThreadEvent): { text: string; blocks?: Know
       return { text: approvalReplies.rejected(event.user, event.reason, event.requestedBy) };
     case 'approvalExpired':
       return { text: approvalReplies.expired(event.requestedBy, event.waitedMs) };
+    case 'poolScaleRequested':
+    case 'poolScaled':
+    case 'poolRemoveRequested':
+    case 'poolRemoved':
+    case 'dayTwoFailed':
+      return { text: dayTwoMessage(event) };
   }
 }

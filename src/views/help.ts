@@ -13,6 +13,8 @@ export interface SubcommandHelp {
 export const SUBCOMMAND_HELP: readonly SubcommandHelp[] = [
   { usage: '/tke create [name]', summary: 'Create a cluster: opens the cluster wizard, with the name filled in when given.' },
   { usage: '/tke delete <cluster>', summary: 'Delete a cluster (you type its name to confirm).' },
+  { usage: '/tke scale <cluster> [pool]', summary: "Change a worker pool's minimum, desired and maximum node counts." },
+  { usage: '/tke pool remove <cluster> <pool>', summary: 'Remove a worker pool (you type its name to confirm; never the last one).' },
   { usage: '/tke status <cluster>', summary: "Show a cluster's overview: status, steps, worker pools, endpoint." },
   { usage: '/tke list', summary: "List the clusters of this channel's project with their status." },
   { usage: '/tke kubeconfig <cluster> [private|public]', summary: "Get a cluster's kubeconfig, as a file in your direct messages (admins)." },

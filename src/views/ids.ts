@@ -25,6 +25,9 @@ export const CallbackIds = {
   expiryExtend: 'expiry_extend',
   // approval
   approvalReject: 'approval_reject',
+  // worker pools (day two)
+  poolScale: 'pool_scale',
+  poolRemove: 'pool_remove',
 } as const;
 
 export const BlockIds = {
@@ -66,6 +69,11 @@ export const BlockIds = {
   // approval
   approvalActions: 'approval_actions',
   approvalRejectReason: 'approval_reject_reason',
+  // worker pools (day two)
+  poolScaleMin: 'pool_scale_min',
+  poolScaleDesired: 'pool_scale_desired',
+  poolScaleMax: 'pool_scale_max',
+  poolRemoveName: 'pool_remove_name',
 } as const;
 
 export const ActionIds = {
@@ -130,4 +138,11 @@ export const ActionIds = {
   /** Deletion protection on / off; the value is the cluster id. */
   clusterProtect: 'cluster_protect',
   clusterUnprotect: 'cluster_unprotect',
+  // worker pools (day two)
+  poolScaleMin: 'pool_scale_min_input',
+  poolScaleDesired: 'pool_scale_desired_input',
+  poolScaleMax: 'pool_scale_max_input',
+  poolRemoveName: 'pool_remove_name_input',
+  /** Overview button `cluster_scale_pool:<pool name>`; its value is the cluster id. */
+  clusterScalePool: 'cluster_scale_pool',
 } as const;

@@ -45,6 +45,8 @@ function deed(action: PolicyAction, project: string | undefined): string {
       return project === undefined ? 'see this cluster' : `see this cluster in project ${project}`;
     case 'cluster.delete':
       return 'delete this cluster';
+    case 'cluster.changePools':
+      return 'change this cluster\'s worker pools';
     case 'cluster.forceDelete':
       return 'force delete this cluster';
     case 'cluster.expiry.extend':

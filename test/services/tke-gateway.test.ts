@@ -238,7 +238,7 @@ describe('cluster creation', () => {
     clock.advance(emulator.timings.nodeJoinMs);
     const ready = await gateway.describeClusterNodePools(TARGET, clusterId);
 
-    expect(joining).toEqual([{ nodePoolId, name: 'workers', lifeState: 'creating', desired: 2, readyNodes: 0, totalNodes: 2 }]);
+    expect(joining).toEqual([{ nodePoolId, name: 'workers', lifeState: 'creating', desired: 2, minNodes: 1, maxNodes: 4, readyNodes: 0, totalNodes: 2 }]);
     expect(pending.instances.map((i) => i.state)).toEqual(['PENDING', 'PENDING']);
     expect(pending.disks).toHaveLength(2);
     expect(ready[0]).toMatchObject({ lifeState: 'normal', readyNodes: 2 });

@@ -31,11 +31,11 @@ export function clusterNamed(t: TestBot, name: string): ClusterRecord | undefine
 }
 
 /** `/tke create <name>`, then Deploy of the review step; resolves once the provisioning thread is open. */
-export async function deployThroughSlack(t: TestBot, accountId: string, name: string): Promise<ClusterRecord> {
+export async function deployThroughSlack(t: TestBot, accountId: string, name: string, pools = [aPoolForm({ name: 'default' })]): Promise<ClusterRecord> {
   await t.send.command(`create ${name}`, { channel: CHANNELS.platform, user: USERS.member });
   const opened = await until(() => t.bot.store.read((data) => data.drafts.find((d) => d.userId === USERS.member && d.viewId && !d.clusterId)), 'the wizard');
   const draft = await t.bot.services.drafts.update(opened.id, (d) => {
-    d.form = aWizardForm({ name, accountId, pools: [aPoolForm({ name: 'default' })] });
+    d.form = aWizardForm({ name, accountId, pools });
     d.options = aWizardOptions({ accountId });
   });
   if (!draft?.viewId) throw new Error('the wizard draft has no view');

@@ -62,6 +62,8 @@ export interface NodePoolRecord {
   vpcId: string;
   subnetIds: string[];
   instanceIds: string[];
+  /** DeleteClusterNodePool: the pool shows `deleting` for nodeJoinMs from then, and is gone after. */
+  deletingAt?: number;
 }
 /** A Helm release CreateClusterRelease installed. */
 export interface ReleaseRecord {

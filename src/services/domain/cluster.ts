@@ -1,5 +1,6 @@
 import type { CostEstimate } from './cost.js';
 import type { ExpiryChoice } from './expiry.js';
+import type { DayTwoChange } from './day-two.js';
 
 /**
  * The cluster as tkeops' services see it. The store's persisted shape (store-schema.ts) is mapped to
@@ -200,6 +201,8 @@ export interface Cluster {
   apiServer?: ApiServerAddresses | undefined;
   /** Deletion protection as tkeops last set it at Tencent; absent: never set (off). */
   deletionProtection?: { on: boolean; by: string; at: string } | undefined;
+  /** The day-two operation under way (scale a pool, ...), until the watcher finished it. */
+  change?: DayTwoChange | undefined;
 }
 
 /** Deleted, Deleted (forced) or Rejected: the cluster is over (or never was), its name free again, its record kept. */

@@ -6,6 +6,7 @@ export * from './account.js';
 export * from './audit.js';
 export * from './cluster.js';
 export * from './cost.js';
+export * from './day-two.js';
 export * from './draft.js';
 export * from './expiry.js';
 

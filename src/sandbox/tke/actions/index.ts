@@ -24,6 +24,7 @@ import {
 } from './infra.js';
 import { describeOSImages, getClusterLevelPrice, inquiryPriceRunInstances } from './prices.js';
 
+import { deleteClusterNodePool, modifyClusterNodePool, modifyNodePoolDesiredCapacityAboutAsg } from './tke-nodepool-changes.js';
 export type { ActionContext, ActionDefinition, ServiceName } from './define.js';
 
 export const ACTIONS: readonly ActionDefinition[] = [
@@ -36,6 +37,9 @@ export const ACTIONS: readonly ActionDefinition[] = [
   modifyClusterEndpointSP,
   createClusterNodePool,
   describeClusterNodePools,
+  modifyClusterNodePool,
+  modifyNodePoolDesiredCapacityAboutAsg,
+  deleteClusterNodePool,
   createClusterRelease,
   describeClusterReleases,
   describeClusterPendingReleases,

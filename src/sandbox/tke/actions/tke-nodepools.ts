@@ -128,7 +128,7 @@ export const createClusterNodePool = defineAction({
     };
     for (let i = 0; i < pool.desired; i += 1) {
       const subnet = subnets[i % subnets.length];
-      if (subnet) launchNode(state, scope, cluster, pool, subnet, { cpu: type.cpu, memoryGb: type.memoryGb });
+      if (subnet) launchPoolNode(state, scope, cluster, pool, subnet, { cpu: type.cpu, memoryGb: type.memoryGb });
     }
     cluster.nodePools.push(pool);
     return { NodePoolId: nodePoolId };
@@ -136,7 +136,7 @@ export const createClusterNodePool = defineAction({
 });
 
 /** One CVM instance with its CBS system disk, tagged with the cluster id and the pool's instance tags. */
-function launchNode(
+export function launchPoolNode(
   state: EmulatorState,
   scope: Scope,
   cluster: ClusterRecord,
@@ -191,7 +191,7 @@ function nodePoolView(state: EmulatorState, cluster: ClusterRecord, pool: NodePo
     counts[state.nodePhase(instance.createdAt)] += 1;
     counts.Total += 1;
   }
-  const lifeState = cluster.deletion ? 'deleting' : counts.Normal === counts.Total ? 'normal' : 'creating';
+  const lifeState = cluster.deletion || pool.deletingAt !== undefined ? 'deleting' : counts.Normal === counts.Total ? 'normal' : 'creating';
   return {
     NodePoolId: pool.nodePoolId,
     Name: pool.name,
@@ -222,7 +222,8 @@ export const describeClusterNodePools = defineAction({
   schema: z.object({ ClusterId: z.string(), Filters: z.array(filterSchema).optional() }),
   handle: (context, req): DescribeClusterNodePoolsResponse => {
     const cluster = requireCluster(context, req.ClusterId);
-    const pools = applyFilters(cluster.nodePools, req.Filters, {
+    const live = cluster.nodePools.filter((p) => p.deletingAt === undefined || context.state.elapsedSince(p.deletingAt) < context.state.timings.nodeJoinMs);
+    const pools = applyFilters(live, req.Filters, {
       NodePoolsName: (p, v) => p.name === v,
       NodePoolsId: (p, v) => p.nodePoolId === v,
     }, (p) => p.tags);

@@ -1,0 +1,149 @@
+/**
+ * Day-two changes of a Running cluster's worker pools. Starting one writes it on the cluster record
+ * (`change`) in one repository update that first checks no other operation runs, so two people
+ * clicking at once start one; the watcher runs it (src/lifecycle/day-two.ts) and tells the thread.
+ */
+import { randomBytes } from 'node:crypto';
+import type { CallJournal } from '../lifecycle/day-two.js';
+import type { AccountService } from './accounts.js';
+import type { Audit } from './audit.js';
+import type { Clock } from './clock.js';
+import type { AuditEntry, ClusterRecord, DayTwoChange, DayTwoRefusal, WorkerPoolSpec } from './domain/index.js';
+import type { ClusterRepository } from './repositories/repositories.js';
+import type { NodePool, TkeGateway } from './tke.js';
+
+export type PoolSizes = Pick<WorkerPoolSpec, 'minSize' | 'desiredSize' | 'maxSize'>;
+
+/** A worker pool as the scale form shows it: tkeops' spec and what Tencent reports now. */
+export interface PoolNow {
+  spec: WorkerPoolSpec;
+  nodePoolId?: string | undefined;
+  /** DescribeClusterNodePools' answer for it; undefined when Tencent did not report it. */
+  tencent?: NodePool | undefined;
+}
+
+export type StartResult = { ok: true; cluster: ClusterRecord } | { ok: false; refusal: DayTwoRefusal };
+
+export interface PoolChangeService {
+  /** Why no day-two operation can start on the cluster now, or undefined. */
+  changeRefusal(cluster: ClusterRecord): DayTwoRefusal | undefined;
+  /** The cluster's pools with what Tencent reports for them (one DescribeClusterNodePools). */
+  poolsNow(cluster: ClusterRecord): Promise<PoolNow[]>;
+  /** Starts scaling `pool` to `sizes` (the watcher does the rest), unless another operation runs. */
+  startScale(clusterId: string, user: string, pool: string, sizes: PoolSizes): Promise<StartResult>;
+  /** Starts removing `pool` (DeleteClusterNodePool), unless it is the last one or another operation runs. */
+  startRemove(clusterId: string, user: string, pool: string): Promise<StartResult>;
+  /** Why `pool` cannot be removed from the cluster, or undefined. */
+  removeRefusal(cluster: ClusterRecord, pool: string): DayTwoRefusal | undefined;
+  /** Where day-two steps write their Tencent calls. */
+  journal: CallJournal;
+}
+
+export interface PoolChangeDeps {
+  clusters: Pick<ClusterRepository, 'get' | 'update'>;
+  tke: Pick<TkeGateway, 'describeClusterNodePools'>;
+  accounts: Pick<AccountService, 'credentialFor'>;
+  clock: Clock;
+  audit: Audit;
+}
+
+export function createPoolChangeService(deps: PoolChangeDeps): PoolChangeService {
+  const now = () => deps.clock.now();
+
+  function changeRefusal(cluster: ClusterRecord): DayTwoRefusal | undefined {
+    if (cluster.change) {
+      const { kind, startedBy, startedAt } = cluster.change;
+      return { kind: 'changeInProgress', running: kind, startedBy, startedAt, ageMs: now().getTime() - Date.parse(startedAt) };
+    }
+    if (cluster.status !== 'Running' || !cluster.tkeClusterId) return { kind: 'notRunning', status: cluster.status };
+    return undefined;
+  }
+
+  const writeCall = (clusterId: string, changeId: string, action: string, field: 'sentAt' | 'answeredAt') =>
+    deps.clusters.update(clusterId, (record) => {
+      if (record.change?.id !== changeId) return;
+      const at = now().toISOString();
+      const call = record.change.calls[action];
+      record.change.calls[action] = field === 'sentAt' ? { sentAt: at } : { sentAt: call?.sentAt ?? at, answeredAt: at };
+    });
+
+  /** Why `pool` cannot be removed: not there (or never created), or the last one. */
+  function removeRefusal(cluster: ClusterRecord, pool: string): DayTwoRefusal | undefined {
+    const pools = cluster.spec.workerPools.map((p) => p.name);
+    if (!pools.includes(pool) || !cluster.progress.pools.some((p) => p.name === pool && p.nodePoolId)) return { kind: 'noSuchPool', pool, pools };
+    if (pools.length === 1) return { kind: 'lastPool', pool };
+    return undefined;
+  }
+
+  type Planned = (
+    | { kind: 'scalePool'; params: Extract<DayTwoChange, { kind: 'scalePool' }>['params'] }
+    | { kind: 'removePool'; params: Extract<DayTwoChange, { kind: 'removePool' }>['params'] }
+  ) & { detail: AuditEntry['detail'] };
+
+  /**
+   * Writes the operation on the record in one update that first checks none runs (two clicks at
+   * once start one), then audits it.
+   */
+  async function start(clusterId: string, user: string, prefix: string, plan: (record: ClusterRecord) => Planned | DayTwoRefusal): Promise<StartResult> {
+    let refusal: DayTwoRefusal | undefined;
+    let planned: Planned | undefined;
+    const at = now().toISOString();
+    const id = `${prefix}-${randomBytes(6).toString('hex')}`;
+    const cluster = await deps.clusters.update(clusterId, (record) => {
+      refusal = changeRefusal(record);
+      if (refusal) return;
+      const result = plan(record);
+      if (!('detail' in result)) {
+        refusal = result;
+        return;
+      }
+      planned = result;
+      const base = { id, startedBy: user, startedAt: at, steps: {}, calls: {} };
+      record.change = result.kind === 'scalePool' ? { ...base, kind: result.kind, params: result.params } : { ...base, kind: result.kind, params: result.params };
+    });
+    if (!cluster) return { ok: false, refusal: { kind: 'notRunning', status: 'Deleted' } };
+    if (refusal || !planned) return { ok: false, refusal: refusal ?? { kind: 'notRunning', status: cluster.status } };
+    await deps.audit.record(user, `cluster.${planned.kind}`, clusterId, { operation: id, ...planned.detail });
+    return { ok: true, cluster };
+  }
+
+  return {
+    changeRefusal,
+
+    async poolsNow(cluster) {
+      const target = { credential: deps.accounts.credentialFor(cluster.spec.accountId), region: cluster.spec.region };
+      const reported = cluster.tkeClusterId ? await deps.tke.describeClusterNodePools(target, cluster.tkeClusterId) : [];
+      return cluster.spec.workerPools.map((spec) => {
+        const nodePoolId = cluster.progress.pools.find((p) => p.name === spec.name)?.nodePoolId;
+        return { spec, nodePoolId, tencent: reported.find((p) => p.nodePoolId === nodePoolId) };
+      });
+    },
+
+    startScale: (clusterId, user, pool, sizes) =>
+      start(clusterId, user, 'scale', (record) => {
+        const spec = record.spec.workerPools.find((p) => p.name === pool);
+        const nodePoolId = record.progress.pools.find((p) => p.name === pool)?.nodePoolId;
+        if (!spec || !nodePoolId) return { kind: 'noSuchPool', pool, pools: record.spec.workerPools.map((p) => p.name) };
+        return {
+          kind: 'scalePool',
+          params: { pool, nodePoolId, ...sizes, before: { minSize: spec.minSize, desiredSize: spec.desiredSize, maxSize: spec.maxSize } },
+          detail: { pool, ...sizes },
+        };
+      }),
+
+    startRemove: (clusterId, user, pool) =>
+      start(clusterId, user, 'remove', (record) => {
+        const refusal = removeRefusal(record, pool);
+        if (refusal) return refusal;
+        const nodePoolId = record.progress.pools.find((p) => p.name === pool)?.nodePoolId as string;
+        return { kind: 'removePool', params: { pool, nodePoolId }, detail: { pool } };
+      }),
+
+    removeRefusal,
+
+    journal: {
+      sent: async (clusterId, changeId, action) => void (await writeCall(clusterId, changeId, action, 'sentAt')),
+      answered: async (clusterId, changeId, action) => void (await writeCall(clusterId, changeId, action, 'answeredAt')),
+    },
+  };
+}

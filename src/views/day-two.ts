@@ -1,0 +1,48 @@
+import type { DayTwoRefusal, DayTwoKind } from '../services/domain/index.js';
+import type { PoolSizes, ThreadEvent } from '../lifecycle/events.js';
+import { escapeMrkdwn, failureText, formatDuration } from './cluster-format.js';
+
+const ago = (ms: number) => (ms < 60_000 ? 'less than a minute ago' : ms < 3_600_000 ? `${Math.floor(ms / 60_000)} min ago` : `${formatDuration(ms)} ago`);
+
+/** How a day-two operation is named in Slack. */
+export const DAY_TWO_NAMES: Record<DayTwoKind, string> = {
+  scalePool: 'Worker pool scaling',
+  removePool: 'Worker pool removal',
+};
+
+const sizes = (s: PoolSizes) => `min ${s.minSize} · desired ${s.desiredSize} · max ${s.maxSize}`;
+
+type DayTwoEvent = Extract<ThreadEvent, { kind: 'poolScaleRequested' | 'poolScaled' | 'poolRemoveRequested' | 'poolRemoved' | 'dayTwoFailed' }>;
+
+/** The thread replies of day-two operations. */
+export function dayTwoMessage(event: DayTwoEvent): string {
+  switch (event.kind) {
+    case 'poolScaleRequested':
+      return `:arrows_counterclockwise: Scaling worker pool *${escapeMrkdwn(event.pool)}*: ${sizes(event.before)} → ${sizes(event.after)}.`;
+    case 'poolScaled':
+      return (
+        `:white_check_mark: <@${event.user}> worker pool *${escapeMrkdwn(event.pool)}* now has ${event.readyNodes} ready node${event.readyNodes === 1 ? '' : 's'} ` +
+        `(min ${event.minSize}, max ${event.maxSize}). Took ${formatDuration(event.elapsedMs)}.`
+      );
+    case 'poolRemoveRequested':
+      return `:wastebasket: Removing worker pool *${escapeMrkdwn(event.pool)}*: Tencent terminates its nodes and their disks.`;
+    case 'poolRemoved':
+      return `:white_check_mark: <@${event.user}> worker pool *${escapeMrkdwn(event.pool)}* is removed. Took ${formatDuration(event.elapsedMs)}.`;
+    case 'dayTwoFailed':
+      return `:x: <@${event.user}> ${DAY_TWO_NAMES[event.operation].toLowerCase()} failed; the cluster is still Running. ${failureText(event.failure)}`;
+  }
+}
+
+/** Why a day-two operation cannot start. */
+export function dayTwoRefusalText(refusal: DayTwoRefusal): string {
+  switch (refusal.kind) {
+    case 'changeInProgress':
+      return `${DAY_TWO_NAMES[refusal.running]} in progress, started by <@${refusal.startedBy}> ${ago(refusal.ageMs)}. Try again when it is done.`;
+    case 'notRunning':
+      return `The cluster is ${refusal.status}; only a Running cluster can be changed.`;
+    case 'lastPool':
+      return `${escapeMrkdwn(refusal.pool)} is the cluster's last worker pool; a cluster keeps at least one. Add another pool first.`;
+    case 'noSuchPool':
+      return `The cluster has no worker pool called ${escapeMrkdwn(refusal.pool)}; its pools: ${refusal.pools.map(escapeMrkdwn).join(', ')}.`;
+  }
+}
