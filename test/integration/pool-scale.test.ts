@@ -164,3 +164,27 @@ describe('/tke scale', () => {
     expect((await openScale()).view).toBeDefined();
   });
 });
+
+describe('a pool change on a cluster that also expires', () => {
+  it('follows both in the same ticks: the scale finishes and the 24 h reminder is posted once', async () => {
+    const cluster = await runningCluster();
+    const now = bot().clock.now().getTime();
+    await bot().bot.store.update((data) => {
+      const found = data.clusters.find((c) => c.id === cluster.id);
+      if (!found) return;
+      found.expiresAt = new Date(now + 23 * 60 * MINUTE).toISOString();
+      found.expirySetAt = new Date(now - 2 * 60 * MINUTE).toISOString();
+      found.expirySetBy = USERS.member;
+    });
+
+    const modal = await openScale();
+    expect((await submitScale(modal, { min: '1', desired: '3', max: '3' })).status).toBe(200);
+    await tickUntil(bot(), () => prod().change === undefined);
+    await tickUntil(bot(), () => repliesMatching(/expires/).length > 0, 2);
+
+    expect(params('ModifyNodePoolDesiredCapacityAboutAsg')).toEqual([{ ClusterId: cluster.tkeClusterId, NodePoolId: cluster.progress.pools[0]?.nodePoolId, DesiredCapacity: 3 }]);
+    expect(prod().spec.workerPools[0]?.desiredSize).toBe(3);
+    expect(repliesMatching(/\*prod-1\* expires/)).toHaveLength(1);
+    expect(prod().status).toBe('Running');
+  });
+});
