@@ -164,7 +164,7 @@ describe('the sandbox in a browser', () => {
   it('shows the channel, the people to act as and the sandbox controls', async () => {
     await page.getByRole('heading', { name: '# platform' }).waitFor();
     const people = await page.getByLabel('Acting as').locator('option').allInnerTexts();
-    expect(people).toEqual(['Mia Member — member', 'Pat Admin — platform admin', 'Tess Tenant — tenant admin', 'Owen Oncall — on-call']);
+    expect(people).toEqual(['Mia Member — member', 'Pat Admin — platform admin, payments admin', 'Tess Tenant — tenant admin', 'Owen Oncall — on-call']);
     await page.getByRole('button', { name: 'Make the next deletion get stuck' }).waitFor();
   });
 
