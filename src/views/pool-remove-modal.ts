@@ -3,17 +3,15 @@ import type { WorkerPoolSpec } from '../services/domain/index.js';
 import { section } from './blocks.js';
 import { clip, escapeMrkdwn } from './cluster-format.js';
 import { ActionIds, BlockIds, CallbackIds } from './ids.js';
+import { poolModal } from './scale-modal.js';
 
 /** The remove modal carries the same pointer as the scale modal (cluster, pool, channel): see parseScaleMetadata. */
 export function poolRemoveModal(input: { clusterId: string; clusterName: string; channel: string; pool: WorkerPoolSpec }): ModalView {
   const { pool } = input;
-  return {
-    type: 'modal',
-    callback_id: CallbackIds.poolRemove,
-    private_metadata: JSON.stringify({ v: 1, clusterId: input.clusterId, pool: pool.name, channel: input.channel }),
-    title: { type: 'plain_text', text: 'Remove worker pool' },
-    submit: { type: 'plain_text', text: 'Remove pool' },
-    close: { type: 'plain_text', text: 'Cancel' },
+  return poolModal({ clusterId: input.clusterId, pool: pool.name, channel: input.channel }, {
+    callbackId: CallbackIds.poolRemove,
+    title: 'Remove worker pool',
+    submit: 'Remove pool',
     blocks: [
       section(
         `:warning: This removes worker pool *${escapeMrkdwn(pool.name)}* from *${escapeMrkdwn(input.clusterName)}*: Tencent terminates its ` +
@@ -28,7 +26,7 @@ export function poolRemoveModal(input: { clusterId: string; clusterName: string;
         element: { type: 'plain_text_input', action_id: ActionIds.poolRemoveName, max_length: 200, placeholder: { type: 'plain_text', text: clip(pool.name, 150) } },
       },
     ],
-  };
+  });
 }
 
 /** The typed name's problem, or undefined when it is the pool's name exactly. */

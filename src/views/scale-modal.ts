@@ -10,6 +10,19 @@ import { parsePrivateMetadata } from './private-metadata.js';
 const metadataSchema = z.object({ v: z.literal(1), clusterId: z.string().min(1), pool: z.string().min(1), channel: z.string().min(1) });
 export type ScaleModalPointer = Omit<z.infer<typeof metadataSchema>, 'v'>;
 
+/** A worker pool modal (scale, remove): its callback, the pointer parseScaleMetadata reads back, title and submit. */
+export function poolModal(pointer: ScaleModalPointer, frame: { callbackId: string; title: string; submit: string; blocks: KnownBlock[] }): ModalView {
+  return {
+    type: 'modal',
+    callback_id: frame.callbackId,
+    private_metadata: JSON.stringify({ v: 1, ...pointer }),
+    title: { type: 'plain_text', text: frame.title },
+    submit: { type: 'plain_text', text: frame.submit },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: frame.blocks,
+  };
+}
+
 export function parseScaleMetadata(text: string | undefined): ScaleModalPointer | undefined {
   const parsed = parsePrivateMetadata(metadataSchema, text);
   return parsed && { clusterId: parsed.clusterId, pool: parsed.pool, channel: parsed.channel };
@@ -42,13 +55,10 @@ function tencentLine(pool: PoolNow): string {
 /** "Scale worker pool": the pool's current sizes and Tencent's nodes, and the new min / desired / max. */
 export function scaleModal(input: { clusterId: string; clusterName: string; channel: string; pool: PoolNow }): ModalView {
   const { spec } = input.pool;
-  return {
-    type: 'modal',
-    callback_id: CallbackIds.poolScale,
-    private_metadata: JSON.stringify({ v: 1, clusterId: input.clusterId, pool: spec.name, channel: input.channel }),
-    title: { type: 'plain_text', text: 'Scale worker pool' },
-    submit: { type: 'plain_text', text: 'Scale' },
-    close: { type: 'plain_text', text: 'Cancel' },
+  return poolModal({ clusterId: input.clusterId, pool: spec.name, channel: input.channel }, {
+    callbackId: CallbackIds.poolScale,
+    title: 'Scale worker pool',
+    submit: 'Scale',
     blocks: [
       section(
         clip(
@@ -62,7 +72,7 @@ export function scaleModal(input: { clusterId: string; clusterName: string; chan
       sizeInput('maxSize', spec.maxSize),
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'min ≤ desired ≤ max. The cluster’s thread follows the change until Tencent reports the new node count.' }] },
     ],
-  };
+  });
 }
 
 /** The overview's "Scale <pool>" button of each worker pool (the pool in the action id, the cluster id as value). */

@@ -2,17 +2,14 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActionIds, BlockIds } from '../../src/views/ids.js';
 import { wizardView } from '../../src/views/wizard/screen.js';
-import { CHANNELS, DEFAULT_POLICY_YAML, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
+import { CHANNELS, DEFAULT_POLICY_YAML, EXPIRING_PLATFORM_POLICY_YAML, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
 import { viewSubmission } from '../support/payloads.js';
+import { until } from '../support/until.js';
 import { aPoolForm, aWizardForm, aWizardOptions } from '../support/wizard-forms.js';
 
 const HOUR = 3_600_000;
 
-/** Project platform: clusters expire after at most 3 days, 1 day unless chosen otherwise. */
-const POLICY = DEFAULT_POLICY_YAML.replace(
-  `admins: [${USERS.projectAdmin}]\n    members: everyone`,
-  `admins: [${USERS.projectAdmin}]\n    members: everyone\n    expiry: { max: 3d, default: 1d }`,
-);
+const POLICY = EXPIRING_PLATFORM_POLICY_YAML;
 
 let t: TestBot | undefined;
 afterEach(async () => {
@@ -20,16 +17,6 @@ afterEach(async () => {
   t = undefined;
 });
 const bot = () => t as TestBot;
-
-async function until<T>(read: () => T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 type Select = { block_id?: string; element: { options: { value: string }[]; initial_option?: { value: string } } };
 const expirySelect = (view: ModalView) => (view.blocks as KnownBlock[]).find((b) => b.block_id === BlockIds.wizardExpiry) as unknown as Select | undefined;

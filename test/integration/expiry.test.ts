@@ -2,7 +2,7 @@ import type { ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds, BlockIds } from '../../src/views/ids.js';
-import { CHANNELS, DEFAULT_POLICY_YAML, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
+import { CHANNELS, EXPIRING_PLATFORM_POLICY_YAML, startTestBot, TENCENT, USERS, type TestBot } from '../support/bot.js';
 import { aSpec } from '../support/clusters.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { messageBlockAction, viewSubmission } from '../support/payloads.js';
@@ -12,11 +12,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const TICK_MS = 15_000;
 
-/** Project platform: clusters expire after at most 3 days (1 day unless chosen otherwise). */
-const POLICY = DEFAULT_POLICY_YAML.replace(
-  `admins: [${USERS.projectAdmin}]\n    members: everyone`,
-  `admins: [${USERS.projectAdmin}]\n    members: everyone\n    expiry: { max: 3d, default: 1d }`,
-);
+const POLICY = EXPIRING_PLATFORM_POLICY_YAML;
 
 let t: TestBot | undefined;
 afterEach(async () => {

@@ -47,6 +47,12 @@ onCall:
   userGroups: [${ON_CALL_GROUP}]
 `;
 
+/** The default policy with project platform's clusters expiring after at most 3 days, 1 day unless chosen otherwise. */
+export const EXPIRING_PLATFORM_POLICY_YAML = DEFAULT_POLICY_YAML.replace(
+  `admins: [${USERS.projectAdmin}]\n    members: everyone`,
+  `admins: [${USERS.projectAdmin}]\n    members: everyone\n    expiry: { max: 3d, default: 1d }`,
+);
+
 export interface TestBot {
   bot: TkeopsApp;
   slack: FakeSlack;
