@@ -60,6 +60,12 @@ export interface Store {
    */
   read<T>(select: (data: Readonly<StoreData>) => T): T;
   /**
+   * Like read, without the copy: for the repositories, which hand out records as frozen copies
+   * (see frozenCopy). A record in the data is never changed in place (updates work on copies that
+   * become the next version), so what the selector picks stays true; it must not be changed.
+   */
+  peek<T>(select: (data: Readonly<StoreData>) => T): T;
+  /**
    * Changes a copy of the data, writes it durably, and only then makes it what `read` sees;
    * resolves with (a copy of) what `change` returned. When the file cannot be written, rejects
    * with StoreWriteError and nothing changed. A change that throws changes nothing either.
@@ -332,6 +338,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     ...(migrated ? { migrated } : {}),
     archive,
     read: (select) => structuredClone(select(db.data)),
+    peek: (select) => select(db.data),
     update,
     edit: (change) => enqueue(change, true),
     archiveDue: archiveNow,

@@ -54,6 +54,19 @@ describe('the cluster repository', () => {
     expect(await repos.clusters.findByName(undefined, 'prod-1')).toBeUndefined();
   });
 
+  it('lists snapshots: a listed cluster cannot be changed in place, and an update shows in the next list', async () => {
+    await repos.clusters.insert(named('snap', { status: 'Running' }));
+    const [listed] = await repos.clusters.list();
+    expect(() => {
+      (listed as Cluster).status = 'Deleting';
+    }).toThrow(TypeError);
+    expect(() => (listed as Cluster).posted.push('x')).toThrow(TypeError);
+    expect((await repos.clusters.get('c-snap'))?.status).toBe('Running');
+    await repos.clusters.update('c-snap', (c) => void (c.status = 'Deleting'));
+    expect((await repos.clusters.list()).map((c) => c.status)).toEqual(['Deleting']);
+    expect(listed?.status).toBe('Running');
+  });
+
   it('lists by status, project and account', async () => {
     await repos.clusters.insert(named('a', { status: 'Running' }));
     await repos.clusters.insert(named('b', { status: 'Deleting', project: undefined }));

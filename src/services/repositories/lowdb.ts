@@ -64,6 +64,33 @@ function ownCluster(data: StoreData, id: string): ClusterRecord | undefined {
   return copy;
 }
 
+/** Freezes a value and everything in it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * A frozen copy of a stored record, made once per version of the record: the store replaces a
+ * record it changes, never changes it in place, so the copy stays true as long as its record is
+ * in the data, and the WeakMap lets it go with it. `list` hands these out: the watcher lists
+ * every live cluster every tick, and a fresh copy of each was most of a quiet tick's work.
+ */
+function frozenCopies<R extends object>(): (record: R) => R {
+  const copies = new WeakMap<R, R>();
+  return (record) => {
+    let copy = copies.get(record);
+    if (!copy) {
+      copy = deepFreeze(structuredClone(record));
+      copies.set(record, copy);
+    }
+    return copy;
+  };
+}
+
 const nameKey = (project: string | undefined, name: string) => JSON.stringify([project ?? null, name.toLowerCase()]);
 
 interface Indexes {
@@ -98,6 +125,7 @@ function indexer(): (data: Readonly<StoreData>) => Indexes {
 }
 
 function clusterRepository(store: Store, indexes: (data: Readonly<StoreData>) => Indexes): ClusterRepository {
+  const frozen = frozenCopies<ClusterRecord>();
   const named = (data: Readonly<StoreData>, project: string | undefined, name: string) =>
     data.clusters.filter((c) => c.project === project && sameName(c.spec.name, name));
   return {
@@ -111,7 +139,7 @@ function clusterRepository(store: Store, indexes: (data: Readonly<StoreData>) =>
       // Clusters deleted more than HISTORY_DAYS ago are in the archive, and older than any in the file.
       return maybe(found ?? (await store.archive.clusterNamed(project, name)), toCluster);
     },
-    list: async (filter = {}) => store.read((data) => data.clusters.filter((c) => matches(c, filter))).map(toCluster),
+    list: async (filter = {}) => store.peek((data) => data.clusters.filter((c) => matches(c, filter))).map((c) => toCluster(frozen(c))),
     countByStatus: async () =>
       store.read((data) => {
         const counts = Object.fromEntries(clusterStatusSchema.options.map((status) => [status, 0])) as Record<ClusterStatus, number>;

@@ -45,6 +45,7 @@ export interface ClusterRepository {
    * channels of no project): the one not deleted, else the most recently created deleted one.
    */
   findByName(project: string | undefined, name: string): Promise<Cluster | undefined>;
+  /** Snapshots that may be frozen (lowdb's are, and shared between calls): change them only through `update`. */
   list(filter?: ClusterFilter): Promise<Cluster[]>;
   /** How many clusters there are in each status (every status present, 0 included). */
   countByStatus(): Promise<Record<ClusterStatus, number>>;
