@@ -234,6 +234,11 @@ export class SlackState {
     return this.homes.get(user);
   }
 
+  /** Every published Home view, by user (the page's snapshot). */
+  allHomes(): Record<string, Json> {
+    return Object.fromEntries(this.homes);
+  }
+
   /** views.publish: replaces `user`'s Home view (its id stays; a new hash each time). */
   publishHome(user: string, view: Json): Json & { id: string; hash: string } {
     const id = this.homes.get(user)?.id ?? `V${String(++this.viewCounter).padStart(8, '0')}`;

@@ -265,7 +265,7 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
       if (!user) return error(userId ? 'user_not_found' : 'invalid_arguments');
       const current = state.home(user.id);
       if (strict && body.hash !== undefined && current && str(body.hash) !== current.hash) return error('hash_conflict');
-      return ok({ view: state.publishHome(user.id, view) });
+      return ok({ view: state.publishHome(user.id, viewWithGeneratedIds(view)) });
     },
 
     'usergroups.users.list': (body) => {
