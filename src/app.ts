@@ -29,6 +29,9 @@ import type { Lifecycle } from './lifecycle/operation.js';
 import { createDeletionService } from './services/deletion.js';
 import { createExpiryService } from './services/expiry.js';
 import { createClusterAccess } from './services/cluster-access.js';
+import { createHomeService } from './services/home.js';
+import { observeClusterWrites, type ClusterWriteListener } from './services/repositories/observed.js';
+import { createHomePublisher, type HomePublisher } from './slack/home-publisher.js';
 import { DEFAULT_FORCE_DELETE_AFTER_MS } from './services/deletion-rules.js';
 import { startWatcher, type WatchSchedule } from './services/watch-schedule.js';
 import { createWatcher, type Watcher } from './services/watcher.js';
@@ -94,6 +97,8 @@ const AUTH_RETRY_MS = 30_000;
 /** stop(): the whole shutdown fits in this by default (a container runtime waits 10 s before SIGKILL); the outbox drains for at most 5 s of it. */
 const STOP_TIMEOUT_MS = 9_000;
 const OUTBOX_DRAIN_MS = 5_000;
+/** How often App Home publishes held back by the rate limit are looked at. */
+const HOME_FLUSH_EVERY_MS = 1_000;
 
 export interface TkeopsApp {
   app: App;
@@ -105,6 +110,8 @@ export interface TkeopsApp {
   store: Store;
   /** The repositories over that store (the services' only way to it). */
   repositories: Repositories;
+  /** The App Home tabs people opened, republished as clusters change; tests call flushDue(now) to end a rate-limit window. */
+  homeTabs: HomePublisher;
   /** The Tencent gateway and the provisioning steps the watcher runs: for tests and the sandbox, never handed to handlers. */
   tke: TkeGateway;
   provisioning: ProvisioningSteps;
@@ -156,7 +163,10 @@ export function createApp(deps: AppDeps): TkeopsApp {
     logger: boltLogger(deps.logger),
     clientOptions: { ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}), fetch: slackFetch },
   });
-  const repositories = createLowdbRepositories(deps.store);
+  // Every cluster write is told to the App Home publisher (created below, with the services).
+  let onClusterWrites: ClusterWriteListener = () => undefined;
+  const stored = createLowdbRepositories(deps.store);
+  const repositories: Repositories = { ...stored, clusters: observeClusterWrites(stored.clusters, (written) => onClusterWrites(written)) };
   const receiverEvents = watchReceiverEvents(app, receiver, metrics);
   // Buttons of old messages, closed or older views: acked at once instead of Bolt's 3 s wait and 404.
   const listeners = createListenerRegistry(app);
@@ -216,6 +226,14 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const cost = createCostService({ tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
   const deletion = createDeletionService({ clusters: repositories.clusters, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs });
   const expiry = createExpiryService({ clusters: repositories.clusters, policy, deletion, threads, clock: deps.clock, logger: deps.logger });
+  const access = createClusterAccess({ clusters: repositories.clusters, tke: deps.tke, accounts, policy, audit, clock: deps.clock, logger: deps.logger });
+  const homeTabs = createHomePublisher({
+    client: noRetryClient(OUTBOX_TIMEOUT_MS),
+    home: createHomeService({ clusters: repositories.clusters, drafts: repositories.drafts, policy, readyEndpoints: access.readyEndpoints, clock: deps.clock }),
+    clock: deps.clock,
+    logger: deps.logger,
+  });
+  onClusterWrites = (written) => homeTabs.changed(written);
   const poolChanges = createPoolChangeService({ clusters: repositories.clusters, tke: deps.tke, accounts, clock: deps.clock, audit });
   const services: Services = {
     poolChanges,
@@ -235,7 +253,8 @@ export function createApp(deps: AppDeps): TkeopsApp {
     deploy,
     deletion,
     expiry,
-    access: createClusterAccess({ clusters: repositories.clusters, tke: deps.tke, accounts, policy, audit, clock: deps.clock, logger: deps.logger }),
+    access,
+    homeTabs,
   };
   registerHandlers(listeners.app, services);
   const ticks = createWatcher({
@@ -308,6 +327,8 @@ export function createApp(deps: AppDeps): TkeopsApp {
     metrics,
   });
   let server: HttpServer | undefined;
+  // Ends App Home rate-limit windows on time (what is due is read from the clock).
+  let homeFlush: NodeJS.Timeout | undefined;
   let opsServer: HttpServer | undefined;
 
   return {
@@ -316,6 +337,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     watcher,
     store: deps.store,
     repositories,
+    homeTabs,
     tke: deps.tke,
     provisioning,
     metrics,
@@ -323,11 +345,14 @@ export function createApp(deps: AppDeps): TkeopsApp {
     async settled(timeoutMs = 5_000) {
       await receiverEvents.idle(timeoutMs);
       await threads.idle();
+      await homeTabs.idle();
     },
     async start(port, host = '127.0.0.1') {
       startedAt ??= deps.clock.now().getTime();
       if (deps.watchSchedule) watching ??= startWatcher(watcher, deps.watchSchedule, { clock: deps.clock, logger: deps.logger });
       void checkSlackAuth();
+      homeFlush ??= setInterval(() => homeTabs.flushDue(deps.clock.now()), HOME_FLUSH_EVERY_MS);
+      homeFlush.unref();
       const separateOps = deps.metricsPort !== undefined || socketMode;
       if (separateOps) opsServer = await listen([serveOps({ readiness, metrics }, deps.logger)], { port: deps.metricsPort ?? port, host });
       if (socketMode) {
@@ -341,6 +366,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     async stop({ drain = true, timeoutMs = STOP_TIMEOUT_MS } = {}) {
       stopping = true;
       clearTimeout(authRetry);
+      clearInterval(homeFlush);
       const deadline = performance.now() + timeoutMs;
       const left = () => Math.max(0, deadline - performance.now());
       const within = async (work: Promise<unknown>, ms: number) => {
@@ -356,6 +382,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
       await within(Promise.all([schedule?.stop(), server?.close(Math.min(5_000, left())), socketMode ? app.stop() : undefined]), left());
       // What listeners do after their ack (a Deploy, a deletion), then the thread messages they queued.
       await receiverEvents.idle(left());
+      await within(homeTabs.idle(), left());
       await outbox.close(Math.min(OUTBOX_DRAIN_MS, left()));
       // The store's last write (each write waits for the one before it).
       await within(deps.store.update(() => undefined), left());

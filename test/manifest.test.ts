@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 interface Manifest {
   features: { slash_commands: { command: string; url: string }[]; app_home: unknown };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { interactivity: { is_enabled: boolean; request_url: string } };
+  settings: { interactivity: { is_enabled: boolean; request_url: string }; event_subscriptions?: { request_url: string; bot_events: string[] } };
 }
 
 const src = fileURLToPath(new URL('../src/', import.meta.url));
@@ -29,6 +29,8 @@ const SCOPES_OF_METHOD: Record<string, readonly string[]> = {
   'views.open': [],
   'views.push': [],
   'views.update': [],
+  // the App Home tab (no scope: it is the app's own surface)
+  'views.publish': [],
   // readiness: the token is checked at start; auth.test needs no scope.
   'auth.test': [],
 };
@@ -68,6 +70,15 @@ describe('the Slack app manifest', () => {
     expect(manifest.settings.interactivity).toMatchObject({ is_enabled: true });
     expect(manifest.settings.interactivity.request_url).toMatch(/\/slack\/events$/);
     expect(manifest.features.app_home).toBeDefined();
+  });
+
+  it('enables the Home tab and subscribes to app_home_opened on the endpoint Bolt listens on', async () => {
+    const manifest = await readManifest();
+    expect(manifest.features.app_home).toMatchObject({ home_tab_enabled: true });
+    expect(manifest.settings.event_subscriptions?.bot_events).toEqual(['app_home_opened']);
+    expect(manifest.settings.event_subscriptions?.request_url).toMatch(/\/slack\/events$/);
+    const { methods } = await scopesTheBotUses();
+    expect(methods).toContain('views.publish');
   });
 
   it('asks for exactly the bot scopes of the Web API methods the bot calls, plus commands for /tke', async () => {

@@ -15,7 +15,7 @@ import { policyRefusalText } from '../views/policy-refusals.js';
 import { usageText } from '../views/help.js';
 import { ActionIds } from '../views/ids.js';
 import { namedCluster, type Viewer } from './named-cluster.js';
-import { parseClusterClick } from './slack-payloads.js';
+import { clusterClickOf } from './slack-payloads.js';
 import { receivedNow, tellUser, type PrivateMessage } from './tell-user.js';
 import type { Subcommand } from './tke-command.js';
 import type { AccessSlot } from './cluster-status.js';
@@ -124,7 +124,7 @@ export function accessSlot(services: AccessServices): AccessSlot {
 export function register(app: App, services: AccessServices): void {
   app.action(new RegExp(`^${ActionIds.clusterKubeconfig}:`), async ({ ack, body, client }) => {
     await ack();
-    const click = parseClusterClick(body);
+    const click = await clusterClickOf(body, services.clusterLookup);
     const [clusterId, access] = click?.clusterId.split(':') ?? [];
     if (!click || !clusterId || !isAccess(access)) {
       services.logger.warn('Get kubeconfig click without user, channel, cluster or endpoint');
@@ -132,6 +132,6 @@ export function register(app: App, services: AccessServices): void {
     }
     const viewer = { user: click.user, channel: click.channel };
     const message = await sendKubeconfig(client, services, viewer, clusterId, access);
-    await tellUser(client, services, { ...viewer, responseUrl: receivedNow(services, click.responseUrl) }, message);
+    await tellUser(client, services, { ...viewer, responseUrl: receivedNow(services, click.responseUrl), direct: click.fromHome }, message);
   });
 }

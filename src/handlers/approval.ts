@@ -4,7 +4,7 @@ import type { ApprovalOutcome } from '../services/approval.js';
 import type { Services } from '../services/services.js';
 import { approvalRefusalText, parseRejectMetadata, rejectModal } from '../views/approval.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
-import { parseClusterClick, typedText, type ClusterClick } from './slack-payloads.js';
+import { clusterClickOf, typedText, type ClusterClick } from './slack-payloads.js';
 import { receivedNow, tellUser } from './tell-user.js';
 
 /**
@@ -12,12 +12,12 @@ import { receivedNow, tellUser } from './tell-user.js';
  * break-glass, Reject (opens a modal asking why). Ack first; the service decides, exactly once;
  * whoever's click did nothing is told why, privately.
  */
-type ApprovalServices = Pick<Services, 'approvals' | 'logger' | 'clock'>;
+type ApprovalServices = Pick<Services, 'approvals' | 'logger' | 'clock' | 'clusterLookup'>;
 
 async function tellClicker(client: WebClient, services: ApprovalServices, click: ClusterClick, outcome: ApprovalOutcome): Promise<void> {
   if (outcome.kind === 'approved' || outcome.kind === 'rejected') return;
   const responseUrl = receivedNow(services, click.responseUrl);
-  await tellUser(client, services, { user: click.user, channel: click.channel, ...(responseUrl ? { responseUrl } : {}) }, { text: approvalRefusalText(outcome) });
+  await tellUser(client, services, { user: click.user, channel: click.channel, direct: click.fromHome, ...(responseUrl ? { responseUrl } : {}) }, { text: approvalRefusalText(outcome) });
 }
 
 export function register(app: App, services: ApprovalServices): void {
@@ -26,7 +26,7 @@ export function register(app: App, services: ApprovalServices): void {
   const approveButton = (actionId: string, breakGlass: boolean) =>
     app.action(actionId, async ({ ack, body, client }) => {
       await ack();
-      const click = parseClusterClick(body);
+      const click = await clusterClickOf(body, services.clusterLookup);
       if (!click) return;
       try {
         const outcome = await services.approvals.approve(click.clusterId, click.user, { breakGlass });
@@ -40,7 +40,7 @@ export function register(app: App, services: ApprovalServices): void {
 
   app.action(ActionIds.approvalReject, async ({ ack, body, client }) => {
     await ack();
-    const click = parseClusterClick(body);
+    const click = await clusterClickOf(body, services.clusterLookup);
     if (!click) return;
     const checked = await services.approvals.checkReject(click.clusterId, click.user);
     if (checked.kind !== 'ok') {

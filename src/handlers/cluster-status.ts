@@ -9,7 +9,7 @@ import { clusterOverviewMessage, type ClusterOverviewInput } from '../views/clus
 import { usageText } from '../views/help.js';
 import { ActionIds } from '../views/ids.js';
 import { namedCluster, type Viewer } from './named-cluster.js';
-import { parseClusterClick } from './slack-payloads.js';
+import { clusterClickOf } from './slack-payloads.js';
 import { receivedNow, tellUser } from './tell-user.js';
 import type { Subcommand } from './tke-command.js';
 
@@ -94,7 +94,7 @@ export function listSubcommand(services: Pick<Services, 'policy' | 'clusterLooku
 export function register(app: App, services: ClusterStatusServices, options: ClusterStatusOptions): void {
   app.action(ActionIds.clusterOverview, async ({ ack, body, client, logger }) => {
     await ack();
-    const click = parseClusterClick(body);
+    const click = await clusterClickOf(body, services.clusterLookup);
     if (!click) {
       logger.warn('Overview click without user, channel or cluster');
       return;
@@ -108,7 +108,7 @@ export function register(app: App, services: ClusterStatusServices, options: Clu
       services.logger.error({ err: error, clusterId: click.clusterId }, 'could not build the cluster overview');
       message = { text: 'tkeops could not show the overview; try again.' };
     }
-    const delivery = await tellUser(client, services, { ...viewer, responseUrl: receivedNow(services, click.responseUrl) }, message);
+    const delivery = await tellUser(client, services, { ...viewer, responseUrl: receivedNow(services, click.responseUrl), direct: click.fromHome }, message);
     if (!delivery) services.logger.warn({ user: viewer.user, clusterId: click.clusterId }, 'could not show the cluster overview');
   });
 }

@@ -58,6 +58,40 @@ export function createSubcommand(services: CreateServices): Subcommand {
   };
 }
 
+/**
+ * The App Home tab's Create cluster: what `/tke create` opens (the wizard, or the resume prompt
+ * for a draft left in that channel), for `channel`, with the click's trigger. Home has no channel
+ * of its own: the button carries the channel of the person's latest draft or cluster. A refusal
+ * (e.g. no longer a member of that project) is shown in the modal, as there is no channel to answer in.
+ */
+export async function openWizardFromHome(
+  client: SubcommandRequest['client'],
+  services: CreateServices,
+  input: { user: string; channel: string; triggerId: string },
+): Promise<void> {
+  const begun = await services.wizard.begin({ user: input.user, channel: input.channel });
+  const open = async (view: Parameters<SubcommandRequest['client']['views']['open']>[0]['view']) => {
+    try {
+      return (await client.views.open({ trigger_id: input.triggerId, view })).view?.id;
+    } catch (error) {
+      services.logger.error({ err: error }, 'could not open the cluster wizard from App Home');
+      return undefined;
+    }
+  };
+  if (begun.kind === 'refused') {
+    await open(wizardRefusedView(policyRefusalText(begun.refusal)));
+    return;
+  }
+  if (begun.kind === 'resumable') {
+    await open(resumeDraftView({ draftId: begun.draftId, channel: input.channel, name: begun.name, step: begun.step }));
+    return;
+  }
+  const { draftId } = begun.screen;
+  const viewId = await open(wizardView(begun.screen));
+  if (viewId) await services.wizard.attachView(draftId, viewId);
+  else await services.wizard.discard(draftId, input.user);
+}
+
 /** The prompt's view, the left draft and the clicking user; undefined (after the ack) for a payload without them. */
 async function promptTarget(args: ActionArgs) {
   await args.ack();

@@ -97,6 +97,8 @@ export function deletionSlot(services: Pick<Services, 'deletion' | 'policy' | 'c
       default: {
         // Protected: no Delete button (the overview shows the protection and, to admins, its toggle).
         if (services.access.protectedRefusal(cluster, 'cluster.delete')) return undefined;
+        // Awaiting approval: nothing exists at Tencent; the overview shows the request (Reject closes it).
+        if (cluster.status === 'AwaitingApproval') return undefined;
         // Still creating at Tencent too: the button is shown, and the click tells why it must wait.
         const decision = await services.policy.check('cluster.delete', subject);
         return decision.allowed ? { buttons: [deleteButton(cluster.id)] } : undefined;

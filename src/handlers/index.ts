@@ -8,6 +8,7 @@ import * as create from './create.js';
 import * as deletion from './delete.js';
 import * as expiry from './expiry.js';
 import * as forceDelete from './force-delete.js';
+import * as home from './home.js';
 import * as pools from './pools.js';
 import { profileSubcommand } from './profile.js';
 import * as protection from './protection.js';
@@ -40,5 +41,6 @@ export function registerHandlers(app: App, services: Services): void {
   wizard.register(app, services);
   create.register(app, services);
   approval.register(app, services);
+  home.register(app, services);
   account.register(app, services, { onAccountCreatedInWizard: (args) => wizard.returnToWizardWithAccount(services, args) });
 }

@@ -28,6 +28,8 @@ export interface ClusterClick {
   responseUrl?: string;
   /** The button was in an ephemeral message (an overview), not in a channel message (the thread). */
   ephemeral: boolean;
+  /** The button was on the App Home tab: `channel` is then the cluster's, and answers go to the direct message. */
+  fromHome?: true;
 }
 
 const clusterClickSchema = z.object({
@@ -49,4 +51,30 @@ export function parseClusterClick(body: unknown): ClusterClick | undefined {
   const { response_url: responseUrl } = parsed.data;
   const ephemeral = parsed.data.container?.is_ephemeral ?? false;
   return { user: parsed.data.user.id, channel, clusterId, triggerId: parsed.data.trigger_id, ephemeral, ...(responseUrl ? { responseUrl } : {}) };
+}
+
+const homeClickSchema = z.object({
+  user: z.object({ id: z.string().min(1) }),
+  trigger_id: z.string().min(1),
+  view: z.object({ type: z.literal('home') }),
+  actions: z.array(z.object({ value: z.string().min(1) })).min(1),
+});
+
+/**
+ * A click on a cluster button of the App Home tab, which has no channel: the cluster's channel
+ * stands for it (the policy reads the project from it), found by the cluster id at the start of
+ * the button's value (`<id>` or `<id>:<more>`). Undefined for any other payload or an unknown cluster.
+ */
+export async function parseHomeClusterClick(body: unknown, clusters: { get(id: string): Promise<{ channel: string } | undefined> }): Promise<ClusterClick | undefined> {
+  const parsed = homeClickSchema.safeParse(body);
+  const value = parsed.data?.actions[0]?.value;
+  if (!parsed.success || !value) return undefined;
+  const cluster = await clusters.get(value.split(':')[0] ?? '');
+  if (!cluster) return undefined;
+  return { user: parsed.data.user.id, channel: cluster.channel, clusterId: value, triggerId: parsed.data.trigger_id, ephemeral: false, fromHome: true };
+}
+
+/** A cluster button's click, in a message or on the App Home tab. */
+export async function clusterClickOf(body: unknown, clusters: { get(id: string): Promise<{ channel: string } | undefined> }): Promise<ClusterClick | undefined> {
+  return parseClusterClick(body) ?? (await parseHomeClusterClick(body, clusters));
 }

@@ -30,6 +30,8 @@ export interface Recipient {
   /** Where the user is (the command's or the clicked message's channel). */
   channel: string;
   responseUrl?: SavedResponseUrl | undefined;
+  /** Straight to the direct message (a click on the App Home tab: the person is not looking at the channel). */
+  direct?: boolean | undefined;
 }
 
 export type Delivery = 'response_url' | 'ephemeral' | 'direct_message';
@@ -98,15 +100,17 @@ export async function tellUser(client: WebClient, services: TellServices, to: Re
       logger.warn({ ...where, err: error }, 'could not answer through the response_url; sending an ephemeral message');
     }
   }
-  try {
-    await client.chat.postEphemeral({ channel: to.channel, user: to.user, ...message });
-    return 'ephemeral';
-  } catch (error) {
-    if (!NOT_POSTABLE_THERE.has(slackError(error) ?? '')) {
-      logger.warn({ ...where, err: error }, 'could not send an ephemeral message');
-      return undefined;
+  if (!to.direct) {
+    try {
+      await client.chat.postEphemeral({ channel: to.channel, user: to.user, ...message });
+      return 'ephemeral';
+    } catch (error) {
+      if (!NOT_POSTABLE_THERE.has(slackError(error) ?? '')) {
+        logger.warn({ ...where, err: error }, 'could not send an ephemeral message');
+        return undefined;
+      }
+      logger.info({ ...where, error: slackError(error) }, 'tkeops cannot post in this channel; sending a direct message');
     }
-    logger.info({ ...where, error: slackError(error) }, 'tkeops cannot post in this channel; sending a direct message');
   }
   try {
     await client.chat.postMessage({ channel: to.user, ...message });

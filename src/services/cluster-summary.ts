@@ -72,6 +72,8 @@ export interface ClusterOverviewData extends ClusterHeader {
   forceFound?: ForceFound;
   /** The price of its pools: asked of Tencent when the overview was opened (`now`), or the one of Deploy. */
   estimate?: { estimate: CostEstimate; asOf: 'now' | 'deploy' };
+  /** The approval request, while the cluster awaits it (the overview says who may approve, and has no Delete). */
+  approval?: ClusterApproval;
 }
 
 export interface ClusterListItem {
@@ -155,6 +157,7 @@ export function overviewInput(record: ClusterRecord, now: Date, accountName: str
     ...(deletion ? { deletionSummary: deletion } : {}),
     ...(record.deletion?.forceFound ? { forceFound: record.deletion.forceFound } : {}),
     ...(record.estimate ? { estimate: { estimate: record.estimate, asOf: 'deploy' as const } } : {}),
+    ...(record.approval && record.status === 'AwaitingApproval' ? { approval: record.approval } : {}),
   };
 }
 

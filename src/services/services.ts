@@ -7,6 +7,7 @@ import type { DeletionService } from './deletion.js';
 import type { ClusterAccessService } from './cluster-access.js';
 import type { DeployService } from './deploy.js';
 import type { ExpiryService } from './expiry.js';
+import type { HomeTabs } from './home.js';
 import type { Drafts } from './drafts.js';
 import type { ClusterLookup } from './cluster-lookup.js';
 import type { Logger } from './logger.js';
@@ -54,4 +55,6 @@ export interface Services {
   access: ClusterAccessService;
   /** Day-two worker pool changes (scale), run by the watcher. */
   poolChanges: PoolChangeService;
+  /** The App Home tabs: `app_home_opened` shows a person theirs, kept current from then on. */
+  homeTabs: HomeTabs;
 }

@@ -24,6 +24,11 @@ function reasonText(reason: ApprovalReason): string {
   }
 }
 
+/** An open request in one line: why, who may approve, until when (the root message, the overview). */
+export const approvalNeededText = (approval: ClusterApproval): string =>
+  `:raised_hand: *Approval needed* before anything is created: ${reasonText(approval.reason)}. ` +
+  `${approversText(approval.approvers)} may approve (not the requester). Closes unanswered ${slackTime(approval.expiresAt)}.`;
+
 /** The request's part of the root message: why, who may approve, until when, and (while open) the buttons. */
 export function approvalBlocks(clusterId: string, approval: ClusterApproval, open: boolean): KnownBlock[] {
   const { decision } = approval;
@@ -31,12 +36,7 @@ export function approvalBlocks(clusterId: string, approval: ClusterApproval, ope
     return [
       {
         type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text:
-            `:raised_hand: *Approval needed* before anything is created: ${reasonText(approval.reason)}. ` +
-            `${approversText(approval.approvers)} may approve (not the requester). Closes unanswered ${slackTime(approval.expiresAt)}.`,
-        },
+        text: { type: 'mrkdwn', text: approvalNeededText(approval) },
       },
       {
         type: 'actions',

@@ -21,6 +21,7 @@ import { leftoverBlocks, leftoverSummary } from './leftover-resources.js';
 import { costText } from './cost.js';
 import type { ClusterEndpoints, EndpointAccess } from '../services/tke.js';
 import { accessLine, kubeconfigButtons, protectionButton, protectionLine } from './cluster-access.js';
+import { approvalNeededText } from './approval.js';
 
 export type { PoolOverview } from '../services/cluster-summary.js';
 
@@ -149,6 +150,8 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
     section(`*Worker pools*\n${input.pools.map((pool) => poolLine(pool, phase)).join('\n')}`),
     section(`*Endpoint*\n${endpointLine(input.endpoint, phase)}`),
   ];
+  // Awaiting approval: the request's state instead of actions (its buttons are on the root message).
+  if (input.approval) blocks.push(section(`${approvalNeededText(input.approval)} Approve or reject it from the request in the channel.`));
   if (input.expiresAt) blocks.push(section(`:alarm_clock: ${expiryLine(input.expiresAt)}: then deleted automatically with its VMs and disks.`));
   const access = accessBlocks(input, phase);
   blocks.push(...access.blocks);

@@ -145,4 +145,7 @@ export const ActionIds = {
   poolRemoveName: 'pool_remove_name_input',
   /** Overview button `cluster_scale_pool:<pool name>`; its value is the cluster id. */
   clusterScalePool: 'cluster_scale_pool',
+  // App Home (its cluster buttons reuse the ids above)
+  /** Create cluster; its value is the channel the wizard is opened for. */
+  homeCreateCluster: 'home_create_cluster',
 } as const;

@@ -160,6 +160,41 @@ async function openThread(name: string): Promise<void> {
   await thread().waitFor();
 }
 
+/**
+ * `/tke create` up to Deploy in Guangzhou's second VPC (prod-vpc), whose CIDRs no earlier step's
+ * cluster uses: the App Home step stands alone whatever ran before it.
+ */
+async function fillWizardInProdVpc(name: string): Promise<void> {
+  await type('/tke create');
+  const wizard = dialog('Create cluster');
+  await wizard.getByLabel('Cluster name').fill(name);
+  await (await choices(wizard.getByLabel('Cloud account'))).selectOption({ index: 1 });
+  await wizard.getByLabel('Cluster profile').selectOption('ubuntu-standard');
+  await next();
+  await wizard.getByText('Step 2 of 5').waitFor();
+  await next();
+  await wizard.getByText('Step 3 of 5').waitFor();
+  await andViewUpdate(() => wizard.getByLabel('Region').selectOption('ap-guangzhou'));
+  await (await choices(wizard.getByLabel('SSH key pair'))).selectOption({ index: 1 });
+  await andViewUpdate(async () => (await choices(wizard.getByLabel('VPC', { exact: true }))).selectOption('vpc-gzdemo02'));
+  await (await choices(wizard.getByLabel('Subnet', { exact: true }))).selectOption({ index: 1 });
+  await wizard.getByLabel('Public access CIDRs').fill('0.0.0.0/0');
+  await next();
+  await wizard.getByText('Step 4 of 5').waitFor();
+  await andViewUpdate(() => wizard.getByLabel('Availability zones').selectOption(['ap-guangzhou-3']));
+  await (await choices(wizard.getByLabel('Instance type'))).selectOption('S5.MEDIUM4');
+  await next();
+  await wizard.getByText('Step 5 of 5').waitFor();
+}
+
+/** The app's Home tab (sidebar → Apps), as the acting person sees it once tkeops published it. */
+async function openHome(): Promise<Locator> {
+  await page.getByRole('navigation', { name: 'Apps' }).getByRole('button', { name: 'tkeops — Home' }).click();
+  const home = page.getByTestId('home');
+  await home.getByText('My clusters').waitFor();
+  return home;
+}
+
 describe('the sandbox in a browser', () => {
   it('shows the channel, the people to act as and the sandbox controls', async () => {
     await page.getByRole('heading', { name: '# platform' }).waitFor();
@@ -257,5 +292,23 @@ describe('the sandbox in a browser', () => {
     await page.getByRole('navigation', { name: 'Direct messages' }).getByRole('button', { name: 'tkeops' }).click();
     await page.getByRole('heading', { name: 'tkeops' }).waitFor();
     await messages().filter({ hasText: 'demo-private' }).filter({ hasText: 'could not post its provisioning thread' }).waitFor();
+  });
+
+  it("opens the App Home tab: a member's new cluster is in My clusters, and the tab follows it to Running", async () => {
+    await actAs(PEOPLE.member);
+    await openChannel('# platform');
+    await fillWizardInProdVpc('home-1');
+    await next('Create cluster', 'Deploy');
+    await dialog('Create cluster').waitFor({ state: 'detached' });
+
+    const home = await openHome();
+    await home.getByText('Waiting for your approval').waitFor();
+    await home.getByText('Expiring in the next 24 h').waitFor();
+    await home.getByRole('button', { name: 'Create cluster' }).waitFor();
+    // Published again as the cluster changes (at most every 5 s): the page shows each publish.
+    await home.getByText(/home-1.*Running/).first().waitFor({ timeout: SLOW });
+    await home.getByRole('button', { name: 'Overview' }).first().waitFor();
+    await screenshot('app-home');
+    await openChannel('# platform');
   });
 });

@@ -143,6 +143,19 @@ beforeEach(async () => {
       await respond({ replace_original: true, text: 'Force deleted by <@U0ONCALL1>' });
     }
   });
+  bolt.event('app_home_opened', async ({ event, client: web }) => {
+    recorded.bodies.push({ event } as unknown as Record<string, unknown>);
+    await web.views.publish({
+      user_id: event.user,
+      view: {
+        type: 'home',
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text: `Home of <@${event.user}>` } },
+          { type: 'actions', elements: [{ type: 'button', action_id: 'home_button', text: plain('Overview'), value: 'c-1' }] },
+        ],
+      },
+    });
+  });
   bolt.options('account_select', async ({ ack, body }) => {
     recorded.bodies.push(body as unknown as Record<string, unknown>);
     await ack({ options: [option('sandbox-demo (tenant)', 'acct-1')] });
@@ -501,5 +514,29 @@ describe('the page', () => {
     controller.abort();
     const event = JSON.parse(text.split('data: ')[1]?.split('\n')[0] ?? '{}') as { type: string; message: { ts: string; text: string } };
     expect(event).toMatchObject({ type: 'message', message: { ts: posted.ts, text: 'Running' } });
+  });
+});
+
+describe('the App Home tab', () => {
+  it('sends app_home_opened as a signed Events API callback, shows the view the app publishes, and its buttons reach the app as a home view', async () => {
+    expect(await slack.interactions.openHome({ user: MIA })).toEqual({ ok: true });
+    const home = await waitUntil(() => slack.state.home(MIA), 'the Home view');
+    expect(home).toMatchObject({ type: 'home', id: expect.any(String), hash: expect.any(String) });
+    expect(JSON.stringify(home.blocks)).toContain(`Home of <@${MIA}>`);
+    expect(slack.state.home(OWEN)).toBeUndefined();
+
+    const blockId = String((home.blocks as { block_id?: string }[])[1]?.block_id);
+    expect(await slack.interactions.action({ user: MIA, container: { type: 'home' }, blockId, actionId: 'home_button' })).toEqual({ ok: true });
+    const click = await waitUntil(() => recorded.bodies.find((b) => b.type === 'block_actions'), 'the click');
+    expect(click).toMatchObject({ container: { type: 'view', view_id: home.id }, view: { type: 'home' }, actions: [{ action_id: 'home_button', value: 'c-1' }] });
+    expect(click).not.toHaveProperty('channel');
+    expect(click).not.toHaveProperty('response_url');
+  });
+
+  it("refuses views.publish of a view that is not a Home view or is over Slack's 100 blocks", async () => {
+    const blocks = Array.from({ length: 101 }, () => ({ type: 'divider' }));
+    expect(await slackError(client.views.publish({ user_id: MIA, view: { type: 'home', blocks } as never }))).toBe('invalid_arguments');
+    expect(await slackError(client.views.publish({ user_id: MIA, view: { type: 'modal', title: plain('x'), blocks: [] } as never }))).toBe('invalid_arguments');
+    expect(slack.state.home(MIA)).toBeUndefined();
   });
 });

@@ -254,3 +254,46 @@ export function messageBlockAction(options: MessageActionOptions): Record<string
     enterprise: null,
   };
 }
+
+/** The `app_home_opened` event Slack sends when `user` opens tkeops' Home tab (send with `send.event`). */
+export function appHomeOpened(user: string, tab: 'home' | 'messages' = 'home'): Record<string, unknown> {
+  return { type: 'app_home_opened', user, channel: `D${user}`, tab };
+}
+
+export interface HomeActionOptions {
+  user: string;
+  /** The Home view as the bot published it (`slack.calls('views.publish')[i].body.view`). */
+  view: { blocks?: unknown };
+  viewId?: string;
+  actionId: string;
+  /** The button's value, when several buttons share the action_id (one per cluster). */
+  value?: string;
+}
+
+/** A block_actions payload for a button on the App Home tab: a view container, no channel, no response_url. */
+export function homeBlockAction(options: HomeActionOptions): Record<string, unknown> {
+  const blocks = (options.view.blocks ?? []) as KnownBlock[];
+  const located = blocks
+    .flatMap((block) => {
+      const elements =
+        block.type === 'actions'
+          ? (block.elements as unknown as Record<string, unknown>[])
+          : block.type === 'section' && block.accessory
+            ? [block.accessory as unknown as Record<string, unknown>]
+            : [];
+      return elements.map((element) => ({ blockId: block.block_id ?? '', element }));
+    })
+    .find(({ element }) => element.action_id === options.actionId && (options.value === undefined || element.value === options.value));
+  if (!located) throw new Error(`payloads: no button ${options.actionId}${options.value ? ` (${options.value})` : ''} on the Home tab`);
+  const { element, blockId } = located;
+  const viewId = options.viewId ?? 'V0HOME';
+  return {
+    ...envelope('block_actions', options.user),
+    container: { type: 'view', view_id: viewId },
+    trigger_id: `${Date.now()}.1.home`,
+    view: { id: viewId, team_id: TEAM.id, type: 'home', blocks, private_metadata: '', callback_id: '', state: { values: {} }, hash: 'h0', root_view_id: viewId, previous_view_id: null, app_id: 'A0TKEOPS', bot_id: 'B0BOT' },
+    actions: [{ type: 'button', action_id: options.actionId, block_id: blockId, text: element.text, value: element.value, action_ts: `${Date.now() / 1000}` }],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}

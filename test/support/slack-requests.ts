@@ -7,6 +7,8 @@ export interface SlackSender {
   blockActions(payload: Record<string, unknown>, options?: SendOptions): Promise<SlackHttpResult>;
   viewSubmission(payload: Record<string, unknown>, options?: SendOptions): Promise<SlackHttpResult>;
   viewClosed(payload: Record<string, unknown>, options?: SendOptions): Promise<SlackHttpResult>;
+  /** An Events API `event_callback` (JSON, signed) carrying `event`, e.g. `{ type: 'app_home_opened', user, tab: 'home' }`. */
+  event(event: Record<string, unknown>, options?: SendOptions): Promise<SlackHttpResult>;
   /** Posts an arbitrary form body; tests use it for tampered signatures and old timestamps. */
   raw(body: string, headers: Record<string, string>): Promise<SlackHttpResult>;
   sign(body: string, timestampSeconds: number): string;
@@ -82,11 +84,12 @@ export function createSlackSender(options: { botUrl: string; signingSecret: stri
     return { status: response.status, text, json };
   }
 
-  async function send(body: string, sendOptions: SendOptions = {}): Promise<SlackHttpResult> {
+  async function send(body: string, sendOptions: SendOptions = {}, contentType?: string): Promise<SlackHttpResult> {
     const timestamp = sendOptions.timestamp ?? Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': sign(body, timestamp, sendOptions.signingSecret),
+      ...(contentType ? { 'content-type': contentType } : {}),
     };
     if (sendOptions.retryNum !== undefined) {
       headers['x-slack-retry-num'] = String(sendOptions.retryNum);
@@ -123,5 +126,20 @@ export function createSlackSender(options: { botUrl: string; signingSecret: stri
     blockActions: (payload, sendOptions) => send(payloadBody({ type: 'block_actions', ...payload }), sendOptions),
     viewSubmission: (payload, sendOptions) => send(payloadBody({ type: 'view_submission', ...payload }), sendOptions),
     viewClosed: (payload, sendOptions) => send(payloadBody({ type: 'view_closed', ...payload }), sendOptions),
+    event(event, sendOptions) {
+      const eventTime = Math.floor(Date.now() / 1000);
+      const body = JSON.stringify({
+        token: 'legacy-verification-token',
+        team_id: TEAM.id,
+        api_app_id: 'A0TKEOPS',
+        event: { event_ts: `${eventTime}.000100`, ...event },
+        type: 'event_callback',
+        event_id: `Ev${String(++triggerCounter).padStart(8, '0')}`,
+        event_time: eventTime,
+        authorizations: [{ enterprise_id: null, team_id: TEAM.id, user_id: 'U0BOT', is_bot: true, is_enterprise_install: false }],
+        is_ext_shared_channel: false,
+      });
+      return send(body, sendOptions, 'application/json');
+    },
   };
 }

@@ -18,8 +18,8 @@ export interface BotLink {
   /** Sets where the bot receives Slack requests (`…/slack/events`). */
   connect(requestUrl: string): void;
   readonly requestUrl: string | undefined;
-  /** POSTs a form body to the bot, signed like Slack, and reads the acknowledgement. */
-  send(body: string): Promise<BotAck>;
+  /** POSTs a form body (or, for Events API callbacks, JSON) to the bot, signed like Slack, and reads the acknowledgement. */
+  send(body: string, contentType?: 'application/x-www-form-urlencoded' | 'application/json'): Promise<BotAck>;
 }
 
 export function createBotLink(signingSecret: string, requestUrl?: string, ackTimeoutMs = ACK_TIMEOUT_MS): BotLink {
@@ -31,7 +31,7 @@ export function createBotLink(signingSecret: string, requestUrl?: string, ackTim
     get requestUrl() {
       return url;
     },
-    async send(body) {
+    async send(body, contentType = 'application/x-www-form-urlencoded') {
       if (!url) return { ok: false, error: 'not_connected', detail: 'no bot is connected to the local Slack' };
       const timestamp = Math.floor(Date.now() / 1000);
       let response: Response;
@@ -39,7 +39,7 @@ export function createBotLink(signingSecret: string, requestUrl?: string, ackTim
         response = await fetch(url, {
           method: 'POST',
           headers: {
-            'content-type': 'application/x-www-form-urlencoded',
+            'content-type': contentType,
             'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
             'x-slack-request-timestamp': String(timestamp),
             'x-slack-signature': slackSignature(signingSecret, timestamp, body),

@@ -2,6 +2,7 @@ import { isJson, viewWithGeneratedIds, type Json } from './block-ids.js';
 import type { BotAck, BotLink } from './bot-link.js';
 import { messageBodyProblems, viewProblems } from './limits.js';
 import {
+  appHomeOpenedBody,
   blockActionsPayload,
   blockSuggestionPayload,
   payloadBody,
@@ -27,7 +28,8 @@ export interface CommandInput {
 }
 export interface ActionInput {
   user: string;
-  container: { type: 'view'; viewId: string } | { type: 'message'; channel: string; ts: string };
+  /** `home`: the acting person's App Home tab. */
+  container: { type: 'view'; viewId: string } | { type: 'message'; channel: string; ts: string } | { type: 'home' };
   blockId: string;
   actionId: string;
   /** The element's new value (selects, checkboxes, dispatched inputs); none for buttons. */
@@ -52,6 +54,8 @@ export interface Interactions {
   /** The slash commands the app declares (its manifest). */
   readonly commands: readonly string[];
   send(input: CommandInput): Promise<InteractionResult>;
+  /** The person opens the app's Home tab: Slack sends `app_home_opened`; the app publishes the view. */
+  openHome(input: { user: string }): Promise<InteractionResult>;
   action(input: ActionInput): Promise<InteractionResult>;
   submit(input: ViewInput): Promise<InteractionResult>;
   close(input: ViewInput): Promise<InteractionResult>;
@@ -159,6 +163,17 @@ export function createInteractions(options: InteractionsOptions): Interactions {
     if (!user) return failed('user_not_found');
     const values = input.values ?? {};
     const actionTs = state.nextTs();
+    if (input.container.type === 'home') {
+      const home = state.home(user.id);
+      if (!home) return failed('view_not_found');
+      const element = findElement((home.blocks ?? []) as Json[], input.blockId, input.actionId);
+      if (!element) return failed('element_not_found');
+      // A Home tab is a view like a modal's, without a channel or a response_url.
+      const record: ModalRecord = { user: user.id, view: home, errors: {} };
+      const payload = blockActionsPayload(workspace, user, { kind: 'view', record, values }, actionOf(element, input.blockId, input.input, actionTs), state.issueTrigger(user.id));
+      const ack = await bot.send(payloadBody(payload));
+      return ack.ok ? OK : failed(ack.error);
+    }
     if (input.container.type === 'view') {
       const record = state.view(input.container.viewId);
       if (!record || record.user !== user.id) return failed('view_not_found');
@@ -278,5 +293,12 @@ export function createInteractions(options: InteractionsOptions): Interactions {
     };
   }
 
-  return { commands, send, action, submit, close, suggest };
+  async function openHome(input: { user: string }): Promise<InteractionResult> {
+    const user = actor(input.user);
+    if (!user) return failed('user_not_found');
+    const ack = await bot.send(appHomeOpenedBody(workspace, user, state.nextTs()), 'application/json');
+    return ack.ok ? OK : failed(ack.error);
+  }
+
+  return { commands, send, openHome, action, submit, close, suggest };
 }

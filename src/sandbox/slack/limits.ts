@@ -227,6 +227,19 @@ export function viewProblems(view: unknown): string[] {
   return problems.messages;
 }
 
+/** Problems of a Home tab view passed to views.publish (at most 100 blocks, as a modal), or [] when Slack would take it. */
+export function homeViewProblems(view: unknown): string[] {
+  const problems = new Problems();
+  if (!isJson(view)) return ['[ERROR] failed to match all allowed schemas [json-pointer:/view]'];
+  if (view.type !== 'home') problems.add('must be "home"', '/view/type');
+  problems.maxLength(view.private_metadata, L.privateMetadata, '/view/private_metadata');
+  problems.maxLength(view.callback_id, L.callbackId, '/view/callback_id');
+  problems.maxLength(view.external_id, L.externalId, '/view/external_id');
+  if (!Array.isArray(view.blocks)) problems.add('missing required field: blocks', '/view/blocks');
+  checkBlocks(view.blocks, '/view/blocks', L.blocksPerModal, problems);
+  return problems.messages;
+}
+
 /** Problems of a message's blocks (chat.postMessage, chat.update, chat.postEphemeral, response_url, a command's reply). */
 export function messageProblems(blocks: unknown): string[] {
   const problems = new Problems();

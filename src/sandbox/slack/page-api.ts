@@ -15,7 +15,7 @@ export interface SandboxControl {
 
 /*
  * The page's own API (not Slack's): GET /sandbox/state, GET /sandbox/events (Server-Sent Events),
- * POST /sandbox/{send,action,submit,close,suggest} for what the person does, POST
+ * POST /sandbox/{send,home,action,submit,close,suggest} for what the person does, POST
  * /sandbox/controls/<id>, GET /sandbox/calls (the Web API call log).
  */
 
@@ -32,12 +32,14 @@ const schemas = {
     container: z.discriminatedUnion('type', [
       z.object({ type: z.literal('view'), viewId: z.string() }),
       z.object({ type: z.literal('message'), channel: z.string(), ts: z.string() }),
+      z.object({ type: z.literal('home') }),
     ]),
     blockId: z.string(),
     actionId: z.string(),
     input: rawInput.optional(),
     values: rawValues.optional(),
   }),
+  home: z.object({ user: z.string() }),
   submit: z.object({ user: z.string(), viewId: z.string(), values: rawValues.optional() }),
   close: z.object({ user: z.string(), viewId: z.string(), values: rawValues.optional() }),
   suggest: z.object({
@@ -77,6 +79,7 @@ export function createPageApi(deps: { state: SlackState; api: WebApi; interactio
       commands: interactions.commands,
       messages: state.allMessages(),
       modals: state.allStacks(),
+      homes: state.allHomes(),
       controls: controls.map(({ id, label, hint }) => ({ id, label, hint })),
     };
   }
@@ -111,6 +114,7 @@ export function createPageApi(deps: { state: SlackState; api: WebApi; interactio
   const posts: Record<string, (body: string) => Promise<[number, unknown]>> = {
     send: route('send', interactions.send),
     action: route('action', interactions.action),
+    home: route('home', interactions.openHome),
     submit: route('submit', interactions.submit),
     close: route('close', interactions.close),
     suggest: route('suggest', interactions.suggest),

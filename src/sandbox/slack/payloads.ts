@@ -44,6 +44,21 @@ export function slashCommandBody(fields: SlashCommandFields): string {
   }).toString();
 }
 
+/** The Events API callback Slack sends when `user` opens the app's Home tab (a JSON body). */
+export function appHomeOpenedBody(workspace: Workspace, user: Actor, eventTs: string): string {
+  return JSON.stringify({
+    token: VERIFICATION_TOKEN,
+    team_id: workspace.team.id,
+    api_app_id: workspace.bot.appId,
+    event: { type: 'app_home_opened', user: user.id, channel: `D${user.id}`, tab: 'home', event_ts: eventTs },
+    type: 'event_callback',
+    event_id: `Ev${eventTs.replace('.', '')}`,
+    event_time: Math.floor(Number(eventTs)),
+    authorizations: [{ enterprise_id: null, team_id: workspace.team.id, user_id: workspace.bot.userId, is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  });
+}
+
 /** Interactive payloads travel as one form field, `payload`, holding JSON. */
 export const payloadBody = (payload: Json): string => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 

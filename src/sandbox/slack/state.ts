@@ -51,7 +51,9 @@ export interface ResponseTarget {
 export type SlackStateEvent =
   | { type: 'message'; message: SlackMessage }
   | { type: 'message_deleted'; channel: string; ts: string }
-  | { type: 'modals'; user: string; stack: ModalRecord[] };
+  | { type: 'modals'; user: string; stack: ModalRecord[] }
+  /** views.publish: the user's App Home tab shows `view`. */
+  | { type: 'home'; user: string; view: Json };
 
 export const SLACKBOT = 'USLACKBOT';
 /** The id of a person's direct messages with the bot (the page finds them the same way). */
@@ -74,6 +76,8 @@ export class SlackState {
   private readonly externalIds = new Map<string, string>();
   private readonly triggers = new Map<string, { user: string; at: number; used: boolean }>();
   private readonly responseTargets = new Map<string, ResponseTarget>();
+  /** Each user's published App Home view (views.publish). */
+  private readonly homes = new Map<string, Json & { id: string; hash: string }>();
   private readonly listeners = new Set<(event: SlackStateEvent) => void>();
   readonly userGroups = new Map<string, string[]>();
   private lastMicros = 0;
@@ -223,6 +227,40 @@ export class SlackState {
       app_installed_team_id: this.workspace.team.id,
       bot_id: this.workspace.bot.botId,
     };
+  }
+
+  /** The Home tab `user` sees, as views.publish last set it. */
+  home(user: string): (Json & { id: string; hash: string }) | undefined {
+    return this.homes.get(user);
+  }
+
+  /** Every published Home view, by user (the page's snapshot). */
+  allHomes(): Record<string, Json> {
+    return Object.fromEntries(this.homes);
+  }
+
+  /** views.publish: replaces `user`'s Home view (its id stays; a new hash each time). */
+  publishHome(user: string, view: Json): Json & { id: string; hash: string } {
+    const id = this.homes.get(user)?.id ?? `V${String(++this.viewCounter).padStart(8, '0')}`;
+    const published = {
+      private_metadata: '',
+      callback_id: '',
+      external_id: '',
+      ...view,
+      type: 'home',
+      id,
+      team_id: this.workspace.team.id,
+      state: { values: {} },
+      hash: this.newHash(),
+      previous_view_id: null,
+      root_view_id: id,
+      app_id: this.workspace.bot.appId,
+      app_installed_team_id: this.workspace.team.id,
+      bot_id: this.workspace.bot.botId,
+    };
+    this.homes.set(user, published);
+    this.emit({ type: 'home', user, view: published });
+    return published;
   }
 
   /** Opens a new modal (`stack: 'new'`) or pushes onto the user's stack. */

@@ -1,5 +1,5 @@
 import { isJson, viewWithGeneratedIds, withGeneratedIds, type Json } from './block-ids.js';
-import { messageProblems, SLACK_LIMITS, viewProblems } from './limits.js';
+import { homeViewProblems, messageProblems, SLACK_LIMITS, viewProblems } from './limits.js';
 import { MAX_STACK, publicMessage, type ModalRecord, type ResponseTarget, type SlackMessage, type SlackState } from './state.js';
 import type { WorkspaceChannel } from './workspace.js';
 
@@ -254,6 +254,18 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
       if (!record) return error('not_found');
       if (strict && body.hash !== undefined && str(body.hash) !== record.view.hash) return error('hash_conflict');
       return ok({ view: state.updateView(record, viewWithGeneratedIds(view)).view });
+    },
+
+    'views.publish': (body) => {
+      const view = viewOf(body);
+      const problems = homeViewProblems(view);
+      if (!view || problems.length > 0) return refuse('views.publish', 'invalid_arguments', problems, body);
+      const userId = str(body.user_id);
+      const user = userId ? state.user(userId) : undefined;
+      if (!user) return error(userId ? 'user_not_found' : 'invalid_arguments');
+      const current = state.home(user.id);
+      if (strict && body.hash !== undefined && current && str(body.hash) !== current.hash) return error('hash_conflict');
+      return ok({ view: state.publishHome(user.id, viewWithGeneratedIds(view)) });
     },
 
     'usergroups.users.list': (body) => {

@@ -19,6 +19,7 @@ const app = {
   /** @type {Json} */ workspace: {},
   /** @type {Map<string, Message>} */ messages: new Map(),
   /** @type {Record<string, Json[]>} */ modals: {},
+  /** @type {Record<string, Json>} each person's App Home view, as views.publish last set it */ homes: {},
   me: '',
   channel: '',
   /** @type {string | null} */ thread: null,
@@ -28,6 +29,8 @@ const app = {
 };
 
 const key = (/** @type {string} */ channel, /** @type {string} */ ts) => `${channel}/${ts}`;
+/** `app.channel` while the app's Home tab is open instead of a conversation. */
+const HOME = 'HOME';
 /** The acting person's direct messages with the bot (the local Slack's `D<user id>`). */
 const directChannel = () => `D${app.me}`;
 
@@ -183,7 +186,54 @@ function fill(list, nodes) {
   list.scrollTop = atBottom ? list.scrollHeight : scroll;
 }
 
+/** The app's Home tab: the view it published for the acting person (it publishes on app_home_opened). */
+function renderHome() {
+  const name = app.workspace.bot?.name ?? 'app';
+  document.title = `${name} Home — ${app.workspace.team?.name ?? 'Slack'}`;
+  byId('channel-name').textContent = `${name} — Home`;
+  byId('channel-topic').textContent = 'App Home';
+  byId('composer').hidden = true;
+  byId('thread-pane').hidden = true;
+  const view = app.homes[app.me];
+  const ctx = {
+    surface: /** @type {const} */ ('message'),
+    names,
+    idPrefix: 'home',
+    valueOf: () => undefined,
+    onInput: () => undefined,
+    onAction: (/** @type {string} */ blockId, /** @type {Json} */ element, /** @type {RawInput | undefined} */ input) =>
+      void post('/sandbox/action', { user: app.me, container: { type: 'home' }, blockId, actionId: element.action_id, input, values: {} }).then(
+        (answer) => answer.ok === false && toast(`Slack: ${answer.error}`),
+      ),
+    confirm: (/** @type {Json} */ confirm) => confirmDialog(confirm, names),
+  };
+  fill(byId('messages'), [
+    view?.blocks?.length
+      ? h('div', { class: 'home-view', 'data-testid': 'home', 'data-view-hash': view.hash }, renderBlocks(view.blocks, ctx))
+      : h('div', { class: 'empty' }, `Loading ${name}'s Home…`),
+  ]);
+  const stack = app.modals[app.me] ?? [];
+  /** @type {HTMLElement} */ (document.querySelector('.layout')).inert = stack.length > 0;
+  modalHost.render(stack);
+}
+
+/** Opens the app's Home tab: Slack tells the app (app_home_opened), which publishes the view. */
+function openHome() {
+  app.channel = HOME;
+  app.thread = null;
+  render();
+  void post('/sandbox/home', { user: app.me }).then((answer) => answer.ok === false && toast(`Slack: ${answer.error}`));
+}
+
 function render() {
+  for (const button of document.querySelectorAll('.home-link')) button.classList.toggle('active', app.channel === HOME);
+  if (app.channel === HOME) {
+    renderDirectLink();
+    for (const button of document.querySelectorAll('.channel-link')) button.classList.remove('active');
+    renderHome();
+    return;
+  }
+  byId('composer').hidden = false;
   const channel = conversation();
   document.title = `${composerName(channel)} — ${app.workspace.team?.name ?? 'Slack'}`;
   renderDirectLink();
@@ -251,6 +301,7 @@ function renderSidebar() {
       ),
     ),
   );
+  byId('app-list').replaceChildren(h('button', { type: 'button', class: 'channel-link home-link', onclick: openHome }, `${workspace.bot.name} — Home`));
   const picker = /** @type {HTMLSelectElement} */ (byId('acting-as'));
   picker.replaceChildren(
     ...workspace.users.map((/** @type {Json} */ u) => h('option', { value: u.id, selected: u.id === app.me }, `${u.realName}${u.title ? ` — ${u.title}` : ''}`)),
@@ -261,7 +312,8 @@ function renderSidebar() {
     if (inDirect) app.channel = directChannel();
     localStorage.setItem('sandbox.user', app.me);
     renderMe();
-    render();
+    if (app.channel === HOME) openHome();
+    else render();
   };
   renderMe();
   byId('controls').replaceChildren(
@@ -320,6 +372,7 @@ function apply(event) {
   if (event.type === 'message') app.messages.set(key(event.message.channel, event.message.ts), event.message);
   else if (event.type === 'message_deleted') app.messages.delete(key(event.channel, event.ts));
   else if (event.type === 'modals') app.modals[event.user] = event.stack;
+  else if (event.type === 'home') app.homes[event.user] = event.view;
   scheduleRender();
 }
 
@@ -328,6 +381,7 @@ async function loadSnapshot() {
   app.workspace = snapshot;
   app.messages = new Map(snapshot.messages.map((/** @type {Message} */ m) => [key(m.channel, m.ts), m]));
   app.modals = snapshot.modals;
+  app.homes = snapshot.homes ?? {};
 }
 
 /** Permalinks: /archives/<channel>/p<ts without the dot>[?thread_ts=…]. */
