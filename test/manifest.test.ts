@@ -29,6 +29,10 @@ const SCOPES_OF_METHOD: Record<string, readonly string[]> = {
   'views.open': [],
   'views.push': [],
   'views.update': [],
+  // after a restart, the provisioning-thread message Slack took before the crash is found by its metadata,
+  // in public channels (channels:history) and private ones the bot is in (groups:history)
+  'conversations.history': ['channels:history', 'groups:history'],
+  'conversations.replies': ['channels:history', 'groups:history'],
   // readiness: the token is checked at start; auth.test needs no scope.
   'auth.test': [],
 };
