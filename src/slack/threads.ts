@@ -30,8 +30,8 @@ import { messageMetadata, ROOT_STEP, type PostedMessages } from './posted-messag
  * The root message is posted the same way. Its ts is stored as soon as Slack returns it; when no
  * answer comes (timeout, 5xx) the record gets `threadLostAt` and no root is ever posted again for
  * it: the cluster has no thread (it is still provisioned, `/tke status` shows it), and the channel
- * shows either nothing or a root message that stays at its first state. Only a kill between
- * Slack's answer and the store write can still post a second root.
+ * shows either nothing or a root message that stays at its first state. A kill between Slack's
+ * answer and the store write no longer posts a second root: see the persisted outbox below.
  *
  * A cluster without a thread (Slack refused its root message, e.g. the bot is not in the channel)
  * is still provisioned; nothing is claimed for it, since nothing can be posted. When its root
@@ -197,7 +197,11 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
     if (earlier?.ts) return { outcome: { status: 'posted', ts: earlier.ts }, adopted: true };
     if (earlier) {
       const lookup = await sent.posted.find(earlier);
-      if ('unreadable' in lookup) return { outcome: { status: lookup.lasting ? 'unknown' : 'not-posted' }, adopted: false };
+      if ('unreadable' in lookup) {
+        if (!lookup.lasting) return { outcome: { status: 'not-posted' }, adopted: false };
+        await sent.log.forget(record.id, ROOT_STEP);
+        return { outcome: { status: 'unknown' }, adopted: false };
+      }
       if (lookup.found) {
         deps.logger.info({ clusterId: record.id, ts: lookup.ts }, 'found the root message Slack took before a restart; it is kept');
         await sent.log.markSent(record.id, ROOT_STEP, lookup.ts);
