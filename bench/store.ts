@@ -72,7 +72,7 @@ function yearOfUse(history: number): StoreData {
     clusters.push(aCluster({ id: `c-${name}`, draftId: `d-${name}`, spec: aSpec({ name }), project: 'bench', channel: CHANNEL, createdAt: new Date(NOW - DAY).toISOString(), status: 'Running' }));
   }
   audit.sort((a, b) => a.at.localeCompare(b.at));
-  return { version: STORE_VERSION, accounts: [], clusters, drafts: [], audit };
+  return { version: STORE_VERSION, accounts: [], clusters, drafts: [], audit, outbox: [] };
 }
 
 export interface StoreBenchRow {

@@ -23,6 +23,7 @@ import { createWizardChoices } from './services/wizard-choices.js';
 import { createWizardService } from './services/wizard.js';
 import { createSlackOutbox } from './slack/outbox.js';
 import { createProvisioningThreads } from './slack/threads.js';
+import { createPostedMessages } from './slack/posted-messages.js';
 import { createClusterLookup } from './services/cluster-lookup.js';
 import { defaultLifecycle } from './lifecycle/index.js';
 import type { Lifecycle } from './lifecycle/operation.js';
@@ -196,8 +197,9 @@ export function createApp(deps: AppDeps): TkeopsApp {
   // The outbox waits Retry-After itself, holding back every later thread message, and decides
   // alone what is sent again (never a post Slack may have taken): the client must not retry.
   // After the timeout a post is dropped (it may show in Slack) and an edit is sent again.
+  const outboxClient = noRetryClient(OUTBOX_TIMEOUT_MS);
   const outbox = createSlackOutbox({
-    client: noRetryClient(OUTBOX_TIMEOUT_MS),
+    client: outboxClient,
     logger: deps.logger,
     metrics,
     now: () => deps.clock.now().getTime(),
@@ -205,7 +207,15 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const forceDeleteAfterMs = deps.forceDeleteAfterMs ?? DEFAULT_FORCE_DELETE_AFTER_MS;
   const accounts = createAccountService({ accounts: repositories.accounts, tke: deps.tke, secrets: deps.secrets, clock: deps.clock, audit });
   const lifecycle = deps.lifecycle ?? defaultLifecycle;
-  const threads = createProvisioningThreads({ clusters: repositories.clusters, accounts, outbox, clock: deps.clock, logger: deps.logger, lifecycle });
+  const threads = createProvisioningThreads({
+    clusters: repositories.clusters,
+    accounts,
+    outbox,
+    clock: deps.clock,
+    logger: deps.logger,
+    lifecycle,
+    sent: { log: repositories.outbox, posted: createPostedMessages({ client: outboxClient, logger: deps.logger }) },
+  });
   const provisioning = createProvisioningSteps({ clusters: repositories.clusters, tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
   const clusterLookup = createClusterLookup({ clusters: repositories.clusters, policy });
   const drafts = createDrafts({ drafts: repositories.drafts, clock: deps.clock });
@@ -221,6 +231,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     logger: deps.logger,
     approvalRule: (project) => policy.approvalRule(project, 'create'),
     approvalTimeoutMs: deps.approvalTimeoutMs,
+    threads,
   });
   const approvals = createApprovalService({ clusters: repositories.clusters, policy, deploy, threads, audit, clock: deps.clock, logger: deps.logger });
   const cost = createCostService({ tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
@@ -273,6 +284,8 @@ export function createApp(deps: AppDeps): TkeopsApp {
     async tick(now) {
       // Approval requests left unanswered past their stored expiry are closed first (never throws).
       await approvals.expireDue(now ?? deps.clock.now()).catch((error: unknown) => deps.logger.error({ err: error }, 'watcher: could not close expired approval requests'));
+      // Thread messages a crash left recorded and unsent, in the background (reads only when there are none).
+      void threads.resume();
       const report = await ticks.tick(now);
       metrics.watcherTick(report.durationMs / 1000, report.watched);
       lastTickAt = deps.clock.now().getTime();
@@ -349,6 +362,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     },
     async start(port, host = '127.0.0.1') {
       startedAt ??= deps.clock.now().getTime();
+      void threads.resume();
       if (deps.watchSchedule) watching ??= startWatcher(watcher, deps.watchSchedule, { clock: deps.clock, logger: deps.logger });
       void checkSlackAuth();
       homeFlush ??= setInterval(() => homeTabs.flushDue(deps.clock.now()), HOME_FLUSH_EVERY_MS);

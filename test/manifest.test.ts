@@ -31,6 +31,10 @@ const SCOPES_OF_METHOD: Record<string, readonly string[]> = {
   'views.update': [],
   // the App Home tab (no scope: it is the app's own surface)
   'views.publish': [],
+  // after a restart, the provisioning-thread message Slack took before the crash is found by its metadata,
+  // in public channels (channels:history) and private ones the bot is in (groups:history)
+  'conversations.history': ['channels:history', 'groups:history'],
+  'conversations.replies': ['channels:history', 'groups:history'],
   // readiness: the token is checked at start; auth.test needs no scope.
   'auth.test': [],
 };

@@ -27,6 +27,7 @@ import { applyOverrides, chartPackageUrl, osImageOf } from './profiles.js';
 import type { NetworkLayer, Profile, ProfileCatalog } from './profiles.js';
 import type { ClusterRecord, ClusterSpec, CostEstimate, DeployPlan } from './domain/index.js';
 import type { ClusterRepository, DraftRepository } from './repositories/repositories.js';
+import type { ProvisioningThreads } from './threads.js';
 import { approvalNeeded, DEFAULT_APPROVAL_TIMEOUT_MS } from './approval-rules.js';
 import type { ApprovalRule } from './policy-types.js';
 import { failureOf } from './tencent-failure.js';
@@ -36,6 +37,8 @@ export interface DeployResult {
   cluster: ClusterRecord;
   /** False when the draft had already become this cluster (a retry or a second submit). */
   created: boolean;
+  /** False when its root message, posted before CreateCluster, was refused by Slack (e.g. not_in_channel). */
+  announced?: boolean;
 }
 
 export type DeployErrorReason = 'draft_not_found' | 'profile_invalid' | 'name_taken';
@@ -99,6 +102,8 @@ export interface DeployDeps {
   approvalRule?: ((project: string | undefined) => ApprovalRule | undefined) | undefined;
   /** How long an approval request stays open (APPROVAL_TIMEOUT_HOURS); default 24 hours. */
   approvalTimeoutMs?: number | undefined;
+  /** The provisioning thread: its root message is posted before CreateCluster, then edited with the outcome. */
+  threads?: Pick<ProvisioningThreads, 'announce' | 'refreshRoot'> | undefined;
 }
 
 
@@ -219,7 +224,8 @@ export function createDeployService(deps: DeployDeps): DeployService {
         logger.info({ cluster: cluster.id, name: spec.name, reason: cluster.approval.reason.kind }, 'Deploy waits for approval');
         return { cluster, created: true };
       }
-      return { cluster: await createAtTencent(cluster, network), created: true };
+      const announced = deps.threads ? await announceBeforeCreate(cluster.id) : undefined;
+      return { cluster: await createAtTencent(cluster, network, { announced: announced === true }), created: true, ...(announced === false ? { announced } : {}) };
     },
 
     async createApproved(clusterId) {
@@ -238,10 +244,33 @@ export function createDeployService(deps: DeployDeps): DeployService {
   };
 
   /** CreateCluster for a recorded cluster in Creating: Provisioning with its TKE id, or Failed with Tencent's error. */
-  async function createAtTencent(cluster: ClusterRecord, network: NetworkLayer): Promise<ClusterRecord> {
+  /** `announced`: its root message was posted before (saying "Creating"): it is edited with the outcome. */
+  async function createAtTencent(cluster: ClusterRecord, network: NetworkLayer, options: { announced?: boolean } = {}): Promise<ClusterRecord> {
     const { spec } = cluster;
     const plan = cluster.plan;
     if (!plan) throw new Error(`cluster ${spec.name} has no deploy plan`);
+    try {
+      return await callCreateCluster(cluster, network, plan);
+    } finally {
+      if (options.announced) deps.threads?.refreshRoot(cluster.id);
+    }
+  }
+
+  /**
+   * Posts the root message before CreateCluster ("Creating"), so a crash during the call leaves the
+   * channel saying what happens; a failure is logged and never stops the creation (the watcher posts it later).
+   */
+  async function announceBeforeCreate(clusterId: string): Promise<boolean> {
+    try {
+      return (await deps.threads?.announce(clusterId)) === true;
+    } catch (error) {
+      logger.warn({ cluster: clusterId, err: (error as Error).message }, 'could not post the root message before CreateCluster');
+      return false;
+    }
+  }
+
+  async function callCreateCluster(cluster: ClusterRecord, network: NetworkLayer, plan: NonNullable<ClusterRecord['plan']>): Promise<ClusterRecord> {
+    const { spec } = cluster;
     try {
       const target: TkeTarget = { credential: deps.accounts.credentialFor(spec.accountId), region: spec.region };
       const { clusterId: tkeClusterId } = await tke.createCluster(target, {

@@ -89,8 +89,17 @@ const v2ToV3: StoreMigration = {
   up() {},
 };
 
+/** Version 4 adds the outbox: provisioning-thread messages recorded before they are sent (none yet). */
+const v3ToV4: StoreMigration = {
+  from: 3,
+  summary: 'adds the outbox of provisioning-thread messages, empty',
+  up(data) {
+    data.outbox = [];
+  },
+};
+
 /** Every step, oldest first: step i reads version i + 1. */
-export const STORE_MIGRATIONS: readonly StoreMigration[] = [v1ToV2, v2ToV3];
+export const STORE_MIGRATIONS: readonly StoreMigration[] = [v1ToV2, v2ToV3, v3ToV4];
 
 export type MigrationResult = { from: number; to: number; data: JsonObject; notes: string[] };
 

@@ -9,7 +9,7 @@ import { EXPIRY_CHOICES } from './domain/expiry.js';
  * store-migrations.ts, which brings older files up at open.
  */
 
-export const STORE_VERSION = 3;
+export const STORE_VERSION = 4;
 
 export const tagSchema = z.object({ key: z.string(), value: z.string() });
 
@@ -361,6 +361,20 @@ export const auditEntrySchema = z.object({
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
 });
 
+/**
+ * A provisioning-thread message recorded before it is sent (version 4): `ts` once Slack took it.
+ * One per cluster and step; `event` (a thread reply's ThreadEvent, plain JSON) to send it again.
+ */
+export const outboxEntrySchema = z.object({
+  clusterId: z.string(),
+  step: z.string(),
+  channel: z.string(),
+  threadTs: z.string().optional(),
+  recordedAt: z.string(),
+  ts: z.string().optional(),
+  event: z.record(z.string(), z.unknown()).optional(),
+});
+
 export const storeDataSchema = z.object({
   version: z.literal(STORE_VERSION),
   /**
@@ -373,6 +387,7 @@ export const storeDataSchema = z.object({
   clusters: z.array(clusterRecordSchema),
   drafts: z.array(draftRecordSchema),
   audit: z.array(auditEntrySchema),
+  outbox: z.array(outboxEntrySchema),
 });
 
 export type Tag = z.infer<typeof tagSchema>;
@@ -391,6 +406,7 @@ export type WizardPoolForm = z.infer<typeof wizardPoolFormSchema>;
 export type WizardForm = z.infer<typeof wizardFormSchema>;
 export type WizardOptions = z.infer<typeof wizardOptionsSchema>;
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export type OutboxEntryRecord = z.infer<typeof outboxEntrySchema>;
 export type StoreData = z.infer<typeof storeDataSchema>;
 
-export const emptyStore = (): StoreData => ({ version: STORE_VERSION, accounts: [], clusters: [], drafts: [], audit: [] });
+export const emptyStore = (): StoreData => ({ version: STORE_VERSION, accounts: [], clusters: [], drafts: [], audit: [], outbox: [] });

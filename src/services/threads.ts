@@ -19,10 +19,15 @@ export interface ProvisioningThreads {
   announce(clusterId: string): Promise<boolean>;
   /** Posts one reply in the cluster's thread unless that step was already posted. Resolves false if it was (or there is no thread yet). */
   reply(clusterId: string, stepKey: string, event: ThreadEvent): Promise<boolean>;
-  /** Queues replies whose keys the caller already claimed (ClusterWrite.claim) in its own write. */
-  deliver(thread: ThreadRef, replies: readonly ThreadReply[]): void;
+  /** Queues the cluster's replies whose keys the caller already claimed (ClusterWrite.claim) in its own write. */
+  deliver(thread: ThreadRef, replies: readonly ThreadReply[], clusterId: string): void;
   /** Edits the root message to the record's current state (edits waiting in the queue collapse into one). */
   refreshRoot(clusterId: string): void;
+  /**
+   * Sends what a crash left recorded and not known sent, unless Slack shows it already (at start,
+   * and on each watcher tick; reads only when nothing is pending).
+   */
+  resume(): Promise<void>;
   /** Resolves once every announce under way has finished and every queued message has been sent. */
   idle(): Promise<void>;
 }

@@ -315,7 +315,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       if (results.length > 0) {
         const deliveries = await apply(results, now);
         for (const delivery of deliveries) {
-          deps.threads.deliver(delivery.thread, delivery.replies);
+          deps.threads.deliver(delivery.thread, delivery.replies, delivery.clusterId);
           replies += delivery.replies.length;
           if (delivery.replies.length > 0) deps.threads.refreshRoot(delivery.clusterId);
         }

@@ -556,9 +556,11 @@ export function createWizardService(deps: WizardDeps): WizardService {
 
     async deploy({ deployer, spec, estimate }) {
       try {
-        const { cluster, created } = await deps.deploy.deploy({ draftId: deployer.draftId, spec, user: deployer.user, ...(estimate ? { estimate } : {}) });
-        // The provisioning thread (its root message, then the replies due); idempotent, and the watcher retries it.
-        const announced = await deps.threads.announce(cluster.id);
+        const deployed = await deps.deploy.deploy({ draftId: deployer.draftId, spec, user: deployer.user, ...(estimate ? { estimate } : {}) });
+        const { cluster, created } = deployed;
+        // The provisioning thread (its root message, posted before CreateCluster, then the replies
+        // due); idempotent, and the watcher retries it. A root Slack refused before is not asked again now.
+        const announced = deployed.announced === false ? false : await deps.threads.announce(cluster.id);
         return { kind: 'started', deployer, cluster, created, announced };
       } catch (error) {
         if (error instanceof DeployError) return { kind: 'refused', deployer, message: error.message };

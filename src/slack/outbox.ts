@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { KnownBlock } from '@slack/types';
+import type { KnownBlock, MessageMetadata } from '@slack/types';
 import type { Logger } from '../services/logger.js';
 import type { Metrics } from '../services/metrics.js';
 
@@ -10,6 +10,8 @@ export interface OutgoingMessage {
   blocks?: KnownBlock[];
   /** Set for a reply in a thread. */
   thread_ts?: string;
+  /** Names the cluster and step (posted-messages.ts), so the message can be found again after a crash. */
+  metadata?: MessageMetadata;
 }
 
 /** An edit of a message already posted. */
@@ -50,8 +52,9 @@ export interface SlackOutbox {
    * chat.postMessage is not idempotent, so a message is sent again only when Slack provably did
    * not take it (a 429, a connection that never opened); after a timeout or a 5xx it may be
    * missing but is never posted twice. Resolves with what became of it (failures are logged).
+   * `after`: it is sent only once that has settled (its record is written), keeping its place.
    */
-  post(message: OutgoingMessage): Promise<PostOutcome>;
+  post(message: OutgoingMessage, options?: { after?: Promise<unknown> }): Promise<PostOutcome>;
   /**
    * Queues an edit. Edits with the same key that are still waiting collapse into one call carrying
    * the latest content, sent at the place of the first.
@@ -94,7 +97,7 @@ export interface SlackOutboxDeps {
 /** Failed attempts per message: with the default 1 s backoff, given up after 1 + 2 + 4 + 8 = 15 s of waiting. */
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
-type PostJob = { kind: 'post'; message: OutgoingMessage; done: (outcome: PostOutcome) => void; queuedAt: number };
+type PostJob = { kind: 'post'; message: OutgoingMessage; done: (outcome: PostOutcome) => void; queuedAt: number; after?: Promise<unknown> | undefined };
 type EditJob = { kind: 'edit'; key: string; edit: MessageEdit; queuedAt: number };
 type Job = PostJob | EditJob;
 
@@ -246,6 +249,7 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
       inFlight = 1;
       inFlightSince = job.queuedAt;
       if (job.kind === 'edit') waitingEdits.delete(job.key);
+      if (job.kind === 'post' && job.after) await job.after.catch(() => undefined);
       const outcome = await send(job);
       if (job.kind === 'post') job.done(outcome);
       inFlight = 0;
@@ -273,8 +277,8 @@ export function createSlackOutbox(deps: SlackOutboxDeps): SlackOutbox {
   }
 
   return {
-    post(message) {
-      return new Promise((resolve) => enqueue({ kind: 'post', message, done: resolve, queuedAt: now() }));
+    post(message, options = {}) {
+      return new Promise((resolve) => enqueue({ kind: 'post', message, done: resolve, queuedAt: now(), after: options.after }));
     },
     update(key, edit) {
       const waiting = waitingEdits.get(key);

@@ -8,9 +8,10 @@ import type { Clock } from '../services/clock.js';
 import { rootInput } from '../services/cluster-summary.js';
 import type { ProvisioningThreads, ThreadRef } from '../services/threads.js';
 import type { Logger } from '../services/logger.js';
-import type { SlackOutbox } from './outbox.js';
+import type { PostOutcome, SlackOutbox } from './outbox.js';
 import type { ClusterRecord } from '../services/domain/index.js';
-import type { ClusterRepository } from '../services/repositories/repositories.js';
+import type { ClusterRepository, OutboxMessage, OutboxRepository } from '../services/repositories/repositories.js';
+import { messageMetadata, ROOT_STEP, type PostedMessages } from './posted-messages.js';
 
 /**
  * The provisioning thread: one root message per cluster in its channel, edited in place, and one
@@ -29,13 +30,20 @@ import type { ClusterRepository } from '../services/repositories/repositories.js
  * The root message is posted the same way. Its ts is stored as soon as Slack returns it; when no
  * answer comes (timeout, 5xx) the record gets `threadLostAt` and no root is ever posted again for
  * it: the cluster has no thread (it is still provisioned, `/tke status` shows it), and the channel
- * shows either nothing or a root message that stays at its first state. Only a kill between
- * Slack's answer and the store write can still post a second root.
+ * shows either nothing or a root message that stays at its first state. A kill between Slack's
+ * answer and the store write no longer posts a second root: see the persisted outbox below.
  *
  * A cluster without a thread (Slack refused its root message, e.g. the bot is not in the channel)
  * is still provisioned; nothing is claimed for it, since nothing can be posted. When its root
  * message finally goes out, the thread gets every step the record shows as done (repliesDue),
  * claimed in the same write that stores the root's ts.
+ *
+ * The persisted outbox (with `sent`): each root message and reply is recorded (OutboxRepository)
+ * before it is sent, carries message metadata naming its cluster and step, and is marked sent
+ * with its ts. A record still pending at a restart (a kill between Slack's answer and the record)
+ * is looked for in the channel (the root) or the thread (a reply) before anything is posted: found,
+ * its ts is kept (and the root edited to the current state); not found, it is posted. Only a kill
+ * between a reply's claim and its record can still lose that reply.
  */
 
 export interface ThreadsDeps {
@@ -46,7 +54,12 @@ export interface ThreadsDeps {
   logger: Logger;
   /** The lifecycle whose steps the root message and the replies due are read from. */
   lifecycle?: Lifecycle;
+  /** The persisted outbox and the lookup of messages Slack took before a crash; without it nothing is recorded. */
+  sent?: { log: OutboxRepository; posted: PostedMessages };
 }
+
+/** Sent records are kept this long, then forgotten in a later record's write. */
+const SENT_KEPT_MS = 24 * 60 * 60 * 1000;
 
 /** What the root message shows of a record; when it changed while the root was on its way, the root is edited. */
 const shownState = (record: ClusterRecord) =>
@@ -62,16 +75,58 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
   const rootMessage = (record: ClusterRecord) =>
     clusterRootMessage(rootInput(record, deps.clock.now(), deps.accounts.nameOf(record.spec.accountId), lifecycle));
 
-  function deliver(thread: ThreadRef, replies: readonly ThreadReply[]): void {
-    for (const reply of replies) {
-      const message = threadMessage(reply.event);
-      void deps.outbox.post({
+  /** Replies being recorded or sent by this process (`cluster step`): resume() leaves them alone. */
+  const inFlight = new Set<string>();
+  const flightKey = (clusterId: string, step: string) => `${clusterId}\u0000${step}`;
+  const { sent } = deps;
+
+  /** Queues one reply (its record's write first when `after`); marks it sent with its ts, or forgets it. */
+  function sendReply(clusterId: string, thread: ThreadRef, reply: ThreadReply, after?: Promise<unknown>): Promise<void> {
+    const message = threadMessage(reply.event);
+    const key = flightKey(clusterId, reply.key);
+    inFlight.add(key);
+    const posted = deps.outbox.post(
+      {
         channel: thread.channel,
         thread_ts: thread.ts,
         text: message.text,
         ...(message.blocks ? { blocks: message.blocks } : {}),
-      });
+        metadata: messageMetadata(clusterId, reply.key),
+      },
+      after ? { after } : {},
+    );
+    const settled = posted
+      .then((outcome) => settle(clusterId, reply.key, outcome))
+      .catch((error: unknown) => deps.logger.error({ clusterId, step: reply.key, err: (error as Error).message }, 'could not record a thread reply as sent'))
+      .finally(() => inFlight.delete(key));
+    track(settled);
+    return settled;
+  }
+
+  /** Slack took it: its ts; it may show (unknown) or did not: forgotten, never sent again. */
+  async function settle(clusterId: string, step: string, outcome: PostOutcome): Promise<void> {
+    if (!sent) return;
+    if (outcome.status === 'posted') await sent.log.markSent(clusterId, step, outcome.ts);
+    else await sent.log.forget(clusterId, step);
+  }
+
+  function track(work: Promise<void>): void {
+    const tracked = work.finally(() => refreshing.delete(tracked));
+    refreshing.add(tracked);
+  }
+
+  function deliver(thread: ThreadRef, replies: readonly ThreadReply[], clusterId: string): void {
+    if (replies.length === 0) return;
+    let recorded: Promise<unknown> | undefined;
+    if (sent) {
+      const now = deps.clock.now();
+      const messages: OutboxMessage[] = replies.map((r) => ({ clusterId, step: r.key, channel: thread.channel, threadTs: thread.ts, recordedAt: now.toISOString(), event: r.event }));
+      // A failed write is logged and the reply still sent: it was claimed, so it is never sent twice.
+      recorded = sent.log
+        .record(messages, { removeSentBefore: new Date(now.getTime() - SENT_KEPT_MS).toISOString() })
+        .catch((error: unknown) => deps.logger.error({ clusterId, err: (error as Error).message }, 'could not record thread replies before sending them'));
     }
+    for (const reply of replies) void sendReply(clusterId, thread, reply, recorded);
   }
 
   /** Claims the replies not posted yet (in one write) and queues them; returns how many were queued. */
@@ -81,7 +136,7 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
     ]);
     const claimed = written?.result;
     if (!claimed) return 0;
-    deliver(claimed.thread, claimed.replies);
+    deliver(claimed.thread, claimed.replies, clusterId);
     return claimed.replies.length;
   }
 
@@ -89,7 +144,7 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
   async function replyOnce(clusterId: string, reply: ThreadReply): Promise<boolean> {
     const thread = (await clusters.get(clusterId))?.thread;
     if (!thread || !(await clusters.claim(clusterId, reply.key))) return false;
-    deliver(thread, [reply]);
+    deliver(thread, [reply], clusterId);
     return true;
   }
 
@@ -101,7 +156,7 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
       return true;
     }
     if (record.threadLostAt) return true;
-    const outcome = await deps.outbox.post({ channel: record.channel, ...rootMessage(record) });
+    const { outcome, adopted } = await postRoot(record);
     if (outcome.status === 'not-posted') return false;
     if (outcome.status === 'unknown') {
       await markThreadLost(clusterId);
@@ -118,16 +173,78 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
           const thread = { channel: record.channel, ts };
           current.thread = thread;
           const replies = repliesDue(lifecycle, current).filter((r) => write.claim(r.key));
-          return { thread, replies, stale: shownState(current) !== shownState(record) };
+          return { thread, replies, stale: adopted || shownState(current) !== shownState(record) };
         },
       },
     ]);
     const opened = written?.result;
     if (!opened) return true;
     deps.logger.info({ clusterId, channel: record.channel, ts }, 'provisioning thread opened');
-    deliver(opened.thread, opened.replies);
+    deliver(opened.thread, opened.replies, clusterId);
     if (opened.stale) refreshRoot(clusterId);
     return true;
+  }
+
+  /**
+   * Posts the root message, recorded first; a record left pending by a crash is looked for in the
+   * channel first (`adopted`: found there, showing an older state). A lookup that fails for good
+   * (the bot cannot read the channel) counts as unknown: no second root.
+   */
+  async function postRoot(record: ClusterRecord): Promise<{ outcome: PostOutcome; adopted: boolean }> {
+    const post = () => deps.outbox.post({ channel: record.channel, ...rootMessage(record), metadata: messageMetadata(record.id, ROOT_STEP) });
+    if (!sent) return { outcome: await post(), adopted: false };
+    const earlier = await sent.log.find(record.id, ROOT_STEP);
+    if (earlier?.ts) return { outcome: { status: 'posted', ts: earlier.ts }, adopted: true };
+    if (earlier) {
+      const lookup = await sent.posted.find(earlier);
+      if ('unreadable' in lookup) {
+        if (!lookup.lasting) return { outcome: { status: 'not-posted' }, adopted: false };
+        await sent.log.forget(record.id, ROOT_STEP);
+        return { outcome: { status: 'unknown' }, adopted: false };
+      }
+      if (lookup.found) {
+        deps.logger.info({ clusterId: record.id, ts: lookup.ts }, 'found the root message Slack took before a restart; it is kept');
+        await sent.log.markSent(record.id, ROOT_STEP, lookup.ts);
+        return { outcome: { status: 'posted', ts: lookup.ts }, adopted: true };
+      }
+    } else {
+      await sent.log.record([{ clusterId: record.id, step: ROOT_STEP, channel: record.channel, recordedAt: deps.clock.now().toISOString() }]);
+    }
+    const outcome = await post();
+    await settle(record.id, ROOT_STEP, outcome);
+    return { outcome, adopted: false };
+  }
+
+  /**
+   * Resumes the records a crash left pending: a root is announced again (which looks for it
+   * first); a reply is looked for in its thread and posted only when it is not there.
+   */
+  async function resumeOnce(): Promise<void> {
+    if (!sent) return;
+    for (const message of await sent.log.pending()) {
+      if (inFlight.has(flightKey(message.clusterId, message.step))) continue;
+      if (message.step === ROOT_STEP) {
+        // Announcing looks for it first; a cluster whose thread was stored meanwhile has its ts.
+        const cluster = await clusters.get(message.clusterId);
+        if (!cluster || cluster.threadLostAt) await sent.log.forget(message.clusterId, ROOT_STEP);
+        else if (cluster.thread) await sent.log.markSent(message.clusterId, ROOT_STEP, cluster.thread.ts);
+        else if (!announcing.has(message.clusterId)) await api.announce(message.clusterId);
+        continue;
+      }
+      if (!message.threadTs || !message.event) {
+        await sent.log.forget(message.clusterId, message.step);
+        continue;
+      }
+      const lookup = await sent.posted.find(message);
+      if ('unreadable' in lookup) {
+        if (lookup.lasting) await sent.log.forget(message.clusterId, message.step);
+        continue;
+      }
+      if (lookup.found) {
+        deps.logger.info({ clusterId: message.clusterId, step: message.step, ts: lookup.ts }, 'found a thread reply Slack took before a restart; it is not posted again');
+        await sent.log.markSent(message.clusterId, message.step, lookup.ts);
+      } else await sendReply(message.clusterId, { channel: message.channel, ts: message.threadTs }, { key: message.step, event: message.event });
+    }
   }
 
   /** Slack may have posted the root: another root could be a duplicate, so there will be none. */
@@ -160,7 +277,8 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
     refreshing.add(refresh);
   }
 
-  return {
+  let resuming: Promise<void> | undefined;
+  const api: ProvisioningThreads = {
     announce(clusterId) {
       const running = announcing.get(clusterId);
       if (running) return running;
@@ -171,11 +289,18 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
     reply: (clusterId, key, event) => replyOnce(clusterId, { key, event }),
     deliver,
     refreshRoot,
+    resume() {
+      resuming ??= resumeOnce()
+        .catch((error: unknown) => deps.logger.error({ err: (error as Error).message }, 'could not resume the thread messages left pending'))
+        .finally(() => (resuming = undefined));
+      return resuming;
+    },
     async idle() {
       do {
-        await Promise.allSettled([...announcing.values(), ...refreshing]);
+        await Promise.allSettled([...announcing.values(), ...refreshing, ...(resuming ? [resuming] : [])]);
         await deps.outbox.idle();
-      } while (announcing.size > 0 || refreshing.size > 0);
+      } while (announcing.size > 0 || refreshing.size > 0 || resuming !== undefined);
     },
   };
+  return api;
 }

@@ -34,7 +34,9 @@ export function clusterFacts(input: ClusterHeader): KnownBlock {
 function timeLine(input: ClusterRootInput): string {
   if (input.deletion) return deletionTimeLine(input.status, input.deletion);
   // The root is edited only when a step completes; Slack's "ago" keeps the elapsed time live in between.
-  return provisioningEndText(input.status, input.elapsedMs) ?? `Elapsed: started ${slackTimeAgo(input.startedAt)}`;
+  const elapsed = provisioningEndText(input.status, input.elapsedMs) ?? `Elapsed: started ${slackTimeAgo(input.startedAt)}`;
+  // Posted before CreateCluster: until Tencent answers, the root says what is happening.
+  return input.status === 'Creating' ? `${elapsed}  ·  Creating the cluster at Tencent Cloud…` : elapsed;
 }
 
 /** The provisioning thread's root message; edited in place on every change (≤ 50 blocks). */

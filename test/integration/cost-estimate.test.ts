@@ -72,6 +72,8 @@ async function deploy(viewId: string, review: ModalView) {
   const reply = await t.send.viewSubmission(viewSubmission({ user: USERS.member, view: review, viewId, input: {} }));
   expect(reply.text).toBe('');
   const calls = await t.slack.waitFor((all) => all.some((c) => c.method === 'chat.postMessage'));
+  // The root message is posted before CreateCluster: Deploy's work after the ack is done once the bot settles.
+  await t.bot.settled();
   return calls.find((c) => c.method === 'chat.postMessage')?.body ?? {};
 }
 

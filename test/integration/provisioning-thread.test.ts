@@ -51,11 +51,12 @@ async function deploy(bot: TestBot, accountId: string, options: { thread?: boole
   if (review.kind !== 'screen') throw new Error('the wizard draft is gone');
   const view = wizardView(review.screen);
   await bot.send.viewSubmission(viewSubmission({ user: USERS.member, view, viewId: draft.viewId, input: {} }));
-  // The Deploy handler works after its ack: the root message, then "Cluster created" in its thread
-  // (or, when Slack refuses the root message, only that attempt).
+  // The Deploy handler works after its ack: the root message, CreateCluster, then "Cluster created"
+  // in its thread (or, when Slack refuses the root message, only that attempt); settled() waits for
+  // the handler's work (CreateCluster included) and the thread messages.
   const opensThread = options.thread ?? true;
   await bot.slack.waitFor((calls: SlackCall[]) => calls.some((c) => c.method === 'chat.postMessage' && (!opensThread || c.body.thread_ts !== undefined)));
-  await bot.bot.services.threads.idle();
+  await bot.bot.settled();
   const id = store.read((data) => data.clusters.find((c) => c.draftId === draft.id)?.id);
   if (!id) throw new Error('Deploy recorded no cluster');
   return id;

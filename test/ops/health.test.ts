@@ -79,7 +79,7 @@ describe('GET /readyz', () => {
     t = await startTestBot();
     expect((await settledReadyz(t)).status).toBe(200);
     t.slack.fail('chat.postMessage', { status: 429, retryAfterSeconds: 3600, times: 1 });
-    t.bot.services.threads.deliver({ channel: CHANNELS.platform, ts: '1700000000.000100' }, [{ key: 'note', event: { kind: 'stepDone', label: 'held back by Slack' } }]);
+    t.bot.services.threads.deliver({ channel: CHANNELS.platform, ts: '1700000000.000100' }, [{ key: 'note', event: { kind: 'stepDone', label: 'held back by Slack' } }], 'c-held-back');
     await t.slack.waitFor((calls) => calls.some((c) => c.method.startsWith('chat.postMessage')));
     await t.bot.watcher.tick(t.clock.advance(4 * 60_000));
     expect((await readyz(t)).status).toBe(200);

@@ -1,4 +1,5 @@
 import { startLocalSlack, type InjectedFailure, type LimitViolation, type SlackCall } from '../../src/sandbox/slack/index.js';
+import type { SlackMessage } from '../../src/sandbox/slack/state.js';
 
 export type { LimitViolation, SlackCall };
 
@@ -17,6 +18,10 @@ export interface FakeSlack {
   fail(method: string, failure: InjectedFailure): void;
   /** Every later call of `method` is answered `ms` later (0: at once again). */
   latency(method: string, ms: number): void;
+  /** Later calls of `method` are acted on at once but answered only at release() (a kill before the answer). */
+  holdAnswers(method: string, when?: (body: Record<string, unknown>) => boolean): { release(): void };
+  /** A channel's messages as Slack keeps them (thread replies included), oldest first, with their metadata. */
+  messages(channel: string): SlackMessage[];
   /** Members of a user group, answered by usergroups.users.list. */
   setUserGroup(groupId: string, users: string[]): void;
   /**
@@ -59,6 +64,8 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
     violations: () => slack.violations(),
     fail: (method, failure) => slack.fail(method, failure),
     latency: (method, ms) => slack.latency(method, ms),
+    holdAnswers: (method, when) => slack.holdAnswers(method, when),
+    messages: (channel) => slack.state.channelMessages(channel),
     setUserGroup(groupId, users) {
       slack.state.userGroups.set(groupId, users);
     },

@@ -44,6 +44,11 @@ export interface LocalSlack {
   /** Every call refused for breaking Slack's limits, oldest first. */
   violations(): LimitViolation[];
   fail(method: string, failure: InjectedFailure): void;
+  /**
+   * Every later call of `method` (those `when` picks) is taken and acted on as usual but answered
+   * only at `release()`, as a Slack whose answer is late.
+   */
+  holdAnswers(method: string, when?: (body: Record<string, unknown>) => boolean): { release(): void };
   /** Every later call of `method` is answered `ms` later (0: at once again). */
   latency(method: string, ms: number): void;
   connectBot(requestUrl: string): void;
@@ -83,6 +88,9 @@ export async function startLocalSlack(options: LocalSlackOptions): Promise<Local
   const interactions = createInteractions({ state, bot, baseUrl: () => baseUrl, ...(options.commands ? { commands: options.commands } : {}) });
   const page = createPageApi({ state, api, interactions, controls: options.controls ?? [] });
 
+  /** Methods whose answers wait, until their release. */
+  const holds = new Map<string, { released: Promise<void>; when: (body: Record<string, unknown>) => boolean }>();
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const text = await readText(req);
@@ -112,7 +120,10 @@ export async function startLocalSlack(options: LocalSlackOptions): Promise<Local
       }
       const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
       const token = bearer || (typeof body.token === 'string' ? body.token : undefined);
-      const answer = api.call(url.pathname.slice('/api/'.length), body, token);
+      const method = url.pathname.slice('/api/'.length);
+      const answer = api.call(method, body, token);
+      const held = holds.get(method);
+      if (held?.when(body)) await held.released;
       if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
       sendJson(res, answer.status, answer.body, answer.headers);
       return;
@@ -156,6 +167,16 @@ export async function startLocalSlack(options: LocalSlackOptions): Promise<Local
     violations: () => [...api.violations],
     fail: (method, failure) => api.fail(method, failure),
     latency: (method, ms) => api.latency(method, ms),
+    holdAnswers(method, when = () => true) {
+      let release = () => {};
+      holds.set(method, { released: new Promise<void>((resolve) => (release = resolve)), when });
+      return {
+        release() {
+          holds.delete(method);
+          release();
+        },
+      };
+    },
     connectBot: (requestUrl) => bot.connect(requestUrl),
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -142,6 +142,11 @@ export class SlackState {
     return [...this.messages.values()].flat();
   }
 
+  /** A channel's messages (not ephemeral ones), oldest first. */
+  channelMessages(channel: string): SlackMessage[] {
+    return (this.messages.get(channel) ?? []).filter((m) => !m.ephemeral_to);
+  }
+
   message(channel: string, ts: string): SlackMessage | undefined {
     return this.messages.get(channel)?.find((m) => m.ts === ts);
   }

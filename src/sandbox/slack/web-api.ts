@@ -137,6 +137,18 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
     };
   }
 
+  /** Messages after the call's `oldest` (a Slack ts; none: all). */
+  const after = (body: Json) => {
+    const oldest = Number(str(body.oldest) || '0');
+    return (m: SlackMessage) => Number(m.ts) > oldest;
+  };
+  /** A message as a conversations method answers it: its metadata only when the call asked for it. */
+  const shown = (message: SlackMessage, body: Json): Json => {
+    const { metadata: _metadata, ...rest } = message;
+    const withMetadata = body.include_all_metadata === true || str(body.include_all_metadata) === 'true';
+    return publicMessage(withMetadata ? message : (rest as SlackMessage));
+  };
+
   /** Files announced by files.getUploadURLExternal: their bytes once uploaded, shared by files.completeUploadExternal. */
   const files = new Map<string, { name: string; length: number; content?: string }>();
   let fileSeq = 0;
@@ -290,6 +302,31 @@ export function createWebApi(state: SlackState, options: WebApiOptions): WebApi 
           profile: { real_name: user.realName, display_name: user.name, title: user.title, ...(isBot ? { bot_id: bot.botId } : {}) },
         },
       });
+    },
+
+    /** The channel's messages newest first (thread replies only in conversations.replies); metadata only with include_all_metadata. */
+    'conversations.history': (body) => {
+      const channel = conversation(str(body.channel));
+      if (!channel) return error('channel_not_found');
+      if (!channel.botIsMember) return error('not_in_channel');
+      const messages = state
+        .channelMessages(channel.id)
+        .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
+        .filter(after(body))
+        .reverse();
+      return ok({ messages: messages.map((m) => shown(m, body)), has_more: false });
+    },
+
+    /** A thread: its root message, then its replies oldest first (those after `oldest`). */
+    'conversations.replies': (body) => {
+      const channel = conversation(str(body.channel));
+      if (!channel) return error('channel_not_found');
+      if (!channel.botIsMember) return error('not_in_channel');
+      const ts = str(body.ts);
+      const root = state.message(channel.id, ts);
+      if (!root) return error('thread_not_found');
+      const replies = state.channelMessages(channel.id).filter((m) => m.thread_ts === ts && m !== root).filter(after(body));
+      return ok({ messages: [root, ...replies].map((m) => shown(m, body)), has_more: false });
     },
 
     'conversations.info': (body) => {

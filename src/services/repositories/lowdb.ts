@@ -9,11 +9,11 @@
  * the store last wrote, and copy only the records found. A cluster no longer in the document
  * (deleted more than HISTORY_DAYS ago) is looked up in the store's archive by `get` and `findByName`.
  */
-import { clusterStatusSchema, type AccountRecord, type AuditEntry as StoredAuditEntry, type ClusterRecord, type DraftRecord, type StoreData } from '../store-schema.js';
+import { clusterStatusSchema, type AccountRecord, type AuditEntry as StoredAuditEntry, type ClusterRecord, type DraftRecord, type OutboxEntryRecord, type StoreData } from '../store-schema.js';
 import type { Store } from '../store.js';
 import { auditKey } from '../store-archive.js';
 import { isGone, type AuditEntry, type CloudAccount, type Cluster, type ClusterStatus, type Draft } from '../domain/index.js';
-import type { AccountRepository, AuditLog, Change, ClusterFilter, ClusterRepository, DraftRepository, Repositories } from './repositories.js';
+import type { AccountRepository, AuditLog, Change, ClusterFilter, ClusterRepository, DraftRepository, OutboxMessage, OutboxRepository, Repositories } from './repositories.js';
 
 // The mappings between persisted records and domain types. They are the identity while both have
 // the same shape; the assignments in both directions make the compiler say when they part.
@@ -24,6 +24,9 @@ const fromDraft = (draft: Draft): DraftRecord => draft;
 const toAccount = (record: AccountRecord): CloudAccount => record;
 const fromAccount = (account: CloudAccount): AccountRecord => account;
 const toAuditEntry = (entry: StoredAuditEntry): AuditEntry => entry;
+// A reply's ThreadEvent is stored as the plain JSON it is.
+const toOutbox = (record: OutboxEntryRecord): OutboxMessage => structuredClone(record) as OutboxMessage;
+const fromOutbox = (message: OutboxMessage): OutboxEntryRecord => structuredClone(message) as OutboxEntryRecord;
 const fromAuditEntry = (entry: AuditEntry): StoredAuditEntry => entry;
 
 const maybe = <R, T>(record: R | undefined, to: (record: R) => T): T | undefined => (record === undefined ? undefined : to(record));
@@ -237,8 +240,41 @@ function auditLog(store: Store): AuditLog {
   };
 }
 
+function outboxRepository(store: Store): OutboxRepository {
+  const same = (clusterId: string, step: string) => (m: OutboxEntryRecord) => m.clusterId === clusterId && m.step === step;
+  return {
+    record: (messages, options = {}) =>
+      store.edit((data) => {
+        const before = options.removeSentBefore;
+        if (before !== undefined) data.outbox = data.outbox.filter((m) => m.ts === undefined || m.recordedAt >= before);
+        for (const message of messages) if (!data.outbox.some(same(message.clusterId, message.step))) data.outbox.push(fromOutbox(message));
+      }),
+    find: async (clusterId, step) => maybe(store.read((data) => data.outbox.find(same(clusterId, step))), toOutbox),
+    markSent: (clusterId, step, ts) =>
+      store.edit((data) => {
+        const index = data.outbox.findIndex(same(clusterId, step));
+        if (index >= 0) data.outbox[index] = { ...(data.outbox[index] as OutboxEntryRecord), ts };
+      }),
+    forget: (clusterId, step) =>
+      store.edit((data) => {
+        data.outbox = data.outbox.filter((m) => !same(clusterId, step)(m));
+      }),
+    pending: async () =>
+      store
+        .read((data) => data.outbox.filter((m) => m.ts === undefined))
+        .sort((a, b) => a.recordedAt.localeCompare(b.recordedAt))
+        .map(toOutbox),
+  };
+}
+
 /** Every repository over one lowdb store. */
 export function createLowdbRepositories(store: Store): Repositories {
   const indexes = indexer();
-  return { clusters: clusterRepository(store, indexes), drafts: draftRepository(store, indexes), accounts: accountRepository(store), audit: auditLog(store) };
+  return {
+    clusters: clusterRepository(store, indexes),
+    drafts: draftRepository(store, indexes),
+    accounts: accountRepository(store),
+    audit: auditLog(store),
+    outbox: outboxRepository(store),
+  };
 }

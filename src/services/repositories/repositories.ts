@@ -7,6 +7,7 @@
  * Records handed out are copies: changing one changes nothing stored.
  */
 import type { AuditEntry, CloudAccount, Cluster, ClusterStatus, Draft } from '../domain/index.js';
+import type { ThreadEvent } from '../../lifecycle/events.js';
 
 /** Which clusters list() returns; every condition given must hold. */
 export interface ClusterFilter {
@@ -101,9 +102,44 @@ export interface AuditLog {
   list(filter?: { target?: string }): Promise<AuditEntry[]>;
 }
 
+/**
+ * A provisioning-thread message (a cluster's root message, `step` 'root', or the reply of one
+ * step) as recorded before it is sent; `ts` once Slack took it. In SQL: one row per
+ * (cluster_id, step), the primary key.
+ */
+export interface OutboxMessage {
+  clusterId: string;
+  step: string;
+  channel: string;
+  /** A reply: the root message's ts. */
+  threadTs?: string | undefined;
+  /** When it was recorded (ISO): a search for it in Slack starts there. */
+  recordedAt: string;
+  ts?: string | undefined;
+  /** A reply: what it tells, to send it again after a crash. */
+  event?: ThreadEvent | undefined;
+}
+
+export interface OutboxRepository {
+  /**
+   * Records the messages about to be sent, skipping any whose cluster and step are already there
+   * (INSERT … ON CONFLICT DO NOTHING); in the same write, forgets the sent ones recorded before
+   * `removeSentBefore`.
+   */
+  record(messages: readonly OutboxMessage[], options?: { removeSentBefore?: string }): Promise<void>;
+  find(clusterId: string, step: string): Promise<OutboxMessage | undefined>;
+  /** Slack took it: its ts. */
+  markSent(clusterId: string, step: string, ts: string): Promise<void>;
+  /** Slack provably did not take it, or it will never be sent: it is forgotten. */
+  forget(clusterId: string, step: string): Promise<void>;
+  /** The messages recorded and not known sent, oldest first. */
+  pending(): Promise<OutboxMessage[]>;
+}
+
 export interface Repositories {
   clusters: ClusterRepository;
   drafts: DraftRepository;
   accounts: AccountRepository;
   audit: AuditLog;
+  outbox: OutboxRepository;
 }

@@ -1,0 +1,100 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ModalView } from '@slack/types';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bootstrap } from '../../src/bootstrap.js';
+import { loadConfig } from '../../src/config.js';
+import { ManualClock } from '../../src/services/clock.js';
+import { createLogger } from '../../src/services/logger.js';
+import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
+import { wizardView } from '../../src/views/wizard/screen.js';
+import { BOT_TOKEN, CHANNELS, DEFAULT_POLICY_YAML, SIGNING_SECRET, TENCENT, USERS } from '../support/bot.js';
+import { spawnBot, type BotProcess } from '../support/bot-process.js';
+import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { viewSubmission } from '../support/payloads.js';
+import { createSlackSender } from '../support/slack-requests.js';
+import { aPoolForm, aWizardForm, aWizardOptions } from '../support/wizard-forms.js';
+
+/**
+ * A `kill -9` of the bot while Tencent has not answered CreateCluster (the emulator answers it
+ * long after the kill): the channel already shows the cluster's root message, saying it is being
+ * created, because Deploy posts it before calling CreateCluster.
+ */
+const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
+/** Longer than the test: CreateCluster is still unanswered when the bot is killed. */
+const CREATE_CLUSTER_LATENCY_MS = 120_000;
+
+let dir: string;
+let slack: FakeSlack;
+let tencent: TkeEmulator;
+let bot: BotProcess | undefined;
+let env: Record<string, string>;
+let review: { draftId: string; viewId: string; view: ModalView };
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'tkeops-kill-create-'));
+  slack = await startFakeSlack({ botToken: BOT_TOKEN });
+  tencent = await startTkeEmulator({ clock: new ManualClock(), accounts: [TENCENT] });
+  await writeFile(path.join(dir, 'policy.yaml'), DEFAULT_POLICY_YAML);
+  env = {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    TENCENT_API_ENDPOINT: tencent.url,
+    DATA_FILE: path.join(dir, 'db.json'),
+    POLICY_FILE: path.join(dir, 'policy.yaml'),
+    TKEOPS_MASTER_KEY: MASTER_KEY,
+  };
+  // A cloud account and a wizard draft filled in up to its review step, as the wizard leaves them.
+  const seeder = await bootstrap(loadConfig(env), { logger: createLogger({ level: 'silent' }), scheduleWatcher: false });
+  const added = await seeder.services.accounts.add(
+    { name: 'acme-prod', description: '', secretId: TENCENT.secretId, secretKey: TENCENT.secretKey, scope: { kind: 'project', project: 'platform' } },
+    USERS.projectAdmin,
+  );
+  if (!added.ok) throw new Error(JSON.stringify(added.errors));
+  const accountId = added.account.id;
+  const created = await seeder.services.drafts.create({ userId: USERS.member, channel: CHANNELS.platform, project: 'platform', name: 'prod-1' });
+  const viewId = 'V0REVIEW01';
+  await seeder.services.drafts.update(created.id, (d) => {
+    d.viewId = viewId;
+    d.form = aWizardForm({ name: 'prod-1', accountId, pools: [aPoolForm({ name: 'default' })] });
+    d.options = aWizardOptions({ accountId });
+  });
+  const screen = await seeder.services.wizard.screen(created.id, USERS.member, 'review');
+  if (screen.kind !== 'screen') throw new Error('the wizard draft is gone');
+  review = { draftId: created.id, viewId, view: wizardView(screen.screen) };
+  await seeder.stop();
+});
+afterEach(async () => {
+  bot?.kill();
+  bot = undefined;
+  await Promise.all([slack.close(), tencent.close()]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('a kill -9 while CreateCluster is under way', () => {
+  it('leaves the channel with the root message saying the cluster is being created', async () => {
+    tencent.latency('CreateCluster', CREATE_CLUSTER_LATENCY_MS);
+    const running = await spawnBot('node', env);
+    bot = running;
+    const send = createSlackSender({ botUrl: running.url, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url });
+
+    const deployed = await send.viewSubmission(viewSubmission({ user: USERS.member, view: review.view, viewId: review.viewId, input: {} }));
+    expect(deployed.status).toBe(200);
+    // Deploy posted the root message, then sent CreateCluster, which Tencent has not answered.
+    await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && c.body.thread_ts === undefined), 20_000);
+    for (let i = 0; i < 2_000 && tencent.requestsFor('CreateCluster').length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(tencent.requestsFor('CreateCluster')).toHaveLength(1);
+    running.kill();
+    await running.exited;
+    bot = undefined;
+
+    const roots = slack.messages(CHANNELS.platform).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
+    expect(roots).toHaveLength(1);
+    const shown = `${roots[0]?.text} ${JSON.stringify(roots[0]?.blocks)}`;
+    expect(shown).toContain('prod-1');
+    expect(shown).toContain('Creating the cluster at Tencent Cloud');
+    expect(roots[0]?.metadata).toMatchObject({ event_type: 'tkeops_cluster', event_payload: { step: 'root' } });
+  });
+});
