@@ -71,6 +71,10 @@ export type ThreadEvent =
   | { kind: 'poolScaled'; user: string; pool: string; readyNodes: number; minSize: number; maxSize: number; elapsedMs: number }
   | { kind: 'poolRemoveRequested'; pool: string }
   | { kind: 'poolRemoved'; user: string; pool: string; elapsedMs: number }
+  /** A day-two pool addition was sent to Tencent (CreateClusterNodePool). */
+  | { kind: 'poolAddRequested'; pool: string; instanceType: string; sizes: PoolSizes; zones: readonly string[] }
+  /** Tencent reports the added pool with its nodes ready; `user` started it. */
+  | { kind: 'poolAdded'; user: string; pool: string; readyNodes: number; elapsedMs: number }
   /** A day-two operation Tencent refused: it is over, the cluster stays Running. */
   | { kind: 'dayTwoFailed'; user: string; operation: DayTwoKind; failure: TencentFailure }
   | ({ kind: 'forceDeleted'; user: string; name: string; owner: LeftoverOwner } & LeftoverLookup);

@@ -39,6 +39,8 @@ export interface LifecycleDeps {
     | 'modifyNodePoolRange'
     | 'modifyNodePoolDesired'
     | 'deleteClusterNodePool'
+    | 'createClusterNodePool'
+    | 'describeSubnets'
   >;
   /** Day-two operations write each Tencent call before and after it (src/lifecycle/day-two.ts). */
   journal?: CallJournal;

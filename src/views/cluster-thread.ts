@@ -109,6 +109,8 @@ export function threadMessage(event: ThreadEvent): { text: string; blocks?: Know
     case 'poolScaled':
     case 'poolRemoveRequested':
     case 'poolRemoved':
+    case 'poolAddRequested':
+    case 'poolAdded':
     case 'dayTwoFailed':
       return { text: dayTwoMessage(event) };
   }

@@ -28,6 +28,7 @@ export const CallbackIds = {
   // worker pools (day two)
   poolScale: 'pool_scale',
   poolRemove: 'pool_remove',
+  poolAdd: 'pool_add',
 } as const;
 
 export const BlockIds = {
@@ -145,4 +146,6 @@ export const ActionIds = {
   poolRemoveName: 'pool_remove_name_input',
   /** Overview button `cluster_scale_pool:<pool name>`; its value is the cluster id. */
   clusterScalePool: 'cluster_scale_pool',
+  /** Overview button "Add worker pool"; its value is the cluster id. */
+  clusterAddPool: 'cluster_add_pool',
 } as const;
