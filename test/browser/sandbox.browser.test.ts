@@ -108,7 +108,7 @@ async function next(title = 'Create cluster', button = 'Next'): Promise<void> {
 }
 
 /** `/tke create` through every wizard step, up to the review. */
-async function fillWizard(name: string, shots: { basics?: string; review?: string } = {}): Promise<void> {
+async function fillWizard(name: string, shots: { basics?: string; review?: string } = {}, vpcIndex = 1): Promise<void> {
   await type('/tke create');
   const wizard = dialog('Create cluster');
   await wizard.getByLabel('Cluster name').fill(name);
@@ -123,7 +123,7 @@ async function fillWizard(name: string, shots: { basics?: string; review?: strin
   await wizard.getByText('Step 3 of 5').waitFor();
   await andViewUpdate(() => wizard.getByLabel('Region').selectOption('ap-guangzhou'));
   await (await choices(wizard.getByLabel('SSH key pair'))).selectOption({ index: 1 });
-  await andViewUpdate(async () => (await choices(wizard.getByLabel('VPC', { exact: true }))).selectOption({ index: 1 }));
+  await andViewUpdate(async () => (await choices(wizard.getByLabel('VPC', { exact: true }))).selectOption({ index: vpcIndex }));
   await (await choices(wizard.getByLabel('Subnet', { exact: true }))).selectOption({ index: 1 });
   await wizard.getByLabel('Public access CIDRs').fill('0.0.0.0/0');
   await next();
@@ -257,5 +257,64 @@ describe('the sandbox in a browser', () => {
     await page.getByRole('navigation', { name: 'Direct messages' }).getByRole('button', { name: 'tkeops' }).click();
     await page.getByRole('heading', { name: 'tkeops' }).waitFor();
     await messages().filter({ hasText: 'demo-private' }).filter({ hasText: 'could not post its provisioning thread' }).waitFor();
+  });
+
+  it('sends a project admin the kubeconfig of a running cluster as a file in the direct message, not in the channel', async () => {
+    await actAs(PEOPLE.member);
+    await openChannel('# platform');
+    // demo-private still takes the default VPC's pod CIDR: demo-3 goes in the second VPC.
+    await fillWizard('demo-3', {}, 2);
+    await deploy('demo-3');
+
+    await actAs(PEOPLE.projectAdmin);
+    await type('/tke kubeconfig demo-3 public');
+    await page.getByRole('navigation', { name: 'Direct messages' }).getByRole('button', { name: 'tkeops' }).click();
+    await page.getByRole('heading', { name: 'tkeops' }).waitFor();
+    const sent = messages().filter({ hasText: 'The kubeconfig of demo-3' });
+    const file = sent.getByRole('figure', { name: 'File demo-3-public.kubeconfig.yaml' });
+    await file.waitFor();
+    expect(await sent.innerText()).toContain('admin credential');
+    await file.getByText('Show content').click();
+    expect(await file.locator('pre').innerText()).toContain('apiVersion: v1');
+    await screenshot('kubeconfig-direct-message');
+
+    await openChannel('# platform');
+    expect(await page.getByRole('log', { name: 'Messages' }).getByTestId('file').count()).toBe(0);
+  });
+
+  it('scales a worker pool from its modal, and the thread says when Tencent reports the new node count', async () => {
+    await type('/tke scale demo-3');
+    const scale = dialog('Scale worker pool');
+    await scale.getByText('now min 1 · desired 2 · max 3').waitFor();
+    await scale.getByLabel('Desired nodes').fill('3');
+    await screenshot('scale-pool');
+    await scale.getByRole('button', { name: 'Scale', exact: true }).click();
+    await scale.waitFor({ state: 'detached' });
+    await openThread('demo-3');
+    await thread().getByTestId('message').filter({ hasText: 'now has 3 ready nodes' }).waitFor({ timeout: SLOW });
+  });
+
+  it('adds a worker pool with the wizard’s pool form, and the thread says when its nodes are ready', async () => {
+    await type('/tke pool add demo-3');
+    const add = dialog('Add worker pool');
+    await add.getByLabel('Name').fill('batch');
+    await (await choices(add.getByLabel('Instance type'))).selectOption('S5.LARGE8');
+    await add.getByLabel('Desired size (nodes)').fill('1');
+    await screenshot('add-pool');
+    await add.getByRole('button', { name: 'Add pool', exact: true }).click();
+    await add.waitFor({ state: 'detached' });
+    await thread().getByTestId('message').filter({ hasText: 'worker pool batch is added' }).waitFor({ timeout: SLOW });
+  });
+
+  it('protects the cluster, and then refuses to delete it, naming who may turn protection off', async () => {
+    await type('/tke protect demo-3');
+    await messages().filter({ hasText: 'Deletion protection is now on for demo-3' }).waitFor();
+    await type('/tke delete demo-3');
+    const refused = messages().filter({ hasText: 'demo-3 has deletion protection on, so it cannot be deleted' });
+    await refused.waitFor();
+    expect(await refused.innerText()).toContain('/tke unprotect demo-3');
+    expect(await dialog('Delete cluster').count()).toBe(0);
+    await screenshot('delete-refused-protected');
+    expect(await rootMessage('demo-3').innerText()).toMatch(/Running/);
   });
 });
