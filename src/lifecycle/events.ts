@@ -44,8 +44,10 @@ export type ThreadEvent =
     }
   /** A step without a reply of its own (a table row added without a view): its label, done. */
   | { kind: 'stepDone'; label: string }
-  /** `clusterId`, `requestedBy`: for the reply's Delete button and mention. */
-  | { kind: 'provisioningFailed'; failure: TencentFailure; clusterId?: string; requestedBy?: string }
+  /** `clusterId`, `requestedBy`: for the reply's Delete button and mention; `retry`: the step "Retry the failed step" runs again. */
+  | { kind: 'provisioningFailed'; failure: TencentFailure; clusterId?: string; requestedBy?: string; retry?: string }
+  /** Someone asked to run the failed provisioning step again: the cluster is Provisioning again. */
+  | { kind: 'stepRetried'; user: string; step: string; failure: TencentFailure }
   | { kind: 'transientErrors'; failure: TencentFailure; ticks: number }
   /** `createdPools`: the worker pools Tencent created (what the deletion terminates). */
   /** `expired`: the watcher deleted it at its expiry time; `user` set the expiry. */

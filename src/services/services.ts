@@ -12,6 +12,7 @@ import type { ClusterLookup } from './cluster-lookup.js';
 import type { Logger } from './logger.js';
 import type { Policy } from './policy-types.js';
 import type { PoolChangeService } from './pool-changes.js';
+import type { RetryService } from './retry.js';
 import type { ProfileCatalog } from './profiles.js';
 import type { ProvisioningThreads } from './threads.js';
 import type { WizardChoices } from './wizard-choices.js';
@@ -54,4 +55,6 @@ export interface Services {
   access: ClusterAccessService;
   /** Day-two worker pool changes (scale), run by the watcher. */
   poolChanges: PoolChangeService;
+  /** "Retry the failed step" of a Failed cluster's provisioning. */
+  retry: RetryService;
 }

@@ -148,4 +148,6 @@ export const ActionIds = {
   clusterScalePool: 'cluster_scale_pool',
   /** Overview button "Add worker pool"; its value is the cluster id. */
   clusterAddPool: 'cluster_add_pool',
+  /** "Retry the failed step" (a Failed cluster's final reply and overview); its value is the cluster id. */
+  clusterRetryStep: 'cluster_retry_step',
 } as const;
