@@ -7,6 +7,7 @@ import { boltLogger } from './slack/bolt-logger.js';
 import type { Clock } from './services/clock.js';
 import type { Logger } from './services/logger.js';
 import { createPoolChangeService } from './services/pool-changes.js';
+import { createRetryService } from './services/retry.js';
 import { createPolicy, type PolicySpec } from './services/policy.js';
 import type { SecretBox } from './services/secrets.js';
 import type { Services } from './services/services.js';
@@ -248,6 +249,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const poolChanges = createPoolChangeService({ clusters: repositories.clusters, tke: deps.tke, accounts, clock: deps.clock, audit });
   const services: Services = {
     poolChanges,
+    retry: createRetryService({ clusters: repositories.clusters, policy, lifecycle, threads, audit, clock: deps.clock }),
     cost,
     approvals,
     threads,

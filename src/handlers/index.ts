@@ -10,6 +10,7 @@ import * as expiry from './expiry.js';
 import * as forceDelete from './force-delete.js';
 import * as home from './home.js';
 import * as pools from './pools.js';
+import * as retry from './retry.js';
 import { profileSubcommand } from './profile.js';
 import * as protection from './protection.js';
 import * as tkeCommand from './tke-command.js';
@@ -17,7 +18,10 @@ import * as wizard from './wizard.js';
 
 /** The one place every Slack listener is registered. */
 export function registerHandlers(app: App, services: Services): void {
-  const overview = { deletionSlot: pools.withPoolButtons(services, deletion.deletionSlot(services)), accessSlot: access.accessSlot(services) };
+  const overview = {
+    deletionSlot: retry.withRetryButton(services, pools.withPoolButtons(services, deletion.deletionSlot(services))),
+    accessSlot: access.accessSlot(services),
+  };
   tkeCommand.register(app, {
     account: account.accountSubcommand(services),
     create: create.createSubcommand(services),
@@ -38,6 +42,7 @@ export function registerHandlers(app: App, services: Services): void {
   forceDelete.register(app, services);
   expiry.register(app, services);
   pools.register(app, services);
+  retry.register(app, services);
   wizard.register(app, services);
   create.register(app, services);
   approval.register(app, services);

@@ -1,6 +1,10 @@
-import type { App, ViewSubmitAction } from '@slack/bolt';
+import type { App, BlockAction, ViewSubmitAction } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
 import { checkPoolSizes } from '../services/cluster-spec.js';
-import type { ClusterRecord } from '../services/domain/index.js';
+import type { ClusterRecord, WizardPoolForm } from '../services/domain/index.js';
+import { poolField } from '../services/domain/rules.js';
+import { addPoolButton, newAddedPoolForm, poolAddModal } from '../views/pool-add-modal.js';
+import { applyPoolState, errorsForBlocks, fieldOfBlock } from '../views/wizard/fields.js';
 import type { Services } from '../services/services.js';
 import { dayTwoRefusalText } from '../views/day-two.js';
 import { deletionExpiredModal } from '../views/delete-modal.js';
@@ -10,7 +14,7 @@ import { policyRefusalText } from '../views/policy-refusals.js';
 import { poolRemoveModal, typedPoolNameProblem } from '../views/pool-remove-modal.js';
 import { parseScaleMetadata, poolOfScaleAction, SCALE_ACTION_PATTERN, SCALE_FIELDS, scaleModal, scalePoolButtons } from '../views/scale-modal.js';
 import type { DeletionSlot } from './cluster-status.js';
-import { parseClusterClick } from './slack-payloads.js';
+import { parseClusterClick, stateValuesOf } from './slack-payloads.js';
 import { receivedNow, tellUser } from './tell-user.js';
 import { namedCluster, type Viewer } from './named-cluster.js';
 import { typedText } from './slack-payloads.js';
@@ -23,7 +27,7 @@ export function withPoolButtons(services: PoolServices, slot: DeletionSlot): Del
   return async (cluster, viewer) => {
     const [filled, refusal] = await Promise.all([slot(cluster, viewer), changeRefusal(services, cluster, viewer)]);
     if (refusal) return filled;
-    const buttons = scalePoolButtons(cluster.id, cluster.spec.workerPools.map((p) => p.name));
+    const buttons = [...scalePoolButtons(cluster.id, cluster.spec.workerPools.map((p) => p.name)), addPoolButton(cluster.id)];
     return { ...filled, buttons: [...(filled?.buttons ?? []), ...buttons] };
   };
 }
@@ -73,13 +77,54 @@ export function scaleSubcommand(services: PoolServices): Subcommand {
   };
 }
 
-const POOL_USAGE = usageText('Usage: `/tke pool remove <cluster> <pool>` — see `/tke status <cluster>` for its pools.');
+const POOL_USAGE = usageText('Usage: `/tke pool add <cluster>` or `/tke pool remove <cluster> <pool>` — see `/tke status <cluster>` for its pools.');
 
-/** `/tke pool remove <cluster> <pool>`: the typed-name confirmation, refused for the cluster's last pool. */
+/** The add-pool modal for the cluster: the wizard's pool form with its VPC's zones and instance types (asked of Tencent). */
+async function addPoolModal(services: PoolServices, cluster: ClusterRecord, channel: string, form?: WizardPoolForm): Promise<ModalView> {
+  const options = await services.poolChanges.addPoolChoices(cluster);
+  return poolAddModal({
+    clusterId: cluster.id,
+    clusterName: cluster.spec.name,
+    channel,
+    vpcId: cluster.spec.vpcId,
+    pools: cluster.spec.workerPools.map((p) => p.name),
+    form: form ?? newAddedPoolForm(cluster.spec.workerPools),
+    options,
+  });
+}
+
+/** `/tke pool add <cluster>`: the add-pool modal, for those who may change the cluster's pools now. */
+function poolAdd(services: PoolServices): Subcommand {
+  return async (request) => {
+    const { ack, command, client, respond, args } = request;
+    const named = await namedCluster({ ...request, args: args.slice(1) }, services.clusterLookup, POOL_USAGE);
+    if (!named) return;
+    const { cluster, viewer } = named;
+    const refusal = await changeRefusal(services, cluster, viewer);
+    if (refusal) {
+      await ack({ response_type: 'ephemeral', text: refusal });
+      return;
+    }
+    await ack();
+    try {
+      await client.views.open({ trigger_id: command.trigger_id, view: await addPoolModal(services, cluster, viewer.channel) });
+    } catch (error) {
+      services.logger.error({ err: error, clusterId: cluster.id }, 'could not open the add-pool modal');
+      await respond({ response_type: 'ephemeral', text: `The add-pool form did not open; run \`/tke pool add ${cluster.spec.name}\` again.` });
+    }
+  };
+}
+
+/** `/tke pool add <cluster>`, or `/tke pool remove <cluster> <pool>`: the typed-name confirmation, refused for the cluster's last pool. */
 export function poolSubcommand(services: PoolServices): Subcommand {
+  const add = poolAdd(services);
   return async (request) => {
     const { ack, command, client, respond, args } = request;
     const [verb, name, poolName, ...extra] = args;
+    if (verb === 'add') {
+      await add(request);
+      return;
+    }
     if (verb !== 'remove' || !name || !poolName || extra.length > 0) {
       await ack({ response_type: 'ephemeral', text: POOL_USAGE });
       return;
@@ -161,6 +206,74 @@ export function register(app: App, services: PoolServices): void {
     const started = await services.poolChanges.startScale(cluster.id, viewer.user, pointer.pool, checked.value);
     if (!started.ok) {
       await ack({ response_action: 'errors', errors: { [SCALE_FIELDS.desiredSize.blockId]: dayTwoRefusalText(started.refusal) } });
+      return;
+    }
+    await ack();
+  });
+
+  app.action(ActionIds.clusterAddPool, async ({ ack, body, client }) => {
+    await ack();
+    const click = parseClusterClick(body);
+    if (!click) {
+      services.logger.warn('Add pool click without user, channel, trigger or cluster');
+      return;
+    }
+    const viewer = { user: click.user, channel: click.channel, responseUrl: receivedNow(services, click.responseUrl) };
+    const cluster = await services.clusterLookup.get(click.clusterId);
+    const refusal = cluster ? await changeRefusal(services, cluster, viewer) : 'That cluster no longer exists.';
+    try {
+      if (!cluster || refusal) {
+        await tellUser(client, services, viewer, { text: refusal ?? 'That cluster no longer exists.' });
+        return;
+      }
+      await client.views.open({ trigger_id: click.triggerId, view: await addPoolModal(services, cluster, viewer.channel) });
+    } catch (error) {
+      services.logger.error({ err: error, clusterId: click.clusterId }, 'could not open the add-pool modal');
+      await tellUser(client, services, viewer, { text: 'The add-pool form did not open; click Add worker pool again.' });
+    }
+  });
+
+  // The pool form's zones dispatch (as in the wizard): the instance types sold in every chosen zone are offered again.
+  app.action<BlockAction>({ type: 'block_actions', action_id: ActionIds.wizardPoolZones, callback_id: CallbackIds.poolAdd }, async ({ ack, body, client }) => {
+    await ack();
+    const view = body.view;
+    const pointer = parseScaleMetadata(view?.private_metadata);
+    const cluster = pointer && (await services.clusterLookup.get(pointer.clusterId));
+    if (!view || !pointer || !cluster) return;
+    const form = applyPoolState(newAddedPoolForm(cluster.spec.workerPools), stateValuesOf(view.state.values));
+    try {
+      await client.views.update({ view_id: view.id, hash: view.hash, view: await addPoolModal(services, cluster, pointer.channel, form) });
+    } catch (error) {
+      services.logger.warn({ err: error, clusterId: cluster.id }, 'could not redraw the add-pool modal');
+    }
+  });
+
+  app.view<ViewSubmitAction>(CallbackIds.poolAdd, async ({ ack, body, view }) => {
+    const pointer = parseScaleMetadata(view.private_metadata);
+    const cluster = pointer && (await services.clusterLookup.get(pointer.clusterId));
+    if (!pointer || !cluster) {
+      await ack({ response_action: 'update', view: deletionExpiredModal() });
+      return;
+    }
+    const viewer = { user: body.user.id, channel: pointer.channel };
+    const form = applyPoolState(newAddedPoolForm(cluster.spec.workerPools), stateValuesOf(view.state.values));
+    const blockIds = view.blocks.flatMap((b) => (b.block_id ? [b.block_id] : []));
+    const nameBlock = blockIds.find((id) => fieldOfBlock(id) === poolField(form.key, 'name')) ?? '';
+    const refusal = await changeRefusal(services, cluster, viewer);
+    if (refusal) {
+      await ack({ response_action: 'errors', errors: { [nameBlock]: refusal } });
+      return;
+    }
+    // The wizard's rules need the zones and instance types Tencent sells there (as the form showed them).
+    const checked = services.poolChanges.checkAddPool(cluster, form, await services.poolChanges.addPoolChoices(cluster));
+    if (!checked.ok) {
+      const shown = errorsForBlocks(checked.errors, blockIds);
+      await ack({ response_action: 'errors', errors: 'inline' in shown ? shown.inline : { [nameBlock]: shown.notice } });
+      return;
+    }
+    const started = await services.poolChanges.startAdd(cluster.id, viewer.user, checked.value);
+    if (!started.ok) {
+      await ack({ response_action: 'errors', errors: { [nameBlock]: dayTwoRefusalText(started.refusal) } });
       return;
     }
     await ack();

@@ -243,6 +243,8 @@ function onAddAccount(services: WizardHandlerServices) {
   };
 }
 
+const WIZARD_CALLBACKS = new RegExp(`^(${WIZARD_STEPS.map(wizardCallbackId).join('|')})$`);
+
 export function register(app: App, services: WizardHandlerServices): void {
   for (const step of WIZARD_STEPS) {
     app.view<ViewSubmitAction>(wizardCallbackId(step), step === 'review' ? submitDeploy(services) : submitStep(services, step));
@@ -251,7 +253,8 @@ export function register(app: App, services: WizardHandlerServices): void {
   app.action(ActionIds.wizardRegion, onEdit(services, keep));
   app.action(ActionIds.wizardVpc, onEdit(services, keep));
   app.action(ActionIds.wizardEndpointAccess, onEdit(services, keep));
-  app.action(ActionIds.wizardPoolZones, onEdit(services, keep));
+  // The add-pool modal reuses the pool form (src/handlers/pools.ts): only the wizard's own views here.
+  app.action<BlockAction>({ type: 'block_actions', action_id: ActionIds.wizardPoolZones, callback_id: WIZARD_CALLBACKS }, onEdit(services, keep));
   app.action(ActionIds.wizardRetryLoad, onEdit(services, keep));
   app.action(ActionIds.wizardAddPool, onEdit(services, () => ({ kind: 'addPool' })));
   app.action(ActionIds.wizardRemovePool, onEdit(services, (args) => ({ kind: 'removePool', key: clickedValue(args) ?? '' })));

@@ -1,4 +1,5 @@
 import type { ClusterRecord, DayTwoChange, DayTwoKind } from '../services/domain/index.js';
+import { nodePoolRequest } from '../services/deploy.js';
 import { TencentError } from '../services/tke.js';
 import { failureOf } from '../services/tencent-failure.js';
 import type { ThreadEvent } from './events.js';
@@ -209,10 +210,84 @@ const removePoolSteps: Step[] = [
   }),
 ];
 
+const addPool = (record: ClusterRecord) => {
+  const change = record.change;
+  if (change?.kind !== 'addPool') throw new Error('not an addPool operation');
+  return { change, params: change.params };
+};
+
+const addPoolSteps: Step[] = [
+  dayTwoStep('addPool', {
+    key: 'add-requested',
+    /**
+     * CreateClusterNodePool, built as Deploy builds a pool's (nodePoolRequest). Tencent's answer (the
+     * pool id) is recorded with the tick; a call sent before a restart without its id on record is
+     * looked up by the pool's name (TKE refuses no duplicate name, so it is never sent twice).
+     */
+    advance: async (context) => {
+      const { change, params } = addPool(context.record);
+      const clusterId = context.record.tkeClusterId as string;
+      const recordId = (nodePoolId: string): StepTick => ({
+        done: [change.id],
+        change: (r) => {
+          if (r.change?.id === change.id && r.change.kind === 'addPool') r.change.params.nodePoolId = nodePoolId;
+        },
+      });
+      if (params.nodePoolId) return { done: [change.id] };
+      if (change.calls.CreateClusterNodePool) {
+        const pools = await during('DescribeClusterNodePools', () => context.deps.tke.describeClusterNodePools(context.target, clusterId));
+        const found = pools.find((p) => p.name === params.pool.name);
+        if (found) return recordId(found.nodePoolId);
+        // Answered but not listed yet: Tencent lists it shortly.
+        if (change.calls.CreateClusterNodePool.answeredAt) return undefined;
+      }
+      const journal = context.deps.journal;
+      if (!journal) throw new Error('day-two operations need a call journal (LifecycleDeps.journal)');
+      const subnets = await during('DescribeSubnets', () => context.deps.tke.describeSubnets(context.target, context.record.spec.vpcId));
+      const request = nodePoolRequest(context.record, clusterId, params.pool, subnets);
+      await journal.sent(context.record.id, change.id, 'CreateClusterNodePool');
+      const { nodePoolId } = await during('CreateClusterNodePool', () => context.deps.tke.createClusterNodePool(context.target, request));
+      await journal.answered(context.record.id, change.id, 'CreateClusterNodePool');
+      return recordId(nodePoolId);
+    },
+    reply: (record) => {
+      const { pool } = addPool(record).params;
+      return { kind: 'poolAddRequested', pool: pool.name, instanceType: pool.instanceType, sizes: { minSize: pool.minSize, desiredSize: pool.desiredSize, maxSize: pool.maxSize }, zones: pool.zones };
+    },
+  }),
+  dayTwoStep('addPool', {
+    key: 'add-nodes',
+    after: ['add-requested'],
+    afterRecorded: true,
+    /** DescribeClusterNodePools: the new pool normal, with its desired nodes all there and ready. */
+    advance: async (context) => {
+      const { change, params } = addPool(context.record);
+      const nodePoolId = params.nodePoolId as string;
+      const pool = await poolAtTencent(context, nodePoolId);
+      const desired = params.pool.desiredSize;
+      if (!pool || pool.lifeState !== 'normal' || pool.totalNodes !== desired || pool.readyNodes !== desired) return undefined;
+      const at = context.now.toISOString();
+      return finish(
+        context.record.id,
+        change,
+        (r) => {
+          if (r.spec.workerPools.some((p) => p.name === params.pool.name)) return;
+          r.spec.workerPools.push(structuredClone(params.pool));
+          r.progress.pools = r.progress.pools.filter((p) => p.name !== params.pool.name);
+          r.progress.pools.push({ name: params.pool.name, nodePoolId, requestedAt: change.startedAt, readyAt: at, readyNodes: pool.readyNodes });
+        },
+        { kind: 'poolAdded', user: change.startedBy, pool: params.pool.name, readyNodes: pool.readyNodes, elapsedMs: context.now.getTime() - Date.parse(change.startedAt) },
+        at,
+      );
+    },
+  }),
+];
+
 /** Every kind's steps: one more kind is one more entry. */
 export const DAY_TWO_STEPS: Record<DayTwoKind, readonly Step[]> = {
   scalePool: scalePoolSteps,
   removePool: removePoolSteps,
+  addPool: addPoolSteps,
 };
 
 /**

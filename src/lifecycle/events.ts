@@ -44,8 +44,10 @@ export type ThreadEvent =
     }
   /** A step without a reply of its own (a table row added without a view): its label, done. */
   | { kind: 'stepDone'; label: string }
-  /** `clusterId`, `requestedBy`: for the reply's Delete button and mention. */
-  | { kind: 'provisioningFailed'; failure: TencentFailure; clusterId?: string; requestedBy?: string }
+  /** `clusterId`, `requestedBy`: for the reply's Delete button and mention; `retry`: the step "Retry the failed step" runs again. */
+  | { kind: 'provisioningFailed'; failure: TencentFailure; clusterId?: string; requestedBy?: string; retry?: string }
+  /** Someone asked to run the failed provisioning step again: the cluster is Provisioning again. */
+  | { kind: 'stepRetried'; user: string; step: string; failure: TencentFailure }
   | { kind: 'transientErrors'; failure: TencentFailure; ticks: number }
   /** `createdPools`: the worker pools Tencent created (what the deletion terminates). */
   /** `expired`: the watcher deleted it at its expiry time; `user` set the expiry. */
@@ -71,6 +73,10 @@ export type ThreadEvent =
   | { kind: 'poolScaled'; user: string; pool: string; readyNodes: number; minSize: number; maxSize: number; elapsedMs: number }
   | { kind: 'poolRemoveRequested'; pool: string }
   | { kind: 'poolRemoved'; user: string; pool: string; elapsedMs: number }
+  /** A day-two pool addition was sent to Tencent (CreateClusterNodePool). */
+  | { kind: 'poolAddRequested'; pool: string; instanceType: string; sizes: PoolSizes; zones: readonly string[] }
+  /** Tencent reports the added pool with its nodes ready; `user` started it. */
+  | { kind: 'poolAdded'; user: string; pool: string; readyNodes: number; elapsedMs: number }
   /** A day-two operation Tencent refused: it is over, the cluster stays Running. */
   | { kind: 'dayTwoFailed'; user: string; operation: DayTwoKind; failure: TencentFailure }
   | ({ kind: 'forceDeleted'; user: string; name: string; owner: LeftoverOwner } & LeftoverLookup);

@@ -39,6 +39,8 @@ export interface LifecycleDeps {
     | 'modifyNodePoolRange'
     | 'modifyNodePoolDesired'
     | 'deleteClusterNodePool'
+    | 'createClusterNodePool'
+    | 'describeSubnets'
   >;
   /** Day-two operations write each Tencent call before and after it (src/lifecycle/day-two.ts). */
   journal?: CallJournal;
@@ -107,6 +109,12 @@ export interface Step {
   reply?: (record: ClusterRecord, item: string) => ThreadEvent;
   /** An error of this step that is retried next tick does not hold back the steps that do not come after it. */
   othersGoOnWhileRetried?: boolean;
+  /**
+   * A lasting failure of `action` while this step is pending may be retried by a person ("Retry the
+   * failed step"): the step is safe to run again, since it skips what it already made (named
+   * `label` in Slack). Steps without it fail for good.
+   */
+  retryable?: { action: string; label: string };
 }
 
 /** What a whole operation does in the watcher when a step fails for good. */
@@ -201,6 +209,25 @@ export const RunnerKeys = {
 } as const;
 
 /**
+ * The step "Retry the failed step" would run again for a Failed cluster: a pending provisioning step
+ * marked retryable for the Tencent action its failure names; undefined when there is none.
+ */
+export function retryableStep(lifecycle: Lifecycle, record: ClusterRecord): (StepInstance & { label: string }) | undefined {
+  if (record.status !== 'Failed' || !record.failure?.action || !record.tkeClusterId) return undefined;
+  const action = record.failure.action;
+  const found = instancesOf(lifecycle.provision, record).find(
+    ({ step, item }) => step.retryable?.action === action && doneAtOf(step, record, item) === undefined,
+  );
+  return found && found.step.retryable ? { ...found, label: found.step.retryable.label } : undefined;
+}
+
+/** The provisioning failure reply of a Failed record: its failure, and the step a retry would run again, if any. */
+export function failedReply(lifecycle: Lifecycle, record: ClusterRecord, failure: TencentFailure): ThreadReply {
+  const retry = retryableStep(lifecycle, record)?.label;
+  return { key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure, clusterId: record.id, requestedBy: record.requestedBy, ...(retry ? { retry } : {}) } };
+}
+
+/**
  * The provisioning replies the record shows as due, in step order (the watcher's steps that are
  * recorded done), and the failure: what a thread opened late gets all at once.
  */
@@ -211,6 +238,6 @@ export function repliesDue(lifecycle: Lifecycle, record: ClusterRecord): ThreadR
     const event = replyOf(step, record, item);
     if (event) replies.push({ key, event });
   }
-  if (record.status === 'Failed' && record.failure) replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: record.failure, clusterId: record.id, requestedBy: record.requestedBy } });
+  if (record.status === 'Failed' && record.failure) replies.push(failedReply(lifecycle, record, record.failure));
   return replies;
 }

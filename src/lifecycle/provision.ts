@@ -191,6 +191,8 @@ export const provisioningSteps: readonly Step[] = [
   {
     key: 'pools-requested',
     after: [StepKeys.controlPlane],
+    // createWorkerPools creates only the pools without a node pool id, adopting by name one created before.
+    retryable: { action: 'CreateClusterNodePool', label: 'Create the worker pools (CreateClusterNodePool)' },
     records: 'progress.pools[].requestedAt / nodePoolId (written by CreateClusterNodePool’s caller as each is made)',
     doneAt: (r) => (r.spec.workerPools.every((pool) => poolProgress(r, pool.name)?.nodePoolId) ? r.createdAt : undefined),
     record: () => undefined,
@@ -238,6 +240,8 @@ export const provisioningSteps: readonly Step[] = [
     // Pools that came up in this tick are recorded at its end; the add-ons follow next tick.
     after: ['pool'],
     afterRecorded: true,
+    // installAddons creates only the releases not created yet, looking in TKE's two lists first.
+    retryable: { action: 'CreateClusterRelease', label: 'Install the add-on packs (CreateClusterRelease)' },
     records: 'progress.addonsRequestedAt and progress.addons[] (written by CreateClusterRelease’s caller)',
     doneAt: (r) => r.progress.addonsRequestedAt,
     record: () => undefined,

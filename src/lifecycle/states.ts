@@ -7,6 +7,8 @@ import { isGone, type ClusterRecord, type ClusterStatus } from '../services/doma
  * - Creating → Provisioning once Tencent gave a cluster id (Deploy's answer, or adopted by tag).
  * - Provisioning → Running once every step of the provisioning operation is done.
  * - Creating / Provisioning → Failed when Tencent fails it (or never answered CreateCluster).
+ * - Failed → Provisioning when someone retries the failed step (only a step the provisioning table
+ *   marks retryable, see retryableStep in operation.ts).
  * - Any live state → Deleting when a deletion is approved (→ Deleted at once if Tencent never had it).
  * - Deleting → back to the state it had, when Tencent refuses the DeleteCluster.
  * - Deleting → Deleted (Tencent no longer has it) or DeletedForced (force delete).
@@ -18,7 +20,7 @@ export const TRANSITIONS = {
   Creating: ['Provisioning', 'Failed', 'Deleting', 'Deleted'],
   Provisioning: ['Running', 'Failed', 'Deleting'],
   Running: ['Deleting'],
-  Failed: ['Deleting', 'Deleted'],
+  Failed: ['Deleting', 'Deleted', 'Provisioning'],
   Deleting: ['Deleted', 'DeletedForced', 'Creating', 'Provisioning', 'Running', 'Failed'],
   Deleted: [],
   DeletedForced: [],

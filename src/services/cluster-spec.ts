@@ -359,10 +359,21 @@ function imagesFitting(gpu: boolean, image: OsImage): OsImage[] {
  * The pool rule between instance type and OS image, for the instance-type field (the wizard's pools
  * step, and any other pool form): a GPU type needs a GPU image, a GPU image a GPU type.
  */
-export function instanceTypeImageConflict(instanceType: string, image: OsImage, options: Pick<WizardOptions, 'instanceTypes'>): string | undefined {
+export function instanceTypeImageConflict(
+  instanceType: string,
+  image: OsImage,
+  options: Pick<WizardOptions, 'instanceTypes'>,
+  /** 'wizard': the image can still change in the packs step; 'cluster': a running cluster's image, fixed. */
+  imageOf: 'wizard' | 'cluster' = 'wizard',
+): string | undefined {
   const gpuType = isGpuInstanceType(instanceType, options);
   if (gpuType === isGpuImage(image)) return undefined;
   const fitting = imagesFitting(gpuType, image).join(', ');
+  if (imageOf === 'cluster') {
+    return gpuType
+      ? `${instanceType} is a GPU instance type; the cluster's OS image ${image} has no GPU driver (GPU types need ${fitting}). Pick a non-GPU instance type.`
+      : `${instanceType} has no GPU; the cluster's OS image ${image} is for GPU instance types (other types need ${fitting}). Pick a GPU instance type.`;
+  }
   return gpuType
     ? `${instanceType} is a GPU instance type; the cluster profile's OS image ${image} has no GPU driver. ` +
         `Pick a GPU image (${fitting}) in the packs step, or a non-GPU instance type.`
@@ -396,7 +407,14 @@ export function checkPoolSizes(
   return done(errors, () => ({ minSize: sizes.minSize ?? 0, desiredSize: sizes.desiredSize ?? 0, maxSize: sizes.maxSize ?? 0 }));
 }
 
-function checkPool(pool: WizardPoolForm, options: WizardOptions, vpcId: string | undefined, image: OsImage | undefined, errors: FieldErrors): WorkerPoolSpec | undefined {
+function checkPool(
+  pool: WizardPoolForm,
+  options: WizardOptions,
+  vpcId: string | undefined,
+  image: OsImage | undefined,
+  errors: FieldErrors,
+  imageOf: 'wizard' | 'cluster' = 'wizard',
+): WorkerPoolSpec | undefined {
   const at = (f: PoolField) => poolField(pool.key, f);
   const before = Object.keys(errors).length;
   const name = field(poolNameSchema, pool.name, at('name'), errors);
@@ -411,7 +429,7 @@ function checkPool(pool: WizardPoolForm, options: WizardOptions, vpcId: string |
   else if (!errors[at('zones')] && !instanceTypesFor(options, pool.zones).some((t) => t.instanceType === pool.instanceType)) {
     errors[at('instanceType')] = `${pool.instanceType} is not sold in every chosen zone`;
   } else if (image !== undefined) {
-    const conflict = instanceTypeImageConflict(pool.instanceType, image, options);
+    const conflict = instanceTypeImageConflict(pool.instanceType, image, options, imageOf);
     if (conflict) errors[at('instanceType')] = conflict;
   }
   const diskGb = field(diskSchema, pool.diskGb, at('diskGb'), errors);
@@ -442,6 +460,25 @@ export function checkWorkerPools(form: WizardForm, options: WizardOptions, image
     pools.push(checked);
   }
   return done(errors, () => ({ parallelPoolUpdates: form.parallelPoolUpdates, workerPools: pools }));
+}
+
+/**
+ * One pool added to a running cluster (`/tke pool add`): the wizard's rules for a pool, with the
+ * cluster's VPC and its OS image (fixed now), a name none of its pools has, and at most
+ * MAX_WORKER_POOLS pools in all. Errors are keyed like the wizard's (`pool:<key>:<field>`).
+ */
+export function checkAddedPool(
+  pool: WizardPoolForm,
+  options: WizardOptions,
+  cluster: { vpcId: string; image: OsImage | undefined; pools: readonly string[] },
+): Checked<WorkerPoolSpec> {
+  const errors: FieldErrors = {};
+  const checked = checkPool(pool, options, cluster.vpcId, cluster.image, errors, 'cluster');
+  if (checked && cluster.pools.some((name) => name.toLowerCase() === checked.name.toLowerCase())) {
+    errors[poolField(pool.key, 'name')] = `The cluster already has a worker pool named ${checked.name}`;
+  }
+  if (cluster.pools.length >= MAX_WORKER_POOLS) errors[poolField(pool.key, 'name')] = `The cluster has ${cluster.pools.length} worker pools, the most tkeops gives one cluster`;
+  return done(errors, () => checked as WorkerPoolSpec);
 }
 
 /** Every rule at once: what the review step and Deploy check. */

@@ -31,7 +31,7 @@ import type { ProvisioningThreads } from './threads.js';
 import { approvalNeeded, DEFAULT_APPROVAL_TIMEOUT_MS } from './approval-rules.js';
 import type { ApprovalRule } from './policy-types.js';
 import { failureOf } from './tencent-failure.js';
-import type { CreateClusterInput, EndpointAccess, RuntimeChoice, Subnet, Tag, TkeGateway, TkeTarget } from './tke.js';
+import type { CreateClusterInput, CreateNodePoolInput, EndpointAccess, RuntimeChoice, Subnet, Tag, TkeGateway, TkeTarget } from './tke.js';
 
 export interface DeployResult {
   cluster: ClusterRecord;
@@ -132,6 +132,39 @@ export function planFor(spec: ClusterSpec, profile: Profile): DeployPlan & { run
       package: chartPackageUrl(a),
       values: a.values,
     })),
+  };
+}
+
+/**
+ * CreateClusterNodePool's request for one of the cluster's worker pools, as Deploy sends it and as a
+ * pool added later is sent: the VPC's subnets in the pool's zones, the cluster's key pair, OS image,
+ * runtime and tags.
+ */
+export function nodePoolRequest(
+  cluster: Pick<ClusterRecord, 'id' | 'spec' | 'plan'>,
+  tkeClusterId: string,
+  pool: ClusterSpec['workerPools'][number],
+  subnets: readonly Subnet[],
+): CreateNodePoolInput {
+  const { spec } = cluster;
+  const os = cluster.plan?.os;
+  if (!os) throw new Error(`cluster ${spec.name} has no deploy plan`);
+  const subnetIds = poolSubnetIds(spec, pool.zones, subnets);
+  if (subnetIds.length === 0) throw new Error(`worker pool ${pool.name}: VPC ${spec.vpcId} has no subnet in ${pool.zones.join(', ')}`);
+  return {
+    clusterId: tkeClusterId,
+    name: pool.name,
+    minSize: pool.minSize,
+    maxSize: pool.maxSize,
+    desiredSize: pool.desiredSize,
+    vpcId: spec.vpcId,
+    subnetIds,
+    instanceType: pool.instanceType,
+    systemDiskGb: pool.diskGb,
+    keyIds: [spec.keyPairId],
+    os,
+    tags: resourceTags(cluster),
+    runtime: cluster.plan?.runtime,
   };
 }
 
@@ -396,28 +429,9 @@ export function createProvisioningSteps(deps: Pick<DeployDeps, 'clusters' | 'tke
           if (pending.length === 0) return;
         }
 
-        const os = cluster.plan?.os;
-        if (!os) throw new Error(`cluster ${spec.name} has no deploy plan`);
         const subnets = await tke.describeSubnets(target, spec.vpcId);
-        const tags = resourceTags(cluster);
         const create = async (pool: ClusterSpec['workerPools'][number]) => {
-          const subnetIds = poolSubnetIds(spec, pool.zones, subnets);
-          if (subnetIds.length === 0) throw new Error(`worker pool ${pool.name}: VPC ${spec.vpcId} has no subnet in ${pool.zones.join(', ')}`);
-          const { nodePoolId } = await tke.createClusterNodePool(target, {
-            clusterId: tkeClusterId,
-            name: pool.name,
-            minSize: pool.minSize,
-            maxSize: pool.maxSize,
-            desiredSize: pool.desiredSize,
-            vpcId: spec.vpcId,
-            subnetIds,
-            instanceType: pool.instanceType,
-            systemDiskGb: pool.diskGb,
-            keyIds: [spec.keyPairId],
-            os,
-            tags,
-            runtime: cluster.plan?.runtime,
-          });
+          const { nodePoolId } = await tke.createClusterNodePool(target, nodePoolRequest(cluster, tkeClusterId, pool, subnets));
           await progress(clusterId, (q) => (poolEntry(q, pool.name).nodePoolId = nodePoolId));
         };
         const markRequested = (pools: typeof pending) =>

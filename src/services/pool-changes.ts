@@ -8,7 +8,9 @@ import type { CallJournal } from '../lifecycle/day-two.js';
 import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
-import type { AuditEntry, ClusterRecord, DayTwoChange, DayTwoRefusal, WorkerPoolSpec } from './domain/index.js';
+import { checkAddedPool, type Checked } from './cluster-spec.js';
+import type { AuditEntry, ClusterRecord, DayTwoChange, DayTwoRefusal, WizardOptions, WizardPoolForm, WorkerPoolSpec } from './domain/index.js';
+import { isOsImage } from './domain/rules.js';
 import type { ClusterRepository } from './repositories/repositories.js';
 import type { NodePool, TkeGateway } from './tke.js';
 
@@ -35,13 +37,22 @@ export interface PoolChangeService {
   startRemove(clusterId: string, user: string, pool: string): Promise<StartResult>;
   /** Why `pool` cannot be removed from the cluster, or undefined. */
   removeRefusal(cluster: ClusterRecord, pool: string): DayTwoRefusal | undefined;
+  /**
+   * What the add-pool form offers for the cluster: its VPC's subnets (the zones) and the instance
+   * types sold there, as the wizard loads them (WizardOptions, so the wizard's pool form draws it).
+   */
+  addPoolChoices(cluster: ClusterRecord): Promise<WizardOptions>;
+  /** The wizard's pool rules for a pool added to the cluster (its VPC, its OS image, a new name). */
+  checkAddPool(cluster: ClusterRecord, form: WizardPoolForm, options: WizardOptions): Checked<WorkerPoolSpec>;
+  /** Starts adding `pool` (CreateClusterNodePool; the watcher does the rest), unless another operation runs. */
+  startAdd(clusterId: string, user: string, pool: WorkerPoolSpec): Promise<StartResult>;
   /** Where day-two steps write their Tencent calls. */
   journal: CallJournal;
 }
 
 export interface PoolChangeDeps {
   clusters: Pick<ClusterRepository, 'get' | 'update'>;
-  tke: Pick<TkeGateway, 'describeClusterNodePools'>;
+  tke: Pick<TkeGateway, 'describeClusterNodePools' | 'describeZones' | 'describeSubnets' | 'describeInstanceTypeConfigs'>;
   accounts: Pick<AccountService, 'credentialFor'>;
   clock: Clock;
   audit: Audit;
@@ -78,6 +89,7 @@ export function createPoolChangeService(deps: PoolChangeDeps): PoolChangeService
   type Planned = (
     | { kind: 'scalePool'; params: Extract<DayTwoChange, { kind: 'scalePool' }>['params'] }
     | { kind: 'removePool'; params: Extract<DayTwoChange, { kind: 'removePool' }>['params'] }
+    | { kind: 'addPool'; params: Extract<DayTwoChange, { kind: 'addPool' }>['params'] }
   ) & { detail: AuditEntry['detail'] };
 
   /**
@@ -99,7 +111,8 @@ export function createPoolChangeService(deps: PoolChangeDeps): PoolChangeService
       }
       planned = result;
       const base = { id, startedBy: user, startedAt: at, steps: {}, calls: {} };
-      record.change = result.kind === 'scalePool' ? { ...base, kind: result.kind, params: result.params } : { ...base, kind: result.kind, params: result.params };
+      const { detail: _detail, ...operation } = result;
+      record.change = { ...base, ...operation };
     });
     if (!cluster) return { ok: false, refusal: { kind: 'notRunning', status: 'Deleted' } };
     if (refusal || !planned) return { ok: false, refusal: refusal ?? { kind: 'notRunning', status: cluster.status } };
@@ -140,6 +153,36 @@ export function createPoolChangeService(deps: PoolChangeDeps): PoolChangeService
       }),
 
     removeRefusal,
+
+    async addPoolChoices(cluster) {
+      const { spec } = cluster;
+      const target = { credential: deps.accounts.credentialFor(spec.accountId), region: spec.region };
+      const [zones, subnets] = await Promise.all([deps.tke.describeZones(target), deps.tke.describeSubnets(target, spec.vpcId)]);
+      const subnetZones = [...new Set(subnets.map((s) => s.zone))];
+      const types = subnetZones.length > 0 ? await deps.tke.describeInstanceTypeConfigs(target, subnetZones) : [];
+      return {
+        accountId: spec.accountId,
+        region: spec.region,
+        zones: zones.map((z) => ({ zone: z.zone, name: z.name })),
+        vpcId: spec.vpcId,
+        subnets: subnets.map((s) => ({ subnetId: s.subnetId, vpcId: s.vpcId, name: s.name, zone: s.zone, cidr: s.cidr })),
+        instanceTypes: types.map((t) => ({ instanceType: t.instanceType, zone: t.zone, cpu: t.cpu, memoryGb: t.memoryGb, gpu: t.gpu })),
+      };
+    },
+
+    checkAddPool: (cluster, form, options) =>
+      checkAddedPool(form, options, {
+        vpcId: cluster.spec.vpcId,
+        image: isOsImage(cluster.plan?.os) ? cluster.plan.os : undefined,
+        pools: cluster.spec.workerPools.map((p) => p.name),
+      }),
+
+    startAdd: (clusterId, user, pool) =>
+      start(clusterId, user, 'add', (record) => {
+        const taken = record.spec.workerPools.find((p) => p.name.toLowerCase() === pool.name.toLowerCase());
+        if (taken) return { kind: 'poolExists', pool: taken.name };
+        return { kind: 'addPool', params: { pool }, detail: { pool: pool.name, instanceType: pool.instanceType, minSize: pool.minSize, desiredSize: pool.desiredSize, maxSize: pool.maxSize } };
+      }),
 
     journal: {
       sent: async (clusterId, changeId, action) => void (await writeCall(clusterId, changeId, action, 'sentAt')),

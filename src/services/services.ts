@@ -13,6 +13,7 @@ import type { ClusterLookup } from './cluster-lookup.js';
 import type { Logger } from './logger.js';
 import type { Policy } from './policy-types.js';
 import type { PoolChangeService } from './pool-changes.js';
+import type { RetryService } from './retry.js';
 import type { ProfileCatalog } from './profiles.js';
 import type { ProvisioningThreads } from './threads.js';
 import type { WizardChoices } from './wizard-choices.js';
@@ -57,4 +58,6 @@ export interface Services {
   poolChanges: PoolChangeService;
   /** The App Home tabs: `app_home_opened` shows a person theirs, kept current from then on. */
   homeTabs: HomeTabs;
+  /** "Retry the failed step" of a Failed cluster's provisioning. */
+  retry: RetryService;
 }

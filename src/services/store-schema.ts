@@ -162,6 +162,7 @@ const dayTwoChangeSchema = z.discriminatedUnion('kind', [
     }),
   }),
   z.object({ ...dayTwoBase, kind: z.literal('removePool'), params: z.object({ pool: z.string(), nodePoolId: z.string() }) }),
+  z.object({ ...dayTwoBase, kind: z.literal('addPool'), params: z.object({ pool: workerPoolSpecSchema, nodePoolId: z.string().optional() }) }),
 ]);
 
 export const clusterRecordSchema = z.object({

@@ -1,6 +1,6 @@
 import type { ThreadReply } from '../lifecycle/events.js';
 import type { Lifecycle, LifecycleDeps, Operation } from '../lifecycle/operation.js';
-import { RunnerKeys, TRANSIENT_STEP_PREFIX } from '../lifecycle/operation.js';
+import { failedReply, RunnerKeys, TRANSIENT_STEP_PREFIX } from '../lifecycle/operation.js';
 import { advanceOperation, type StepsOutcome } from '../lifecycle/runner.js';
 import { isGone, STATES, transition } from '../lifecycle/states.js';
 import { CheckError, during, retriedNextTick } from '../lifecycle/tencent-calls.js';
@@ -259,7 +259,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
           if (record.status !== seen.status) {
             // The status changed meanwhile (a delete was requested, or a step recorded its own
             // failure): this tick's view is stale; only a recorded failure is still told.
-            if (record.status === 'Failed' && record.failure) replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: record.failure, clusterId: record.id, requestedBy: record.requestedBy } });
+            if (record.status === 'Failed' && record.failure) replies.push(failedReply(deps.lifecycle, record, record.failure));
           } else {
             outcome.change?.(record);
             write.audit(...(outcome.audit ?? []));
@@ -269,7 +269,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
             transition(record, 'Failed', now.toISOString());
             record.failure = outcome.fail;
             record.transientErrors = 0;
-            replies.push({ key: RunnerKeys.failed, event: { kind: 'provisioningFailed', failure: outcome.fail, clusterId: record.id, requestedBy: record.requestedBy } });
+            replies.push(failedReply(deps.lifecycle, record, outcome.fail));
           }
           return record.thread ? { thread: record.thread, replies: replies.filter((r) => write.claim(r.key)) } : undefined;
         },

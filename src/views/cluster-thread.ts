@@ -16,6 +16,7 @@ const overviewButton = (clusterId: string): Button => ({
   value: clusterId,
 });
 import { dayTwoMessage } from './day-two.js';
+import { retryNote, retryStepButton, stepRetriedText } from './retry.js';
 
 /** The text of each provisioning-thread reply, one function per step. */
 export const threadReplies = {
@@ -60,7 +61,15 @@ function readyMessage(event: Extract<ThreadEvent, { kind: 'clusterReady' }>): { 
 function failedMessage(event: Extract<ThreadEvent, { kind: 'provisioningFailed' }>): { text: string; blocks?: KnownBlock[] } {
   const text = `${threadReplies.failed(event.failure)}${mention(event.requestedBy)}`;
   if (!event.clusterId) return { text };
-  return { text, blocks: [section(text), { type: 'actions', elements: [deleteButton(event.clusterId), overviewButton(event.clusterId)] }] };
+  const retry = event.retry ? [retryStepButton(event.clusterId)] : [];
+  return {
+    text,
+    blocks: [
+      section(text),
+      ...(event.retry ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: retryNote(event.retry) }] }] : []),
+      { type: 'actions', elements: [...retry, deleteButton(event.clusterId), overviewButton(event.clusterId)] },
+    ],
+  };
 }
 
 /** A thread reply's text (and blocks) for what happened: every lifecycle event is written here. */
@@ -105,10 +114,14 @@ export function threadMessage(event: ThreadEvent): { text: string; blocks?: Know
       return { text: approvalReplies.rejected(event.user, event.reason, event.requestedBy) };
     case 'approvalExpired':
       return { text: approvalReplies.expired(event.requestedBy, event.waitedMs) };
+    case 'stepRetried':
+      return { text: stepRetriedText(event.user, event.step, event.failure) };
     case 'poolScaleRequested':
     case 'poolScaled':
     case 'poolRemoveRequested':
     case 'poolRemoved':
+    case 'poolAddRequested':
+    case 'poolAdded':
     case 'dayTwoFailed':
       return { text: dayTwoMessage(event) };
   }

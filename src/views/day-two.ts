@@ -8,11 +8,12 @@ const ago = (ms: number) => (ms < 60_000 ? 'less than a minute ago' : ms < 3_600
 export const DAY_TWO_NAMES: Record<DayTwoKind, string> = {
   scalePool: 'Worker pool scaling',
   removePool: 'Worker pool removal',
+  addPool: 'Worker pool addition',
 };
 
 const sizes = (s: PoolSizes) => `min ${s.minSize} · desired ${s.desiredSize} · max ${s.maxSize}`;
 
-type DayTwoEvent = Extract<ThreadEvent, { kind: 'poolScaleRequested' | 'poolScaled' | 'poolRemoveRequested' | 'poolRemoved' | 'dayTwoFailed' }>;
+type DayTwoEvent = Extract<ThreadEvent, { kind: 'poolScaleRequested' | 'poolScaled' | 'poolRemoveRequested' | 'poolRemoved' | 'poolAddRequested' | 'poolAdded' | 'dayTwoFailed' }>;
 
 /** The thread replies of day-two operations. */
 export function dayTwoMessage(event: DayTwoEvent): string {
@@ -28,6 +29,16 @@ export function dayTwoMessage(event: DayTwoEvent): string {
       return `:wastebasket: Removing worker pool *${escapeMrkdwn(event.pool)}*: Tencent terminates its nodes and their disks.`;
     case 'poolRemoved':
       return `:white_check_mark: <@${event.user}> worker pool *${escapeMrkdwn(event.pool)}* is removed. Took ${formatDuration(event.elapsedMs)}.`;
+    case 'poolAddRequested':
+      return (
+        `:heavy_plus_sign: Adding worker pool *${escapeMrkdwn(event.pool)}*: ${escapeMrkdwn(event.instanceType)} in ${event.zones.map(escapeMrkdwn).join(', ')}, ` +
+        `${sizes(event.sizes)}.`
+      );
+    case 'poolAdded':
+      return (
+        `:white_check_mark: <@${event.user}> worker pool *${escapeMrkdwn(event.pool)}* is added with ${event.readyNodes} ready node${event.readyNodes === 1 ? '' : 's'}. ` +
+        `Took ${formatDuration(event.elapsedMs)}.`
+      );
     case 'dayTwoFailed':
       return `:x: <@${event.user}> ${DAY_TWO_NAMES[event.operation].toLowerCase()} failed; the cluster is still Running. ${failureText(event.failure)}`;
   }
@@ -42,6 +53,8 @@ export function dayTwoRefusalText(refusal: DayTwoRefusal): string {
       return `The cluster is ${refusal.status}; only a Running cluster can be changed.`;
     case 'lastPool':
       return `${escapeMrkdwn(refusal.pool)} is the cluster's last worker pool; a cluster keeps at least one. Add another pool first.`;
+    case 'poolExists':
+      return `The cluster already has a worker pool named ${escapeMrkdwn(refusal.pool)}; pick another name.`;
     case 'noSuchPool':
       return `The cluster has no worker pool called ${escapeMrkdwn(refusal.pool)}; its pools: ${refusal.pools.map(escapeMrkdwn).join(', ')}.`;
   }

@@ -28,6 +28,7 @@ export const CallbackIds = {
   // worker pools (day two)
   poolScale: 'pool_scale',
   poolRemove: 'pool_remove',
+  poolAdd: 'pool_add',
 } as const;
 
 export const BlockIds = {
@@ -148,4 +149,8 @@ export const ActionIds = {
   // App Home (its cluster buttons reuse the ids above)
   /** Create cluster; its value is the channel the wizard is opened for. */
   homeCreateCluster: 'home_create_cluster',
+  /** Overview button "Add worker pool"; its value is the cluster id. */
+  clusterAddPool: 'cluster_add_pool',
+  /** "Retry the failed step" (a Failed cluster's final reply and overview); its value is the cluster id. */
+  clusterRetryStep: 'cluster_retry_step',
 } as const;

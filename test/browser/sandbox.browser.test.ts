@@ -108,7 +108,7 @@ async function next(title = 'Create cluster', button = 'Next'): Promise<void> {
 }
 
 /** `/tke create` through every wizard step, up to the review. */
-async function fillWizard(name: string, shots: { basics?: string; review?: string } = {}): Promise<void> {
+async function fillWizard(name: string, shots: { basics?: string; review?: string } = {}, vpcIndex = 1): Promise<void> {
   await type('/tke create');
   const wizard = dialog('Create cluster');
   await wizard.getByLabel('Cluster name').fill(name);
@@ -123,7 +123,7 @@ async function fillWizard(name: string, shots: { basics?: string; review?: strin
   await wizard.getByText('Step 3 of 5').waitFor();
   await andViewUpdate(() => wizard.getByLabel('Region').selectOption('ap-guangzhou'));
   await (await choices(wizard.getByLabel('SSH key pair'))).selectOption({ index: 1 });
-  await andViewUpdate(async () => (await choices(wizard.getByLabel('VPC', { exact: true }))).selectOption({ index: 1 }));
+  await andViewUpdate(async () => (await choices(wizard.getByLabel('VPC', { exact: true }))).selectOption({ index: vpcIndex }));
   await (await choices(wizard.getByLabel('Subnet', { exact: true }))).selectOption({ index: 1 });
   await wizard.getByLabel('Public access CIDRs').fill('0.0.0.0/0');
   await next();
@@ -164,29 +164,6 @@ async function openThread(name: string): Promise<void> {
  * `/tke create` up to Deploy in Guangzhou's second VPC (prod-vpc), whose CIDRs no earlier step's
  * cluster uses: the App Home step stands alone whatever ran before it.
  */
-async function fillWizardInProdVpc(name: string): Promise<void> {
-  await type('/tke create');
-  const wizard = dialog('Create cluster');
-  await wizard.getByLabel('Cluster name').fill(name);
-  await (await choices(wizard.getByLabel('Cloud account'))).selectOption({ index: 1 });
-  await wizard.getByLabel('Cluster profile').selectOption('ubuntu-standard');
-  await next();
-  await wizard.getByText('Step 2 of 5').waitFor();
-  await next();
-  await wizard.getByText('Step 3 of 5').waitFor();
-  await andViewUpdate(() => wizard.getByLabel('Region').selectOption('ap-guangzhou'));
-  await (await choices(wizard.getByLabel('SSH key pair'))).selectOption({ index: 1 });
-  await andViewUpdate(async () => (await choices(wizard.getByLabel('VPC', { exact: true }))).selectOption('vpc-gzdemo02'));
-  await (await choices(wizard.getByLabel('Subnet', { exact: true }))).selectOption({ index: 1 });
-  await wizard.getByLabel('Public access CIDRs').fill('0.0.0.0/0');
-  await next();
-  await wizard.getByText('Step 4 of 5').waitFor();
-  await andViewUpdate(() => wizard.getByLabel('Availability zones').selectOption(['ap-guangzhou-3']));
-  await (await choices(wizard.getByLabel('Instance type'))).selectOption('S5.MEDIUM4');
-  await next();
-  await wizard.getByText('Step 5 of 5').waitFor();
-}
-
 /** The app's Home tab (sidebar → Apps), as the acting person sees it once tkeops published it. */
 async function openHome(): Promise<Locator> {
   await page.getByRole('navigation', { name: 'Apps' }).getByRole('button', { name: 'tkeops — Home' }).click();
@@ -294,19 +271,72 @@ describe('the sandbox in a browser', () => {
     await messages().filter({ hasText: 'demo-private' }).filter({ hasText: 'could not post its provisioning thread' }).waitFor();
   });
 
-  it("opens the App Home tab: a member's new cluster is in My clusters, and the tab follows it to Running", async () => {
+  it('sends a project admin the kubeconfig of a running cluster as a file in the direct message, not in the channel', async () => {
     await actAs(PEOPLE.member);
     await openChannel('# platform');
-    await fillWizardInProdVpc('home-1');
-    await next('Create cluster', 'Deploy');
-    await dialog('Create cluster').waitFor({ state: 'detached' });
+    // demo-private still takes the default VPC's pod CIDR: demo-3 goes in the second VPC.
+    await fillWizard('demo-3', {}, 2);
+    await deploy('demo-3');
 
+    await actAs(PEOPLE.projectAdmin);
+    await type('/tke kubeconfig demo-3 public');
+    await page.getByRole('navigation', { name: 'Direct messages' }).getByRole('button', { name: 'tkeops' }).click();
+    await page.getByRole('heading', { name: 'tkeops' }).waitFor();
+    const sent = messages().filter({ hasText: 'The kubeconfig of demo-3' });
+    const file = sent.getByRole('figure', { name: 'File demo-3-public.kubeconfig.yaml' });
+    await file.waitFor();
+    expect(await sent.innerText()).toContain('admin credential');
+    await file.getByText('Show content').click();
+    expect(await file.locator('pre').innerText()).toContain('apiVersion: v1');
+    await screenshot('kubeconfig-direct-message');
+
+    await openChannel('# platform');
+    expect(await page.getByRole('log', { name: 'Messages' }).getByTestId('file').count()).toBe(0);
+  });
+
+  it('scales a worker pool from its modal, and the thread says when Tencent reports the new node count', async () => {
+    await type('/tke scale demo-3');
+    const scale = dialog('Scale worker pool');
+    await scale.getByText('now min 1 · desired 2 · max 3').waitFor();
+    await scale.getByLabel('Desired nodes').fill('3');
+    await screenshot('scale-pool');
+    await scale.getByRole('button', { name: 'Scale', exact: true }).click();
+    await scale.waitFor({ state: 'detached' });
+    await openThread('demo-3');
+    await thread().getByTestId('message').filter({ hasText: 'now has 3 ready nodes' }).waitFor({ timeout: SLOW });
+  });
+
+  it('adds a worker pool with the wizard’s pool form, and the thread says when its nodes are ready', async () => {
+    await type('/tke pool add demo-3');
+    const add = dialog('Add worker pool');
+    await add.getByLabel('Name').fill('batch');
+    await (await choices(add.getByLabel('Instance type'))).selectOption('S5.LARGE8');
+    await add.getByLabel('Desired size (nodes)').fill('1');
+    await screenshot('add-pool');
+    await add.getByRole('button', { name: 'Add pool', exact: true }).click();
+    await add.waitFor({ state: 'detached' });
+    await thread().getByTestId('message').filter({ hasText: 'worker pool batch is added' }).waitFor({ timeout: SLOW });
+  });
+
+  it('protects the cluster, and then refuses to delete it, naming who may turn protection off', async () => {
+    await type('/tke protect demo-3');
+    await messages().filter({ hasText: 'Deletion protection is now on for demo-3' }).waitFor();
+    await type('/tke delete demo-3');
+    const refused = messages().filter({ hasText: 'demo-3 has deletion protection on, so it cannot be deleted' });
+    await refused.waitFor();
+    expect(await refused.innerText()).toContain('/tke unprotect demo-3');
+    expect(await dialog('Delete cluster').count()).toBe(0);
+    await screenshot('delete-refused-protected');
+    expect(await rootMessage('demo-3').innerText()).toMatch(/Running/);
+  });
+
+  it("opens the App Home tab: the member's cluster is in My clusters, with its status and buttons", async () => {
+    await actAs(PEOPLE.member);
     const home = await openHome();
     await home.getByText('Waiting for your approval').waitFor();
     await home.getByText('Expiring in the next 24 h').waitFor();
     await home.getByRole('button', { name: 'Create cluster' }).waitFor();
-    // Published again as the cluster changes (at most every 5 s): the page shows each publish.
-    await home.getByText(/home-1.*Running/).first().waitFor({ timeout: SLOW });
+    await home.getByText(/demo-3.*Running/).first().waitFor({ timeout: SLOW });
     await home.getByRole('button', { name: 'Overview' }).first().waitFor();
     await screenshot('app-home');
     await openChannel('# platform');

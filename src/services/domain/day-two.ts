@@ -1,9 +1,11 @@
+import type { WorkerPoolSpec } from './cluster.js';
+
 /**
  * A day-two operation on a Running cluster: at most one at a time, kept on the cluster record
  * (`change`) until the watcher has run its step table (src/lifecycle/day-two.ts) to the end.
  */
 
-export const DAY_TWO_KINDS = ['scalePool', 'removePool'] as const;
+export const DAY_TWO_KINDS = ['scalePool', 'removePool', 'addPool'] as const;
 export type DayTwoKind = (typeof DAY_TWO_KINDS)[number];
 
 /** Scale one worker pool: its new range and desired count, and what it had before. */
@@ -20,6 +22,12 @@ export interface ScalePoolParams {
 export interface RemovePoolParams {
   pool: string;
   nodePoolId: string;
+}
+
+/** Add one worker pool (CreateClusterNodePool, built as Deploy builds it): the pool, and Tencent's id for it once known. */
+export interface AddPoolParams {
+  pool: WorkerPoolSpec;
+  nodePoolId?: string | undefined;
 }
 
 /** A Tencent call of an operation: written before it is sent and after Tencent answered, so a restart never sends it twice. */
@@ -39,7 +47,8 @@ interface DayTwoBase {
   calls: Record<string, DayTwoCall>;
 }
 
-export type DayTwoChange = DayTwoBase & ({ kind: 'scalePool'; params: ScalePoolParams } | { kind: 'removePool'; params: RemovePoolParams });
+export type DayTwoChange = DayTwoBase &
+  ({ kind: 'scalePool'; params: ScalePoolParams } | { kind: 'removePool'; params: RemovePoolParams } | { kind: 'addPool'; params: AddPoolParams });
 
 /** Why a day-two operation cannot start now, as data (views tell it). */
 export type DayTwoRefusal =
@@ -49,4 +58,6 @@ export type DayTwoRefusal =
   | { kind: 'notRunning'; status: string }
   | { kind: 'noSuchPool'; pool: string; pools: readonly string[] }
   /** A cluster keeps at least one worker pool. */
-  | { kind: 'lastPool'; pool: string };
+  | { kind: 'lastPool'; pool: string }
+  /** A pool of that name is there already (added meanwhile). */
+  | { kind: 'poolExists'; pool: string };

@@ -132,6 +132,18 @@ export function applyState(previous: WizardForm, values: StateValues): WizardFor
   return form;
 }
 
+/** One pool form with the view's values of its fields applied (the add-pool modal: the wizard's pool fields alone). */
+export function applyPoolState(previous: WizardPoolForm, values: StateValues): WizardPoolForm {
+  const pool = structuredClone(previous);
+  for (const [blockId, actions] of Object.entries(values)) {
+    const key = fieldOfBlock(blockId);
+    const state = Object.values(actions)[0];
+    if (!key?.startsWith(`pool:${pool.key}:`) || !state) continue;
+    setPoolField(pool, key.split(':')[2] as PoolField, state);
+  }
+  return pool;
+}
+
 /** A step's field errors as Slack can show them: inline by block id, or a notice above the form. */
 export type ShownErrors = { inline: Record<string, string> } | { notice: string };
 

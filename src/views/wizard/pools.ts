@@ -61,7 +61,11 @@ function numberInput(pool: WizardPoolForm, field: PoolField, actionId: string, l
   );
 }
 
-function poolBlocks(pool: WizardPoolForm, index: number, form: WizardForm, options: WizardOptions): KnownBlock[] {
+/**
+ * One worker pool's fields, as the wizard's pools step shows them and the add-pool modal of a
+ * running cluster reuses them (`form` gives the VPC; `removable`: the wizard's Remove button).
+ */
+export function poolFormBlocks(pool: WizardPoolForm, heading: string, form: Pick<WizardForm, 'vpcId'>, options: WizardOptions, removable = true): KnownBlock[] {
   const usableZones = poolZones(options, form.vpcId);
   const zoneName = (zone: string) => options.zones?.find((z) => z.zone === zone)?.name ?? zone;
   const zoneOptions = usableZones.slice(0, SLACK_LIMITS.optionsPerSelect).map((zone) => option(`${zoneName(zone)} (${zone})`, zone));
@@ -74,8 +78,8 @@ function poolBlocks(pool: WizardPoolForm, index: number, form: WizardForm, optio
   return [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*Worker pool ${index + 1}*` },
-      accessory: button('Remove', ActionIds.wizardRemovePool, pool.key, 'danger'),
+      text: { type: 'mrkdwn', text: `*${heading}*` },
+      ...(removable ? { accessory: button('Remove', ActionIds.wizardRemovePool, pool.key, 'danger') } : {}),
     },
     textInput({
       blockId: blockIdFor(poolField(pool.key, 'name')),
@@ -150,7 +154,7 @@ export function poolsView(input: PoolsViewInput): ModalView {
         },
       },
       ...(form.pools.length === 0 ? [context('No worker pool yet: a cluster needs at least one. Add one below.')] : []),
-      ...form.pools.slice(0, MAX_WORKER_POOLS).flatMap((pool, i) => poolBlocks(pool, i, form, options)),
+      ...form.pools.slice(0, MAX_WORKER_POOLS).flatMap((pool, i) => poolFormBlocks(pool, `Worker pool ${i + 1}`, form, options)),
       ...(form.pools.length < MAX_WORKER_POOLS
         ? [{ type: 'actions' as const, block_id: BlockIds.wizardPoolActions, elements: [button('Add worker pool', ActionIds.wizardAddPool)] }]
         : [context(`${MAX_WORKER_POOLS} worker pools is the most one cluster can get from this wizard.`)]),

@@ -9,7 +9,8 @@ import { confirmDialog, createModalHost } from './modal.js';
  * @typedef {import('./blocks.js').Json} Json
  * @typedef {import('./blocks.js').RawInput} RawInput
  * @typedef {{ channel: string, ts: string, user: string, bot_id?: string, text: string, blocks?: Json[], attachments?: Json[],
- *   thread_ts?: string, reply_count?: number, latest_reply?: string, edited?: Json, ephemeral_to?: string }} Message
+ *   thread_ts?: string, reply_count?: number, latest_reply?: string, edited?: Json, ephemeral_to?: string,
+ *   files?: { id: string, name: string, title: string, content: string }[] }} Message
  */
 
 const SLACKBOT = 'USLACKBOT';
@@ -133,6 +134,7 @@ function messageView(m, where) {
       ),
       content,
       (m.attachments ?? []).map((a) => attachmentView(a, ctx)),
+      (m.files ?? []).map(fileView),
       replies,
       m.ephemeral_to
         ? h(
@@ -146,6 +148,23 @@ function messageView(m, where) {
     !where.inThread && !m.ephemeral_to
       ? h('div', { class: 'hover-actions' }, h('button', { type: 'button', title: 'Reply in thread', 'aria-label': 'Reply in thread', onclick: () => openThread(m.channel, m.ts) }, '💬'))
       : null,
+  );
+}
+
+/** A file shared with the message (files.uploadV2): its title and name, its text content on demand. @param {{ id: string, name: string, title: string, content: string }} f */
+function fileView(f) {
+  const lines = f.content.split('\n').length;
+  return h(
+    'figure',
+    { class: 'file', 'data-testid': 'file', 'aria-label': `File ${f.name}` },
+    h('div', { class: 'file-icon', 'aria-hidden': 'true' }, '📄'),
+    h(
+      'figcaption',
+      null,
+      h('div', { class: 'file-title' }, f.title),
+      h('div', { class: 'file-meta' }, `${f.name} · ${lines} line${lines === 1 ? '' : 's'} · ${f.content.length} bytes`),
+      h('details', null, h('summary', null, 'Show content'), h('pre', { class: 'file-content' }, f.content)),
+    ),
   );
 }
 
