@@ -6,6 +6,7 @@ import { createAudit } from './services/audit.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import type { Clock } from './services/clock.js';
 import type { Logger } from './services/logger.js';
+import { createUpgradeService } from './services/upgrade.js';
 import { createPoolChangeService } from './services/pool-changes.js';
 import { createPolicy, type PolicySpec } from './services/policy.js';
 import type { SecretBox } from './services/secrets.js';
@@ -217,8 +218,10 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const deletion = createDeletionService({ clusters: repositories.clusters, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs });
   const expiry = createExpiryService({ clusters: repositories.clusters, policy, deletion, threads, clock: deps.clock, logger: deps.logger });
   const poolChanges = createPoolChangeService({ clusters: repositories.clusters, tke: deps.tke, accounts, clock: deps.clock, audit });
+  const upgrades = createUpgradeService({ clusters: repositories.clusters, tke: deps.tke, accounts, poolChanges, clock: deps.clock, audit });
   const services: Services = {
     poolChanges,
+    upgrades,
     cost,
     approvals,
     threads,

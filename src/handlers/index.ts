@@ -12,11 +12,12 @@ import * as pools from './pools.js';
 import { profileSubcommand } from './profile.js';
 import * as protection from './protection.js';
 import * as tkeCommand from './tke-command.js';
+import * as upgrade from './upgrade.js';
 import * as wizard from './wizard.js';
 
 /** The one place every Slack listener is registered. */
 export function registerHandlers(app: App, services: Services): void {
-  const overview = { deletionSlot: pools.withPoolButtons(services, deletion.deletionSlot(services)), accessSlot: access.accessSlot(services) };
+  const overview = { deletionSlot: upgrade.withUpgradeButton(services, pools.withPoolButtons(services, deletion.deletionSlot(services))), accessSlot: access.accessSlot(services) };
   tkeCommand.register(app, {
     account: account.accountSubcommand(services),
     create: create.createSubcommand(services),
@@ -29,6 +30,7 @@ export function registerHandlers(app: App, services: Services): void {
     unprotect: protection.protectionSubcommand(services, false),
     scale: pools.scaleSubcommand(services),
     pool: pools.poolSubcommand(services),
+    upgrade: upgrade.upgradeSubcommand(services),
   });
   access.register(app, services);
   protection.register(app, services);
@@ -37,6 +39,7 @@ export function registerHandlers(app: App, services: Services): void {
   forceDelete.register(app, services);
   expiry.register(app, services);
   pools.register(app, services);
+  upgrade.register(app, services);
   wizard.register(app, services);
   create.register(app, services);
   approval.register(app, services);

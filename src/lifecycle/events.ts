@@ -71,6 +71,14 @@ export type ThreadEvent =
   | { kind: 'poolScaled'; user: string; pool: string; readyNodes: number; minSize: number; maxSize: number; elapsedMs: number }
   | { kind: 'poolRemoveRequested'; pool: string }
   | { kind: 'poolRemoved'; user: string; pool: string; elapsedMs: number }
+  /** Kubernetes upgrade (src/lifecycle/day-two.ts): the control plane asked to upgrade, with the plan for the nodes. */
+  | { kind: 'upgradeControlPlaneRequested'; from: string; to: string; upgradeType: string; maxUnavailable: number }
+  | { kind: 'upgradeControlPlaneReady'; version: string }
+  /** UpgradeClusterInstances sent for `nodes` nodes (0: none needed it), in `batches` batches. */
+  | { kind: 'upgradeNodesRequested'; nodes: number; batches: number; version: string; upgradeType: string; maxUnavailable: number }
+  | { kind: 'upgradeBatchDone'; batch: number; batches: number; instanceIds: readonly string[]; version: string }
+  /** The control plane and every node at `version`; `user` started it. */
+  | { kind: 'upgraded'; user: string; from: string; version: string; nodes: number; elapsedMs: number }
   /** A day-two operation Tencent refused: it is over, the cluster stays Running. */
   | { kind: 'dayTwoFailed'; user: string; operation: DayTwoKind; failure: TencentFailure }
   | ({ kind: 'forceDeleted'; user: string; name: string; owner: LeftoverOwner } & LeftoverLookup);

@@ -39,6 +39,10 @@ export interface LifecycleDeps {
     | 'modifyNodePoolRange'
     | 'modifyNodePoolDesired'
     | 'deleteClusterNodePool'
+    | 'updateClusterVersion'
+    | 'checkInstancesUpgradeAble'
+    | 'upgradeClusterInstances'
+    | 'getUpgradeInstanceProgress'
   >;
   /** Day-two operations write each Tencent call before and after it (src/lifecycle/day-two.ts). */
   journal?: CallJournal;

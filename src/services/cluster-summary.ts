@@ -3,7 +3,7 @@ import { percentDone, stepList, type Lifecycle, type StepLine } from '../lifecyc
 import { endedAt } from '../lifecycle/states.js';
 import { includesPublic } from './domain/rules.js';
 import { createdWorkerPools, deletionSummary, type DeletionSummary } from './deletion-rules.js';
-import type { ClusterApproval, ClusterRecord, ClusterStatus, CostEstimate, EndpointAccessChoice, ForceFound, TencentFailure, WorkerPoolSpec } from './domain/index.js';
+import type { ClusterApproval, ClusterRecord, ClusterStatus, CostEstimate, EndpointAccessChoice, ForceFound, KubernetesVersions, TencentFailure, WorkerPoolSpec } from './domain/index.js';
 
 /**
  * Turns a cluster record into what the cluster views show; pure, `now`, the account name and the
@@ -72,6 +72,8 @@ export interface ClusterOverviewData extends ClusterHeader {
   forceFound?: ForceFound;
   /** The price of its pools: asked of Tencent when the overview was opened (`now`), or the one of Deploy. */
   estimate?: { estimate: CostEstimate; asOf: 'now' | 'deploy' };
+  /** Kubernetes versions as the last upgrade left them (control plane, each node); absent before any upgrade. */
+  kubernetes?: KubernetesVersions;
 }
 
 export interface ClusterListItem {
@@ -155,6 +157,7 @@ export function overviewInput(record: ClusterRecord, now: Date, accountName: str
     ...(deletion ? { deletionSummary: deletion } : {}),
     ...(record.deletion?.forceFound ? { forceFound: record.deletion.forceFound } : {}),
     ...(record.estimate ? { estimate: { estimate: record.estimate, asOf: 'deploy' as const } } : {}),
+    ...(record.kubernetes && !deletion ? { kubernetes: record.kubernetes } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import type { Drafts } from './drafts.js';
 import type { ClusterLookup } from './cluster-lookup.js';
 import type { Logger } from './logger.js';
 import type { Policy } from './policy-types.js';
+import type { UpgradeService } from './upgrade.js';
 import type { PoolChangeService } from './pool-changes.js';
 import type { ProfileCatalog } from './profiles.js';
 import type { ProvisioningThreads } from './threads.js';
@@ -54,4 +55,6 @@ export interface Services {
   access: ClusterAccessService;
   /** Day-two worker pool changes (scale), run by the watcher. */
   poolChanges: PoolChangeService;
+  /** Day-two Kubernetes upgrades (control plane, then worker nodes), run by the watcher. */
+  upgrades: UpgradeService;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CLUSTER_STATUSES, ENDPOINT_ACCESS_CHOICES } from './domain/cluster.js';
 import { EXPIRY_CHOICES } from './domain/expiry.js';
+import { UPGRADE_TYPES } from './domain/day-two.js';
 
 /**
  * Schema of the JSON store (data/db.json), version STORE_VERSION. Only the repositories
@@ -140,6 +141,7 @@ export const costEstimateSchema = z.object({
   }),
 });
 
+const nodeVersionSchema = z.object({ instanceId: z.string(), version: z.string() });
 /** A day-two operation under way (src/services/domain/day-two.ts). */
 const dayTwoBase = {
   id: z.string(),
@@ -162,6 +164,17 @@ const dayTwoChangeSchema = z.discriminatedUnion('kind', [
     }),
   }),
   z.object({ ...dayTwoBase, kind: z.literal('removePool'), params: z.object({ pool: z.string(), nodePoolId: z.string() }) }),
+  z.object({
+    ...dayTwoBase,
+    kind: z.literal('upgrade'),
+    params: z.object({
+      from: z.string(),
+      to: z.string(),
+      upgradeType: z.enum(UPGRADE_TYPES),
+      maxUnavailable: z.number().int(),
+      nodes: z.array(nodeVersionSchema).optional(),
+    }),
+  }),
 ]);
 
 export const clusterRecordSchema = z.object({
@@ -273,6 +286,7 @@ export const clusterRecordSchema = z.object({
   apiServer: z.object({ external: z.string().optional(), intranet: z.string().optional(), domain: z.string().optional() }).optional(),
   /** The day-two operation under way (one at a time); cleared when it is done or failed. */
   change: dayTwoChangeSchema.optional(),
+  kubernetes: z.object({ controlPlane: z.string(), nodes: z.array(nodeVersionSchema) }).optional(),
 });
 
 /** One worker pool as typed in the wizard (not yet validated); `key` stays stable when other pools are removed. */

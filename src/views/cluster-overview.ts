@@ -20,6 +20,7 @@ import { deletionTimeLine } from './deletion-status.js';
 import { leftoverBlocks, leftoverSummary } from './leftover-resources.js';
 import { costText } from './cost.js';
 import type { ClusterEndpoints, EndpointAccess } from '../services/tke.js';
+import { kubernetesVersionsText } from './upgrade.js';
 import { accessLine, kubeconfigButtons, protectionButton, protectionLine } from './cluster-access.js';
 
 export type { PoolOverview } from '../services/cluster-summary.js';
@@ -149,6 +150,8 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
     section(`*Worker pools*\n${input.pools.map((pool) => poolLine(pool, phase)).join('\n')}`),
     section(`*Endpoint*\n${endpointLine(input.endpoint, phase)}`),
   ];
+  const kubernetes = kubernetesVersionsText(input.kubernetes, undefined);
+  if (kubernetes && phase !== 'deleted') blocks.push(section(kubernetes));
   if (input.expiresAt) blocks.push(section(`:alarm_clock: ${expiryLine(input.expiresAt)}: then deleted automatically with its VMs and disks.`));
   const access = accessBlocks(input, phase);
   blocks.push(...access.blocks);

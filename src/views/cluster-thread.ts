@@ -16,6 +16,7 @@ const overviewButton = (clusterId: string): Button => ({
   value: clusterId,
 });
 import { dayTwoMessage } from './day-two.js';
+import { upgradeMessage } from './upgrade.js';
 
 /** The text of each provisioning-thread reply, one function per step. */
 export const threadReplies = {
@@ -111,5 +112,11 @@ export function threadMessage(event: ThreadEvent): { text: string; blocks?: Know
     case 'poolRemoved':
     case 'dayTwoFailed':
       return { text: dayTwoMessage(event) };
+    case 'upgradeControlPlaneRequested':
+    case 'upgradeControlPlaneReady':
+    case 'upgradeNodesRequested':
+    case 'upgradeBatchDone':
+    case 'upgraded':
+      return { text: upgradeMessage(event) };
   }
 }

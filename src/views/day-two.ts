@@ -4,10 +4,14 @@ import { escapeMrkdwn, failureText, formatDuration } from './cluster-format.js';
 
 const ago = (ms: number) => (ms < 60_000 ? 'less than a minute ago' : ms < 3_600_000 ? `${Math.floor(ms / 60_000)} min ago` : `${formatDuration(ms)} ago`);
 
+/** An operation's name inside a sentence: lower case, except a proper noun (Kubernetes). */
+const inSentence = (name: string) => (name.startsWith('Kubernetes') ? name : name.toLowerCase());
+
 /** How a day-two operation is named in Slack. */
 export const DAY_TWO_NAMES: Record<DayTwoKind, string> = {
   scalePool: 'Worker pool scaling',
   removePool: 'Worker pool removal',
+  upgrade: 'Kubernetes upgrade',
 };
 
 const sizes = (s: PoolSizes) => `min ${s.minSize} · desired ${s.desiredSize} · max ${s.maxSize}`;
@@ -29,7 +33,7 @@ export function dayTwoMessage(event: DayTwoEvent): string {
     case 'poolRemoved':
       return `:white_check_mark: <@${event.user}> worker pool *${escapeMrkdwn(event.pool)}* is removed. Took ${formatDuration(event.elapsedMs)}.`;
     case 'dayTwoFailed':
-      return `:x: <@${event.user}> ${DAY_TWO_NAMES[event.operation].toLowerCase()} failed; the cluster is still Running. ${failureText(event.failure)}`;
+      return `:x: <@${event.user}> ${inSentence(DAY_TWO_NAMES[event.operation])} failed; the cluster is still Running. ${failureText(event.failure)}`;
   }
 }
 
@@ -42,6 +46,10 @@ export function dayTwoRefusalText(refusal: DayTwoRefusal): string {
       return `The cluster is ${refusal.status}; only a Running cluster can be changed.`;
     case 'lastPool':
       return `${escapeMrkdwn(refusal.pool)} is the cluster's last worker pool; a cluster keeps at least one. Add another pool first.`;
+    case 'noUpgrade':
+      return `Tencent offers no newer Kubernetes version for this cluster (it runs ${escapeMrkdwn(refusal.version)}).`;
+    case 'versionNotOffered':
+      return `Tencent no longer offers Kubernetes ${escapeMrkdwn(refusal.version)} for this cluster${refusal.offered.length > 0 ? `; it offers ${refusal.offered.map(escapeMrkdwn).join(', ')}` : ''}. Open the upgrade again.`;
     case 'noSuchPool':
       return `The cluster has no worker pool called ${escapeMrkdwn(refusal.pool)}; its pools: ${refusal.pools.map(escapeMrkdwn).join(', ')}.`;
   }

@@ -14,6 +14,7 @@ export const SUBCOMMAND_HELP: readonly SubcommandHelp[] = [
   { usage: '/tke create [name]', summary: 'Create a cluster: opens the cluster wizard, with the name filled in when given.' },
   { usage: '/tke delete <cluster>', summary: 'Delete a cluster (you type its name to confirm).' },
   { usage: '/tke scale <cluster> [pool]', summary: "Change a worker pool's minimum, desired and maximum node counts." },
+  { usage: '/tke upgrade <cluster>', summary: 'Upgrade Kubernetes one minor version: the control plane, then the worker nodes in batches.' },
   { usage: '/tke pool remove <cluster> <pool>', summary: 'Remove a worker pool (you type its name to confirm; never the last one).' },
   { usage: '/tke status <cluster>', summary: "Show a cluster's overview: status, steps, worker pools, endpoint." },
   { usage: '/tke list', summary: "List the clusters of this channel's project with their status." },

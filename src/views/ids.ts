@@ -28,6 +28,8 @@ export const CallbackIds = {
   // worker pools (day two)
   poolScale: 'pool_scale',
   poolRemove: 'pool_remove',
+  // Kubernetes upgrade (day two)
+  clusterUpgrade: 'cluster_upgrade',
 } as const;
 
 export const BlockIds = {
@@ -74,6 +76,10 @@ export const BlockIds = {
   poolScaleDesired: 'pool_scale_desired',
   poolScaleMax: 'pool_scale_max',
   poolRemoveName: 'pool_remove_name',
+  // Kubernetes upgrade (day two)
+  upgradeVersion: 'upgrade_version',
+  upgradeType: 'upgrade_type',
+  upgradeMaxUnavailable: 'upgrade_max_unavailable',
 } as const;
 
 export const ActionIds = {
@@ -145,4 +151,10 @@ export const ActionIds = {
   poolRemoveName: 'pool_remove_name_input',
   /** Overview button `cluster_scale_pool:<pool name>`; its value is the cluster id. */
   clusterScalePool: 'cluster_scale_pool',
+  // Kubernetes upgrade (day two)
+  upgradeVersion: 'upgrade_version_input',
+  upgradeType: 'upgrade_type_input',
+  upgradeMaxUnavailable: 'upgrade_max_unavailable_input',
+  /** Overview button "Upgrade Kubernetes"; its value is the cluster id. */
+  clusterUpgrade: 'cluster_upgrade',
 } as const;
