@@ -218,7 +218,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const deletion = createDeletionService({ clusters: repositories.clusters, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs });
   const expiry = createExpiryService({ clusters: repositories.clusters, policy, deletion, threads, clock: deps.clock, logger: deps.logger });
   const poolChanges = createPoolChangeService({ clusters: repositories.clusters, tke: deps.tke, accounts, clock: deps.clock, audit });
-  const upgrades = createUpgradeService({ clusters: repositories.clusters, tke: deps.tke, accounts, poolChanges, clock: deps.clock, audit });
+  const upgrades = createUpgradeService({ clusters: repositories.clusters, policy, threads, tke: deps.tke, accounts, poolChanges, clock: deps.clock, audit });
   const services: Services = {
     poolChanges,
     upgrades,

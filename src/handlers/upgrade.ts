@@ -1,7 +1,9 @@
 import type { App, ViewSubmitAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { UPGRADE_TYPES, type ClusterRecord, type UpgradeType } from '../services/domain/index.js';
+import type { ApprovalRefusal } from '../services/approval.js';
 import type { Services } from '../services/services.js';
+import { approvalRefusalText } from '../views/approval.js';
 import { dayTwoRefusalText } from '../views/day-two.js';
 import { deletionExpiredModal } from '../views/delete-modal.js';
 import { usageText } from '../views/help.js';
@@ -80,6 +82,25 @@ export function upgradeSubcommand(services: UpgradeServices): Subcommand {
 const isUpgradeType = (value: string | undefined): value is UpgradeType => (UPGRADE_TYPES as readonly string[]).includes(value ?? '');
 
 export function register(app: App, services: UpgradeServices): void {
+  /** The approval request's buttons: the service decides, exactly once; a click that did nothing is told why, privately. */
+  const decision = (actionId: string, decide: (clusterId: string, user: string) => Promise<{ kind: 'approved' } | { kind: 'rejected' } | ApprovalRefusal>) =>
+    app.action(actionId, async ({ ack, body, client }) => {
+      await ack();
+      const click = parseClusterClick(body);
+      if (!click) return;
+      try {
+        const outcome = await decide(click.clusterId, click.user);
+        if (outcome.kind === 'approved' || outcome.kind === 'rejected') return;
+        const responseUrl = receivedNow(services, click.responseUrl);
+        await tellUser(client, services, { user: click.user, channel: click.channel, ...(responseUrl ? { responseUrl } : {}) }, { text: approvalRefusalText(outcome) });
+      } catch (error) {
+        services.logger.error({ err: error, clusterId: click.clusterId }, 'upgrade approval failed');
+      }
+    });
+  decision(ActionIds.upgradeApprove, (clusterId, user) => services.upgrades.approve(clusterId, user, { breakGlass: false }));
+  decision(ActionIds.upgradeBreakGlass, (clusterId, user) => services.upgrades.approve(clusterId, user, { breakGlass: true }));
+  decision(ActionIds.upgradeReject, (clusterId, user) => services.upgrades.reject(clusterId, user));
+
   app.action(ActionIds.clusterUpgrade, async ({ ack, body, client }) => {
     await ack();
     const click = parseClusterClick(body);

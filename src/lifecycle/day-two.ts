@@ -249,8 +249,20 @@ const withNodesAt = (record: ClusterRecord, controlPlane: string, nodes: readonl
 const UPGRADE_BATCH = 'upgrade-batch';
 
 const upgradeSteps: Step[] = [
+  {
+    ...dayTwoStep('upgrade', {
+      key: 'upgrade-approval',
+      /** The project's approval rule held it: nothing is sent to Tencent until someone approved it. */
+      advance: async (context) => {
+        const { change } = upgrade(context.record);
+        return Promise.resolve(change.approval?.decision ? { done: [change.id] } : undefined);
+      },
+    }),
+    plannedFor: (r) => r.change?.kind === 'upgrade' && r.change.approval !== undefined,
+  },
   dayTwoStep('upgrade', {
     key: 'upgrade-control-plane',
+    after: ['upgrade-approval'],
     /** UpdateClusterVersion DstVersion: the control plane first. */
     advance: async (context) => {
       const { change, params } = upgrade(context.record);

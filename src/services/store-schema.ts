@@ -142,6 +142,13 @@ export const costEstimateSchema = z.object({
 });
 
 const nodeVersionSchema = z.object({ instanceId: z.string(), version: z.string() });
+/** Who may approve a request, and why it needed approval (a create's, an upgrade's). */
+const approversSchema = z.discriminatedUnion('kind', [z.object({ kind: z.literal('admins') }), z.object({ kind: z.literal('userGroup'), userGroup: z.string() })]);
+const approvalReasonSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('always') }),
+  z.object({ kind: z.literal('costAbove'), threshold: z.number(), monthly: z.number(), currency: z.string() }),
+  z.object({ kind: z.literal('priceUnavailable'), threshold: z.number() }),
+]);
 /** A day-two operation under way (src/services/domain/day-two.ts). */
 const dayTwoBase = {
   id: z.string(),
@@ -149,6 +156,14 @@ const dayTwoBase = {
   startedAt: z.string(),
   steps: z.record(z.string(), z.string()).default({}),
   calls: z.record(z.string(), z.object({ sentAt: z.string(), answeredAt: z.string().optional() })).default({}),
+  approval: z
+    .object({
+      approvers: approversSchema,
+      reason: approvalReasonSchema,
+      requestedAt: z.string(),
+      decision: z.object({ kind: z.literal('approved'), by: z.string(), at: z.string(), breakGlass: z.boolean() }).optional(),
+    })
+    .optional(),
 };
 const dayTwoChangeSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -263,12 +278,8 @@ export const clusterRecordSchema = z.object({
   /** The approval request Deploy made, when the project's rule applied, and its decision. */
   approval: z
     .object({
-      approvers: z.discriminatedUnion('kind', [z.object({ kind: z.literal('admins') }), z.object({ kind: z.literal('userGroup'), userGroup: z.string() })]),
-      reason: z.discriminatedUnion('kind', [
-        z.object({ kind: z.literal('always') }),
-        z.object({ kind: z.literal('costAbove'), threshold: z.number(), monthly: z.number(), currency: z.string() }),
-        z.object({ kind: z.literal('priceUnavailable'), threshold: z.number() }),
-      ]),
+      approvers: approversSchema,
+      reason: approvalReasonSchema,
       requestedAt: z.string(),
       expiresAt: z.string(),
       decision: z

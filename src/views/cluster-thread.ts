@@ -16,7 +16,7 @@ const overviewButton = (clusterId: string): Button => ({
   value: clusterId,
 });
 import { dayTwoMessage } from './day-two.js';
-import { upgradeMessage } from './upgrade.js';
+import { upgradeApprovalMessage, upgradeMessage } from './upgrade.js';
 
 /** The text of each provisioning-thread reply, one function per step. */
 export const threadReplies = {
@@ -118,5 +118,9 @@ export function threadMessage(event: ThreadEvent): { text: string; blocks?: Know
     case 'upgradeBatchDone':
     case 'upgraded':
       return { text: upgradeMessage(event) };
+    case 'upgradeApprovalRequested':
+    case 'upgradeApproved':
+    case 'upgradeRejected':
+      return upgradeApprovalMessage(event);
   }
 }

@@ -157,4 +157,8 @@ export const ActionIds = {
   upgradeMaxUnavailable: 'upgrade_max_unavailable_input',
   /** Overview button "Upgrade Kubernetes"; its value is the cluster id. */
   clusterUpgrade: 'cluster_upgrade',
+  /** The upgrade approval request's buttons (a thread reply); each value is the cluster id. */
+  upgradeApprove: 'upgrade_approve',
+  upgradeReject: 'upgrade_reject',
+  upgradeBreakGlass: 'upgrade_break_glass',
 } as const;

@@ -1,4 +1,5 @@
-import type { Button, ModalView, PlainTextOption } from '@slack/types';
+import type { Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { approversText, reasonText } from './approval.js';
 import { z } from 'zod';
 import type { ThreadEvent } from '../lifecycle/events.js';
 import { MAX_UNAVAILABLE_LIMIT, UPGRADE_TYPES, type KubernetesVersions, type TencentFailure, type UpgradeType } from '../services/domain/index.js';
@@ -138,5 +139,41 @@ export function upgradeMessage(event: UpgradeEvent): string {
         `:tada: <@${event.user}> Kubernetes *${escapeMrkdwn(event.version)}* everywhere: the control plane and ${plural(event.nodes, 'upgraded worker node')} ` +
         `(from ${escapeMrkdwn(event.from)}). Took ${formatDuration(event.elapsedMs)}.`
       );
+  }
+}
+
+type UpgradeApprovalEvent = Extract<ThreadEvent, { kind: 'upgradeApprovalRequested' | 'upgradeApproved' | 'upgradeRejected' }>;
+
+/** The approval request of an upgrade (with Approve / Reject / Approve as break-glass) and its decision. */
+export function upgradeApprovalMessage(event: UpgradeApprovalEvent): { text: string; blocks?: KnownBlock[] } {
+  switch (event.kind) {
+    case 'upgradeApprovalRequested': {
+      const reason = event.reason.kind === 'always' ? "this project's policy asks for approval of every Kubernetes upgrade" : reasonText(event.reason);
+      const text =
+        `:raised_hand: *Approval needed* before <@${event.requestedBy}>'s upgrade of Kubernetes ${escapeMrkdwn(event.from)} → *${escapeMrkdwn(event.to)}* starts: ${reason}. ` +
+        `Who may approve: ${approversText(event.approvers)}, not the requester. Nothing is sent to Tencent before.`;
+      return {
+        text,
+        blocks: [
+          section(text),
+          {
+            type: 'actions',
+            elements: [
+              { type: 'button', action_id: ActionIds.upgradeApprove, text: { type: 'plain_text', text: 'Approve' }, style: 'primary', value: event.clusterId },
+              { type: 'button', action_id: ActionIds.upgradeReject, text: { type: 'plain_text', text: 'Reject' }, style: 'danger', value: event.clusterId },
+              { type: 'button', action_id: ActionIds.upgradeBreakGlass, text: { type: 'plain_text', text: 'Approve as break-glass' }, value: event.clusterId },
+            ],
+          },
+        ],
+      };
+    }
+    case 'upgradeApproved':
+      return {
+        text: event.breakGlass
+          ? `:rotating_light: <@${event.requestedBy}>, upgrade approved as *break-glass* by <@${event.user}> (a tenant admin). Starting with the control plane.`
+          : `:white_check_mark: <@${event.requestedBy}>, upgrade approved by <@${event.user}>. Starting with the control plane.`,
+      };
+    case 'upgradeRejected':
+      return { text: `:no_entry_sign: <@${event.requestedBy}>, upgrade rejected by <@${event.user}>. Nothing was sent to Tencent; the cluster stays at its version.` };
   }
 }

@@ -2,7 +2,7 @@ import type { ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds, BlockIds } from '../../src/views/ids.js';
-import { CHANNELS, startTestBot, USERS, type TestBot } from '../support/bot.js';
+import { CHANNELS, DEFAULT_POLICY_YAML, startTestBot, USERS, type TestBot } from '../support/bot.js';
 import { addPlatformAccount, clusterNamed, deployThroughSlack, tickUntil } from '../support/cluster-flow.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { messageBlockAction, viewSubmission } from '../support/payloads.js';
@@ -24,8 +24,8 @@ const params = (action: string) => bot().tencent.requestsFor(action).map((r) => 
 const UPGRADE_ACTIONS = ['UpdateClusterVersion', 'CheckInstancesUpgradeAble', 'UpgradeClusterInstances'] as const;
 
 /** prod-1 of project platform (Kubernetes 1.30.0), deployed through Slack and followed until Running with its 3 nodes ready. */
-async function runningCluster(): Promise<ClusterRecord> {
-  t = await startTestBot();
+async function runningCluster(policyYaml?: string): Promise<ClusterRecord> {
+  t = await startTestBot(policyYaml === undefined ? {} : { policyYaml });
   const accountId = await addPlatformAccount(bot());
   await deployThroughSlack(bot(), accountId, 'prod-1', [aPoolForm({ name: 'default', desiredSize: '3', maxSize: '3' })]);
   await tickUntil(bot(), () => prod().status === 'Running');
@@ -68,6 +68,14 @@ async function overview(user: string = USERS.projectAdmin): Promise<Record<strin
   return calls.filter((c) => c.method === 'response_url').at(-1)?.body ?? {};
 }
 const overviewText = async (user?: string) => JSON.stringify(await overview(user));
+/** `n` watcher ticks, 15 s of the clock apart. */
+async function watcherTicks(n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1) {
+    bot().clock.advance(15_000);
+    await bot().bot.watcher.tick(bot().clock.now());
+    await bot().bot.services.threads.idle();
+  }
+}
 const nodeIds = () => (bot().tencent.requestsFor('UpgradeClusterInstances')[0]?.params as { InstanceIds?: string[] } | undefined)?.InstanceIds;
 
 describe('/tke upgrade', () => {
@@ -202,5 +210,75 @@ describe('/tke upgrade', () => {
     if (versions) expect(shown).toContain(versions);
     else expect(shown).not.toContain('control plane');
     expect(shown).toContain(ActionIds.clusterUpgrade);
+  });
+});
+
+/** The default test policy with project platform's `approval.upgrade` rule. */
+const upgradeRule = (rule: string) => DEFAULT_POLICY_YAML.replace(/(admins: \[U0PADMIN1\]\n {4}members: everyone\n)/, `$1    approval:\n      upgrade: ${rule}\n`);
+
+describe('two-person approval of an upgrade (approval.upgrade)', () => {
+  /** The request's thread reply, as Slack got it. */
+  const request = () => bot().slack.calls('chat.postMessage').find((c) => /Approval needed/.test(text(c)));
+  const click = async (user: string, actionId: string) => {
+    await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postMessage' && /Approval needed/.test(text(c))));
+    const posted = request();
+    return bot().send.blockActions(
+      messageBlockAction({
+        user,
+        channel: CHANNELS.platform,
+        message: posted?.body ?? {},
+        messageTs: '1700000009.000100',
+        actionId,
+        responseUrl: `${bot().slack.url}/response/${user}`,
+      }),
+    );
+  };
+  const answeredTo = (user: string) => (c: SlackCall) => c.method === 'response_url' && c.body.response_url === `/response/${user}`;
+
+  it('holds the upgrade until someone else approves it: the request in the thread, nothing at Tencent, then the whole upgrade', async () => {
+    await runningCluster(upgradeRule('{ approvers: admins, when: always }'));
+    await submitUpgrade(await openUpgrade());
+    await watcherTicks(4);
+
+    expect(request()?.body.text).toMatch(/Approval needed\* before <@U0PADMIN1>'s upgrade of Kubernetes 1\.30\.0 → \*1\.32\.2\* starts/);
+    expect(JSON.stringify(request()?.body.blocks)).toContain(ActionIds.upgradeApprove);
+    for (const action of UPGRADE_ACTIONS) expect(params(action)).toEqual([]);
+
+    await click(USERS.projectAdmin, ActionIds.upgradeApprove);
+    const own = await bot().slack.waitFor((all) => all.some(answeredTo(USERS.projectAdmin)));
+    expect(text(own.filter(answeredTo(USERS.projectAdmin)).at(-1) as SlackCall)).toContain('someone else has to approve or reject it');
+    expect((await openUpgrade(USERS.tenantAdmin)).answer).toMatch(/^Kubernetes upgrade in progress, started by <@U0PADMIN1>/);
+
+    await click(USERS.tenantAdmin, ActionIds.upgradeApprove);
+    await click(USERS.tenantAdmin, ActionIds.upgradeApprove);
+    await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postMessage' && /upgrade approved by/.test(text(c))));
+    await tickUntil(bot(), () => prod().change === undefined);
+
+    expect(repliesMatching(/upgrade approved by <@U0TENANT1>/)).toHaveLength(1);
+    for (const action of UPGRADE_ACTIONS) expect(params(action)).toHaveLength(1);
+    expect(repliesMatching(/everywhere/)).toHaveLength(1);
+    const audit = bot().bot.store.read((data) => data.audit.map((e) => e.action));
+    expect(audit).toEqual(expect.arrayContaining(['cluster.upgrade', 'cluster.upgrade.approve', 'cluster.upgrade.done']));
+  });
+
+  it('ends a rejected upgrade without calling Tencent, telling the requester', async () => {
+    await runningCluster(upgradeRule('{ approvers: admins, when: always }'));
+    await submitUpgrade(await openUpgrade());
+    await click(USERS.tenantAdmin, ActionIds.upgradeReject);
+    await bot().slack.waitFor((all) => all.some((c) => c.method === 'chat.postMessage' && /upgrade rejected/.test(text(c))));
+    await watcherTicks(3);
+
+    expect(prod().change).toBeUndefined();
+    expect(repliesMatching(/^:no_entry_sign: <@U0PADMIN1>, upgrade rejected by <@U0TENANT1>/)).toHaveLength(1);
+    for (const action of UPGRADE_ACTIONS) expect(params(action)).toEqual([]);
+    expect((await openUpgrade()).view).toBeDefined();
+  });
+
+  it('starts at once under a "never" rule', async () => {
+    await runningCluster(upgradeRule('{ approvers: admins, when: never }'));
+    await submitUpgrade(await openUpgrade());
+    await tickUntil(bot(), () => prod().change === undefined);
+    expect(request()).toBeUndefined();
+    expect(params('UpdateClusterVersion')).toHaveLength(1);
   });
 });

@@ -3,6 +3,8 @@
  * (`change`) until the watcher has run its step table (src/lifecycle/day-two.ts) to the end.
  */
 
+import type { ApprovalReason, Approvers } from './cluster.js';
+
 export const DAY_TWO_KINDS = ['scalePool', 'removePool', 'upgrade'] as const;
 export type DayTwoKind = (typeof DAY_TWO_KINDS)[number];
 
@@ -55,6 +57,15 @@ export interface DayTwoCall {
   answeredAt?: string | undefined;
 }
 
+/** An operation the project's approval rule holds until a second person approves it (`approval.upgrade`). */
+export interface DayTwoApproval {
+  approvers: Approvers;
+  reason: ApprovalReason;
+  requestedAt: string;
+  /** Set once, by the approval that lets the watcher start it. */
+  decision?: { kind: 'approved'; by: string; at: string; breakGlass: boolean } | undefined;
+}
+
 interface DayTwoBase {
   /** Unique per operation: its thread replies are keyed by it. */
   id: string;
@@ -64,6 +75,8 @@ interface DayTwoBase {
   steps: Record<string, string>;
   /** Its Tencent calls, by action name. */
   calls: Record<string, DayTwoCall>;
+  /** Waiting for (or given) a second person's approval; nothing is sent to Tencent before it. */
+  approval?: DayTwoApproval | undefined;
 }
 
 export type DayTwoChange = DayTwoBase &
