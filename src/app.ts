@@ -6,6 +6,7 @@ import { createAudit } from './services/audit.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import type { Clock } from './services/clock.js';
 import type { Logger } from './services/logger.js';
+import { createUpgradeService } from './services/upgrade.js';
 import { createPoolChangeService } from './services/pool-changes.js';
 import { createRetryService } from './services/retry.js';
 import { createPolicy, type PolicySpec } from './services/policy.js';
@@ -247,9 +248,11 @@ export function createApp(deps: AppDeps): TkeopsApp {
   });
   onClusterWrites = (written) => homeTabs.changed(written);
   const poolChanges = createPoolChangeService({ clusters: repositories.clusters, tke: deps.tke, accounts, clock: deps.clock, audit });
+  const upgrades = createUpgradeService({ clusters: repositories.clusters, policy, threads, tke: deps.tke, accounts, poolChanges, clock: deps.clock, audit });
   const services: Services = {
     poolChanges,
     retry: createRetryService({ clusters: repositories.clusters, policy, lifecycle, threads, audit, clock: deps.clock }),
+    upgrades,
     cost,
     approvals,
     threads,

@@ -14,12 +14,13 @@ import * as retry from './retry.js';
 import { profileSubcommand } from './profile.js';
 import * as protection from './protection.js';
 import * as tkeCommand from './tke-command.js';
+import * as upgrade from './upgrade.js';
 import * as wizard from './wizard.js';
 
 /** The one place every Slack listener is registered. */
 export function registerHandlers(app: App, services: Services): void {
   const overview = {
-    deletionSlot: retry.withRetryButton(services, pools.withPoolButtons(services, deletion.deletionSlot(services))),
+    deletionSlot: retry.withRetryButton(services, upgrade.withUpgradeButton(services, pools.withPoolButtons(services, deletion.deletionSlot(services)))),
     accessSlot: access.accessSlot(services),
   };
   tkeCommand.register(app, {
@@ -34,6 +35,7 @@ export function registerHandlers(app: App, services: Services): void {
     unprotect: protection.protectionSubcommand(services, false),
     scale: pools.scaleSubcommand(services),
     pool: pools.poolSubcommand(services),
+    upgrade: upgrade.upgradeSubcommand(services),
   });
   access.register(app, services);
   protection.register(app, services);
@@ -43,6 +45,7 @@ export function registerHandlers(app: App, services: Services): void {
   expiry.register(app, services);
   pools.register(app, services);
   retry.register(app, services);
+  upgrade.register(app, services);
   wizard.register(app, services);
   create.register(app, services);
   approval.register(app, services);

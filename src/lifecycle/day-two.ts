@@ -1,4 +1,4 @@
-import type { ClusterRecord, DayTwoChange, DayTwoKind } from '../services/domain/index.js';
+import { sameMinorVersion, type ClusterRecord, type DayTwoChange, type DayTwoKind, type NodeVersion, type TencentFailure } from '../services/domain/index.js';
 import { nodePoolRequest } from '../services/deploy.js';
 import { TencentError } from '../services/tke.js';
 import { failureOf } from '../services/tencent-failure.js';
@@ -283,11 +283,211 @@ const addPoolSteps: Step[] = [
   }),
 ];
 
+const upgrade = (record: ClusterRecord) => {
+  const change = record.change;
+  if (change?.kind !== 'upgrade') throw new Error('not an upgrade operation');
+  return { change, params: change.params };
+};
+
+/** The upgrade's worker node batches, by item (`<operation id>#<n>`): `maxUnavailable` nodes each, in the order Tencent listed them. */
+function upgradeBatches(record: ClusterRecord): Map<string, NodeVersion[]> {
+  const batches = new Map<string, NodeVersion[]>();
+  if (record.change?.kind !== 'upgrade') return batches;
+  const { id, params } = record.change;
+  const nodes = params.nodes ?? [];
+  for (let i = 0; i < nodes.length; i += params.maxUnavailable) batches.set(`${id}#${batches.size + 1}`, nodes.slice(i, i + params.maxUnavailable));
+  return batches;
+}
+
+/** What GetUpgradeInstanceProgress calls a task or node that will not finish. */
+const UPGRADE_STOPPED = new Set(['timeout', 'aborted', 'paused', 'pauing', 'failed']);
+
+/** An operation ended by what Tencent reports (not a refused call): `change` cleared, the failure told to who started it. */
+function endedTick(context: StepContext, change: DayTwoChange, failure: TencentFailure): StepTick {
+  return {
+    change: (r) => {
+      if (r.change?.id === change.id) r.change = undefined;
+    },
+    replies: [{ key: DayTwoKeys.failed(change.id), event: { kind: 'dayTwoFailed', user: change.startedBy, operation: change.kind, failure } }],
+    audit: [{ at: context.now.toISOString(), actor: change.startedBy, action: `cluster.${change.kind}.failed`, target: context.record.id, detail: { operation: change.id, code: failure.code } }],
+  };
+}
+
+/** The versions the record shows once these nodes are at `version`. */
+const withNodesAt = (record: ClusterRecord, controlPlane: string, nodes: readonly NodeVersion[]) => {
+  const known = new Map((record.kubernetes?.nodes ?? []).map((n) => [n.instanceId, n.version]));
+  for (const node of nodes) known.set(node.instanceId, node.version);
+  record.kubernetes = { controlPlane, nodes: [...known].map(([instanceId, version]) => ({ instanceId, version })) };
+};
+
+const UPGRADE_BATCH = 'upgrade-batch';
+
+const upgradeSteps: Step[] = [
+  {
+    ...dayTwoStep('upgrade', {
+      key: 'upgrade-approval',
+      /** The project's approval rule held it: nothing is sent to Tencent until someone approved it. */
+      advance: async (context) => {
+        const { change } = upgrade(context.record);
+        return Promise.resolve(change.approval?.decision ? { done: [change.id] } : undefined);
+      },
+    }),
+    plannedFor: (r) => r.change?.kind === 'upgrade' && r.change.approval !== undefined,
+  },
+  dayTwoStep('upgrade', {
+    key: 'upgrade-control-plane',
+    after: ['upgrade-approval'],
+    /** UpdateClusterVersion DstVersion: the control plane first. */
+    advance: async (context) => {
+      const { change, params } = upgrade(context.record);
+      await callOnce(
+        context,
+        'UpdateClusterVersion',
+        () => context.deps.tke.updateClusterVersion(context.target, { clusterId: context.record.tkeClusterId as string, version: params.to }),
+        async () => Promise.resolve(context.tencent?.status === 'Upgrading' || sameMinorVersion(context.tencent?.version, params.to)),
+      );
+      return { done: [change.id] };
+    },
+    reply: (record) => {
+      const { params } = upgrade(record);
+      return { kind: 'upgradeControlPlaneRequested', from: params.from, to: params.to, upgradeType: params.upgradeType, maxUnavailable: params.maxUnavailable };
+    },
+  }),
+  dayTwoStep('upgrade', {
+    key: 'upgrade-control-plane-ready',
+    after: ['upgrade-control-plane'],
+    afterRecorded: true,
+    /** DescribeClusters: Running again, its ClusterVersion the new one. */
+    advance: async (context) => {
+      const { change, params } = upgrade(context.record);
+      const tencent = context.tencent;
+      if (tencent?.status !== 'Running' || !sameMinorVersion(tencent.version, params.to)) return undefined;
+      const version = tencent.version ?? params.to;
+      return Promise.resolve({ done: [change.id], change: (r: ClusterRecord) => withNodesAt(r, version, []) });
+    },
+    reply: (record) => ({ kind: 'upgradeControlPlaneReady', version: record.kubernetes?.controlPlane ?? upgrade(record).params.to }),
+  }),
+  dayTwoStep('upgrade', {
+    key: 'upgrade-nodes-checked',
+    after: ['upgrade-control-plane-ready'],
+    afterRecorded: true,
+    /** CheckInstancesUpgradeAble: the worker nodes behind the control plane, recorded once. */
+    advance: async (context) => {
+      const { change, params } = upgrade(context.record);
+      const found = await during('CheckInstancesUpgradeAble', () =>
+        context.deps.tke.checkInstancesUpgradeAble(context.target, { clusterId: context.record.tkeClusterId as string, upgradeType: params.upgradeType }),
+      );
+      return {
+        done: [change.id],
+        change: (r) => {
+          if (r.change?.id !== change.id || r.change.kind !== 'upgrade') return;
+          r.change.params.nodes = found.nodes;
+          withNodesAt(r, r.kubernetes?.controlPlane ?? params.to, found.nodes);
+        },
+      };
+    },
+  }),
+  dayTwoStep('upgrade', {
+    key: 'upgrade-nodes-requested',
+    after: ['upgrade-nodes-checked'],
+    afterRecorded: true,
+    /** UpgradeClusterInstances Operation create, the chosen UpgradeType, Concurrent = max unavailable. */
+    advance: async (context) => {
+      const { change, params } = upgrade(context.record);
+      const instanceIds = (params.nodes ?? []).map((n) => n.instanceId);
+      if (instanceIds.length > 0) {
+        await callOnce(
+          context,
+          'UpgradeClusterInstances',
+          () =>
+            context.deps.tke.upgradeClusterInstances(context.target, {
+              clusterId: context.record.tkeClusterId as string,
+              upgradeType: params.upgradeType,
+              instanceIds,
+              concurrent: params.maxUnavailable,
+            }),
+          async () => {
+            const progress = await during('GetUpgradeInstanceProgress', () => context.deps.tke.getUpgradeInstanceProgress(context.target, context.record.tkeClusterId as string));
+            const listed = new Set(progress.nodes.map((n) => n.instanceId));
+            return instanceIds.every((id) => listed.has(id));
+          },
+        );
+      }
+      return { done: [change.id] };
+    },
+    reply: (record) => {
+      const { params } = upgrade(record);
+      return { kind: 'upgradeNodesRequested', nodes: params.nodes?.length ?? 0, batches: upgradeBatches(record).size, version: params.to, upgradeType: params.upgradeType, maxUnavailable: params.maxUnavailable };
+    },
+  }),
+  {
+    key: UPGRADE_BATCH,
+    items: (record) => [...upgradeBatches(record).keys()],
+    plannedFor: (record) => record.change?.kind === 'upgrade',
+    records: `change.steps['${UPGRADE_BATCH}:<operation id>#<n>']`,
+    doneAt: (record, item) => (record.change && item.startsWith(`${record.change.id}#`) ? record.change.steps[`${UPGRADE_BATCH}:${item}`] : undefined),
+    record: (record, at, item) => {
+      if (record.change && item.startsWith(`${record.change.id}#`)) record.change.steps[`${UPGRADE_BATCH}:${item}`] = at;
+    },
+    after: ['upgrade-nodes-requested'],
+    afterRecorded: true,
+    /** GetUpgradeInstanceProgress: a batch is done when each of its nodes is; a stopped task ends the upgrade. */
+    advance: async (context, pending) => {
+      const { change, params } = upgrade(context.record);
+      const progress = await during('GetUpgradeInstanceProgress', () => context.deps.tke.getUpgradeInstanceProgress(context.target, context.record.tkeClusterId as string));
+      const stateOf = new Map(progress.nodes.map((n) => [n.instanceId, n.lifeState]));
+      const batches = upgradeBatches(context.record);
+      const stopped = [...batches.values()].flat().filter((n) => UPGRADE_STOPPED.has(stateOf.get(n.instanceId) ?? ''));
+      if (stopped.length > 0 || UPGRADE_STOPPED.has(progress.lifeState)) {
+        const lifeState = UPGRADE_STOPPED.has(progress.lifeState) ? progress.lifeState : (stateOf.get(stopped[0]?.instanceId ?? '') ?? '');
+        const notDone = [...batches.values()].flat().filter((n) => stateOf.get(n.instanceId) !== 'done').map((n) => n.instanceId);
+        return endedTick(context, change, {
+          code: `NodeUpgrade.${lifeState}`,
+          message: `GetUpgradeInstanceProgress reports the node upgrade ${lifeState}; not upgraded: ${notDone.join(', ') || 'none'}.`,
+          action: 'GetUpgradeInstanceProgress',
+        });
+      }
+      const done = pending.filter((item) => (batches.get(item) ?? []).every((n) => stateOf.get(n.instanceId) === 'done'));
+      if (done.length === 0) return undefined;
+      const upgraded = done.flatMap((item) => batches.get(item) ?? []).map((n) => ({ instanceId: n.instanceId, version: params.to }));
+      return { done, change: (r) => withNodesAt(r, r.kubernetes?.controlPlane ?? params.to, upgraded) };
+    },
+    reply: (record, item) => {
+      const batches = upgradeBatches(record);
+      const nodes = batches.get(item) ?? [];
+      return { kind: 'upgradeBatchDone', batch: [...batches.keys()].indexOf(item) + 1, batches: batches.size, instanceIds: nodes.map((n) => n.instanceId), version: upgrade(record).params.to };
+    },
+  },
+  dayTwoStep('upgrade', {
+    key: 'upgrade-done',
+    after: ['upgrade-nodes-requested', UPGRADE_BATCH],
+    afterRecorded: true,
+    /** Every batch done: the version everywhere, the plan updated, the user told. */
+    advance: async (context) => {
+      const { change, params } = upgrade(context.record);
+      const nodes = params.nodes ?? [];
+      return Promise.resolve(
+        finish(
+          context.record.id,
+          change,
+          (r) => {
+            withNodesAt(r, r.kubernetes?.controlPlane ?? params.to, nodes.map((n) => ({ instanceId: n.instanceId, version: params.to })));
+            if (r.plan) r.plan.kubernetesVersion = params.to;
+          },
+          { kind: 'upgraded', user: change.startedBy, from: params.from, version: params.to, nodes: nodes.length, elapsedMs: context.now.getTime() - Date.parse(change.startedAt) },
+          context.now.toISOString(),
+        ),
+      );
+    },
+  }),
+];
+
 /** Every kind's steps: one more kind is one more entry. */
 export const DAY_TWO_STEPS: Record<DayTwoKind, readonly Step[]> = {
   scalePool: scalePoolSteps,
   removePool: removePoolSteps,
   addPool: addPoolSteps,
+  upgrade: upgradeSteps,
 };
 
 /**

@@ -1,4 +1,4 @@
-import type { DayTwoKind, EndpointAccessChoice, TencentFailure, WorkerPoolSpec } from '../services/domain/index.js';
+import type { ApprovalReason, Approvers, DayTwoKind, EndpointAccessChoice, TencentFailure, WorkerPoolSpec } from '../services/domain/index.js';
 import type { EndpointAccess, LeftoverResources } from '../services/tke.js';
 import type { ApiServerAddresses } from '../services/domain/cluster.js';
 import type { LeftoverOwner } from '../services/domain/rules.js';
@@ -77,6 +77,18 @@ export type ThreadEvent =
   | { kind: 'poolAddRequested'; pool: string; instanceType: string; sizes: PoolSizes; zones: readonly string[] }
   /** Tencent reports the added pool with its nodes ready; `user` started it. */
   | { kind: 'poolAdded'; user: string; pool: string; readyNodes: number; elapsedMs: number }
+  /** Kubernetes upgrade (src/lifecycle/day-two.ts): the control plane asked to upgrade, with the plan for the nodes. */
+  | { kind: 'upgradeControlPlaneRequested'; from: string; to: string; upgradeType: string; maxUnavailable: number }
+  | { kind: 'upgradeControlPlaneReady'; version: string }
+  /** UpgradeClusterInstances sent for `nodes` nodes (0: none needed it), in `batches` batches. */
+  | { kind: 'upgradeNodesRequested'; nodes: number; batches: number; version: string; upgradeType: string; maxUnavailable: number }
+  | { kind: 'upgradeBatchDone'; batch: number; batches: number; instanceIds: readonly string[]; version: string }
+  /** The project's `approval.upgrade` rule holds the upgrade: the request, with Approve / Reject. */
+  | { kind: 'upgradeApprovalRequested'; clusterId: string; requestedBy: string; from: string; to: string; approvers: Approvers; reason: ApprovalReason }
+  | { kind: 'upgradeApproved'; user: string; breakGlass: boolean; requestedBy: string }
+  | { kind: 'upgradeRejected'; user: string; requestedBy: string }
+  /** The control plane and every node at `version`; `user` started it. */
+  | { kind: 'upgraded'; user: string; from: string; version: string; nodes: number; elapsedMs: number }
   /** A day-two operation Tencent refused: it is over, the cluster stays Running. */
   | { kind: 'dayTwoFailed'; user: string; operation: DayTwoKind; failure: TencentFailure }
   | ({ kind: 'forceDeleted'; user: string; name: string; owner: LeftoverOwner } & LeftoverLookup);

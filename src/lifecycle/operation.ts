@@ -41,6 +41,10 @@ export interface LifecycleDeps {
     | 'deleteClusterNodePool'
     | 'createClusterNodePool'
     | 'describeSubnets'
+    | 'updateClusterVersion'
+    | 'checkInstancesUpgradeAble'
+    | 'upgradeClusterInstances'
+    | 'getUpgradeInstanceProgress'
   >;
   /** Day-two operations write each Tencent call before and after it (src/lifecycle/day-two.ts). */
   journal?: CallJournal;

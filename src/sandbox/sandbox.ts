@@ -24,6 +24,8 @@ export const SANDBOX_TIMINGS: EmulatorTimings = {
   nodeJoinMs: 25_000,
   addonInstallMs: 10_000,
   clusterDeleteMs: 15_000,
+  controlPlaneUpgradeMs: 20_000,
+  nodeUpgradeMs: 15_000,
 };
 
 export interface SandboxOptions {

@@ -3,7 +3,7 @@ import { percentDone, stepList, type Lifecycle, type StepLine } from '../lifecyc
 import { endedAt } from '../lifecycle/states.js';
 import { includesPublic } from './domain/rules.js';
 import { createdWorkerPools, deletionSummary, type DeletionSummary } from './deletion-rules.js';
-import type { ClusterApproval, ClusterRecord, ClusterStatus, CostEstimate, EndpointAccessChoice, ForceFound, TencentFailure, WorkerPoolSpec } from './domain/index.js';
+import type { ClusterApproval, ClusterRecord, ClusterStatus, CostEstimate, EndpointAccessChoice, ForceFound, KubernetesVersions, TencentFailure, WorkerPoolSpec } from './domain/index.js';
 
 /**
  * Turns a cluster record into what the cluster views show; pure, `now`, the account name and the
@@ -74,6 +74,8 @@ export interface ClusterOverviewData extends ClusterHeader {
   estimate?: { estimate: CostEstimate; asOf: 'now' | 'deploy' };
   /** The approval request, while the cluster awaits it (the overview says who may approve, and has no Delete). */
   approval?: ClusterApproval;
+  /** Kubernetes versions as the last upgrade left them (control plane, each node); absent before any upgrade. */
+  kubernetes?: KubernetesVersions;
 }
 
 export interface ClusterListItem {
@@ -158,6 +160,7 @@ export function overviewInput(record: ClusterRecord, now: Date, accountName: str
     ...(record.deletion?.forceFound ? { forceFound: record.deletion.forceFound } : {}),
     ...(record.estimate ? { estimate: { estimate: record.estimate, asOf: 'deploy' as const } } : {}),
     ...(record.approval && record.status === 'AwaitingApproval' ? { approval: record.approval } : {}),
+    ...(record.kubernetes && !deletion ? { kubernetes: record.kubernetes } : {}),
   };
 }
 

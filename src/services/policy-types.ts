@@ -18,6 +18,8 @@ export type PolicyAction =
   | 'cluster.protect'
   /** Scale, add or remove a cluster's worker pools (day two). */
   | 'cluster.changePools'
+  /** Upgrade the cluster's Kubernetes version (day two). */
+  | 'cluster.upgrade'
   | 'account.addTenant'
   | 'account.addProject'
   | 'account.remove'

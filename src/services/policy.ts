@@ -81,8 +81,8 @@ const projectSchema = z.strictObject({
     .default('everyone'),
   expiry: expirySchema.optional(),
   /**
-   * Two-person approval: `create` is enforced at Deploy; `upgrade` and `poolGrowth` are read and
-   * checked but not enforced yet.
+   * Two-person approval: `create` is enforced at Deploy, `upgrade` when a Kubernetes upgrade is
+   * submitted; `poolGrowth` is read and checked but not enforced yet.
    */
   approval: z
     .strictObject({ create: approvalRuleSchema.optional(), upgrade: approvalRuleSchema.optional(), poolGrowth: approvalRuleSchema.optional() })
@@ -100,6 +100,8 @@ export const policySchema = z
     kubeconfig: z.enum(['admins', 'members'], { error: 'must be "admins" or "members"' }).default('admins'),
     /** Who may scale, add and remove a cluster's worker pools: the project's admins (default) or also its members; tenant admins always. */
     poolChanges: z.enum(['admins', 'members'], { error: 'must be "admins" or "members"' }).default('admins'),
+    /** Who may upgrade a cluster's Kubernetes version: the project's admins (default) or also its members; tenant admins always. */
+    upgrade: z.enum(['admins', 'members'], { error: 'must be "admins" or "members"' }).default('admins'),
   })
   .superRefine((spec, ctx) => {
     const projectOf = new Map<string, string>();
@@ -349,6 +351,12 @@ export function createPolicy(spec: PolicySpec, deps: PolicyDeps): Policy {
         if (spec.poolChanges === 'members' && project && isMember(project, subject)) return allow;
         if (!project) return only([tenantAdmins], action);
         return only(spec.poolChanges === 'members' ? [members(project), admins(project), tenantAdmins] : [admins(project), tenantAdmins], action, project.name);
+
+      case 'cluster.upgrade':
+        if (tenantAdmin || isProjectAdmin(project, user)) return allow;
+        if (spec.upgrade === 'members' && project && isMember(project, subject)) return allow;
+        if (!project) return only([tenantAdmins], action);
+        return only(spec.upgrade === 'members' ? [members(project), admins(project), tenantAdmins] : [admins(project), tenantAdmins], action, project.name);
 
       case 'cluster.forceDelete':
         if (tenantAdmin || isProjectAdmin(project, user) || (await isOnCall(user))) return allow;

@@ -12,6 +12,7 @@ import type { Drafts } from './drafts.js';
 import type { ClusterLookup } from './cluster-lookup.js';
 import type { Logger } from './logger.js';
 import type { Policy } from './policy-types.js';
+import type { UpgradeService } from './upgrade.js';
 import type { PoolChangeService } from './pool-changes.js';
 import type { RetryService } from './retry.js';
 import type { ProfileCatalog } from './profiles.js';
@@ -60,4 +61,6 @@ export interface Services {
   homeTabs: HomeTabs;
   /** "Retry the failed step" of a Failed cluster's provisioning. */
   retry: RetryService;
+  /** Day-two Kubernetes upgrades (control plane, then worker nodes), run by the watcher. */
+  upgrades: UpgradeService;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CLUSTER_STATUSES, ENDPOINT_ACCESS_CHOICES } from './domain/cluster.js';
 import { EXPIRY_CHOICES } from './domain/expiry.js';
+import { UPGRADE_TYPES } from './domain/day-two.js';
 
 /**
  * Schema of the JSON store (data/db.json), version STORE_VERSION. Only the repositories
@@ -140,6 +141,14 @@ export const costEstimateSchema = z.object({
   }),
 });
 
+const nodeVersionSchema = z.object({ instanceId: z.string(), version: z.string() });
+/** Who may approve a request, and why it needed approval (a create's, an upgrade's). */
+const approversSchema = z.discriminatedUnion('kind', [z.object({ kind: z.literal('admins') }), z.object({ kind: z.literal('userGroup'), userGroup: z.string() })]);
+const approvalReasonSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('always') }),
+  z.object({ kind: z.literal('costAbove'), threshold: z.number(), monthly: z.number(), currency: z.string() }),
+  z.object({ kind: z.literal('priceUnavailable'), threshold: z.number() }),
+]);
 /** A day-two operation under way (src/services/domain/day-two.ts). */
 const dayTwoBase = {
   id: z.string(),
@@ -147,6 +156,14 @@ const dayTwoBase = {
   startedAt: z.string(),
   steps: z.record(z.string(), z.string()).default({}),
   calls: z.record(z.string(), z.object({ sentAt: z.string(), answeredAt: z.string().optional() })).default({}),
+  approval: z
+    .object({
+      approvers: approversSchema,
+      reason: approvalReasonSchema,
+      requestedAt: z.string(),
+      decision: z.object({ kind: z.literal('approved'), by: z.string(), at: z.string(), breakGlass: z.boolean() }).optional(),
+    })
+    .optional(),
 };
 const dayTwoChangeSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -163,6 +180,17 @@ const dayTwoChangeSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ ...dayTwoBase, kind: z.literal('removePool'), params: z.object({ pool: z.string(), nodePoolId: z.string() }) }),
   z.object({ ...dayTwoBase, kind: z.literal('addPool'), params: z.object({ pool: workerPoolSpecSchema, nodePoolId: z.string().optional() }) }),
+  z.object({
+    ...dayTwoBase,
+    kind: z.literal('upgrade'),
+    params: z.object({
+      from: z.string(),
+      to: z.string(),
+      upgradeType: z.enum(UPGRADE_TYPES),
+      maxUnavailable: z.number().int(),
+      nodes: z.array(nodeVersionSchema).optional(),
+    }),
+  }),
 ]);
 
 export const clusterRecordSchema = z.object({
@@ -251,12 +279,8 @@ export const clusterRecordSchema = z.object({
   /** The approval request Deploy made, when the project's rule applied, and its decision. */
   approval: z
     .object({
-      approvers: z.discriminatedUnion('kind', [z.object({ kind: z.literal('admins') }), z.object({ kind: z.literal('userGroup'), userGroup: z.string() })]),
-      reason: z.discriminatedUnion('kind', [
-        z.object({ kind: z.literal('always') }),
-        z.object({ kind: z.literal('costAbove'), threshold: z.number(), monthly: z.number(), currency: z.string() }),
-        z.object({ kind: z.literal('priceUnavailable'), threshold: z.number() }),
-      ]),
+      approvers: approversSchema,
+      reason: approvalReasonSchema,
       requestedAt: z.string(),
       expiresAt: z.string(),
       decision: z
@@ -274,6 +298,7 @@ export const clusterRecordSchema = z.object({
   apiServer: z.object({ external: z.string().optional(), intranet: z.string().optional(), domain: z.string().optional() }).optional(),
   /** The day-two operation under way (one at a time); cleared when it is done or failed. */
   change: dayTwoChangeSchema.optional(),
+  kubernetes: z.object({ controlPlane: z.string(), nodes: z.array(nodeVersionSchema) }).optional(),
 });
 
 /** One worker pool as typed in the wizard (not yet validated); `key` stays stable when other pools are removed. */

@@ -144,6 +144,7 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
           clusterCidr: c.ClusterNetworkSettings?.ClusterCIDR ?? '',
           serviceCidr: c.ClusterNetworkSettings?.ServiceCIDR ?? '',
         },
+        ...(c.ClusterVersion === undefined ? {} : { version: c.ClusterVersion }),
       }));
     },
 
@@ -282,6 +283,44 @@ export function createTkeGateway(deps: TkeGatewayDeps): TkeGateway {
           DesiredCapacity: input.desiredSize,
         }),
       );
+    },
+
+    async describeAvailableClusterVersions(target, clusterId) {
+      const res = await call(meta(target, 'DescribeAvailableClusterVersion'), () => clients.tke(target).DescribeAvailableClusterVersion({ ClusterId: clusterId }));
+      return res.Versions ?? res.Clusters?.find((c) => c.ClusterId === clusterId)?.Versions ?? [];
+    },
+
+    async updateClusterVersion(target, input) {
+      await call(meta(target, 'UpdateClusterVersion'), () => clients.tke(target).UpdateClusterVersion({ ClusterId: input.clusterId, DstVersion: input.version }));
+    },
+
+    async checkInstancesUpgradeAble(target, input) {
+      let controlPlane = '';
+      const nodes = await allPages(async (offset, limit) => {
+        const res = await call(meta(target, 'CheckInstancesUpgradeAble'), () =>
+          clients.tke(target).CheckInstancesUpgradeAble({ ClusterId: input.clusterId, UpgradeType: input.upgradeType, Offset: offset, Limit: limit }),
+        );
+        controlPlane = res.ClusterVersion ?? controlPlane;
+        return { items: res.UpgradeAbleInstances, total: res.Total };
+      });
+      return { controlPlane, nodes: nodes.map((n) => ({ instanceId: n.InstanceId ?? '', version: n.Version ?? '' })) };
+    },
+
+    async upgradeClusterInstances(target, input) {
+      await call(meta(target, 'UpgradeClusterInstances'), () =>
+        clients.tke(target).UpgradeClusterInstances({
+          ClusterId: input.clusterId,
+          Operation: 'create',
+          UpgradeType: input.upgradeType,
+          InstanceIds: input.instanceIds,
+          Concurrent: input.concurrent,
+        }),
+      );
+    },
+
+    async getUpgradeInstanceProgress(target, clusterId) {
+      const res = await call(meta(target, 'GetUpgradeInstanceProgress'), () => clients.tke(target).GetUpgradeInstanceProgress({ ClusterId: clusterId }));
+      return { lifeState: res.LifeState ?? '', nodes: (res.Instances ?? []).map((i) => ({ instanceId: i.InstanceID ?? '', lifeState: i.LifeState ?? '' })) };
     },
 
     async createClusterRelease(target, input: CreateReleaseInput) {

@@ -93,6 +93,15 @@ export interface TkeCluster {
   tags: Tag[];
   /** ClusterNetworkSettings: its VPC and the CIDRs it takes there ('' when Tencent gives none). */
   network?: { vpcId: string; clusterCidr: string; serviceCidr: string };
+  /** ClusterVersion: the control plane's Kubernetes version. */
+  version?: string;
+}
+
+/** A worker node upgrade's progress (GetUpgradeInstanceProgress): the task's LifeState and each node's. */
+export interface UpgradeProgress {
+  /** pending, process, paused, pauing, done, timeout, aborted ('' when Tencent gives none). */
+  lifeState: string;
+  nodes: { instanceId: string; lifeState: string }[];
 }
 
 export interface CreateClusterInput {
@@ -301,6 +310,15 @@ export interface TkeGateway {
   deleteClusterNodePool(target: TkeTarget, input: { clusterId: string; nodePoolId: string }): Promise<void>;
   /** A pool's desired node count (ModifyNodePoolDesiredCapacityAboutAsg DesiredCapacity). */
   modifyNodePoolDesired(target: TkeTarget, input: { clusterId: string; nodePoolId: string; desiredSize: number }): Promise<void>;
+  /** The Kubernetes versions the cluster may be upgraded to (DescribeAvailableClusterVersion). */
+  describeAvailableClusterVersions(target: TkeTarget, clusterId: string): Promise<string[]>;
+  /** Upgrades the control plane (UpdateClusterVersion DstVersion). */
+  updateClusterVersion(target: TkeTarget, input: { clusterId: string; version: string }): Promise<void>;
+  /** The nodes behind the control plane's version (CheckInstancesUpgradeAble, every page). */
+  checkInstancesUpgradeAble(target: TkeTarget, input: { clusterId: string; upgradeType: string }): Promise<{ controlPlane: string; nodes: { instanceId: string; version: string }[] }>;
+  /** Starts upgrading these nodes (UpgradeClusterInstances Operation create), `concurrent` at a time. */
+  upgradeClusterInstances(target: TkeTarget, input: { clusterId: string; upgradeType: string; instanceIds: string[]; concurrent: number }): Promise<void>;
+  getUpgradeInstanceProgress(target: TkeTarget, clusterId: string): Promise<UpgradeProgress>;
   /** Installs a Helm chart from a chart repository (CreateClusterRelease, ChartFrom other). */
   createClusterRelease(target: TkeTarget, input: CreateReleaseInput): Promise<void>;
   /** Every Helm release of the cluster Helm has recorded (installed or failed), all namespaces. */

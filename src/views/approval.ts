@@ -10,10 +10,11 @@ import { policyRefusalText } from './policy-refusals.js';
 
 /** Two-person approval: the request's lines and buttons on the root message, the replies, the reject modal. */
 
-const approversText = (approvers: Approvers): string =>
+export const approversText = (approvers: Approvers): string =>
   approvers.kind === 'admins' ? "the project's admins or a tenant admin" : `a member of <!subteam^${approvers.userGroup}>`;
 
-function reasonText(reason: ApprovalReason): string {
+/** Why approval is needed, for a create (an upgrade's reasons are the same rule's). */
+export function reasonText(reason: ApprovalReason): string {
   switch (reason.kind) {
     case 'always':
       return "this project's policy asks for approval of every new cluster";

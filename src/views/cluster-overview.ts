@@ -20,6 +20,7 @@ import { deletionTimeLine } from './deletion-status.js';
 import { leftoverBlocks, leftoverSummary } from './leftover-resources.js';
 import { costText } from './cost.js';
 import type { ClusterEndpoints, EndpointAccess } from '../services/tke.js';
+import { kubernetesVersionsText } from './upgrade.js';
 import { accessLine, kubeconfigButtons, protectionButton, protectionLine } from './cluster-access.js';
 import { approvalNeededText } from './approval.js';
 
@@ -152,6 +153,8 @@ export function clusterOverviewMessage(input: ClusterOverviewInput): { text: str
   ];
   // Awaiting approval: the request's state instead of actions (its buttons are on the root message).
   if (input.approval) blocks.push(section(`${approvalNeededText(input.approval)} Approve or reject it from the request in the channel.`));
+  const kubernetes = kubernetesVersionsText(input.kubernetes, undefined);
+  if (kubernetes && phase !== 'deleted') blocks.push(section(kubernetes));
   if (input.expiresAt) blocks.push(section(`:alarm_clock: ${expiryLine(input.expiresAt)}: then deleted automatically with its VMs and disks.`));
   const access = accessBlocks(input, phase);
   blocks.push(...access.blocks);

@@ -17,6 +17,7 @@ const overviewButton = (clusterId: string): Button => ({
 });
 import { dayTwoMessage } from './day-two.js';
 import { retryNote, retryStepButton, stepRetriedText } from './retry.js';
+import { upgradeApprovalMessage, upgradeMessage } from './upgrade.js';
 
 /** The text of each provisioning-thread reply, one function per step. */
 export const threadReplies = {
@@ -124,5 +125,15 @@ export function threadMessage(event: ThreadEvent): { text: string; blocks?: Know
     case 'poolAdded':
     case 'dayTwoFailed':
       return { text: dayTwoMessage(event) };
+    case 'upgradeControlPlaneRequested':
+    case 'upgradeControlPlaneReady':
+    case 'upgradeNodesRequested':
+    case 'upgradeBatchDone':
+    case 'upgraded':
+      return { text: upgradeMessage(event) };
+    case 'upgradeApprovalRequested':
+    case 'upgradeApproved':
+    case 'upgradeRejected':
+      return upgradeApprovalMessage(event);
   }
 }

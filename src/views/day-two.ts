@@ -4,11 +4,15 @@ import { escapeMrkdwn, failureText, formatDuration } from './cluster-format.js';
 
 const ago = (ms: number) => (ms < 60_000 ? 'less than a minute ago' : ms < 3_600_000 ? `${Math.floor(ms / 60_000)} min ago` : `${formatDuration(ms)} ago`);
 
+/** An operation's name inside a sentence: lower case, except a proper noun (Kubernetes). */
+const inSentence = (name: string) => (name.startsWith('Kubernetes') ? name : name.toLowerCase());
+
 /** How a day-two operation is named in Slack. */
 export const DAY_TWO_NAMES: Record<DayTwoKind, string> = {
   scalePool: 'Worker pool scaling',
   removePool: 'Worker pool removal',
   addPool: 'Worker pool addition',
+  upgrade: 'Kubernetes upgrade',
 };
 
 const sizes = (s: PoolSizes) => `min ${s.minSize} · desired ${s.desiredSize} · max ${s.maxSize}`;
@@ -40,7 +44,7 @@ export function dayTwoMessage(event: DayTwoEvent): string {
         `Took ${formatDuration(event.elapsedMs)}.`
       );
     case 'dayTwoFailed':
-      return `:x: <@${event.user}> ${DAY_TWO_NAMES[event.operation].toLowerCase()} failed; the cluster is still Running. ${failureText(event.failure)}`;
+      return `:x: <@${event.user}> ${inSentence(DAY_TWO_NAMES[event.operation])} failed; the cluster is still Running. ${failureText(event.failure)}`;
   }
 }
 
@@ -55,6 +59,10 @@ export function dayTwoRefusalText(refusal: DayTwoRefusal): string {
       return `${escapeMrkdwn(refusal.pool)} is the cluster's last worker pool; a cluster keeps at least one. Add another pool first.`;
     case 'poolExists':
       return `The cluster already has a worker pool named ${escapeMrkdwn(refusal.pool)}; pick another name.`;
+    case 'noUpgrade':
+      return `Tencent offers no newer Kubernetes version for this cluster (it runs ${escapeMrkdwn(refusal.version)}).`;
+    case 'versionNotOffered':
+      return `Tencent no longer offers Kubernetes ${escapeMrkdwn(refusal.version)} for this cluster${refusal.offered.length > 0 ? `; it offers ${refusal.offered.map(escapeMrkdwn).join(', ')}` : ''}. Open the upgrade again.`;
     case 'noSuchPool':
       return `The cluster has no worker pool called ${escapeMrkdwn(refusal.pool)}; its pools: ${refusal.pools.map(escapeMrkdwn).join(', ')}.`;
   }

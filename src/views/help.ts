@@ -15,6 +15,7 @@ export const SUBCOMMAND_HELP: readonly SubcommandHelp[] = [
   { usage: '/tke delete <cluster>', summary: 'Delete a cluster (you type its name to confirm).' },
   { usage: '/tke scale <cluster> [pool]', summary: "Change a worker pool's minimum, desired and maximum node counts." },
   { usage: '/tke pool add <cluster>', summary: 'Add a worker pool (the wizard’s pool form: sizes, zones, instance type, disk).' },
+  { usage: '/tke upgrade <cluster>', summary: 'Upgrade Kubernetes one minor version: the control plane, then the worker nodes in batches.' },
   { usage: '/tke pool remove <cluster> <pool>', summary: 'Remove a worker pool (you type its name to confirm; never the last one).' },
   { usage: '/tke status <cluster>', summary: "Show a cluster's overview: status, steps, worker pools, endpoint." },
   { usage: '/tke list', summary: "List the clusters of this channel's project with their status." },

@@ -29,6 +29,8 @@ export const CallbackIds = {
   poolScale: 'pool_scale',
   poolRemove: 'pool_remove',
   poolAdd: 'pool_add',
+  // Kubernetes upgrade (day two)
+  clusterUpgrade: 'cluster_upgrade',
 } as const;
 
 export const BlockIds = {
@@ -75,6 +77,10 @@ export const BlockIds = {
   poolScaleDesired: 'pool_scale_desired',
   poolScaleMax: 'pool_scale_max',
   poolRemoveName: 'pool_remove_name',
+  // Kubernetes upgrade (day two)
+  upgradeVersion: 'upgrade_version',
+  upgradeType: 'upgrade_type',
+  upgradeMaxUnavailable: 'upgrade_max_unavailable',
 } as const;
 
 export const ActionIds = {
@@ -153,4 +159,14 @@ export const ActionIds = {
   clusterAddPool: 'cluster_add_pool',
   /** "Retry the failed step" (a Failed cluster's final reply and overview); its value is the cluster id. */
   clusterRetryStep: 'cluster_retry_step',
+  // Kubernetes upgrade (day two)
+  upgradeVersion: 'upgrade_version_input',
+  upgradeType: 'upgrade_type_input',
+  upgradeMaxUnavailable: 'upgrade_max_unavailable_input',
+  /** Overview button "Upgrade Kubernetes"; its value is the cluster id. */
+  clusterUpgrade: 'cluster_upgrade',
+  /** The upgrade approval request's buttons (a thread reply); each value is the cluster id. */
+  upgradeApprove: 'upgrade_approve',
+  upgradeReject: 'upgrade_reject',
+  upgradeBreakGlass: 'upgrade_break_glass',
 } as const;

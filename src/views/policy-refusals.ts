@@ -47,6 +47,8 @@ function deed(action: PolicyAction, project: string | undefined): string {
       return 'delete this cluster';
     case 'cluster.changePools':
       return 'change this cluster\'s worker pools';
+    case 'cluster.upgrade':
+      return "upgrade this cluster's Kubernetes version";
     case 'cluster.forceDelete':
       return 'force delete this cluster';
     case 'cluster.expiry.extend':

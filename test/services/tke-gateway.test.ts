@@ -141,6 +141,7 @@ describe('cluster creation', () => {
         status: 'Creating',
         tags: [{ key: 'team', value: 'payments' }],
         network: { vpcId: VPC, clusterCidr: '10.8.0.0/16', serviceCidr: '10.9.0.0/20' },
+        version: '1.30.0',
       },
     ]);
     expect(running[0]?.status).toBe('Running');

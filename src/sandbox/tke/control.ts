@@ -8,7 +8,8 @@ import type { TkeEmulatorControls } from './emulator.js';
  *
  *   account        {secretId, secretKey}
  *   seed           {seed, secretId?}
- *   timings        {clusterCreateMs?, endpointCreateMs?, nodeJoinMs?, addonInstallMs?, clusterDeleteMs?}
+ *   timings        {clusterCreateMs?, endpointCreateMs?, nodeJoinMs?, addonInstallMs?, clusterDeleteMs?,
+ *                   controlPlaneUpgradeMs?, nodeUpgradeMs?}
  *   failNext       {action, code, message, times?}
  *   throttle       {action, times?}
  *   latency        {action, ms}
@@ -38,6 +39,8 @@ const commands = {
       nodeJoinMs: nonNegative,
       addonInstallMs: nonNegative,
       clusterDeleteMs: nonNegative,
+      controlPlaneUpgradeMs: nonNegative,
+      nodeUpgradeMs: nonNegative,
     })
     .partial(),
   failNext: z.object({ action: z.string().min(1), code: z.string().min(1), message: z.string(), times: z.int().min(1).optional() }),

@@ -15,6 +15,10 @@ export interface EmulatorTimings {
   addonInstallMs: number;
   /** Deleting → gone (or, for a stuck deletion, the point where most resources are gone). */
   clusterDeleteMs: number;
+  /** UpdateClusterVersion: the control plane reports Upgrading, then the new ClusterVersion. */
+  controlPlaneUpgradeMs: number;
+  /** UpgradeClusterInstances: each batch of `Concurrent` nodes takes this long. */
+  nodeUpgradeMs: number;
 }
 
 export const DEFAULT_TIMINGS: EmulatorTimings = {
@@ -23,6 +27,8 @@ export const DEFAULT_TIMINGS: EmulatorTimings = {
   nodeJoinMs: 60_000,
   addonInstallMs: 30_000,
   clusterDeleteMs: 60_000,
+  controlPlaneUpgradeMs: 120_000,
+  nodeUpgradeMs: 60_000,
 };
 
 export interface Scope {
@@ -127,7 +133,22 @@ export interface ClusterRecord extends Scope {
   deletion?: DeletionRecord;
   /** EnableClusterDeletionProtection / DisableClusterDeletionProtection; DeleteCluster is refused while true. */
   deletionProtection?: boolean;
+  /** UpdateClusterVersion under way: the control plane reports Upgrading until controlPlaneUpgradeMs passed. */
+  controlPlaneUpgrade?: { from: string; to: string; startedAt: number };
+  /** The last UpgradeClusterInstances task (kept once done, as GetUpgradeInstanceProgress shows it). */
+  nodeUpgrade?: NodeUpgradeTask;
 }
+/** A worker node upgrade: `concurrent` nodes at a time, in the order of `instanceIds`, each batch nodeUpgradeMs. */
+export interface NodeUpgradeTask {
+  upgradeType: string;
+  concurrent: number;
+  instanceIds: string[];
+  version: string;
+  startedAt: number;
+  /** UpgradeClusterInstances Operation abort: nodes not done by then stay where they are. */
+  abortedAt?: number;
+}
+export type NodeUpgradeState = 'pending' | 'process' | 'done' | 'aborted';
 export interface InstanceRecord extends Scope {
   instanceId: string;
   clusterId: string;
@@ -145,6 +166,8 @@ export interface InstanceRecord extends Scope {
   systemDiskId: string;
   tags: ResourceTag[];
   createdAt: number;
+  /** The node's kubelet version: the cluster's when it joined, the target once an upgrade of it is done. */
+  version: string;
 }
 export interface DiskRecord extends Scope {
   diskId: string;
@@ -268,7 +291,28 @@ export class EmulatorState {
   clusterStatus(cluster: ClusterRecord): string {
     if (cluster.deletion) return 'Deleting';
     if (this.abnormal.has(cluster.clusterId)) return 'Abnormal';
-    return this.elapsedSince(cluster.createdAt) >= this.timings.clusterCreateMs ? 'Running' : 'Creating';
+    if (this.elapsedSince(cluster.createdAt) < this.timings.clusterCreateMs) return 'Creating';
+    if (cluster.controlPlaneUpgrade) return 'Upgrading';
+    if (cluster.nodeUpgrade && this.nodeUpgradeLifeState(cluster.nodeUpgrade) === 'process') return 'NodeUpgrading';
+    return 'Running';
+  }
+
+  /** Where one node of an upgrade task is: its batch's turn comes nodeUpgradeMs after the one before. */
+  nodeUpgradeState(task: NodeUpgradeTask, instanceId: string): NodeUpgradeState {
+    const batch = Math.floor(task.instanceIds.indexOf(instanceId) / task.concurrent);
+    const start = task.startedAt + batch * this.timings.nodeUpgradeMs;
+    const end = start + this.timings.nodeUpgradeMs;
+    if (task.abortedAt !== undefined && task.abortedAt < end) return 'aborted';
+    const now = this.now();
+    if (now >= end) return 'done';
+    return now >= start ? 'process' : 'pending';
+  }
+
+  /** The task's LifeState (GetUpgradeInstanceProgress): process until every node is done, or aborted. */
+  nodeUpgradeLifeState(task: NodeUpgradeTask): 'process' | 'done' | 'aborted' {
+    const states = task.instanceIds.map((id) => this.nodeUpgradeState(task, id));
+    if (states.every((s) => s === 'done')) return 'done';
+    return task.abortedAt !== undefined ? 'aborted' : 'process';
   }
 
   endpointStatus(endpoint: EndpointRecord): 'Creating' | 'Created' | 'CreateFailed' {
@@ -339,12 +383,28 @@ export class EmulatorState {
   /** Finishes deletions whose time has come. */
   settle(): void {
     const now = this.now();
+    for (const cluster of this.clusters.values()) this.settleUpgrades(cluster, now);
     for (const cluster of [...this.clusters.values()]) {
       const deletion = cluster.deletion;
       if (!deletion || deletion.settled || now < deletion.requestedAt + this.timings.clusterDeleteMs) continue;
       this.releaseResources(cluster.clusterId, deletion, deletion.stuck);
       if (deletion.stuck) deletion.settled = true;
       else this.forget(cluster.clusterId);
+    }
+  }
+
+  /** The control plane at its new version once its time passed; each upgraded node at the task's version. */
+  private settleUpgrades(cluster: ClusterRecord, now: number): void {
+    const upgrade = cluster.controlPlaneUpgrade;
+    if (upgrade && now >= upgrade.startedAt + this.timings.controlPlaneUpgradeMs) {
+      cluster.version = upgrade.to;
+      cluster.controlPlaneUpgrade = undefined;
+    }
+    const task = cluster.nodeUpgrade;
+    if (!task) return;
+    for (const instanceId of task.instanceIds) {
+      const instance = this.instances.get(instanceId);
+      if (instance && this.nodeUpgradeState(task, instanceId) === 'done') instance.version = task.version;
     }
   }
 

@@ -1,6 +1,6 @@
 import type { CostEstimate } from './cost.js';
 import type { ExpiryChoice } from './expiry.js';
-import type { DayTwoChange } from './day-two.js';
+import type { DayTwoChange, KubernetesVersions } from './day-two.js';
 
 /**
  * The cluster as tkeops' services see it. The store's persisted shape (store-schema.ts) is mapped to
@@ -203,6 +203,8 @@ export interface Cluster {
   deletionProtection?: { on: boolean; by: string; at: string } | undefined;
   /** The day-two operation under way (scale a pool, ...), until the watcher finished it. */
   change?: DayTwoChange | undefined;
+  /** Kubernetes versions as an upgrade left them (absent: never upgraded, everything at the plan's version). */
+  kubernetes?: KubernetesVersions | undefined;
 }
 
 /** Deleted, Deleted (forced) or Rejected: the cluster is over (or never was), its name free again, its record kept. */

@@ -5,7 +5,9 @@ import type { WorkerPoolSpec } from './cluster.js';
  * (`change`) until the watcher has run its step table (src/lifecycle/day-two.ts) to the end.
  */
 
-export const DAY_TWO_KINDS = ['scalePool', 'removePool', 'addPool'] as const;
+import type { ApprovalReason, Approvers } from './cluster.js';
+
+export const DAY_TWO_KINDS = ['scalePool', 'removePool', 'addPool', 'upgrade'] as const;
 export type DayTwoKind = (typeof DAY_TWO_KINDS)[number];
 
 /** Scale one worker pool: its new range and desired count, and what it had before. */
@@ -30,10 +32,46 @@ export interface AddPoolParams {
   nodePoolId?: string | undefined;
 }
 
+/**
+ * How worker nodes are upgraded (UpgradeClusterInstances UpgradeType): `major` in place, rolling;
+ * `reset` reinstalls each node's system disk. TKE's third type, `hot`, upgrades patch versions only,
+ * and an upgrade here is always a minor version, so it is not offered.
+ */
+export const UPGRADE_TYPES = ['major', 'reset'] as const;
+export type UpgradeType = (typeof UPGRADE_TYPES)[number];
+/** UpgradeClusterInstances Concurrent: 1..15 nodes at a time. */
+export const MAX_UNAVAILABLE_LIMIT = 15;
+
+/** A node and its Kubernetes version, as Tencent reported it. */
+export interface NodeVersion {
+  instanceId: string;
+  version: string;
+}
+
+/** Upgrade Kubernetes: the control plane to `to`, then the worker nodes in batches of `maxUnavailable`. */
+export interface UpgradeParams {
+  from: string;
+  to: string;
+  upgradeType: UpgradeType;
+  /** Nodes upgraded (so unavailable) at a time: UpgradeClusterInstances Concurrent. */
+  maxUnavailable: number;
+  /** The nodes CheckInstancesUpgradeAble listed once the control plane was at `to` (recorded once). */
+  nodes?: NodeVersion[] | undefined;
+}
+
 /** A Tencent call of an operation: written before it is sent and after Tencent answered, so a restart never sends it twice. */
 export interface DayTwoCall {
   sentAt: string;
   answeredAt?: string | undefined;
+}
+
+/** An operation the project's approval rule holds until a second person approves it (`approval.upgrade`). */
+export interface DayTwoApproval {
+  approvers: Approvers;
+  reason: ApprovalReason;
+  requestedAt: string;
+  /** Set once, by the approval that lets the watcher start it. */
+  decision?: { kind: 'approved'; by: string; at: string; breakGlass: boolean } | undefined;
 }
 
 interface DayTwoBase {
@@ -45,10 +83,18 @@ interface DayTwoBase {
   steps: Record<string, string>;
   /** Its Tencent calls, by action name. */
   calls: Record<string, DayTwoCall>;
+  /** Waiting for (or given) a second person's approval; nothing is sent to Tencent before it. */
+  approval?: DayTwoApproval | undefined;
 }
 
 export type DayTwoChange = DayTwoBase &
-  ({ kind: 'scalePool'; params: ScalePoolParams } | { kind: 'removePool'; params: RemovePoolParams } | { kind: 'addPool'; params: AddPoolParams });
+  ({ kind: 'scalePool'; params: ScalePoolParams } | { kind: 'removePool'; params: RemovePoolParams } | { kind: 'addPool'; params: AddPoolParams } | { kind: 'upgrade'; params: UpgradeParams });
+
+/** The cluster's Kubernetes versions as the last upgrade found them: the control plane's and each node's. */
+export interface KubernetesVersions {
+  controlPlane: string;
+  nodes: NodeVersion[];
+}
 
 /** Why a day-two operation cannot start now, as data (views tell it). */
 export type DayTwoRefusal =
@@ -60,4 +106,13 @@ export type DayTwoRefusal =
   /** A cluster keeps at least one worker pool. */
   | { kind: 'lastPool'; pool: string }
   /** A pool of that name is there already (added meanwhile). */
-  | { kind: 'poolExists'; pool: string };
+  | { kind: 'poolExists'; pool: string }
+  /** Tencent offers no newer Kubernetes version for the cluster (DescribeAvailableClusterVersion). */
+  | { kind: 'noUpgrade'; version: string }
+  /** The version picked is not one Tencent offers now. */
+  | { kind: 'versionNotOffered'; version: string; offered: readonly string[] };
+
+const minorOf = (version: string | undefined): number => Number(/^v?1\.(\d+)/.exec(version ?? '')?.[1] ?? 'NaN');
+
+/** Whether two Kubernetes versions are the same minor (1.32.2 and 1.32.0 are; TKE upgrades minor to minor). */
+export const sameMinorVersion = (a: string | undefined, b: string | undefined): boolean => minorOf(a) === minorOf(b) && !Number.isNaN(minorOf(a));

@@ -25,6 +25,7 @@ import {
 import { describeOSImages, getClusterLevelPrice, inquiryPriceRunInstances } from './prices.js';
 
 import { deleteClusterNodePool, modifyClusterNodePool, modifyNodePoolDesiredCapacityAboutAsg } from './tke-nodepool-changes.js';
+import { checkInstancesUpgradeAble, describeAvailableClusterVersion, getUpgradeInstanceProgress, updateClusterVersion, upgradeClusterInstances } from './tke-upgrade.js';
 export type { ActionContext, ActionDefinition, ServiceName } from './define.js';
 
 export const ACTIONS: readonly ActionDefinition[] = [
@@ -59,6 +60,11 @@ export const ACTIONS: readonly ActionDefinition[] = [
   describeClusterKubeconfig,
   enableClusterDeletionProtection,
   disableClusterDeletionProtection,
+  describeAvailableClusterVersion,
+  updateClusterVersion,
+  checkInstancesUpgradeAble,
+  upgradeClusterInstances,
+  getUpgradeInstanceProgress,
 ];
 
 const KNOWN_SERVICES = new Set<string>(['tke', 'cvm', 'vpc', 'cbs', 'clb']);

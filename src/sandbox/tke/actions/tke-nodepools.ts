@@ -166,6 +166,7 @@ export function launchPoolNode(
     systemDiskId: diskId,
     tags,
     createdAt,
+    version: cluster.version,
   });
   state.disks.set(diskId, {
     ...scope,
