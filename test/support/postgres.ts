@@ -14,6 +14,7 @@ export interface TestDatabase {
 /** An empty database of its own on the run's PostgreSQL (test/support/postgres-server.ts). */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const admin = inject('postgresAdminUrl');
+  if (!admin) throw new Error(`No PostgreSQL for the tests: ${inject('postgresProblem')}`);
   const name = `tkeops_${randomBytes(6).toString('hex')}`;
   const url = new URL(admin);
   url.pathname = `/${name}`;

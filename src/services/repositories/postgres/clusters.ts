@@ -60,6 +60,8 @@ export function postgresClusters(pool: Pool): ClusterRepository {
       const params: unknown[] = [];
       const add = (condition: (n: number) => string, value: unknown) => (params.push(value), where.push(condition(params.length)));
       if (filter.status) add((n) => `status = ANY($${n})`, filter.status);
+      // Only statuses of clusters not deleted (the watcher's, /tke list's): the partial index of those few rows.
+      if (filter.status && filter.status.every((status) => !isGone(status))) where.push('NOT gone');
       if (filter.project !== undefined) add((n) => `project = $${n}`, filter.project ?? '');
       if (filter.accountId !== undefined) add((n) => `account_id = $${n}`, filter.accountId);
       const { rows } = await pool.query<{ data: Cluster }>(`SELECT data FROM clusters ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`, params);
