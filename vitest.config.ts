@@ -8,7 +8,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
-    // dist/ (what `npm start` runs) is rebuilt first when the source is newer.
-    globalSetup: ['test/support/build-dist.ts'],
+    // dist/ (what `npm start` runs) is rebuilt first when the source is newer; one PostgreSQL
+    // server is started for the run (DATABASE_URL_TEST instead, when set).
+    globalSetup: ['test/support/build-dist.ts', 'test/support/postgres-server.ts'],
   },
 });

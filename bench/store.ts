@@ -13,6 +13,11 @@
  *   and one for a cluster only in the archive.
  * The same is measured with HISTORY_DAYS = 3650 (nothing archived, every deleted cluster in the
  * file) to show what the archive saves; there only 20 writes and 20 status requests.
+ *
+ * Then on PostgreSQL (DATABASE_URL): the same year of use written in bulk into a fresh database
+ * (every deleted cluster stays in its table, found through indexes), the real bot on it, and the
+ * same 200 writes (each a committed transaction) and 100 + 10 status requests, plus `/tke status`
+ * of the oldest deleted cluster.
  */
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,10 +27,16 @@ import { bootstrap } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { ManualClock } from '../src/services/clock.js';
 import { createLogger } from '../src/services/logger.js';
+import pg from 'pg';
+import type { TkeopsApp } from '../src/app.js';
+import { insertAudit } from '../src/services/repositories/postgres/audit.js';
+import { clusterColumns } from '../src/services/repositories/postgres/clusters.js';
+import { openPostgresStore } from '../src/services/repositories/postgres/database.js';
+import { startEmbeddedPostgres } from '../test/support/embedded-postgres.js';
 import { STORE_VERSION, type AuditEntry, type ClusterRecord, type StoreData } from '../src/services/store-schema.js';
 import { aCluster, aSpec } from '../test/support/clusters.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
-import { createSlackSender } from '../test/support/slack-requests.js';
+import { createSlackSender, type SlackSender } from '../test/support/slack-requests.js';
 
 const SIZES = [1_000, 10_000, 30_000];
 const ACTIVE = 200;
@@ -76,9 +87,13 @@ function yearOfUse(history: number): StoreData {
 }
 
 export interface StoreBenchRow {
+  store: 'lowdb' | 'postgres';
   clustersInHistory: number;
+  /** lowdb: HISTORY_DAYS (what is older is archived); PostgreSQL keeps every cluster in its table (0). */
   historyDays: number;
+  /** lowdb: the file's size; PostgreSQL: the database's (pg_database_size). */
   fileMiB: number;
+  /** lowdb: clusters left in the file after archiving; PostgreSQL: rows of the clusters table. */
   clustersInFile: number;
   openMs: number;
   writeMs: { p50: number; p99: number; max: number };
@@ -87,60 +102,77 @@ export interface StoreBenchRow {
   statusAckUnderWritesMaxMs: number;
   /** /tke status of a cluster found only in the archive. */
   archivedStatusAckMs?: number;
+  /** PostgreSQL: /tke status of the oldest deleted cluster (a lookup by name among all of them). */
+  deletedStatusAckMs?: number;
+}
+
+/** The bot's timings: `writes` cluster updates one after the other, `statuses` /tke status acks, then 10 at once during 50 writes; and `/tke status old` when given. */
+async function timings(bot: TkeopsApp, sender: SlackSender, writes: number, statuses: number, old?: string) {
+  const { clusters } = bot.repositories;
+  const writeMs: number[] = [];
+  for (let i = 0; i < writes; i++) {
+    const began = performance.now();
+    await clusters.update(`c-live-${i % ACTIVE}`, (c) => void (c.transientErrors = i % 3));
+    writeMs.push(performance.now() - began);
+  }
+  const status = async (name: string) => {
+    const began = performance.now();
+    const answer = await sender.command(`status ${name}`, { user: ADMIN, channel: CHANNEL });
+    if (answer.status !== 200) throw new Error(`/tke status ${name} answered HTTP ${answer.status}`);
+    return performance.now() - began;
+  };
+  const ackMs: number[] = [];
+  for (let i = 0; i < statuses; i++) ackMs.push(await status(`live-${i % ACTIVE}`));
+  const burst = Array.from({ length: 50 }, (_, i) => clusters.update(`c-live-${i}`, (c) => void (c.transientErrors = 1)));
+  const parallel = await Promise.all(Array.from({ length: 10 }, (_, i) => status(`live-${i}`)));
+  await Promise.all(burst);
+  return {
+    writeMs: summary(writeMs),
+    statusAckMs: summary(ackMs),
+    statusAckUnderWritesMaxMs: round(Math.max(...parallel)),
+    ...(old !== undefined ? { oldStatusAckMs: round(await status(old)) } : {}),
+  };
+}
+
+/** The bench's bot configuration (policy file in `dir`), with `env` added. */
+async function benchConfig(dir: string, slackApiUrl: string, env: Record<string, string>) {
+  const policyFile = path.join(dir, 'policy.yaml');
+  await writeFile(policyFile, `tenantAdmins: [${ADMIN}]\nprojects:\n  - name: bench\n    channels: [${CHANNEL}]\n`);
+  return loadConfig({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slackApiUrl,
+    DATA_FILE: path.join(dir, 'db.json'),
+    POLICY_FILE: policyFile,
+    TKEOPS_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
+    LOG_LEVEL: 'error',
+    ...env,
+  });
 }
 
 async function measure(history: number, historyDays: number, writes: number, statuses: number): Promise<StoreBenchRow> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tkeops-store-bench-'));
   const slack = await startFakeSlack({ botToken: BOT_TOKEN });
   const dataFile = path.join(dir, 'db.json');
-  const policyFile = path.join(dir, 'policy.yaml');
-  await writeFile(policyFile, `tenantAdmins: [${ADMIN}]\nprojects:\n  - name: bench\n    channels: [${CHANNEL}]\n`);
   await writeFile(dataFile, JSON.stringify(yearOfUse(history)));
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    DATA_FILE: dataFile,
-    POLICY_FILE: policyFile,
-    HISTORY_DAYS: String(historyDays),
-    TKEOPS_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
-    LOG_LEVEL: 'error',
-  });
+  const config = await benchConfig(dir, slack.apiUrl, { HISTORY_DAYS: String(historyDays) });
   const opening = performance.now();
   const bot = await bootstrap(config, { clock: new ManualClock(NOW), logger: createLogger({ level: 'error' }), scheduleWatcher: false });
   const openMs = performance.now() - opening;
   const { port } = await bot.start(0, '127.0.0.1');
   const send = createSlackSender({ botUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url });
-  const { clusters } = bot.repositories;
   try {
-    const writeMs: number[] = [];
-    for (let i = 0; i < writes; i++) {
-      const began = performance.now();
-      await clusters.update(`c-live-${i % ACTIVE}`, (c) => void (c.transientErrors = i % 3));
-      writeMs.push(performance.now() - began);
-    }
-    const status = async (name: string) => {
-      const began = performance.now();
-      const answer = await send.command(`status ${name}`, { user: ADMIN, channel: CHANNEL });
-      if (answer.status !== 200) throw new Error(`/tke status ${name} answered HTTP ${answer.status}`);
-      return performance.now() - began;
-    };
-    const ackMs: number[] = [];
-    for (let i = 0; i < statuses; i++) ackMs.push(await status(`live-${i % ACTIVE}`));
-    const burst = Array.from({ length: 50 }, (_, i) => clusters.update(`c-live-${i}`, (c) => void (c.transientErrors = 1)));
-    const parallel = await Promise.all(Array.from({ length: 10 }, (_, i) => status(`live-${i}`)));
-    await Promise.all(burst);
-    const archived = bot.store.archive.clusterCount > 0 ? await status(`old-${history - 1}`) : undefined;
+    const archived = bot.store.archive.clusterCount > 0 ? `old-${history - 1}` : undefined;
+    const { oldStatusAckMs, ...measured } = await timings(bot, send, writes, statuses, archived);
     return {
+      store: 'lowdb',
       clustersInHistory: history,
       historyDays,
       fileMiB: round((await stat(dataFile)).size / 1024 / 1024),
       clustersInFile: bot.store.read((data) => data.clusters.length),
       openMs: Math.round(openMs),
-      writeMs: summary(writeMs),
-      statusAckMs: summary(ackMs),
-      statusAckUnderWritesMaxMs: round(Math.max(...parallel)),
-      ...(archived !== undefined ? { archivedStatusAckMs: round(archived) } : {}),
+      ...measured,
+      ...(oldStatusAckMs !== undefined ? { archivedStatusAckMs: oldStatusAckMs } : {}),
     };
   } finally {
     await bot.stop();
@@ -149,18 +181,100 @@ async function measure(history: number, historyDays: number, writes: number, sta
   }
 }
 
-/** Every size, archived as configured (HISTORY_DAYS 30), then with nothing archived. */
-export async function storeBenchmark(): Promise<StoreBenchRow[]> {
+/** Rows in one statement: each column an array, unnested. */
+async function bulkInsert(db: pg.ClientBase, table: string, columns: string[], types: string[], rows: unknown[][]): Promise<void> {
+  for (let start = 0; start < rows.length; start += 5_000) {
+    const chunk = rows.slice(start, start + 5_000);
+    const params = columns.map((_, i) => chunk.map((row) => row[i]));
+    await db.query(`INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`, params);
+  }
+}
+
+/**
+ * The same year of use in a PostgreSQL database (every deleted cluster stays in its table: there
+ * is no archive), written in bulk, then the real bot on DATABASE_URL measured as on lowdb.
+ */
+async function measurePostgres(adminUrl: string, history: number, writes: number, statuses: number): Promise<StoreBenchRow> {
+  const name = `tkeops_bench_${history}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const dir = await mkdtemp(path.join(tmpdir(), 'tkeops-store-bench-'));
+  const slack = await startFakeSlack({ botToken: BOT_TOKEN });
+  try {
+    await (await openPostgresStore(url.toString())).close();
+    const data = yearOfUse(history);
+    const db = new pg.Client({ connectionString: url.toString() });
+    await db.connect();
+    try {
+      const clusterColumnNames = ['id', 'draft_id', 'project', 'name_key', 'status', 'gone', 'account_id', 'created_at', 'data'];
+      await bulkInsert(db, 'clusters', clusterColumnNames, ['text', 'text', 'text', 'text', 'text', 'boolean', 'text', 'text', 'jsonb'], data.clusters.map(clusterColumns));
+      await bulkInsert(db, 'cluster_steps', ['cluster_id', 'step_key'], ['text', 'text'], data.clusters.flatMap((c) => c.posted.map((key) => [c.id, key])));
+      for (let start = 0; start < data.audit.length; start += 5_000) await insertAudit(db, data.audit.slice(start, start + 5_000));
+      await db.query('ANALYZE');
+    } finally {
+      await db.end();
+    }
+    const config = await benchConfig(dir, slack.apiUrl, { DATABASE_URL: url.toString() });
+    const opening = performance.now();
+    const bot = await bootstrap(config, { clock: new ManualClock(NOW), logger: createLogger({ level: 'error' }), scheduleWatcher: false });
+    const openMs = performance.now() - opening;
+    const { port } = await bot.start(0, '127.0.0.1');
+    const send = createSlackSender({ botUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url });
+    try {
+      const { oldStatusAckMs, ...measured } = await timings(bot, send, writes, statuses, `old-${history - 1}`);
+      const size = await admin.query<{ bytes: string }>('SELECT pg_database_size($1) AS bytes', [name]);
+      return {
+        store: 'postgres',
+        clustersInHistory: history,
+        historyDays: 0,
+        fileMiB: round(Number(size.rows[0]?.bytes ?? 0) / 1024 / 1024),
+        clustersInFile: history + ACTIVE,
+        openMs: Math.round(openMs),
+        ...measured,
+        ...(oldStatusAckMs !== undefined ? { deletedStatusAckMs: oldStatusAckMs } : {}),
+      };
+    } finally {
+      await bot.stop();
+    }
+  } finally {
+    await slack.close();
+    await rm(dir, { recursive: true, force: true });
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+/**
+ * Every size on lowdb, archived as configured (HISTORY_DAYS 30), then with nothing archived; then
+ * on PostgreSQL: DATABASE_URL_BENCH when set (a database is created and dropped on it per size),
+ * else an embedded-postgres server with durable commits (fsync on), started for the bench.
+ */
+export async function storeBenchmark(only?: 'lowdb' | 'postgres'): Promise<StoreBenchRow[]> {
   const rows: StoreBenchRow[] = [];
-  for (const size of SIZES) rows.push(await measure(size, 30, 200, 100));
-  for (const size of SIZES) rows.push(await measure(size, 3650, 20, 20));
+  if (only !== 'postgres') {
+    for (const size of SIZES) rows.push(await measure(size, 30, 200, 100));
+    for (const size of SIZES) rows.push(await measure(size, 3650, 20, 20));
+  }
+  if (only === 'lowdb') return rows;
+  const given = process.env.DATABASE_URL_BENCH?.trim();
+  const server = given ? undefined : await startEmbeddedPostgres({ durable: true });
+  try {
+    for (const size of SIZES) rows.push(await measurePostgres(given ?? server?.adminUrl ?? '', size, 200, 100));
+  } finally {
+    await server?.stop();
+  }
   return rows;
 }
 
 export function printStoreBenchmark(rows: readonly StoreBenchRow[]): void {
-  console.log(`\ntkeops store benchmark — lowdb file, ${ACTIVE} active clusters, ${AUDIT_PER_CLUSTER} audit entries per cluster, durable writes (fsync)\n`);
+  console.log(`\ntkeops store benchmark — lowdb file and PostgreSQL, ${ACTIVE} active clusters, ${AUDIT_PER_CLUSTER} audit entries per cluster, durable writes (fsync)\n`);
   console.table(
     rows.map((r) => ({
+      store: r.store,
       'history (deleted clusters)': r.clustersInHistory,
       HISTORY_DAYS: r.historyDays,
       'clusters in file': r.clustersInFile,
@@ -172,6 +286,7 @@ export function printStoreBenchmark(rows: readonly StoreBenchRow[]): void {
       'status ack p99 ms': r.statusAckMs.p99,
       '10 status during writes, max ms': r.statusAckUnderWritesMaxMs,
       'archived status ack ms': r.archivedStatusAckMs ?? '-',
+      'oldest deleted status ack ms': r.deletedStatusAckMs ?? '-',
     })),
   );
 }

@@ -14,6 +14,7 @@ import type { SecretBox } from './services/secrets.js';
 import type { Services } from './services/services.js';
 import type { Store } from './services/store.js';
 import { createLowdbRepositories } from './services/repositories/lowdb.js';
+import type { PostgresStore } from './services/repositories/postgres/database.js';
 import type { Repositories } from './services/repositories/repositories.js';
 import type { TkeGateway } from './services/tke.js';
 import { createCostService } from './services/cost.js';
@@ -57,7 +58,8 @@ export interface SlackSettings {
 
 export interface AppDeps {
   slack: SlackSettings;
-  store: Store;
+  /** The lowdb store, or PostgreSQL (DATABASE_URL). */
+  store: Store | PostgresStore;
   tke: TkeGateway;
   clock: Clock;
   logger: Logger;
@@ -109,8 +111,13 @@ export interface TkeopsApp {
   services: Services;
   /** Follows clusters being created, provisioned and deleted; start() runs it on the watch schedule, tests call tick() themselves. */
   watcher: Watcher;
-  /** The store the services were built on: for tests and the sandbox, never handed to handlers. */
-  store: Store;
+  /**
+   * The lowdb store the services were built on: for tests and the sandbox, never handed to
+   * handlers. A bot on PostgreSQL has none: reading it throws (use `repositories`).
+   */
+  readonly store: Store;
+  /** The PostgreSQL store, when the bot runs on one (DATABASE_URL). */
+  readonly database?: PostgresStore;
   /** The repositories over that store (the services' only way to it). */
   repositories: Repositories;
   /** The App Home tabs people opened, republished as clusters change; tests call flushDue(now) to end a rate-limit window. */
@@ -166,9 +173,11 @@ export function createApp(deps: AppDeps): TkeopsApp {
     logger: boltLogger(deps.logger),
     clientOptions: { ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}), fetch: slackFetch },
   });
+  const database = 'kind' in deps.store && deps.store.kind === 'postgres' ? deps.store : undefined;
+  const store = database ? undefined : (deps.store as Store);
   // Every cluster write is told to the App Home publisher (created below, with the services).
   let onClusterWrites: ClusterWriteListener = () => undefined;
-  const stored = createLowdbRepositories(deps.store);
+  const stored = database ? database.repositories : createLowdbRepositories(deps.store as Store);
   const repositories: Repositories = { ...stored, clusters: observeClusterWrites(stored.clusters, (written) => onClusterWrites(written)) };
   const receiverEvents = watchReceiverEvents(app, receiver, metrics);
   // Buttons of old messages, closed or older views: acked at once instead of Bolt's 3 s wait and 404.
@@ -329,7 +338,8 @@ export function createApp(deps: AppDeps): TkeopsApp {
   }
   const readiness = createReadiness({
     clock: deps.clock,
-    storeFile: deps.store.file,
+    storeFile: store?.file ?? '',
+    ...(database ? { storeCheck: () => database.check() } : {}),
     slackAuth: () => slackAuth,
     lastTickAt: () => lastTickAt,
     startedAt: () => startedAt,
@@ -353,7 +363,11 @@ export function createApp(deps: AppDeps): TkeopsApp {
     app,
     services,
     watcher,
-    store: deps.store,
+    get store(): Store {
+      if (!store) throw new Error(`This bot runs on ${database?.where ?? 'PostgreSQL'}: it has no lowdb store; use bot.repositories`);
+      return store;
+    },
+    ...(database ? { database } : {}),
     repositories,
     homeTabs,
     tke: deps.tke,
@@ -403,8 +417,8 @@ export function createApp(deps: AppDeps): TkeopsApp {
       await receiverEvents.idle(left());
       await within(homeTabs.idle(), left());
       await outbox.close(Math.min(OUTBOX_DRAIN_MS, left()));
-      // The store's last write (each write waits for the one before it).
-      await within(deps.store.update(() => undefined), left());
+      // The store's last write (each write waits for the one before it); PostgreSQL's are each awaited by their caller.
+      if (store) await within(store.update(() => undefined), left());
       await opsServer?.close(Math.min(1_000, left()));
     },
   };

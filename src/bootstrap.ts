@@ -8,7 +8,8 @@ import { loadProfiles } from './services/profiles.js';
 import type { DurableFiles } from './services/durable-file.js';
 import { checkMasterKey } from './services/key-check.js';
 import { createSecretBox, loadMasterKey, masterKeySource, parseMasterKey } from './services/secrets.js';
-import { openStore } from './services/store.js';
+import { openStore, type Store } from './services/store.js';
+import { openPostgresStore } from './services/repositories/postgres/database.js';
 import { answerStoreWriteFailures } from './slack/store-write-errors.js';
 import { createTkeGateway } from './services/tke-gateway.js';
 import { createPrometheusMetrics } from './ops/prometheus.js';
@@ -39,23 +40,20 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
   const policy = await loadPolicy(config.policyFile);
   const profiles = await loadProfiles(config.profilesDir);
   if (config.masterKey !== undefined) parseMasterKey(config.masterKey);
-  const store = await openStore(config.dataFile, {
-    clock,
-    logger,
-    historyDays: config.historyDays,
-    ...(overrides.storeFiles ? { files: overrides.storeFiles } : {}),
-  });
+  const store = config.databaseUrl !== undefined ? await openPostgresStore(config.databaseUrl, { logger }) : await openLowdb(config, clock, logger, overrides.storeFiles);
   let secrets;
   try {
-    if (store.migrated) {
-      const { from, to, backup, notes } = store.migrated;
-      logger.warn({ file: store.file, from, to, backup, notes }, `store migrated from schema version ${from} to ${to}; the original is kept as ${backup}`);
-    }
     const keyOptions = { masterKey: config.masterKey, storeFile: config.dataFile };
-    const storeHasKey = store.read((data) => data.keyCheck !== undefined || data.accounts.length > 0);
-    secrets = createSecretBox(await loadMasterKey({ ...keyOptions, logger, storeHasKey }));
-    // A key that is not the store's stops the start here, saying so.
-    await checkMasterKey(store, secrets, masterKeySource(keyOptions));
+    if (store.kind === 'postgres') {
+      // TKEOPS_MASTER_KEY is required with DATABASE_URL (loadConfig): there is no key file.
+      secrets = createSecretBox(await loadMasterKey({ ...keyOptions, logger, storeHasKey: true }));
+      await checkMasterKey(store.keyCheck, secrets, masterKeySource(keyOptions));
+    } else {
+      const storeHasKey = store.read((data) => data.keyCheck !== undefined || data.accounts.length > 0);
+      secrets = createSecretBox(await loadMasterKey({ ...keyOptions, logger, storeHasKey }));
+      // A key that is not the store's stops the start here, saying so.
+      await checkMasterKey(store, secrets, masterKeySource(keyOptions));
+    }
   } catch (error) {
     await store.close();
     throw error;
@@ -89,15 +87,25 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
   });
   // A request that fails on a store write before its ack is answered clearly, not with HTTP 500.
   answerStoreWriteFailures(bot.app);
-  // Stopping the bot releases the store (its lock), once the writes under way are on disk.
-  return {
-    ...bot,
-    async stop(options) {
+  // Stopping the bot releases the store (its lock, or the database's connections), once the writes under way are done.
+  const stop = bot.stop;
+  return Object.assign(bot, {
+    async stop(options?: Parameters<TkeopsApp['stop']>[0]) {
       try {
-        await bot.stop(options);
+        await stop(options);
       } finally {
         await store.close();
       }
     },
-  };
+  });
+}
+
+/** The lowdb store of DATA_FILE, saying so when it was migrated from an older version. */
+async function openLowdb(config: Config, clock: Clock, logger: Logger, files: DurableFiles | undefined): Promise<Store & { kind?: undefined }> {
+  const store = await openStore(config.dataFile, { clock, logger, historyDays: config.historyDays, ...(files ? { files } : {}) });
+  if (store.migrated) {
+    const { from, to, backup, notes } = store.migrated;
+    logger.warn({ file: store.file, from, to, backup, notes }, `store migrated from schema version ${from} to ${to}; the original is kept as ${backup}`);
+  }
+  return store;
 }

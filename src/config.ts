@@ -25,6 +25,8 @@ const configSchema = z.object({
     .max(16 * 1024 * 1024, 'must be at most 16777216 (16 MiB)')
     .default(DEFAULT_MAX_BODY_BYTES),
   DATA_FILE: z.string().min(1).default('data/db.json'),
+  /** PostgreSQL instead of the lowdb file (postgres://user:password@host:5432/tkeops). */
+  DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional()),
   POLICY_FILE: z.string().min(1).default('data/policy.yaml'),
   PROFILES_DIR: z.string().min(1).default('data/profiles'),
   TENCENT_API_ENDPOINT: optionalText.pipe(z.url().optional()),
@@ -48,6 +50,8 @@ export interface Config {
   /** The largest request body taken on /slack/events. */
   maxBodyBytes: number;
   dataFile: string;
+  /** DATABASE_URL: the bot keeps its state in PostgreSQL (several replicas may share it); the lowdb file when absent. */
+  databaseUrl?: string;
   policyFile: string;
   profilesDir: string;
   tencentEndpoint?: string;
@@ -71,16 +75,31 @@ export class ConfigError extends Error {
 /** What the store's own tools (npm run rotate-key) need: no Slack settings. */
 export interface StoreConfig {
   dataFile: string;
+  databaseUrl?: string;
   masterKey?: string;
   historyDays: number;
 }
 
-/** The store settings of the configuration (DATA_FILE, TKEOPS_MASTER_KEY, HISTORY_DAYS), naming every problem at once. */
+/**
+ * With DATABASE_URL the master key must be TKEOPS_MASTER_KEY: replicas share the database, and a
+ * key file beside one replica's DATA_FILE would be that replica's alone.
+ */
+const KEY_FOR_DATABASE = (c: { DATABASE_URL?: string | undefined; TKEOPS_MASTER_KEY?: string | undefined }) =>
+  c.DATABASE_URL && !c.TKEOPS_MASTER_KEY ? ['TKEOPS_MASTER_KEY: required with DATABASE_URL (every replica must use the same key; there is no key file beside a database)'] : [];
+
+/** The store settings of the configuration (DATA_FILE, DATABASE_URL, TKEOPS_MASTER_KEY, HISTORY_DAYS), naming every problem at once. */
 export function loadStoreConfig(env: Record<string, string | undefined>): StoreConfig {
-  const parsed = configSchema.pick({ DATA_FILE: true, TKEOPS_MASTER_KEY: true, HISTORY_DAYS: true }).safeParse(env);
+  const parsed = configSchema.pick({ DATA_FILE: true, DATABASE_URL: true, TKEOPS_MASTER_KEY: true, HISTORY_DAYS: true }).safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   const c = parsed.data;
-  return { dataFile: c.DATA_FILE, ...(c.TKEOPS_MASTER_KEY ? { masterKey: c.TKEOPS_MASTER_KEY } : {}), historyDays: c.HISTORY_DAYS };
+  const problems = KEY_FOR_DATABASE(c);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    dataFile: c.DATA_FILE,
+    ...(c.DATABASE_URL ? { databaseUrl: c.DATABASE_URL } : {}),
+    ...(c.TKEOPS_MASTER_KEY ? { masterKey: c.TKEOPS_MASTER_KEY } : {}),
+    historyDays: c.HISTORY_DAYS,
+  };
 }
 
 /** Reads the configuration from environment variables, naming every problem at once. */
@@ -97,6 +116,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const c = parsed.data;
+  const problems = KEY_FOR_DATABASE(c);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     slack: {
       botToken: c.SLACK_BOT_TOKEN,
@@ -108,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...(c.METRICS_PORT !== undefined ? { metricsPort: c.METRICS_PORT } : {}),
     maxBodyBytes: c.SLACK_MAX_BODY_BYTES,
     dataFile: c.DATA_FILE,
+    ...(c.DATABASE_URL ? { databaseUrl: c.DATABASE_URL } : {}),
     policyFile: c.POLICY_FILE,
     profilesDir: c.PROFILES_DIR,
     ...(c.TENCENT_API_ENDPOINT ? { tencentEndpoint: c.TENCENT_API_ENDPOINT } : {}),

@@ -22,6 +22,14 @@ describe('configuration', () => {
     }
   });
 
+  it('uses PostgreSQL with DATABASE_URL, which needs TKEOPS_MASTER_KEY (replicas share the database, not a key file)', () => {
+    const url = 'postgres://tkeops:pw@db.internal:5432/tkeops';
+    expect(() => loadConfig({ ...slack, DATABASE_URL: url })).toThrow(/^TKEOPS_MASTER_KEY: required with DATABASE_URL/);
+    expect(() => loadConfig({ ...slack, DATABASE_URL: 'mysql://x', TKEOPS_MASTER_KEY: 'k' })).toThrow(/^DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(loadConfig({ ...slack, DATABASE_URL: url, TKEOPS_MASTER_KEY: 'k' }).databaseUrl).toBe(url);
+    expect(loadConfig(slack).databaseUrl).toBeUndefined();
+  });
+
   it('uses HTTP on port 3000 and data/db.json by default, Socket Mode with an app token', () => {
     const http = loadConfig(slack);
     expect(http).toMatchObject({ port: 3000, dataFile: 'data/db.json', forceDeleteAfterMs: 15 * 60_000 });

@@ -61,7 +61,10 @@ export async function storeFileCheck(file: string): Promise<CheckResult> {
 
 export interface ReadinessDeps {
   clock: Clock;
+  /** The lowdb store's file (storeFileCheck), unless `storeCheck` is given. */
   storeFile: string;
+  /** How the store is checked instead (PostgreSQL: the database answers). */
+  storeCheck?: () => Promise<CheckResult>;
   /** The auth.test made at start: undefined while under way, else ok or Slack's error code. */
   slackAuth(): CheckResult | undefined;
   /** When the last watcher tick ended (clock ms), or undefined before the first. */
@@ -97,7 +100,7 @@ export function createReadiness(deps: ReadinessDeps): () => Promise<ReadinessRep
   return async () => {
     const now = deps.clock.now().getTime();
     const checks: Record<string, CheckResult> = {
-      store: await storeFileCheck(deps.storeFile),
+      store: await (deps.storeCheck ? deps.storeCheck() : storeFileCheck(deps.storeFile)),
       slack: deps.slackAuth() ?? { ok: false, problem: 'auth.test not answered yet' },
       watcher: watcher(now),
       outbox: outbox(now),

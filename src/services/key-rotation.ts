@@ -14,9 +14,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename } from 'node:fs/promises';
 import { nodeDurableFiles, type DurableFiles } from './durable-file.js';
-import { checkMasterKey, KEY_CHECK_TEXT } from './key-check.js';
+import { checkMasterKey, KEY_CHECK_TEXT, lowdbKeyCheck } from './key-check.js';
 import { createSecretBox, keyFileFor, MASTER_KEY_VARIABLE, masterKeySource, parseMasterKey, SecretKeyError } from './secrets.js';
 import { openStore } from './store.js';
+import { openPostgresStore } from './repositories/postgres/database.js';
+import type { EncryptedSecret } from './domain/index.js';
+import type { KeyCheckStore } from './key-check.js';
 
 export const NEW_MASTER_KEY_VARIABLE = 'TKEOPS_NEW_MASTER_KEY';
 
@@ -29,6 +32,8 @@ export interface KeyRotation {
 
 export interface KeyRotationOptions {
   dataFile: string;
+  /** DATABASE_URL: the Secret Keys are in PostgreSQL, re-encrypted in one transaction. */
+  databaseUrl?: string | undefined;
   /** TKEOPS_MASTER_KEY, when the key is not in the key file. */
   masterKey?: string | undefined;
   /** TKEOPS_NEW_MASTER_KEY: the new key, when the operator chose it. */
@@ -42,7 +47,7 @@ export async function rotateMasterKey(options: KeyRotationOptions): Promise<KeyR
   const keyFile = keyFileFor(options.dataFile);
   const newKeyFile = `${keyFile}.new`;
   const oldKeyFile = `${keyFile}.old`;
-  const store = await openStore(options.dataFile, { files, ...(options.historyDays ? { historyDays: options.historyDays } : {}) });
+  const store = await openKeyedStore(options, files);
   try {
     const oldKey =
       options.masterKey !== undefined
@@ -54,19 +59,15 @@ export async function rotateMasterKey(options: KeyRotationOptions): Promise<KeyR
             `The key file ${keyFile}`,
           );
     const oldBox = createSecretBox(oldKey);
-    await checkMasterKey(store, oldBox, masterKeySource({ masterKey: options.masterKey, storeFile: options.dataFile }));
+    await checkMasterKey(store.keyCheck, oldBox, masterKeySource({ masterKey: options.masterKey, storeFile: options.dataFile }));
     const newKey = options.newMasterKey !== undefined ? parseMasterKey(options.newMasterKey, NEW_MASTER_KEY_VARIABLE) : randomBytes(32);
     const newBox = createSecretBox(newKey);
     // The new key is on disk before any Secret Key is encrypted with it.
     const written = options.newMasterKey === undefined || options.masterKey === undefined;
     if (written) await files.replace(newKeyFile, `${newKey.toString('base64')}\n`);
 
-    const accounts = await store.update((data) => {
-      for (const account of data.accounts) account.secretKey = newBox.encrypt(oldBox.decrypt(account.secretKey));
-      data.keyCheck = newBox.encrypt(KEY_CHECK_TEXT);
-      return data.accounts.length;
-    });
-    const done = `Re-encrypted ${accounts} cloud account Secret Key${accounts === 1 ? '' : 's'} and the key check of ${options.dataFile} under a new master key (one write).`;
+    const accounts = await store.reencrypt((secret) => newBox.encrypt(oldBox.decrypt(secret)), newBox.encrypt(KEY_CHECK_TEXT));
+    const done = `Re-encrypted ${accounts} cloud account Secret Key${accounts === 1 ? '' : 's'} and the key check of ${store.keyCheck.where} under a new master key (${store.oneWrite}).`;
     if (options.masterKey === undefined) {
       await rename(keyFile, oldKeyFile);
       await rename(newKeyFile, keyFile);
@@ -82,4 +83,31 @@ export async function rotateMasterKey(options: KeyRotationOptions): Promise<KeyR
   } finally {
     await store.close();
   }
+}
+
+/** A store whose Secret Keys can be re-encrypted at once: the lowdb file (one write) or PostgreSQL (one transaction). */
+interface KeyedStore {
+  keyCheck: KeyCheckStore;
+  reencrypt(reencrypt: (secret: EncryptedSecret) => EncryptedSecret, keyCheck: EncryptedSecret): Promise<number>;
+  oneWrite: string;
+  close(): Promise<void>;
+}
+
+async function openKeyedStore(options: KeyRotationOptions, files: DurableFiles): Promise<KeyedStore> {
+  if (options.databaseUrl !== undefined) {
+    const database = await openPostgresStore(options.databaseUrl);
+    return { keyCheck: database.keyCheck, reencrypt: (r, k) => database.reencrypt(r, k), oneWrite: 'one transaction', close: () => database.close() };
+  }
+  const store = await openStore(options.dataFile, { files, ...(options.historyDays ? { historyDays: options.historyDays } : {}) });
+  return {
+    keyCheck: lowdbKeyCheck(store),
+    reencrypt: (reencrypt, keyCheck) =>
+      store.update((data) => {
+        for (const account of data.accounts) account.secretKey = reencrypt(account.secretKey);
+        data.keyCheck = keyCheck;
+        return data.accounts.length;
+      }),
+    oneWrite: 'one write',
+    close: () => store.close(),
+  };
 }

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/services/logger.js';
 import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { createSlackSender, type SlackSender } from './slack-requests.js';
+import { createTestDatabase } from './postgres.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const BOT_TOKEN = 'xoxb-test-token';
@@ -63,6 +64,8 @@ export interface TestBot {
   clock: ManualClock;
   dir: string;
   dataFile: string;
+  /** DATABASE_URL of the bot's own database, when it runs on PostgreSQL (`store: 'postgres'`). */
+  databaseUrl?: string;
   /** Every log line the bot wrote, as text. */
   logs: string[];
   /**
@@ -88,7 +91,15 @@ export interface TestBotOptions {
   storeFile?: string;
   /** How the store writes its files (test/support/full-disk.ts makes them fail as a full disk). */
   storeFiles?: DurableFiles;
+  /**
+   * 'postgres': the bot keeps its state in a database of its own on the run's PostgreSQL
+   * (DATABASE_URL, with a TKEOPS_MASTER_KEY), dropped when the test bot stops; lowdb by default.
+   */
+  store?: 'lowdb' | 'postgres';
 }
+
+/** The master key of test bots on PostgreSQL (it must be a variable there: there is no key file). */
+export const TEST_MASTER_KEY = Buffer.alloc(32, 9).toString('base64');
 
 /** The real bot over real HTTP: a signed-request sender, a fake Slack Web API and the Tencent emulator. */
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
@@ -100,6 +111,8 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   const policyFile = path.join(dir, 'policy.yaml');
   await writeFile(policyFile, options.policyYaml ?? DEFAULT_POLICY_YAML);
   if (options.storeFile !== undefined) await copyFile(options.storeFile, dataFile);
+  const database = options.store === 'postgres' ? await createTestDatabase() : undefined;
+  const databaseEnv: Record<string, string> = database ? { DATABASE_URL: database.url, TKEOPS_MASTER_KEY: TEST_MASTER_KEY } : {};
   const logs: string[] = [];
 
   async function launch(changed: Record<string, string> = {}): Promise<TestBot> {
@@ -111,6 +124,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       DATA_FILE: dataFile,
       POLICY_FILE: policyFile,
       LOG_LEVEL: 'debug',
+      ...databaseEnv,
       ...options.env,
       ...changed,
     });
@@ -143,6 +157,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       clock,
       dir,
       dataFile,
+      ...(database ? { databaseUrl: database.url } : {}),
       logs,
       stopBot,
       async restart(env = {}) {
@@ -156,6 +171,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
           await Promise.all([slack.close(), tencent.close()]);
         } finally {
           await rm(dir, { recursive: true, force: true });
+          await database?.drop();
         }
       },
     };
@@ -166,6 +182,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     // A bot that cannot start (e.g. a bad policy file) must not leave servers or files behind.
     await Promise.all([slack.close(), tencent.close()]);
     await rm(dir, { recursive: true, force: true });
+    await database?.drop();
     throw error;
   }
 }

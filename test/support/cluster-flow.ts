@@ -30,10 +30,15 @@ export function clusterNamed(t: TestBot, name: string): ClusterRecord | undefine
   return t.bot.store.read((data) => data.clusters.find((c) => c.spec.name === name));
 }
 
+/** The cluster called `name`, through the repositories: on lowdb and PostgreSQL alike. */
+export async function findCluster(t: TestBot, name: string): Promise<ClusterRecord | undefined> {
+  return (await t.bot.repositories.clusters.list()).find((c) => c.spec.name === name);
+}
+
 /** `/tke create <name>`, then Deploy of the review step; resolves once the provisioning thread is open. */
 export async function deployThroughSlack(t: TestBot, accountId: string, name: string, pools = [aPoolForm({ name: 'default' })]): Promise<ClusterRecord> {
   await t.send.command(`create ${name}`, { channel: CHANNELS.platform, user: USERS.member });
-  const opened = await until(() => t.bot.store.read((data) => data.drafts.find((d) => d.userId === USERS.member && d.viewId && !d.clusterId)), 'the wizard');
+  const opened = await until(async () => (await t.bot.repositories.drafts.list({ userId: USERS.member })).find((d) => d.viewId && !d.clusterId), 'the wizard');
   const draft = await t.bot.services.drafts.update(opened.id, (d) => {
     d.form = aWizardForm({ name, accountId, pools });
     d.options = aWizardOptions({ accountId });
@@ -43,8 +48,8 @@ export async function deployThroughSlack(t: TestBot, accountId: string, name: st
   if (review.kind !== 'screen') throw new Error('the wizard draft is gone');
   const view = wizardView(review.screen);
   await t.send.viewSubmission(viewSubmission({ user: USERS.member, view, viewId: draft.viewId, input: {} }));
-  const cluster = await until(() => {
-    const found = clusterNamed(t, name);
+  const cluster = await until(async () => {
+    const found = await findCluster(t, name);
     return found?.thread ? found : undefined;
   }, `the provisioning thread of ${name}`);
   await t.bot.settled();
@@ -52,13 +57,13 @@ export async function deployThroughSlack(t: TestBot, accountId: string, name: st
 }
 
 /** Ticks the watcher every 15 s of the ManualClock until `done` (at most `maxTicks` ticks). */
-export async function tickUntil(t: TestBot, done: () => boolean, maxTicks = 60): Promise<void> {
-  for (let i = 0; i < maxTicks && !done(); i += 1) {
+export async function tickUntil(t: TestBot, done: () => boolean | Promise<boolean>, maxTicks = 60): Promise<void> {
+  for (let i = 0; i < maxTicks && !(await done()); i += 1) {
     t.clock.advance(TICK_MS);
     await t.bot.watcher.tick(t.clock.now());
     await t.bot.services.threads.idle();
   }
-  if (!done()) throw new Error(`not done after ${maxTicks} ticks`);
+  if (!(await done())) throw new Error(`not done after ${maxTicks} ticks`);
 }
 
 /** `/tke delete <name>` as the project's admin, and the cluster's name typed back. */
@@ -68,6 +73,6 @@ export async function deleteThroughSlack(t: TestBot, name: string): Promise<void
   const calls = await t.slack.waitFor((all) => all.filter((c) => c.method === 'views.open').length > before);
   const view = calls.filter((c) => c.method === 'views.open').at(-1)?.body.view as ModalView;
   await t.send.viewSubmission(viewSubmission({ user: USERS.projectAdmin, view, viewId: `V0DELETE${before}`, input: { [ActionIds.deleteConfirmName]: name } }));
-  await until(() => (clusterNamed(t, name)?.status === 'Deleting' ? true : undefined), `${name} Deleting`);
+  await until(async () => ((await findCluster(t, name))?.status === 'Deleting' ? true : undefined), `${name} Deleting`);
   await t.bot.settled();
 }
