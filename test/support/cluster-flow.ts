@@ -52,8 +52,9 @@ export async function deployThroughSlack(t: TestBot, accountId: string, name: st
     const found = await findCluster(t, name);
     return found?.thread ? found : undefined;
   }, `the provisioning thread of ${name}`);
+  // The root is posted before CreateCluster: the record as Deploy left it (with its TKE id, if Tencent took it).
   await t.bot.settled();
-  return cluster;
+  return (await findCluster(t, name)) ?? cluster;
 }
 
 /** Ticks the watcher every 15 s of the ManualClock until `done` (at most `maxTicks` ticks). */
