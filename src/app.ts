@@ -16,6 +16,7 @@ import type { Repositories } from './services/repositories/repositories.js';
 import type { TkeGateway } from './services/tke.js';
 import { createCostService } from './services/cost.js';
 import { createApprovalService } from './services/approval.js';
+import { createChangeApprovalService } from './services/change-approval.js';
 import { createDeployService, createProvisioningSteps, type ProvisioningSteps } from './services/deploy.js';
 import { createDrafts } from './services/drafts.js';
 import type { ProfileCatalog } from './services/profiles.js';
@@ -217,10 +218,22 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const deletion = createDeletionService({ clusters: repositories.clusters, tke: deps.tke, accounts, threads, clock: deps.clock, audit, logger: deps.logger, forceDeleteAfterMs });
   const expiry = createExpiryService({ clusters: repositories.clusters, policy, deletion, threads, clock: deps.clock, logger: deps.logger });
   const poolChanges = createPoolChangeService({ clusters: repositories.clusters, tke: deps.tke, accounts, clock: deps.clock, audit });
+  const changeApprovals = createChangeApprovalService({
+    clusters: repositories.clusters,
+    policy,
+    poolChanges,
+    cost,
+    threads,
+    audit,
+    clock: deps.clock,
+    logger: deps.logger,
+    approvalTimeoutMs: deps.approvalTimeoutMs,
+  });
   const services: Services = {
     poolChanges,
     cost,
     approvals,
+    changeApprovals,
     threads,
     lifecycle,
     clusterLookup,
@@ -254,6 +267,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     async tick(now) {
       // Approval requests left unanswered past their stored expiry are closed first (never throws).
       await approvals.expireDue(now ?? deps.clock.now()).catch((error: unknown) => deps.logger.error({ err: error }, 'watcher: could not close expired approval requests'));
+      await changeApprovals.expireDue(now ?? deps.clock.now()).catch((error: unknown) => deps.logger.error({ err: error }, 'watcher: could not close expired change approval requests'));
       const report = await ticks.tick(now);
       metrics.watcherTick(report.durationMs / 1000, report.watched);
       lastTickAt = deps.clock.now().getTime();

@@ -1,4 +1,4 @@
-import type { ClusterRecord, DayTwoChange, DayTwoKind } from '../services/domain/index.js';
+import { awaitsApproval, type ClusterRecord, type DayTwoChange, type DayTwoKind } from '../services/domain/index.js';
 import { TencentError } from '../services/tke.js';
 import { failureOf } from '../services/tencent-failure.js';
 import type { ThreadEvent } from './events.js';
@@ -245,11 +245,11 @@ function endingOnFailure(step: Step): Step {
   };
 }
 
-/** The day-two operation: watched while Running, only for clusters with a `change` under way. */
+/** The day-two operation: watched while Running, only for clusters with a `change` under way (not one awaiting approval). */
 export const dayTwoOperation: Operation = {
   name: 'dayTwo',
   watches: ['Running'],
-  watchedWhen: (record) => record.change !== undefined,
+  watchedWhen: (record) => record.change !== undefined && !awaitsApproval(record.change),
   guard: ({ tencent }) => (tencent ? undefined : 'skip'),
   failsOnError: false,
   steps: Object.values(DAY_TWO_STEPS).flat().map(endingOnFailure),

@@ -140,6 +140,14 @@ export const costEstimateSchema = z.object({
   }),
 });
 
+/** Who approves a request, and why it was asked (a create's or a day-two change's). */
+const approversSchema = z.discriminatedUnion('kind', [z.object({ kind: z.literal('admins') }), z.object({ kind: z.literal('userGroup'), userGroup: z.string() })]);
+const approvalReasonSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('always') }),
+  z.object({ kind: z.literal('costAbove'), threshold: z.number(), monthly: z.number(), currency: z.string() }),
+  z.object({ kind: z.literal('priceUnavailable'), threshold: z.number() }),
+]);
+
 /** A day-two operation under way (src/services/domain/day-two.ts). */
 const dayTwoBase = {
   id: z.string(),
@@ -147,6 +155,17 @@ const dayTwoBase = {
   startedAt: z.string(),
   steps: z.record(z.string(), z.string()).default({}),
   calls: z.record(z.string(), z.object({ sentAt: z.string(), answeredAt: z.string().optional() })).default({}),
+  /** The approval it waits for, or got (src/services/change-approval.ts). */
+  approval: z
+    .object({
+      approvers: approversSchema,
+      reason: approvalReasonSchema,
+      cost: z.object({ before: z.number().optional(), after: z.number().optional(), currency: z.string() }),
+      requestedAt: z.string(),
+      expiresAt: z.string(),
+      approved: z.object({ by: z.string(), at: z.string(), breakGlass: z.boolean() }).optional(),
+    })
+    .optional(),
 };
 const dayTwoChangeSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -250,12 +269,8 @@ export const clusterRecordSchema = z.object({
   /** The approval request Deploy made, when the project's rule applied, and its decision. */
   approval: z
     .object({
-      approvers: z.discriminatedUnion('kind', [z.object({ kind: z.literal('admins') }), z.object({ kind: z.literal('userGroup'), userGroup: z.string() })]),
-      reason: z.discriminatedUnion('kind', [
-        z.object({ kind: z.literal('always') }),
-        z.object({ kind: z.literal('costAbove'), threshold: z.number(), monthly: z.number(), currency: z.string() }),
-        z.object({ kind: z.literal('priceUnavailable'), threshold: z.number() }),
-      ]),
+      approvers: approversSchema,
+      reason: approvalReasonSchema,
       requestedAt: z.string(),
       expiresAt: z.string(),
       decision: z

@@ -1,3 +1,4 @@
+import { changeApprovalMessage } from './change-approval.js';
 import type { Button, KnownBlock } from '@slack/types';
 import type { ThreadEvent } from '../lifecycle/events.js';
 import type { EndpointAccessChoice, TencentFailure } from '../services/domain/index.js';
@@ -105,6 +106,10 @@ export function threadMessage(event: ThreadEvent): { text: string; blocks?: Know
       return { text: approvalReplies.rejected(event.user, event.reason, event.requestedBy) };
     case 'approvalExpired':
       return { text: approvalReplies.expired(event.requestedBy, event.waitedMs) };
+    case 'changeApprovalRequested':
+    case 'changeApproved':
+    case 'changeRejected':
+      return changeApprovalMessage(event);
     case 'poolScaleRequested':
     case 'poolScaled':
     case 'poolRemoveRequested':

@@ -3,6 +3,8 @@
  * (`change`) until the watcher has run its step table (src/lifecycle/day-two.ts) to the end.
  */
 
+import type { ApprovalReason, Approvers } from './cluster.js';
+
 export const DAY_TWO_KINDS = ['scalePool', 'removePool'] as const;
 export type DayTwoKind = (typeof DAY_TWO_KINDS)[number];
 
@@ -37,14 +39,31 @@ interface DayTwoBase {
   steps: Record<string, string>;
   /** Its Tencent calls, by action name. */
   calls: Record<string, DayTwoCall>;
+  /** The project's approval rule applied (src/services/change-approval.ts): the watcher runs it only once approved. */
+  approval?: ChangeApproval | undefined;
 }
+
+/** A day-two change waiting for (or approved by) a second person; a rejected or expired one is removed. */
+export interface ChangeApproval {
+  approvers: Approvers;
+  reason: ApprovalReason;
+  /** The estimated price per 30 days before and after the change (undefined: Tencent gave no full price). */
+  cost: { before?: number | undefined; after?: number | undefined; currency: string };
+  requestedAt: string;
+  /** When the watcher closes it unanswered (APPROVAL_TIMEOUT_HOURS after the request). */
+  expiresAt: string;
+  approved?: { by: string; at: string; breakGlass: boolean } | undefined;
+}
+
+/** Whether the change still waits for its approval (the watcher does not run it). */
+export const awaitsApproval = (change: { approval?: ChangeApproval | undefined }): boolean => change.approval !== undefined && change.approval.approved === undefined;
 
 export type DayTwoChange = DayTwoBase & ({ kind: 'scalePool'; params: ScalePoolParams } | { kind: 'removePool'; params: RemovePoolParams });
 
 /** Why a day-two operation cannot start now, as data (views tell it). */
 export type DayTwoRefusal =
   /** Another operation runs on the cluster. */
-  | { kind: 'changeInProgress'; running: DayTwoKind; startedBy: string; startedAt: string; ageMs: number }
+  | { kind: 'changeInProgress'; running: DayTwoKind; startedBy: string; startedAt: string; ageMs: number; awaitingApproval?: { pool: string } | undefined }
   /** Only a Running cluster takes day-two operations. */
   | { kind: 'notRunning'; status: string }
   | { kind: 'noSuchPool'; pool: string; pools: readonly string[] }
