@@ -19,6 +19,7 @@ import type { Logger } from './logger.js';
 import type { PoolChangeService, PoolSizes, StartResult } from './pool-changes.js';
 import type { ApprovalOperation, ApprovalRule, Policy, PolicyRefusal } from './policy-types.js';
 import type { ClusterRepository } from './repositories/repositories.js';
+import { PRICE_CURRENCY } from './tke-gateway.js';
 import type { ProvisioningThreads } from './threads.js';
 
 /** Thread reply keys of a change's request and decision: one each per change. */
@@ -125,17 +126,19 @@ export function createChangeApprovalService(deps: ChangeApprovalDeps): ChangeApp
     async startScale(clusterId, user, pool, sizes) {
       const cluster = await clusters.get(clusterId);
       const rule = cluster && service.scaleRule(cluster, pool, sizes);
-      if (!cluster || !rule || !cluster.plan) return deps.poolChanges.startScale(clusterId, user, pool, sizes);
-      // The price per 30 days of the whole cluster before and after, as Deploy's review computes it.
+      if (!cluster || !rule) return deps.poolChanges.startScale(clusterId, user, pool, sizes);
+      // The price per 30 days of the whole cluster before and after, as Deploy's review computes it
+      // (no node OS on record: no price, which a cost rule counts as above its threshold).
       const after = { ...cluster.spec, workerPools: cluster.spec.workerPools.map((p) => (p.name === pool ? { ...p, ...sizes } : p)) };
-      const [priceBefore, priceAfter] = await Promise.all([deps.cost.estimate(cluster.spec, cluster.plan.os), deps.cost.estimate(after, cluster.plan.os)]);
+      const os = cluster.plan?.os;
+      const [priceBefore, priceAfter] = os ? await Promise.all([deps.cost.estimate(cluster.spec, os), deps.cost.estimate(after, os)]) : [undefined, undefined];
       const reason = approvalNeeded(rule, priceAfter);
       if (!reason) return deps.poolChanges.startScale(clusterId, user, pool, sizes);
       const now = clock.now();
       const approval: ChangeApproval = {
         approvers: rule.approvers,
         reason,
-        cost: { before: monthly(priceBefore), after: monthly(priceAfter), currency: priceAfter.currency },
+        cost: { before: monthly(priceBefore), after: monthly(priceAfter), currency: priceAfter?.currency ?? PRICE_CURRENCY },
         requestedAt: now.toISOString(),
         expiresAt: new Date(now.getTime() + (deps.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS)).toISOString(),
       };

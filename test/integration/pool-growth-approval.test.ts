@@ -168,9 +168,11 @@ describe('approval of a pool growth', () => {
     expect((await scale({ min: '1', desired: '1', max: '3' })).json).toBeUndefined();
   });
 
-  it('an unanswered request is closed by the watcher after APPROVAL_TIMEOUT_HOURS, naming the requester; nothing changes', async () => {
+  it('an unanswered request is closed by the watcher after APPROVAL_TIMEOUT_HOURS, across a restart, naming the requester; nothing changes', async () => {
     await runningCluster(`{ approvers: ${APPROVERS_GROUP}, when: always }`, { APPROVAL_TIMEOUT_HOURS: '2' });
     await askGrowth();
+    // The request's time is stored: a restart changes nothing.
+    t = await bot().restart();
 
     bot().clock.advance(2 * 3_600_000 - 1_000);
     await ticks(1);
