@@ -19,6 +19,7 @@ import type { Repositories } from './services/repositories/repositories.js';
 import type { TkeGateway } from './services/tke.js';
 import { createCostService } from './services/cost.js';
 import { createApprovalService } from './services/approval.js';
+import { createChangeApprovalService } from './services/change-approval.js';
 import { createDeployService, createProvisioningSteps, type ProvisioningSteps } from './services/deploy.js';
 import { createDrafts } from './services/drafts.js';
 import type { ProfileCatalog } from './services/profiles.js';
@@ -258,12 +259,24 @@ export function createApp(deps: AppDeps): TkeopsApp {
   onClusterWrites = (written) => homeTabs.changed(written);
   const poolChanges = createPoolChangeService({ clusters: repositories.clusters, tke: deps.tke, accounts, clock: deps.clock, audit });
   const upgrades = createUpgradeService({ clusters: repositories.clusters, policy, threads, tke: deps.tke, accounts, poolChanges, clock: deps.clock, audit });
+  const changeApprovals = createChangeApprovalService({
+    clusters: repositories.clusters,
+    policy,
+    poolChanges,
+    cost,
+    threads,
+    audit,
+    clock: deps.clock,
+    logger: deps.logger,
+    approvalTimeoutMs: deps.approvalTimeoutMs,
+  });
   const services: Services = {
     poolChanges,
     retry: createRetryService({ clusters: repositories.clusters, policy, lifecycle, threads, audit, clock: deps.clock }),
     upgrades,
     cost,
     approvals,
+    changeApprovals,
     threads,
     lifecycle,
     clusterLookup,
@@ -300,6 +313,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
       await approvals.expireDue(now ?? deps.clock.now()).catch((error: unknown) => deps.logger.error({ err: error }, 'watcher: could not close expired approval requests'));
       // Thread messages a crash left recorded and unsent, in the background (reads only when there are none).
       void threads.resume();
+      await changeApprovals.expireDue(now ?? deps.clock.now()).catch((error: unknown) => deps.logger.error({ err: error }, 'watcher: could not close expired change approval requests'));
       const report = await ticks.tick(now);
       metrics.watcherTick(report.durationMs / 1000, report.watched);
       lastTickAt = deps.clock.now().getTime();

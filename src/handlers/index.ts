@@ -3,6 +3,7 @@ import type { Services } from '../services/services.js';
 import * as access from './access.js';
 import * as account from './account.js';
 import * as approval from './approval.js';
+import * as changeApproval from './change-approval.js';
 import * as clusterStatus from './cluster-status.js';
 import * as create from './create.js';
 import * as deletion from './delete.js';
@@ -50,5 +51,6 @@ export function registerHandlers(app: App, services: Services): void {
   create.register(app, services);
   approval.register(app, services);
   home.register(app, services);
+  changeApproval.register(app, services);
   account.register(app, services, { onAccountCreatedInWizard: (args) => wizard.returnToWizardWithAccount(services, args) });
 }

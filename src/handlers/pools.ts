@@ -20,7 +20,7 @@ import { namedCluster, type Viewer } from './named-cluster.js';
 import { typedText } from './slack-payloads.js';
 import type { Subcommand } from './tke-command.js';
 
-export type PoolServices = Pick<Services, 'poolChanges' | 'policy' | 'clusterLookup' | 'logger' | 'clock'>;
+export type PoolServices = Pick<Services, 'poolChanges' | 'changeApprovals' | 'policy' | 'clusterLookup' | 'logger' | 'clock'>;
 
 /** The overview's slot with a "Scale <pool>" button per pool added, for those who may change a Running cluster's pools now. */
 export function withPoolButtons(services: PoolServices, slot: DeletionSlot): DeletionSlot {
@@ -175,7 +175,7 @@ export function register(app: App, services: PoolServices): void {
     }
   });
 
-  app.view<ViewSubmitAction>(CallbackIds.poolScale, async ({ ack, body, view }) => {
+  app.view<ViewSubmitAction>(CallbackIds.poolScale, async ({ ack, body, view, client }) => {
     const pointer = parseScaleMetadata(view.private_metadata);
     const cluster = pointer && (await services.clusterLookup.get(pointer.clusterId));
     if (!pointer || !cluster) {
@@ -201,6 +201,13 @@ export function register(app: App, services: PoolServices): void {
     const refusal = await changeRefusal(services, cluster, viewer);
     if (refusal) {
       await ack({ response_action: 'errors', errors: { [SCALE_FIELDS.desiredSize.blockId]: refusal } });
+      return;
+    }
+    if (services.changeApprovals.scaleRule(cluster, pointer.pool, checked.value)) {
+      // A growth under an approval rule is priced first (slow): the modal closes, a refusal is told privately.
+      await ack();
+      const started = await services.changeApprovals.startScale(cluster.id, viewer.user, pointer.pool, checked.value);
+      if (!started.ok) await tellUser(client, services, viewer, { text: dayTwoRefusalText(started.refusal) });
       return;
     }
     const started = await services.poolChanges.startScale(cluster.id, viewer.user, pointer.pool, checked.value);

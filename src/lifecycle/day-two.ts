@@ -1,4 +1,4 @@
-import { sameMinorVersion, type ClusterRecord, type DayTwoChange, type DayTwoKind, type NodeVersion, type TencentFailure } from '../services/domain/index.js';
+import { awaitsApproval, sameMinorVersion, type ClusterRecord, type DayTwoChange, type DayTwoKind, type NodeVersion, type TencentFailure } from '../services/domain/index.js';
 import { nodePoolRequest } from '../services/deploy.js';
 import { TencentError } from '../services/tke.js';
 import { failureOf } from '../services/tencent-failure.js';
@@ -329,7 +329,7 @@ const upgradeSteps: Step[] = [
       /** The project's approval rule held it: nothing is sent to Tencent until someone approved it. */
       advance: async (context) => {
         const { change } = upgrade(context.record);
-        return Promise.resolve(change.approval?.decision ? { done: [change.id] } : undefined);
+        return Promise.resolve(change.approval?.approved ? { done: [change.id] } : undefined);
       },
     }),
     plannedFor: (r) => r.change?.kind === 'upgrade' && r.change.approval !== undefined,
@@ -520,11 +520,11 @@ function endingOnFailure(step: Step): Step {
   };
 }
 
-/** The day-two operation: watched while Running, only for clusters with a `change` under way. */
+/** The day-two operation: watched while Running, only for clusters with a `change` under way (not one awaiting approval). */
 export const dayTwoOperation: Operation = {
   name: 'dayTwo',
   watches: ['Running'],
-  watchedWhen: (record) => record.change !== undefined,
+  watchedWhen: (record) => record.change !== undefined && !awaitsApproval(record.change),
   guard: ({ tencent }) => (tencent ? undefined : 'skip'),
   failsOnError: false,
   steps: Object.values(DAY_TWO_STEPS).flat().map(endingOnFailure),

@@ -1,4 +1,4 @@
-import type { ApprovalReason, Approvers, DayTwoKind, EndpointAccessChoice, TencentFailure, WorkerPoolSpec } from '../services/domain/index.js';
+import type { ApprovalReason, Approvers, ChangeApproval, DayTwoKind, EndpointAccessChoice, TencentFailure, WorkerPoolSpec } from '../services/domain/index.js';
 import type { EndpointAccess, LeftoverResources } from '../services/tke.js';
 import type { ApiServerAddresses } from '../services/domain/cluster.js';
 import type { LeftoverOwner } from '../services/domain/rules.js';
@@ -67,6 +67,11 @@ export type ThreadEvent =
   | { kind: 'approvalRejected'; user: string; reason: string; requestedBy: string }
   /** Nobody decided within APPROVAL_TIMEOUT_HOURS; the watcher closed it. */
   | { kind: 'approvalExpired'; requestedBy: string; waitedMs: number }
+  /** A day-two change awaits approval (src/services/change-approval.ts): the request, with its buttons. */
+  | { kind: 'changeApprovalRequested'; clusterId: string; changeId: string; requestedBy: string; change: ChangeSummary; approval: ChangeApproval }
+  | { kind: 'changeApproved'; user: string; breakGlass: boolean; change: ChangeSummary }
+  /** Rejected (`by`, with the reason) or closed unanswered (`by` absent): the change is removed. */
+  | { kind: 'changeRejected'; by?: string | undefined; reason?: string | undefined; waitedMs: number; requestedBy: string; change: ChangeSummary }
   /** A day-two pool scale was sent to Tencent (range and/or desired count). */
   | { kind: 'poolScaleRequested'; pool: string; before: PoolSizes; after: PoolSizes }
   /** Tencent reports the pool at its new size; `user` started it. */
@@ -92,6 +97,9 @@ export type ThreadEvent =
   /** A day-two operation Tencent refused: it is over, the cluster stays Running. */
   | { kind: 'dayTwoFailed'; user: string; operation: DayTwoKind; failure: TencentFailure }
   | ({ kind: 'forceDeleted'; user: string; name: string; owner: LeftoverOwner } & LeftoverLookup);
+
+/** What a day-two change does, as its approval request tells it. */
+export type ChangeSummary = { kind: 'scalePool'; pool: string; before: PoolSizes; after: PoolSizes };
 
 /** A worker pool's size range and desired node count. */
 export interface PoolSizes {

@@ -72,7 +72,7 @@ export interface Project {
   members: string[] | 'everyone';
 }
 
-/** An operation a project may require two-person approval for; only `create` is enforced today. */
+/** An operation a project may require two-person approval for: `create` (Deploy), `poolGrowth` (src/services/change-approval.ts); `upgrade` is read for the upgrade to apply. */
 export type ApprovalOperation = 'create' | 'upgrade' | 'poolGrowth';
 
 /** A project's approval rule for an operation, as the policy file gives it. */

@@ -81,8 +81,8 @@ const projectSchema = z.strictObject({
     .default('everyone'),
   expiry: expirySchema.optional(),
   /**
-   * Two-person approval: `create` is enforced at Deploy, `upgrade` when a Kubernetes upgrade is
-   * submitted; `poolGrowth` is read and checked but not enforced yet.
+   * Two-person approval: `create` is enforced at Deploy, `poolGrowth` when a scale raises a pool
+   * (src/services/change-approval.ts), `upgrade` when a Kubernetes upgrade is submitted.
    */
   approval: z
     .strictObject({ create: approvalRuleSchema.optional(), upgrade: approvalRuleSchema.optional(), poolGrowth: approvalRuleSchema.optional() })

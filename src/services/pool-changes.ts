@@ -9,7 +9,7 @@ import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
 import { checkAddedPool, type Checked } from './cluster-spec.js';
-import type { AuditEntry, ClusterRecord, DayTwoChange, DayTwoRefusal, WizardOptions, WizardPoolForm, WorkerPoolSpec } from './domain/index.js';
+import { awaitsApproval, type AuditEntry, type ChangeApproval, type ClusterRecord, type DayTwoChange, type DayTwoRefusal, type WizardOptions, type WizardPoolForm, type WorkerPoolSpec } from './domain/index.js';
 import { isOsImage } from './domain/rules.js';
 import type { ClusterRepository } from './repositories/repositories.js';
 import type { NodePool, TkeGateway } from './tke.js';
@@ -31,8 +31,11 @@ export interface PoolChangeService {
   changeRefusal(cluster: ClusterRecord): DayTwoRefusal | undefined;
   /** The cluster's pools with what Tencent reports for them (one DescribeClusterNodePools). */
   poolsNow(cluster: ClusterRecord): Promise<PoolNow[]>;
-  /** Starts scaling `pool` to `sizes` (the watcher does the rest), unless another operation runs. */
-  startScale(clusterId: string, user: string, pool: string, sizes: PoolSizes): Promise<StartResult>;
+  /**
+   * Starts scaling `pool` to `sizes` (the watcher does the rest), unless another operation runs;
+   * with `approval`, recorded as awaiting it (src/services/change-approval.ts).
+   */
+  startScale(clusterId: string, user: string, pool: string, sizes: PoolSizes, approval?: ChangeApproval): Promise<StartResult>;
   /** Starts removing `pool` (DeleteClusterNodePool), unless it is the last one or another operation runs. */
   startRemove(clusterId: string, user: string, pool: string): Promise<StartResult>;
   /** Why `pool` cannot be removed from the cluster, or undefined. */
@@ -63,8 +66,9 @@ export function createPoolChangeService(deps: PoolChangeDeps): PoolChangeService
 
   function changeRefusal(cluster: ClusterRecord): DayTwoRefusal | undefined {
     if (cluster.change) {
-      const { kind, startedBy, startedAt } = cluster.change;
-      return { kind: 'changeInProgress', running: kind, startedBy, startedAt, ageMs: now().getTime() - Date.parse(startedAt) };
+      const { kind, startedBy, startedAt, params } = cluster.change;
+      const awaiting = awaitsApproval(cluster.change) && 'pool' in params && typeof params.pool === 'string' ? { awaitingApproval: { pool: params.pool } } : {};
+      return { kind: 'changeInProgress', running: kind, startedBy, startedAt, ageMs: now().getTime() - Date.parse(startedAt), ...awaiting };
     }
     if (cluster.status !== 'Running' || !cluster.tkeClusterId) return { kind: 'notRunning', status: cluster.status };
     return undefined;
@@ -96,7 +100,7 @@ export function createPoolChangeService(deps: PoolChangeDeps): PoolChangeService
    * Writes the operation on the record in one update that first checks none runs (two clicks at
    * once start one), then audits it.
    */
-  async function start(clusterId: string, user: string, prefix: string, plan: (record: ClusterRecord) => Planned | DayTwoRefusal): Promise<StartResult> {
+  async function start(clusterId: string, user: string, prefix: string, plan: (record: ClusterRecord) => Planned | DayTwoRefusal, approval?: ChangeApproval): Promise<StartResult> {
     let refusal: DayTwoRefusal | undefined;
     let planned: Planned | undefined;
     const at = now().toISOString();
@@ -110,7 +114,7 @@ export function createPoolChangeService(deps: PoolChangeDeps): PoolChangeService
         return;
       }
       planned = result;
-      const base = { id, startedBy: user, startedAt: at, steps: {}, calls: {} };
+      const base = { id, startedBy: user, startedAt: at, steps: {}, calls: {}, ...(approval ? { approval } : {}) };
       const { detail: _detail, ...operation } = result;
       record.change = { ...base, ...operation };
     });
@@ -132,7 +136,7 @@ export function createPoolChangeService(deps: PoolChangeDeps): PoolChangeService
       });
     },
 
-    startScale: (clusterId, user, pool, sizes) =>
+    startScale: (clusterId, user, pool, sizes, approval) =>
       start(clusterId, user, 'scale', (record) => {
         const spec = record.spec.workerPools.find((p) => p.name === pool);
         const nodePoolId = record.progress.pools.find((p) => p.name === pool)?.nodePoolId;
@@ -140,9 +144,9 @@ export function createPoolChangeService(deps: PoolChangeDeps): PoolChangeService
         return {
           kind: 'scalePool',
           params: { pool, nodePoolId, ...sizes, before: { minSize: spec.minSize, desiredSize: spec.desiredSize, maxSize: spec.maxSize } },
-          detail: { pool, ...sizes },
+          detail: { pool, ...sizes, ...(approval ? { awaitsApproval: true } : {}) },
         };
-      }),
+      }, approval),
 
     startRemove: (clusterId, user, pool) =>
       start(clusterId, user, 'remove', (record) => {

@@ -1,6 +1,7 @@
 import type { Lifecycle } from '../lifecycle/operation.js';
 import type { AccountService } from './accounts.js';
 import type { ApprovalService } from './approval.js';
+import type { ChangeApprovalService } from './change-approval.js';
 import type { Clock } from './clock.js';
 import type { CostService } from './cost.js';
 import type { DeletionService } from './deletion.js';
@@ -53,6 +54,7 @@ export interface Services {
   expiry: ExpiryService;
   /** Two-person approval of creates: approve (or as break-glass), reject, and the watcher's expiry. */
   approvals: ApprovalService;
+  changeApprovals: ChangeApprovalService;
   /** Kubeconfig, API server addresses, deletion protection. */
   access: ClusterAccessService;
   /** Day-two worker pool changes (scale), run by the watcher. */

@@ -142,13 +142,14 @@ export const costEstimateSchema = z.object({
 });
 
 const nodeVersionSchema = z.object({ instanceId: z.string(), version: z.string() });
-/** Who may approve a request, and why it needed approval (a create's, an upgrade's). */
+/** Who approves a request, and why it was asked (a create's or a day-two change's). */
 const approversSchema = z.discriminatedUnion('kind', [z.object({ kind: z.literal('admins') }), z.object({ kind: z.literal('userGroup'), userGroup: z.string() })]);
 const approvalReasonSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('always') }),
   z.object({ kind: z.literal('costAbove'), threshold: z.number(), monthly: z.number(), currency: z.string() }),
   z.object({ kind: z.literal('priceUnavailable'), threshold: z.number() }),
 ]);
+
 /** A day-two operation under way (src/services/domain/day-two.ts). */
 const dayTwoBase = {
   id: z.string(),
@@ -156,12 +157,15 @@ const dayTwoBase = {
   startedAt: z.string(),
   steps: z.record(z.string(), z.string()).default({}),
   calls: z.record(z.string(), z.object({ sentAt: z.string(), answeredAt: z.string().optional() })).default({}),
+  /** The approval it waits for, or got (src/services/change-approval.ts). */
   approval: z
     .object({
       approvers: approversSchema,
       reason: approvalReasonSchema,
+      cost: z.object({ before: z.number().optional(), after: z.number().optional(), currency: z.string() }).optional(),
       requestedAt: z.string(),
-      decision: z.object({ kind: z.literal('approved'), by: z.string(), at: z.string(), breakGlass: z.boolean() }).optional(),
+      expiresAt: z.string().optional(),
+      approved: z.object({ by: z.string(), at: z.string(), breakGlass: z.boolean() }).optional(),
     })
     .optional(),
 };

@@ -9,7 +9,7 @@ import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
 import type { ApprovalRefusal } from './approval.js';
 import { approvalNeeded } from './approval-rules.js';
-import type { ClusterRecord, DayTwoApproval, DayTwoRefusal, UpgradeType } from './domain/index.js';
+import type { ClusterRecord, ChangeApproval, DayTwoRefusal, UpgradeType } from './domain/index.js';
 import type { Policy } from './policy-types.js';
 import type { ProvisioningThreads } from './threads.js';
 import type { PoolChangeService, StartResult } from './pool-changes.js';
@@ -75,8 +75,8 @@ export function createUpgradeService(deps: UpgradeDeps): UpgradeService {
     const cluster = await deps.clusters.get(clusterId);
     if (!cluster) return { kind: 'notFound' };
     const change = cluster.change;
-    if (change?.kind !== 'upgrade' || !change.approval || change.approval.decision) {
-      return { kind: 'closed', name: cluster.spec.name, status: cluster.status, decision: change?.approval?.decision };
+    if (change?.kind !== 'upgrade' || !change.approval || change.approval.approved) {
+      return { kind: 'closed', name: cluster.spec.name, status: cluster.status, decision: change?.approval?.approved ? { kind: 'approved', ...change.approval.approved } : undefined };
     }
     if (change.startedBy === user) return { kind: 'ownRequest', name: cluster.spec.name };
     return cluster;
@@ -96,7 +96,7 @@ export function createUpgradeService(deps: UpgradeDeps): UpgradeService {
     let won = false;
     await deps.clusters.update(clusterId, (record) => {
       const change = record.change;
-      if (change?.id !== changeId || !change.approval || change.approval.decision) return;
+      if (change?.id !== changeId || !change.approval || change.approval.approved) return;
       apply(record);
       won = true;
     });
@@ -115,7 +115,7 @@ export function createUpgradeService(deps: UpgradeDeps): UpgradeService {
       const change = cluster.change as NonNullable<ClusterRecord['change']>;
       const at = deps.clock.now().toISOString();
       const won = await decide(clusterId, change.id, (record) => {
-        if (record.change?.approval) record.change.approval.decision = { kind: 'approved', by: user, at, breakGlass: decided.breakGlass };
+        if (record.change?.approval) record.change.approval.approved = { by: user, at, breakGlass: decided.breakGlass };
       });
       if (!won) {
         const now = await waiting(clusterId, user);
@@ -155,7 +155,7 @@ export function createUpgradeService(deps: UpgradeDeps): UpgradeService {
       let from = '';
       const at = deps.clock.now().toISOString();
       const id = `upgrade-${randomBytes(6).toString('hex')}`;
-      let approval: DayTwoApproval | undefined;
+      let approval: ChangeApproval | undefined;
       const cluster = await deps.clusters.update(clusterId, (record) => {
         refused = refusal(record) ?? (choice.offered.includes(choice.version) ? undefined : { kind: 'versionNotOffered', version: choice.version, offered: choice.offered });
         if (refused) return;

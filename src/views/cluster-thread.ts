@@ -1,3 +1,4 @@
+import { changeApprovalMessage } from './change-approval.js';
 import type { Button, KnownBlock } from '@slack/types';
 import type { ThreadEvent } from '../lifecycle/events.js';
 import type { EndpointAccessChoice, TencentFailure } from '../services/domain/index.js';
@@ -117,6 +118,10 @@ export function threadMessage(event: ThreadEvent): { text: string; blocks?: Know
       return { text: approvalReplies.expired(event.requestedBy, event.waitedMs) };
     case 'stepRetried':
       return { text: stepRetriedText(event.user, event.step, event.failure) };
+    case 'changeApprovalRequested':
+    case 'changeApproved':
+    case 'changeRejected':
+      return changeApprovalMessage(event);
     case 'poolScaleRequested':
     case 'poolScaled':
     case 'poolRemoveRequested':

@@ -52,6 +52,8 @@ export function dayTwoMessage(event: DayTwoEvent): string {
 export function dayTwoRefusalText(refusal: DayTwoRefusal): string {
   switch (refusal.kind) {
     case 'changeInProgress':
+      if (refusal.awaitingApproval)
+        return `${DAY_TWO_NAMES[refusal.running]} of pool *${escapeMrkdwn(refusal.awaitingApproval.pool)}* awaits approval, asked by <@${refusal.startedBy}> ${ago(refusal.ageMs)}. Try again when it is decided.`;
       return `${DAY_TWO_NAMES[refusal.running]} in progress, started by <@${refusal.startedBy}> ${ago(refusal.ageMs)}. Try again when it is done.`;
     case 'notRunning':
       return `The cluster is ${refusal.status}; only a Running cluster can be changed.`;

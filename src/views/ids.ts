@@ -25,6 +25,7 @@ export const CallbackIds = {
   expiryExtend: 'expiry_extend',
   // approval
   approvalReject: 'approval_reject',
+  changeApprovalReject: 'change_approval_reject',
   // worker pools (day two)
   poolScale: 'pool_scale',
   poolRemove: 'pool_remove',
@@ -72,6 +73,7 @@ export const BlockIds = {
   // approval
   approvalActions: 'approval_actions',
   approvalRejectReason: 'approval_reject_reason',
+  changeApprovalActions: 'change_approval_actions',
   // worker pools (day two)
   poolScaleMin: 'pool_scale_min',
   poolScaleDesired: 'pool_scale_desired',
@@ -139,6 +141,10 @@ export const ActionIds = {
   approvalReject: 'approval_reject',
   approvalBreakGlass: 'approval_break_glass',
   approvalRejectReason: 'approval_reject_reason_input',
+  // approval of a day-two change (a thread reply; each button's value is `<cluster id> <change id>`)
+  changeApprovalApprove: 'change_approval_approve',
+  changeApprovalReject: 'change_approval_reject_button',
+  changeApprovalBreakGlass: 'change_approval_break_glass',
   // cluster access and deletion protection
   /** Get kubeconfig; its value is `<cluster id>:<private|public>`. */
   clusterKubeconfig: 'cluster_kubeconfig',

@@ -65,15 +65,6 @@ export interface DayTwoCall {
   answeredAt?: string | undefined;
 }
 
-/** An operation the project's approval rule holds until a second person approves it (`approval.upgrade`). */
-export interface DayTwoApproval {
-  approvers: Approvers;
-  reason: ApprovalReason;
-  requestedAt: string;
-  /** Set once, by the approval that lets the watcher start it. */
-  decision?: { kind: 'approved'; by: string; at: string; breakGlass: boolean } | undefined;
-}
-
 interface DayTwoBase {
   /** Unique per operation: its thread replies are keyed by it. */
   id: string;
@@ -83,9 +74,25 @@ interface DayTwoBase {
   steps: Record<string, string>;
   /** Its Tencent calls, by action name. */
   calls: Record<string, DayTwoCall>;
-  /** Waiting for (or given) a second person's approval; nothing is sent to Tencent before it. */
-  approval?: DayTwoApproval | undefined;
+  /** The project's approval rule applied (src/services/change-approval.ts): the watcher runs it only once approved. */
+  approval?: ChangeApproval | undefined;
 }
+
+/** A day-two change (a pool growth, an upgrade) waiting for (or approved by) a second person; a rejected or expired one is removed. */
+export interface ChangeApproval {
+  approvers: Approvers;
+  reason: ApprovalReason;
+  /** The estimated price per 30 days before and after the change (undefined: Tencent gave no full price). */
+  /** A pool growth's estimated price per 30 days before and after it (undefined: Tencent gave no full price). */
+  cost?: { before?: number | undefined; after?: number | undefined; currency: string } | undefined;
+  requestedAt: string;
+  /** When the watcher closes it unanswered (APPROVAL_TIMEOUT_HOURS after the request). */
+  expiresAt?: string | undefined;
+  approved?: { by: string; at: string; breakGlass: boolean } | undefined;
+}
+
+/** Whether the change still waits for its approval (the watcher does not run it). */
+export const awaitsApproval = (change: { approval?: ChangeApproval | undefined }): boolean => change.approval !== undefined && change.approval.approved === undefined;
 
 export type DayTwoChange = DayTwoBase &
   ({ kind: 'scalePool'; params: ScalePoolParams } | { kind: 'removePool'; params: RemovePoolParams } | { kind: 'addPool'; params: AddPoolParams } | { kind: 'upgrade'; params: UpgradeParams });
@@ -99,7 +106,7 @@ export interface KubernetesVersions {
 /** Why a day-two operation cannot start now, as data (views tell it). */
 export type DayTwoRefusal =
   /** Another operation runs on the cluster. */
-  | { kind: 'changeInProgress'; running: DayTwoKind; startedBy: string; startedAt: string; ageMs: number }
+  | { kind: 'changeInProgress'; running: DayTwoKind; startedBy: string; startedAt: string; ageMs: number; awaitingApproval?: { pool: string } | undefined }
   /** Only a Running cluster takes day-two operations. */
   | { kind: 'notRunning'; status: string }
   | { kind: 'noSuchPool'; pool: string; pools: readonly string[] }
