@@ -318,6 +318,18 @@ describe('the sandbox in a browser', () => {
     await thread().getByTestId('message').filter({ hasText: 'worker pool batch is added' }).waitFor({ timeout: SLOW });
   });
 
+  it('upgrades Kubernetes one minor version: the control plane, then the worker nodes, until the thread says the version is everywhere', async () => {
+    await type('/tke upgrade demo-3');
+    const upgrade = dialog('Upgrade Kubernetes');
+    await upgrade.getByText('TKE upgrades one minor version at a time').waitFor();
+    await upgrade.getByLabel('Max unavailable nodes').fill('4');
+    await screenshot('upgrade-kubernetes');
+    await upgrade.getByRole('button', { name: 'Upgrade', exact: true }).click();
+    await upgrade.waitFor({ state: 'detached' });
+    await thread().getByTestId('message').filter({ hasText: 'Control plane at Kubernetes' }).waitFor({ timeout: SLOW });
+    await thread().getByTestId('message').filter({ hasText: 'everywhere' }).waitFor({ timeout: SLOW });
+  });
+
   it('protects the cluster, and then refuses to delete it, naming who may turn protection off', async () => {
     await type('/tke protect demo-3');
     await messages().filter({ hasText: 'Deletion protection is now on for demo-3' }).waitFor();
