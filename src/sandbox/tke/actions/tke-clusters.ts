@@ -494,6 +494,7 @@ export const deleteCluster = defineAction({
       stuck,
       settled: false,
     };
+    state.follow(cluster);
     return {};
   },
 });

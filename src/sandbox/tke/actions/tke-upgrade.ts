@@ -89,6 +89,7 @@ export const updateClusterVersion = defineAction({
       );
     }
     cluster.controlPlaneUpgrade = { from: cluster.version, to: req.DstVersion, startedAt: context.state.now() };
+    context.state.follow(cluster);
     return {};
   },
 });
@@ -155,6 +156,7 @@ export const upgradeClusterInstances = defineAction({
       }
     });
     cluster.nodeUpgrade = { upgradeType: req.UpgradeType, concurrent: req.Concurrent ?? 1, instanceIds: [...req.InstanceIds], version: cluster.version, startedAt: state.now() };
+    state.follow(cluster);
     return {};
   },
 });
