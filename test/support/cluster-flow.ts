@@ -53,7 +53,8 @@ export async function deployThroughSlack(t: TestBot, accountId: string, name: st
     return found?.thread ? found : undefined;
   }, `the provisioning thread of ${name}`);
   await t.bot.settled();
-  return cluster;
+  // The root message is posted before CreateCluster: the cluster as it is once Tencent answered.
+  return (await findCluster(t, name)) ?? cluster;
 }
 
 /** Ticks the watcher every 15 s of the ManualClock until `done` (at most `maxTicks` ticks). */
