@@ -39,7 +39,8 @@ import { observeClusterWrites, type ClusterWriteListener } from './services/repo
 import { createHomePublisher, type HomePublisher } from './slack/home-publisher.js';
 import { DEFAULT_FORCE_DELETE_AFTER_MS } from './services/deletion-rules.js';
 import { startWatcher, type WatchSchedule } from './services/watch-schedule.js';
-import { createWatcher, type Watcher } from './services/watcher.js';
+import { claimingTicks, DEFAULT_CLAIM_TTL_MS, replicaId, soleReplica } from './services/tick-claims.js';
+import { createWatcher, type TickReport, type Watcher } from './services/watcher.js';
 import { listen, serveOps, serveSlack, type HttpServer } from './ops/http-server.js';
 import { createPrometheusMetrics, type PrometheusMetrics } from './ops/prometheus.js';
 import { createReadiness, MIN_STALE_TICK_MS, type CheckResult, type ReadinessReport } from './ops/readiness.js';
@@ -86,6 +87,10 @@ export interface AppDeps {
   metricsPort?: number;
   /** How long after its last tick the watcher counts as stopped (readiness); 60 s by default. */
   tickStaleAfterMs?: number;
+  /** How long this replica's claim on a watcher tick lives unless renewed (WATCH_CLAIM_TTL_SECONDS); 60 s by default. */
+  watchClaimTtlMs?: number;
+  /** This replica's name in tick claims; host name, pid and a random part by default. */
+  replica?: string;
 }
 
 /** How long on-call user group members (usergroups.users.list) are reused. */
@@ -112,6 +117,13 @@ export interface TkeopsApp {
   services: Services;
   /** Follows clusters being created, provisioned and deleted; start() runs it on the watch schedule, tests call tick() themselves. */
   watcher: Watcher;
+  /**
+   * One tick as the schedule runs it: only when this replica wins the tick claim (always on lowdb,
+   * one of the replicas on PostgreSQL); its report, or undefined when another replica holds the tick.
+   */
+  runTick(now?: Date): Promise<TickReport | undefined>;
+  /** This replica's name in tick claims. */
+  readonly replica: string;
   /**
    * The lowdb store the services were built on: for tests and the sandbox, never handed to
    * handlers. A bot on PostgreSQL has none: reading it throws (use `repositories`).
@@ -320,6 +332,19 @@ export function createApp(deps: AppDeps): TkeopsApp {
       return report;
     },
   };
+  const replica = deps.replica ?? replicaId();
+  const runTick = claimingTicks((now) => watcher.tick(now), {
+    claims: database?.tickClaims ?? soleReplica,
+    replica,
+    ttlMs: deps.watchClaimTtlMs ?? DEFAULT_CLAIM_TTL_MS,
+    now: () => deps.clock.now(),
+    logger: deps.logger,
+    onSkipped: () => {
+      metrics.watcherTickSkipped();
+      // Readiness: this replica's schedule is alive; another replica runs the tick.
+      lastTickAt = deps.clock.now().getTime();
+    },
+  });
   let watching: WatchSchedule | undefined;
 
   metrics.observe({
@@ -377,6 +402,8 @@ export function createApp(deps: AppDeps): TkeopsApp {
     app,
     services,
     watcher,
+    runTick,
+    replica,
     get store(): Store {
       if (!store) throw new Error(`This bot runs on ${database?.where ?? 'PostgreSQL'}: it has no lowdb store; use bot.repositories`);
       return store;
@@ -396,7 +423,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     async start(port, host = '127.0.0.1') {
       startedAt ??= deps.clock.now().getTime();
       void threads.resume();
-      if (deps.watchSchedule) watching ??= startWatcher(watcher, deps.watchSchedule, { clock: deps.clock, logger: deps.logger });
+      if (deps.watchSchedule) watching ??= startWatcher({ tick: runTick }, deps.watchSchedule, { clock: deps.clock, logger: deps.logger });
       void checkSlackAuth();
       homeFlush ??= setInterval(() => homeTabs.flushDue(deps.clock.now()), HOME_FLUSH_EVERY_MS);
       homeFlush.unref();

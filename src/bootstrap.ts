@@ -83,6 +83,7 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
     maxBodyBytes: config.maxBodyBytes,
     ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
     tickStaleAfterMs: tickStaleAfterMs(config.watchSchedule),
+    watchClaimTtlMs: config.watchClaimTtlMs,
     ...watchSchedule,
   });
   // A request that fails on a store write before its ack is answered clearly, not with HTTP 500.

@@ -37,6 +37,8 @@ const configSchema = z.object({
     .default('*/15 * * * * *')
     .refine((expression) => validateCron(expression), 'must be a node-cron expression, e.g. */15 * * * * * (every 15 s)'),
   FORCE_DELETE_AFTER_MINUTES: z.coerce.number().positive().default(15),
+  /** With several replicas (DATABASE_URL): how long a replica's claim on a watcher tick lives unless renewed. */
+  WATCH_CLAIM_TTL_SECONDS: z.coerce.number().int().min(3).default(60),
   HISTORY_DAYS: z.coerce.number().int().positive().default(30),
   APPROVAL_TIMEOUT_HOURS: z.coerce.number().positive().default(24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -57,6 +59,8 @@ export interface Config {
   tencentEndpoint?: string;
   masterKey?: string;
   watchSchedule: string;
+  /** How long a replica's claim on a watcher tick lives unless renewed (PostgreSQL, several replicas). */
+  watchClaimTtlMs: number;
   forceDeleteAfterMs: number;
   /** Deleted clusters and audit entries older than this many days move from the store file to its archive. */
   historyDays: number;
@@ -135,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...(c.TENCENT_API_ENDPOINT ? { tencentEndpoint: c.TENCENT_API_ENDPOINT } : {}),
     ...(c.TKEOPS_MASTER_KEY ? { masterKey: c.TKEOPS_MASTER_KEY } : {}),
     watchSchedule: c.WATCH_SCHEDULE,
+    watchClaimTtlMs: c.WATCH_CLAIM_TTL_SECONDS * 1000,
     forceDeleteAfterMs: c.FORCE_DELETE_AFTER_MINUTES * 60_000,
     historyDays: c.HISTORY_DAYS,
     approvalTimeoutMs: c.APPROVAL_TIMEOUT_HOURS * 3_600_000,

@@ -77,6 +77,11 @@ export function createPrometheusMetrics(options: { defaultMetrics?: boolean } = 
     help: 'Clusters the last watcher tick followed.',
     registers,
   });
+  const ticksSkipped = new Counter({
+    name: 'tkeops_watcher_ticks_skipped_total',
+    help: 'Watcher ticks this replica skipped because another replica held the tick claim.',
+    registers,
+  });
   const lastTick = new Gauge({
     name: 'tkeops_watcher_last_tick_timestamp_seconds',
     help: 'When the last watcher tick ended (Unix time).',
@@ -142,6 +147,9 @@ export function createPrometheusMetrics(options: { defaultMetrics?: boolean } = 
       tickDuration.observe(seconds);
       clustersWatched.set(watched);
       lastTick.set(Date.now() / 1000);
+    },
+    watcherTickSkipped() {
+      ticksSkipped.inc();
     },
     ack(kind, seconds) {
       ackDuration.observe({ kind }, seconds);

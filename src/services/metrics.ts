@@ -17,6 +17,8 @@ export interface Metrics {
   outboxRetry(method: string, reason: string): void;
   /** One watcher tick: how long it took and how many clusters it followed. */
   watcherTick(seconds: number, clustersWatched: number): void;
+  /** A watcher tick this replica skipped because another replica holds it (several replicas on PostgreSQL). */
+  watcherTickSkipped(): void;
   /** From a Slack request's arrival to its acknowledgement, by kind (`slash_command`, `block_actions`, `view_submission`, …). */
   ack(kind: string, seconds: number): void;
   /** A request refused before it reached Bolt, by reason (`too_large`, `bad_signature`, `stale_timestamp`, `malformed`, `busy`). */
@@ -29,6 +31,7 @@ export const noMetrics: Metrics = {
   slackCall: () => undefined,
   outboxRetry: () => undefined,
   watcherTick: () => undefined,
+  watcherTickSkipped: () => undefined,
   ack: () => undefined,
   httpRefused: () => undefined,
 };

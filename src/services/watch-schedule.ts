@@ -1,7 +1,6 @@
 import cron from 'node-cron';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
-import type { Watcher } from './watcher.js';
 
 export interface WatchSchedule {
   /** Runs one tick now, unless one is already running (then it waits for that one). */
@@ -13,9 +12,10 @@ export interface WatchSchedule {
 /**
  * Runs `watcher.tick` on a node-cron schedule (six fields, seconds first; default every 15 s).
  * `noOverlap` makes node-cron skip a run while the previous tick is still going; the same guard
- * covers runNow(), so two ticks never run at once.
+ * covers runNow(), so two ticks never run at once. With several replicas `watcher` is the claimed
+ * tick (tick-claims.ts: claimingTicks), so one replica among them runs each.
  */
-export function startWatcher(watcher: Watcher, schedule: string, deps: { clock: Clock; logger: Logger }): WatchSchedule {
+export function startWatcher(watcher: { tick(now: Date): Promise<unknown> }, schedule: string, deps: { clock: Clock; logger: Logger }): WatchSchedule {
   let running: Promise<void> | undefined;
 
   const tick = (): Promise<void> => {

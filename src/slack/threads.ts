@@ -148,7 +148,7 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
     return true;
   }
 
-  async function announceOnce(clusterId: string): Promise<boolean> {
+  async function announceOnce(clusterId: string, resuming: boolean): Promise<boolean> {
     const record = await clusters.get(clusterId);
     if (!record) throw new Error(`no cluster ${clusterId}`);
     if (record.thread) {
@@ -156,7 +156,10 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
       return true;
     }
     if (record.threadLostAt) return true;
-    const { outcome, adopted } = await postRoot(record);
+    const root = await postRoot(record, resuming);
+    // Another replica recorded the root first: it posts it and stores the thread.
+    if (root === 'elsewhere') return true;
+    const { outcome, adopted } = root;
     if (outcome.status === 'not-posted') return false;
     if (outcome.status === 'unknown') {
       await markThreadLost(clusterId);
@@ -188,14 +191,18 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
   /**
    * Posts the root message, recorded first; a record left pending by a crash is looked for in the
    * channel first (`adopted`: found there, showing an older state). A lookup that fails for good
-   * (the bot cannot read the channel) counts as unknown: no second root.
+   * (the bot cannot read the channel) counts as unknown: no second root. Only resuming (after a
+   * crash) looks for a pending record: otherwise it is another replica's post in flight, not yet in
+   * the channel, and 'elsewhere' leaves it to that replica (a crashed one's is resumed later), as
+   * when another replica records the root between our look and our record.
    */
-  async function postRoot(record: ClusterRecord): Promise<{ outcome: PostOutcome; adopted: boolean }> {
+  async function postRoot(record: ClusterRecord, resuming: boolean): Promise<{ outcome: PostOutcome; adopted: boolean } | 'elsewhere'> {
     const post = () => deps.outbox.post({ channel: record.channel, ...rootMessage(record), metadata: messageMetadata(record.id, ROOT_STEP) });
     if (!sent) return { outcome: await post(), adopted: false };
     const earlier = await sent.log.find(record.id, ROOT_STEP);
     if (earlier?.ts) return { outcome: { status: 'posted', ts: earlier.ts }, adopted: true };
     if (earlier) {
+      if (!resuming) return 'elsewhere';
       const lookup = await sent.posted.find(earlier);
       if ('unreadable' in lookup) {
         if (!lookup.lasting) return { outcome: { status: 'not-posted' }, adopted: false };
@@ -208,7 +215,8 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
         return { outcome: { status: 'posted', ts: lookup.ts }, adopted: true };
       }
     } else {
-      await sent.log.record([{ clusterId: record.id, step: ROOT_STEP, channel: record.channel, recordedAt: deps.clock.now().toISOString() }]);
+      const recorded = await sent.log.record([{ clusterId: record.id, step: ROOT_STEP, channel: record.channel, recordedAt: deps.clock.now().toISOString() }]);
+      if (recorded === 0) return 'elsewhere';
     }
     const outcome = await post();
     await settle(record.id, ROOT_STEP, outcome);
@@ -228,7 +236,7 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
         const cluster = await clusters.get(message.clusterId);
         if (!cluster || cluster.threadLostAt) await sent.log.forget(message.clusterId, ROOT_STEP);
         else if (cluster.thread) await sent.log.markSent(message.clusterId, ROOT_STEP, cluster.thread.ts);
-        else if (!announcing.has(message.clusterId)) await api.announce(message.clusterId);
+        else if (!announcing.has(message.clusterId)) await announceShared(message.clusterId, true);
         continue;
       }
       if (!message.threadTs || !message.event) {
@@ -277,15 +285,18 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
     refreshing.add(refresh);
   }
 
+  /** One announce per cluster at a time in this process; `resuming`: see postRoot. */
+  function announceShared(clusterId: string, resuming: boolean): Promise<boolean> {
+    const running = announcing.get(clusterId);
+    if (running) return running;
+    const started = announceOnce(clusterId, resuming).finally(() => announcing.delete(clusterId));
+    announcing.set(clusterId, started);
+    return started;
+  }
+
   let resuming: Promise<void> | undefined;
   const api: ProvisioningThreads = {
-    announce(clusterId) {
-      const running = announcing.get(clusterId);
-      if (running) return running;
-      const started = announceOnce(clusterId).finally(() => announcing.delete(clusterId));
-      announcing.set(clusterId, started);
-      return started;
-    },
+    announce: (clusterId) => announceShared(clusterId, false),
     reply: (clusterId, key, event) => replyOnce(clusterId, { key, event }),
     deliver,
     refreshRoot,

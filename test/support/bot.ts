@@ -96,6 +96,12 @@ export interface TestBotOptions {
    * (DATABASE_URL, with a TKEOPS_MASTER_KEY), dropped when the test bot stops; lowdb by default.
    */
   store?: 'lowdb' | 'postgres';
+  /**
+   * A second replica of this bot (on PostgreSQL): the same database, clock, fake Slack and Tencent
+   * emulator, its own process state and HTTP port. Its stop() stops only this replica; the first
+   * bot's stop() ends the rest.
+   */
+  replicaOf?: TestBot;
 }
 
 /** The master key of test bots on PostgreSQL (it must be a variable there: there is no key file). */
@@ -103,6 +109,7 @@ export const TEST_MASTER_KEY = Buffer.alloc(32, 9).toString('base64');
 
 /** The real bot over real HTTP: a signed-request sender, a fake Slack Web API and the Tencent emulator. */
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
+  if (options.replicaOf) return startReplica(options.replicaOf, options);
   const clock = options.clock ?? new ManualClock();
   const dir = await mkdtemp(path.join(tmpdir(), 'tkeops-bot-'));
   const slack = await startFakeSlack({ botToken: BOT_TOKEN });
@@ -185,4 +192,56 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     await database?.drop();
     throw error;
   }
+}
+
+/** A second bot process on the first one's database, clock, fake Slack and emulator (TestBotOptions.replicaOf). */
+async function startReplica(first: TestBot, options: TestBotOptions): Promise<TestBot> {
+  if (first.databaseUrl === undefined) throw new Error('A replica needs a bot on PostgreSQL: startTestBot({ store: "postgres" })');
+  const { slack, tencent, clock, dir, dataFile } = first;
+  const logs: string[] = [];
+  async function launch(changed: Record<string, string> = {}): Promise<TestBot> {
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      TENCENT_API_ENDPOINT: tencent.url,
+      DATA_FILE: dataFile,
+      POLICY_FILE: path.join(dir, 'policy.yaml'),
+      LOG_LEVEL: 'debug',
+      DATABASE_URL: first.databaseUrl ?? '',
+      TKEOPS_MASTER_KEY: TEST_MASTER_KEY,
+      ...options.env,
+      ...changed,
+    });
+    const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
+    const bot = await bootstrap(config, { clock, logger, sleep: async () => undefined, scheduleWatcher: options.scheduleWatcher ?? false, ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}) });
+    const { port } = await bot.start(0, '127.0.0.1');
+    const botUrl = `http://127.0.0.1:${port}`;
+    let botStopped = false;
+    const stopBot = async (stopOptions: { drain?: boolean } = {}) => {
+      if (!botStopped) {
+        botStopped = true;
+        await bot.stop(stopOptions);
+      }
+    };
+    return {
+      bot,
+      slack,
+      tencent,
+      send: createSlackSender({ botUrl, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url }),
+      botUrl,
+      clock,
+      dir,
+      dataFile,
+      ...(first.databaseUrl !== undefined ? { databaseUrl: first.databaseUrl } : {}),
+      logs,
+      stopBot,
+      async restart(env = {}) {
+        await stopBot();
+        return launch({ ...changed, ...env });
+      },
+      stop: stopBot,
+    };
+  }
+  return launch();
 }

@@ -121,6 +121,7 @@ export async function handleApiRequest(deps: ApiDeps, request: RawRequest): Prom
     emulatorTime: deps.state.now(),
   };
   deps.record(entry);
+  await deps.faults.heldFor(entry.action);
   const delay = deps.faults.latencyFor(entry.action);
   if (delay > 0) await sleep(delay);
   try {

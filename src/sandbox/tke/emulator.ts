@@ -83,6 +83,8 @@ export interface TkeEmulatorControls {
   throttle(action: string, times?: number): void;
   /** Real wall-clock delay before answering `action` ('*' = every action); 0 removes it. */
   latency(action: string, ms: number): void;
+  /** Calls of `action` are recorded and then wait, unanswered, until the returned function is called (tests of work in flight). */
+  hold(action: string): () => void;
   /**
    * The deletion of this cluster (or of the next cluster deleted) gets stuck: it stays Deleting
    * forever and, once the delete duration has passed, keeps one instance (with its system disk)
@@ -165,6 +167,7 @@ export function createEmulatorCore(options: TkeEmulatorOptions): EmulatorCore {
     failNext: (action, failure) => faults.failNext(action, failure),
     throttle: (action, times = 1) => faults.throttle(action, times),
     latency: (action, ms) => faults.latency(action, ms),
+    hold: (action) => faults.hold(action),
     stickDeleting: (clusterId) => {
       if (clusterId === 'next') {
         state.stickNextDeletion = true;

@@ -17,6 +17,22 @@ export const THROTTLE_MESSAGE =
 export class Faults {
   private readonly failures = new Map<string, PendingFailure[]>();
   private readonly latencies = new Map<string, number>();
+  private readonly holds = new Map<string, Promise<void>>();
+
+  /** Calls of `action` wait (after being recorded) until the returned function is called. */
+  hold(action: string): () => void {
+    let release = (): void => undefined;
+    this.holds.set(action, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.holds.delete(action);
+      release();
+    };
+  }
+
+  /** What a call of `action` waits for before it is answered (resolved when nothing holds it). */
+  heldFor(action: string): Promise<void> {
+    return this.holds.get(action) ?? Promise.resolve();
+  }
 
   /** The next `times` (default 1) calls of `action` answer this error instead of running. */
   failNext(action: string, failure: InjectedFailure): void {

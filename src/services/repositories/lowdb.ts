@@ -247,7 +247,13 @@ function outboxRepository(store: Store): OutboxRepository {
       store.edit((data) => {
         const before = options.removeSentBefore;
         if (before !== undefined) data.outbox = data.outbox.filter((m) => m.ts === undefined || m.recordedAt >= before);
-        for (const message of messages) if (!data.outbox.some(same(message.clusterId, message.step))) data.outbox.push(fromOutbox(message));
+        let recorded = 0;
+        for (const message of messages) {
+          if (data.outbox.some(same(message.clusterId, message.step))) continue;
+          data.outbox.push(fromOutbox(message));
+          recorded += 1;
+        }
+        return recorded;
       }),
     find: async (clusterId, step) => maybe(store.read((data) => data.outbox.find(same(clusterId, step))), toOutbox),
     markSent: (clusterId, step, ts) =>

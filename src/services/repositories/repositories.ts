@@ -124,9 +124,10 @@ export interface OutboxRepository {
   /**
    * Records the messages about to be sent, skipping any whose cluster and step are already there
    * (INSERT … ON CONFLICT DO NOTHING); in the same write, forgets the sent ones recorded before
-   * `removeSentBefore`.
+   * `removeSentBefore`. How many were recorded now: a message another caller (another replica)
+   * recorded first is being sent by it.
    */
-  record(messages: readonly OutboxMessage[], options?: { removeSentBefore?: string }): Promise<void>;
+  record(messages: readonly OutboxMessage[], options?: { removeSentBefore?: string }): Promise<number>;
   find(clusterId: string, step: string): Promise<OutboxMessage | undefined>;
   /** Slack took it: its ts. */
   markSent(clusterId: string, step: string, ts: string): Promise<void>;

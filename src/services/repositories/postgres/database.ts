@@ -15,6 +15,8 @@ import { postgresOutbox } from './outbox.js';
 import { postgresClusters } from './clusters.js';
 import { postgresDrafts } from './drafts.js';
 import { runMigrations } from './migrations.js';
+import { postgresTickClaims } from './tick-claims.js';
+import type { TickClaims } from '../../tick-claims.js';
 import { json, transaction } from './sql.js';
 
 export interface PostgresStore {
@@ -25,6 +27,8 @@ export interface PostgresStore {
   /** The migrations this start applied (empty when the schema was up to date). */
   readonly migrated: readonly number[];
   readonly keyCheck: KeyCheckStore;
+  /** Which replica runs each watcher tick. */
+  readonly tickClaims: TickClaims;
   /**
    * Re-encrypts every cloud account's Secret Key with `reencrypt` and sets the key check, in one
    * transaction (npm run rotate-key); how many accounts.
@@ -99,6 +103,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     repositories,
     migrated,
     keyCheck,
+    tickClaims: postgresTickClaims(pool),
     async reencrypt(reencrypt, check) {
       const count = await transaction(pool, async (client) => {
         await client.query('LOCK TABLE accounts IN EXCLUSIVE MODE');

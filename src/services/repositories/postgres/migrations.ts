@@ -108,6 +108,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_sent ON outbox (recorded_at) WHERE ts IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'tick claims',
+    sql: `
+      -- Which replica runs a periodic job (the watcher's tick) and until when (tick-claims.ts).
+      CREATE TABLE tick_claims (
+        name text PRIMARY KEY,
+        ticket text,
+        expires_at timestamptz
+      );
+      INSERT INTO tick_claims (name) VALUES ('watcher');
+    `,
+  },
 ];
 
 /** Any number the same for every tkeops: the advisory lock replicas take turns under to migrate. */

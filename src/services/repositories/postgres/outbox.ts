@@ -14,13 +14,14 @@ export function postgresOutbox(pool: Pool): OutboxRepository {
     record: (messages, options = {}) =>
       transaction(pool, async (client) => {
         if (options.removeSentBefore !== undefined) await client.query('DELETE FROM outbox WHERE ts IS NOT NULL AND recorded_at < $1', [options.removeSentBefore]);
-        if (messages.length === 0) return;
-        await client.query(
+        if (messages.length === 0) return 0;
+        const { rowCount } = await client.query(
           `INSERT INTO outbox (cluster_id, step, recorded_at, data)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) ORDER BY 3
            ON CONFLICT (cluster_id, step) DO NOTHING`,
           [messages.map((m) => m.clusterId), messages.map((m) => m.step), messages.map((m) => m.recordedAt), messages.map(json)],
         );
+        return rowCount ?? 0;
       }),
     async find(clusterId, step) {
       const { rows } = await pool.query<Row>('SELECT data, ts FROM outbox WHERE cluster_id = $1 AND step = $2', [clusterId, step]);
