@@ -233,18 +233,21 @@ export const createCluster = defineAction({
   },
 });
 
-function nodeCounts(state: EmulatorState, cluster: ClusterRecord): { normal: number; initializing: number } {
-  const counts = { normal: 0, initializing: 0 };
+type NodeCounts = { normal: number; initializing: number };
+
+/** Each cluster's normal and initializing nodes, in one pass over the instances (a Describe lists up to 100 clusters). */
+function nodeCountsByCluster(state: EmulatorState): (cluster: ClusterRecord) => NodeCounts {
+  const counts = new Map<string, NodeCounts>();
   for (const instance of state.instances.values()) {
-    if (instance.clusterId !== cluster.clusterId) continue;
-    if (state.nodePhase(instance.createdAt) === 'Normal') counts.normal += 1;
-    else counts.initializing += 1;
+    let of = counts.get(instance.clusterId);
+    if (!of) counts.set(instance.clusterId, (of = { normal: 0, initializing: 0 }));
+    if (state.nodePhase(instance.createdAt) === 'Normal') of.normal += 1;
+    else of.initializing += 1;
   }
-  return counts;
+  return (cluster) => counts.get(cluster.clusterId) ?? { normal: 0, initializing: 0 };
 }
 
-function clusterView(state: EmulatorState, cluster: ClusterRecord): Cluster {
-  const nodes = nodeCounts(state, cluster);
+function clusterView(state: EmulatorState, cluster: ClusterRecord, nodes: NodeCounts): Cluster {
   return {
     ClusterId: cluster.clusterId,
     ClusterName: cluster.name,
@@ -304,9 +307,10 @@ export const describeClusters = defineAction({
       },
       (c) => c.tags,
     );
+    const nodesOf = nodeCountsByCluster(state);
     return {
       TotalCount: clusters.length,
-      Clusters: page(clusters, req.Offset, req.Limit).map((c) => clusterView(state, c)),
+      Clusters: page(clusters, req.Offset, req.Limit).map((c) => clusterView(state, c, nodesOf(c))),
     };
   },
 });
@@ -318,10 +322,11 @@ export const describeClusterStatus = defineAction({
   handle: ({ state, scope }, req): DescribeClusterStatusResponse => {
     const ids = req.ClusterIds && req.ClusterIds.length > 0 ? new Set(req.ClusterIds) : undefined;
     const clusters = state.clustersIn(scope).filter((c) => !ids || ids.has(c.clusterId));
+    const nodesOf = nodeCountsByCluster(state);
     return {
       TotalCount: clusters.length,
       ClusterStatusSet: clusters.map((c) => {
-        const nodes = nodeCounts(state, c);
+        const nodes = nodesOf(c);
         return {
           ClusterId: c.clusterId,
           ClusterState: state.clusterStatus(c),
