@@ -270,7 +270,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
   });
   onClusterWrites = (written) => homeTabs.changed(written);
   const poolChanges = createPoolChangeService({ clusters: repositories.clusters, tke: deps.tke, accounts, clock: deps.clock, audit });
-  const upgrades = createUpgradeService({ clusters: repositories.clusters, policy, threads, tke: deps.tke, accounts, poolChanges, clock: deps.clock, audit });
+  const upgrades = createUpgradeService({ clusters: repositories.clusters, policy, threads, tke: deps.tke, accounts, poolChanges, clock: deps.clock, audit, approvalTimeoutMs: deps.approvalTimeoutMs });
   const changeApprovals = createChangeApprovalService({
     clusters: repositories.clusters,
     policy,

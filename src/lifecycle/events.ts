@@ -99,7 +99,7 @@ export type ThreadEvent =
   | ({ kind: 'forceDeleted'; user: string; name: string; owner: LeftoverOwner } & LeftoverLookup);
 
 /** What a day-two change does, as its approval request tells it. */
-export type ChangeSummary = { kind: 'scalePool'; pool: string; before: PoolSizes; after: PoolSizes };
+export type ChangeSummary = { kind: 'scalePool'; pool: string; before: PoolSizes; after: PoolSizes } | { kind: 'upgrade'; from: string; to: string };
 
 /** A worker pool's size range and desired node count. */
 export interface PoolSizes {

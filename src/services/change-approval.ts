@@ -63,6 +63,7 @@ export interface ChangeApprovalDeps {
 
 /** A change's request as its thread reply tells it. */
 export function summaryOf(change: DayTwoChange): ChangeSummary | undefined {
+  if (change.kind === 'upgrade') return { kind: 'upgrade', from: change.params.from, to: change.params.to };
   if (change.kind !== 'scalePool') return undefined;
   const { pool, minSize, desiredSize, maxSize, before } = change.params;
   return { kind: 'scalePool', pool, before, after: { minSize, desiredSize, maxSize } };

@@ -8,7 +8,7 @@ import type { AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Clock } from './clock.js';
 import type { ApprovalRefusal } from './approval.js';
-import { approvalNeeded } from './approval-rules.js';
+import { approvalNeeded, DEFAULT_APPROVAL_TIMEOUT_MS } from './approval-rules.js';
 import type { ClusterRecord, ChangeApproval, DayTwoRefusal, UpgradeType } from './domain/index.js';
 import type { Policy } from './policy-types.js';
 import type { ProvisioningThreads } from './threads.js';
@@ -52,6 +52,8 @@ export interface UpgradeDeps {
   poolChanges: Pick<PoolChangeService, 'changeRefusal'>;
   clock: Clock;
   audit: Audit;
+  /** An approval request unanswered this long is closed by the watcher (change-approval.ts expireDue); default 24 h. */
+  approvalTimeoutMs?: number | undefined;
 }
 
 /** Thread reply keys of an upgrade's approval (in the record's `posted`). */
@@ -162,7 +164,7 @@ export function createUpgradeService(deps: UpgradeDeps): UpgradeService {
         from = versionOf(record);
         const rule = deps.policy.approvalRule(record.project, 'upgrade');
         const reason = rule && approvalNeeded(rule, record.estimate);
-        approval = rule && reason ? { approvers: rule.approvers, reason, requestedAt: at } : undefined;
+        approval = rule && reason ? { approvers: rule.approvers, reason, requestedAt: at, expiresAt: new Date(Date.parse(at) + (deps.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS)).toISOString() } : undefined;
         record.change = {
           id,
           kind: 'upgrade',

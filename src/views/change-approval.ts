@@ -14,11 +14,13 @@ import { policyRefusalText } from './policy-refusals.js';
 const approversText = (approvers: Approvers): string =>
   approvers.kind === 'admins' ? "the project's admins or a tenant admin" : `a member of <!subteam^${approvers.userGroup}>`;
 
-const sizes = (s: ChangeSummary['before']) => `min ${s.minSize} · desired ${s.desiredSize} · max ${s.maxSize}`;
+const sizes = (s: Extract<ChangeSummary, { kind: 'scalePool' }>['before']) => `min ${s.minSize} · desired ${s.desiredSize} · max ${s.maxSize}`;
 
 /** What the change does, in one line. */
 export const changeText = (change: ChangeSummary): string =>
-  `scale of worker pool *${escapeMrkdwn(change.pool)}* (${sizes(change.before)} → ${sizes(change.after)})`;
+  change.kind === 'upgrade'
+    ? `upgrade of Kubernetes ${escapeMrkdwn(change.from)} → *${escapeMrkdwn(change.to)}*`
+    : `scale of worker pool *${escapeMrkdwn(change.pool)}* (${sizes(change.before)} → ${sizes(change.after)})`;
 
 const price = (amount: number | undefined, currency: string) => (amount === undefined ? 'price unavailable' : `${formatMoney(amount)} ${escapeMrkdwn(currency)}`);
 

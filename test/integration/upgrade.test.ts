@@ -274,6 +274,31 @@ describe('two-person approval of an upgrade (approval.upgrade)', () => {
     expect((await openUpgrade()).view).toBeDefined();
   });
 
+  it('closes an upgrade request nobody answered within APPROVAL_TIMEOUT_HOURS (24 h), telling the requester; nothing reaches Tencent', async () => {
+    await runningCluster(upgradeRule('{ approvers: admins, when: always }'));
+    await submitUpgrade(await openUpgrade());
+    await bot().slack.waitFor(() => request() !== undefined);
+
+    bot().clock.advance(24 * 3_600_000 - 1_000);
+    await bot().bot.watcher.tick(bot().clock.now());
+    expect(prod().change?.kind).toBe('upgrade');
+    bot().clock.advance(1_000);
+    await bot().bot.watcher.tick(bot().clock.now());
+    await bot().slack.waitFor(() => repliesMatching(/nobody approved/).length > 0);
+
+    expect(repliesMatching(/^:hourglass: <@U0PADMIN1>, nobody approved the upgrade of Kubernetes 1\.30\.0 → \*1\.32\.2\* within 24h 00m 00s/)).toHaveLength(1);
+    expect(prod().change).toBeUndefined();
+    for (const action of UPGRADE_ACTIONS) expect(params(action)).toEqual([]);
+    // A late Approve is told the request is closed, and starts nothing.
+    await click(USERS.tenantAdmin, ActionIds.upgradeApprove);
+    await bot().slack.waitFor((all) => all.some((c) => /\*prod-1\* is not waiting for approval/.test(text(c))));
+    await watcherTicks(2);
+    for (const action of UPGRADE_ACTIONS) expect(params(action)).toEqual([]);
+    const again = await openUpgrade();
+    expect(again.answer).toBe('');
+    expect(again.view).toBeDefined();
+  });
+
   it('starts at once under a "never" rule', async () => {
     await runningCluster(upgradeRule('{ approvers: admins, when: never }'));
     await submitUpgrade(await openUpgrade());
