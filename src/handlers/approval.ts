@@ -1,10 +1,11 @@
-import type { App, ViewSubmitAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { ApprovalOutcome } from '../services/approval.js';
 import type { Services } from '../services/services.js';
 import { approvalRefusalText, parseRejectMetadata, rejectModal } from '../views/approval.js';
-import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
-import { clusterClickOf, typedText, type ClusterClick } from './slack-payloads.js';
+import { ActionIds, CallbackIds } from '../views/ids.js';
+import { clusterClickOf, type ClusterClick } from './slack-payloads.js';
+import { onRejectReason } from './reject-reason.js';
 import { receivedNow, tellUser } from './tell-user.js';
 
 /**
@@ -54,22 +55,12 @@ export function register(app: App, services: ApprovalServices): void {
     }
   });
 
-  app.view<ViewSubmitAction>(CallbackIds.approvalReject, async ({ ack, body, view, client }) => {
-    const pointer = parseRejectMetadata(view.private_metadata);
-    const reason = typedText(view.state.values, BlockIds.approvalRejectReason, ActionIds.approvalRejectReason).trim();
-    if (pointer && !reason) {
-      await ack({ response_action: 'errors', errors: { [BlockIds.approvalRejectReason]: 'Say why: the requester and the thread see it.' } });
-      return;
-    }
-    await ack();
-    if (!pointer) return;
-    try {
-      const outcome = await services.approvals.reject(pointer.clusterId, body.user.id, reason);
-      if (outcome.kind !== 'rejected' && outcome.kind !== 'approved') {
-        await tellUser(client, services, { user: body.user.id, channel: pointer.channel }, { text: approvalRefusalText(outcome) });
-      }
-    } catch (error) {
-      logger.error({ err: error, clusterId: pointer.clusterId }, 'rejection failed');
-    }
+  onRejectReason(app, services, CallbackIds.approvalReject, {
+    parse: parseRejectMetadata,
+    reject: async (pointer, user, reason) => {
+      const outcome = await services.approvals.reject(pointer.clusterId, user, reason);
+      return outcome.kind === 'rejected' || outcome.kind === 'approved' ? undefined : approvalRefusalText(outcome);
+    },
+    failed: 'rejection failed',
   });
 }

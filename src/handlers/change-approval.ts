@@ -1,10 +1,11 @@
-import type { App, ViewSubmitAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { ChangeApprovalOutcome } from '../services/change-approval.js';
 import type { Services } from '../services/services.js';
 import { changeApprovalRefusalText, changeRejectModal, parseChangeButtonValue, parseChangeRejectMetadata } from '../views/change-approval.js';
-import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
-import { parseClusterClick, typedText, type ClusterClick } from './slack-payloads.js';
+import { ActionIds, CallbackIds } from '../views/ids.js';
+import { parseClusterClick, type ClusterClick } from './slack-payloads.js';
+import { onRejectReason } from './reject-reason.js';
 import { receivedNow, tellUser } from './tell-user.js';
 
 /**
@@ -61,22 +62,12 @@ export function register(app: App, services: ChangeApprovalServices): void {
     }
   });
 
-  app.view<ViewSubmitAction>(CallbackIds.changeApprovalReject, async ({ ack, body, view, client }) => {
-    const pointer = parseChangeRejectMetadata(view.private_metadata);
-    const reason = typedText(view.state.values, BlockIds.approvalRejectReason, ActionIds.approvalRejectReason).trim();
-    if (pointer && !reason) {
-      await ack({ response_action: 'errors', errors: { [BlockIds.approvalRejectReason]: 'Say why: the requester and the thread see it.' } });
-      return;
-    }
-    await ack();
-    if (!pointer) return;
-    try {
-      const outcome = await services.changeApprovals.reject(pointer.clusterId, pointer.changeId, body.user.id, reason);
-      if (outcome.kind !== 'rejected' && outcome.kind !== 'approved') {
-        await tellUser(client, services, { user: body.user.id, channel: pointer.channel }, { text: changeApprovalRefusalText(outcome) });
-      }
-    } catch (error) {
-      logger.error({ err: error, clusterId: pointer.clusterId }, 'change rejection failed');
-    }
+  onRejectReason(app, services, CallbackIds.changeApprovalReject, {
+    parse: parseChangeRejectMetadata,
+    reject: async (pointer, user, reason) => {
+      const outcome = await services.changeApprovals.reject(pointer.clusterId, pointer.changeId, user, reason);
+      return outcome.kind === 'rejected' || outcome.kind === 'approved' ? undefined : changeApprovalRefusalText(outcome);
+    },
+    failed: 'change rejection failed',
   });
 }
