@@ -1,15 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bootstrap } from '../../src/bootstrap.js';
-import { loadConfig } from '../../src/config.js';
 import { ManualClock } from '../../src/services/clock.js';
-import { createLogger } from '../../src/services/logger.js';
 import { openStore } from '../../src/services/store.js';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
-import { BOT_TOKEN, CHANNELS, DEFAULT_POLICY_YAML, SIGNING_SECRET, TENCENT, USERS } from '../support/bot.js';
+import { BOT_TOKEN, CHANNELS, TENCENT } from '../support/bot.js';
+import { botProcessEnv, seederWithAccount } from '../support/bot-process-env.js';
 import { spawnBot, type BotProcess } from '../support/bot-process.js';
 import { startFakeSlack, type FakeSlack, type SlackCall } from '../support/fake-slack.js';
 import { leftRunning, runningInGroup } from '../support/processes.js';
@@ -18,7 +16,6 @@ import { seedClusters, specIn } from '../support/seed-clusters.js';
 const CLUSTERS = 6;
 /** Each thread reply takes this long to reach Slack, so replies are still queued when the signal comes. */
 const POST_LATENCY_MS = 250;
-const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 
 let dir: string;
 let slack: FakeSlack;
@@ -31,25 +28,11 @@ beforeEach(async () => {
   slack = await startFakeSlack({ botToken: BOT_TOKEN });
   const clock = new ManualClock();
   tencent = await startTkeEmulator({ clock, accounts: [TENCENT] });
-  await writeFile(path.join(dir, 'policy.yaml'), DEFAULT_POLICY_YAML);
-  env = {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    TENCENT_API_ENDPOINT: tencent.url,
-    DATA_FILE: path.join(dir, 'db.json'),
-    POLICY_FILE: path.join(dir, 'policy.yaml'),
-    TKEOPS_MASTER_KEY: MASTER_KEY,
-  };
+  env = await botProcessEnv(dir, slack, tencent);
   // The store a running bot would have: a cloud account and clusters just created in Tencent, each
   // with its provisioning thread; in Tencent their control planes are up, so the next tick has news.
-  const seeder = await bootstrap(loadConfig(env), { logger: createLogger({ level: 'silent' }), scheduleWatcher: false });
-  const added = await seeder.services.accounts.add(
-    { name: 'acme-prod', description: '', secretId: TENCENT.secretId, secretKey: TENCENT.secretKey, scope: { kind: 'project', project: 'platform' } },
-    USERS.projectAdmin,
-  );
-  if (!added.ok) throw new Error(JSON.stringify(added.errors));
-  const specs = Array.from({ length: CLUSTERS }, (_, i) => specIn('ap-guangzhou', `prod-${i + 1}`, added.account.id));
+  const { seeder, accountId } = await seederWithAccount(env);
+  const specs = Array.from({ length: CLUSTERS }, (_, i) => specIn('ap-guangzhou', `prod-${i + 1}`, accountId));
   await seedClusters({ store: seeder.store, tke: seeder.tke }, { credential: TENCENT, specs, withThread: true, channel: CHANNELS.platform, createdAt: new Date() });
   await seeder.stop();
   clock.advance(60_000);

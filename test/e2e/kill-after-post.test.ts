@@ -1,14 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bootstrap } from '../../src/bootstrap.js';
-import { loadConfig } from '../../src/config.js';
 import { ManualClock } from '../../src/services/clock.js';
-import { createLogger } from '../../src/services/logger.js';
 import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
 import type { SlackMessage } from '../../src/sandbox/slack/state.js';
-import { BOT_TOKEN, CHANNELS, DEFAULT_POLICY_YAML, SIGNING_SECRET, TENCENT, USERS } from '../support/bot.js';
+import { BOT_TOKEN, CHANNELS, TENCENT } from '../support/bot.js';
+import { botProcessEnv, seederWithAccount } from '../support/bot-process-env.js';
 import { spawnBot, type BotProcess } from '../support/bot-process.js';
 import { startFakeSlack, type FakeSlack, type SlackCall } from '../support/fake-slack.js';
 import { seedClusters, specIn } from '../support/seed-clusters.js';
@@ -18,7 +16,6 @@ import { seedClusters, specIn } from '../support/seed-clusters.js';
  * back (the fake Slack holds its answer until the process is dead), then a restart on the same
  * data file: the bot finds the message by its metadata instead of posting it again.
  */
-const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 /** The watcher ticks every second (node-cron in the real process); the emulator's steps take no time. */
 const EVERY_SECOND = '* * * * * *';
 const READY_TIMEOUT_MS = 60_000;
@@ -37,25 +34,10 @@ beforeEach(async () => {
     accounts: [TENCENT],
     timings: { clusterCreateMs: 0, endpointCreateMs: 0, nodeJoinMs: 0, addonInstallMs: 0 },
   });
-  await writeFile(path.join(dir, 'policy.yaml'), DEFAULT_POLICY_YAML);
-  env = {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    TENCENT_API_ENDPOINT: tencent.url,
-    DATA_FILE: path.join(dir, 'db.json'),
-    POLICY_FILE: path.join(dir, 'policy.yaml'),
-    TKEOPS_MASTER_KEY: MASTER_KEY,
-    WATCH_SCHEDULE: EVERY_SECOND,
-  };
+  env = await botProcessEnv(dir, slack, tencent, { WATCH_SCHEDULE: EVERY_SECOND });
   // A cluster Deploy created at Tencent, whose provisioning thread is not posted yet: the watcher posts it.
-  const seeder = await bootstrap(loadConfig(env), { logger: createLogger({ level: 'silent' }), scheduleWatcher: false });
-  const added = await seeder.services.accounts.add(
-    { name: 'acme-prod', description: '', secretId: TENCENT.secretId, secretKey: TENCENT.secretKey, scope: { kind: 'project', project: 'platform' } },
-    USERS.projectAdmin,
-  );
-  if (!added.ok) throw new Error(JSON.stringify(added.errors));
-  await seedClusters({ store: seeder.store, tke: seeder.tke }, { credential: TENCENT, specs: [specIn('ap-guangzhou', 'prod-1', added.account.id)], channel: CHANNELS.platform, createdAt: new Date() });
+  const { seeder, accountId } = await seederWithAccount(env);
+  await seedClusters({ store: seeder.store, tke: seeder.tke }, { credential: TENCENT, specs: [specIn('ap-guangzhou', 'prod-1', accountId)], channel: CHANNELS.platform, createdAt: new Date() });
   await seeder.stop();
 });
 afterEach(async () => {

@@ -1,15 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ModalView } from '@slack/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bootstrap } from '../../src/bootstrap.js';
-import { loadConfig } from '../../src/config.js';
 import { ManualClock } from '../../src/services/clock.js';
-import { createLogger } from '../../src/services/logger.js';
 import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
 import { wizardView } from '../../src/views/wizard/screen.js';
-import { BOT_TOKEN, CHANNELS, DEFAULT_POLICY_YAML, SIGNING_SECRET, TENCENT, USERS } from '../support/bot.js';
+import { BOT_TOKEN, CHANNELS, SIGNING_SECRET, TENCENT, USERS } from '../support/bot.js';
+import { botProcessEnv, seederWithAccount } from '../support/bot-process-env.js';
 import { spawnBot, type BotProcess } from '../support/bot-process.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { viewSubmission } from '../support/payloads.js';
@@ -21,7 +19,6 @@ import { aPoolForm, aWizardForm, aWizardOptions } from '../support/wizard-forms.
  * long after the kill): the channel already shows the cluster's root message, saying it is being
  * created, because Deploy posts it before calling CreateCluster.
  */
-const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 /** Longer than the test: CreateCluster is still unanswered when the bot is killed. */
 const CREATE_CLUSTER_LATENCY_MS = 120_000;
 
@@ -36,24 +33,9 @@ beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tkeops-kill-create-'));
   slack = await startFakeSlack({ botToken: BOT_TOKEN });
   tencent = await startTkeEmulator({ clock: new ManualClock(), accounts: [TENCENT] });
-  await writeFile(path.join(dir, 'policy.yaml'), DEFAULT_POLICY_YAML);
-  env = {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    TENCENT_API_ENDPOINT: tencent.url,
-    DATA_FILE: path.join(dir, 'db.json'),
-    POLICY_FILE: path.join(dir, 'policy.yaml'),
-    TKEOPS_MASTER_KEY: MASTER_KEY,
-  };
+  env = await botProcessEnv(dir, slack, tencent);
   // A cloud account and a wizard draft filled in up to its review step, as the wizard leaves them.
-  const seeder = await bootstrap(loadConfig(env), { logger: createLogger({ level: 'silent' }), scheduleWatcher: false });
-  const added = await seeder.services.accounts.add(
-    { name: 'acme-prod', description: '', secretId: TENCENT.secretId, secretKey: TENCENT.secretKey, scope: { kind: 'project', project: 'platform' } },
-    USERS.projectAdmin,
-  );
-  if (!added.ok) throw new Error(JSON.stringify(added.errors));
-  const accountId = added.account.id;
+  const { seeder, accountId } = await seederWithAccount(env);
   const created = await seeder.services.drafts.create({ userId: USERS.member, channel: CHANNELS.platform, project: 'platform', name: 'prod-1' });
   const viewId = 'V0REVIEW01';
   await seeder.services.drafts.update(created.id, (d) => {
