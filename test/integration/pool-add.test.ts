@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { viewProblems } from '../../src/sandbox/slack/limits.js';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds } from '../../src/views/ids.js';
-import { CHANNELS, startTestBot, USERS, type TestBot } from '../support/bot.js';
-import { addPlatformAccount, clusterNamed, deployThroughSlack, tickUntil } from '../support/cluster-flow.js';
-import type { SlackCall } from '../support/fake-slack.js';
-import { messageBlockAction, viewBlockAction, viewSubmission, type UserInput } from '../support/payloads.js';
+import { CHANNELS, USERS, type TestBot } from '../support/bot.js';
+import { clusterNamed, tickUntil } from '../support/cluster-flow.js';
+import { viewBlockAction, viewSubmission, type UserInput } from '../support/payloads.js';
+import { clickInOverview, openByCommand, runningProd, tencentParams, threadRepliesOf } from '../support/running-cluster.js';
 
 const MINUTE = 60_000;
 
@@ -17,30 +17,17 @@ afterEach(async () => {
 });
 const bot = () => t as TestBot;
 const prod = () => clusterNamed(bot(), 'prod-1') as ClusterRecord;
-const text = (call: SlackCall) => String(call.body.text ?? '');
-const repliesMatching = (pattern: RegExp) =>
-  bot().slack.calls('chat.postMessage').filter((c) => c.body.thread_ts !== undefined).map(text).filter((reply) => pattern.test(reply));
-const params = (action: string) => bot().tencent.requestsFor(action).map((r) => r.params);
+const repliesMatching = (pattern: RegExp) => threadRepliesOf(bot()).filter((reply) => pattern.test(reply));
+const params = (action: string) => tencentParams(bot(), action);
 
 /** prod-1 (profile ubuntu-mariadb: a non-GPU image) of project platform, Running with its pool `default`. */
 async function runningCluster(): Promise<ClusterRecord> {
-  t = await startTestBot();
-  const accountId = await addPlatformAccount(bot());
-  await deployThroughSlack(bot(), accountId, 'prod-1');
-  await tickUntil(bot(), () => prod().status === 'Running');
-  bot().tencent.clearRequests();
+  t = await runningProd();
   return prod();
 }
 
 /** `/tke pool add prod-1` as `user`: the modal the bot opened, or the ephemeral answer. */
-async function openAdd(user: string = USERS.projectAdmin): Promise<{ view?: ModalView; viewId: string; answer: string }> {
-  const before = bot().slack.calls('views.open').length;
-  const reply = await bot().send.command('pool add prod-1', { user, channel: CHANNELS.platform });
-  const answer = String(reply.json?.text ?? reply.text ?? '');
-  if (answer !== '') return { answer, viewId: '' };
-  const calls = await bot().slack.waitFor((all) => all.filter((c) => c.method === 'views.open').length > before);
-  return { view: calls.filter((c) => c.method === 'views.open').at(-1)?.body.view as ModalView, viewId: `V0ADDPOOL${before}`, answer };
-}
+const openAdd = (user: string = USERS.projectAdmin) => openByCommand(bot(), 'pool add prod-1', user, 'V0ADDPOOL');
 
 const GPU_POOL: UserInput = {
   [ActionIds.wizardPoolName]: 'gpu',
@@ -129,20 +116,7 @@ describe('/tke pool add', () => {
     const shown = overviews.filter((c) => c.method === 'response_url').at(-1)?.body ?? {};
     expect(JSON.stringify(shown)).toContain(ActionIds.clusterAddPool);
 
-    const opened = bot().slack.calls('views.open').length;
-    await bot().send.blockActions(
-      messageBlockAction({
-        user: USERS.projectAdmin,
-        channel: CHANNELS.platform,
-        message: shown,
-        messageTs: '1700000002.000100',
-        actionId: ActionIds.clusterAddPool,
-        responseUrl: `${bot().slack.url}/response/C0PLATFORM/overview`,
-        ephemeral: true,
-      }),
-    );
-    const views = await bot().slack.waitFor((all) => all.filter((c) => c.method === 'views.open').length > opened);
-    expect(JSON.stringify(views.filter((c) => c.method === 'views.open').at(-1)?.body.view)).toContain('New worker pool');
+    expect(JSON.stringify(await clickInOverview(bot(), shown, ActionIds.clusterAddPool))).toContain('New worker pool');
 
     const member = await openAdd(USERS.member);
     expect(member.answer).toContain("change this cluster's worker pools");

@@ -2,10 +2,10 @@ import type { ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds, BlockIds } from '../../src/views/ids.js';
-import { CHANNELS, startTestBot, USERS, type TestBot } from '../support/bot.js';
-import { addPlatformAccount, clusterNamed, deployThroughSlack, tickUntil } from '../support/cluster-flow.js';
-import type { SlackCall } from '../support/fake-slack.js';
-import { messageBlockAction, viewSubmission } from '../support/payloads.js';
+import { CHANNELS, USERS, type TestBot } from '../support/bot.js';
+import { clusterNamed, tickUntil } from '../support/cluster-flow.js';
+import { viewSubmission } from '../support/payloads.js';
+import { clickInOverview, openByCommand, runningProd, tencentParams, threadRepliesOf } from '../support/running-cluster.js';
 
 const MINUTE = 60_000;
 
@@ -16,31 +16,18 @@ afterEach(async () => {
 });
 const bot = () => t as TestBot;
 const prod = () => clusterNamed(bot(), 'prod-1') as ClusterRecord;
-const text = (call: SlackCall) => String(call.body.text ?? '');
-const threadReplies = () => bot().slack.calls('chat.postMessage').filter((c) => c.body.thread_ts !== undefined).map(text);
+const threadReplies = () => threadRepliesOf(bot());
 const repliesMatching = (pattern: RegExp) => threadReplies().filter((reply) => pattern.test(reply));
-const params = (action: string) => bot().tencent.requestsFor(action).map((r) => r.params);
+const params = (action: string) => tencentParams(bot(), action);
 
 /** prod-1 of project platform, deployed through Slack and followed until Running with its 2 nodes ready. */
 async function runningCluster(): Promise<ClusterRecord> {
-  t = await startTestBot();
-  const accountId = await addPlatformAccount(bot());
-  await deployThroughSlack(bot(), accountId, 'prod-1');
-  await tickUntil(bot(), () => prod().status === 'Running');
-  bot().tencent.clearRequests();
+  t = await runningProd();
   return prod();
 }
 
 /** `/tke scale prod-1` as `user`: the modal the bot opened, or the ephemeral answer. */
-async function openScale(user: string = USERS.projectAdmin): Promise<{ view?: ModalView; viewId: string; answer: string }> {
-  const before = bot().slack.calls('views.open').length;
-  const reply = await bot().send.command('scale prod-1', { user, channel: CHANNELS.platform });
-  const answer = String(reply.json?.text ?? reply.text ?? '');
-  if (answer !== '') return { answer, viewId: '' };
-  const calls = await bot().slack.waitFor((all) => all.filter((c) => c.method === 'views.open').length > before);
-  const opened = calls.filter((c) => c.method === 'views.open').at(-1);
-  return { view: opened?.body.view as ModalView, viewId: `V0SCALE${before}`, answer };
-}
+const openScale = (user: string = USERS.projectAdmin) => openByCommand(bot(), 'scale prod-1', user, 'V0SCALE');
 
 function submitScale(modal: { view?: ModalView; viewId: string }, sizes: { min: string; desired: string; max: string }, user: string = USERS.projectAdmin) {
   return bot().send.viewSubmission(
@@ -93,20 +80,7 @@ describe('/tke scale', () => {
     expect(JSON.stringify(shown)).toContain(`${ActionIds.clusterScalePool}:default`);
     expect(await overviewText(USERS.member)).not.toContain(ActionIds.clusterScalePool);
 
-    const opened = bot().slack.calls('views.open').length;
-    await bot().send.blockActions(
-      messageBlockAction({
-        user: USERS.projectAdmin,
-        channel: CHANNELS.platform,
-        message: shown,
-        messageTs: '1700000002.000100',
-        actionId: `${ActionIds.clusterScalePool}:default`,
-        responseUrl: `${bot().slack.url}/response/C0PLATFORM/overview`,
-        ephemeral: true,
-      }),
-    );
-    const views = await bot().slack.waitFor((all) => all.filter((c) => c.method === 'views.open').length > opened);
-    expect(JSON.stringify(views.filter((c) => c.method === 'views.open').at(-1)?.body.view)).toContain('now min 1 · desired 2 · max 3');
+    expect(JSON.stringify(await clickInOverview(bot(), shown, `${ActionIds.clusterScalePool}:default`))).toContain('now min 1 · desired 2 · max 3');
   });
 
   it('refuses sizes outside the wizard’s rules inline, and a member by the policy', async () => {

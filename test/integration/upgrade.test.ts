@@ -2,10 +2,11 @@ import type { ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds, BlockIds } from '../../src/views/ids.js';
-import { CHANNELS, DEFAULT_POLICY_YAML, startTestBot, USERS, type TestBot } from '../support/bot.js';
-import { addPlatformAccount, clusterNamed, deployThroughSlack, tickUntil } from '../support/cluster-flow.js';
+import { CHANNELS, DEFAULT_POLICY_YAML, USERS, type TestBot } from '../support/bot.js';
+import { clusterNamed, tickUntil } from '../support/cluster-flow.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { messageBlockAction, viewSubmission } from '../support/payloads.js';
+import { clickInOverview, runningProd, tencentParams, textOf, threadRepliesOf } from '../support/running-cluster.js';
 import { aPoolForm } from '../support/wizard-forms.js';
 
 const MINUTE = 60_000;
@@ -17,19 +18,15 @@ afterEach(async () => {
 });
 const bot = () => t as TestBot;
 const prod = () => clusterNamed(bot(), 'prod-1') as ClusterRecord;
-const text = (call: SlackCall) => String(call.body.text ?? '');
-const threadReplies = () => bot().slack.calls('chat.postMessage').filter((c) => c.body.thread_ts !== undefined).map(text);
+const text = textOf;
+const threadReplies = () => threadRepliesOf(bot());
 const repliesMatching = (pattern: RegExp) => threadReplies().filter((reply) => pattern.test(reply));
-const params = (action: string) => bot().tencent.requestsFor(action).map((r) => r.params);
+const params = (action: string) => tencentParams(bot(), action);
 const UPGRADE_ACTIONS = ['UpdateClusterVersion', 'CheckInstancesUpgradeAble', 'UpgradeClusterInstances'] as const;
 
 /** prod-1 of project platform (Kubernetes 1.30.0), deployed through Slack and followed until Running with its 3 nodes ready. */
 async function runningCluster(policyYaml?: string): Promise<ClusterRecord> {
-  t = await startTestBot(policyYaml === undefined ? {} : { policyYaml });
-  const accountId = await addPlatformAccount(bot());
-  await deployThroughSlack(bot(), accountId, 'prod-1', [aPoolForm({ name: 'default', desiredSize: '3', maxSize: '3' })]);
-  await tickUntil(bot(), () => prod().status === 'Running');
-  bot().tencent.clearRequests();
+  t = await runningProd({ policyYaml, pools: [aPoolForm({ name: 'default', desiredSize: '3', maxSize: '3' })] });
   return prod();
 }
 
@@ -122,20 +119,7 @@ describe('/tke upgrade', () => {
     expect(JSON.stringify(shown)).toContain(ActionIds.clusterUpgrade);
     expect(await overviewText(USERS.member)).not.toContain(ActionIds.clusterUpgrade);
 
-    const opened = bot().slack.calls('views.open').length;
-    await bot().send.blockActions(
-      messageBlockAction({
-        user: USERS.projectAdmin,
-        channel: CHANNELS.platform,
-        message: shown,
-        messageTs: '1700000002.000100',
-        actionId: ActionIds.clusterUpgrade,
-        responseUrl: `${bot().slack.url}/response/C0PLATFORM/overview`,
-        ephemeral: true,
-      }),
-    );
-    const views = await bot().slack.waitFor((all) => all.filter((c) => c.method === 'views.open').length > opened);
-    expect(JSON.stringify(views.filter((c) => c.method === 'views.open').at(-1)?.body.view)).toContain('runs Kubernetes *1.30.0*');
+    expect(JSON.stringify(await clickInOverview(bot(), shown, ActionIds.clusterUpgrade))).toContain('runs Kubernetes *1.30.0*');
   });
 
   it("refuses a member by the policy, naming who may, and a max unavailable outside 1–15 inline", async () => {
