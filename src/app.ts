@@ -459,7 +459,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
       await within(homeTabs.idle(), left());
       await outbox.close(Math.min(OUTBOX_DRAIN_MS, left()));
       // The store's last write (each write waits for the one before it); PostgreSQL's are each awaited by their caller.
-      if (store) await within(store.update(() => undefined), left());
+      if (store) await within(store.edit(() => undefined), left());
       await opsServer?.close(Math.min(1_000, left()));
     },
   };

@@ -16,6 +16,8 @@ export interface DurableFiles {
   replace(file: string, text: string): Promise<void>;
   /** Appends `text` to `file` (created 0600 if absent) and fsyncs it. */
   append(file: string, text: string): Promise<void>;
+  /** Cuts `file` back to its first `size` bytes (what a failed append left after them) and fsyncs it. */
+  truncate(file: string, size: number): Promise<void>;
 }
 
 /** fsync of a folder: makes a rename or a new file in it durable (a no-op where folders cannot be fsynced). */
@@ -55,13 +57,25 @@ export function nodeDurableFiles(): DurableFiles {
     },
     async append(file, text) {
       const handle = await open(file, 'a', 0o600);
+      let created;
       try {
+        created = (await handle.stat()).size === 0;
         await handle.appendFile(text, 'utf8');
         await handle.sync();
       } finally {
         await handle.close();
       }
-      await syncFolder(path.dirname(file));
+      // Only a new file needs its folder entry made durable.
+      if (created) await syncFolder(path.dirname(file));
+    },
+    async truncate(file, size) {
+      const handle = await open(file, 'r+');
+      try {
+        await handle.truncate(size);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
     },
   };
 }

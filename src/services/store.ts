@@ -5,6 +5,7 @@ import { systemClock, type Clock } from './clock.js';
 import { DurableJsonFile, nodeDurableFiles, type DurableFiles } from './durable-file.js';
 import type { Logger } from './logger.js';
 import { auditKey, DAY_MS, dueForArchive, openArchive, type StoreArchive } from './store-archive.js';
+import { journalFileOf, journalHeader, deltaOf, journalLine, readJournal, snapshotId, type Delta } from './store-journal.js';
 import { lockStore, type StoreLock } from './store-lock.js';
 import { emptyStore, STORE_VERSION, storeDataSchema, type StoreData } from './store-schema.js';
 import { migrate, MigrationRefused, type Json } from './store-migrations.js';
@@ -43,6 +44,8 @@ export interface ArchiveReport {
 export const DEFAULT_HISTORY_DAYS = 30;
 /** Archiving runs at open, then at most this often, after an update. */
 export const ARCHIVE_EVERY_MS = 60 * 60_000;
+/** The journal is folded into the store file once its lines outgrow the file, or this, whichever is more. */
+export const JOURNAL_MIN_COMPACT_BYTES = 1024 * 1024;
 
 /**
  * The lowdb document under the repositories (src/services/repositories/): only they, the store's
@@ -92,6 +95,8 @@ export interface StoreOptions {
   clock?: Clock;
   /** Deleted clusters and audit entries older than this go to the archive (HISTORY_DAYS). */
   historyDays?: number;
+  /** The journal is folded into the store file once its lines pass the file's size or this (JOURNAL_MIN_COMPACT_BYTES). */
+  journalCompactBytes?: number;
   /** Told when archiving fails (it is tried again an hour later). */
   logger?: Pick<Logger, 'warn' | 'info'>;
 }
@@ -143,14 +148,9 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** New arrays holding the same records. */
-const shallowCopy = (data: StoreData): StoreData => ({
-  ...data,
-  accounts: [...data.accounts],
-  clusters: [...data.clusters],
-  drafts: [...data.drafts],
-  audit: [...data.audit],
-});
+/** New arrays holding the same records (every array of the data: a change pushing to one must not reach the data as written). */
+const shallowCopy = (data: StoreData): StoreData =>
+  Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Array.isArray(value) ? [...(value as unknown[])] : value])) as StoreData;
 
 /**
  * The data in the file's bytes; an older version is migrated, its original kept (the caller then
@@ -171,8 +171,11 @@ async function load(file: string, original: Buffer): Promise<{ data: StoreData; 
   return { data, migrated: { from: result.from, to: result.to, backup, notes: result.notes } };
 }
 
-/** JSON.stringify(data), from the records' JSON as last written: a record no change replaced is not serialized again. */
-function cachingSerializer(): (data: StoreData) => string {
+/**
+ * JSON.stringify of a record, and of the data, from the records' JSON as last written: a record no
+ * change replaced is not serialized again.
+ */
+function cachingSerializer(): { json: (record: object) => string; serialize: (data: StoreData) => string } {
   const written = new WeakMap<object, string>();
   const json = (record: object) => {
     let text = written.get(record);
@@ -182,11 +185,12 @@ function cachingSerializer(): (data: StoreData) => string {
     }
     return text;
   };
-  return (data) =>
+  const serialize = (data: StoreData) =>
     `{${Object.entries(data)
       .filter(([, value]) => value !== undefined)
       .map(([key, value]) => `${JSON.stringify(key)}:${Array.isArray(value) ? `[${(value as object[]).map(json).join(',')}]` : JSON.stringify(value)}`)
       .join(',')}}`;
+  return { json, serialize };
 }
 
 /**
@@ -204,22 +208,83 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const lock: StoreLock = await lockStore(file, () => clock.now());
   let migrated: StoreMigrationReport | undefined;
-  // lowdb's Low holds the data as last written (what `read` sees); its adapter writes durably.
+  /** The id of the store file's text as last read or written (the journal names it); undefined while there is no file. */
+  let snapshot: string | undefined;
+  let snapshotBytes = 0;
+  const { json, serialize } = cachingSerializer();
+  // lowdb's Low holds the data as last written (what `read` sees); its adapter reads the store file.
   const db = new Low<StoreData>(
     new DurableJsonFile<StoreData>(file, files, {
       async parse(original) {
+        snapshot = snapshotId(original);
+        snapshotBytes = original.length;
         const loaded = await load(file, original);
         migrated = loaded.migrated;
         return loaded.data;
       },
-      stringify: cachingSerializer(),
+      stringify: serialize,
     }),
     emptyStore(),
   );
+
+  const journalFile = journalFileOf(file);
+  /** Bytes of the journal file, and of its lines after the header; changes are appended while it follows the store file (ready). */
+  let journal = { ready: false, size: 0, lineBytes: 0 };
+
+  /** Rewrites the store file whole from `data`, then starts an empty journal after it. */
+  async function writeSnapshot(data: StoreData): Promise<void> {
+    const text = serialize(data);
+    journal.ready = false;
+    await files.replace(file, text);
+    snapshot = snapshotId(text);
+    snapshotBytes = Buffer.byteLength(text);
+    await startJournal();
+  }
+
+  /** An empty journal following the store file as it is; until it is written, changes rewrite the store file. */
+  async function startJournal(): Promise<void> {
+    if (snapshot === undefined) return;
+    const header = `${journalHeader(snapshot)}\n`;
+    try {
+      await files.replace(journalFile, header);
+      journal = { ready: true, size: Buffer.byteLength(header), lineBytes: 0 };
+    } catch (error) {
+      // The old journal names an older store file, so it will not be replayed; the next change rewrites the file.
+      options.logger?.warn({ err: error, file: journalFile }, 'store: could not start a new journal; the next change rewrites the store file');
+    }
+  }
+
+  /** Appends the change as one line; a failed append is cut off again, so it can never be replayed. */
+  async function appendToJournal(delta: Delta): Promise<void> {
+    const line = `${journalLine(delta, json)}\n`;
+    try {
+      await files.append(journalFile, line);
+    } catch (error) {
+      await files.truncate(journalFile, journal.size).catch(() => (journal.ready = false));
+      throw error;
+    }
+    const bytes = Buffer.byteLength(line);
+    journal.size += bytes;
+    journal.lineBytes += bytes;
+  }
+
+  /** The change from the data as written to `data`, written the cheapest durable way. */
+  async function persist(data: StoreData, deep: boolean): Promise<void> {
+    const delta = deep ? undefined : deltaOf(db.data, data);
+    if (delta === null) return;
+    if (delta && journal.ready && journal.lineBytes < Math.max(snapshotBytes, options.journalCompactBytes ?? JOURNAL_MIN_COMPACT_BYTES)) await appendToJournal(delta);
+    else await writeSnapshot(data);
+  }
+
   let archive: StoreArchive;
   try {
     await db.read();
-    if (migrated) await db.write();
+    const replayed = await readJournal(file, db.data, snapshot ?? '', (reason) => new StoreLoadError(file, reason));
+    db.data = replayed.data;
+    // Appending goes on after the journal's complete lines; a line cut short is folded away first, so no line is appended to it.
+    if (migrated || replayed.skipped > 0) await writeSnapshot(db.data);
+    else if (replayed.current) journal = { ready: true, size: replayed.size, lineBytes: replayed.lineBytes };
+    else await startJournal();
     archive = await openArchive(file, files);
   } catch (error) {
     await lock.release();
@@ -228,9 +293,11 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
 
   // Updates are applied in batches, each on a copy of the data as last written: while one batch is
   // on its way to disk, the updates made meanwhile wait for the next, which starts when it ends and
-  // carries them all (the file is written whole, so a burst of updates, like the watcher's per-call
-  // records, costs a few writes instead of one each). A batch becomes what `read` sees once its
-  // file is on disk; when that write fails, every update of the batch is rejected and none is seen.
+  // carries them all (a burst of updates, like the watcher's per-call records, costs a few writes
+  // instead of one each). A batch is written as one journal line (store-journal.ts) or, when the
+  // journal cannot say it or has grown past the store file, by rewriting the store file. It becomes
+  // what `read` sees once it is on disk; when that write fails, every update of the batch is
+  // rejected and none is seen.
   const queue: Pending[] = [];
   let writing: Promise<void> | undefined;
   let lastArchive = clock.now().getTime();
@@ -241,7 +308,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
    * without it. The copy is shallow (new arrays, the same records) while every change replaces what
    * it changes (edit), and deep from the first one that may change records in place (update).
    */
-  function applyAll(batch: Pending[]): { data: StoreData; done: { pending: Pending; result: unknown }[] } {
+  function applyAll(batch: Pending[]): { data: StoreData; deep: boolean; done: { pending: Pending; result: unknown }[] } {
     let remaining = batch;
     for (;;) {
       let data = shallowCopy(db.data);
@@ -262,7 +329,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
           break;
         }
       }
-      if (!thrower) return { data, done };
+      if (!thrower) return { data, deep, done };
       // Its partial change is in the copy: start again from the data as written, without it.
       remaining = remaining.filter((p) => p !== thrower);
     }
@@ -271,11 +338,11 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
   async function writeBatch(): Promise<void> {
     const batch = queue.splice(0);
     if (batch.length === 0) return;
-    const { data, done } = applyAll(batch);
+    const { data, deep, done } = applyAll(batch);
     if (done.length === 0) return;
     try {
-      // Written from the copy, not through db.write(): db.data stays as it was until the file is on disk.
-      await db.adapter.write(data);
+      // Written from the copy: db.data stays as it was until the change is on disk.
+      await persist(data, deep);
     } catch (error) {
       const failure = new StoreWriteError(file, error);
       for (const { pending } of done) pending.reject(failure);

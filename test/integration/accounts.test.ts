@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { CHANNELS, DEFAULT_POLICY_YAML, ON_CALL_GROUP, startTestBot, TENCENT, US
 import { aCluster, aSpec } from '../support/clusters.js';
 import { viewSubmission, type UserInput } from '../support/payloads.js';
 import { policyRefusalText } from '../../src/views/policy-refusals.js';
+import { storeFilesText } from '../support/store-files.js';
 
 const SECOND = { secretId: 'AKIDtestaccount0002', secretKey: 'second-secret-key-0002' };
 
@@ -97,7 +98,7 @@ describe('cloud accounts over Slack', () => {
       await t.send.command('account list', { user: USERS.tenantAdmin });
 
       expect(accounts()).toHaveLength(1);
-      expect(await readFile(t.dataFile, 'utf8')).not.toContain(TENCENT.secretKey);
+      expect(await storeFilesText(t.dataFile)).not.toContain(TENCENT.secretKey);
       expect(JSON.stringify(t.slack.calls())).not.toContain(TENCENT.secretKey);
       expect(reply.text).not.toContain(TENCENT.secretKey);
       expect(t.logs.length).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ import { aSpec } from '../support/clusters.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { messageBlockAction, viewSubmission } from '../support/payloads.js';
 import type { ModalView } from '@slack/types';
+import { storeFilesText } from '../support/store-files.js';
 
 const TICK_MS = 15_000;
 
@@ -106,7 +107,7 @@ describe('cluster access', () => {
     const asBytes = [...Buffer.from('client-key-data')].join(',');
     expect(bot().logs.filter((line) => line.includes(asBytes))).toEqual([]);
     await bot().bot.settled();
-    expect(await readFile(bot().dataFile, 'utf8')).not.toContain('client-key-data');
+    expect(await storeFilesText(bot().dataFile)).not.toContain('client-key-data');
     const audit = bot().bot.store.read((data) => data.audit.filter((a) => a.action === 'cluster.kubeconfig'));
     expect(audit).toEqual([expect.objectContaining({ actor: USERS.projectAdmin, target: cluster.id, detail: { endpoint: 'public' } })]);
   });

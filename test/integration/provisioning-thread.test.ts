@@ -1,8 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { ModalView } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { wizardView } from '../../src/views/wizard/screen.js';
-import type { ClusterRecord, StoreData } from '../../src/services/store-schema.js';
+import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { CREATE_OUTCOME_AFTER_MS } from '../../src/services/watcher.js';
 import { formatDuration } from '../../src/views/cluster-format.js';
 import { ActionIds } from '../../src/views/ids.js';
@@ -12,6 +12,7 @@ import type { SlackCall } from '../support/fake-slack.js';
 import { viewSubmission } from '../support/payloads.js';
 import { aPoolForm, aWizardForm, aWizardOptions } from '../support/wizard-forms.js';
 import { seedClusters, specIn } from '../support/seed-clusters.js';
+import { storeOnDisk } from '../support/store-files.js';
 
 let t: TestBot | undefined;
 afterEach(async () => {
@@ -183,7 +184,7 @@ describe('the provisioning thread', () => {
     await tickUntil(t, () => cluster(t as TestBot, id)?.progress.publicEndpointRestrictedAt !== undefined);
     await t.stopBot();
     // As if the app had died right after the CIDR step recorded itself, before its tick recorded the endpoint ready.
-    const db = JSON.parse(await readFile(t.dataFile, 'utf8')) as StoreData;
+    const db = await storeOnDisk(t.dataFile);
     const interrupted = db.clusters.find((c) => c.id === id);
     delete interrupted?.progress.endpointReadyAt;
     delete interrupted?.progress.publicEndpointReadyAt;

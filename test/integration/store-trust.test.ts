@@ -11,6 +11,7 @@ import { aSpec } from '../support/clusters.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { fullDisk, type FullDisk } from '../support/full-disk.js';
 import { viewSubmission } from '../support/payloads.js';
+import { storeOnDisk, storeFilesText } from '../support/store-files.js';
 
 const TICK_MS = 15_000;
 const DAY_MS = 24 * 60 * 60_000;
@@ -26,7 +27,7 @@ const bot = () => t as TestBot;
 const record = (id: string) => bot().bot.store.read((data) => data.clusters.find((c) => c.id === id)) as ClusterRecord;
 const text = (call: SlackCall | undefined) => String(call?.body.text ?? '');
 /** db.json as it is on disk. */
-const stored = async () => JSON.parse(await readFile(bot().dataFile, 'utf8')) as { clusters: ClusterRecord[]; audit: unknown[] };
+const stored = () => storeOnDisk(bot().dataFile);
 
 async function tick(): Promise<void> {
   await bot().bot.watcher.tick(bot().clock.now());
@@ -122,12 +123,12 @@ describe('a full disk, on a slash command that writes before its ack', () => {
 describe('the master key', () => {
   it('a start with another key stops with a message saying the key differs from the store\'s, and changes nothing', async () => {
     await runningCluster({ env: { TKEOPS_MASTER_KEY: KEY_A } });
-    const before = await readFile(bot().dataFile, 'utf8');
+    const before = await storeFilesText(bot().dataFile);
     await expect(bot().restart({ TKEOPS_MASTER_KEY: KEY_B })).rejects.toThrow(
       `The master key (TKEOPS_MASTER_KEY) differs from the one the store ${bot().dataFile} was written with`,
     );
     await expect(bot().restart({ TKEOPS_MASTER_KEY: KEY_B })).rejects.toThrow('Set TKEOPS_MASTER_KEY to the key the store was written with, or restore its master.key file');
-    expect(await readFile(bot().dataFile, 'utf8')).toBe(before);
+    expect(await storeFilesText(bot().dataFile)).toBe(before);
   });
 
   it('rotated (TKEOPS_MASTER_KEY): the old key is refused, the new one starts, and Tencent accepts the account\'s requests (DeleteCluster signed with its Secret Key)', async () => {
@@ -136,7 +137,7 @@ describe('the master key', () => {
     const rotation = await rotateMasterKey({ dataFile: bot().dataFile, masterKey: KEY_A, newMasterKey: KEY_B });
     expect(rotation.accounts).toBe(1);
     expect(rotation.message).toContain('Set TKEOPS_MASTER_KEY to the value of TKEOPS_NEW_MASTER_KEY');
-    expect(await readFile(bot().dataFile, 'utf8')).not.toContain(TENCENT.secretKey);
+    expect(await storeFilesText(bot().dataFile)).not.toContain(TENCENT.secretKey);
 
     await expect(bot().restart({ TKEOPS_MASTER_KEY: KEY_A })).rejects.toThrow('differs from the one the store');
     t = await bot().restart({ TKEOPS_MASTER_KEY: KEY_B });

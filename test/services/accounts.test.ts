@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { openStore, type Store } from '../../src/services/store.js';
 import { createTkeGateway } from '../../src/services/tke-gateway.js';
 import { aCluster, aSpec } from '../support/clusters.js';
 import { policyRefusalText } from '../../src/views/policy-refusals.js';
+import { storeFilesText } from '../support/store-files.js';
 
 const KEY = { secretId: 'AKIDunitaccount0001', secretKey: 'unit-secret-key-0001' };
 const OTHER = { secretId: 'AKIDunitaccount0002', secretKey: 'unit-secret-key-0002' };
@@ -86,7 +87,7 @@ describe('the cloud account service', () => {
           validatedAt: '2026-01-02T10:00:00.000Z',
         }),
       ]);
-      expect(await readFile(path.join(dir, 'db.json'), 'utf8')).not.toContain(KEY.secretKey);
+      expect(await storeFilesText(path.join(dir, 'db.json'))).not.toContain(KEY.secretKey);
     });
 
     it('writes an audit entry without the Secret Key', async () => {

@@ -7,6 +7,7 @@ import { createLowdbRepositories } from '../../src/services/repositories/lowdb.j
 import type { AuditEntry, ClusterRecord } from '../../src/services/store-schema.js';
 import { openStore, type Store } from '../../src/services/store.js';
 import { aCluster, aSpec } from '../support/clusters.js';
+import { storeOnDisk } from '../support/store-files.js';
 
 const DAY = 24 * 60 * 60_000;
 const START = Date.UTC(2026, 2, 1, 9);
@@ -35,7 +36,7 @@ describe('the store archive', () => {
     stores.push(store);
     return store;
   };
-  const onDisk = async () => JSON.parse(await readFile(file, 'utf8')) as { clusters: ClusterRecord[]; audit: AuditEntry[] };
+  const onDisk = () => storeOnDisk(file);
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'tkeops-archive-'));
     file = path.join(dir, 'db.json');

@@ -7,6 +7,7 @@ import { openStore, StoreWriteError, type Store } from '../../src/services/store
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { aCluster, aSpec } from '../support/clusters.js';
 import { fullDisk, type FullDisk } from '../support/full-disk.js';
+import { storeOnDisk, storeFilesText } from '../support/store-files.js';
 
 const entry = (target: string) => ({ at: '2026-01-01T09:00:00.000Z', actor: 'U1', action: 'cluster.note', target, detail: {} });
 
@@ -28,10 +29,10 @@ describe('a store write', () => {
   });
 
   const status = () => store.read((data) => data.clusters[0]?.status);
-  const onDisk = async () => JSON.parse(await readFile(file, 'utf8')) as { clusters: { status: string }[]; audit: unknown[] };
+  const onDisk = () => storeOnDisk(file);
 
   it('on a full disk changes nothing: the update is refused with StoreWriteError, reads and the file show the data as before', async () => {
-    const before = await readFile(file, 'utf8');
+    const before = await storeFilesText(file);
     disk.full = true;
     const refused = store.update((data) => {
       (data.clusters[0] as { status: string }).status = 'Deleting';
@@ -39,7 +40,7 @@ describe('a store write', () => {
     await expect(refused).rejects.toThrow(StoreWriteError);
     await expect(refused).rejects.toThrow(`Could not write the store file ${file} (ENOSPC: no space left on device`);
     expect(status()).toBe('Running');
-    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(await storeFilesText(file)).toBe(before);
 
     // Space again: the same change goes through, and the one refused never shows up.
     disk.full = false;

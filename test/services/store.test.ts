@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/services/clock.js';
 import { STORE_VERSION } from '../../src/services/store-schema.js';
 import { openStore as open, StoreLoadError } from '../../src/services/store.js';
+import { storeOnDisk } from '../support/store-files.js';
 
 /** On the day the entries below were written: nothing is old enough for the archive. */
 const openStore = (file: string) => open(file, { clock: new ManualClock(Date.UTC(2026, 0, 1, 9)) });
@@ -58,7 +59,7 @@ describe('the store', () => {
       Array.from({ length: 200 }, (_, i) =>
         store
           .update((data) => void data.audit.push(entry(i)))
-          .then(async () => (JSON.parse(await readFile(file, 'utf8')) as { audit: { target: string }[] }).audit.some((e) => e.target === `t${i}`)),
+          .then(async () => (await storeOnDisk(file)).audit.some((e) => e.target === `t${i}`)),
       ),
     );
     expect(onDiskWhenResolved.every(Boolean)).toBe(true);

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resourceTags } from '../../src/services/deploy.js';
 import { createSlackOutbox } from '../../src/slack/outbox.js';
@@ -11,6 +10,7 @@ import { aCluster } from '../support/clusters.js';
 import { recordingChat, refused, serverError, timedOut } from '../support/recording-chat.js';
 import { seedClusters, specIn } from '../support/seed-clusters.js';
 import { provisionFully, watcherWorld, type WatcherWorld } from '../support/watcher-world.js';
+import { storeFilesText } from '../support/store-files.js';
 
 const ACCOUNT_A = { secretId: 'AKIDwatcheraccount01', secretKey: 'watcher-secret-key-01' };
 const ACCOUNT_B = { secretId: 'AKIDwatcheraccount02', secretKey: 'watcher-secret-key-02' };
@@ -117,7 +117,7 @@ describe('the watcher', () => {
     const w = await world();
     await w.seed([gz('a'), gz('b')]);
     await w.tick();
-    const before = await readFile(w.store.file, 'utf8');
+    const before = await storeFilesText(w.store.file);
     const calls = w.chat.calls.length;
 
     w.clock.advance(10_000);
@@ -125,7 +125,7 @@ describe('the watcher', () => {
 
     expect(w.chat.calls.length).toBe(calls);
     expect(report.changed).toBe(0);
-    expect(await readFile(w.store.file, 'utf8')).toBe(before);
+    expect(await storeFilesText(w.store.file)).toBe(before);
   });
 
   it('asks for endpoint, node pools and add-ons only for the clusters waiting for them', async () => {
