@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../config.js';
 import { systemClock } from '../services/clock.js';
 import type { Logger } from '../services/logger.js';
 import { loadPolicy, type PolicySpec } from '../services/policy.js';
+import { journalFileOf } from '../services/store-journal.js';
 import { loadWorkspace, startLocalSlack, type LocalSlack, type SandboxControl, type Workspace } from './slack/index.js';
 import { startTkeEmulator, type EmulatorTimings, type TkeEmulator } from './tke/index.js';
 
@@ -141,7 +142,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const slack = await startLocalSlack({ botToken, signingSecret, workspace, controls, port: options.port ?? 0 });
     stops.push(() => slack.close());
 
-    await rm(dataFile, { force: true });
+    await Promise.all([rm(dataFile, { force: true }), rm(journalFileOf(dataFile), { force: true })]);
     const config = loadConfig({
       SLACK_BOT_TOKEN: botToken,
       SLACK_SIGNING_SECRET: signingSecret,
