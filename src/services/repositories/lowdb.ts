@@ -77,22 +77,13 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * A frozen copy of a stored record, made once per version of the record: the store replaces a
- * record it changes, never changes it in place, so the copy stays true as long as its record is
- * in the data, and the WeakMap lets it go with it. `list` hands these out: the watcher lists
- * every live cluster every tick, and a fresh copy of each was most of a quiet tick's work.
+ * `list` hands out the stored records themselves, frozen (once; freezing a frozen record costs
+ * nothing): the store replaces a record it changes, never changes it in place, so what a caller
+ * holds stays the version it listed, and nobody can change the store through it. The watcher lists
+ * every live cluster every tick: a fresh copy of each was most of a quiet tick's work, and a
+ * cached copy of each doubled the memory the clusters take.
  */
-function frozenCopies<R extends object>(): (record: R) => R {
-  const copies = new WeakMap<R, R>();
-  return (record) => {
-    let copy = copies.get(record);
-    if (!copy) {
-      copy = deepFreeze(structuredClone(record));
-      copies.set(record, copy);
-    }
-    return copy;
-  };
-}
+const frozenRecord = <R extends object>(record: R): R => deepFreeze(record);
 
 const nameKey = (project: string | undefined, name: string) => JSON.stringify([project ?? null, name.toLowerCase()]);
 
@@ -128,7 +119,6 @@ function indexer(): (data: Readonly<StoreData>) => Indexes {
 }
 
 function clusterRepository(store: Store, indexes: (data: Readonly<StoreData>) => Indexes): ClusterRepository {
-  const frozen = frozenCopies<ClusterRecord>();
   const named = (data: Readonly<StoreData>, project: string | undefined, name: string) =>
     data.clusters.filter((c) => c.project === project && sameName(c.spec.name, name));
   return {
@@ -142,7 +132,7 @@ function clusterRepository(store: Store, indexes: (data: Readonly<StoreData>) =>
       // Clusters deleted more than HISTORY_DAYS ago are in the archive, and older than any in the file.
       return maybe(found ?? (await store.archive.clusterNamed(project, name)), toCluster);
     },
-    list: async (filter = {}) => store.peek((data) => data.clusters.filter((c) => matches(c, filter))).map((c) => toCluster(frozen(c))),
+    list: async (filter = {}) => store.peek((data) => data.clusters.filter((c) => matches(c, filter))).map((c) => toCluster(frozenRecord(c))),
     countByStatus: async () =>
       store.read((data) => {
         const counts = Object.fromEntries(clusterStatusSchema.options.map((status) => [status, 0])) as Record<ClusterStatus, number>;
