@@ -1,4 +1,5 @@
 import type { ModalView } from '@slack/types';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../support/fake-slack.js';
 import { CHANNELS, startTestBot, USERS, type TestBot } from '../support/bot.js';
@@ -152,6 +153,29 @@ describe('two replicas on one PostgreSQL', () => {
     expect(threadTexts.join('\n')).toContain('Cluster *prod-1* deleted');
     expect(new Set(threadTexts).size).toBe(threadTexts.length);
     expect(text(a.slack.calls('chat.update').at(-1))).toContain('prod-1: Deleted');
+  });
+
+  it('see a cloud account added or removed on the other replica without a restart', async () => {
+    const a = (first = await startTestBot({ store: 'postgres' }));
+    const b = (second = await startTestBot({ replicaOf: a }));
+    const listed = async (t: TestBot) => JSON.stringify((await t.send.command('account list', { channel: CHANNELS.platform, user: USERS.member })).json?.blocks ?? []);
+    expect(await listed(b)).not.toContain('acme-prod');
+
+    await addPlatformAccount(a);
+    await until(async () => ((await listed(b)).includes('*acme-prod*') ? true : undefined), 'the account in the other replica\'s list');
+
+    // The connections listening for changes are lost (a database failover, a network cut): each replica listens again.
+    const admin = new pg.Client({ connectionString: a.databaseUrl });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ ended: boolean }>("SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'");
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await admin.end();
+    }
+    const removed = await a.send.command('account remove acme-prod project', { channel: CHANNELS.platform, user: USERS.projectAdmin });
+    expect(removed.status).toBe(200);
+    await until(async () => (!(await listed(b)).includes('*acme-prod*') ? true : undefined), 'the account gone from the other replica\'s list');
   });
 
   it('create one cluster from 20 concurrent duplicate Deploys sent to both replicas', async () => {

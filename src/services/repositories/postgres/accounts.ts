@@ -1,11 +1,13 @@
 /**
  * The cloud accounts on PostgreSQL. `all()` is synchronous (accounts are read around every Tencent
- * call): it answers from the rows loaded at open and reloaded after every change made here. Secret
+ * call): it answers from the rows loaded at open and reloaded after every change, made here or by
+ * another replica (each change NOTIFYs ACCOUNTS_CHANNEL, which database.ts listens on). Secret
  * Keys stay encrypted in the rows (the record's `secretKey`), as in the lowdb file.
  */
 import type { Pool } from 'pg';
 import type { AccountScope, CloudAccount } from '../../domain/index.js';
 import type { AccountRepository } from '../repositories.js';
+import { ACCOUNTS_CHANNEL, notifyChange } from './changes.js';
 import { json, transaction, uniqueViolation, type Queryable } from './sql.js';
 
 export const scopeKey = (scope: AccountScope): string => (scope.kind === 'tenant' ? 'tenant' : `project:${scope.project}`);
@@ -28,7 +30,10 @@ export async function postgresAccounts(pool: Pool): Promise<PostgresAccounts> {
     reload,
     async insertUnique(account) {
       try {
-        await pool.query('INSERT INTO accounts (id, scope_key, name_key, data) VALUES ($1, $2, $3, $4)', [account.id, scopeKey(account.scope), account.name.toLowerCase(), json(account)]);
+        await transaction(pool, async (client) => {
+          await client.query('INSERT INTO accounts (id, scope_key, name_key, data) VALUES ($1, $2, $3, $4)', [account.id, scopeKey(account.scope), account.name.toLowerCase(), json(account)]);
+          await notifyChange(client, ACCOUNTS_CHANNEL);
+        });
       } catch (error) {
         if (uniqueViolation(error) === 'accounts_name_key') return false;
         throw error;
@@ -45,6 +50,7 @@ export async function postgresAccounts(pool: Pool): Promise<PostgresAccounts> {
         const users = await client.query<{ name: string }>("SELECT data->'spec'->>'name' AS name FROM clusters WHERE account_id = $1 AND NOT gone ORDER BY seq", [account.id]);
         if (users.rows.length > 0) return { removed: false, reason: 'in_use', clusters: users.rows.map((r) => r.name) } as const;
         await client.query('DELETE FROM accounts WHERE id = $1', [account.id]);
+        await notifyChange(client, ACCOUNTS_CHANNEL);
         return { removed: true, account } as const;
       });
       if (removal.removed) await reload();

@@ -10,6 +10,7 @@ import type { KeyCheckStore } from '../../key-check.js';
 import type { Logger } from '../../logger.js';
 import type { Repositories } from '../repositories.js';
 import { loadAccounts, postgresAccounts } from './accounts.js';
+import { ACCOUNTS_CHANNEL, listenForChanges, notifyChange, type ChangeListener } from './changes.js';
 import { postgresAudit } from './audit.js';
 import { postgresOutbox } from './outbox.js';
 import { postgresClusters } from './clusters.js';
@@ -83,6 +84,13 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   }
   if (migrated.length > 0) options.logger?.info({ database: where, versions: migrated }, 'database: schema migrated');
   const accounts = await postgresAccounts(pool);
+  let accountChanges: ChangeListener;
+  try {
+    accountChanges = await listenForChanges(url, ACCOUNTS_CHANNEL, accounts.reload, options.logger);
+  } catch (error) {
+    await pool.end();
+    throw new DatabaseOpenError(where, error);
+  }
   const repositories: Repositories = { clusters: postgresClusters(pool), drafts: postgresDrafts(pool), accounts, audit: postgresAudit(pool), outbox: postgresOutbox(pool) };
 
   const keyCheck: KeyCheckStore = {
@@ -112,6 +120,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
           await client.query('UPDATE accounts SET data = $2 WHERE id = $1', [account.id, json({ ...account, secretKey: reencrypt(account.secretKey) })]);
         }
         await client.query("INSERT INTO settings (key, value) VALUES ('keyCheck', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", [json(check)]);
+        await notifyChange(client, ACCOUNTS_CHANNEL);
         return all.length;
       });
       await accounts.reload();
@@ -128,6 +137,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     async close() {
       if (closed) return;
       closed = true;
+      await accountChanges.close();
       await pool.end();
     },
   };
