@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/services/clock.js';
 import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
 import type { SlackMessage } from '../../src/sandbox/slack/state.js';
+import { ActionIds } from '../../src/views/ids.js';
 import { wizardView } from '../../src/views/wizard/screen.js';
 import { BOT_TOKEN, CHANNELS, SIGNING_SECRET, TENCENT, USERS } from '../support/bot.js';
 import { botProcessEnv, seederWithAccount } from '../support/bot-process-env.js';
@@ -107,7 +108,7 @@ async function tickHolderPid(): Promise<number | undefined> {
 }
 
 describe('two bot processes on one PostgreSQL, the replica holding the tick killed mid-provisioning', () => {
-  it('kill -9 of the replica holding the tick mid-provisioning → the other finishes it, no Tencent call and no thread message twice', async () => {
+  it('kill -9 of the replica holding the tick mid-provisioning → the other finishes it, no Tencent call and no thread message twice; then it deletes the cluster, DeleteCluster once', async () => {
     const [a, b] = await Promise.all([spawnBot('node', env), spawnBot('node', env)]);
     bots.push(a, b);
 
@@ -174,5 +175,30 @@ describe('two bot processes on one PostgreSQL, the replica holding the tick kill
     for (const action of ['CreateCluster', 'CreateClusterEndpoint', 'CreateClusterNodePool', 'ModifyClusterEndpointSP', 'CreateClusterRelease']) {
       expect(tencent.requestsFor(action), action).toHaveLength(1);
     }
+
+    // The survivor alone deletes it: `/tke delete`, then the typed name in its modal.
+    const opened = slack.calls('views.open').length;
+    await senderTo(survivor).command('delete prod-1', { user: USERS.projectAdmin, channel: CHANNELS.platform });
+    const modals = await slack.waitFor((all) => all.filter((c) => c.method === 'views.open').length > opened, WAIT_MS);
+    const view = modals.filter((c) => c.method === 'views.open').at(-1)?.body.view as ModalView;
+    const confirmed = await senderTo(survivor).viewSubmission(
+      viewSubmission({ user: USERS.projectAdmin, view, viewId: 'V0DELETE01', input: { [ActionIds.deleteConfirmName]: 'prod-1' } }),
+    );
+    expect(confirmed.status).toBe(200);
+    await until(requested('DeleteCluster'), 'DeleteCluster', WAIT_MS);
+    await until(
+      () => {
+        clock.advance(30_000);
+        return repliesTo(rootTs).some((m) => m.text.includes('Cluster *prod-1* deleted')) ? true : undefined;
+      },
+      'the "deleted" reply',
+      WAIT_MS,
+      250,
+    );
+    expect(await statusFrom(survivor)).toContain('Deleted');
+    expect(tencent.requestsFor('DeleteCluster')).toHaveLength(1);
+    const finalSteps = repliesTo(rootTs).map(stepOf);
+    expect(new Set(finalSteps).size).toBe(finalSteps.length);
+    expect(channelRoots()).toHaveLength(1);
   }, 90_000);
 });
