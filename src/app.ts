@@ -231,6 +231,8 @@ export function createApp(deps: AppDeps): TkeopsApp {
   const forceDeleteAfterMs = deps.forceDeleteAfterMs ?? DEFAULT_FORCE_DELETE_AFTER_MS;
   const accounts = createAccountService({ accounts: repositories.accounts, tke: deps.tke, secrets: deps.secrets, clock: deps.clock, audit });
   const lifecycle = deps.lifecycle ?? defaultLifecycle;
+  const replica = deps.replica ?? replicaId();
+  const claimTtlMs = deps.watchClaimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
   const threads = createProvisioningThreads({
     clusters: repositories.clusters,
     accounts,
@@ -239,6 +241,7 @@ export function createApp(deps: AppDeps): TkeopsApp {
     logger: deps.logger,
     lifecycle,
     sent: { log: repositories.outbox, posted: createPostedMessages({ client: outboxClient, logger: deps.logger }) },
+    hold: { replica, ms: claimTtlMs },
   });
   const provisioning = createProvisioningSteps({ clusters: repositories.clusters, tke: deps.tke, accounts, clock: deps.clock, logger: deps.logger });
   const clusterLookup = createClusterLookup({ clusters: repositories.clusters, policy });
@@ -332,11 +335,10 @@ export function createApp(deps: AppDeps): TkeopsApp {
       return report;
     },
   };
-  const replica = deps.replica ?? replicaId();
   const runTick = claimingTicks((now) => watcher.tick(now), {
     claims: database?.tickClaims ?? soleReplica,
     replica,
-    ttlMs: deps.watchClaimTtlMs ?? DEFAULT_CLAIM_TTL_MS,
+    ttlMs: claimTtlMs,
     now: () => deps.clock.now(),
     logger: deps.logger,
     onSkipped: () => {

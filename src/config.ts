@@ -37,7 +37,7 @@ const configSchema = z.object({
     .default('*/15 * * * * *')
     .refine((expression) => validateCron(expression), 'must be a node-cron expression, e.g. */15 * * * * * (every 15 s)'),
   FORCE_DELETE_AFTER_MINUTES: z.coerce.number().positive().default(15),
-  /** With several replicas (DATABASE_URL): how long a replica's claim on a watcher tick lives unless renewed. */
+  /** With several replicas (DATABASE_URL): how long a replica's claim on a watcher tick, and its hold on a thread message it is sending, live unless renewed. */
   WATCH_CLAIM_TTL_SECONDS: z.coerce.number().int().min(3).default(60),
   HISTORY_DAYS: z.coerce.number().int().positive().default(30),
   APPROVAL_TIMEOUT_HOURS: z.coerce.number().positive().default(24),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { defaultLifecycle } from '../lifecycle/index.js';
 import type { ThreadReply } from '../lifecycle/events.js';
 import { repliesDue, type Lifecycle } from '../lifecycle/operation.js';
@@ -43,7 +44,10 @@ import { messageMetadata, ROOT_STEP, type PostedMessages } from './posted-messag
  * with its ts. A record still pending at a restart (a kill between Slack's answer and the record)
  * is looked for in the channel (the root) or the thread (a reply) before anything is posted: found,
  * its ts is kept (and the root edited to the current state); not found, it is posted. Only a kill
- * between a reply's claim and its record can still lose that reply.
+ * between a reply's claim and its record can still lose that reply. With several replicas a record
+ * is also pending while its replica is still sending it (a 429's Retry-After): each record is held
+ * by its sender, which renews the hold while the message is on its way, and another replica
+ * resumes it only once the hold has passed (`OutboxRepository.take`).
  */
 
 export interface ThreadsDeps {
@@ -56,6 +60,11 @@ export interface ThreadsDeps {
   lifecycle?: Lifecycle;
   /** The persisted outbox and the lookup of messages Slack took before a crash; without it nothing is recorded. */
   sent?: { log: OutboxRepository; posted: PostedMessages };
+  /**
+   * Several replicas: this replica's name on the messages it is sending, and how long that hold
+   * lives unless renewed (the tick claim's TTL); by default a random name and 60 s.
+   */
+  hold?: { replica: string; ms: number };
 }
 
 /** Sent records are kept this long, then forgotten in a later record's write. */
@@ -80,11 +89,47 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
   const flightKey = (clusterId: string, step: string) => `${clusterId}\u0000${step}`;
   const { sent } = deps;
 
+  /**
+   * Another replica's resume() leaves a message alone while this replica holds it: each message is
+   * recorded held, and the holds of the messages on their way are renewed every third of their
+   * time to live (a 429's Retry-After or a long queue outlasts one). A replica that dies stops
+   * renewing: another resumes its messages once the hold has passed.
+   */
+  const hold = deps.hold ?? { replica: randomBytes(8).toString('hex'), ms: 60_000 };
+  const heldUntil = () => new Date(deps.clock.now().getTime() + hold.ms).toISOString();
+  const held = () => ({ heldBy: hold.replica, heldUntil: heldUntil() });
+  let renewing: NodeJS.Timeout | undefined;
+  function renewHolds(): void {
+    if (!sent) return;
+    const now = deps.clock.now().toISOString();
+    for (const key of inFlight) {
+      const [clusterId = '', step = ''] = key.split('\u0000');
+      sent.log
+        .take(clusterId, step, hold.replica, heldUntil(), now)
+        .catch((error: unknown) => deps.logger.warn({ clusterId, step, err: (error as Error).message }, 'could not renew the hold on a thread message on its way'));
+    }
+  }
+  function fly(clusterId: string, step: string): string {
+    const key = flightKey(clusterId, step);
+    inFlight.add(key);
+    if (!renewing && sent) {
+      renewing = setInterval(renewHolds, Math.max(1, Math.floor(hold.ms / 3)));
+      renewing.unref();
+    }
+    return key;
+  }
+  function land(key: string): void {
+    inFlight.delete(key);
+    if (inFlight.size === 0 && renewing) {
+      clearInterval(renewing);
+      renewing = undefined;
+    }
+  }
+
   /** Queues one reply (its record's write first when `after`); marks it sent with its ts, or forgets it. */
   function sendReply(clusterId: string, thread: ThreadRef, reply: ThreadReply, after?: Promise<unknown>): Promise<void> {
     const message = threadMessage(reply.event);
-    const key = flightKey(clusterId, reply.key);
-    inFlight.add(key);
+    const key = fly(clusterId, reply.key);
     const posted = deps.outbox.post(
       {
         channel: thread.channel,
@@ -98,7 +143,7 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
     const settled = posted
       .then((outcome) => settle(clusterId, reply.key, outcome))
       .catch((error: unknown) => deps.logger.error({ clusterId, step: reply.key, err: (error as Error).message }, 'could not record a thread reply as sent'))
-      .finally(() => inFlight.delete(key));
+      .finally(() => land(key));
     track(settled);
     return settled;
   }
@@ -120,7 +165,7 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
     let recorded: Promise<unknown> | undefined;
     if (sent) {
       const now = deps.clock.now();
-      const messages: OutboxMessage[] = replies.map((r) => ({ clusterId, step: r.key, channel: thread.channel, threadTs: thread.ts, recordedAt: now.toISOString(), event: r.event }));
+      const messages: OutboxMessage[] = replies.map((r) => ({ clusterId, step: r.key, channel: thread.channel, threadTs: thread.ts, recordedAt: now.toISOString(), event: r.event, ...held() }));
       // A failed write is logged and the reply still sent: it was claimed, so it is never sent twice.
       recorded = sent.log
         .record(messages, { removeSentBefore: new Date(now.getTime() - SENT_KEPT_MS).toISOString() })
@@ -215,12 +260,17 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
         return { outcome: { status: 'posted', ts: lookup.ts }, adopted: true };
       }
     } else {
-      const recorded = await sent.log.record([{ clusterId: record.id, step: ROOT_STEP, channel: record.channel, recordedAt: deps.clock.now().toISOString() }]);
+      const recorded = await sent.log.record([{ clusterId: record.id, step: ROOT_STEP, channel: record.channel, recordedAt: deps.clock.now().toISOString(), ...held() }]);
       if (recorded === 0) return 'elsewhere';
     }
-    const outcome = await post();
-    await settle(record.id, ROOT_STEP, outcome);
-    return { outcome, adopted: false };
+    const key = fly(record.id, ROOT_STEP);
+    try {
+      const outcome = await post();
+      await settle(record.id, ROOT_STEP, outcome);
+      return { outcome, adopted: false };
+    } finally {
+      land(key);
+    }
   }
 
   /**
@@ -231,6 +281,8 @@ export function createProvisioningThreads(deps: ThreadsDeps): ProvisioningThread
     if (!sent) return;
     for (const message of await sent.log.pending()) {
       if (inFlight.has(flightKey(message.clusterId, message.step))) continue;
+      // Another live replica may be sending it (recorded, not yet in Slack): only a message held by nobody alive is resumed.
+      if (!(await sent.log.take(message.clusterId, message.step, hold.replica, heldUntil(), deps.clock.now().toISOString()))) continue;
       if (message.step === ROOT_STEP) {
         // Announcing looks for it first; a cluster whose thread was stored meanwhile has its ts.
         const cluster = await clusters.get(message.clusterId);

@@ -70,6 +70,12 @@ async function tickBothUntil(a: TestBot, b: TestBot, done: () => Promise<boolean
   if (!(await done())) throw new Error(`not done after ${maxTicks} ticks`);
 }
 
+/** chat.postMessage calls Slack answered 429 to this replica (its outbox waited for Retry-After). */
+async function rateLimitedPosts(t: TestBot): Promise<string | undefined> {
+  const body = (await t.bot.metrics.render()).body;
+  return /^tkeops_outbox_retries_total\{(?=[^}]*method="chat\.postMessage")(?=[^}]*reason="rate_limited")[^}]*\} (\d+)$/m.exec(body)?.[1];
+}
+
 async function skippedTicks(t: TestBot): Promise<string | undefined> {
   const body = (await t.bot.metrics.render()).body;
   return /^tkeops_watcher_ticks_skipped_total (\d+)$/m.exec(body)?.[1];
@@ -176,6 +182,27 @@ describe('two replicas on one PostgreSQL', () => {
     const removed = await a.send.command('account remove acme-prod project', { channel: CHANNELS.platform, user: USERS.projectAdmin });
     expect(removed.status).toBe(200);
     await until(async () => (!(await listed(b)).includes('*acme-prod*') ? true : undefined), 'the account gone from the other replica\'s list');
+  });
+
+  it('a reply Slack rate-limits (429) on one replica is not resumed by the other while the first waits for Retry-After: it is in the thread once', async () => {
+    const [a, b, accountId] = await twoReplicas();
+    await a.send.viewSubmission(await reviewOf(a, accountId, 'prod-1'));
+    await created(a, 'prod-1');
+    const thread = (await findCluster(a, 'prod-1'))?.thread;
+
+    // The first replica's tick finds the control plane running; Slack answers its reply 429 (Retry-After 2 s).
+    a.slack.fail('chat.postMessage', { status: 429, retryAfterSeconds: 2 });
+    a.clock.advance(a.tencent.timings.clusterCreateMs);
+    await a.bot.runTick(a.clock.now());
+    await until(async () => ((await rateLimitedPosts(a)) === '1' ? true : undefined), 'the 429 on the first replica\'s reply');
+    // The second replica takes the next tick while that reply waits, recorded and not in the thread yet.
+    a.clock.advance(TICK_MS);
+    expect((await b.bot.runTick(b.clock.now()))?.watched).toBe(1);
+    await Promise.all([a.bot.services.threads.idle(), b.bot.services.threads.idle()]);
+
+    const replies = a.slack.calls('chat.postMessage').filter((c) => c.body.thread_ts === thread?.ts && text(c).includes('Control plane running'));
+    expect(replies).toHaveLength(1);
+    expect(a.slack.messages(CHANNELS.platform).filter((m) => m.thread_ts === thread?.ts && m.text.includes('Control plane running'))).toHaveLength(1);
   });
 
   it('create one cluster from 20 concurrent duplicate Deploys sent to both replicas', async () => {

@@ -320,6 +320,38 @@ describe.each([lowdbStore(), postgresStore()])('on $name', (store) => {
       expect(await repos.outbox.find('c-1', 'refused')).toBeUndefined();
       expect(await repos.outbox.pending()).toEqual([reply('c-1', 'ready'), reply('c-2', 'created', '2026-01-03T09:00:00.000Z')]);
     });
+
+    it('lets a replica take a pending message to resume it, never one Slack took or one forgotten', async () => {
+      await repos.outbox.record([reply('c-1', 'created'), reply('c-1', 'ready'), reply('c-1', 'refused')]);
+      await repos.outbox.markSent('c-1', 'ready', '1767258000.000200');
+      await repos.outbox.forget('c-1', 'refused');
+      const take = (step: string) => repos.outbox.take('c-1', step, 'replica-b', '2026-01-01T09:01:00.000Z', '2026-01-01T09:00:00.000Z');
+      expect(await take('created')).toBe(true);
+      expect(await take('ready')).toBe(false);
+      expect(await take('refused')).toBe(false);
+      expect(await take('missing')).toBe(false);
+    });
+  });
+});
+
+describe('the PostgreSQL outbox, several replicas', () => {
+  const postgres = postgresStore();
+  afterEach(() => postgres.reset());
+  afterAll(() => postgres.remove());
+
+  it('leaves a message to the replica sending it until its hold passes (renewed by that replica meanwhile), then lets another take it', async () => {
+    const repos = await postgres.open();
+    await repos.outbox.record([{ ...reply('c-1', 'created'), heldBy: 'replica-a', heldUntil: '2026-01-01T09:01:00.000Z' }]);
+    const takeAt = (replica: string, now: string) => repos.outbox.take('c-1', 'created', replica, new Date(Date.parse(now) + 60_000).toISOString(), now);
+
+    expect(await takeAt('replica-b', '2026-01-01T09:00:30.000Z')).toBe(false);
+    // Replica A renews its hold while the message waits for Slack.
+    expect(await takeAt('replica-a', '2026-01-01T09:00:40.000Z')).toBe(true);
+    expect(await takeAt('replica-b', '2026-01-01T09:01:30.000Z')).toBe(false);
+    // Replica A died: once its hold has passed, replica B takes the message to resume it.
+    expect(await takeAt('replica-b', '2026-01-01T09:01:41.000Z')).toBe(true);
+    expect(await takeAt('replica-a', '2026-01-01T09:01:42.000Z')).toBe(false);
+    expect((await repos.outbox.find('c-1', 'created'))?.heldBy).toBe('replica-b');
   });
 });
 

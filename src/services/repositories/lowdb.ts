@@ -260,6 +260,8 @@ function outboxRepository(store: Store): OutboxRepository {
         .read((data) => data.outbox.filter((m) => m.ts === undefined))
         .sort((a, b) => a.recordedAt.localeCompare(b.recordedAt))
         .map(toOutbox),
+    // The data file's lock makes this process the only one: a message it does not send itself was left by a dead one.
+    take: async (clusterId, step) => store.read((data) => data.outbox.some((m) => same(clusterId, step)(m) && m.ts === undefined)),
   };
 }
 

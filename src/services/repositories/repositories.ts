@@ -118,6 +118,12 @@ export interface OutboxMessage {
   ts?: string | undefined;
   /** A reply: what it tells, to send it again after a crash. */
   event?: ThreadEvent | undefined;
+  /**
+   * Several replicas (PostgreSQL): the replica sending it and until when (ISO), renewed while it is
+   * on its way; another replica resumes it only once that has passed (see `take`).
+   */
+  heldBy?: string | undefined;
+  heldUntil?: string | undefined;
 }
 
 export interface OutboxRepository {
@@ -135,6 +141,13 @@ export interface OutboxRepository {
   forget(clusterId: string, step: string): Promise<void>;
   /** The messages recorded and not known sent, oldest first. */
   pending(): Promise<OutboxMessage[]>;
+  /**
+   * Holds a pending message for `holder` until `until` (ISO): true when it was held by nobody,
+   * already by `holder`, or its hold had passed at `now`; false when it is sent, gone, or another
+   * live replica is sending it (a 429's Retry-After, a queue behind other messages), which resuming
+   * it would post twice. The sender renews its hold while the message is on its way.
+   */
+  take(clusterId: string, step: string, holder: string, until: string, now: string): Promise<boolean>;
 }
 
 export interface Repositories {

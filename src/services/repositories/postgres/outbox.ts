@@ -37,5 +37,14 @@ export function postgresOutbox(pool: Pool): OutboxRepository {
       const { rows } = await pool.query<Row>('SELECT data, ts FROM outbox WHERE ts IS NULL ORDER BY recorded_at, seq');
       return rows.map(toMessage);
     },
+    async take(clusterId, step, holder, until, now) {
+      const { rowCount } = await pool.query(
+        `UPDATE outbox SET data = data || jsonb_build_object('heldBy', $3::text, 'heldUntil', $4::text)
+          WHERE cluster_id = $1 AND step = $2 AND ts IS NULL
+            AND (data->>'heldBy' IS NULL OR data->>'heldBy' = $3 OR (data->>'heldUntil')::timestamptz < $5::timestamptz)`,
+        [clusterId, step, holder, until, now],
+      );
+      return rowCount === 1;
+    },
   };
 }
