@@ -129,8 +129,9 @@ export function deltaOf(before: Readonly<StoreData>, after: Readonly<StoreData>)
   return changed || delta.audit.length > 0 ? delta : null;
 }
 
-/** The delta as one journal line (no newline), each record's JSON from `json` (the store's cached serializer). */
-export function journalLine(delta: Delta, json: (record: object) => string): string {
+/** The delta as one journal line (no newline). */
+export function journalLine(delta: Delta): string {
+  const json = (record: object) => JSON.stringify(record);
   const parts: string[] = [];
   for (const name of KEYED_NAMES) {
     const change = delta.keyed[name];

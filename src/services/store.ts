@@ -78,8 +78,8 @@ export interface Store {
    * Like update, cheaper, for a change that keeps to one rule: it never changes a record (a
    * cluster, draft, account, audit entry) it was handed, but puts a changed copy in its place
    * (`data.clusters[i] = { ...copy }`); it may add to, remove from and reorder the arrays. The
-   * repositories write this way: the data is copied shallowly, and records no change replaced are
-   * not serialized again.
+   * repositories write this way: the data is copied shallowly, and only the records the change put
+   * in place (or removed) are written, as one journal line (see store-journal.ts).
    */
   edit<T>(change: (data: StoreData) => T): Promise<T>;
   /** Moves what is due to the archive now (it also runs at open and, at most hourly, after updates). */
@@ -172,28 +172,6 @@ async function load(file: string, original: Buffer): Promise<{ data: StoreData; 
 }
 
 /**
- * JSON.stringify of a record, and of the data, from the records' JSON as last written: a record no
- * change replaced is not serialized again.
- */
-function cachingSerializer(): { json: (record: object) => string; serialize: (data: StoreData) => string } {
-  const written = new WeakMap<object, string>();
-  const json = (record: object) => {
-    let text = written.get(record);
-    if (text === undefined) {
-      text = JSON.stringify(record);
-      written.set(record, text);
-    }
-    return text;
-  };
-  const serialize = (data: StoreData) =>
-    `{${Object.entries(data)
-      .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => `${JSON.stringify(key)}:${Array.isArray(value) ? `[${(value as object[]).map(json).join(',')}]` : JSON.stringify(value)}`)
-      .join(',')}}`;
-  return { json, serialize };
-}
-
-/**
  * Opens the store file, locked for this process (a second process is refused, naming this one: see
  * store-lock.ts). An absent file is an empty store, created on the first write. A file of an older
  * schema version is migrated (store-migrations.ts): the original is kept byte for byte as
@@ -211,7 +189,6 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
   /** The id of the store file's text as last read or written (the journal names it); undefined while there is no file. */
   let snapshot: string | undefined;
   let snapshotBytes = 0;
-  const { json, serialize } = cachingSerializer();
   // lowdb's Low holds the data as last written (what `read` sees); its adapter reads the store file.
   const db = new Low<StoreData>(
     new DurableJsonFile<StoreData>(file, files, {
@@ -222,7 +199,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
         migrated = loaded.migrated;
         return loaded.data;
       },
-      stringify: serialize,
+      stringify: (data) => JSON.stringify(data),
     }),
     emptyStore(),
   );
@@ -233,7 +210,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
 
   /** Rewrites the store file whole from `data`, then starts an empty journal after it. */
   async function writeSnapshot(data: StoreData): Promise<void> {
-    const text = serialize(data);
+    const text = JSON.stringify(data);
     journal.ready = false;
     await files.replace(file, text);
     snapshot = snapshotId(text);
@@ -256,7 +233,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
 
   /** Appends the change as one line; a failed append is cut off again, so it can never be replayed. */
   async function appendToJournal(delta: Delta): Promise<void> {
-    const line = `${journalLine(delta, json)}\n`;
+    const line = `${journalLine(delta)}\n`;
     try {
       await files.append(journalFile, line);
     } catch (error) {
