@@ -9,7 +9,6 @@ import type { DurableFiles } from './services/durable-file.js';
 import { checkMasterKey } from './services/key-check.js';
 import { createSecretBox, loadMasterKey, masterKeySource, parseMasterKey } from './services/secrets.js';
 import { openStore, type Store } from './services/store.js';
-import { openPostgresStore } from './services/repositories/postgres/database.js';
 import { answerStoreWriteFailures } from './slack/store-write-errors.js';
 import { createTkeGateway } from './services/tke-gateway.js';
 import { createPrometheusMetrics } from './ops/prometheus.js';
@@ -40,7 +39,7 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
   const policy = await loadPolicy(config.policyFile);
   const profiles = await loadProfiles(config.profilesDir);
   if (config.masterKey !== undefined) parseMasterKey(config.masterKey);
-  const store = config.databaseUrl !== undefined ? await openPostgresStore(config.databaseUrl, { logger }) : await openLowdb(config, clock, logger, overrides.storeFiles);
+  const store = config.databaseUrl !== undefined ? await openPostgres(config.databaseUrl, logger) : await openLowdb(config, clock, logger, overrides.storeFiles);
   let secrets;
   try {
     const keyOptions = { masterKey: config.masterKey, storeFile: config.dataFile };
@@ -99,6 +98,12 @@ export async function bootstrap(config: Config, overrides: BootstrapOverrides = 
       }
     },
   });
+}
+
+/** The PostgreSQL store of DATABASE_URL; its code (and `pg`) is loaded only then, so a bot on lowdb does not carry it. */
+async function openPostgres(url: string, logger: Logger) {
+  const { openPostgresStore } = await import('./services/repositories/postgres/database.js');
+  return openPostgresStore(url, { logger });
 }
 
 /** The lowdb store of DATA_FILE, saying so when it was migrated from an older version. */

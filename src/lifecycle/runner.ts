@@ -24,16 +24,35 @@ interface PlannedStep {
   pending: readonly string[];
 }
 
+/**
+ * Plans by operation and record, for frozen records only: a frozen record cannot change, so its
+ * plan cannot either (the lowdb store hands out its records frozen and the same object until the
+ * record changes: a quiet tick plans nothing again). A pure function's memo, weakly held.
+ */
+const plans = new WeakMap<Operation, WeakMap<ClusterRecord, PlannedStep[]>>();
+
 function planOf(operation: Operation, record: ClusterRecord): PlannedStep[] {
+  if (!Object.isFrozen(record)) return plan(operation, record);
+  let byRecord = plans.get(operation);
+  if (!byRecord) plans.set(operation, (byRecord = new WeakMap()));
+  let planned = byRecord.get(record);
+  if (!planned) byRecord.set(record, (planned = plan(operation, record)));
+  return planned;
+}
+
+function plan(operation: Operation, record: ClusterRecord): PlannedStep[] {
   const planned: PlannedStep[] = [];
   for (const step of operation.steps) {
     if (!isPlanned(step, record)) continue;
     const items = step.items ? step.items(record) : NO_ITEMS;
-    planned.push({ step, items, pending: items.filter((item) => doneAtOf(step, record, item) === undefined) });
+    const pending = items.filter((item) => doneAtOf(step, record, item) === undefined);
+    // Plans are kept per record (see plans): the usual pending lists are shared, not kept once per record.
+    planned.push({ step, items, pending: pending.length === 0 ? NONE_PENDING : pending.length === items.length ? items : pending });
   }
   return planned;
 }
 const NO_ITEMS: readonly string[] = [''];
+const NONE_PENDING: readonly string[] = [];
 
 /** Done: recorded before this tick, or (unless `recordedOnly`) also done in this tick so far. */
 function isDone(planned: PlannedStep, doneNow: ReadonlyMap<string, ReadonlySet<string>>, recordedOnly: boolean): boolean {
