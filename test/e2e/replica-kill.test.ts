@@ -201,4 +201,33 @@ describe('two bot processes on one PostgreSQL, the replica holding the tick kill
     expect(new Set(finalSteps).size).toBe(finalSteps.length);
     expect(channelRoots()).toHaveLength(1);
   }, 90_000);
+
+  it('20 concurrent duplicate Deploys sent alternately to the two processes create one cluster: one CreateCluster, one root message', async () => {
+    const [a, b] = await Promise.all([spawnBot('node', env), spawnBot('node', env)]);
+    bots.push(a, b);
+    const deploy = viewSubmission({ user: USERS.member, view: review.view, viewId: review.viewId, input: {} });
+
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => senderTo(i % 2 === 0 ? a : b).viewSubmission(deploy)));
+    expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 20 }, () => 200));
+    await until(requested('CreateCluster'), 'CreateCluster', WAIT_MS);
+    const root = await until(() => channelRoots()[0], 'the root message', WAIT_MS);
+    await until(() => (repliesTo(root.ts).some((m) => stepOf(m) === 'created') ? true : undefined), 'the "created" reply', WAIT_MS);
+
+    // Both stop gracefully (SIGTERM): each finishes what its requests started before it exits, so nothing is left to come.
+    for (const bot of bots.splice(0)) {
+      process.kill(bot.pid, 'SIGTERM');
+      expect((await bot.exited).code).toBe(0);
+    }
+    expect(tencent.requestsFor('CreateCluster')).toHaveLength(1);
+    expect(channelRoots()).toHaveLength(1);
+    expect(slack.calls('chat.postMessage').filter((c) => c.body.thread_ts === undefined)).toHaveLength(1);
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ count: string }>("SELECT count(*) FROM clusters WHERE data->'spec'->>'name' = 'prod-1'");
+      expect(Number(rows[0]?.count)).toBe(1);
+    } finally {
+      await client.end();
+    }
+  }, 60_000);
 });
