@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../support/fake-slack.js';
 import { CHANNELS, startTestBot, USERS, type TestBot } from '../support/bot.js';
 import { addPlatformAccount, findCluster } from '../support/cluster-flow.js';
+import { openByCommand } from '../support/running-cluster.js';
 import { viewSubmission } from '../support/payloads.js';
 import { until } from '../support/until.js';
 import { aWizardForm, aWizardOptions } from '../support/wizard-forms.js';
@@ -203,6 +204,40 @@ describe('two replicas on one PostgreSQL', () => {
     const replies = a.slack.calls('chat.postMessage').filter((c) => c.body.thread_ts === thread?.ts && text(c).includes('Control plane running'));
     expect(replies).toHaveLength(1);
     expect(a.slack.messages(CHANNELS.platform).filter((m) => m.thread_ts === thread?.ts && m.text.includes('Control plane running'))).toHaveLength(1);
+  });
+
+  it('act once on a scale and a delete confirmation each submitted to both replicas at once (a double click, a Slack retry)', async () => {
+    const [a, b, accountId] = await twoReplicas();
+    await a.send.viewSubmission(await reviewOf(a, accountId, 'prod-1'));
+    await created(a, 'prod-1');
+    await tickBothUntil(a, b, async () => (await findCluster(a, 'prod-1'))?.status === 'Running');
+
+    const scale = await openByCommand(a, 'scale prod-1', USERS.projectAdmin, 'V0SCALE');
+    const sizes = { [ActionIds.poolScaleMin]: '1', [ActionIds.poolScaleDesired]: '1', [ActionIds.poolScaleMax]: '2' };
+    const scaled = viewSubmission({ user: USERS.projectAdmin, view: scale.view as ModalView, viewId: scale.viewId, input: sizes });
+    expect((await Promise.all([a.send.viewSubmission(scaled), b.send.viewSubmission(scaled)])).map((r) => r.status)).toEqual([200, 200]);
+    await tickBothUntil(a, b, async () => {
+      const cluster = await findCluster(a, 'prod-1');
+      return cluster?.change === undefined && cluster?.spec.workerPools[0]?.desiredSize === 1;
+    });
+    expect(a.tencent.requestsFor('ModifyClusterNodePool')).toHaveLength(1);
+    expect(a.tencent.requestsFor('ModifyNodePoolDesiredCapacityAboutAsg')).toHaveLength(1);
+
+    const opened = a.slack.calls('views.open').length;
+    await b.send.command('delete prod-1', { user: USERS.projectAdmin, channel: CHANNELS.platform });
+    const calls = await a.slack.waitFor((all) => all.filter((c) => c.method === 'views.open').length > opened);
+    const view = calls.filter((c) => c.method === 'views.open').at(-1)?.body.view as ModalView;
+    const confirmation = viewSubmission({ user: USERS.projectAdmin, view, viewId: 'V0DELETE1', input: { [ActionIds.deleteConfirmName]: 'prod-1' } });
+    await Promise.all([a.send.viewSubmission(confirmation), b.send.viewSubmission(confirmation)]);
+    await tickBothUntil(a, b, async () => (await findCluster(b, 'prod-1'))?.status === 'Deleted');
+    await Promise.all([a.bot.settled(), b.bot.settled()]);
+
+    expect(a.tencent.requestsFor('DeleteCluster')).toHaveLength(1);
+    const thread = (await findCluster(a, 'prod-1'))?.thread?.ts;
+    const replies = a.slack.calls('chat.postMessage').filter((c) => c.body.thread_ts === thread).map(text);
+    expect(replies.filter((r) => r.includes('Scaling worker pool'))).toHaveLength(1);
+    expect(replies.filter((r) => r.includes('Cluster *prod-1* deleted'))).toHaveLength(1);
+    expect(new Set(replies).size).toBe(replies.length);
   });
 
   it('create one cluster from 20 concurrent duplicate Deploys sent to both replicas', async () => {
