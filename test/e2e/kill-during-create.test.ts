@@ -1,18 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ModalView } from '@slack/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/services/clock.js';
 import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
-import { wizardView } from '../../src/views/wizard/screen.js';
 import { BOT_TOKEN, CHANNELS, SIGNING_SECRET, TENCENT, USERS } from '../support/bot.js';
-import { botProcessEnv, seederWithAccount } from '../support/bot-process-env.js';
+import { botProcessEnv, seedReviewDraft, type ReviewDraft } from '../support/bot-process-env.js';
 import { spawnBot, type BotProcess } from '../support/bot-process.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { viewSubmission } from '../support/payloads.js';
 import { createSlackSender } from '../support/slack-requests.js';
-import { aPoolForm, aWizardForm, aWizardOptions } from '../support/wizard-forms.js';
 
 /**
  * A `kill -9` of the bot while Tencent has not answered CreateCluster (the emulator answers it
@@ -27,7 +24,7 @@ let slack: FakeSlack;
 let tencent: TkeEmulator;
 let bot: BotProcess | undefined;
 let env: Record<string, string>;
-let review: { draftId: string; viewId: string; view: ModalView };
+let review: ReviewDraft;
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tkeops-kill-create-'));
@@ -35,18 +32,7 @@ beforeEach(async () => {
   tencent = await startTkeEmulator({ clock: new ManualClock(), accounts: [TENCENT] });
   env = await botProcessEnv(dir, slack, tencent);
   // A cloud account and a wizard draft filled in up to its review step, as the wizard leaves them.
-  const { seeder, accountId } = await seederWithAccount(env);
-  const created = await seeder.services.drafts.create({ userId: USERS.member, channel: CHANNELS.platform, project: 'platform', name: 'prod-1' });
-  const viewId = 'V0REVIEW01';
-  await seeder.services.drafts.update(created.id, (d) => {
-    d.viewId = viewId;
-    d.form = aWizardForm({ name: 'prod-1', accountId, pools: [aPoolForm({ name: 'default' })] });
-    d.options = aWizardOptions({ accountId });
-  });
-  const screen = await seeder.services.wizard.screen(created.id, USERS.member, 'review');
-  if (screen.kind !== 'screen') throw new Error('the wizard draft is gone');
-  review = { draftId: created.id, viewId, view: wizardView(screen.screen) };
-  await seeder.stop();
+  review = await seedReviewDraft(env);
 });
 afterEach(async () => {
   bot?.kill();

@@ -8,16 +8,14 @@ import { ManualClock } from '../../src/services/clock.js';
 import { startTkeEmulator, type TkeEmulator } from '../../src/sandbox/tke/index.js';
 import type { SlackMessage } from '../../src/sandbox/slack/state.js';
 import { ActionIds } from '../../src/views/ids.js';
-import { wizardView } from '../../src/views/wizard/screen.js';
 import { BOT_TOKEN, CHANNELS, SIGNING_SECRET, TENCENT, USERS } from '../support/bot.js';
-import { botProcessEnv, seederWithAccount } from '../support/bot-process-env.js';
+import { botProcessEnv, seedReviewDraft, type ReviewDraft } from '../support/bot-process-env.js';
 import { spawnBot, type BotProcess } from '../support/bot-process.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { viewSubmission } from '../support/payloads.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { createSlackSender, type SlackSender } from '../support/slack-requests.js';
 import { until } from '../support/until.js';
-import { aPoolForm, aWizardForm, aWizardOptions } from '../support/wizard-forms.js';
 
 /**
  * Two real bot processes (`node dist/index.js`) on one PostgreSQL database, sharing the fake Slack
@@ -37,7 +35,7 @@ let slack: FakeSlack;
 let clock: ManualClock;
 let tencent: TkeEmulator;
 let env: Record<string, string>;
-let review: { viewId: string; view: ModalView };
+let review: ReviewDraft;
 const bots: BotProcess[] = [];
 
 beforeEach(async () => {
@@ -52,18 +50,7 @@ beforeEach(async () => {
     WATCH_CLAIM_TTL_SECONDS: String(CLAIM_TTL_SECONDS),
   });
   // The platform project's cloud account and a wizard draft at its review step, in the database both replicas share.
-  const { seeder, accountId } = await seederWithAccount(env);
-  const created = await seeder.services.drafts.create({ userId: USERS.member, channel: CHANNELS.platform, project: 'platform', name: 'prod-1' });
-  const viewId = 'V0REVIEW01';
-  await seeder.services.drafts.update(created.id, (d) => {
-    d.viewId = viewId;
-    d.form = aWizardForm({ name: 'prod-1', accountId, pools: [aPoolForm({ name: 'default' })] });
-    d.options = aWizardOptions({ accountId });
-  });
-  const screen = await seeder.services.wizard.screen(created.id, USERS.member, 'review');
-  if (screen.kind !== 'screen') throw new Error('the wizard draft is gone');
-  review = { viewId, view: wizardView(screen.screen) };
-  await seeder.stop();
+  review = await seedReviewDraft(env);
 });
 afterEach(async () => {
   for (const bot of bots.splice(0)) {

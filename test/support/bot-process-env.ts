@@ -6,7 +6,10 @@ import type { TkeopsApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/services/logger.js';
 import type { TkeEmulator } from '../../src/sandbox/tke/index.js';
-import { BOT_TOKEN, DEFAULT_POLICY_YAML, SIGNING_SECRET, TENCENT, USERS } from './bot.js';
+import type { ModalView } from '@slack/types';
+import { wizardView } from '../../src/views/wizard/screen.js';
+import { BOT_TOKEN, CHANNELS, DEFAULT_POLICY_YAML, SIGNING_SECRET, TENCENT, USERS } from './bot.js';
+import { aPoolForm, aWizardForm, aWizardOptions } from './wizard-forms.js';
 import type { FakeSlack } from './fake-slack.js';
 
 const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -38,4 +41,30 @@ export async function seederWithAccount(env: Record<string, string>): Promise<{ 
   );
   if (!added.ok) throw new Error(JSON.stringify(added.errors));
   return { seeder, accountId: added.account.id };
+}
+
+/** A wizard draft at its review step, as the wizard leaves it before Deploy: the modal to submit (Deploy). */
+export interface ReviewDraft {
+  draftId: string;
+  viewId: string;
+  view: ModalView;
+}
+
+/**
+ * Seeds the store of `env` with the platform project's cloud account and member's wizard draft for
+ * prod-1 (one worker pool, default) filled in up to its review step; the seeder is stopped again.
+ */
+export async function seedReviewDraft(env: Record<string, string>): Promise<ReviewDraft> {
+  const { seeder, accountId } = await seederWithAccount(env);
+  const created = await seeder.services.drafts.create({ userId: USERS.member, channel: CHANNELS.platform, project: 'platform', name: 'prod-1' });
+  const viewId = 'V0REVIEW01';
+  await seeder.services.drafts.update(created.id, (d) => {
+    d.viewId = viewId;
+    d.form = aWizardForm({ name: 'prod-1', accountId, pools: [aPoolForm({ name: 'default' })] });
+    d.options = aWizardOptions({ accountId });
+  });
+  const screen = await seeder.services.wizard.screen(created.id, USERS.member, 'review');
+  if (screen.kind !== 'screen') throw new Error('the wizard draft is gone');
+  await seeder.stop();
+  return { draftId: created.id, viewId, view: wizardView(screen.screen) };
 }
