@@ -1,28 +1,22 @@
 import type { ModalView } from '@slack/types';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { viewProblems } from '../../src/sandbox/slack/limits.js';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds } from '../../src/views/ids.js';
-import { CHANNELS, USERS, type TestBot } from '../support/bot.js';
-import { clusterNamed, tickUntil } from '../support/cluster-flow.js';
+import { CHANNELS, USERS } from '../support/bot.js';
+import { tickUntil } from '../support/cluster-flow.js';
 import { viewBlockAction, viewSubmission, type UserInput } from '../support/payloads.js';
-import { clickInOverview, openByCommand, runningProd, tencentParams, threadRepliesOf } from '../support/running-cluster.js';
+import { botPerTest, clickInOverview, openByCommand, runningProd, tencentParams, threadRepliesOf } from '../support/running-cluster.js';
 
 const MINUTE = 60_000;
 
-let t: TestBot | undefined;
-afterEach(async () => {
-  await t?.stop();
-  t = undefined;
-});
-const bot = () => t as TestBot;
-const prod = () => clusterNamed(bot(), 'prod-1') as ClusterRecord;
+const { use, bot, prod } = botPerTest();
 const repliesMatching = (pattern: RegExp) => threadRepliesOf(bot()).filter((reply) => pattern.test(reply));
 const params = (action: string) => tencentParams(bot(), action);
 
 /** prod-1 (profile ubuntu-mariadb: a non-GPU image) of project platform, Running with its pool `default`. */
 async function runningCluster(): Promise<ClusterRecord> {
-  t = await runningProd();
+  use(await runningProd());
   return prod();
 }
 
@@ -147,7 +141,7 @@ describe('/tke pool add', () => {
       change.calls.CreateClusterNodePool = { sentAt: change.startedAt };
     });
 
-    t = await bot().restart();
+    use(await bot().restart());
     await tickUntil(bot(), () => prod().change === undefined);
 
     expect(params('CreateClusterNodePool')).toHaveLength(1);

@@ -1,11 +1,12 @@
 import type { ModalView } from '@slack/types';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SlackCall } from '../../src/sandbox/slack/index.js';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds, BlockIds, CallbackIds } from '../../src/views/ids.js';
-import { CHANNELS, DEFAULT_POLICY_YAML, startTestBot, USERS, type TestBot } from '../support/bot.js';
-import { addPlatformAccount, clusterNamed, deployThroughSlack, tickUntil } from '../support/cluster-flow.js';
+import { CHANNELS, DEFAULT_POLICY_YAML, startTestBot, USERS } from '../support/bot.js';
+import { addPlatformAccount, deployThroughSlack, tickUntil } from '../support/cluster-flow.js';
 import { messageBlockAction, viewSubmission } from '../support/payloads.js';
+import { botPerTest } from '../support/running-cluster.js';
 
 /**
  * Two-person approval of a pool growth (policy `approval.poolGrowth`): a scale that raises desired
@@ -21,13 +22,7 @@ const APPROVER_TWO = 'U0APPROVER3';
 const policyWith = (rule: string) =>
   DEFAULT_POLICY_YAML.replace(/(admins: \[U0PADMIN1\]\n {4}members: everyone\n)/, `$1    approval:\n      poolGrowth: ${rule}\n`);
 
-let t: TestBot | undefined;
-afterEach(async () => {
-  await t?.stop();
-  t = undefined;
-});
-const bot = () => t as TestBot;
-const prod = () => clusterNamed(bot(), 'prod-1') as ClusterRecord;
+const { use, bot, prod } = botPerTest();
 const text = (call: SlackCall) => String(call.body.text ?? '');
 const threadPosts = () => bot().slack.calls('chat.postMessage').filter((c) => c.body.thread_ts !== undefined);
 const repliesMatching = (pattern: RegExp) => threadPosts().map(text).filter((reply) => pattern.test(reply));
@@ -38,7 +33,7 @@ const desiredSent = () => tencentCalls('ModifyNodePoolDesiredCapacityAboutAsg').
 
 /** prod-1 of project platform under `rule`, deployed through Slack and Running with its 2 nodes (min 1, max 3). */
 async function runningCluster(rule: string, env: Record<string, string> = {}): Promise<ClusterRecord> {
-  t = await startTestBot({ policyYaml: policyWith(rule), env });
+  use(await startTestBot({ policyYaml: policyWith(rule), env }));
   bot().slack.setUserGroup(APPROVERS_GROUP, [APPROVER, APPROVER_TWO]);
   const accountId = await addPlatformAccount(bot());
   await deployThroughSlack(bot(), accountId, 'prod-1');
@@ -172,7 +167,7 @@ describe('approval of a pool growth', () => {
     await runningCluster(`{ approvers: ${APPROVERS_GROUP}, when: always }`, { APPROVAL_TIMEOUT_HOURS: '2' });
     await askGrowth();
     // The request's time is stored: a restart changes nothing.
-    t = await bot().restart();
+    use(await bot().restart());
 
     bot().clock.advance(2 * 3_600_000 - 1_000);
     await ticks(1);

@@ -1,27 +1,22 @@
 import type { ModalView } from '@slack/types';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds, BlockIds } from '../../src/views/ids.js';
-import { CHANNELS, startTestBot, USERS, type TestBot } from '../support/bot.js';
-import { addPlatformAccount, clusterNamed, deployThroughSlack, tickUntil } from '../support/cluster-flow.js';
+import { CHANNELS, startTestBot, USERS } from '../support/bot.js';
+import { addPlatformAccount, deployThroughSlack, tickUntil } from '../support/cluster-flow.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { viewSubmission } from '../support/payloads.js';
 import { aPoolForm } from '../support/wizard-forms.js';
+import { botPerTest } from '../support/running-cluster.js';
 
-let t: TestBot | undefined;
-afterEach(async () => {
-  await t?.stop();
-  t = undefined;
-});
-const bot = () => t as TestBot;
-const prod = () => clusterNamed(bot(), 'prod-1') as ClusterRecord;
+const { use, bot, prod } = botPerTest();
 const text = (call: SlackCall) => String(call.body.text ?? '');
 const repliesMatching = (pattern: RegExp) =>
   bot().slack.calls('chat.postMessage').filter((c) => c.body.thread_ts !== undefined).map(text).filter((reply) => pattern.test(reply));
 
 /** prod-1 Running with the pools given (default: `default` and `batch`). */
 async function runningCluster(pools = [aPoolForm({ key: 'p1', name: 'default' }), aPoolForm({ key: 'p2', name: 'batch', minSize: '0', desiredSize: '1' })]): Promise<ClusterRecord> {
-  t = await startTestBot();
+  use(await startTestBot());
   const accountId = await addPlatformAccount(bot());
   await deployThroughSlack(bot(), accountId, 'prod-1', pools);
   await tickUntil(bot(), () => prod().status === 'Running');

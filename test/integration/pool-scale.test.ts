@@ -1,28 +1,22 @@
 import type { ModalView } from '@slack/types';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds, BlockIds } from '../../src/views/ids.js';
-import { CHANNELS, USERS, type TestBot } from '../support/bot.js';
-import { clusterNamed, tickUntil } from '../support/cluster-flow.js';
+import { CHANNELS, USERS } from '../support/bot.js';
+import { tickUntil } from '../support/cluster-flow.js';
 import { viewSubmission } from '../support/payloads.js';
-import { clickInOverview, openByCommand, runningProd, tencentParams, threadRepliesOf } from '../support/running-cluster.js';
+import { botPerTest, clickInOverview, openByCommand, runningProd, tencentParams, threadRepliesOf } from '../support/running-cluster.js';
 
 const MINUTE = 60_000;
 
-let t: TestBot | undefined;
-afterEach(async () => {
-  await t?.stop();
-  t = undefined;
-});
-const bot = () => t as TestBot;
-const prod = () => clusterNamed(bot(), 'prod-1') as ClusterRecord;
+const { use, bot, prod } = botPerTest();
 const threadReplies = () => threadRepliesOf(bot());
 const repliesMatching = (pattern: RegExp) => threadReplies().filter((reply) => pattern.test(reply));
 const params = (action: string) => tencentParams(bot(), action);
 
 /** prod-1 of project platform, deployed through Slack and followed until Running with its 2 nodes ready. */
 async function runningCluster(): Promise<ClusterRecord> {
-  t = await runningProd();
+  use(await runningProd());
   return prod();
 }
 
@@ -113,7 +107,7 @@ describe('/tke scale', () => {
     expect(params('ModifyNodePoolDesiredCapacityAboutAsg')).toHaveLength(1);
     expect(prod().change?.steps['scale-requested']).toBeDefined();
 
-    t = await bot().restart();
+    use(await bot().restart());
     await tickUntil(bot(), () => prod().change === undefined);
 
     expect(params('ModifyClusterNodePool')).toHaveLength(1);

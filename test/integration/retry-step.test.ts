@@ -1,19 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds } from '../../src/views/ids.js';
-import { CHANNELS, startTestBot, USERS, type TestBot } from '../support/bot.js';
-import { addPlatformAccount, clusterNamed, deployThroughSlack, tickUntil } from '../support/cluster-flow.js';
+import { CHANNELS, startTestBot, USERS } from '../support/bot.js';
+import { addPlatformAccount, deployThroughSlack, tickUntil } from '../support/cluster-flow.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { messageBlockAction } from '../support/payloads.js';
 import { until } from '../support/until.js';
+import { botPerTest } from '../support/running-cluster.js';
 
-let t: TestBot | undefined;
-afterEach(async () => {
-  await t?.stop();
-  t = undefined;
-});
-const bot = () => t as TestBot;
-const prod = () => clusterNamed(bot(), 'prod-1') as ClusterRecord;
+const { use, bot, prod } = botPerTest();
 const text = (call: SlackCall) => String(call.body.text ?? '');
 const threadPosts = () => bot().slack.calls('chat.postMessage').filter((c) => c.body.thread_ts !== undefined);
 const repliesMatching = (pattern: RegExp) => threadPosts().map(text).filter((reply) => pattern.test(reply));
@@ -21,7 +16,7 @@ const failedReply = () => threadPosts().filter((c) => text(c).includes('Provisio
 
 /** prod-1 deployed by the member, with Tencent refusing its first CreateClusterNodePool (`code`): Failed. */
 async function failedCluster(action: string, code: string): Promise<ClusterRecord> {
-  t = await startTestBot();
+  use(await startTestBot());
   const accountId = await addPlatformAccount(bot());
   bot().tencent.failNext(action, { code, message: `${action} refused for the test.` });
   await deployThroughSlack(bot(), accountId, 'prod-1');

@@ -1,23 +1,17 @@
 import type { ModalView } from '@slack/types';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { ActionIds, BlockIds } from '../../src/views/ids.js';
-import { CHANNELS, DEFAULT_POLICY_YAML, USERS, type TestBot } from '../support/bot.js';
-import { clusterNamed, tickUntil } from '../support/cluster-flow.js';
+import { CHANNELS, DEFAULT_POLICY_YAML, USERS } from '../support/bot.js';
+import { tickUntil } from '../support/cluster-flow.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { messageBlockAction, viewSubmission } from '../support/payloads.js';
-import { clickInOverview, runningProd, tencentParams, textOf, threadRepliesOf } from '../support/running-cluster.js';
+import { botPerTest, clickInOverview, runningProd, tencentParams, textOf, threadRepliesOf } from '../support/running-cluster.js';
 import { aPoolForm } from '../support/wizard-forms.js';
 
 const MINUTE = 60_000;
 
-let t: TestBot | undefined;
-afterEach(async () => {
-  await t?.stop();
-  t = undefined;
-});
-const bot = () => t as TestBot;
-const prod = () => clusterNamed(bot(), 'prod-1') as ClusterRecord;
+const { use, bot, prod } = botPerTest();
 const text = textOf;
 const threadReplies = () => threadRepliesOf(bot());
 const repliesMatching = (pattern: RegExp) => threadReplies().filter((reply) => pattern.test(reply));
@@ -26,7 +20,7 @@ const UPGRADE_ACTIONS = ['UpdateClusterVersion', 'CheckInstancesUpgradeAble', 'U
 
 /** prod-1 of project platform (Kubernetes 1.30.0), deployed through Slack and followed until Running with its 3 nodes ready. */
 async function runningCluster(policyYaml?: string): Promise<ClusterRecord> {
-  t = await runningProd({ policyYaml, pools: [aPoolForm({ name: 'default', desiredSize: '3', maxSize: '3' })] });
+  use(await runningProd({ policyYaml, pools: [aPoolForm({ name: 'default', desiredSize: '3', maxSize: '3' })] }));
   return prod();
 }
 
@@ -152,7 +146,7 @@ describe('/tke upgrade', () => {
     await bot().bot.settled();
     expect(params('UpgradeClusterInstances')).toHaveLength(1);
 
-    t = await bot().restart();
+    use(await bot().restart());
     await tickUntil(bot(), () => prod().change === undefined);
 
     for (const action of UPGRADE_ACTIONS) expect(params(action)).toHaveLength(1);

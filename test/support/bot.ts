@@ -107,6 +107,65 @@ export interface TestBotOptions {
 /** The master key of test bots on PostgreSQL (it must be a variable there: there is no key file). */
 export const TEST_MASTER_KEY = Buffer.alloc(32, 9).toString('base64');
 
+/** What a test bot shares with its replicas: the fake Slack, the emulator, the clock, the folder and the database. */
+interface TestWorld {
+  slack: FakeSlack;
+  tencent: TkeEmulator;
+  clock: ManualClock;
+  dir: string;
+  dataFile: string;
+  policyFile: string;
+  databaseUrl?: string;
+}
+
+/** One bot on `world`, started with `env` on top of the world's environment: a TestBot but its restart and stop. */
+async function bootOn(world: TestWorld, env: Record<string, string>, options: TestBotOptions, logs: string[]): Promise<Omit<TestBot, 'restart' | 'stop'>> {
+  const { slack, tencent, clock, dir, dataFile, databaseUrl } = world;
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    TENCENT_API_ENDPOINT: tencent.url,
+    DATA_FILE: dataFile,
+    POLICY_FILE: world.policyFile,
+    LOG_LEVEL: 'debug',
+    ...(databaseUrl !== undefined ? { DATABASE_URL: databaseUrl, TKEOPS_MASTER_KEY: TEST_MASTER_KEY } : {}),
+    ...env,
+  });
+  const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
+  // Unless asked, the watcher is not scheduled: tests call bot.watcher.tick(clock.now()) themselves.
+  const bot = await bootstrap(config, {
+    clock,
+    logger,
+    sleep: async () => undefined,
+    scheduleWatcher: options.scheduleWatcher ?? false,
+    ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
+    ...(options.storeFiles ? { storeFiles: options.storeFiles } : {}),
+  });
+  const { port } = await bot.start(0, '127.0.0.1');
+  const botUrl = `http://127.0.0.1:${port}`;
+  let botStopped = false;
+  const stopBot = async (stopOptions: { drain?: boolean } = {}) => {
+    if (!botStopped) {
+      botStopped = true;
+      await bot.stop(stopOptions);
+    }
+  };
+  return {
+    bot,
+    slack,
+    tencent,
+    send: createSlackSender({ botUrl, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url }),
+    botUrl,
+    clock,
+    dir,
+    dataFile,
+    ...(databaseUrl !== undefined ? { databaseUrl } : {}),
+    logs,
+    stopBot,
+  };
+}
+
 /** The real bot over real HTTP: a signed-request sender, a fake Slack Web API and the Tencent emulator. */
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
   if (options.replicaOf) return startReplica(options.replicaOf, options);
@@ -119,70 +178,17 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   await writeFile(policyFile, options.policyYaml ?? DEFAULT_POLICY_YAML);
   if (options.storeFile !== undefined) await copyFile(options.storeFile, dataFile);
   const database = options.store === 'postgres' ? await createTestDatabase() : undefined;
-  const databaseEnv: Record<string, string> = database ? { DATABASE_URL: database.url, TKEOPS_MASTER_KEY: TEST_MASTER_KEY } : {};
-  const logs: string[] = [];
-
-  async function launch(changed: Record<string, string> = {}): Promise<TestBot> {
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      TENCENT_API_ENDPOINT: tencent.url,
-      DATA_FILE: dataFile,
-      POLICY_FILE: policyFile,
-      LOG_LEVEL: 'debug',
-      ...databaseEnv,
-      ...options.env,
-      ...changed,
-    });
-    const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
-    // Unless asked, the watcher is not scheduled: tests call bot.watcher.tick(clock.now()) themselves.
-    const bot = await bootstrap(config, {
-      clock,
-      logger,
-      sleep: async () => undefined,
-      scheduleWatcher: options.scheduleWatcher ?? false,
-      ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
-      ...(options.storeFiles ? { storeFiles: options.storeFiles } : {}),
-    });
-    const { port } = await bot.start(0, '127.0.0.1');
-    const botUrl = `http://127.0.0.1:${port}`;
-    const send = createSlackSender({ botUrl, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url });
-    let botStopped = false;
-    const stopBot = async (stopOptions: { drain?: boolean } = {}) => {
-      if (!botStopped) {
-        botStopped = true;
-        await bot.stop(stopOptions);
-      }
-    };
-    return {
-      bot,
-      slack,
-      tencent,
-      send,
-      botUrl,
-      clock,
-      dir,
-      dataFile,
-      ...(database ? { databaseUrl: database.url } : {}),
-      logs,
-      stopBot,
-      async restart(env = {}) {
-        await stopBot(); // a no-op after stopBot({ drain: false })
-        return launch({ ...changed, ...env });
-      },
-      async stop() {
-        try {
-          await stopBot();
-          // fake Slack's close() throws when the bot broke a Slack limit: the test fails, the folder still goes.
-          await Promise.all([slack.close(), tencent.close()]);
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-          await database?.drop();
-        }
-      },
-    };
-  }
+  const world: TestWorld = { slack, tencent, clock, dir, dataFile, policyFile, ...(database ? { databaseUrl: database.url } : {}) };
+  const launch = launcher(world, options, async (stopBot) => {
+    try {
+      await stopBot();
+      // fake Slack's close() throws when the bot broke a Slack limit: the test fails, the folder still goes.
+      await Promise.all([slack.close(), tencent.close()]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await database?.drop();
+    }
+  });
   try {
     return await launch();
   } catch (error) {
@@ -197,51 +203,28 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
 /** A second bot process on the first one's database, clock, fake Slack and emulator (TestBotOptions.replicaOf). */
 async function startReplica(first: TestBot, options: TestBotOptions): Promise<TestBot> {
   if (first.databaseUrl === undefined) throw new Error('A replica needs a bot on PostgreSQL: startTestBot({ store: "postgres" })');
-  const { slack, tencent, clock, dir, dataFile } = first;
+  const { slack, tencent, clock, dir, dataFile, databaseUrl } = first;
+  const world: TestWorld = { slack, tencent, clock, dir, dataFile, policyFile: path.join(dir, 'policy.yaml'), databaseUrl };
+  return launcher(world, options, (stopBot) => stopBot())();
+}
+
+/**
+ * Starts bots on `world` with `changed` on top of the options' environment; a bot's restart stops
+ * it (a no-op after stopBot({ drain: false })) and starts the next with its changes and the new
+ * ones; its stop is `stop`, given the bot's stopBot.
+ */
+function launcher(world: TestWorld, options: TestBotOptions, stop: (stopBot: () => Promise<void>) => Promise<void>) {
   const logs: string[] = [];
-  async function launch(changed: Record<string, string> = {}): Promise<TestBot> {
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      TENCENT_API_ENDPOINT: tencent.url,
-      DATA_FILE: dataFile,
-      POLICY_FILE: path.join(dir, 'policy.yaml'),
-      LOG_LEVEL: 'debug',
-      DATABASE_URL: first.databaseUrl ?? '',
-      TKEOPS_MASTER_KEY: TEST_MASTER_KEY,
-      ...options.env,
-      ...changed,
-    });
-    const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
-    const bot = await bootstrap(config, { clock, logger, sleep: async () => undefined, scheduleWatcher: options.scheduleWatcher ?? false, ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}) });
-    const { port } = await bot.start(0, '127.0.0.1');
-    const botUrl = `http://127.0.0.1:${port}`;
-    let botStopped = false;
-    const stopBot = async (stopOptions: { drain?: boolean } = {}) => {
-      if (!botStopped) {
-        botStopped = true;
-        await bot.stop(stopOptions);
-      }
-    };
+  const launch = async (changed: Record<string, string> = {}): Promise<TestBot> => {
+    const booted = await bootOn(world, { ...options.env, ...changed }, options, logs);
     return {
-      bot,
-      slack,
-      tencent,
-      send: createSlackSender({ botUrl, signingSecret: SIGNING_SECRET, responseBaseUrl: slack.url }),
-      botUrl,
-      clock,
-      dir,
-      dataFile,
-      ...(first.databaseUrl !== undefined ? { databaseUrl: first.databaseUrl } : {}),
-      logs,
-      stopBot,
+      ...booted,
       async restart(env = {}) {
-        await stopBot();
+        await booted.stopBot();
         return launch({ ...changed, ...env });
       },
-      stop: stopBot,
+      stop: () => stop(() => booted.stopBot()),
     };
-  }
-  return launch();
+  };
+  return launch;
 }

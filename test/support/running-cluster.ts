@@ -1,10 +1,29 @@
 /** The day-two tests' shared steps: prod-1 Running, its overview, and the modals opened by a command or an overview button. */
 import type { ModalView } from '@slack/types';
+import { afterEach } from 'vitest';
 import type { WizardPoolForm } from '../../src/services/domain/index.js';
+import type { ClusterRecord } from '../../src/services/store-schema.js';
 import { CHANNELS, startTestBot, USERS, type TestBot } from './bot.js';
-import { addPlatformAccount, deployThroughSlack, findCluster, tickUntil } from './cluster-flow.js';
+import { addPlatformAccount, clusterNamed, deployThroughSlack, findCluster, tickUntil } from './cluster-flow.js';
 import type { SlackCall } from './fake-slack.js';
 import { messageBlockAction } from './payloads.js';
+
+/**
+ * The bot each test of a file starts (`use`, also after a restart), stopped after the test: `bot()`
+ * is it, `prod()` its prod-1 as stored.
+ */
+export function botPerTest(): { use(started: TestBot): TestBot; bot(): TestBot; prod(): ClusterRecord } {
+  let current: TestBot | undefined;
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  const bot = () => {
+    if (!current) throw new Error('this test started no bot');
+    return current;
+  };
+  return { use: (started) => (current = started), bot, prod: () => clusterNamed(bot(), 'prod-1') as ClusterRecord };
+}
 
 /** A bot with prod-1 of project platform, deployed through Slack and followed until Running; the emulator's request log cleared. */
 export async function runningProd(options: { policyYaml?: string | undefined; pools?: WizardPoolForm[] } = {}): Promise<TestBot> {
