@@ -12,7 +12,7 @@ import { usageText } from '../views/help.js';
 import { ActionIds, BlockIds, CallbackIds } from '../views/ids.js';
 import { policyRefusalText } from '../views/policy-refusals.js';
 import { poolRemoveModal, typedPoolNameProblem } from '../views/pool-remove-modal.js';
-import { parseScaleMetadata, poolOfScaleAction, SCALE_ACTION_PATTERN, SCALE_FIELDS, scaleModal, scalePoolButtons } from '../views/scale-modal.js';
+import { parseScaleMetadata, poolOfScaleAction, SCALE_ACTION_PATTERN, SCALE_FIELDS, scaleModal, scalePoolButtons, type ScaleModalPointer } from '../views/scale-modal.js';
 import type { DeletionSlot } from './cluster-status.js';
 import { parseClusterClick, stateValuesOf } from './slack-payloads.js';
 import { receivedNow, tellUser } from './tell-user.js';
@@ -150,6 +150,25 @@ export function poolSubcommand(services: PoolServices): Subcommand {
 }
 
 /** The scale modal's submission: the wizard's pool size rules inline, then the change starts. */
+/**
+ * The cluster a pool modal (scale, add, remove) was submitted for, with who submitted it where; a
+ * modal whose cluster is gone is answered with the expired modal (acked) and gives undefined.
+ */
+async function submittedCluster(
+  services: PoolServices,
+  view: ViewSubmitAction['view'],
+  user: string,
+  ack: (response: { response_action: 'update'; view: ModalView }) => Promise<void>,
+): Promise<{ pointer: ScaleModalPointer; cluster: ClusterRecord; viewer: Viewer } | undefined> {
+  const pointer = parseScaleMetadata(view.private_metadata);
+  const cluster = pointer && (await services.clusterLookup.get(pointer.clusterId));
+  if (!pointer || !cluster) {
+    await ack({ response_action: 'update', view: deletionExpiredModal() });
+    return undefined;
+  }
+  return { pointer, cluster, viewer: { user, channel: pointer.channel } };
+}
+
 export function register(app: App, services: PoolServices): void {
   app.action(SCALE_ACTION_PATTERN, async ({ ack, body, client, action }) => {
     await ack();
@@ -176,12 +195,9 @@ export function register(app: App, services: PoolServices): void {
   });
 
   app.view<ViewSubmitAction>(CallbackIds.poolScale, async ({ ack, body, view, client }) => {
-    const pointer = parseScaleMetadata(view.private_metadata);
-    const cluster = pointer && (await services.clusterLookup.get(pointer.clusterId));
-    if (!pointer || !cluster) {
-      await ack({ response_action: 'update', view: deletionExpiredModal() });
-      return;
-    }
+    const submitted = await submittedCluster(services, view, body.user.id, ack);
+    if (!submitted) return;
+    const { pointer, cluster, viewer } = submitted;
     const typed = {
       minSize: typedText(view.state.values, SCALE_FIELDS.minSize.blockId, SCALE_FIELDS.minSize.actionId),
       desiredSize: typedText(view.state.values, SCALE_FIELDS.desiredSize.blockId, SCALE_FIELDS.desiredSize.actionId),
@@ -197,7 +213,6 @@ export function register(app: App, services: PoolServices): void {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const viewer = { user: body.user.id, channel: pointer.channel };
     const refusal = await changeRefusal(services, cluster, viewer);
     if (refusal) {
       await ack({ response_action: 'errors', errors: { [SCALE_FIELDS.desiredSize.blockId]: refusal } });
@@ -256,13 +271,9 @@ export function register(app: App, services: PoolServices): void {
   });
 
   app.view<ViewSubmitAction>(CallbackIds.poolAdd, async ({ ack, body, view }) => {
-    const pointer = parseScaleMetadata(view.private_metadata);
-    const cluster = pointer && (await services.clusterLookup.get(pointer.clusterId));
-    if (!pointer || !cluster) {
-      await ack({ response_action: 'update', view: deletionExpiredModal() });
-      return;
-    }
-    const viewer = { user: body.user.id, channel: pointer.channel };
+    const submitted = await submittedCluster(services, view, body.user.id, ack);
+    if (!submitted) return;
+    const { cluster, viewer } = submitted;
     const form = applyPoolState(newAddedPoolForm(cluster.spec.workerPools), stateValuesOf(view.state.values));
     const blockIds = view.blocks.flatMap((b) => (b.block_id ? [b.block_id] : []));
     const nameBlock = blockIds.find((id) => fieldOfBlock(id) === poolField(form.key, 'name')) ?? '';
@@ -287,13 +298,9 @@ export function register(app: App, services: PoolServices): void {
   });
 
   app.view<ViewSubmitAction>(CallbackIds.poolRemove, async ({ ack, body, view }) => {
-    const pointer = parseScaleMetadata(view.private_metadata);
-    const cluster = pointer && (await services.clusterLookup.get(pointer.clusterId));
-    if (!pointer || !cluster) {
-      await ack({ response_action: 'update', view: deletionExpiredModal() });
-      return;
-    }
-    const viewer = { user: body.user.id, channel: pointer.channel };
+    const submitted = await submittedCluster(services, view, body.user.id, ack);
+    if (!submitted) return;
+    const { pointer, cluster, viewer } = submitted;
     const typed = typedText(view.state.values, BlockIds.poolRemoveName, ActionIds.poolRemoveName);
     const problem = (await changeRefusal(services, cluster, viewer)) ?? typedPoolNameProblem(typed, pointer.pool);
     if (problem) {
